@@ -1,0 +1,73 @@
+-- Users, sessions, settings and the audit log.
+
+-- name: get-setting
+SELECT value FROM settings WHERE key = ?
+
+-- name: insert-setting-if-absent
+INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (key) DO NOTHING
+
+-- name: count-users
+SELECT COUNT(*) FROM users
+
+-- name: insert-user
+INSERT INTO users (username, display_name, role, street_id, password_hash, created_at)
+VALUES (?, ?, ?, ?, ?, ?)
+RETURNING id
+
+-- name: get-user-by-username
+SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
+       u.password_hash, u.disabled, u.created_at
+FROM users u LEFT JOIN streets s ON s.id = u.street_id
+WHERE u.username = ?
+
+-- name: get-user
+SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
+       u.password_hash, u.disabled, u.created_at
+FROM users u LEFT JOIN streets s ON s.id = u.street_id
+WHERE u.id = ?
+
+-- name: list-users
+SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
+       u.password_hash, u.disabled, u.created_at
+FROM users u LEFT JOIN streets s ON s.id = u.street_id
+ORDER BY u.username
+
+-- name: set-user-password
+UPDATE users SET password_hash = ? WHERE id = ?
+
+-- name: get-street-by-name
+SELECT id, code, name FROM streets WHERE name = ? OR code = ?
+ORDER BY (name = ?) DESC
+LIMIT 1
+
+-- name: insert-session
+INSERT INTO sessions (token_hash, user_id, created_at, expires_at, user_agent)
+VALUES (?, ?, ?, ?, ?)
+
+-- name: get-session-user
+SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(st.name, '') AS street_name,
+       u.password_hash, u.disabled, u.created_at
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+LEFT JOIN streets st ON st.id = u.street_id
+WHERE s.token_hash = ? AND s.expires_at > ? AND NOT u.disabled
+
+-- name: delete-session
+DELETE FROM sessions WHERE token_hash = ?
+
+-- name: delete-user-sessions
+DELETE FROM sessions WHERE user_id = ?
+
+-- name: delete-expired-sessions
+DELETE FROM sessions WHERE expires_at <= ?
+
+-- name: insert-audit
+INSERT INTO audit_log (at, user_id, action, object_type, object_id, detail, request_id)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+
+-- name: list-audit
+SELECT a.id, a.at, a.user_id, COALESCE(u.username, '') AS username, a.action, a.object_type, a.object_id, a.detail, a.request_id
+FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+ORDER BY a.id DESC
+LIMIT ?
