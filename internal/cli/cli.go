@@ -20,6 +20,9 @@ var errHelp = errors.New("help requested")
 // commands lists every subcommand. A domain adds itself here.
 func commands() []*Command {
 	return []*Command{
+		serveCommand(),
+		migrateCommand(),
+		userCommand(),
 		versionCommand(),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 )
@@ -14,7 +15,15 @@ import (
 type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
+	Stdin  io.Reader // nil means the process's standard input
 	Getenv func(string) string
+}
+
+func (e *Env) stdin() io.Reader {
+	if e.Stdin == nil {
+		return os.Stdin
+	}
+	return e.Stdin
 }
 
 // Command is one subcommand of the minyi binary.
@@ -52,3 +61,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	return nil
 }
+
+// isFlag reports whether arg looks like a flag rather than a positional
+// argument.
+func isFlag(arg string) bool { return len(arg) > 1 && arg[0] == '-' }

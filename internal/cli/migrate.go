@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+func migrateCommand() *Command {
+	c := &Command{Name: "migrate", Usage: "migrate up|status [flags]", Summary: "Apply pending database migrations (up) or show where the schema stands (status)."}
+	c.Run = func(ctx context.Context, env *Env, args []string) error {
+		fs := newFlagSet(env, c)
+		flags := config.Register(fs, "migrate", env.Getenv)
+		// The action may come before or after the flags.
+		var action string
+		if len(args) > 0 && !isFlag(args[0]) {
+			action, args = args[0], args[1:]
+		}
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if action == "" && len(rest) > 0 {
+			action, rest = rest[0], rest[1:]
+		}
+		if action == "" {
+			action = "status"
+		}
+		if (action != "up" && action != "status") || len(rest) > 0 {
+			return apperr.New(apperr.Invalid, "migrate: unknown action %q: use 'migrate up' or 'migrate status'", strings.Join(append([]string{action}, rest...), " "))
+		}
+		cfg, err := flags.Resolve()
+		if err != nil {
+			return err
+		}
+		db, err := store.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if action == "up" {
+			applied, err := db.Migrate(ctx)
+			if err != nil {
+				return err
+			}
+			for _, m := range applied {
+				fmt.Fprintf(env.Stdout, "applied %05d %s\n", m.Version, m.Name)
+			}
+		}
+		st, err := db.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s: schema version %d, this minyi knows %d", describeDB(db), st.Current, st.Latest)
+		switch {
+		case st.Current > st.Latest:
+			fmt.Fprintln(env.Stdout, " — the database is newer than this binary: upgrade minyi")
+		case len(st.Pending) > 0:
+			fmt.Fprintf(env.Stdout, ", %d pending:\n", len(st.Pending))
+			for _, m := range st.Pending {
+				fmt.Fprintf(env.Stdout, "  pending %05d %s\n", m.Version, m.Name)
+			}
+		default:
+			fmt.Fprintln(env.Stdout, ", up to date")
+		}
+		return nil
+	}
+	return c
+}

@@ -1,0 +1,188 @@
+// Package config holds minyi's settings: each one a flag with an
+// environment-variable fallback and a default, in that order of precedence.
+// The same table drives the flags, the environment lookup and the README's
+// configuration table (a test keeps the README in step).
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// Config is the resolved configuration of one minyi process.
+type Config struct {
+	Addr         string        // listen address
+	DatabaseURL  string        // postgres://… or sqlite:FILE
+	LogLevel     slog.Level    // debug, info, warn, error
+	LogFormat    string        // text or json
+	CookieSecret string        // signs session cookies; generated and stored in the database when empty
+	BaseURL      string        // public base URL, e.g. https://minyi.example.gov.cn; empty = derived from Addr
+	SessionTTL   time.Duration // lifetime of a login session
+	AutoMigrate  bool          // serve applies pending migrations at start
+	MinCell      int           // estimates with fewer respondents are flagged as small cells
+}
+
+// Setting describes one configuration entry.
+type Setting struct {
+	Flag, Env, Default, Usage string
+	// Scope says which commands read it: "all" or "serve".
+	Scope string
+}
+
+// Settings lists every setting, in README order.
+var Settings = []Setting{
+	{"addr", "MINYI_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", "serve"},
+	{"db", "DATABASE_URL", store.DefaultURL, "database: postgres://user@host:5432/db?sslmode=disable, or sqlite:FILE", "all"},
+	{"log-level", "MINYI_LOG_LEVEL", "info", "log level: debug, info, warn or error", "all"},
+	{"log-format", "MINYI_LOG_FORMAT", "text", "log format: text or json", "all"},
+	{"cookie-secret", "MINYI_COOKIE_SECRET", "", "secret (≥ 32 characters) that signs session cookies; generated and kept in the database when empty", "serve"},
+	{"base-url", "MINYI_BASE_URL", "", "public base URL of the service (https://… behind a proxy); sets the Secure flag on cookies when https", "serve"},
+	{"session-ttl", "MINYI_SESSION_TTL", "12h", "how long a login stays valid", "serve"},
+	{"auto-migrate", "MINYI_AUTO_MIGRATE", "auto", "apply pending migrations at start: true, false, or auto (= true on SQLite, false on PostgreSQL)", "serve"},
+	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
+}
+
+// Flags holds the string values of the flags before validation.
+type Flags map[string]*string
+
+// Register adds the settings of the given scope ("serve" gets all, anything
+// else only the "all" ones) to fs, with defaults taken from the environment
+// where set. Call Resolve after fs.Parse.
+func Register(fs *flag.FlagSet, scope string, getenv func(string) string) Flags {
+	r := Flags{}
+	for _, s := range Settings {
+		if s.Scope != "all" && s.Scope != scope {
+			continue
+		}
+		def := s.Default
+		if v, ok := lookup(getenv, s.Env); ok {
+			def = v
+		}
+		r[s.Flag] = fs.String(s.Flag, def, s.Usage+" (env "+s.Env+")")
+	}
+	return r
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// Resolve validates the parsed values and returns the configuration. Every
+// problem is named by its flag and environment variable.
+func (r Flags) Resolve() (Config, error) {
+	c := Config{LogFormat: "text", SessionTTL: 12 * time.Hour, MinCell: 30}
+	problems := map[string]string{}
+	get := func(name string) (string, bool) {
+		p, ok := r[name]
+		if !ok {
+			return "", false
+		}
+		return strings.TrimSpace(*p), true
+	}
+	bad := func(name, msg string) {
+		for _, s := range Settings {
+			if s.Flag == name {
+				problems["--"+name+" / "+s.Env] = msg
+			}
+		}
+	}
+	if v, ok := get("addr"); ok {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			bad("addr", fmt.Sprintf("%q is not host:port", v))
+		}
+		c.Addr = v
+	}
+	if v, ok := get("db"); ok {
+		if _, _, err := store.ParseURL(v); err != nil {
+			bad("db", apperr.PublicMessage(err))
+		}
+		c.DatabaseURL = v
+	}
+	if v, ok := get("log-level"); ok {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("log-level", fmt.Sprintf("%q is not one of debug, info, warn, error", v))
+		}
+	}
+	if v, ok := get("log-format"); ok {
+		if v != "text" && v != "json" {
+			bad("log-format", fmt.Sprintf("%q is not text or json", v))
+		}
+		c.LogFormat = v
+	}
+	if v, ok := get("cookie-secret"); ok {
+		if v != "" && len(v) < 32 {
+			bad("cookie-secret", "must be at least 32 characters")
+		}
+		c.CookieSecret = v
+	}
+	if v, ok := get("base-url"); ok && v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("base-url", fmt.Sprintf("%q is not an http(s) URL", v))
+		}
+		c.BaseURL = strings.TrimRight(v, "/")
+	}
+	if v, ok := get("session-ttl"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			bad("session-ttl", fmt.Sprintf("%q is not a duration of at least 1m (e.g. 12h)", v))
+		}
+		c.SessionTTL = d
+	}
+	if v, ok := get("auto-migrate"); ok {
+		switch strings.ToLower(v) {
+		case "auto":
+			d, _, _ := store.ParseURL(c.DatabaseURL)
+			c.AutoMigrate = d == store.SQLite
+		case "true", "1", "yes":
+			c.AutoMigrate = true
+		case "false", "0", "no":
+			c.AutoMigrate = false
+		default:
+			bad("auto-migrate", fmt.Sprintf("%q is not true, false or auto", v))
+		}
+	}
+	if v, ok := get("min-cell"); ok {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 || fmt.Sprint(n) != v {
+			bad("min-cell", fmt.Sprintf("%q is not a positive whole number", v))
+		}
+		c.MinCell = n
+	}
+	if len(problems) > 0 {
+		return c, apperr.WithFields("invalid configuration", problems)
+	}
+	return c, nil
+}
+
+// Logger returns a slog logger writing to w in the configured format.
+func (c Config) Logger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// MarkdownTable renders Settings as the README's configuration table.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
+	for _, s := range Settings {
+		def := s.Default
+		if def == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(&b, "| `--%s` | `%s` | `%s` | %s |\n", s.Flag, s.Env, def, s.Usage)
+	}
+	return b.String()
+}

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func resolve(t *testing.T, scope string, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := Register(fs, scope, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return f.Resolve()
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := resolve(t, "serve", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DatabaseURL != "sqlite:minyi.db" || c.LogLevel != slog.LevelInfo ||
+		c.LogFormat != "text" || c.SessionTTL != 12*time.Hour || !c.AutoMigrate || c.MinCell != 30 || c.CookieSecret != "" {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	env := map[string]string{"MINYI_ADDR": "127.0.0.1:9000", "DATABASE_URL": "postgres://u@h/db", "MINYI_LOG_LEVEL": "debug"}
+	// environment over default
+	c, err := resolve(t, "serve", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.DatabaseURL != "postgres://u@h/db" || c.LogLevel != slog.LevelDebug {
+		t.Fatalf("env: %+v", c)
+	}
+	if c.AutoMigrate {
+		t.Fatal("auto-migrate must default to false on PostgreSQL")
+	}
+	// flag over environment
+	c, err = resolve(t, "serve", env, "--addr", "127.0.0.1:9100", "--log-level", "warn", "--auto-migrate", "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9100" || c.LogLevel != slog.LevelWarn || !c.AutoMigrate {
+		t.Fatalf("flags: %+v", c)
+	}
+}
+
+func TestScope(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	Register(fs, "migrate", func(string) string { return "" })
+	if fs.Lookup("db") == nil || fs.Lookup("addr") != nil {
+		t.Fatal("migrate must get --db but not --addr")
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{args: []string{"--addr", "8080"}, want: "--addr / MINYI_ADDR"},
+		{env: map[string]string{"DATABASE_URL": "mysql://x"}, want: "--db / DATABASE_URL"},
+		{env: map[string]string{"MINYI_LOG_LEVEL": "loud"}, want: "--log-level / MINYI_LOG_LEVEL"},
+		{args: []string{"--log-format", "xml"}, want: "--log-format"},
+		{args: []string{"--cookie-secret", "short"}, want: "at least 32"},
+		{args: []string{"--base-url", "ftp://x"}, want: "--base-url"},
+		{args: []string{"--session-ttl", "5s"}, want: "--session-ttl"},
+		{args: []string{"--auto-migrate", "sometimes"}, want: "--auto-migrate"},
+		{args: []string{"--min-cell", "0"}, want: "--min-cell"},
+		{args: []string{"--min-cell", "3x"}, want: "--min-cell"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := resolve(t, "serve", tt.env, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestREADMETable keeps the README's configuration table equal to Settings.
+func TestREADMETable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), MarkdownTable()) {
+		t.Fatalf("README.md does not contain the configuration table; paste this:\n%s", MarkdownTable())
+	}
+}

@@ -1,0 +1,139 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// errorBody is the JSON shape of every error answer.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// statusOf maps an error kind to its HTTP status. This is the only place
+// that does.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// httpCodes names echo's own HTTP errors (unknown route, body too large, …).
+var httpCodes = map[int]string{
+	http.StatusBadRequest:            "bad_request",
+	http.StatusUnauthorized:          "unauthenticated",
+	http.StatusForbidden:             "forbidden",
+	http.StatusNotFound:              "not_found",
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusRequestEntityTooLarge: "too_large",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type",
+	http.StatusTooManyRequests:       "too_many_requests",
+	http.StatusServiceUnavailable:    "unavailable",
+}
+
+// handleError is echo's HTTPErrorHandler: it turns any error a handler
+// returns into the JSON error body, logs internal errors with the request
+// id, and never sends an internal error's text.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	rid := c.Response().Header().Get(echo.HeaderXRequestID)
+	var (
+		status int
+		body   errorDetail
+		he     *echo.HTTPError
+	)
+	switch {
+	case errors.As(err, &he) && apperr.KindOf(err) == apperr.Internal:
+		status = he.Code
+		body.Code = httpCodes[he.Code]
+		if body.Code == "" {
+			body.Code = "error"
+		}
+		body.Message = http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && status < 500 {
+			body.Message = m
+		}
+		if status >= 500 {
+			s.log.Error("request failed", "request_id", rid, "err", he.Internal, "status", status)
+		}
+	default:
+		k := apperr.KindOf(err)
+		status = statusOf(k)
+		body.Code = k.String()
+		body.Message = apperr.PublicMessage(err)
+		body.Fields = apperr.FieldsOf(err)
+		if k == apperr.Internal || k == apperr.Unavailable {
+			s.log.Error("request failed", "request_id", rid, "method", c.Request().Method,
+				"path", c.Request().URL.Path, "err", err)
+		} else {
+			s.log.Debug("request rejected", "request_id", rid, "err", err)
+		}
+	}
+	if status >= 500 {
+		body.RequestID = rid
+	}
+	if status == http.StatusUnauthorized && wantsHTML(c) {
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.RequestURI())
+		return
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if werr := c.JSON(status, errorBody{body}); werr != nil {
+		s.log.Warn("writing error response", "request_id", rid, "err", werr)
+	}
+}
+
+// wantsHTML reports whether the request is a browser page navigation (not an
+// API or fetch call), which gets a redirect to the login page instead of a
+// 401 body.
+func wantsHTML(c echo.Context) bool {
+	r := c.Request()
+	if r.Method != http.MethodGet || len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/" {
+		return false
+	}
+	accept := r.Header.Get("Accept")
+	return len(accept) >= 9 && accept[:9] == "text/html"
+}
+
+// slogLevel is used by the access log.
+func slogLevel(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelWarn
+	default:
+		return slog.LevelInfo
+	}
+}

@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// healthz answers 200 while the process is up.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 when the database is reachable and its schema is the
+// one this binary expects, 503 otherwise.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		return err
+	}
+	if err := s.db.CheckSchema(ctx); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "database schema is not current")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": string(s.db.Dialect())})
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// login checks credentials, sets the session cookie and returns the user.
+func (s *Server) login(c echo.Context) error {
+	var req loginRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if strings.TrimSpace(req.Username) == "" {
+		fields["username"] = "required"
+	}
+	if req.Password == "" {
+		fields["password"] = "required"
+	}
+	if len(fields) > 0 {
+		return apperr.WithFields("username and password are required", fields)
+	}
+	ctx := c.Request().Context()
+	value, u, err := s.auth.Login(ctx, req.Username, req.Password, c.Request().UserAgent())
+	if err != nil {
+		if apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Forbidden) {
+			_ = s.db.Audit(ctx, 0, "login.failed", "user", req.Username, map[string]string{"ip": c.RealIP()}, requestID(c))
+		}
+		return err
+	}
+	_ = s.db.Audit(ctx, u.ID, "login", "user", u.Username, map[string]string{"ip": c.RealIP()}, requestID(c))
+	c.SetCookie(s.cookie(value, s.auth.TTL()))
+	return c.JSON(http.StatusOK, u)
+}
+
+// logout ends the session and clears the cookie.
+func (s *Server) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.auth.Logout(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(s.cookie("", -1))
+	return c.NoContent(http.StatusNoContent)
+}
+
+// me returns the logged-in user.
+func (s *Server) me(c echo.Context) error {
+	return c.JSON(http.StatusOK, currentUser(c))
+}
+
+// cookie builds the session cookie: HttpOnly, SameSite=Lax, Secure when the
+// public base URL is https. A negative ttl deletes it.
+func (s *Server) cookie(value string, ttl time.Duration) *http.Cookie {
+	ck := &http.Cookie{
+		Name:     sessionCookie,
+		Value:    value,
+		Path:     "/",
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+		Secure:   strings.HasPrefix(s.cfg.BaseURL, "https://"),
+	}
+	if ttl < 0 {
+		ck.MaxAge = -1
+	} else {
+		ck.MaxAge = int(ttl.Seconds())
+	}
+	return ck
+}
+
+// bindJSON decodes a JSON request body into v strictly: unknown fields and
+// trailing data are errors, and a wrong type names the field.
+func bindJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send a JSON body with Content-Type: application/json")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return apperr.New(apperr.TooLarge, "request body too large")
+		case errors.As(err, &te):
+			return apperr.WithFields("wrong type in JSON body", map[string]string{te.Field: "must be " + te.Type.String()})
+		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON body")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return apperr.WithFields("unknown field in JSON body", map[string]string{f: "unknown field"})
+		default:
+			return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON body")
+		}
+	}
+	if dec.More() {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON body: data after the object")
+	}
+	return nil
+}

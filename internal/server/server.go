@@ -1,0 +1,146 @@
+// Package server is minyi's HTTP layer on echo: routing, middleware (request
+// id, access log, panic recovery, body limits, sessions, roles), the one
+// error handler, the JSON API and the web pages. Handlers bind and validate
+// input, call one domain function and return JSON or an error; they hold no
+// business logic and no SQL.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/web"
+)
+
+// Server carries the dependencies every handler needs.
+type Server struct {
+	cfg   config.Config
+	db    *store.DB
+	auth  *auth.Service
+	log   *slog.Logger
+	e     *echo.Echo
+	pages *web.Pages
+}
+
+// Timeouts of the HTTP server. Uploads of large frames need the long read
+// timeout; slow clients cannot hold a connection for longer.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 5 * time.Minute
+	writeTimeout      = 5 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 20 * time.Second
+	apiBodyLimit      = "8M"
+)
+
+// New builds the server and its routes.
+func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) (*Server, error) {
+	pages, err := web.NewPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(s.accessLog)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+	}))
+	e.Use(s.sameOrigin)
+	s.e = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.e }
+
+func (s *Server) routes() {
+	e := s.e
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
+	api.POST("/login", s.login)
+	api.POST("/logout", s.logout)
+	api.GET("/me", s.me, s.authenticated)
+
+	s.webRoutes()
+}
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully:
+// it stops accepting, lets in-flight requests finish (up to a limit) and
+// returns nil. Any other failure of the listener is returned.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.e,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	go s.sweepSessions(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// sweepSessions deletes expired sessions every hour.
+func (s *Server) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.db.DeleteExpiredSessions(ctx); err != nil {
+				s.log.Warn("sweeping sessions", "err", err)
+			} else if n > 0 {
+				s.log.Debug("swept expired sessions", "count", n)
+			}
+		}
+	}
+}

@@ -1,0 +1,396 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+func init() { auth.BcryptCost = bcrypt.MinCost }
+
+// newTestServer returns a server on a fresh database with one user per role
+// (password "password-<role>") and its base URL.
+func newTestServer(t *testing.T, db *store.DB) (*Server, string, *syncWriter) {
+	t.Helper()
+	ctx := context.Background()
+	for _, role := range []string{store.RoleAdmin, store.RoleAnalyst, store.RoleInterviewer} {
+		h, err := auth.HashPassword("password-" + role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(ctx, store.NewUser{Username: role, DisplayName: role, Role: role, PasswordHash: h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
+	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ts.URL, logs
+}
+
+// syncWriter serialises writes from the server's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func client(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func postJSON(t *testing.T, c *http.Client, url, body string) (*http.Response, errorBody) {
+	t.Helper()
+	res, err := c.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var eb errorBody
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 400 {
+		if err := json.Unmarshal(b, &eb); err != nil {
+			t.Fatalf("error body is not JSON: %q", b)
+		}
+	}
+	return res, eb
+}
+
+func TestHealth(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, url, _ := newTestServer(t, db)
+		for _, path := range []string{"/healthz", "/readyz"} {
+			res, err := http.Get(url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Fatalf("%s = %d", path, res.StatusCode)
+			}
+		}
+		db.Close() // the database goes away: ready no more, alive still
+		res, err := http.Get(url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(b), "sql") {
+			t.Fatalf("readyz on closed db = %d %s", res.StatusCode, b)
+		}
+		res, _ = http.Get(url + "/healthz")
+		if res.StatusCode != 200 {
+			t.Fatalf("healthz = %d", res.StatusCode)
+		}
+	})
+}
+
+func TestLogin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, url, _ := newTestServer(t, db)
+		c := client(t)
+
+		res, _ := c.Get(url + "/api/v1/me")
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("me before login = %d", res.StatusCode)
+		}
+		tests := []struct {
+			name, body string
+			status     int
+			code       string
+			field      string
+		}{
+			{"wrong password", `{"username":"analyst","password":"nope-nope-nope"}`, 401, "unauthenticated", ""},
+			{"unknown user", `{"username":"ghost","password":"password-analyst"}`, 401, "unauthenticated", ""},
+			{"missing fields", `{"username":""}`, 422, "invalid", "password"},
+			{"unknown field", `{"username":"a","password":"b","admin":true}`, 422, "invalid", "admin"},
+			{"wrong type", `{"username":5,"password":"b"}`, 422, "invalid", "username"},
+			{"malformed", `{"username":`, 400, "bad_request", ""},
+		}
+		for _, tt := range tests {
+			res, eb := postJSON(t, c, url+"/api/v1/login", tt.body)
+			if res.StatusCode != tt.status || eb.Error.Code != tt.code {
+				t.Errorf("%s: %d %+v, want %d %s", tt.name, res.StatusCode, eb, tt.status, tt.code)
+			}
+			if tt.field != "" && eb.Error.Fields[tt.field] == "" {
+				t.Errorf("%s: fields = %v, want %q", tt.name, eb.Error.Fields, tt.field)
+			}
+		}
+		res, _ = postJSON(t, c, url+"/api/v1/login", `{"username":"analyst","password":"password-analyst"}`)
+		if res.StatusCode != 200 {
+			t.Fatalf("login = %d", res.StatusCode)
+		}
+		ck := res.Cookies()[0]
+		if ck.Name != sessionCookie || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("cookie = %+v", ck)
+		}
+		res, _ = c.Get(url + "/api/v1/me")
+		var me store.User
+		json.NewDecoder(res.Body).Decode(&me)
+		res.Body.Close()
+		if res.StatusCode != 200 || me.Username != "analyst" || me.Role != store.RoleAnalyst {
+			t.Fatalf("me = %d %+v", res.StatusCode, me)
+		}
+		// a forged cookie is refused
+		forged := &http.Client{}
+		req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: strings.SplitN(ck.Value, ".", 2)[0] + ".forged"})
+		if res, _ := forged.Do(req); res.StatusCode != 401 {
+			t.Fatalf("forged cookie = %d", res.StatusCode)
+		}
+		res, _ = postJSON(t, c, url+"/api/v1/logout", `{}`)
+		if res.StatusCode != http.StatusNoContent {
+			t.Fatalf("logout = %d", res.StatusCode)
+		}
+		// the old cookie value no longer works either
+		req, _ = http.NewRequest("GET", url+"/api/v1/me", nil)
+		req.AddCookie(ck)
+		if res, _ := forged.Do(req); res.StatusCode != 401 {
+			t.Fatalf("cookie after logout = %d", res.StatusCode)
+		}
+		es, _ := db.AuditLog(context.Background(), 50)
+		var ok, failed int
+		for _, e := range es {
+			switch e.Action {
+			case "login":
+				ok++
+			case "login.failed":
+				failed++
+			}
+		}
+		if ok != 1 || failed != 2 {
+			t.Fatalf("audit: %d logins, %d failures; want 1 and 2", ok, failed)
+		}
+	})
+}
+
+func TestPagesRedirectToLogin(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, url, _ := newTestServer(t, db)
+	c := client(t)
+	req, _ := http.NewRequest("GET", url+"/", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=/" {
+		t.Fatalf("GET / = %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		res, err := c.Get(url + "/login?lang=" + lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		want := map[string]string{"zh-CN": "登录", "en": "Log in"}[lang]
+		if res.StatusCode != 200 || !strings.Contains(string(b), want) || !strings.Contains(string(b), `lang="`+lang+`"`) {
+			t.Fatalf("login page %s = %d, missing %q", lang, res.StatusCode, want)
+		}
+	}
+	res, _ = c.Get(url + "/static/js/app.js")
+	if res.StatusCode != 200 {
+		t.Fatalf("static = %d", res.StatusCode)
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	s, url, logs := newTestServer(t, db)
+	secret := errors.New("pq: relation \"users\" does not exist")
+	s.e.GET("/test/kind/:k", func(c echo.Context) error {
+		switch c.Param("k") {
+		case "invalid":
+			return apperr.WithFields("bad input", map[string]string{"A1": "required"})
+		case "notfound":
+			return apperr.New(apperr.NotFound, "round 7 not found")
+		case "conflict":
+			return apperr.New(apperr.Conflict, "already published")
+		case "forbidden":
+			return apperr.New(apperr.Forbidden, "no")
+		case "unavailable":
+			return apperr.Wrap(apperr.Unavailable, secret, "db down")
+		case "panic":
+			panic("boom")
+		}
+		return apperr.Wrap(apperr.Internal, secret, "load users")
+	})
+	tests := []struct {
+		kind   string
+		status int
+		code   string
+		msg    string
+	}{
+		{"invalid", 422, "invalid", "bad input"},
+		{"notfound", 404, "not_found", "round 7 not found"},
+		{"conflict", 409, "conflict", "already published"},
+		{"forbidden", 403, "forbidden", "no"},
+		{"unavailable", 503, "unavailable", "service temporarily unavailable"},
+		{"internal", 500, "internal", "internal error"},
+		{"panic", 500, "internal", "internal error"},
+	}
+	for _, tt := range tests {
+		res, err := http.Get(url + "/test/kind/" + tt.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var eb errorBody
+		if err := json.Unmarshal(b, &eb); err != nil {
+			t.Fatalf("%s: body %q", tt.kind, b)
+		}
+		if res.StatusCode != tt.status || eb.Error.Code != tt.code || eb.Error.Message != tt.msg {
+			t.Errorf("%s: %d %+v, want %d %s %q", tt.kind, res.StatusCode, eb.Error, tt.status, tt.code, tt.msg)
+		}
+		if strings.Contains(string(b), "pq:") || strings.Contains(string(b), "boom") {
+			t.Errorf("%s: internal text leaked: %s", tt.kind, b)
+		}
+		if tt.status >= 500 && eb.Error.RequestID == "" {
+			t.Errorf("%s: a 5xx must carry the request id", tt.kind)
+		}
+		if tt.kind == "invalid" && eb.Error.Fields["A1"] != "required" {
+			t.Errorf("fields = %v", eb.Error.Fields)
+		}
+	}
+	logs.mu.Lock()
+	logged := logs.w.(*bytes.Buffer).String()
+	logs.mu.Unlock()
+	if !strings.Contains(logged, `relation \"users\" does not exist`) || !strings.Contains(logged, "boom") {
+		t.Errorf("internal errors must be logged:\n%s", logged)
+	}
+	res, _ := http.Get(url + "/no/such/route")
+	if res.StatusCode != 404 {
+		t.Errorf("unknown route = %d", res.StatusCode)
+	}
+}
+
+func TestBodyLimitAndOrigin(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, url, _ := newTestServer(t, db)
+	big := `{"username":"` + strings.Repeat("x", 9<<20) + `","password":"p"}`
+	res, eb := postJSON(t, http.DefaultClient, url+"/api/v1/login", big)
+	if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" {
+		t.Fatalf("big body = %d %+v", res.StatusCode, eb)
+	}
+	req, _ := http.NewRequest("POST", url+"/api/v1/login", strings.NewReader(`{"username":"analyst","password":"password-analyst"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://evil.example")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-origin login = %d", res.StatusCode)
+	}
+	res, _ = http.Post(url+"/api/v1/login", "text/plain", strings.NewReader(`{}`))
+	if res.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("text/plain login = %d", res.StatusCode)
+	}
+}
+
+func TestRequireRole(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	s, url, _ := newTestServer(t, db)
+	s.e.GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.authenticated, require(store.RoleAnalyst))
+	for role, want := range map[string]int{store.RoleAnalyst: 200, store.RoleAdmin: 200, store.RoleInterviewer: 403} {
+		c := client(t)
+		if res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
+			t.Fatalf("login %s = %d", role, res.StatusCode)
+		}
+		res, _ := c.Get(url + "/test/analysts")
+		if res.StatusCode != want {
+			t.Errorf("%s = %d, want %d", role, res.StatusCode, want)
+		}
+	}
+}
+
+// TestGracefulShutdown cancels the server while a request is in flight: the
+// request completes, new connections are refused, Serve returns nil.
+func TestGracefulShutdown(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	s, _, _ := newTestServer(t, db)
+	started, release := make(chan struct{}), make(chan struct{})
+	s.e.GET("/test/slow", func(c echo.Context) error {
+		close(started)
+		<-release
+		return c.String(200, "finished")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	url := "http://" + ln.Addr().String()
+
+	got := make(chan string, 1)
+	go func() {
+		res, err := http.Get(url + "/test/slow")
+		if err != nil {
+			got <- "error: " + err.Error()
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		got <- string(b)
+	}()
+	<-started
+	cancel()
+	// Shutdown closes the listener first; wait until it does.
+	for range 100 {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			break
+		}
+		conn.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("Serve returned (%v) while a request was in flight", err)
+	default:
+	}
+	close(release)
+	if body := <-got; body != "finished" {
+		t.Fatalf("in-flight request got %q", body)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve = %v", err)
+	}
+}

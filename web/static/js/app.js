@@ -1,0 +1,53 @@
+// minyi's browser code: plain ES modules, no build step.
+// Strings come from /i18n/<lang>.json, the same tables the server uses.
+
+const lang = document.body.dataset.lang || "zh-CN";
+
+async function strings() {
+  const r = await fetch(`/i18n/${lang}.json`);
+  return r.ok ? r.json() : {};
+}
+
+async function postJSON(url, body) {
+  return fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    credentials: "same-origin",
+    body: JSON.stringify(body),
+  });
+}
+
+// safeNext keeps the redirect after login on this site.
+function safeNext(next) {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+const form = document.getElementById("login-form");
+if (form) {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const t = await strings();
+    const err = document.getElementById("login-error");
+    err.hidden = true;
+    const data = new FormData(form);
+    try {
+      const r = await postJSON("/api/v1/login", { username: data.get("username"), password: data.get("password") });
+      if (r.ok) {
+        location.assign(safeNext(form.dataset.next));
+        return;
+      }
+      err.textContent = r.status === 401 ? t["login.failed"] : t["login.error"];
+    } catch {
+      err.textContent = t["login.error"];
+    }
+    err.hidden = false;
+  });
+}
+
+const logout = document.getElementById("logout");
+if (logout) {
+  logout.addEventListener("click", async () => {
+    await postJSON("/api/v1/logout", {});
+    location.assign("/login");
+  });
+}
