@@ -266,4 +266,3 @@ func TestServeRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("serve on newer schema = %v", err)
 	}
 }
-
