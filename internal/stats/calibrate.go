@@ -1,0 +1,402 @@
+package stats
+
+import (
+	"math"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// Calibration is the outcome of post-stratifying or raking weights. It
+// works on cells: the responses sharing one combination of the
+// calibration variables (for post-stratification, one post-stratum; for
+// raking, one joint combination of the levels of all margins). All
+// responses of a cell get the same factor, so calibration can run on cell
+// totals (a GROUP BY in SQL) and be applied to aggregates.
+type Calibration struct {
+	raked  bool
+	factor []float64   // per cell: calibrated weight = input weight × factor
+	level  [][]int32   // per margin, the level of each cell
+	nlev   []int       // per margin, the number of levels
+	ratio  [][]float64 // per margin and cell: weight right after that margin's step in the last pass / final weight
+	iter   int
+}
+
+// Margin is one raking margin: the level of each cell and the population
+// count of each level.
+type Margin struct {
+	Name       string    // for messages
+	Level      []int32   // per cell, 0 ≤ level < len(Population)
+	Population []float64 // per level, the known population count
+}
+
+// RakeOptions mirror rake(control=list(epsilon=, maxit=)).
+type RakeOptions struct {
+	// Epsilon is the convergence threshold on the largest change of a
+	// joint-cell weighted count between two passes. As in R, a value
+	// below 1 is relative to the total weight; 0 means R's default 1.
+	Epsilon float64
+	// MaxIter caps the passes over all margins; 0 means R's default 10.
+	MaxIter int
+}
+
+// PostStratify calibrates to known post-stratum counts, as R's
+// postStratify: the weights of post-stratum g are multiplied by
+// population[g] / Σ_{i∈g} wᵢ. cellWeight[g] is the sum of the input weights
+// in post-stratum g.
+func PostStratify(cellWeight, population []float64) (*Calibration, error) {
+	if len(cellWeight) != len(population) {
+		return nil, apperr.New(apperr.Invalid, "%d post-strata in the sample but %d population counts", len(cellWeight), len(population))
+	}
+	c := &Calibration{factor: make([]float64, len(cellWeight)), level: [][]int32{make([]int32, len(cellWeight))},
+		nlev: []int{len(cellWeight)}, ratio: [][]float64{make([]float64, len(cellWeight))}}
+	for g, w := range cellWeight {
+		c.level[0][g] = int32(g)
+		c.ratio[0][g] = 1
+		pop := population[g]
+		switch {
+		case w < 0 || math.IsNaN(w) || math.IsNaN(pop) || pop < 0:
+			return nil, apperr.New(apperr.Invalid, "post-stratum %d: sample weight %v, population %v", g, w, pop)
+		case w == 0 && pop > 0:
+			return nil, apperr.New(apperr.Invalid, "post-stratum %d has a population of %v but no responses", g, pop)
+		case w > 0 && pop == 0:
+			return nil, apperr.New(apperr.Invalid, "post-stratum %d has responses but no population", g)
+		case w == 0:
+			c.factor[g] = 1
+		default:
+			c.factor[g] = pop / w
+		}
+	}
+	return c, nil
+}
+
+// Rake calibrates to several margins by iterative proportional fitting, as
+// R's rake: each pass post-stratifies to every margin in turn; it stops
+// when no joint-cell weighted count moved by Epsilon or more during a pass,
+// and fails after MaxIter passes. cellWeight[g] is the sum of the input
+// weights in cell g; cells should be the joint combinations of the margin
+// levels (finer cells are grouped by their combination for the test).
+func Rake(cellWeight []float64, margins []Margin, opt RakeOptions) (*Calibration, error) {
+	if len(margins) == 0 {
+		return nil, apperr.New(apperr.Invalid, "raking needs at least one margin")
+	}
+	nc := len(cellWeight)
+	c := &Calibration{raked: true, factor: make([]float64, nc)}
+	total := 0.0
+	for g, w := range cellWeight {
+		if !(w > 0) || math.IsInf(w, 1) {
+			return nil, apperr.New(apperr.Invalid, "raking cell %d has weight %v; every cell needs responses", g, w)
+		}
+		total += w
+	}
+	for _, m := range margins {
+		if len(m.Level) != nc {
+			return nil, apperr.New(apperr.Invalid, "margin %s gives levels for %d cells, want %d", m.Name, len(m.Level), nc)
+		}
+		seen := make([]bool, len(m.Population))
+		for g, l := range m.Level {
+			if l < 0 || int(l) >= len(m.Population) {
+				return nil, apperr.New(apperr.Invalid, "margin %s: cell %d has level %d of %d", m.Name, g, l, len(m.Population))
+			}
+			seen[l] = true
+		}
+		for l, pop := range m.Population {
+			switch {
+			case math.IsNaN(pop) || pop < 0 || math.IsInf(pop, 1):
+				return nil, apperr.New(apperr.Invalid, "margin %s: level %d has population %v", m.Name, l, pop)
+			case !seen[l] && pop > 0:
+				return nil, apperr.New(apperr.Invalid, "margin %s: level %d has a population of %v but no responses", m.Name, l, pop)
+			case seen[l] && pop == 0:
+				return nil, apperr.New(apperr.Invalid, "margin %s: level %d has responses but no population", m.Name, l)
+			}
+		}
+		c.level = append(c.level, m.Level)
+		c.nlev = append(c.nlev, len(m.Population))
+	}
+	eps := opt.Epsilon
+	if eps == 0 {
+		eps = 1
+	}
+	if eps < 1 {
+		eps *= total
+	}
+	maxit := opt.MaxIter
+	if maxit == 0 {
+		maxit = 10
+	}
+
+	// Joint combinations of levels, for the convergence test (R compares
+	// svytable over all margin variables).
+	joint := make([]int32, nc)
+	{
+		ids := make(map[string]int32)
+		key := make([]byte, 0, 4*len(margins))
+		for g := range cellWeight {
+			key = key[:0]
+			for _, m := range margins {
+				l := m.Level[g]
+				key = append(key, byte(l), byte(l>>8), byte(l>>16), byte(l>>24))
+			}
+			id, ok := ids[string(key)]
+			if !ok {
+				id = int32(len(ids))
+				ids[string(key)] = id
+			}
+			joint[g] = id
+		}
+	}
+	njoint := 0
+	for _, j := range joint {
+		njoint = max(njoint, int(j)+1)
+	}
+	table := func(w []float64) []float64 {
+		t := make([]float64, njoint)
+		for g, x := range w {
+			t[joint[g]] += x
+		}
+		return t
+	}
+
+	w := append([]float64(nil), cellWeight...)
+	after := make([][]float64, len(margins))
+	for k := range after {
+		after[k] = make([]float64, nc)
+	}
+	old := table(w)
+	converged := false
+	delta := math.Inf(1)
+	iter := 0
+	for iter < maxit {
+		for k, m := range margins {
+			sample := make([]float64, len(m.Population))
+			for g, x := range w {
+				sample[m.Level[g]] += x
+			}
+			for g := range w {
+				l := m.Level[g]
+				w[g] *= m.Population[l] / sample[l]
+			}
+			copy(after[k], w)
+		}
+		nt := table(w)
+		delta = 0
+		for j := range nt {
+			delta = max(delta, math.Abs(nt[j]-old[j]))
+		}
+		if delta < eps {
+			converged = true
+			break
+		}
+		old = nt
+		iter++
+	}
+	if !converged {
+		return nil, apperr.New(apperr.Invalid, "raking did not converge after %d passes (largest change %.6g, tolerance %.6g)", iter, delta, eps)
+	}
+	c.iter = iter + 1
+	c.ratio = make([][]float64, len(margins))
+	for k := range margins {
+		c.ratio[k] = make([]float64, nc)
+		for g := range w {
+			c.ratio[k][g] = after[k][g] / w[g]
+		}
+	}
+	for g := range w {
+		c.factor[g] = w[g] / cellWeight[g]
+	}
+	return c, nil
+}
+
+func (c *Calibration) cells() int { return len(c.factor) }
+
+func (c *Calibration) maxLevels() int {
+	m := 0
+	for _, n := range c.nlev {
+		m = max(m, n)
+	}
+	return m
+}
+
+// Cells returns the number of calibration cells.
+func (c *Calibration) Cells() int { return len(c.factor) }
+
+// Factor returns the factor by which calibration multiplies the weights of
+// cell g.
+func (c *Calibration) Factor(g int32) float64 { return c.factor[g] }
+
+// Passes returns how many passes raking took (1 for post-stratification).
+func (c *Calibration) Passes() int {
+	if !c.raked {
+		return 1
+	}
+	return c.iter
+}
+
+// Reweight multiplies each weight by the factor of its cell, in place.
+func (c *Calibration) Reweight(w []float64, cell []int32) error {
+	if len(w) != len(cell) {
+		return apperr.New(apperr.Invalid, "%d weights for %d cells", len(w), len(cell))
+	}
+	for i, g := range cell {
+		if g < 0 || int(g) >= len(c.factor) {
+			return apperr.New(apperr.Invalid, "response %d: calibration cell %d of %d", i+1, g, len(c.factor))
+		}
+		w[i] *= c.factor[g]
+	}
+	return nil
+}
+
+// Apply turns aggregates of input weights into aggregates of calibrated
+// weights, in place: the weighted sums of each row are multiplied by the
+// factor of its cell.
+func (c *Calibration) Apply(aggs []Aggregate) error {
+	for i := range aggs {
+		a := &aggs[i]
+		if a.Cell < 0 || int(a.Cell) >= len(c.factor) {
+			return apperr.New(apperr.Invalid, "aggregate %d: calibration cell %d of %d", i, a.Cell, len(c.factor))
+		}
+		g := c.factor[a.Cell]
+		a.SumW *= g
+		for v := range a.Vars {
+			s := &a.Vars[v]
+			s.SumW *= g
+			s.SumWY *= g
+			s.SumWY2 *= g
+		}
+	}
+	return nil
+}
+
+// calPrep holds what the residuals need from the whole sample.
+type calPrep struct {
+	c        *Calibration
+	cellW    []float64   // Σ w over all responses of each cell
+	cellN    []float64   // responses in each cell
+	psuCells [][]cellSum // per dense PSU: Σ w per cell over all its responses
+}
+
+type cellSum struct {
+	cell int32
+	w    float64
+}
+
+func newCalPrep(c *Calibration, p *prep) (*calPrep, error) {
+	cp := &calPrep{c: c, cellW: make([]float64, c.cells()), cellN: make([]float64, c.cells()),
+		psuCells: make([][]cellSum, len(p.psuStrat))}
+	for _, i := range p.all { // a fixed order: sums do not depend on the input order
+		a := &p.aggs[i]
+		if int(a.Cell) >= c.cells() {
+			return nil, apperr.New(apperr.Invalid, "aggregate %d: calibration cell %d of %d", i, a.Cell, c.cells())
+		}
+		cp.cellW[a.Cell] += a.SumW
+		cp.cellN[a.Cell] += float64(a.Rows)
+		j := p.psu[i]
+		cs := cp.psuCells[j]
+		found := false
+		for k := range cs {
+			if cs[k].cell == a.Cell {
+				cs[k].w += a.SumW
+				found = true
+				break
+			}
+		}
+		if !found {
+			cp.psuCells[j] = append(cs, cellSum{a.Cell, a.SumW})
+		}
+	}
+	return cp, nil
+}
+
+// rakePasses is the fixed number of sweeps R's svyrecvar makes over the
+// raking margins when forming residuals.
+const rakePasses = 10
+
+// calVariance is variance for a calibrated design. The linearised values
+// are replaced by calibration residuals over the whole sample (R
+// svyrecvar with postStrata), then PSU totals enter onestage with every
+// stratum present (subsets of calibrated designs keep all rows in R).
+//
+// Post-stratification: eᵢ = zᵢ − wᵢ·Σ_{g} z / Σ_{g} w for the post-stratum g
+// of response i. Raking: rakePasses sweeps over the margins of
+// x ← x − psw_k · ave(x/psw_k, margin_k), psw_k being the weights right
+// after margin k was fitted in the last pass. All responses of a cell share
+// the adjustment, so eᵢ = zᵢ − wᵢ·c_g and the PSU total is Σz − Σ_g c_g·W_{PSU,g}.
+func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, error) {
+	cp := p.cal
+	c := cp.c
+	clear(sc.psuT)
+	clear(sc.cell)
+	clear(sc.c)
+	for _, i := range idx {
+		a := &p.aggs[i]
+		z, u := 0.0, 0.0
+		for _, tm := range terms {
+			s := &a.Vars[tm.v]
+			if s.N > 0 {
+				z += tm.z(s)
+				u += tm.u(s)
+			}
+		}
+		sc.psuT[p.psu[i]] += z
+		if c.raked {
+			sc.cell[a.Cell] += u
+		} else {
+			sc.cell[a.Cell] += z
+		}
+	}
+	if !c.raked {
+		for g, w := range cp.cellW {
+			if w > 0 {
+				sc.c[g] = sc.cell[g] / w
+			}
+		}
+	} else {
+		for range rakePasses {
+			for k, lev := range c.level {
+				num, den := sc.num[:c.nlev[k]], sc.den[:c.nlev[k]]
+				clear(num)
+				clear(den)
+				for g, n := range cp.cellN {
+					if n == 0 {
+						continue
+					}
+					num[lev[g]] += (sc.cell[g] - n*sc.c[g]) / c.ratio[k][g]
+					den[lev[g]] += n
+				}
+				for g, n := range cp.cellN {
+					if n == 0 {
+						continue
+					}
+					sc.c[g] += c.ratio[k][g] * num[lev[g]] / den[lev[g]]
+				}
+			}
+		}
+	}
+	var total float64
+	nstrat, nok := 0, 0
+	for h, psus := range p.strataPS {
+		if len(psus) == 0 {
+			continue
+		}
+		sc.ts = sc.ts[:0]
+		for _, j := range psus {
+			t := sc.psuT[j]
+			for _, cs := range cp.psuCells[j] {
+				t -= sc.c[cs.cell] * cs.w
+			}
+			sc.ts = append(sc.ts, t)
+		}
+		nstrat++
+		v, ok, err := p.strat(h, sc.ts)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			nok++
+			total += v
+		}
+	}
+	if nok != nstrat {
+		return total * float64(nstrat) / float64(nok), nil
+	}
+	return total, nil
+}

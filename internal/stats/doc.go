@@ -1,0 +1,50 @@
+// Package stats owns minyi's design-based estimation: weighted rates, means
+// and totals with Taylor-linearised standard errors for a stratified
+// multistage sample (PSUs drawn with replacement within strata, optional
+// first-stage finite population correction), domain estimates, design
+// effects, confidence intervals, weight adjustments (non-response,
+// post-stratification, raking, trimming) and comparisons (differences
+// between independent samples, composite indices).
+//
+// Every number is meant to equal what R's survey package (4.1) prints for
+// the same design, and the tests hold it to that with goldens made by
+// testdata/golden.R:
+//
+//	des <- svydesign(ids=~psu, strata=~stratum, weights=~w, fpc=~fpc, nest=TRUE)
+//	svymean(~y, des, na.rm=TRUE, deff=TRUE)            # Estimate, Kind Rate or Mean
+//	svytotal(~y, des, na.rm=TRUE, deff=TRUE)           # Estimate, Kind Total
+//	svyby(~y, ~dom, des, svymean, na.rm=TRUE, ...)     # domain estimates
+//	svyciprop(~y, sub, method="logit"|"beta"|"mean")   # intervals
+//	postStratify(des, ~ps, pop); rake(des, ...)        # calibration
+//	svycontrast(svymean(~a+b, des), c(.5, .5))         # Composite
+//
+// # The estimator
+//
+// For a domain d and a variable y, over the responses i in d with y
+// observed (R: na.rm=TRUE; Lumley, Complex Surveys, 2010, §2.2, §2.3):
+//
+//	p̂ = Σ wᵢyᵢ / Σ wᵢ                   (ratio estimator; a total is Σ wᵢyᵢ)
+//	zᵢ = wᵢ(yᵢ − p̂) / Σ wᵢ              (linearised values, 0 outside d)
+//	t_hj = Σ_{i ∈ PSU j of stratum h} zᵢ
+//	V_h = (1 − f_h) · n_h/(n_h − 1) · Σ_j (t_hj − t̄_h)²
+//	Var(p̂) = Σ_h V_h
+//
+// n_h counts the PSUs of stratum h in the whole sample; PSUs without a
+// response in the domain have t_hj = 0 (R onestrat pads them). f_h = n_h/N_h
+// (svydesign fpc= given as counts) or the fraction itself. Lonely PSUs
+// (n_h = 1) follow options(survey.lonely.psu=) of R's onestrat/onestage.
+// The design effect is R's deff=TRUE: Var / (s²_w/n · (N̂ − n)/N̂).
+//
+// After post-stratification or raking the zᵢ are replaced by their
+// calibration residuals before the PSU totals are formed, exactly as R's
+// svyrecvar does with the design's postStrata (Lumley §7.4; Särndal,
+// Swensson and Wretman 1992, §6.7).
+//
+// # Push-down
+//
+// Everything is computed from PSU-level sums (Aggregate: one row per
+// stratum × PSU × domain × calibration cell, holding Σ1, Σw, Σwy, Σwy², Σy
+// per variable), which a database can produce with one GROUP BY. The
+// row-level API (Aggregator, Sample) builds the same rows in one pass and
+// calls the same core, so both paths give identical numbers.
+package stats
