@@ -1,0 +1,114 @@
+package sampling
+
+import (
+	"math"
+	"testing"
+)
+
+func TestSampleSize(t *testing.T) {
+	tests := []struct {
+		name             string
+		spec             SizeSpec
+		z, n0, n         float64
+		completes, issue int
+		capped           bool
+	}{
+		{"e=5%, p=0.5, 95%: the textbook 384.15 → 385",
+			SizeSpec{Margin: 0.05}, 1.959964, 384.1459, 384.1459, 385, 385, false},
+		{"explicit p and confidence give the same",
+			SizeSpec{Margin: 0.05, P: 0.5, Confidence: 0.95, Deff: 1, ResponseRate: 1}, 1.959964, 384.1459, 384.1459, 385, 385, false},
+		{"finite population N=2000: 384.15/(1+383.15/2000)",
+			SizeSpec{Margin: 0.05, Population: 2000}, 1.959964, 384.1459, 322.3855, 323, 323, false},
+		{"design effect 2 doubles n0",
+			SizeSpec{Margin: 0.05, Deff: 2}, 1.959964, 768.2918, 768.2918, 769, 769, false},
+		{"response rate 80%: issue ⌈385/0.8⌉",
+			SizeSpec{Margin: 0.05, ResponseRate: 0.8}, 1.959964, 384.1459, 384.1459, 385, 482, false},
+		{"e=3%, 99%",
+			SizeSpec{Margin: 0.03, Confidence: 0.99}, 2.575829, 1843.0268, 1843.0268, 1844, 1844, false},
+		{"p=0.9 with e=3% equals p=0.5 with e=5%",
+			SizeSpec{Margin: 0.03, P: 0.9}, 1.959964, 384.1459, 384.1459, 385, 385, false},
+		{"90% confidence",
+			SizeSpec{Margin: 0.05, Confidence: 0.90}, 1.644854, 270.5543, 270.5543, 271, 271, false},
+		{"small street N=100, response 50%: issue capped at N",
+			SizeSpec{Margin: 0.05, Population: 100, ResponseRate: 0.5}, 1.959964, 384.1459, 79.5093, 80, 100, true},
+		{"all together: p=0.8, deff 1.8, N=3000, response 0.7",
+			SizeSpec{Margin: 0.05, P: 0.8, Deff: 1.8, Population: 3000, ResponseRate: 0.7}, 1.959964, 442.5361, 385.7604, 386, 552, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SampleSize(tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{{"z", got.Z, tt.z}, {"n0", got.N0, tt.n0}, {"n", got.N, tt.n}} {
+				if math.Abs(c.got-c.want) > 1e-4*c.want {
+					t.Errorf("%s = %.6f, want %.6f", c.name, c.got, c.want)
+				}
+			}
+			if got.Completes != tt.completes || got.Issue != tt.issue || got.Capped != tt.capped {
+				t.Errorf("completes, issue, capped = %d, %d, %v; want %d, %d, %v",
+					got.Completes, got.Issue, got.Capped, tt.completes, tt.issue, tt.capped)
+			}
+		})
+	}
+}
+
+func TestSampleSizeErrors(t *testing.T) {
+	for _, spec := range []SizeSpec{
+		{},
+		{Margin: 1},
+		{Margin: 0.05, Confidence: 1},
+		{Margin: 0.05, P: 1},
+		{Margin: 0.05, Deff: -1},
+		{Margin: 0.05, ResponseRate: 1.2},
+		{Margin: 0.05, Population: -5},
+		{Margin: math.NaN()},
+	} {
+		if _, err := SampleSize(spec); err == nil {
+			t.Errorf("SampleSize(%+v) should fail", spec)
+		}
+	}
+}
+
+func TestSampleSizes(t *testing.T) {
+	strata := []Stratum{
+		{ID: 1, Households: 2000},
+		{ID: 2, Households: 100},
+		{ID: 3, Households: 50000, Prior: 0.9},
+	}
+	per, tot, err := SampleSizes(SizeSpec{Margin: 0.05, ResponseRate: 0.8}, strata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 323 of 2000; 80 of 100 (issue ⌈80/0.8⌉ = 100); p=0.9: n0 = 138.29,
+	// 138.29/(1+137.29/50000) = 137.91 → 138, issue 173.
+	want := []struct{ completes, issue int }{{323, 404}, {80, 100}, {138, 173}}
+	for i, w := range want {
+		if per[i].Stratum != strata[i].ID || per[i].Completes != w.completes || per[i].Issue != w.issue {
+			t.Errorf("stratum %d: %+v, want completes %d issue %d", strata[i].ID, per[i], w.completes, w.issue)
+		}
+	}
+	if tot.Completes != 323+80+138 || tot.Issue != 404+100+173 {
+		t.Errorf("totals = %+v", tot)
+	}
+	if _, _, err := SampleSizes(SizeSpec{Margin: 0.05}, []Stratum{{ID: 9}}); err == nil {
+		t.Error("a stratum without households should fail")
+	}
+}
+
+func TestClusterDeffAndPSUsFor(t *testing.T) {
+	if got := ClusterDeff(20, 0.05); math.Abs(got-1.95) > 1e-12 {
+		t.Errorf("ClusterDeff(20, 0.05) = %v, want 1.95", got)
+	}
+	if got := ClusterDeff(1, 0.5); got != 1 {
+		t.Errorf("ClusterDeff(1, 0.5) = %v, want 1", got)
+	}
+	for _, c := range []struct{ n, m, want int }{{385, 20, 20}, {400, 20, 20}, {0, 20, 0}, {1, 20, 1}} {
+		if got := PSUsFor(c.n, c.m); got != c.want {
+			t.Errorf("PSUsFor(%d, %d) = %d, want %d", c.n, c.m, got, c.want)
+		}
+	}
+}
