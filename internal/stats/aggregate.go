@@ -43,31 +43,31 @@ type Aggregate struct {
 	Vars    []VarSums // one per variable, in the order of the []Variable given to EstimateAggregates
 }
 
-type aggKey struct{ psu, domain, cell int32 }
-
 type aggHead struct {
-	stratum int32
-	key     aggKey
-	rows    int64
-	sumW    float64
+	stratum, psu, domain, cell int32
+	rows                       int64
+	sumW                       float64
 }
 
 // Aggregator builds Aggregates from responses in one pass, without
-// allocating per response. It is what the row-level API and the estimate
-// command use; a database computes the same rows with GROUP BY.
+// allocating per response: rows are found through slices indexed by PSU,
+// domain and cell id (so ids should be small integers, as Index gives).
+// It is what the row-level API and the estimate command use; a database
+// computes the same rows with GROUP BY.
 type Aggregator struct {
 	nvars      int
-	index      map[aggKey]int32
-	last       aggKey
-	lastIdx    int32
+	index      [][][]int32 // [psu][domain+1][cell]: 1 + row index, 0 if none yet
 	heads      []aggHead
-	sums       []VarSums // len(heads)*nvars
-	psuStratum []int32   // stratum of each PSU id seen, -1 if none yet
+	sums       [][]VarSums // chunks of aggChunk rows × nvars, so growing never copies
+	psuStratum []int32     // stratum of each PSU id seen, -1 if none yet
 }
+
+// aggChunk is the number of rows per chunk of sums.
+const aggChunk = 1024
 
 // NewAggregator returns an Aggregator for responses with nvars variables.
 func NewAggregator(nvars int) *Aggregator {
-	return &Aggregator{nvars: nvars, index: make(map[aggKey]int32), lastIdx: -1}
+	return &Aggregator{nvars: nvars}
 }
 
 // Add adds one response: its stratum, PSU, domain (or NoDomain), calibration
@@ -82,29 +82,15 @@ func (a *Aggregator) Add(stratum, psu, domain, cell int32, w float64, y []float6
 	if len(y) != a.nvars {
 		return apperr.New(apperr.Invalid, "%d values for %d variables", len(y), a.nvars)
 	}
-	k := aggKey{psu, domain, cell}
-	idx := a.lastIdx
-	if idx < 0 || k != a.last {
-		var ok bool
-		idx, ok = a.index[k]
-		if !ok {
-			if err := a.nest(stratum, psu); err != nil {
-				return err
-			}
-			idx = int32(len(a.heads))
-			a.index[k] = idx
-			a.heads = append(a.heads, aggHead{stratum: stratum, key: k})
-			a.sums = append(a.sums, make([]VarSums, a.nvars)...)
-		}
-		a.last, a.lastIdx = k, idx
+	idx, err := a.row(stratum, psu, domain, cell)
+	if err != nil {
+		return err
 	}
 	h := &a.heads[idx]
-	if h.stratum != stratum {
-		return apperr.New(apperr.Invalid, "PSU %d appears in strata %d and %d; PSUs must be nested in strata", psu, h.stratum, stratum)
-	}
 	h.rows++
 	h.sumW += w
-	s := a.sums[int(idx)*a.nvars : int(idx+1)*a.nvars]
+	off := (idx % aggChunk) * a.nvars
+	s := a.sums[idx/aggChunk][off : off+a.nvars]
 	for v, yv := range y {
 		if yv != yv { // NaN: missing
 			continue
@@ -118,6 +104,39 @@ func (a *Aggregator) Add(stratum, psu, domain, cell int32, w float64, y []float6
 		p.SumY += yv
 	}
 	return nil
+}
+
+// row returns the index of the row of (psu, domain, cell), adding it if new.
+func (a *Aggregator) row(stratum, psu, domain, cell int32) (int, error) {
+	if int(psu) >= len(a.index) {
+		a.index = append(a.index, make([][][]int32, int(psu)+1-len(a.index))...)
+	}
+	doms := a.index[psu]
+	d := int(domain) + 1
+	if d >= len(doms) {
+		doms = append(doms, make([][]int32, d+1-len(doms))...)
+		a.index[psu] = doms
+	}
+	cells := doms[d]
+	if int(cell) >= len(cells) {
+		cells = append(cells, make([]int32, int(cell)+1-len(cells))...)
+		doms[d] = cells
+	}
+	if i := cells[cell]; i > 0 {
+		if a.heads[i-1].stratum != stratum {
+			return 0, apperr.New(apperr.Invalid, "PSU %d appears in strata %d and %d; PSUs must be nested in strata", psu, a.heads[i-1].stratum, stratum)
+		}
+		return int(i - 1), nil
+	}
+	if err := a.nest(stratum, psu); err != nil {
+		return 0, err
+	}
+	if len(a.heads)%aggChunk == 0 {
+		a.sums = append(a.sums, make([]VarSums, aggChunk*a.nvars))
+	}
+	a.heads = append(a.heads, aggHead{stratum: stratum, psu: psu, domain: domain, cell: cell})
+	cells[cell] = int32(len(a.heads))
+	return len(a.heads) - 1, nil
 }
 
 func (a *Aggregator) nest(stratum, psu int32) error {
@@ -137,11 +156,13 @@ func (a *Aggregator) nest(stratum, psu int32) error {
 // array owned by the caller from now on.
 func (a *Aggregator) Aggregates() []Aggregate {
 	out := make([]Aggregate, len(a.heads))
-	sums := make([]VarSums, len(a.sums))
-	copy(sums, a.sums)
+	sums := make([]VarSums, len(a.heads)*a.nvars)
+	for c, chunk := range a.sums {
+		copy(sums[c*aggChunk*a.nvars:], chunk)
+	}
 	for i, h := range a.heads {
 		out[i] = Aggregate{
-			Stratum: h.stratum, PSU: h.key.psu, Domain: h.key.domain, Cell: h.key.cell,
+			Stratum: h.stratum, PSU: h.psu, Domain: h.domain, Cell: h.cell,
 			Rows: h.rows, SumW: h.sumW,
 			Vars: sums[i*a.nvars : (i+1)*a.nvars : (i+1)*a.nvars],
 		}

@@ -94,7 +94,7 @@ func (p *prep) composite(idx []int32, dom int32, c Composite, opts Options, sc *
 		return e, err
 	}
 	e.SE = math.Sqrt(v)
-	e.CILow, e.CIHigh = waldCI(e.Value, e.SE, float64(e.DF), opts.level())
+	e.CILow, e.CIHigh = waldCI(e.Value, e.SE, float64(e.DF), opts.level(), sc.t)
 	return e, nil
 }
 
@@ -126,6 +126,6 @@ func Compare(a, b Estimate, level float64) Difference {
 	default: // both variances 0
 		d.DF = min(dfa, dfb)
 	}
-	d.CILow, d.CIHigh = waldCI(d.Value, d.SE, d.DF, level)
+	d.CILow, d.CIHigh = waldCI(d.Value, d.SE, d.DF, level, tQuantile)
 	return d
 }

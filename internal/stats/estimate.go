@@ -69,6 +69,21 @@ type scratch struct {
 	c    []float64
 	num  []float64
 	den  []float64
+	tq   map[[2]float64]float64 // quantiles of t by (p, df)
+}
+
+// t returns qt(prob, df), remembering it: many estimates share their df.
+func (sc *scratch) t(prob, df float64) float64 {
+	k := [2]float64{prob, df}
+	if q, ok := sc.tq[k]; ok {
+		return q
+	}
+	q := tQuantile(prob, df)
+	if sc.tq == nil {
+		sc.tq = map[[2]float64]float64{}
+	}
+	sc.tq[k] = q
+	return q
 }
 
 func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
@@ -81,6 +96,7 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	p := &prep{d: d, aggs: aggs, nvars: nvars, psu: make([]int32, len(aggs))}
 	nStrata := len(d.Strata)
 	dense := make(map[int32]int32)
+	var psuIDs []int32 // per dense PSU, its id
 	for i := range aggs {
 		a := &aggs[i]
 		if a.Stratum < 0 || (d.Strata != nil && int(a.Stratum) >= nStrata) {
@@ -100,11 +116,35 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 			j = int32(len(p.psuStrat))
 			dense[a.PSU] = j
 			p.psuStrat = append(p.psuStrat, a.Stratum)
+			psuIDs = append(psuIDs, a.PSU)
 		} else if p.psuStrat[j] != a.Stratum {
 			return nil, apperr.New(apperr.Invalid, "PSU %d appears in strata %s and %s; PSUs must be nested in strata", a.PSU, d.label(int(p.psuStrat[j])), d.label(int(a.Stratum)))
 		}
 		p.psu[i] = j
 		p.rows += a.Rows
+	}
+	// Renumber PSUs in (stratum, id) order, so that dense order is sort
+	// order and the result does not depend on the order of the input rows.
+	nP := len(p.psuStrat)
+	perm := make([]int32, nP)
+	for j := range perm {
+		perm[j] = int32(j)
+	}
+	slices.SortFunc(perm, func(x, y int32) int {
+		if hx, hy := p.psuStrat[x], p.psuStrat[y]; hx != hy {
+			return int(hx) - int(hy)
+		}
+		return int(psuIDs[x]) - int(psuIDs[y])
+	})
+	rank := make([]int32, nP)
+	strat := make([]int32, nP)
+	for r, j := range perm {
+		rank[j] = int32(r)
+		strat[r] = p.psuStrat[j]
+	}
+	p.psuStrat = strat
+	for i, j := range p.psu {
+		p.psu[i] = rank[j]
 	}
 	p.nPSU = make([]int32, nStrata)
 	p.strataPS = make([][]int32, nStrata)
@@ -134,53 +174,81 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 		}
 	}
 
-	// Sort by (domain, stratum, PSU) once; the whole sample is the
-	// concatenation re-sorted by (stratum, PSU).
-	order := make([]int32, len(aggs))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	// Keys are unique, so the order (and every floating-point sum) does not
-	// depend on the order of the input rows.
-	byStratumPSU := func(x, y int32) int {
-		ax, ay := &aggs[x], &aggs[y]
-		switch {
-		case ax.Stratum != ay.Stratum:
-			return int(ax.Stratum) - int(ay.Stratum)
-		case ax.PSU != ay.PSU:
-			return int(ax.PSU) - int(ay.PSU)
-		case ax.Domain != ay.Domain:
-			return int(ax.Domain) - int(ay.Domain)
-		}
-		return int(ax.Cell) - int(ay.Cell)
-	}
-	slices.SortFunc(order, func(x, y int32) int {
-		if dx, dy := aggs[x].Domain, aggs[y].Domain; dx != dy {
-			return int(dx) - int(dy)
-		}
-		return byStratumPSU(x, y)
-	})
-	for start := 0; start < len(order); {
-		dom := aggs[order[start]].Domain
-		end := start
-		for end < len(order) && aggs[order[end]].Domain == dom {
-			end++
-		}
-		if dom != NoDomain {
-			p.domains = append(p.domains, dom)
-			p.byDomain = append(p.byDomain, order[start:end:end])
-		}
-		start = end
-	}
-	p.all = slices.Clone(order)
-	slices.SortFunc(p.all, byStratumPSU)
-
+	p.order()
 	if d.Calibration != nil {
 		if p.cal, err = newCalPrep(d.Calibration, p); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// order fills p.all (aggregates by stratum, PSU, domain, cell) and
+// p.byDomain (the same order within each domain) with counting sorts.
+func (p *prep) order() {
+	aggs := p.aggs
+	nP := len(p.psuStrat)
+	pos := make([]int32, nP+1)
+	for _, j := range p.psu {
+		pos[j+1]++
+	}
+	for j := 1; j <= nP; j++ {
+		pos[j] += pos[j-1]
+	}
+	p.all = make([]int32, len(aggs))
+	next := slices.Clone(pos[:nP])
+	for i, j := range p.psu {
+		p.all[next[j]] = int32(i)
+		next[j]++
+	}
+	// Within a PSU, by (domain, cell): groups are small.
+	for j := range nP {
+		g := p.all[pos[j]:pos[j+1]]
+		if len(g) > 1 {
+			slices.SortFunc(g, func(x, y int32) int {
+				if dx, dy := aggs[x].Domain, aggs[y].Domain; dx != dy {
+					return int(dx) - int(dy)
+				}
+				return int(aggs[x].Cell) - int(aggs[y].Cell)
+			})
+		}
+	}
+	// Domains: a stable counting sort of p.all by dense domain.
+	ids := map[int32]int32{}
+	for i := range aggs {
+		if d := aggs[i].Domain; d != NoDomain {
+			if _, ok := ids[d]; !ok {
+				ids[d] = 0
+				p.domains = append(p.domains, d)
+			}
+		}
+	}
+	slices.Sort(p.domains)
+	for k, d := range p.domains {
+		ids[d] = int32(k)
+	}
+	dpos := make([]int32, len(p.domains)+1)
+	for i := range aggs {
+		if d := aggs[i].Domain; d != NoDomain {
+			dpos[ids[d]+1]++
+		}
+	}
+	for k := 1; k < len(dpos); k++ {
+		dpos[k] += dpos[k-1]
+	}
+	byDom := make([]int32, dpos[len(dpos)-1])
+	dnext := slices.Clone(dpos[:len(p.domains)])
+	for _, i := range p.all {
+		if d := aggs[i].Domain; d != NoDomain {
+			k := ids[d]
+			byDom[dnext[k]] = i
+			dnext[k]++
+		}
+	}
+	p.byDomain = make([][]int32, len(p.domains))
+	for k := range p.domains {
+		p.byDomain[k] = byDom[dpos[k]:dpos[k+1]:dpos[k+1]]
+	}
 }
 
 func (p *prep) newScratch() *scratch {
@@ -401,11 +469,11 @@ func (p *prep) estimate(idx []int32, dom int32, df, v int, vr Variable, opts Opt
 	level := opts.level()
 	switch {
 	case vr.Kind == Rate && opts.CI == CILogit:
-		e.CILow, e.CIHigh = logitCI(e.Value, e.SE, df, level)
+		e.CILow, e.CIHigh = logitCI(e.Value, e.SE, df, level, sc.t)
 	case vr.Kind == Rate && opts.CI == CIBeta:
-		e.CILow, e.CIHigh = betaCI(e.Value, variance, df, p.nrow(rows), level)
+		e.CILow, e.CIHigh = betaCI(e.Value, variance, df, p.nrow(rows), level, sc.t)
 	default:
-		e.CILow, e.CIHigh = waldCI(e.Value, e.SE, float64(df), level)
+		e.CILow, e.CIHigh = waldCI(e.Value, e.SE, float64(df), level, sc.t)
 	}
 	return e, nil
 }

@@ -6,6 +6,8 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
+// The interval functions take qt so that callers can cache quantiles.
+
 // tQuantile returns the p quantile of Student's t with df degrees of
 // freedom (R qt), NaN for df ≤ 0.
 func tQuantile(p, df float64) float64 {
@@ -43,12 +45,12 @@ func expit(x float64) float64 {
 // Computed directly, it stays right at df = 1, where R's confint.svyglm
 // rounds the t level to 1 and returns (0, NaN). No interval exists for
 // p̂ = 0 or 1.
-func logitCI(p, se float64, df int, level float64) (lo, hi float64) {
+func logitCI(p, se float64, df int, level float64, qt func(p, df float64) float64) (lo, hi float64) {
 	nan := math.NaN()
 	if !(p > 0 && p < 1) || df < 1 || math.IsNaN(se) {
 		return nan, nan
 	}
-	t := tQuantile(1-(1-level)/2, float64(df))
+	t := qt(1-(1-level)/2, float64(df))
 	eta := math.Log(p / (1 - p))
 	h := t * se / (p * (1 - p))
 	return expit(eta - h), expit(eta + h)
@@ -62,24 +64,24 @@ func logitCI(p, se float64, df int, level float64) (lo, hi float64) {
 // the interval is (qbeta(α/2, n*p̂, n*(1−p̂)+1), qbeta(1−α/2, n*p̂+1, n*(1−p̂))).
 // nrow is R's nrow(design) for the domain, responses without a value
 // included.
-func betaCI(p, variance float64, df int, nrow int64, level float64) (lo, hi float64) {
+func betaCI(p, variance float64, df int, nrow int64, level float64, qt func(p, df float64) float64) (lo, hi float64) {
 	nan := math.NaN()
 	if !(p > 0 && p < 1) || df < 1 || nrow < 2 || !(variance > 0) {
 		return nan, nan
 	}
 	alpha := 1 - level
-	r := tQuantile(alpha/2, float64(nrow-1)) / tQuantile(alpha/2, float64(df))
+	r := qt(alpha/2, float64(nrow-1)) / qt(alpha/2, float64(df))
 	neff := p * (1 - p) / variance * r * r
 	return betaQuantile(alpha/2, neff*p, neff*(1-p)+1), betaQuantile(1-alpha/2, neff*p+1, neff*(1-p))
 }
 
 // waldCI is estimate ± t_{df,1−α/2}·se (R confint.svystat with df, and
 // svyciprop(method="mean")).
-func waldCI(est, se, df, level float64) (lo, hi float64) {
+func waldCI(est, se, df, level float64, qt func(p, df float64) float64) (lo, hi float64) {
 	nan := math.NaN()
 	if !(df > 0) || math.IsNaN(est) || math.IsNaN(se) {
 		return nan, nan
 	}
-	h := tQuantile(1-(1-level)/2, df) * se
+	h := qt(1-(1-level)/2, df) * se
 	return est - h, est + h
 }
