@@ -29,6 +29,23 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", int(f))
 }
 
+// MarshalText encodes the format by name.
+func (f Format) MarshalText() ([]byte, error) {
+	if f < FormatAuto || f > FormatXLSX {
+		return nil, fmt.Errorf("frame: cannot encode %v", f)
+	}
+	return []byte(f.String()), nil
+}
+
+// UnmarshalText decodes a name that ParseFormat accepts.
+func (f *Format) UnmarshalText(b []byte) error {
+	v, err := ParseFormat(string(b))
+	if err == nil {
+		*f = v
+	}
+	return err
+}
+
 // ParseFormat parses "auto", "csv" or "xlsx" (case-insensitive; "" is auto).
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
@@ -69,6 +86,23 @@ func (e Encoding) String() string {
 	return fmt.Sprintf("Encoding(%d)", int(e))
 }
 
+// MarshalText encodes the encoding by name.
+func (e Encoding) MarshalText() ([]byte, error) {
+	if e < EncodingAuto || e > EncodingUTF16 {
+		return nil, fmt.Errorf("frame: cannot encode %v", e)
+	}
+	return []byte(e.String()), nil
+}
+
+// UnmarshalText decodes a name that ParseEncoding accepts.
+func (e *Encoding) UnmarshalText(b []byte) error {
+	v, err := ParseEncoding(string(b))
+	if err == nil {
+		*e = v
+	}
+	return err
+}
+
 // ParseEncoding parses an encoding name: "auto" (or ""), "utf-8"/"utf8",
 // "gb18030"/"gbk"/"gb2312", "utf-16"/"utf16"; case-insensitive.
 func ParseEncoding(s string) (Encoding, error) {
@@ -100,6 +134,16 @@ const (
 
 // Fields lists every field, required ones first.
 var Fields = []Field{FieldStreet, FieldCommunity, FieldHousehold, FieldBuilding, FieldSize}
+
+// Valid reports whether f is one of Fields.
+func (f Field) Valid() bool {
+	for _, g := range Fields {
+		if f == g {
+			return true
+		}
+	}
+	return false
+}
 
 // Required reports whether every frame must have a column for f.
 func (f Field) Required() bool {
@@ -152,18 +196,18 @@ const DefaultMaxErrors = 100
 // Options configure a Reader. The zero value reads CSV or XLSX, detects the
 // encoding and delimiter, maps headers by Aliases and keeps 100 problems.
 type Options struct {
-	Format   Format
-	Encoding Encoding
+	Format   Format   `json:"format"`
+	Encoding Encoding `json:"encoding"`
 	// Mapping overrides header detection for the fields it names.
-	Mapping Mapping
+	Mapping Mapping `json:"mapping,omitempty"`
 	// Comma is the CSV delimiter; 0 picks the most frequent of ',', '\t' and
 	// ';' in the first 64 KiB (',' when none occurs).
-	Comma rune
+	Comma rune `json:"comma,omitempty"`
 	// Sheet is the XLSX worksheet to read; "" reads the first one.
-	Sheet string
+	Sheet string `json:"sheet,omitempty"`
 	// MaxErrors caps the problems kept in Errors (all are counted in
 	// Errors.Total): 0 means DefaultMaxErrors, a negative value no cap.
-	MaxErrors int
+	MaxErrors int `json:"max_errors,omitempty"`
 }
 
 func (o Options) maxErrors() int {

@@ -77,6 +77,11 @@ type Reader struct {
 // error when in cannot be read or is not a workbook it can open. The caller
 // must Close the reader.
 func NewReader(in io.Reader, opts Options) (*Reader, error) {
+	for f := range opts.Mapping {
+		if !f.Valid() {
+			return nil, fmt.Errorf("frame: unknown field %q in the column mapping (want street, community, household, building or size)", f)
+		}
+	}
 	br := bufio.NewReaderSize(in, sniffSize)
 	head, err := peek(br)
 	if err != nil {

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strconv"
@@ -89,6 +90,15 @@ func TestHeaderMapping(t *testing.T) {
 				{Line: 7, Street: "城关", Community: "东门", Household: "2"},
 			},
 			cols: map[Field]string{FieldStreet: "街道", FieldCommunity: "社区", FieldHousehold: "门牌号"},
+		},
+		{
+			name: "CRLF line ends as Excel writes them",
+			csv:  "street,community,household\r\nS,C,1\r\nS,C,2\r\n",
+			want: []Row{
+				{Line: 2, Street: "S", Community: "C", Household: "1"},
+				{Line: 3, Street: "S", Community: "C", Household: "2"},
+			},
+			cols: map[Field]string{FieldStreet: "street", FieldCommunity: "community", FieldHousehold: "household"},
 		},
 		{
 			name: "tab separated, quoted multi-line field keeps line numbers",
@@ -301,6 +311,29 @@ func TestParseNames(t *testing.T) {
 	}
 	if _, err := ParseEncoding("big5"); err == nil {
 		t.Error("ParseEncoding(big5) should fail")
+	}
+}
+
+func TestOptionsJSON(t *testing.T) {
+	var o Options
+	err := json.Unmarshal([]byte(`{"format":"csv","encoding":"GBK","mapping":{"household":"编号"},"max_errors":5}`), &o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Options{Format: FormatCSV, Encoding: EncodingGB18030, Mapping: Mapping{FieldHousehold: "编号"}, MaxErrors: 5}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("decoded %+v, want %+v", o, want)
+	}
+	b, _ := json.Marshal(want)
+	if !strings.Contains(string(b), `"encoding":"gb18030"`) {
+		t.Errorf("encoded %s", b)
+	}
+	if err := json.Unmarshal([]byte(`{"encoding":"big5"}`), &o); err == nil {
+		t.Error("an unknown encoding should fail")
+	}
+	_, err = NewReader(strings.NewReader(sampleCSV), Options{Mapping: Mapping{"phone": "电话"}})
+	if err == nil || !strings.Contains(err.Error(), `unknown field "phone"`) {
+		t.Errorf("unknown mapping field: err = %v", err)
 	}
 }
 

@@ -4,19 +4,18 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // Stratum is the allocation input for one street.
 type Stratum struct {
-	ID         int32
-	Households int // N_h
+	ID         int32 `json:"id"`
+	Households int   `json:"households"` // N_h
 	// Prior is the anticipated rate p_h, used by Neyman allocation and by
 	// SampleSizes; 0 means unknown, and 0.5 (the most cautious) is used.
-	Prior float64
+	Prior float64 `json:"prior,omitempty"`
 	// Min is a lower bound on n_h for every method (at most N_h is used),
 	// e.g. the n its own estimate needs from SampleSizes.
-	Min int
+	Min int `json:"min,omitempty"`
 }
 
 // Method is an allocation rule.
@@ -43,32 +42,33 @@ var methodNames = map[Method]string{
 }
 
 // String returns the name ParseMethod accepts.
-func (m Method) String() string {
-	if s, ok := methodNames[m]; ok {
-		return s
-	}
-	return fmt.Sprintf("Method(%d)", int(m))
+func (m Method) String() string { return nameOf(methodNames, m) }
+
+// MarshalText encodes the method by name.
+func (m Method) MarshalText() ([]byte, error) { return marshalName(methodNames, m) }
+
+// UnmarshalText decodes a name that ParseMethod accepts.
+func (m *Method) UnmarshalText(b []byte) error {
+	return unmarshalName(methodNames, m, b, "allocation method")
 }
 
-// ParseMethod parses "equal", "proportional", "neyman" or "minimum".
+// ParseMethod parses "equal", "proportional", "neyman" or "minimum"
+// (case-insensitive).
 func ParseMethod(s string) (Method, error) {
-	for m, name := range methodNames {
-		if strings.EqualFold(strings.TrimSpace(s), name) {
-			return m, nil
-		}
-	}
-	return 0, errorf("unknown allocation method %q (want equal, proportional, neyman or minimum)", s)
+	var m Method
+	err := m.UnmarshalText([]byte(s))
+	return m, err
 }
 
 // Allocation is n_h for one street.
 type Allocation struct {
-	Stratum    int32
-	Households int
-	Size       int // n_h
+	Stratum    int32 `json:"stratum"`
+	Households int   `json:"households"`
+	Size       int   `json:"size"` // n_h
 	// TakeAll is set when the street is smaller than it would otherwise
 	// get and is taken whole (Size == Households); the excess went to the
 	// other streets.
-	TakeAll bool
+	TakeAll bool `json:"take_all"`
 }
 
 // Allocations is the result of Allocate, in input order.

@@ -1,7 +1,6 @@
 package sampling
 
 import (
-	"fmt"
 	"math"
 	"slices"
 )
@@ -18,31 +17,31 @@ const (
 	OrderSorted
 )
 
+var orderNames = map[Order]string{OrderRandom: "random", OrderSorted: "sorted"}
+
 // String returns "random" or "sorted".
-func (o Order) String() string {
-	switch o {
-	case OrderRandom:
-		return "random"
-	case OrderSorted:
-		return "sorted"
-	}
-	return fmt.Sprintf("Order(%d)", int(o))
-}
+func (o Order) String() string { return nameOf(orderNames, o) }
+
+// MarshalText encodes the order by name.
+func (o Order) MarshalText() ([]byte, error) { return marshalName(orderNames, o) }
+
+// UnmarshalText decodes "random" or "sorted" (case-insensitive).
+func (o *Order) UnmarshalText(b []byte) error { return unmarshalName(orderNames, o, b, "order") }
 
 // PPSResult is the outcome of SystematicPPS.
 type PPSResult struct {
 	// Selected are the indexes of the units drawn, ascending.
-	Selected []int
+	Selected []int `json:"selected"`
 	// Pi is the inclusion probability of every unit; it sums to
 	// min(n, number of units with a positive size).
-	Pi []float64
+	Pi []float64 `json:"pi"`
 	// Certain marks the units taken with certainty (π = 1).
-	Certain []bool
+	Certain []bool `json:"certain"`
 	// Certainty counts them.
-	Certainty int
+	Certainty int `json:"certainty"`
 	// Interval is T'/a', the size per draw of the systematic pass after the
 	// certainty units were removed; 0 when no systematic pass was needed.
-	Interval float64
+	Interval float64 `json:"interval"`
 }
 
 // SystematicPPS draws n of the units whose measures of size are sizes, with

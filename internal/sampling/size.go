@@ -10,33 +10,33 @@ import (
 type SizeSpec struct {
 	// Margin is e, the half-width of the confidence interval of a rate, as
 	// a proportion: 0.05 for ±5 percentage points.
-	Margin float64
+	Margin float64 `json:"margin"`
 	// Confidence is the confidence level; 0 means 0.95.
-	Confidence float64
+	Confidence float64 `json:"confidence,omitempty"`
 	// P is the anticipated rate; 0 means 0.5, the most cautious.
-	P float64
+	P float64 `json:"p,omitempty"`
 	// Deff is the design effect; 0 means 1 (SRS). For two-stage samples
 	// see ClusterDeff.
-	Deff float64
+	Deff float64 `json:"deff,omitempty"`
 	// ResponseRate is the expected share of issued households that
 	// complete the interview, in (0, 1]; 0 means 1.
-	ResponseRate float64
+	ResponseRate float64 `json:"response_rate,omitempty"`
 	// Population is N for the finite population correction; 0 means
 	// infinite (no correction).
-	Population int
+	Population int `json:"population,omitempty"`
 }
 
 // SizeResult is the outcome of SampleSize.
 type SizeResult struct {
-	Z  float64 // standard normal quantile for the confidence level
-	N0 float64 // z²·p(1−p)/e²·deff, before the finite population correction
-	N  float64 // after it: n0/(1+(n0−1)/N); equal to N0 without a population
+	Z  float64 `json:"z"`  // standard normal quantile for the confidence level
+	N0 float64 `json:"n0"` // z²·p(1−p)/e²·deff, before the finite population correction
+	N  float64 `json:"n"`  // after it: n0/(1+(n0−1)/N); equal to N0 without a population
 	// Completes is ⌈N⌉, the interviews needed.
-	Completes int
+	Completes int `json:"completes"`
 	// Issue is ⌈Completes/response rate⌉, the households to issue; at most
 	// Population when one is given (Capped is then set).
-	Issue  int
-	Capped bool
+	Issue  int  `json:"issue"`
+	Capped bool `json:"capped"`
 }
 
 // SampleSize computes the sample size for estimating a rate p with margin
@@ -85,14 +85,15 @@ func SampleSize(spec SizeSpec) (SizeResult, error) {
 
 // StratumSize is the sample size one stratum needs for its own estimate.
 type StratumSize struct {
-	Stratum    int32
-	Households int
+	Stratum    int32 `json:"stratum"`
+	Households int   `json:"households"`
 	SizeResult
 }
 
 // SizeTotals adds up the per-stratum sizes.
 type SizeTotals struct {
-	Completes, Issue int
+	Completes int `json:"completes"`
+	Issue     int `json:"issue"`
 }
 
 // SampleSizes applies SampleSize to each stratum on its own, with the

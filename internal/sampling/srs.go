@@ -6,12 +6,12 @@ import "slices"
 // random sampling without replacement, plus r_h reserves. A street with
 // N_h ≤ n_h is taken whole (StratumResult.TakeAll) and has no reserves.
 type StratifiedSRS struct {
-	Seed uint64
+	Seed uint64 `json:"seed"`
 	// Sizes gives n_h for every stratum of the frame (0 to skip one), e.g.
 	// from Allocate via Allocations.Sizes.
-	Sizes map[int32]int
+	Sizes map[int32]int `json:"sizes"`
 	// Reserves gives r_h; strata not listed get none.
-	Reserves map[int32]int
+	Reserves map[int32]int `json:"reserves,omitempty"`
 }
 
 // Probabilities returns π = min(n_h, N_h)/N_h for every unit.
@@ -46,8 +46,11 @@ func (d StratifiedSRS) Draw(units []Unit) (*Sample, error) {
 		return nil, err
 	}
 	for id, r := range d.Reserves {
-		if _, ok := d.Sizes[id]; !ok || r < 0 {
-			return nil, errorf("reserves for stratum %d must be non-negative and the stratum in the frame", id)
+		if _, ok := d.Sizes[id]; !ok {
+			return nil, errorf("reserves given for stratum %d, which is not in the frame", id)
+		}
+		if r < 0 {
+			return nil, errorf("negative reserves %d for stratum %d", r, id)
 		}
 	}
 	out := &Sample{Kind: KindStratifiedSRS, Seed: d.Seed}

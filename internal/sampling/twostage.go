@@ -12,16 +12,16 @@ import "slices"
 // reserves; one with fewer than PerPSU + ReservesPerPSU gives what it has.
 // Communities with no households are not in the frame and cannot be drawn.
 type TwoStage struct {
-	Seed uint64
+	Seed uint64 `json:"seed"`
 	// PSUs gives a_h, the communities to draw, for every stratum of the
 	// frame (0 to skip one); see PSUsFor and Allocations.PSUs.
-	PSUs map[int32]int
+	PSUs map[int32]int `json:"psus"`
 	// PerPSU is m, the households drawn in each selected community.
-	PerPSU int
+	PerPSU int `json:"per_psu"`
 	// ReservesPerPSU is r, the reserves drawn in each selected community.
-	ReservesPerPSU int
+	ReservesPerPSU int `json:"reserves_per_psu,omitempty"`
 	// Order is the order of the communities in the systematic pass.
-	Order Order
+	Order Order `json:"order"`
 }
 
 func (d TwoStage) check(ix *index) error {

@@ -22,9 +22,9 @@ type Unit struct {
 
 // Info describes one stratum of a frame.
 type Info struct {
-	Stratum     int32
-	Households  int
-	Communities int
+	Stratum     int32 `json:"stratum"`
+	Households  int   `json:"households"`
+	Communities int   `json:"communities"`
 }
 
 // Describe returns, for each stratum of the frame in ascending id order, its
