@@ -271,6 +271,11 @@ func (c *checker) question(q *Question, path string, gi int, seen map[string]*Qu
 	}
 	c.text(q.at, path, "label", ctx, q.Label, true)
 	c.text(q.at, path, "help", ctx, q.Help, false)
+	if !slices.Contains(questionTypes, q.Type) {
+		// Without a known type, nothing below can be judged.
+		c.condition(q.ShowIf, q.at, path, "show_if", ctx, gi, q.Code, false)
+		return
+	}
 	notFor := func(key string) {
 		c.add(q.at, path, key, "%s: %s is not used by %s questions", ctx, key, q.Type)
 	}

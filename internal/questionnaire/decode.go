@@ -75,13 +75,7 @@ func decode(file string, data []byte) (*Definition, *problemList) {
 	}
 	var root yaml.Node
 	if err := safeYAML(data, &root); err != nil {
-		p := Problem{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			p.Line, _ = strconv.Atoi(m[1])
-			p.Column = 1
-			p.Message = m[2]
-		}
-		dc.probs = append(dc.probs, p)
+		dc.probs = append(dc.probs, syntaxProblem(file, err))
 		return nil, &dc.problemList
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
@@ -96,13 +90,39 @@ func decode(file string, data []byte) (*Definition, *problemList) {
 	return d, &dc.problemList
 }
 
+// yamlParserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner). For them yaml.v3 reports the 0-based line of the enclosing
+// construct, and no line at all for the first line.
+var yamlParserErrors = []string{
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected key",
+	"did not find expected node content",
+}
+
+// syntaxProblem turns a yaml.v3 error into a Problem with a 1-based line.
+// yaml.v3 gives no column.
+func syntaxProblem(file string, err error) Problem {
+	p := Problem{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Message = m[2]
+	}
+	if strings.HasPrefix(err.Error(), "yaml: ") && (p.Line == 0 || slices.Contains(yamlParserErrors, p.Message)) {
+		p.Line++
+	}
+	return p
+}
+
 // safeYAML decodes the first document of data into n and rejects further
 // documents. It turns a panic inside the YAML library into an error: the
 // input comes from users.
 func safeYAML(data []byte, n *yaml.Node) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: cannot parse: %v", r)
+			err = fmt.Errorf("cannot parse YAML: %v", r)
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -397,23 +417,25 @@ func (dc *decoder) definition(n *yaml.Node) *Definition {
 
 // peekString returns the string value of key in f without reporting
 // anything, to name the context of later messages ("question A3").
-func peekString(f *fields, key string) string {
-	if f == nil {
+func peekString(n *yaml.Node, key string) string {
+	if n.Kind != yaml.MappingNode {
 		return ""
 	}
-	if v := f.value[key]; v != nil && isStr(v) {
-		return v.Value
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key && isStr(n.Content[i+1]) {
+			return n.Content[i+1].Value
+		}
 	}
 	return ""
 }
 
 func (dc *decoder) section(n *yaml.Node, path string) *Section {
 	s := &Section{at: at{}}
-	f := dc.mapping(n, path, "", "a section")
+	ctx := "section " + orElse(peekString(n, "id"), path)
+	f := dc.mapping(n, path, ctx, "a section")
 	if f == nil {
 		return s
 	}
-	ctx := "section " + orElse(peekString(f, "id"), path)
 	record(s.at, f)
 	dc.only(f, path, ctx, "id", "title", "show_if", "questions")
 	if v := f.value["id"]; v != nil {
@@ -443,11 +465,11 @@ func orElse(a, b string) string {
 
 func (dc *decoder) question(n *yaml.Node, path string) *Question {
 	q := &Question{at: at{}}
-	f := dc.mapping(n, path, "", "a question")
+	ctx := "question " + orElse(peekString(n, "code"), path)
+	f := dc.mapping(n, path, ctx, "a question")
 	if f == nil {
 		return q
 	}
-	ctx := "question " + orElse(peekString(f, "code"), path)
 	record(q.at, f)
 	dc.only(f, path, ctx, "code", "type", "label", "help", "required", "options", "min", "max", "max_length", "show_if", "end_if")
 	if v := f.value["code"]; v != nil {
@@ -571,11 +593,11 @@ func (dc *decoder) endRule(n *yaml.Node, path, qctx string) *EndRule {
 
 func (dc *decoder) indicator(n *yaml.Node, path string) *Indicator {
 	ind := &Indicator{at: at{}}
-	f := dc.mapping(n, path, "", "an indicator")
+	ctx := "indicator " + orElse(peekString(n, "id"), path)
+	f := dc.mapping(n, path, ctx, "an indicator")
 	if f == nil {
 		return ind
 	}
-	ctx := "indicator " + orElse(peekString(f, "id"), path)
 	record(ind.at, f)
 	dc.only(f, path, ctx, "id", "kind", "role", "label", "question", "positive", "scores", "dont_know", "refused", "excluded", "of", "target")
 	if v := f.value["id"]; v != nil {

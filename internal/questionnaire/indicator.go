@@ -361,9 +361,9 @@ func (c *checker) questionIndicator(ind *Indicator, path, ctx string) {
 		}
 	}
 	for _, sp := range []Special{SpecialDontKnow, SpecialRefused} {
-		key, t, name := "dont_know", ind.DontKnow, "don't-know"
+		key, t, name := "dont_know", ind.DontKnow, specialName(sp)
 		if sp == SpecialRefused {
-			key, t, name = "refused", ind.Refused, "refused"
+			key, t = "refused", ind.Refused
 		}
 		o := q.special(sp)
 		switch {
@@ -385,7 +385,7 @@ func (c *checker) questionIndicator(ind *Indicator, path, ctx string) {
 				continue
 			}
 			if o := q.Option(code); o.Special != "" {
-				c.add(ind.at, path, key, "%s: code %d is the %s option; it cannot be positive", ctx, code, o.Special)
+				c.add(ind.at, path, key, "%s: code %d is the %s option; it cannot be positive", ctx, code, specialName(o.Special))
 			} else if slices.Index(ind.Positive, code) < j {
 				c.add(ind.at, path, key, "%s: code %d listed twice", ctx, code)
 			}
@@ -415,7 +415,11 @@ func (c *checker) questionIndicator(ind *Indicator, path, ctx string) {
 		}
 	}
 	if unscored != nil {
-		c.add(ind.at, path, "scores", "%s: code %s of %s has no score; give it one or exclude it", ctx, strings.Join(unscored, ", "), q.Code)
+		what := "code " + unscored[0] + " has no score; add its points or exclude it"
+		if len(unscored) > 1 {
+			what = "codes " + strings.Join(unscored, ", ") + " have no score; add their points or exclude them"
+		}
+		c.add(ind.at, path, "scores", "%s: %s", ctx, what)
 	}
 }
 
@@ -468,4 +472,11 @@ func (c *checker) composite() {
 	if cp.Target != nil {
 		c.target(cp.at, path, ctx, *cp.Target, scale)
 	}
+}
+
+func specialName(s Special) string {
+	if s == SpecialDontKnow {
+		return "don't-know"
+	}
+	return string(s)
 }

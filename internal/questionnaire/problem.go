@@ -25,8 +25,11 @@ func (p Problem) String() string {
 		b.WriteString(p.File)
 		b.WriteByte(':')
 	}
-	if p.Line > 0 {
+	switch {
+	case p.Line > 0 && p.Column > 0:
 		fmt.Fprintf(&b, "%d:%d:", p.Line, p.Column)
+	case p.Line > 0:
+		fmt.Fprintf(&b, "%d:", p.Line)
 	}
 	if b.Len() > 0 {
 		b.WriteByte(' ')
