@@ -24,6 +24,7 @@ func commands() []*Command {
 		migrateCommand(),
 		userCommand(),
 		versionCommand(),
+		estimateCommand(),
 	}
 }
 
