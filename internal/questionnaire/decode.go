@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -43,14 +44,27 @@ func Parse(file string, data []byte) (*Definition, error) {
 // posted to the HTTP API or read back from storage.
 func ParseJSON(file string, data []byte) (*Definition, error) {
 	if !json.Valid(data) {
+		p := Problem{File: file, Message: "not valid JSON"}
 		var se *json.SyntaxError
-		msg := "not valid JSON"
 		if err := json.Unmarshal(data, new(any)); errors.As(err, &se) {
-			msg = fmt.Sprintf("not valid JSON: %v (byte offset %d)", se, se.Offset)
+			p.Message = "not valid JSON: " + se.Error()
+			p.Line, p.Column = lineCol(data, se.Offset)
 		}
-		return nil, Problems{{File: file, Message: msg}}
+		return nil, Problems{p}
 	}
 	return Parse(file, data)
+}
+
+// lineCol converts a byte offset into a 1-based line and column (in
+// characters) of data.
+func lineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:max(offset-1, 0)]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	col = 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
+	return line, col
 }
 
 // Load reads and parses the definition at name in fsys (e.g. surveys.FS).

@@ -18,6 +18,48 @@
 //     response field by field (Definition.ValidateResponse, ResponseErrors) and
 //     scores it into indicator values (Definition.Score).
 //
+// # Definition format
+//
+// A definition is a YAML (or JSON) mapping; unknown keys are errors. Texts
+// are mappings from language tag to string and must be given in every
+// declared language.
+//
+//	id: wenming-household            # slug: a-z, 0-9, '-'
+//	title: {zh-CN: …, en: …}
+//	intro: {zh-CN: …, en: …}         # optional, read out to the respondent
+//	languages: [zh-CN, en]           # the default
+//	sections:
+//	  - id: screening
+//	    title: {zh-CN: …, en: …}
+//	    show_if: <condition>         # optional, hides the whole section
+//	    questions:
+//	      - code: S1                 # stable, unique: letter then letters, digits, _
+//	        type: single_choice      # multiple_choice, yes_no, satisfaction, integer, text
+//	        label: {zh-CN: …, en: …}
+//	        help: {zh-CN: …, en: …}  # optional, for the interviewer
+//	        required: true
+//	        options:                 # choice types; yes_no and satisfaction have built-ins
+//	          - {code: 1, label: {…}}
+//	          - {code: 7, label: {…}, exclusive: true}      # multiple choice only
+//	          - {code: 9, label: {…}, special: refused}     # or dont_know
+//	        min: 0                   # integer only, both required
+//	        max: 120
+//	        max_length: 200          # text only, default 200
+//	        show_if: <condition>
+//	        end_if: {when: <condition>, disposition: not_eligible, message: {…}}
+//	indicators:
+//	  - {id: awareness, kind: rate, role: awareness, label: {…}, question: A1,
+//	     positive: [1], dont_know: negative, refused: excluded, excluded: [], target: 0.90}
+//	  - {id: score, kind: score, label: {…}, question: D8,
+//	     scores: {1: 100, 2: 80, 3: 60, 4: 40, 5: 20}, dont_know: excluded}
+//	  - {id: items, kind: mean, label: {…}, of: [sat_a, sat_b], target: 0.85}
+//	composite: {label: {…}, weights: {awareness: 0.2, support: 0.2, participation: 0.2, satisfaction: 0.4}, target: 0.85}
+//
+// A rate or score whose question has a don't-know option must say
+// dont_know: negative or excluded; refused defaults to excluded. Every code
+// a score counts needs points. A mean averages rates or scores, not both.
+// Weights of the composite sum to 1. Anchors and aliases are not allowed.
+//
 // Conditions are declarative data (all, any, not, equals, in, between,
 // answered), never an expression language, so the tablet's JavaScript can
 // evaluate the same rules. testdata/conformance.json holds cases that every

@@ -2,6 +2,7 @@ package questionnaire_test
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"slices"
 	"strings"
@@ -153,5 +154,13 @@ func TestQuestionsInOrder(t *testing.T) {
 	}
 	if q := d.Question("D3"); q == nil || len(q.Options) != 7 || q.Option(9).Special != questionnaire.SpecialRefused {
 		t.Errorf("D3 should carry the built-in 7-option satisfaction scale, got %+v", q)
+	}
+}
+
+func TestParseJSONSyntaxErrorPosition(t *testing.T) {
+	_, err := questionnaire.ParseJSON("x.json", []byte("{\n  \"id\": \"x\",\n  \"title\": {\"en\": \"a\"}}\n  oops"))
+	var probs questionnaire.Problems
+	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Line != 4 {
+		t.Fatalf("err = %v, want one problem on line 4", err)
 	}
 }
