@@ -53,6 +53,9 @@ type Error struct {
 	Kind    Kind
 	Message string
 	Fields  map[string]string
+	// Details is optional structured data safe to show, e.g. the
+	// line-numbered problems of an uploaded file.
+	Details any
 	Err     error
 }
 
@@ -134,6 +137,15 @@ func FieldsOf(err error) map[string]string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Fields
+	}
+	return nil
+}
+
+// DetailsOf returns the structured details of err, if any.
+func DetailsOf(err error) any {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Details
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ func commands() []*Command {
 		serveCommand(),
 		migrateCommand(),
 		userCommand(),
+		frameCommand(),
 		versionCommand(),
 		estimateCommand(),
 	}

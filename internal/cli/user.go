@@ -23,7 +23,7 @@ func userCommand() *Command {
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		if len(args) == 0 || isFlag(args[0]) {
 			fmt.Fprint(env.Stdout, userHelp)
-			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			if len(args) > 0 && isHelpFlag(args[0]) {
 				return errHelp
 			}
 			return apperr.New(apperr.Invalid, "user: say add, list or passwd")

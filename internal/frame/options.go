@@ -208,6 +208,10 @@ type Options struct {
 	// MaxErrors caps the problems kept in Errors (all are counted in
 	// Errors.Total): 0 means DefaultMaxErrors, a negative value no cap.
 	MaxErrors int `json:"max_errors,omitempty"`
+	// NoDuplicateCheck turns off the duplicate-household check and its
+	// memory (about 50 bytes a household). Only for a second pass over a
+	// file that a first pass has already validated.
+	NoDuplicateCheck bool `json:"-"`
 }
 
 func (o Options) maxErrors() int {
@@ -218,4 +222,19 @@ func (o Options) maxErrors() int {
 		return int(^uint(0) >> 1)
 	}
 	return o.MaxErrors
+}
+
+// ParseMapping parses an explicit mapping written as
+// "street=街道名称,household=户号": comma-separated field=header pairs.
+func ParseMapping(s string) (Mapping, error) {
+	m := Mapping{}
+	for _, pair := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		f := Field(strings.TrimSpace(k))
+		if !ok || !f.Valid() || strings.TrimSpace(v) == "" {
+			return nil, fmt.Errorf("%q is not field=header with field one of street, community, household, building, size", pair)
+		}
+		m[f] = strings.TrimSpace(v)
+	}
+	return m, nil
 }

@@ -19,6 +19,7 @@ type errorDetail struct {
 	Code      string            `json:"code"`
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	Details   any               `json:"details,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 }
 
@@ -91,6 +92,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		body.Code = k.String()
 		body.Message = apperr.PublicMessage(err)
 		body.Fields = apperr.FieldsOf(err)
+		if k != apperr.Internal && k != apperr.Unavailable {
+			body.Details = apperr.DetailsOf(err)
+		}
 		if k == apperr.Internal || k == apperr.Unavailable {
 			s.log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "err", err)

@@ -89,6 +89,11 @@ func (s *Server) routes() {
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me, s.authenticated)
 
+	// The household frame (抽样框).
+	e.POST("/api/v1/frames", s.importFrame, middleware.BodyLimit(frameUploadLimit), s.authenticated, require(store.RoleAdmin))
+	api.GET("/frames", s.listFrames, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
+	api.GET("/frames/:version", s.getFrame, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
+
 	s.webRoutes()
 }
 

@@ -1,0 +1,98 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+// login returns a client logged in as role (see newTestServer).
+func login(t *testing.T, url, role string) *http.Client {
+	t.Helper()
+	c := client(t)
+	if res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
+		t.Fatalf("login %s = %d", role, res.StatusCode)
+	}
+	return c
+}
+
+func upload(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	io.WriteString(fw, content)
+	w.Close()
+	res, err := c.Post(url+"/api/v1/frames", w.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func TestFrameAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, url, _ := newTestServer(t, db)
+		admin := login(t, url, store.RoleAdmin)
+
+		status, body := upload(t, admin, url, "bad.csv", "street,community,household\nS,C,1\nS,,2\nS,C,1\n", nil)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad upload = %d %s", status, body)
+		}
+		var eb struct {
+			Error struct {
+				Message string
+				Details struct {
+					Total    int
+					Problems []struct {
+						Line int
+						Code string
+					}
+				}
+			}
+		}
+		json.Unmarshal(body, &eb)
+		if eb.Error.Details.Total != 2 || eb.Error.Details.Problems[0].Line != 3 || eb.Error.Details.Problems[1].Line != 4 {
+			t.Fatalf("problems = %s", body)
+		}
+
+		status, body = upload(t, admin, url, "reg.csv", "户号;村;乡镇\n1;东村;北镇\n2;东村;北镇\n", map[string]string{"encoding": "utf-8"})
+		if status != http.StatusCreated || !strings.Contains(string(body), `"households":2`) {
+			t.Fatalf("good upload = %d %s", status, body)
+		}
+		status, body = upload(t, admin, url, "reg.csv", "x", map[string]string{"encoding": "latin-1"})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"encoding"`) {
+			t.Fatalf("bad encoding option = %d %s", status, body)
+		}
+
+		analyst := login(t, url, store.RoleAnalyst)
+		if status, _ := upload(t, analyst, url, "reg.csv", "street,community,household\nS,C,1\n", nil); status != http.StatusForbidden {
+			t.Fatalf("analyst upload = %d", status)
+		}
+		res, err := analyst.Get(url + "/api/v1/frames/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(b), "北镇") {
+			t.Fatalf("GET frame = %d %s", res.StatusCode, b)
+		}
+		res, _ = analyst.Get(url + "/api/v1/frames/9")
+		if res.StatusCode != 404 {
+			t.Fatalf("missing frame = %d", res.StatusCode)
+		}
+	})
+}

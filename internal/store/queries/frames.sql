@@ -1,0 +1,58 @@
+-- Frames (抽样框) and their households.
+
+-- name: next-frame-version
+SELECT COALESCE(MAX(version), 0) + 1 FROM frames
+
+-- name: insert-frame
+INSERT INTO frames (version, source_name, source_sha256, created_by, created_at)
+VALUES (?, ?, '', ?, ?)
+RETURNING id
+
+-- name: finish-frame
+UPDATE frames SET source_sha256 = ?, households = ?, communities = ?, streets = ? WHERE id = ?
+
+-- name: get-street-id
+SELECT id FROM streets WHERE code = ?
+
+-- name: insert-street
+INSERT INTO streets (code, name, created_at) VALUES (?, ?, ?) RETURNING id
+
+-- name: get-community-id
+SELECT id FROM communities WHERE street_id = ? AND code = ?
+
+-- name: insert-community
+INSERT INTO communities (street_id, code, name, created_at) VALUES (?, ?, ?, ?) RETURNING id
+
+-- name: frame-counts
+SELECT COUNT(*) AS households,
+       COUNT(DISTINCT community_id) AS communities,
+       COUNT(DISTINCT street_id) AS streets
+FROM households WHERE frame_id = ?
+
+-- name: list-frames
+SELECT f.id, f.version, f.source_name, f.source_sha256, f.households, f.communities, f.streets,
+       f.created_at, COALESCE(u.username, '') AS created_by
+FROM frames f LEFT JOIN users u ON u.id = f.created_by
+ORDER BY f.version DESC
+
+-- name: get-frame-by-version
+SELECT f.id, f.version, f.source_name, f.source_sha256, f.households, f.communities, f.streets,
+       f.created_at, COALESCE(u.username, '') AS created_by
+FROM frames f LEFT JOIN users u ON u.id = f.created_by
+WHERE f.version = ?
+
+-- name: list-streets
+SELECT id, code, name FROM streets ORDER BY code
+
+-- name: frame-units
+SELECT h.id, h.street_id, h.community_id, COALESCE(h.size, 0) AS size
+FROM households h
+WHERE h.frame_id = ?
+ORDER BY h.street_id, h.community_id, h.id
+
+-- name: frame-street-summary
+SELECT s.id, s.code, s.name, COUNT(DISTINCT h.community_id) AS communities, COUNT(*) AS households
+FROM households h JOIN streets s ON s.id = h.street_id
+WHERE h.frame_id = ?
+GROUP BY s.id, s.code, s.name
+ORDER BY s.code
