@@ -177,10 +177,18 @@ func quoteList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
+// trim removes surrounding white space, cheaply when there is none.
+func trim(s string) string {
+	if len(s) == 0 || (s[0] > ' ' && s[len(s)-1] > ' ') {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
 // parseNumber reads a number with strconv; ok is false for anything else,
 // including NaN and infinities.
 func parseNumber(s string) (float64, bool) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	v, err := strconv.ParseFloat(trim(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false
 	}
@@ -188,7 +196,7 @@ func parseNumber(s string) (float64, bool) {
 }
 
 func isMissing(s string) bool {
-	s = strings.TrimSpace(s)
+	s = trim(s)
 	return s == "" || s == "NA"
 }
 
@@ -300,23 +308,27 @@ func estimateCSV(ctx context.Context, in io.Reader, o *estimateOptions) (*estima
 			}
 		}
 		for k, c := range cols.vars {
-			s := rec[c]
-			if isMissing(s) {
+			switch s := trim(rec[c]); s {
+			case "0": // the common cases first
+				y[k] = 0
+			case "1":
+				y[k] = 1
+			case "", "NA":
 				y[k] = math.NaN()
-				continue
+			default:
+				v, ok := parseNumber(s)
+				if !ok {
+					return nil, bad(c, "%q is not a number (write an empty cell or NA for a missing value)", s)
+				}
+				if v != 0 && v != 1 {
+					binary[k] = false
+				}
+				y[k] = v
 			}
-			v, ok := parseNumber(s)
-			if !ok {
-				return nil, bad(c, "%q is not a number (write an empty cell or NA for a missing value)", s)
-			}
-			if v != 0 && v != 1 {
-				binary[k] = false
-			}
-			y[k] = v
 		}
 		dom := stats.NoDomain
 		if cols.by >= 0 && !isMissing(rec[cols.by]) {
-			dom = domains.ID(strings.TrimSpace(rec[cols.by]))
+			dom = domains.ID(trim(rec[cols.by]))
 		}
 		if err := agg.Add(h, psu, dom, 0, w, y); err != nil {
 			return nil, apperr.New(apperr.Invalid, "line %d: %s", line, apperr.PublicMessage(err))

@@ -13,7 +13,8 @@ import (
 type LonelyPSU uint8
 
 const (
-	// LonelyFail refuses to estimate (R "fail", the default).
+	// LonelyFail refuses to estimate (R "fail", the default): any stratum
+	// with a single PSU that is not a census (fpc) is an error naming it.
 	LonelyFail LonelyPSU = iota
 	// LonelyRemove lets the stratum contribute nothing to the variance.
 	LonelyRemove

@@ -40,6 +40,25 @@
 // svyrecvar does with the design's postStrata (Lumley §7.4; Särndal,
 // Swensson and Wretman 1992, §6.7).
 //
+// # Where minyi knowingly differs from R
+//
+//   - A domain in which a variable has no value: R's svymean returns 0 with
+//     standard error 0; minyi returns no estimate (NaN, null in JSON).
+//   - The logit interval is computed from its formula, so it exists at
+//     df = 1, where R's confint.svyglm rounds the t level to 1 and returns
+//     (0, NaN); for p̂ = 0 or 1 it does not exist (R prints noise).
+//   - Design effects are NaN when Σw < n (R: NA for means, a negative
+//     number for totals).
+//   - LonelyFail refuses a design with any non-census lonely stratum; R
+//     fails only when a variable has values in that stratum.
+//   - Raking that does not converge is an error (R warns and goes on).
+//   - fpc values all equal to 1 are read as fractions (every stratum a
+//     census); R stops with "Must have all fpc>=1 or all fpc<=1".
+//
+// R's own quirks are kept: the Korn–Graubard interval of a calibrated
+// design uses the number of rows of the whole sample (R's nrow of a
+// calibrated subset), and the raking residuals use R's ten fixed sweeps.
+//
 // # Push-down
 //
 // Everything is computed from PSU-level sums (Aggregate: one row per
