@@ -30,7 +30,11 @@ func loadQueries(d Dialect) (map[string]string, error) {
 	return qs, nil
 }
 
+// readQueryDir adds the queries of the files in dir to into, replacing
+// shared ones of the same name (a dialect's override). A name defined twice
+// in dir is an error.
 func readQueryDir(into map[string]string, dir string, d Dialect) error {
+	defined := map[string]string{}
 	entries, err := fs.ReadDir(queryFS, dir)
 	if err != nil {
 		return nil // a dialect may have no overrides
@@ -53,6 +57,10 @@ func readQueryDir(into map[string]string, dir string, d Dialect) error {
 			return err
 		}
 		for name, q := range named {
+			if prev, dup := defined[name]; dup {
+				return fmt.Errorf("query %q is defined in %s and %s", name, prev, path)
+			}
+			defined[name] = path
 			into[name] = sqlx.Rebind(bind, q)
 		}
 	}

@@ -96,7 +96,8 @@ CREATE TABLE households (
     line          INTEGER NOT NULL,
     attrs         TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX households_frame_street ON households (frame_id, street_id, community_id);
+-- covers the sampling scan (frame-units): no table lookups, no sort
+CREATE INDEX households_frame_street ON households (frame_id, street_id, community_id, id);
 
 -- Questionnaires: drafts are editable, published versions are immutable and
 -- numbered; rounds and responses always reference a version.
@@ -132,12 +133,28 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- A sample is drawn from one frame version with a recorded design and seed,
+-- which together determine it exactly; a round fields one sample.
+CREATE TABLE samples (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    frame_id   INTEGER NOT NULL REFERENCES frames (id),
+    kind       TEXT NOT NULL CHECK (kind IN ('stratified-srs', 'two-stage')),
+    design     TEXT NOT NULL,
+    seed       TEXT NOT NULL,
+    households INTEGER NOT NULL DEFAULT 0,
+    reserves   INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL
+);
+
 -- A round is one survey wave with its questionnaire version and sample.
 CREATE TABLE rounds (
     id                       INTEGER PRIMARY KEY,
     name                     TEXT NOT NULL UNIQUE,
     kind                     TEXT NOT NULL DEFAULT 'mock' CHECK (kind IN ('mock', 'satisfaction', 'rehearsal', 'official')),
     questionnaire_version_id INTEGER NOT NULL REFERENCES questionnaire_versions (id),
+    sample_id                INTEGER UNIQUE REFERENCES samples (id),
     status                   TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'fieldwork', 'closed')),
     starts_on                TEXT,
     ends_on                  TEXT,
@@ -145,16 +162,6 @@ CREATE TABLE rounds (
     simulated                BOOLEAN NOT NULL DEFAULT 0,
     created_by               INTEGER REFERENCES users (id),
     created_at               TIMESTAMP NOT NULL
-);
-
-CREATE TABLE samples (
-    id         INTEGER PRIMARY KEY,
-    round_id   INTEGER NOT NULL UNIQUE REFERENCES rounds (id),
-    frame_id   INTEGER NOT NULL REFERENCES frames (id),
-    design     TEXT NOT NULL,
-    seed       TEXT NOT NULL,
-    created_by INTEGER REFERENCES users (id),
-    created_at TIMESTAMP NOT NULL
 );
 
 -- One row per drawn household, main sample (reserve_rank NULL) or reserve.
@@ -242,8 +249,8 @@ DROP TABLE responses;
 DROP TABLE visits;
 DROP TABLE assignments;
 DROP TABLE sample_units;
-DROP TABLE samples;
 DROP TABLE rounds;
+DROP TABLE samples;
 DROP TRIGGER questionnaire_versions_immutable;
 DROP TABLE questionnaire_versions;
 DROP TABLE questionnaires;

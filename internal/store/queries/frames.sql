@@ -44,11 +44,6 @@ WHERE f.version = ?
 -- name: list-streets
 SELECT id, code, name FROM streets ORDER BY code
 
--- name: frame-units
-SELECT h.id, h.street_id, h.community_id, COALESCE(h.size, 0) AS size
-FROM households h
-WHERE h.frame_id = ?
-ORDER BY h.street_id, h.community_id, h.id
 
 -- name: frame-street-summary
 SELECT s.id, s.code, s.name, COUNT(DISTINCT h.community_id) AS communities, COUNT(*) AS households

@@ -1,0 +1,247 @@
+// Package draw draws a stored sample from a stored frame: it loads the
+// frame's households, allocates the sample to streets, runs a design of
+// package sampling and stores every drawn household with its inclusion
+// probabilities, base weight, stratum and PSU. The seed and the frame
+// version, both recorded, determine the sample exactly.
+package draw
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/sampling"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// Spec is what a sample draw needs. The zero values of optional fields
+// pick the defaults documented on each.
+type Spec struct {
+	Name         string `json:"name"`
+	FrameVersion int    `json:"frame_version"` // 0 = the newest frame
+	// Design is "stratified-srs" (households by SRS in each street) or
+	// "two-stage" (communities by PPS, then households by SRS).
+	Design string `json:"design"`
+	// N is the main sample, in households, for all streets together.
+	N int `json:"n"`
+	// Allocation splits N between streets: equal, proportional (default),
+	// neyman or minimum.
+	Allocation string `json:"allocation"`
+	// MinPerStreet is a lower bound on every street's n (the n its own
+	// estimate needs; see 'minyi sample size').
+	MinPerStreet int `json:"min_per_street,omitempty"`
+	// Priors are anticipated rates by street name, for Neyman allocation.
+	Priors map[string]float64 `json:"priors,omitempty"`
+	// PerCommunity is m, the households drawn in each selected community
+	// (two-stage only; default 20).
+	PerCommunity int `json:"per_community,omitempty"`
+	// Reserves are drawn per street (SRS) or per selected community
+	// (two-stage), released later one by one.
+	Reserves int `json:"reserves,omitempty"`
+	// Order of communities in the systematic PPS pass: random (default) or
+	// sorted.
+	Order string `json:"order,omitempty"`
+	// Seed fixes the draw; 0 picks a random seed, which is recorded.
+	Seed uint64 `json:"seed,string,omitempty"`
+}
+
+// StreetResult reports one street of a drawn sample.
+type StreetResult struct {
+	Street     string                 `json:"street"`
+	Allocation sampling.Allocation    `json:"allocation"`
+	Result     sampling.StratumResult `json:"result"`
+}
+
+// Result is a stored sample and what was drawn in each street.
+type Result struct {
+	Sample  store.Sample   `json:"sample"`
+	Streets []StreetResult `json:"streets"`
+}
+
+// design is what is stored as the sample's design: the spec, resolved.
+type design struct {
+	Spec    Spec           `json:"spec"`
+	Streets []StreetResult `json:"streets"`
+}
+
+// validate fills defaults and checks the spec, naming each bad field.
+func (s *Spec) validate() (sampling.Method, sampling.Order, error) {
+	f := map[string]string{}
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Name == "" || len(s.Name) > 100 {
+		f["name"] = "required, at most 100 characters"
+	}
+	switch s.Design {
+	case "stratified-srs", "srs":
+		s.Design = "stratified-srs"
+	case "two-stage":
+		if s.PerCommunity == 0 {
+			s.PerCommunity = 20
+		}
+		if s.PerCommunity < 1 {
+			f["per_community"] = "must be at least 1"
+		}
+	default:
+		f["design"] = "stratified-srs or two-stage"
+	}
+	if s.N < 1 {
+		f["n"] = "must be at least 1"
+	}
+	if s.Allocation == "" {
+		s.Allocation = "proportional"
+	}
+	method, err := sampling.ParseMethod(s.Allocation)
+	if err != nil {
+		f["allocation"] = err.Error()
+	}
+	if s.MinPerStreet < 0 {
+		f["min_per_street"] = "must not be negative"
+	}
+	if s.Reserves < 0 {
+		f["reserves"] = "must not be negative"
+	}
+	for street, p := range s.Priors {
+		if !(p > 0 && p < 1) {
+			f["priors"] = fmt.Sprintf("the rate of %s must be between 0 and 1", street)
+		}
+	}
+	var order sampling.Order
+	if s.Order == "" {
+		s.Order = "random"
+	}
+	if err := order.UnmarshalText([]byte(s.Order)); err != nil {
+		f["order"] = err.Error()
+	}
+	if len(f) > 0 {
+		return 0, 0, apperr.WithFields("invalid sample specification", f)
+	}
+	if s.Seed == 0 {
+		var b [8]byte
+		rand.Read(b[:])
+		s.Seed = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	return method, order, nil
+}
+
+// Draw draws and stores a sample as spec says.
+func Draw(ctx context.Context, db *store.DB, spec Spec, createdBy int64) (Result, error) {
+	method, order, err := spec.validate()
+	if err != nil {
+		return Result{}, err
+	}
+	fr, err := db.FrameByVersion(ctx, spec.FrameVersion)
+	if err != nil {
+		return Result{}, err
+	}
+	spec.FrameVersion = fr.Version
+	hh, err := db.FrameUnits(ctx, fr.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	units := make([]sampling.Unit, len(hh))
+	for i, h := range hh {
+		if h.StreetID > math.MaxInt32 || h.CommunityID > math.MaxInt32 {
+			return Result{}, apperr.New(apperr.Internal, "street or community id beyond 2³¹")
+		}
+		units[i] = sampling.Unit{Stratum: int32(h.StreetID), PSU: int32(h.CommunityID)}
+	}
+	names, err := streetNames(ctx, db)
+	if err != nil {
+		return Result{}, err
+	}
+	info, err := sampling.Describe(units)
+	if err != nil {
+		return Result{}, apperr.Wrap(apperr.Invalid, err, "frame version %d", fr.Version)
+	}
+	strata := sampling.Strata(info)
+	byName := map[string]int32{}
+	for _, st := range strata {
+		byName[names[st.ID]] = st.ID
+	}
+	for street := range spec.Priors {
+		if _, ok := byName[street]; !ok {
+			return Result{}, apperr.WithFields("invalid sample specification", map[string]string{"priors": fmt.Sprintf("street %q is not in frame version %d", street, fr.Version)})
+		}
+	}
+	for i := range strata {
+		strata[i].Prior = spec.Priors[names[strata[i].ID]]
+		strata[i].Min = spec.MinPerStreet
+	}
+	alloc, err := sampling.Allocate(spec.N, strata, method)
+	if err != nil {
+		return Result{}, apperr.Wrap(apperr.Invalid, err, "cannot allocate %d households", spec.N)
+	}
+	var d sampling.Design
+	if spec.Design == "two-stage" {
+		d = sampling.TwoStage{Seed: spec.Seed, PSUs: alloc.PSUs(spec.PerCommunity), PerPSU: spec.PerCommunity, ReservesPerPSU: spec.Reserves, Order: order}
+	} else {
+		reserves := map[int32]int{}
+		for _, st := range strata {
+			reserves[st.ID] = spec.Reserves
+		}
+		d = sampling.StratifiedSRS{Seed: spec.Seed, Sizes: alloc.Sizes(), Reserves: reserves}
+	}
+	smp, err := d.Draw(units)
+	if err != nil {
+		return Result{}, apperr.Wrap(apperr.Invalid, err, "cannot draw the sample")
+	}
+
+	streets := make([]StreetResult, 0, len(smp.Strata))
+	allocOf := map[int32]sampling.Allocation{}
+	for _, a := range alloc {
+		allocOf[a.Stratum] = a
+	}
+	for _, r := range smp.Strata {
+		streets = append(streets, StreetResult{Street: names[r.Stratum], Allocation: allocOf[r.Stratum], Result: r})
+	}
+	designJSON, err := json.Marshal(design{Spec: spec, Streets: streets})
+	if err != nil {
+		return Result{}, apperr.Wrap(apperr.Internal, err, "encode design")
+	}
+	in := make([]store.SampleUnitIn, len(smp.Selections))
+	for i, s := range smp.Selections {
+		h := hh[s.Unit]
+		psu := h.CommunityID
+		if smp.Kind == sampling.KindStratifiedSRS {
+			psu = h.ID // the household is its own PSU
+		}
+		in[i] = store.SampleUnitIn{
+			HouseholdID: h.ID, StreetID: h.StreetID, CommunityID: h.CommunityID, PSU: psu,
+			Prob1: s.Pi1, Prob2: s.Pi2, Prob: s.Pi, Weight: s.Weight, ReserveRank: s.Reserve,
+		}
+	}
+	if _, err := db.CreateSample(ctx, store.NewSample{
+		Name: spec.Name, FrameID: fr.ID, Kind: smp.Kind.String(), Design: string(designJSON),
+		Seed: spec.Seed, CreatedBy: createdBy, Units: in,
+	}); err != nil {
+		return Result{}, err
+	}
+	stored, err := db.SampleByName(ctx, spec.Name)
+	return Result{Sample: stored, Streets: streets}, err
+}
+
+func streetNames(ctx context.Context, db *store.DB) (map[int32]string, error) {
+	ss, err := db.Streets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int32]string, len(ss))
+	for _, s := range ss {
+		m[int32(s.ID)] = s.Name
+	}
+	return m, nil
+}
+
+// Streets returns the per-street results stored with a sample.
+func Streets(s store.Sample) ([]StreetResult, Spec, error) {
+	var d design
+	if err := json.Unmarshal([]byte(s.Design), &d); err != nil {
+		return nil, Spec{}, apperr.Wrap(apperr.Internal, err, "decode design of sample %q", s.Name)
+	}
+	return d.Streets, d.Spec, nil
+}

@@ -1,0 +1,4 @@
+-- PostgreSQL only.
+
+-- name: analyze-households
+ANALYZE households

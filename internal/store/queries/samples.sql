@@ -1,0 +1,49 @@
+-- Samples and their households.
+
+-- name: frame-household-count
+SELECT households FROM frames WHERE id = ?
+
+-- name: frame-units
+-- In the order of the covering index households_frame_street.
+SELECT id, street_id, community_id
+FROM households
+WHERE frame_id = ?
+ORDER BY street_id, community_id, id
+
+-- name: insert-sample
+INSERT INTO samples (name, frame_id, kind, design, seed, households, reserves, created_by, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id
+
+-- name: list-samples
+SELECT s.id, s.name, f.version AS frame_version, s.kind, s.design, s.seed, s.households, s.reserves,
+       s.created_at, COALESCE(u.username, '') AS created_by
+FROM samples s JOIN frames f ON f.id = s.frame_id LEFT JOIN users u ON u.id = s.created_by
+ORDER BY s.id DESC
+
+-- name: get-sample-by-name
+SELECT s.id, s.name, f.version AS frame_version, s.kind, s.design, s.seed, s.households, s.reserves,
+       s.created_at, COALESCE(u.username, '') AS created_by
+FROM samples s JOIN frames f ON f.id = s.frame_id LEFT JOIN users u ON u.id = s.created_by
+WHERE s.name = ?
+
+-- name: sample-street-summary
+SELECT st.id, st.code, st.name,
+       COUNT(DISTINCT CASE WHEN su.reserve_rank IS NULL THEN su.community_id END) AS communities,
+       SUM(CASE WHEN su.reserve_rank IS NULL THEN 1 ELSE 0 END) AS households,
+       SUM(CASE WHEN su.reserve_rank IS NULL THEN 0 ELSE 1 END) AS reserves,
+       SUM(CASE WHEN su.reserve_rank IS NULL THEN su.base_weight ELSE 0 END) AS weight_sum
+FROM sample_units su JOIN streets st ON st.id = su.street_id
+WHERE su.sample_id = ?
+GROUP BY st.id, st.code, st.name
+ORDER BY st.code
+
+-- name: sample-units-listing
+SELECT su.id, st.name AS street, c.name AS community, h.building, h.household_key, h.line,
+       su.psu, su.prob1, su.prob2, su.prob, su.base_weight, su.reserve_rank
+FROM sample_units su
+JOIN households h ON h.id = su.household_id
+JOIN streets st ON st.id = su.street_id
+JOIN communities c ON c.id = su.community_id
+WHERE su.sample_id = ?
+ORDER BY st.code, c.code, su.reserve_rank IS NOT NULL, su.reserve_rank, h.building, h.household_key
