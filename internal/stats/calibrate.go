@@ -206,8 +206,6 @@ func Rake(cellWeight []float64, margins []Margin, opt RakeOptions) (*Calibration
 	return c, nil
 }
 
-func (c *Calibration) cells() int { return len(c.factor) }
-
 func (c *Calibration) maxLevels() int {
 	m := 0
 	for _, n := range c.nlev {
@@ -280,12 +278,12 @@ type cellSum struct {
 }
 
 func newCalPrep(c *Calibration, p *prep) (*calPrep, error) {
-	cp := &calPrep{c: c, cellW: make([]float64, c.cells()), cellN: make([]float64, c.cells()),
+	cp := &calPrep{c: c, cellW: make([]float64, c.Cells()), cellN: make([]float64, c.Cells()),
 		psuCells: make([][]cellSum, len(p.psuStrat))}
 	for _, i := range p.all { // a fixed order: sums do not depend on the input order
 		a := &p.aggs[i]
-		if int(a.Cell) >= c.cells() {
-			return nil, apperr.New(apperr.Invalid, "aggregate %d: calibration cell %d of %d", i, a.Cell, c.cells())
+		if int(a.Cell) >= c.Cells() {
+			return nil, apperr.New(apperr.Invalid, "aggregate %d: calibration cell %d of %d", i, a.Cell, c.Cells())
 		}
 		cp.cellW[a.Cell] += a.SumW
 		cp.cellN[a.Cell] += float64(a.Rows)

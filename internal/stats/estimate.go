@@ -47,10 +47,8 @@ func (t term) u(s *VarSums) float64 { return t.m * (s.SumY - t.k*float64(s.N)) }
 type prep struct {
 	d        *Design
 	aggs     []Aggregate
-	nvars    int
 	nPSU     []int32   // per stratum, PSUs in the whole sample (n_h)
 	f        []float64 // per stratum, 1 − n_h/N_h
-	nStrata  int       // strata with at least one PSU
 	rows     int64     // responses in the sample
 	psu      []int32   // per aggregate, dense PSU index
 	psuStrat []int32   // per dense PSU, its stratum
@@ -93,7 +91,7 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	if len(aggs) == 0 {
 		return nil, apperr.New(apperr.Invalid, "no responses to estimate from")
 	}
-	p := &prep{d: d, aggs: aggs, nvars: nvars, psu: make([]int32, len(aggs))}
+	p := &prep{d: d, aggs: aggs, psu: make([]int32, len(aggs))}
 	nStrata := len(d.Strata)
 	dense := make(map[int32]int32)
 	var psuIDs []int32 // per dense PSU, its id
@@ -151,11 +149,6 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	for j, h := range p.psuStrat {
 		p.nPSU[h]++
 		p.strataPS[h] = append(p.strataPS[h], int32(j))
-	}
-	for _, n := range p.nPSU {
-		if n > 0 {
-			p.nStrata++
-		}
 	}
 	var err error
 	if p.f, err = d.strataF(p.nPSU); err != nil {
@@ -255,7 +248,7 @@ func (p *prep) newScratch() *scratch {
 	sc := &scratch{}
 	if p.cal != nil {
 		sc.psuT = make([]float64, len(p.psuStrat))
-		n := p.cal.c.cells()
+		n := p.cal.c.Cells()
 		sc.cell = make([]float64, n)
 		sc.c = make([]float64, n)
 		sc.num = make([]float64, p.cal.c.maxLevels())
