@@ -24,6 +24,7 @@ func commands() []*Command {
 		migrateCommand(),
 		userCommand(),
 		frameCommand(),
+		sampleCommand(),
 		versionCommand(),
 		estimateCommand(),
 	}

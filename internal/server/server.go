@@ -94,6 +94,13 @@ func (s *Server) routes() {
 	api.GET("/frames", s.listFrames, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
 	api.GET("/frames/:version", s.getFrame, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
 
+	// Samples of households.
+	api.POST("/samples", s.drawSample, s.authenticated, require(store.RoleAdmin))
+	api.GET("/samples", s.listSamples, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
+	api.GET("/samples/:name", s.getSample, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
+	api.GET("/samples/:name/households", s.sampleHouseholds, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
+	api.GET("/sample-size", s.sampleSize, s.authenticated)
+
 	s.webRoutes()
 }
 

@@ -1,0 +1,140 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/draw"
+	"github.com/minyi-survey/minyi/internal/sampling"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// drawSample draws and stores a sample from the JSON specification.
+func (s *Server) drawSample(c echo.Context) error {
+	var spec draw.Spec
+	if err := bindJSON(c, &spec); err != nil {
+		return err
+	}
+	u := currentUser(c)
+	ctx := c.Request().Context()
+	res, err := draw.Draw(ctx, s.db, spec, u.ID)
+	if err != nil {
+		return err
+	}
+	_ = s.db.Audit(ctx, u.ID, "sample.draw", "sample", res.Sample.Name, map[string]any{"seed": res.Sample.Seed}, requestID(c))
+	return c.JSON(http.StatusCreated, res)
+}
+
+func (s *Server) listSamples(c echo.Context) error {
+	ss, err := s.db.Samples(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"samples": ss})
+}
+
+// sampleParam loads the sample named in the path.
+func (s *Server) sampleParam(c echo.Context) (store.Sample, error) {
+	name, err := url.PathUnescape(c.Param("name"))
+	if err != nil {
+		return store.Sample{}, apperr.New(apperr.NotFound, "sample not found")
+	}
+	return s.db.SampleByName(c.Request().Context(), name)
+}
+
+// getSample returns a sample with its specification and per-street results.
+func (s *Server) getSample(c echo.Context) error {
+	smp, err := s.sampleParam(c)
+	if err != nil {
+		return err
+	}
+	streets, spec, err := draw.Streets(smp)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sample": smp, "spec": spec, "streets": streets})
+}
+
+// sampleHouseholds lists the drawn households (JSON, or CSV with
+// ?format=csv). A supervisor sees only their own street.
+func (s *Server) sampleHouseholds(c echo.Context) error {
+	smp, err := s.sampleParam(c)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.SampleListing(c.Request().Context(), smp.ID)
+	if err != nil {
+		return err
+	}
+	if u := currentUser(c); u.Role == store.RoleSupervisor {
+		own := rows[:0]
+		for _, r := range rows {
+			if r.Street == u.StreetName {
+				own = append(own, r)
+			}
+		}
+		rows = own
+	}
+	type row struct {
+		store.SampleListing
+		Reserve int64 `json:"reserve_rank,omitempty"`
+	}
+	if c.QueryParam("format") == "csv" {
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename*=UTF-8''%s.csv", url.PathEscape(smp.Name)))
+		c.Response().WriteHeader(http.StatusOK)
+		return draw.WriteListingCSV(c.Response(), rows)
+	}
+	out := make([]row, len(rows))
+	for i, r := range rows {
+		out[i] = row{SampleListing: r, Reserve: r.ReserveRank.Int64}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sample": smp.Name, "households": out})
+}
+
+// sampleSize answers the sample-size calculator:
+// ?margin=0.05&confidence=0.95&p=0.5&deff=1.5&response_rate=0.7[&population=N][&frame=V].
+func (s *Server) sampleSize(c echo.Context) error {
+	var spec sampling.SizeSpec
+	fields := map[string]string{}
+	num := func(name string, dst *float64) {
+		if v := c.QueryParam(name); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				fields[name] = "not a number"
+			}
+			*dst = f
+		}
+	}
+	num("margin", &spec.Margin)
+	num("confidence", &spec.Confidence)
+	num("p", &spec.P)
+	num("deff", &spec.Deff)
+	num("response_rate", &spec.ResponseRate)
+	frameVersion := 0
+	for name, dst := range map[string]*int{"population": &spec.Population, "frame": &frameVersion} {
+		if v := c.QueryParam(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				fields[name] = "not a whole number"
+			}
+			*dst = n
+		}
+	}
+	if spec.Margin == 0 && fields["margin"] == "" {
+		fields["margin"] = "required, e.g. 0.05"
+	}
+	if len(fields) > 0 {
+		return apperr.WithFields("invalid sample-size request", fields)
+	}
+	plan, err := draw.Sizes(c.Request().Context(), s.db, spec, frameVersion)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, plan)
+}
