@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/survey"
 )
 
 func serveCommand() *Command {
@@ -57,6 +58,9 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	}
 	adminPassword, err := auth.EnsureAdmin(ctx, db)
 	if err != nil {
+		return err
+	}
+	if _, err := survey.EnsureShipped(ctx, db); err != nil {
 		return err
 	}
 	srv, err := server.New(cfg, db, auth.NewService(db, secret, cfg.SessionTTL), log)
