@@ -25,6 +25,7 @@ func commands() []*Command {
 		userCommand(),
 		frameCommand(),
 		sampleCommand(),
+		surveyCommand(),
 		versionCommand(),
 		estimateCommand(),
 	}
