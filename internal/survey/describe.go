@@ -189,11 +189,32 @@ func TargetText(ind *questionnaire.Indicator) string {
 	if ind.Target == nil {
 		return ""
 	}
-	if ind.Scale() == questionnaire.ScaleProportion {
-		// Rounded: 0.9·100 is 90.00000000000001 in binary floating point.
-		return strconv.FormatFloat(math.Round(*ind.Target*1e6)/1e4, 'f', -1, 64) + "%"
+	return formatTarget(*ind.Target, ind.Scale())
+}
+
+// CompositeTargetText writes the target of the definition's composite index
+// on the scale of the indicators it combines; "" without one.
+func CompositeTargetText(d *questionnaire.Definition) string {
+	c := d.Composite
+	if c == nil || c.Target == nil {
+		return ""
 	}
-	return strconv.FormatFloat(*ind.Target, 'f', -1, 64)
+	scale := questionnaire.ScaleProportion
+	for id := range c.Weights {
+		if ind := d.Indicator(id); ind != nil {
+			scale = ind.Scale() // the same for all: Check refuses a mix
+			break
+		}
+	}
+	return formatTarget(*c.Target, scale)
+}
+
+func formatTarget(v float64, scale questionnaire.Scale) string {
+	if scale == questionnaire.ScaleProportion {
+		// Rounded: 0.9·100 is 90.00000000000001 in binary floating point.
+		return strconv.FormatFloat(math.Round(v*1e6)/1e4, 'f', -1, 64) + "%"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // CodesText lists option codes with their labels in lang, e.g.

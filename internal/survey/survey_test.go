@@ -261,4 +261,7 @@ func TestDescribe(t *testing.T) {
 	if got := survey.TargetText(w.Indicator("awareness")); got != "90%" {
 		t.Errorf("target 0.90 = %q, want 90%%", got)
 	}
+	if got := survey.CompositeTargetText(w); got != "85%" {
+		t.Errorf("composite target = %q, want 85%%", got)
+	}
 }
