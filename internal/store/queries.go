@@ -18,30 +18,35 @@ import (
 //go:embed queries
 var queryFS embed.FS
 
-// loadQueries reads every named query for dialect d.
-func loadQueries(d Dialect) (map[string]string, error) {
-	qs := make(map[string]string)
-	if err := readQueryDir(qs, "queries", d); err != nil {
-		return nil, err
+// loadQueries reads every named query for dialect d, with ? placeholders
+// (raw) and rebound for the dialect.
+func loadQueries(d Dialect) (bound, raw map[string]string, err error) {
+	raw = make(map[string]string)
+	if err := readQueryDir(raw, "queries"); err != nil {
+		return nil, nil, err
 	}
-	if err := readQueryDir(qs, "queries/"+string(d), d); err != nil {
-		return nil, err
+	if err := readQueryDir(raw, "queries/"+string(d)); err != nil {
+		return nil, nil, err
 	}
-	return qs, nil
+	bind := sqlx.QUESTION
+	if d == Postgres {
+		bind = sqlx.DOLLAR
+	}
+	bound = make(map[string]string, len(raw))
+	for name, q := range raw {
+		bound[name] = sqlx.Rebind(bind, q)
+	}
+	return bound, raw, nil
 }
 
 // readQueryDir adds the queries of the files in dir to into, replacing
 // shared ones of the same name (a dialect's override). A name defined twice
 // in dir is an error.
-func readQueryDir(into map[string]string, dir string, d Dialect) error {
+func readQueryDir(into map[string]string, dir string) error {
 	defined := map[string]string{}
 	entries, err := fs.ReadDir(queryFS, dir)
 	if err != nil {
 		return nil // a dialect may have no overrides
-	}
-	bind := sqlx.QUESTION
-	if d == Postgres {
-		bind = sqlx.DOLLAR
 	}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
@@ -61,7 +66,7 @@ func readQueryDir(into map[string]string, dir string, d Dialect) error {
 				return fmt.Errorf("query %q is defined in %s and %s", name, prev, path)
 			}
 			defined[name] = path
-			into[name] = sqlx.Rebind(bind, q)
+			into[name] = q
 		}
 	}
 	return nil

@@ -46,8 +46,11 @@ type DB struct {
 	dialect Dialect
 	read    *sqlx.DB
 	write   *sqlx.DB
-	queries map[string]string
-	target  string // the URL without password, for messages
+	queries map[string]string // rebound for the dialect
+	// rawQueries are the same with ? placeholders, for the few queries that
+	// splice in whitelisted identifiers or placeholder lists before binding.
+	rawQueries map[string]string
+	target     string // the URL without password, for messages
 }
 
 // DefaultURL is the database used when none is configured: a SQLite file in
@@ -72,7 +75,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if db.queries, err = loadQueries(d); err != nil {
+	if db.queries, db.rawQueries, err = loadQueries(d); err != nil {
 		db.Close()
 		return nil, err
 	}

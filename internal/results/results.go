@@ -1,0 +1,186 @@
+// Package results computes a round's estimates from the database: the
+// database sums every indicator per stratum (street), PSU and domain in one
+// GROUP BY (store.RoundAggregates) and package stats finishes the
+// design-based variance in Go, so a round with millions of responses is
+// never loaded row by row.
+package results
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"sort"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// Request says what to estimate for a round.
+type Request struct {
+	// Variables are the indicators to estimate, with their kind (a 0/1
+	// rate, or a mean such as a score); at least one.
+	Variables []stats.Variable
+	// By is the breakdown: "" (district only), "street" or "community".
+	By        string
+	LonelyPSU stats.LonelyPSU
+	Options   stats.Options
+}
+
+// Figure is one estimate of a report, with its domain's id and label.
+type Figure struct {
+	stats.Estimate
+	DomainID    int64
+	DomainLabel string
+}
+
+// MarshalJSON writes a figure with snake_case names and null for numbers
+// that do not exist (NaN), which JSON cannot carry.
+func (f Figure) MarshalJSON() ([]byte, error) {
+	num := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	out := struct {
+		Variable   string   `json:"variable"`
+		Kind       string   `json:"kind"`
+		DomainID   *int64   `json:"domain_id"`
+		Domain     *string  `json:"domain"`
+		Estimate   *float64 `json:"estimate"`
+		SE         *float64 `json:"se"`
+		CILow      *float64 `json:"ci_low"`
+		CIHigh     *float64 `json:"ci_high"`
+		DF         int      `json:"df"`
+		Deff       *float64 `json:"deff"`
+		EffectiveN *float64 `json:"effective_n"`
+		N          int64    `json:"n"`
+		SumW       float64  `json:"sum_w"`
+		Small      bool     `json:"small"`
+	}{
+		Variable: f.Variable, Kind: f.Kind.String(), Estimate: num(f.Value), SE: num(f.SE),
+		CILow: num(f.CILow), CIHigh: num(f.CIHigh), DF: f.DF, Deff: num(f.Deff), EffectiveN: num(f.EffectiveN),
+		N: f.N, SumW: f.SumW, Small: f.Small,
+	}
+	if f.Domain != stats.NoDomain {
+		out.DomainID, out.Domain = &f.DomainID, &f.DomainLabel
+	}
+	return json.Marshal(out)
+}
+
+// Report is the estimates of a round: for each variable the district
+// figure, then one per domain in ascending id order.
+type Report struct {
+	RoundID   int64      `json:"round_id"`
+	By        string     `json:"by,omitempty"`
+	Estimates []Figure `json:"estimates"`
+}
+
+// Labeler names strata and domains (street and community names).
+type Labeler func(kind string, id int64) string
+
+// Estimate computes the report. Stratum is the street; the PSU is the
+// sample's (community in two-stage samples, household in SRS), treated as
+// drawn with replacement: the usual approximation for PPS without
+// replacement, which errs on the safe (wide) side.
+func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, label Labeler) (Report, error) {
+	if len(req.Variables) == 0 {
+		return Report{}, apperr.WithFields("nothing to estimate", map[string]string{"variables": "name at least one indicator"})
+	}
+	names := make([]string, len(req.Variables))
+	pos := make(map[string]int, len(req.Variables))
+	for i, v := range req.Variables {
+		names[i] = v.Name
+		pos[v.Name] = i
+	}
+	rows, err := db.RoundAggregates(ctx, roundID, req.By, names)
+	if err != nil {
+		return Report{}, err
+	}
+	design, aggs, domains, err := assemble(rows, pos, len(names), label)
+	if err != nil {
+		return Report{}, err
+	}
+	design.LonelyPSU = req.LonelyPSU
+	if len(aggs) == 0 {
+		return Report{RoundID: roundID, By: req.By}, apperr.New(apperr.NotFound, "round %d has no accepted responses to estimate from", roundID)
+	}
+	est, err := stats.EstimateAggregates(design, aggs, req.Variables, req.Options)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{RoundID: roundID, By: req.By, Estimates: make([]Figure, len(est))}
+	for i, e := range est {
+		rep.Estimates[i] = Figure{Estimate: e}
+		if e.Domain != stats.NoDomain {
+			rep.Estimates[i].DomainID = domains[e.Domain]
+			if label != nil {
+				rep.Estimates[i].DomainLabel = label(req.By, domains[e.Domain])
+			}
+		}
+	}
+	return rep, nil
+}
+
+// assemble turns the database's per-indicator rows into stats.Aggregates:
+// one per (stratum, PSU, domain) with the sums of every variable, strata
+// and PSUs renumbered densely, domains in ascending id order.
+func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler) (*stats.Design, []stats.Aggregate, []int64, error) {
+	strata, psus := map[int64]int32{}, map[int64]int32{}
+	var stratumIDs, domainIDs []int64
+	seenDomain := map[int64]bool{}
+	for _, r := range rows {
+		if _, ok := strata[r.Stratum]; !ok {
+			strata[r.Stratum] = 0
+			stratumIDs = append(stratumIDs, r.Stratum)
+		}
+		if r.Domain >= 0 && !seenDomain[r.Domain] {
+			seenDomain[r.Domain] = true
+			domainIDs = append(domainIDs, r.Domain)
+		}
+	}
+	sort.Slice(stratumIDs, func(i, j int) bool { return stratumIDs[i] < stratumIDs[j] })
+	sort.Slice(domainIDs, func(i, j int) bool { return domainIDs[i] < domainIDs[j] })
+	design := &stats.Design{Strata: make([]string, len(stratumIDs))}
+	for i, id := range stratumIDs {
+		strata[id] = int32(i)
+		if label != nil {
+			design.Strata[i] = label("street", id)
+		}
+	}
+	domainIdx := make(map[int64]int32, len(domainIDs))
+	for i, id := range domainIDs {
+		domainIdx[id] = int32(i)
+	}
+	type key struct{ stratum, psu, domain int64 }
+	at := map[key]int{}
+	var aggs []stats.Aggregate
+	for _, r := range rows {
+		v, ok := pos[r.Indicator]
+		if !ok {
+			continue
+		}
+		k := key{r.Stratum, r.PSU, r.Domain}
+		i, ok := at[k]
+		if !ok {
+			psu, seen := psus[r.PSU]
+			if !seen {
+				if len(psus) >= math.MaxInt32 {
+					return nil, nil, nil, apperr.New(apperr.Internal, "too many PSUs")
+				}
+				psu = int32(len(psus))
+				psus[r.PSU] = psu
+			}
+			dom := stats.NoDomain
+			if r.Domain >= 0 {
+				dom = domainIdx[r.Domain]
+			}
+			i = len(aggs)
+			at[k] = i
+			aggs = append(aggs, stats.Aggregate{Stratum: strata[r.Stratum], PSU: psu, Domain: dom, Rows: r.Rows, SumW: r.SumW, Vars: make([]stats.VarSums, nvars)})
+		}
+		aggs[i].Vars[v] = stats.VarSums{N: r.N, SumW: r.SumWPresent, SumWY: r.SumWY, SumWY2: r.SumWY2, SumY: r.SumY}
+	}
+	return design, aggs, domainIDs, nil
+}

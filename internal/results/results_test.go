@@ -1,0 +1,144 @@
+package results
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+var vars = []stats.Variable{{Name: "aware", Kind: stats.Rate}, {Name: "score", Kind: stats.Mean}}
+
+// rowLevel estimates the same round from its rows, with the row-level API
+// of package stats: the reference the push-down must equal.
+func rowLevel(t *testing.T, db *store.DB, by string) []stats.Estimate {
+	t.Helper()
+	dom := map[string]string{"": "-1", "street": "street_id", "community": "community_id"}[by]
+	rows, err := db.Reader().Query("SELECT MAX(street_id), MAX(psu), MAX(" + dom + "), MAX(weight), MAX(CASE WHEN indicator = 'aware' THEN value END), MAX(CASE WHEN indicator = 'score' THEN value END), COUNT(CASE WHEN indicator = 'aware' THEN 1 END) FROM response_values GROUP BY response_id ORDER BY response_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	strata, psus, doms := stats.NewIndex(), stats.NewIndex(), stats.NewIndex()
+	s := &stats.Sample{Vars: make([][]float64, 2)}
+	type r struct {
+		stratum, psu, domain int64
+		w                    float64
+		a, sc                *float64
+		one                  int
+	}
+	var all []r
+	for rows.Next() {
+		var x r
+		if err := rows.Scan(&x.stratum, &x.psu, &x.domain, &x.w, &x.a, &x.sc, &x.one); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, x)
+	}
+	// domains and strata numbered in ascending id order, as the push-down does
+	ids := func(get func(r) int64) []int64 {
+		seen := map[int64]bool{}
+		var out []int64
+		for _, x := range all {
+			if v := get(x); v >= 0 && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+		for i := range out {
+			for j := i + 1; j < len(out); j++ {
+				if out[j] < out[i] {
+					out[i], out[j] = out[j], out[i]
+				}
+			}
+		}
+		return out
+	}
+	for _, id := range ids(func(x r) int64 { return x.stratum }) {
+		strata.ID(string(rune(id)))
+	}
+	for _, id := range ids(func(x r) int64 { return x.domain }) {
+		doms.ID(string(rune(id)))
+	}
+	val := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	for _, x := range all {
+		s.Stratum = append(s.Stratum, strata.ID(string(rune(x.stratum))))
+		s.PSU = append(s.PSU, psus.ID(string(rune(x.psu))))
+		d := stats.NoDomain
+		if x.domain >= 0 {
+			d = doms.ID(string(rune(x.domain)))
+		}
+		s.Domain = append(s.Domain, d)
+		s.Weight = append(s.Weight, x.w)
+		s.Vars[0] = append(s.Vars[0], val(x.a))
+		s.Vars[1] = append(s.Vars[1], val(x.sc))
+	}
+	est, err := stats.EstimateSample(&stats.Design{Strata: strata.Labels()}, s, vars, stats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return est
+}
+
+func TestPushDownEqualsRowLevel(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		round := seedRound(t, db, 3000, 4, 40)
+		for _, by := range []string{"", "street", "community"} {
+			rep, err := Estimate(ctx, db, round, Request{Variables: vars, By: by}, func(kind string, id int64) string { return kind })
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := rowLevel(t, db, by)
+			if len(rep.Estimates) != len(want) {
+				t.Fatalf("by %q: %d estimates, want %d", by, len(rep.Estimates), len(want))
+			}
+			for i, w := range want {
+				g := rep.Estimates[i].Estimate
+				if g.Variable != w.Variable || g.Domain != w.Domain || g.N != w.N || g.DF != w.DF {
+					t.Fatalf("by %q #%d: %+v, want %+v", by, i, g, w)
+				}
+				for _, p := range [][2]float64{{g.Value, w.Value}, {g.SE, w.SE}, {g.CILow, w.CILow}, {g.CIHigh, w.CIHigh}, {g.Deff, w.Deff}} {
+					if math.Abs(p[0]-p[1]) > 1e-9*math.Max(1, math.Abs(p[1])) {
+						t.Fatalf("by %q #%d (%s domain %d): %v, want %v\n got %+v\nwant %+v", by, i, g.Variable, g.Domain, p[0], p[1], g, w)
+					}
+				}
+			}
+			if by == "street" && (len(rep.Estimates) != 2*(1+4) || rep.Estimates[1].DomainID != 1) {
+				t.Fatalf("street breakdown: %+v", rep.Estimates)
+			}
+		}
+		// district awareness lands near its built-in value and the JSON is
+		// well-formed, with nulls where there is nothing.
+		rep, _ := Estimate(ctx, db, round, Request{Variables: vars, By: "street", Options: stats.Options{MinN: 1000}}, nil)
+		b, err := json.Marshal(rep)
+		if err != nil || !strings.Contains(string(b), `"variable":"aware"`) || !strings.Contains(string(b), `"small":true`) {
+			t.Fatalf("json = %s, %v", b, err)
+		}
+	})
+}
+
+func TestEstimateErrors(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	if _, err := Estimate(ctx, db, 1, Request{}, nil); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("no variables: %v", err)
+	}
+	if _, err := Estimate(ctx, db, 1, Request{Variables: vars, By: "age; DROP TABLE users"}, nil); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("bad breakdown: %v", err)
+	}
+	if _, err := Estimate(ctx, db, 99, Request{Variables: vars}, nil); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("empty round: %v", err)
+	}
+}

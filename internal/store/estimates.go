@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// Domains an estimate can be broken down by, and the column each one reads.
+// The column is spliced into SQL, so it comes from this whitelist only.
+var domainColumns = map[string][2]string{ // breakdown → {select, group by}
+	"":          {"-1", ""},
+	"street":    {"street_id", ", street_id"},
+	"community": {"community_id", ", community_id"},
+}
+
+// AggregateRow is one row of per-PSU sums of one indicator.
+type AggregateRow struct {
+	Stratum     int64
+	PSU         int64
+	Domain      int64 // -1 without a breakdown
+	Indicator   string
+	Rows        int64   // responses, with or without a value
+	SumW        float64 // Σ weight over them
+	N           int64   // responses with a value
+	SumWPresent float64 // Σ weight over those
+	SumWY       float64
+	SumWY2      float64
+	SumY        float64
+}
+
+// RoundAggregates returns, for the accepted responses of a round, the sums
+// of each indicator per stratum (street), PSU and domain ("" for none,
+// "street" or "community"): everything a design-based estimate needs,
+// computed by the database in one GROUP BY.
+func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, indicators []string) ([]AggregateRow, error) {
+	col, ok := domainColumns[by]
+	if !ok {
+		return nil, apperr.WithFields("unknown breakdown", map[string]string{"by": "one of street, community, or none"})
+	}
+	if len(indicators) == 0 {
+		return nil, nil
+	}
+	q := strings.NewReplacer("{{domain}}", col[0], "{{group}}", col[1]).Replace(db.rawQueries["round-aggregates"])
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(indicators)), ",")
+	q = db.read.Rebind(strings.Replace(q, "{{indicators}}", marks, 1))
+	args := make([]any, 0, 1+len(indicators))
+	args = append(args, roundID)
+	for _, ind := range indicators {
+		args = append(args, ind)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, db.mapErr(err, "round estimates")
+	}
+	defer rows.Close()
+	var out []AggregateRow
+	for rows.Next() {
+		var r AggregateRow
+		if err := rows.Scan(&r.Stratum, &r.PSU, &r.Domain, &r.Indicator, &r.Rows, &r.SumW, &r.N, &r.SumWPresent, &r.SumWY, &r.SumWY2, &r.SumY); err != nil {
+			return nil, db.mapErr(err, "round estimates")
+		}
+		out = append(out, r)
+	}
+	return out, db.mapErr(rows.Err(), "round estimates")
+}
+
+// RoundIndicators lists the indicators that have values in a round.
+func (db *DB) RoundIndicators(ctx context.Context, roundID int64) ([]string, error) {
+	var out []string
+	err := db.read.SelectContext(ctx, &out, db.Q("round-indicators"), roundID)
+	return out, db.mapErr(err, "round indicators")
+}
