@@ -72,8 +72,8 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 // Report is the estimates of a round: for each variable the district
 // figure, then one per domain in ascending id order.
 type Report struct {
-	RoundID   int64      `json:"round_id"`
-	By        string     `json:"by,omitempty"`
+	RoundID   int64    `json:"round_id"`
+	By        string   `json:"by,omitempty"`
 	Estimates []Figure `json:"estimates"`
 }
 

@@ -34,7 +34,7 @@ func seedRound(t testing.TB, db *store.DB, n, strata, psus int) int64 {
 	exec(seq(n)+"INSERT INTO households (id, frame_id, street_id, community_id, household_key, line) SELECT i, 1, ((i % ?) % ?) + 1, (i % ?) + 1, 'H' || i, i + 1 FROM seq", psus, strata, psus)
 	exec("INSERT INTO samples (id, name, frame_id, kind, design, seed, households, created_at) VALUES (1, 's', 1, 'two-stage', '{}', '1', ?, ?)", n, ts)
 	exec("INSERT INTO rounds (id, name, questionnaire_version_id, sample_id, created_at) VALUES (1, 'r', 1, 1, ?)", ts)
-	exec("INSERT INTO sample_units (id, sample_id, household_id, street_id, community_id, psu, prob1, prob2, prob, base_weight) "+
+	exec("INSERT INTO sample_units (id, sample_id, household_id, street_id, community_id, psu, prob1, prob2, prob, base_weight) " +
 		"SELECT id, 1, id, street_id, community_id, community_id, 0.5, 0.1, 0.05, 20 + (id % 7) FROM households")
 	exec("INSERT INTO assignments (id, round_id, sample_unit_id, status, disposition, created_at, updated_at) SELECT id, 1, id, 'final', 'complete', ?, ? FROM sample_units", ts, ts)
 	exec("INSERT INTO responses (id, assignment_id, round_id, questionnaire_version_id, client_id, status, answers, received_at) "+
