@@ -30,7 +30,7 @@ func seedRound(t testing.TB, db *store.DB, n, strata, psus int) int64 {
 	exec("INSERT INTO questionnaire_versions (id, questionnaire_id, version, status, definition, source, content_hash, created_at) VALUES (1, 1, 1, 'published', '{}', '', 'h', ?)", ts)
 	exec("INSERT INTO frames (id, version, source_name, source_sha256, households, created_at) VALUES (1, 1, 'seed', '', ?, ?)", n, ts)
 	exec(seq(strata)+"INSERT INTO streets (id, code, name, created_at) SELECT i, 'S' || i, '街道' || i, ? FROM seq", ts)
-	exec(seq(psus)+"INSERT INTO communities (id, street_id, code, name, created_at) SELECT i, (i % ?) + 1, 'C' || i, '社区' || i, ? FROM seq", strata, ts)
+	exec(seq(psus)+"INSERT INTO communities (id, street_id, code, name, created_at) SELECT i, ((i - 1) % ?) + 1, 'C' || i, '社区' || i, ? FROM seq", strata, ts)
 	exec(seq(n)+"INSERT INTO households (id, frame_id, street_id, community_id, household_key, line) SELECT i, 1, ((i % ?) % ?) + 1, (i % ?) + 1, 'H' || i, i + 1 FROM seq", psus, strata, psus)
 	exec("INSERT INTO samples (id, name, frame_id, kind, design, seed, households, created_at) VALUES (1, 's', 1, 'two-stage', '{}', '1', ?, ?)", n, ts)
 	exec("INSERT INTO rounds (id, name, questionnaire_version_id, sample_id, created_at) VALUES (1, 'r', 1, 1, ?)", ts)
