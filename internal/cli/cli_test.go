@@ -88,7 +88,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("help = %q, %v", out, err)
 	}
 	out, _, err = runCLI(t, nil, "", "help", "serve")
-	if err != nil || !strings.Contains(out, "-addr") || !strings.Contains(out, "MINYI_ADDR") {
+	if err != nil || !strings.Contains(out, "-addr") || !strings.Contains(out, "MINYI_ADDR") || strings.Count(out, "usage:") != 1 {
 		t.Fatalf("help serve = %q, %v", out, err)
 	}
 	out, _, err = runCLI(t, nil, "", "version")

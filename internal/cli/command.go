@@ -53,8 +53,7 @@ func newFlagSet(env *Env, cmd *Command) *flag.FlagSet {
 // errHelp; any other problem becomes an Invalid error naming the command.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.Usage()
+		if err == flag.ErrHelp { // the flag package has printed the usage
 			return errHelp
 		}
 		return apperr.New(apperr.Invalid, "%s: %v (see 'minyi help %s')", fs.Name(), err, fs.Name())
