@@ -101,6 +101,14 @@ func (s *Server) routes() {
 	api.GET("/samples/:name/households", s.sampleHouseholds, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
 	api.GET("/sample-size", s.sampleSize, s.authenticated)
 
+	// Questionnaires (问卷): admins write, every role reads.
+	api.GET("/surveys", s.listSurveys, s.authenticated)
+	api.POST("/surveys", s.importSurvey, s.authenticated, require(store.RoleAdmin))
+	api.POST("/surveys/validate", s.validateSurvey, s.authenticated)
+	api.GET("/surveys/:slug", s.getSurvey, s.authenticated)
+	api.POST("/surveys/:slug/publish", s.publishSurvey, s.authenticated, require(store.RoleAdmin))
+	api.GET("/surveys/:slug/versions/:version", s.getSurveyVersion, s.authenticated)
+
 	s.webRoutes()
 }
 

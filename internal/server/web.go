@@ -21,6 +21,9 @@ func (s *Server) webRoutes() {
 	e.GET("/i18n/:lang", s.i18n)
 	e.GET("/login", s.loginPage)
 	e.GET("/", s.homePage, s.authenticated)
+	e.GET("/surveys", s.surveysPage, s.authenticated)
+	e.GET("/surveys/:slug", s.surveyPage, s.authenticated)
+	e.GET("/surveys/:slug/:version", s.surveyPage, s.authenticated)
 }
 
 // lang picks the interface language: ?lang=, then the minyi_lang cookie,

@@ -241,7 +241,7 @@ type summaryRow struct {
 // questionnaire. The folding is done here rather than with MAX() in SQL
 // because SQLite returns aggregates of timestamps as untyped text.
 func foldSummaries(rows []summaryRow) ([]Questionnaire, error) {
-	var out []Questionnaire
+	out := []Questionnaire{} // an empty list, not null, in JSON
 	for _, r := range rows {
 		if len(out) == 0 || out[len(out)-1].ID != r.ID {
 			q := Questionnaire{ID: r.ID, Slug: r.Slug, CreatedAt: r.CreatedAt, UpdatedAt: r.CreatedAt}

@@ -1,0 +1,316 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/survey"
+	"github.com/minyi-survey/minyi/surveys"
+)
+
+// send makes a request with an optional body and headers and returns the
+// response with its body read.
+func send(t *testing.T, c *http.Client, method, url, ctype, body string, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+func shippedSurvey(t *testing.T) (string, *questionnaire.Definition) {
+	t.Helper()
+	b, err := fs.ReadFile(surveys.FS, "wenming-household.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := questionnaire.Parse("wenming-household.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), d
+}
+
+func TestSurveyAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, url, _ := newTestServer(t, db)
+		admin := login(t, url, store.RoleAdmin)
+		analyst := login(t, url, store.RoleAnalyst)
+		src, def := shippedSurvey(t)
+		hash1, _ := def.ContentHash()
+		canonical1, _ := def.CanonicalJSON()
+		api := url + "/api/v1/surveys"
+
+		// Writes are for admins; an unknown body type is refused.
+		if res, _ := send(t, analyst, "POST", api, "application/yaml", src, nil); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("analyst import = %d", res.StatusCode)
+		}
+		if res, _ := send(t, admin, "POST", api, "text/plain", src, nil); res.StatusCode != http.StatusUnsupportedMediaType {
+			t.Fatalf("text/plain import = %d", res.StatusCode)
+		}
+		if res, _ := send(t, client(t), "GET", api, "", "", nil); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("anonymous list = %d", res.StatusCode)
+		}
+
+		// A broken definition: 422 with every problem and its line.
+		broken := strings.Replace(src, "        type: single_choice\n        required: true\n        label:\n          zh-CN: 您是否知道",
+			"        type: single_choice\n        required: maybe\n        label:\n          zh-CN: 您是否知道", 1)
+		wantLine := strings.Count(broken[:strings.Index(broken, "required: maybe")], "\n") + 1
+		for _, path := range []string{api, api + "/validate"} {
+			res, body := send(t, admin, "POST", path, "application/yaml", broken, nil)
+			var eb struct {
+				Error struct {
+					Code    string
+					Details survey.ProblemList
+				}
+			}
+			if err := json.Unmarshal(body, &eb); err != nil || res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Code != "invalid" {
+				t.Fatalf("%s broken = %d %s", path, res.StatusCode, body)
+			}
+			ps := eb.Error.Details.Problems
+			if len(ps) != 1 || ps[0].Line != wantLine || ps[0].Column == 0 || ps[0].File != "definition.yaml" || ps[0].Path == "" {
+				t.Fatalf("%s problems = %+v, want one at line %d", path, ps, wantLine)
+			}
+		}
+		res, body := send(t, analyst, "POST", api+"/validate", "text/yaml", src, nil)
+		var valid struct {
+			Valid       bool   `json:"valid"`
+			Slug        string `json:"slug"`
+			Questions   int    `json:"questions"`
+			ContentHash string `json:"content_hash"`
+		}
+		if json.Unmarshal(body, &valid); res.StatusCode != 200 || !valid.Valid || valid.Slug != "wenming-household" || valid.Questions != 18 || valid.ContentHash != hash1 {
+			t.Fatalf("validate = %d %s", res.StatusCode, body)
+		}
+		res, body = send(t, analyst, "GET", api, "", "", nil)
+		if res.StatusCode != 200 || !strings.Contains(string(body), `"surveys":[]`) {
+			t.Fatalf("validate stored something: %s", body)
+		}
+
+		// Import the YAML: a draft, not yet servable as latest.
+		res, body = send(t, admin, "POST", api, "application/yaml; charset=utf-8", src, nil)
+		var v store.QuestionnaireVersion
+		if json.Unmarshal(body, &v); res.StatusCode != http.StatusCreated || v.Slug != "wenming-household" || v.Status != "draft" || v.ContentHash != hash1 {
+			t.Fatalf("import = %d %s", res.StatusCode, body)
+		}
+		version := api + "/wenming-household/versions/"
+		if res, _ := send(t, analyst, "GET", version+"latest", "", "", nil); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("latest before publishing = %d", res.StatusCode)
+		}
+		res, body = send(t, analyst, "GET", version+"draft", "", "", nil)
+		if res.StatusCode != 200 || res.Header.Get("ETag") != `"`+hash1+`"` || string(body) != string(canonical1) {
+			t.Fatalf("draft = %d %s", res.StatusCode, res.Header)
+		}
+
+		// Publish: analysts may not; admins get version 1.
+		if res, _ := send(t, analyst, "POST", api+"/wenming-household/publish", "", "", nil); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("analyst publish = %d", res.StatusCode)
+		}
+		res, body = send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
+		if json.Unmarshal(body, &v); res.StatusCode != 200 || v.Version != 1 || v.Status != "published" {
+			t.Fatalf("publish = %d %s", res.StatusCode, body)
+		}
+		res, body = send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
+		if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "no draft") {
+			t.Fatalf("publish without a draft = %d %s", res.StatusCode, body)
+		}
+
+		// The tablet's download: canonical JSON, ETag, revalidation.
+		res, body = send(t, analyst, "GET", version+"latest", "", "", nil)
+		etag := res.Header.Get("ETag")
+		if res.StatusCode != 200 || etag != `"`+hash1+`"` || string(body) != string(canonical1) ||
+			res.Header.Get("Cache-Control") != "private, max-age=0, must-revalidate" ||
+			!strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || res.Header.Get("X-Questionnaire-Version") != "1" {
+			t.Fatalf("latest = %d %v %.80s", res.StatusCode, res.Header, body)
+		}
+		for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+			res, body = send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": inm})
+			if res.StatusCode != http.StatusNotModified || len(body) != 0 || res.Header.Get("ETag") != etag {
+				t.Fatalf("If-None-Match %s = %d", inm, res.StatusCode)
+			}
+		}
+		if res, _ := send(t, analyst, "GET", version+"1", "", "", map[string]string{"If-None-Match": `"stale"`}); res.StatusCode != 200 {
+			t.Fatalf("stale If-None-Match = %d", res.StatusCode)
+		}
+
+		// Re-importing the same content (here as JSON) is refused.
+		res, body = send(t, admin, "POST", api, "application/json", string(canonical1), nil)
+		if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "identical to published version 1") {
+			t.Fatalf("identical import = %d %s", res.StatusCode, body)
+		}
+
+		// A changed definition as JSON: a new draft; latest stays version 1.
+		changed := strings.Replace(string(canonical1), `"target":0.9`, `"target":0.95`, 1)
+		if changed == string(canonical1) {
+			t.Fatal("test setup: no target to change")
+		}
+		res, body = send(t, admin, "POST", api, "application/json", changed, nil)
+		if json.Unmarshal(body, &v); res.StatusCode != http.StatusCreated || v.Status != "draft" {
+			t.Fatalf("import JSON = %d %s", res.StatusCode, body)
+		}
+		draftETag := `"` + v.ContentHash + `"`
+		res, _ = send(t, analyst, "GET", version+"draft", "", "", map[string]string{"If-None-Match": etag})
+		if res.StatusCode != 200 || res.Header.Get("ETag") != draftETag || draftETag == etag || res.Header.Get("X-Questionnaire-Status") != "draft" {
+			t.Fatalf("draft after change = %d %s", res.StatusCode, res.Header.Get("ETag"))
+		}
+		if res, _ := send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": etag}); res.StatusCode != http.StatusNotModified {
+			t.Fatalf("latest changed by a draft: %d", res.StatusCode)
+		}
+		send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
+		res, _ = send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": etag})
+		if res.StatusCode != 200 || res.Header.Get("ETag") != draftETag || res.Header.Get("X-Questionnaire-Version") != "2" {
+			t.Fatalf("latest after publishing version 2 = %d %s", res.StatusCode, res.Header.Get("ETag"))
+		}
+		res, body = send(t, analyst, "GET", version+"1", "", "", nil)
+		if res.StatusCode != 200 || string(body) != string(canonical1) {
+			t.Fatalf("version 1 after version 2 = %d", res.StatusCode)
+		}
+
+		// Reads: the list and the versions of one questionnaire.
+		res, body = send(t, analyst, "GET", api+"/wenming-household", "", "", nil)
+		var one struct {
+			Survey   store.Questionnaire
+			Versions []store.QuestionnaireVersion
+		}
+		if json.Unmarshal(body, &one); res.StatusCode != 200 || one.Survey.Latest != 2 || len(one.Versions) != 2 || one.Versions[0].Version != 2 {
+			t.Fatalf("versions = %d %s", res.StatusCode, body)
+		}
+		for path, want := range map[string]int{
+			version + "3":            http.StatusNotFound,
+			version + "abc":          http.StatusNotFound,
+			api + "/nope":            http.StatusNotFound,
+			api + "/nope/versions/1": http.StatusNotFound,
+		} {
+			if res, _ := send(t, analyst, "GET", path, "", "", nil); res.StatusCode != want {
+				t.Errorf("GET %s = %d, want %d", path, res.StatusCode, want)
+			}
+		}
+		if res, _ := send(t, admin, "POST", api+"/nope/publish", "", "", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("publish unknown = %d", res.StatusCode)
+		}
+
+		// Imports and publications are audited.
+		log, err := db.AuditLog(context.Background(), 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]int{}
+		for _, e := range log {
+			if e.ObjectID == "wenming-household" {
+				counts[e.Action]++
+				if e.Username != "admin" {
+					t.Errorf("audit %s by %q", e.Action, e.Username)
+				}
+			}
+		}
+		if counts["survey.import"] != 2 || counts["survey.publish"] != 2 {
+			t.Fatalf("audit = %v", counts)
+		}
+	})
+}
+
+func TestSurveyPages(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, url, _ := newTestServer(t, db)
+	if _, err := survey.EnsureShipped(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	c := login(t, url, store.RoleInterviewer)
+	get := func(path string) string {
+		t.Helper()
+		res, body := send(t, c, "GET", url+path, "", "", nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET %s = %d %s", path, res.StatusCode, body)
+		}
+		return html.UnescapeString(string(body))
+	}
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/surveys?lang=zh-CN", []string{
+			`lang="zh-CN"`, `href="/surveys">问卷</a>`, "创建省级文明县城入户调查问卷", "Household survey on the provincial civilized county-town campaign",
+			`href="/surveys/wenming-household"`, "window-service",
+		}},
+		{"/surveys?lang=en", []string{`lang="en"`, "Questionnaires", "Counter service satisfaction survey"}},
+		{"/surveys/wenming-household?lang=zh-CN", []string{
+			"版本 1", "开场白", "甄别问题",
+			"请问您是否年满18周岁？", `<small class="alt" lang="en">Are you 18 years of age or older?</small>`,
+			`value="18"`, "您对创建文明县城工作还有哪些意见和建议？",
+			"若 S1 = 2（否），结束访问（不符合调查条件）", "家中没有年满18周岁的受访者",
+			"仅当 A1 = 1（知道） 时显示",
+			"满意度量表", "非常满意", "Very satisfied", "不了解", // built-in options
+			"排他选项", "范围 0–100",
+			"测评指标", "知晓率", "Awareness rate", "正面答案:</span> 1（知道）", "90%", "1 → 100", "综合指数", "85%",
+		}},
+		{"/surveys/wenming-household/1?lang=en", []string{
+			`lang="en"`, "Version 1", "Screening", "Are you 18 years of age or older?", `<small class="alt" lang="zh-CN">请问您是否年满18周岁？</small>`,
+			"ends the interview (not eligible) if S1 = 2 (No)", "shown if A1 = 1 (Yes, I know)",
+			"satisfaction scale", "Very satisfied", "Awareness rate", "positive:</span> 1 (Yes, I know)", "left out of the denominator",
+		}},
+		{"/surveys/window-service/latest", []string{"窗口服务满意度调查问卷"}},
+	}
+	for _, tt := range tests {
+		page := get(tt.path)
+		for _, want := range tt.want {
+			if !strings.Contains(page, want) {
+				t.Errorf("GET %s lacks %q", tt.path, want)
+			}
+		}
+	}
+
+	// Unknown questionnaires and versions are 404; anonymous visitors go to the login.
+	for _, path := range []string{"/surveys/nope", "/surveys/wenming-household/9", "/surveys/wenming-household/draft", "/surveys/wenming-household/x"} {
+		if res, _ := send(t, c, "GET", url+path, "", "", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s = %d", path, res.StatusCode)
+		}
+	}
+	res, _ := send(t, client(t), "GET", url+"/surveys/wenming-household", "", "", map[string]string{"Accept": "text/html"})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("anonymous page = %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+
+	// A draft is previewed while nothing is published.
+	if _, err := survey.Import(context.Background(), db, "d.yaml", []byte(draftOnlyYAML), 0); err != nil {
+		t.Fatal(err)
+	}
+	page := get("/surveys/draft-only?lang=en")
+	if !strings.Contains(page, "Draft (not published)") || !strings.Contains(page, "How old are you?") || !strings.Contains(page, "number · range 0–120") {
+		t.Errorf("draft page:\n%s", page)
+	}
+}
+
+const draftOnlyYAML = `id: draft-only
+title: {zh-CN: 草稿问卷, en: Draft questionnaire}
+sections:
+  - id: s
+    title: {zh-CN: 部分, en: Part}
+    questions:
+      - code: E1
+        type: integer
+        min: 0
+        max: 120
+        label: {zh-CN: 您多大年纪？, en: "How old are you?"}
+`
