@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 )
@@ -64,3 +65,54 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // isFlag reports whether arg looks like a flag rather than a positional
 // argument.
 func isFlag(arg string) bool { return len(arg) > 1 && arg[0] == '-' }
+
+// action is one subcommand of a command group, such as "import" in
+// "minyi frame import".
+type action struct {
+	name string
+	run  func(ctx context.Context, env *Env, args []string) error
+}
+
+// runGroup runs the action named by args[0], or prints the group's help.
+func runGroup(ctx context.Context, env *Env, group, help string, args []string, actions ...action) error {
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		names[i] = a.name
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	if len(args) == 0 || isFlag(args[0]) {
+		fmt.Fprint(env.Stdout, help)
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			return errHelp
+		}
+		return apperr.New(apperr.Invalid, "%s: say %s", group, list)
+	}
+	for _, a := range actions {
+		if a.name == args[0] {
+			return a.run(ctx, env, args[1:])
+		}
+	}
+	return apperr.New(apperr.Invalid, "%s: unknown action %q: use %s", group, args[0], list)
+}
+
+func isHelpFlag(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
+
+// oneArg takes the single positional argument of a subcommand, given before
+// its flags (first) or after them.
+func oneArg(fs *flag.FlagSet, first, what, usage string) (string, error) {
+	switch rest := fs.Args(); {
+	case first != "" && len(rest) == 0:
+		return first, nil
+	case first == "" && len(rest) == 1:
+		return rest[0], nil
+	}
+	return "", apperr.New(apperr.Invalid, "name one %s: minyi %s", what, usage)
+}
+
+// splitFirst separates a leading positional argument from the flags after it.
+func splitFirst(args []string) (string, []string) {
+	if len(args) > 0 && !isFlag(args[0]) {
+		return args[0], args[1:]
+	}
+	return "", args
+}

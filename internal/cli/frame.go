@@ -20,20 +20,7 @@ func frameCommand() *Command {
 		Summary: "Import a household register (CSV or XLSX) as a new frame version, or list the versions.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		if len(args) == 0 || isFlag(args[0]) {
-			fmt.Fprint(env.Stdout, frameHelp)
-			if len(args) > 0 && isHelpFlag(args[0]) {
-				return errHelp
-			}
-			return apperr.New(apperr.Invalid, "frame: say import or list")
-		}
-		switch args[0] {
-		case "import":
-			return frameImport(ctx, env, args[1:])
-		case "list":
-			return frameList(ctx, env, args[1:])
-		}
-		return apperr.New(apperr.Invalid, "frame: unknown action %q: use import or list", args[0])
+		return runGroup(ctx, env, "frame", frameHelp, args, action{"import", frameImport}, action{"list", frameList})
 	}
 	return c
 }
@@ -50,8 +37,6 @@ is atomic: a file with any problem imports nothing, and every problem is
 listed with its line number.
 `
 
-func isHelpFlag(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
-
 func frameImport(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "frame import", Usage: "frame import FILE [flags]", Summary: "Import a household register as a new frame version."}
 	fs := newFlagSet(env, c)
@@ -61,18 +46,13 @@ func frameImport(ctx context.Context, env *Env, args []string) error {
 	sheet := fs.String("sheet", "", "XLSX worksheet (default: the first)")
 	mapping := fs.String("map", "", "explicit column mapping, e.g. street=街道名称,household=户号")
 	maxErrors := fs.Int("max-errors", frame.DefaultMaxErrors, "problems to list at most (all are counted)")
-	var file string
-	if len(args) > 0 && !isFlag(args[0]) {
-		file, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	first, rest := splitFirst(args)
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	}
-	if file == "" || fs.NArg() > 1 {
-		return apperr.New(apperr.Invalid, "frame import: name one file: minyi frame import FILE")
+	file, err := oneArg(fs, first, "file", c.Usage)
+	if err != nil {
+		return err
 	}
 	opts, err := frameOptions(*enc, *format, *sheet, *mapping, *maxErrors)
 	if err != nil {

@@ -22,26 +22,11 @@ func sampleCommand() *Command {
 		Summary: "Draw a household sample by street from a frame version; list, show and export samples; compute sample sizes.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		if len(args) == 0 || isFlag(args[0]) {
-			fmt.Fprint(env.Stdout, sampleHelp)
-			if len(args) > 0 && isHelpFlag(args[0]) {
-				return errHelp
-			}
-			return apperr.New(apperr.Invalid, "sample: say draw, list, show, export or size")
-		}
-		switch args[0] {
-		case "draw":
-			return sampleDraw(ctx, env, args[1:])
-		case "list":
-			return sampleList(ctx, env, args[1:])
-		case "show":
-			return sampleShow(ctx, env, args[1:], false)
-		case "export":
-			return sampleShow(ctx, env, args[1:], true)
-		case "size":
-			return sampleSize(ctx, env, args[1:])
-		}
-		return apperr.New(apperr.Invalid, "sample: unknown action %q: use draw, list, show, export or size", args[0])
+		return runGroup(ctx, env, "sample", sampleHelp, args,
+			action{"draw", sampleDraw}, action{"list", sampleList},
+			action{"show", func(ctx context.Context, env *Env, args []string) error { return sampleShow(ctx, env, args, false) }},
+			action{"export", func(ctx context.Context, env *Env, args []string) error { return sampleShow(ctx, env, args, true) }},
+			action{"size", sampleSize})
 	}
 	return c
 }
@@ -168,15 +153,13 @@ func sampleShow(ctx context.Context, env *Env, args []string, export bool) error
 	c := &Command{Name: name, Usage: name + " NAME", Summary: "Show a sample."}
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "sample", env.Getenv)
-	var sample string
-	if len(args) > 0 && !isFlag(args[0]) {
-		sample, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	first, rest := splitFirst(args)
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
-	if sample == "" {
-		return apperr.New(apperr.Invalid, "%s: name the sample: minyi %s NAME", name, name)
+	sample, err := oneArg(fs, first, "sample", c.Usage)
+	if err != nil {
+		return err
 	}
 	db, err := openDB(ctx, flags)
 	if err != nil {

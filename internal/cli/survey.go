@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,26 +24,9 @@ func surveyCommand() *Command {
 		Summary: "Check, import, publish and show questionnaires (YAML or JSON definitions).",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		if len(args) == 0 || isFlag(args[0]) {
-			fmt.Fprint(env.Stdout, surveyHelp)
-			if len(args) > 0 && isHelpFlag(args[0]) {
-				return errHelp
-			}
-			return apperr.New(apperr.Invalid, "survey: say validate, import, publish, show or list")
-		}
-		switch args[0] {
-		case "validate":
-			return surveyValidate(ctx, env, args[1:])
-		case "import":
-			return surveyImport(ctx, env, args[1:])
-		case "publish":
-			return surveyPublish(ctx, env, args[1:])
-		case "show":
-			return surveyShow(ctx, env, args[1:])
-		case "list":
-			return surveyList(ctx, env, args[1:])
-		}
-		return apperr.New(apperr.Invalid, "survey: unknown action %q: use validate, import, publish, show or list", args[0])
+		return runGroup(ctx, env, "survey", surveyHelp, args,
+			action{"validate", surveyValidate}, action{"import", surveyImport}, action{"publish", surveyPublish},
+			action{"show", surveyShow}, action{"list", surveyList})
 	}
 	return c
 }
@@ -60,26 +42,6 @@ A questionnaire is identified by the id (slug) in its definition. Importing
 replaces the draft; publishing numbers it 1, 2, …; published versions never
 change. Without @VERSION, show uses the newest published version.
 `
-
-// oneArg takes the single positional argument of a subcommand, given before
-// its flags (first) or after them.
-func oneArg(fs *flag.FlagSet, first, what, usage string) (string, error) {
-	switch rest := fs.Args(); {
-	case first != "" && len(rest) == 0:
-		return first, nil
-	case first == "" && len(rest) == 1:
-		return rest[0], nil
-	}
-	return "", apperr.New(apperr.Invalid, "name one %s: minyi %s", what, usage)
-}
-
-// splitFirst separates a leading positional argument from the flags after it.
-func splitFirst(args []string) (string, []string) {
-	if len(args) > 0 && !isFlag(args[0]) {
-		return args[0], args[1:]
-	}
-	return "", args
-}
 
 func surveyImport(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "survey import", Usage: "survey import FILE", Summary: "Store a questionnaire definition (YAML or JSON) as its draft."}

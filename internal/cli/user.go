@@ -21,22 +21,7 @@ func userCommand() *Command {
 		Summary: "Manage accounts: add a user with a role, list users, reset a password.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		if len(args) == 0 || isFlag(args[0]) {
-			fmt.Fprint(env.Stdout, userHelp)
-			if len(args) > 0 && isHelpFlag(args[0]) {
-				return errHelp
-			}
-			return apperr.New(apperr.Invalid, "user: say add, list or passwd")
-		}
-		switch args[0] {
-		case "add":
-			return userAdd(ctx, env, args[1:])
-		case "list":
-			return userList(ctx, env, args[1:])
-		case "passwd":
-			return userPasswd(ctx, env, args[1:])
-		}
-		return apperr.New(apperr.Invalid, "user: unknown action %q: use add, list or passwd", args[0])
+		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd})
 	}
 	return c
 }
@@ -67,6 +52,24 @@ func openDB(ctx context.Context, flags config.Flags) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// newPassword returns a password read from standard input, or a generated
+// one, with its hash.
+func newPassword(env *Env, fromStdin bool) (pw, hash string, err error) {
+	pw = auth.GeneratePassword()
+	if fromStdin {
+		if pw, err = readPassword(env.stdin()); err != nil {
+			return "", "", err
+		}
+	}
+	hash, err = auth.HashPassword(pw)
+	return pw, hash, err
+}
+
+// printPassword shows a generated password, once.
+func printPassword(env *Env, pw string) {
+	fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
 }
 
 // readPassword reads one line from stdin (for --password-stdin).
@@ -103,14 +106,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	if len(problems) > 0 {
 		return apperr.WithFields("user add: invalid flags", problems)
 	}
-	pw := auth.GeneratePassword()
-	if *stdin {
-		var err error
-		if pw, err = readPassword(env.stdin()); err != nil {
-			return err
-		}
-	}
-	hash, err := auth.HashPassword(pw)
+	pw, hash, err := newPassword(env, *stdin)
 	if err != nil {
 		return err
 	}
@@ -140,7 +136,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	_ = db.Audit(ctx, 0, "user.create", "user", *username, map[string]any{"role": *role, "street": *street, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", *username, id, *role)
 	if !*stdin {
-		fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
+		printPassword(env, pw)
 	}
 	return nil
 }
@@ -174,27 +170,15 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "user", env.Getenv)
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
-	var username string
-	if len(args) > 0 && !isFlag(args[0]) {
-		username, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	first, rest := splitFirst(args)
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
-	if username == "" && fs.NArg() == 1 {
-		username = fs.Arg(0)
+	username, err := oneArg(fs, first, "user", c.Usage)
+	if err != nil {
+		return err
 	}
-	if username == "" {
-		return apperr.New(apperr.Invalid, "user passwd: name the user: minyi user passwd NAME")
-	}
-	pw := auth.GeneratePassword()
-	if *stdin {
-		var err error
-		if pw, err = readPassword(env.stdin()); err != nil {
-			return err
-		}
-	}
-	hash, err := auth.HashPassword(pw)
+	pw, hash, err := newPassword(env, *stdin)
 	if err != nil {
 		return err
 	}
@@ -216,7 +200,7 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 	_ = db.Audit(ctx, 0, "user.passwd", "user", username, map[string]string{"by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
 	if !*stdin {
-		fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
+		printPassword(env, pw)
 	}
 	return nil
 }
