@@ -16,7 +16,7 @@ func BenchmarkRoundEstimates(b *testing.B) {
 	for _, d := range storetest.Dialects(b) {
 		b.Run(string(d), func(b *testing.B) {
 			db := storetest.Open(b, d)
-			round := seedRound(b, db, 1_000_000, 20, 400)
+			round := storetest.SeedRound(b, db, 1_000_000, 20, 400)
 			for b.Loop() {
 				rep, err := Estimate(context.Background(), db, round, Request{Variables: all, By: "street"}, nil)
 				if err != nil || len(rep.Estimates) != 4*21 {

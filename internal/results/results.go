@@ -32,6 +32,9 @@ type Figure struct {
 	stats.Estimate
 	DomainID    int64
 	DomainLabel string
+	// BelowTarget is set when the indicator has a target: whether the
+	// estimate falls short of it.
+	BelowTarget *bool
 }
 
 // MarshalJSON writes a figure with snake_case names and null for numbers
@@ -58,10 +61,11 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 		N          int64    `json:"n"`
 		SumW       float64  `json:"sum_w"`
 		Small      bool     `json:"small"`
+		Below      *bool    `json:"below_target,omitempty"`
 	}{
 		Variable: f.Variable, Kind: f.Kind.String(), Estimate: num(f.Value), SE: num(f.SE),
 		CILow: num(f.CILow), CIHigh: num(f.CIHigh), DF: f.DF, Deff: num(f.Deff), EffectiveN: num(f.EffectiveN),
-		N: f.N, SumW: f.SumW, Small: f.Small,
+		N: f.N, SumW: f.SumW, Small: f.Small, Below: f.BelowTarget,
 	}
 	if f.Domain != stats.NoDomain {
 		out.DomainID, out.Domain = &f.DomainID, &f.DomainLabel

@@ -94,7 +94,7 @@ func rowLevel(t *testing.T, db *store.DB, by string) []stats.Estimate {
 func TestPushDownEqualsRowLevel(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		round := seedRound(t, db, 3000, 4, 40)
+		round := storetest.SeedRound(t, db, 3000, 4, 40)
 		for _, by := range []string{"", "street", "community"} {
 			rep, err := Estimate(ctx, db, round, Request{Variables: vars, By: by}, func(kind string, id int64) string { return kind })
 			if err != nil {
@@ -141,4 +141,50 @@ func TestEstimateErrors(t *testing.T) {
 	if _, err := Estimate(ctx, db, 99, Request{Variables: vars}, nil); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("empty round: %v", err)
 	}
+}
+
+func TestForRound(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		round := storetest.SeedRound(t, db, 2000, 3, 12)
+		rep, err := ForRound(ctx, db, round, RoundRequest{By: "street", Options: stats.Options{MinN: 30}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Round.Name != "seeded round" || len(rep.Indicators) != 4 || rep.Indicators[0].Label["zh-CN"] != "知晓率" {
+			t.Fatalf("round %+v, indicators %+v", rep.Round, rep.Indicators)
+		}
+		if len(rep.Estimates) != 4*(1+3) {
+			t.Fatalf("%d estimates", len(rep.Estimates))
+		}
+		for _, f := range rep.Estimates {
+			switch f.Variable {
+			case "aware": // target 0.9, true rate about 0.75: below
+				if f.BelowTarget == nil || !*f.BelowTarget || f.Kind != stats.Rate {
+					t.Fatalf("aware %s: %+v", f.DomainLabel, f)
+				}
+			case "support", "join": // no target
+				if f.BelowTarget != nil {
+					t.Fatalf("%s has no target: %+v", f.Variable, f)
+				}
+			case "score": // target 60, mean about 60 ± noise; a mean, not a rate
+				if f.BelowTarget == nil || f.Kind != stats.Mean {
+					t.Fatalf("score: %+v", f)
+				}
+			}
+			if f.Domain != stats.NoDomain && !strings.HasPrefix(f.DomainLabel, "街道") {
+				t.Fatalf("domain label %q", f.DomainLabel)
+			}
+		}
+		only, err := ForRound(ctx, db, round, RoundRequest{Indicators: []string{"score"}})
+		if err != nil || len(only.Estimates) != 1 || only.Estimates[0].Variable != "score" {
+			t.Fatalf("one indicator: %+v, %v", only.Estimates, err)
+		}
+		if _, err := ForRound(ctx, db, round, RoundRequest{Indicators: []string{"nope"}}); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("unknown indicator: %v", err)
+		}
+		if _, err := ForRound(ctx, db, 42, RoundRequest{}); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("unknown round: %v", err)
+		}
+	})
 }

@@ -101,6 +101,9 @@ func (s *Server) routes() {
 	api.GET("/samples/:name/households", s.sampleHouseholds, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
 	api.GET("/sample-size", s.sampleSize, s.authenticated)
 
+	// Results.
+	api.GET("/rounds/:id/estimates", s.roundEstimates, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
+
 	// Questionnaires (问卷): admins write, every role reads.
 	api.GET("/surveys", s.listSurveys, s.authenticated)
 	api.POST("/surveys", s.importSurvey, s.authenticated, require(store.RoleAdmin))

@@ -1,0 +1,52 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
+)
+
+// roundEstimates answers a round's weighted estimates with design-based
+// intervals: ?by=street|community, indicators=a,b, ci=logit|beta|wald,
+// level=0.95, lonely_psu=fail|remove|certainty|adjust|average. Figures on
+// fewer respondents than the configured minimum are flagged small.
+func (s *Server) roundEstimates(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return apperr.New(apperr.NotFound, "round %q not found", c.Param("id"))
+	}
+	req := results.RoundRequest{By: c.QueryParam("by"), Options: stats.Options{MinN: int64(s.cfg.MinCell)}}
+	fields := map[string]string{}
+	if v := c.QueryParam("indicators"); v != "" {
+		req.Indicators = strings.Split(v, ",")
+	}
+	if v := c.QueryParam("ci"); v != "" {
+		if req.Options.CI, err = stats.ParseCIMethod(v); err != nil {
+			fields["ci"] = "logit, beta or wald"
+		}
+	}
+	if v := c.QueryParam("level"); v != "" {
+		if req.Options.Level, err = strconv.ParseFloat(v, 64); err != nil || !(req.Options.Level > 0 && req.Options.Level < 1) {
+			fields["level"] = "a confidence level between 0 and 1, e.g. 0.95"
+		}
+	}
+	if v := c.QueryParam("lonely_psu"); v != "" {
+		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
+			fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.WithFields("invalid estimate request", fields)
+	}
+	rep, err := results.ForRound(c.Request().Context(), s.db, id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+func TestRoundEstimatesAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, base, _ := newTestServer(t, db)
+		storetest.SeedRound(t, db, 1500, 3, 9)
+		analyst := login(t, base, store.RoleAnalyst)
+		status, body := get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=beta&level=0.9")
+		if status != 200 {
+			t.Fatalf("estimates = %d %s", status, body)
+		}
+		var rep struct {
+			Round     struct{ Name string }
+			Estimates []struct {
+				Variable string
+				Domain   *string
+				Estimate *float64
+				CILow    *float64 `json:"ci_low"`
+				CIHigh   *float64 `json:"ci_high"`
+				DF       int
+				N        int
+				Below    *bool `json:"below_target"`
+			}
+		}
+		if err := json.Unmarshal(body, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Round.Name != "seeded round" || len(rep.Estimates) != 16 {
+			t.Fatalf("report: %s", body)
+		}
+		district := rep.Estimates[0]
+		if district.Variable != "aware" || district.Domain != nil || district.Estimate == nil || district.DF != 9-3 ||
+			!(*district.CILow < *district.Estimate && *district.Estimate < *district.CIHigh) || district.Below == nil {
+			t.Fatalf("district awareness: %+v", district)
+		}
+		if d := rep.Estimates[1].Domain; d == nil || *d != "街道1" {
+			t.Fatalf("first street: %+v", rep.Estimates[1])
+		}
+		status, body = get(t, analyst, base+"/api/v1/rounds/1/estimates?ci=median&level=2&by=age")
+		if status != 422 || !strings.Contains(string(body), `"ci"`) || !strings.Contains(string(body), `"level"`) {
+			t.Fatalf("bad request = %d %s", status, body)
+		}
+		if status, _ := get(t, analyst, base+"/api/v1/rounds/7/estimates"); status != http.StatusNotFound {
+			t.Fatalf("unknown round = %d", status)
+		}
+		interviewer := login(t, base, store.RoleInterviewer)
+		if status, _ := get(t, interviewer, base+"/api/v1/rounds/1/estimates"); status != http.StatusForbidden {
+			t.Fatalf("interviewer = %d", status)
+		}
+	})
+}

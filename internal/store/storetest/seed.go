@@ -1,0 +1,90 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// SeedDefinition is the questionnaire of SeedRound: three rates and a score.
+const SeedDefinition = `id: seed
+title: {zh-CN: 测试问卷, en: Test questionnaire}
+sections:
+  - id: s
+    title: {zh-CN: 问题, en: Questions}
+    questions:
+      - {code: A1, type: yes_no, required: true, label: {zh-CN: 您是否知道创城, en: Aware of the campaign}}
+      - {code: B1, type: yes_no, required: true, label: {zh-CN: 您是否支持, en: Supports it}}
+      - {code: C1, type: yes_no, required: true, label: {zh-CN: 您是否参加过, en: Took part}}
+      - {code: D1, type: satisfaction, required: true, label: {zh-CN: 您是否满意, en: Satisfied}}
+indicators:
+  - {id: aware, kind: rate, role: awareness, question: A1, positive: [1], dont_know: negative, target: 0.9, label: {zh-CN: 知晓率, en: Awareness}}
+  - {id: support, kind: rate, role: support, question: B1, positive: [1], dont_know: negative, label: {zh-CN: 支持率, en: Support}}
+  - {id: join, kind: rate, role: participation, question: C1, positive: [1], dont_know: negative, label: {zh-CN: 参与率, en: Participation}}
+  - {id: score, kind: score, question: D1, scores: {1: 100, 2: 80, 3: 60, 4: 40, 5: 20}, dont_know: excluded, target: 60, label: {zh-CN: 满意度得分, en: Satisfaction score}}
+`
+
+// SeedRound writes a synthetic round (id 1) of n accepted responses
+// straight into the tables, with portable SQL (recursive CTEs): strata
+// streets named 街道1…, psus communities (社区1…; community c in street
+// (c−1) % strata + 1), base weights 20–26, and the four indicators of
+// SeedDefinition per response: the rates "aware" (5 % missing, about 0.8
+// with a street effect), "support" and "join", and "score" (20–100, 10 %
+// missing). It is for tests and benchmarks of estimation, which read only
+// response_values; fieldwork writes the same rows one response at a time.
+func SeedRound(t testing.TB, db *store.DB, n, strata, psus int) int64 {
+	t.Helper()
+	def, err := questionnaire.Parse("seed.yaml", []byte(SeedDefinition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := def.CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := db.Writer()
+	ts := time.Date(2026, 11, 1, 19, 0, 0, 0, time.UTC)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := w.Exec(w.Rebind(q), args...); err != nil {
+			t.Fatalf("seed: %v\n%s", err, q)
+		}
+	}
+	seq := func(count int) string {
+		return fmt.Sprintf("WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %d) ", count)
+	}
+	exec("INSERT INTO questionnaires (id, slug, title, created_at) VALUES (1, 'seed', 'seed', ?)", ts)
+	exec("INSERT INTO questionnaire_versions (id, questionnaire_id, version, status, definition, source, content_hash, created_at) VALUES (1, 1, 1, 'published', ?, ?, 'h', ?)", string(canon), SeedDefinition, ts)
+	exec("INSERT INTO frames (id, version, source_name, source_sha256, households, created_at) VALUES (1, 1, 'seed', '', ?, ?)", n, ts)
+	exec(seq(strata)+"INSERT INTO streets (id, code, name, created_at) SELECT i, 'S' || i, '街道' || i, ? FROM seq", ts)
+	exec(seq(psus)+"INSERT INTO communities (id, street_id, code, name, created_at) SELECT i, ((i - 1) % ?) + 1, 'C' || i, '社区' || i, ? FROM seq", strata, ts)
+	exec(seq(n)+"INSERT INTO households (id, frame_id, street_id, community_id, household_key, line) SELECT i, 1, ((i % ?) % ?) + 1, (i % ?) + 1, 'H' || i, i + 1 FROM seq", psus, strata, psus)
+	exec("INSERT INTO samples (id, name, frame_id, kind, design, seed, households, created_at) VALUES (1, 's', 1, 'two-stage', '{}', '1', ?, ?)", n, ts)
+	exec("INSERT INTO rounds (id, name, questionnaire_version_id, sample_id, created_at) VALUES (1, 'seeded round', 1, 1, ?)", ts)
+	exec("INSERT INTO sample_units (id, sample_id, household_id, street_id, community_id, psu, prob1, prob2, prob, base_weight) " +
+		"SELECT id, 1, id, street_id, community_id, community_id, 0.5, 0.1, 0.05, 20 + (id % 7) FROM households")
+	exec("INSERT INTO assignments (id, round_id, sample_unit_id, status, disposition, created_at, updated_at) SELECT id, 1, id, 'final', 'complete', ?, ? FROM sample_units", ts, ts)
+	exec("INSERT INTO responses (id, assignment_id, round_id, questionnaire_version_id, client_id, status, answers, received_at) "+
+		"SELECT id, id, 1, 1, 'c' || id, 'accepted', '{}', ? FROM assignments", ts)
+	// A multiplicative hash of the id gives a fixed pseudo-random number in
+	// [0, 1000) per response and indicator.
+	value := map[string]string{
+		"aware":   "CASE WHEN %[1]s < 50 THEN NULL WHEN %[1]s < 250 + 20 * su.street_id THEN 0 ELSE 1 END",
+		"support": "CASE WHEN %[1]s < 30 THEN NULL WHEN %[1]s < 400 - 10 * su.street_id THEN 0 ELSE 1 END",
+		"join":    "CASE WHEN %[1]s < 30 THEN NULL WHEN %[1]s < 402 - 10 * su.street_id THEN 0 ELSE 1 END",
+		"score":   "CASE WHEN (%[1]s %% 10) = 3 THEN NULL ELSE 20 * (1 + (%[1]s %% 5)) END",
+	}
+	for i, ind := range []string{"aware", "support", "join", "score"} {
+		h := fmt.Sprintf("((r.id * %d) %% 1000)", []int{2654435761, 40503, 40505, 2654435761}[i])
+		exec("INSERT INTO response_values (response_id, indicator, value, round_id, street_id, psu, community_id, weight) " +
+			"SELECT r.id, '" + ind + "', " + fmt.Sprintf(value[ind], h) + ", 1, su.street_id, su.psu, su.community_id, su.base_weight " +
+			"FROM responses r JOIN assignments a ON a.id = r.assignment_id JOIN sample_units su ON su.id = a.sample_unit_id")
+	}
+	if db.Dialect() == store.Postgres {
+		exec("ANALYZE response_values")
+	}
+	return 1
+}
