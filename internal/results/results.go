@@ -25,6 +25,8 @@ type Request struct {
 	By        string
 	LonelyPSU stats.LonelyPSU
 	Options   stats.Options
+	// Composite, if set, is also estimated (its weights follow Variables).
+	Composite *stats.Composite
 }
 
 // Figure is one estimate of a report, with its domain's id and label.
@@ -35,6 +37,18 @@ type Figure struct {
 	// BelowTarget is set when the indicator has a target: whether the
 	// estimate falls short of it.
 	BelowTarget *bool
+	// Change is the difference from the same figure of an earlier round,
+	// when one was asked for and has it.
+	Change *stats.Difference
+}
+
+// change is the JSON form of a stats.Difference.
+type change struct {
+	Estimate *float64 `json:"estimate"`
+	SE       *float64 `json:"se"`
+	DF       *float64 `json:"df"`
+	CILow    *float64 `json:"ci_low"`
+	CIHigh   *float64 `json:"ci_high"`
 }
 
 // MarshalJSON writes a figure with snake_case names and null for numbers
@@ -62,6 +76,7 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 		SumW       float64  `json:"sum_w"`
 		Small      bool     `json:"small"`
 		Below      *bool    `json:"below_target,omitempty"`
+		Change     *change  `json:"change,omitempty"`
 	}{
 		Variable: f.Variable, Kind: f.Kind.String(), Estimate: num(f.Value), SE: num(f.SE),
 		CILow: num(f.CILow), CIHigh: num(f.CIHigh), DF: f.DF, Deff: num(f.Deff), EffectiveN: num(f.EffectiveN),
@@ -69,6 +84,9 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 	}
 	if f.Domain != stats.NoDomain {
 		out.DomainID, out.Domain = &f.DomainID, &f.DomainLabel
+	}
+	if d := f.Change; d != nil {
+		out.Change = &change{Estimate: num(d.Value), SE: num(d.SE), DF: num(d.DF), CILow: num(d.CILow), CIHigh: num(d.CIHigh)}
 	}
 	return json.Marshal(out)
 }
@@ -113,6 +131,13 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 	est, err := stats.EstimateAggregates(design, aggs, req.Variables, req.Options)
 	if err != nil {
 		return Report{}, err
+	}
+	if req.Composite != nil {
+		comp, err := stats.EstimateComposite(design, aggs, *req.Composite, req.Options)
+		if err != nil {
+			return Report{}, err
+		}
+		est = append(est, comp...)
 	}
 	rep := Report{RoundID: roundID, By: req.By, Estimates: make([]Figure, len(est))}
 	for i, e := range est {

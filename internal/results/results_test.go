@@ -151,11 +151,22 @@ func TestForRound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Round.Name != "seeded round" || len(rep.Indicators) != 4 || rep.Indicators[0].Label["zh-CN"] != "知晓率" {
+		if rep.Round.Name != "seeded round" || len(rep.Indicators) != 5 || rep.Indicators[0].Label["zh-CN"] != "知晓率" || rep.Indicators[4].ID != CompositeID {
 			t.Fatalf("round %+v, indicators %+v", rep.Round, rep.Indicators)
 		}
-		if len(rep.Estimates) != 4*(1+3) {
+		if len(rep.Estimates) != 5*(1+3) {
 			t.Fatalf("%d estimates", len(rep.Estimates))
+		}
+		// The composite is 0.4·aware + 0.3·support + 0.3·join in every domain.
+		byKey := map[string]float64{}
+		for _, f := range rep.Estimates {
+			byKey[f.Variable+f.DomainLabel] = f.Value
+		}
+		for _, d := range []string{"", "街道1", "街道2", "街道3"} {
+			want := 0.4*byKey["aware"+d] + 0.3*byKey["support"+d] + 0.3*byKey["join"+d]
+			if math.Abs(byKey[CompositeID+d]-want) > 1e-12 {
+				t.Fatalf("composite %q = %v, want %v", d, byKey[CompositeID+d], want)
+			}
 		}
 		for _, f := range rep.Estimates {
 			switch f.Variable {
@@ -171,10 +182,27 @@ func TestForRound(t *testing.T) {
 				if f.BelowTarget == nil || f.Kind != stats.Mean {
 					t.Fatalf("score: %+v", f)
 				}
+			case CompositeID: // target 0.7, value about 0.66
+				if f.BelowTarget == nil || !(f.CILow < f.Value && f.Value < f.CIHigh) {
+					t.Fatalf("composite: %+v", f)
+				}
 			}
 			if f.Domain != stats.NoDomain && !strings.HasPrefix(f.DomainLabel, "街道") {
 				t.Fatalf("domain label %q", f.DomainLabel)
 			}
+		}
+		// Compared with itself, every change is 0 with √2 times the se.
+		same, err := ForRound(ctx, db, round, RoundRequest{By: "street", CompareTo: round})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range same.Estimates {
+			if f.Change == nil || f.Change.Value != 0 || math.Abs(f.Change.SE-math.Sqrt2*f.SE) > 1e-12 {
+				t.Fatalf("change of %s %s: %+v", f.Variable, f.DomainLabel, f.Change)
+			}
+		}
+		if _, err := ForRound(ctx, db, round, RoundRequest{CompareTo: 77}); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("compare with an unknown round: %v", err)
 		}
 		only, err := ForRound(ctx, db, round, RoundRequest{Indicators: []string{"score"}})
 		if err != nil || len(only.Estimates) != 1 || only.Estimates[0].Variable != "score" {

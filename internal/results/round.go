@@ -18,6 +18,9 @@ type RoundRequest struct {
 	By         string // "", "street" or "community"
 	LonelyPSU  stats.LonelyPSU
 	Options    stats.Options
+	// CompareTo, if not 0, is an earlier round: each figure gets its change
+	// since then, with an interval (the two rounds are independent samples).
+	CompareTo int64
 }
 
 // RoundReport is a round's estimates with what an analyst needs beside
@@ -70,22 +73,105 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 			return RoundReport{}, apperr.WithFields("unknown indicator", map[string]string{"indicators": id + " is not an indicator of " + round.Questionnaire})
 		}
 	}
+	// The composite index of the questionnaire, when every indicator it
+	// weighs is estimated.
+	var composite *stats.Composite
+	if c := def.Composite; c != nil {
+		weights := make([]float64, len(vars))
+		found := 0
+		for i, v := range vars {
+			if w, ok := c.Weights[v.Name]; ok {
+				weights[i] = w
+				found++
+			}
+		}
+		if found == len(c.Weights) {
+			composite = &stats.Composite{Name: CompositeID, Weights: weights}
+			infos = append(infos, IndicatorInfo{ID: CompositeID, Kind: "composite", Label: c.Label, Target: c.Target})
+		}
+	}
 	label, err := labeler(ctx, db)
 	if err != nil {
 		return RoundReport{}, err
 	}
-	rep, err := Estimate(ctx, db, roundID, Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options}, label)
+	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite}
+	rep, err := Estimate(ctx, db, roundID, r, label)
 	if err != nil {
 		return RoundReport{}, err
 	}
 	for i := range rep.Estimates {
 		f := &rep.Estimates[i]
-		if met, has := inds[f.Variable].MeetsTarget(f.Value); has && f.N > 0 {
+		met, has := false, false
+		if f.Variable == CompositeID {
+			met, has = def.Composite.MeetsTarget(f.Value)
+		} else {
+			met, has = inds[f.Variable].MeetsTarget(f.Value)
+		}
+		if has && f.N > 0 {
 			below := !met
 			f.BelowTarget = &below
 		}
 	}
+	if req.CompareTo != 0 {
+		if err := compare(ctx, db, req, r, label, &rep); err != nil {
+			return RoundReport{}, err
+		}
+	}
 	return RoundReport{Round: round, Indicators: infos, Report: rep}, nil
+}
+
+// CompositeID is the variable name of the composite index in a report.
+const CompositeID = "composite"
+
+// compare adds to each figure of rep its change since round req.CompareTo,
+// estimated with the same request: indicators the earlier round does not
+// have are left without a change.
+func compare(ctx context.Context, db *store.DB, req RoundRequest, r Request, label Labeler, rep *Report) error {
+	if _, err := db.RoundByID(ctx, req.CompareTo); err != nil {
+		return err
+	}
+	have, err := db.RoundIndicators(ctx, req.CompareTo)
+	if err != nil {
+		return err
+	}
+	var vars []stats.Variable
+	var weights []float64
+	for i, v := range r.Variables {
+		if slices.Contains(have, v.Name) {
+			vars = append(vars, v)
+			if r.Composite != nil {
+				weights = append(weights, r.Composite.Weights[i])
+			}
+		}
+	}
+	if len(vars) == 0 {
+		return nil
+	}
+	prev := Request{Variables: vars, By: r.By, LonelyPSU: r.LonelyPSU, Options: r.Options}
+	if r.Composite != nil && len(vars) == len(r.Variables) {
+		prev.Composite = &stats.Composite{Name: r.Composite.Name, Weights: weights}
+	}
+	old, err := Estimate(ctx, db, req.CompareTo, prev, label)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		v string
+		d int64
+		p bool
+	}
+	before := map[key]stats.Estimate{}
+	for _, f := range old.Estimates {
+		before[key{f.Variable, f.DomainID, f.Domain == stats.NoDomain}] = f.Estimate
+	}
+	for i := range rep.Estimates {
+		f := &rep.Estimates[i]
+		if b, ok := before[key{f.Variable, f.DomainID, f.Domain == stats.NoDomain}]; ok && f.N > 0 && b.N > 0 {
+			d := stats.Compare(f.Estimate, b, r.Options.Level)
+			f.Change = &d
+		}
+	}
+	return nil
 }
 
 // labeler names streets and communities from the database.

@@ -14,7 +14,8 @@ import (
 
 // roundEstimates answers a round's weighted estimates with design-based
 // intervals: ?by=street|community, indicators=a,b, ci=logit|beta|wald,
-// level=0.95, lonely_psu=fail|remove|certainty|adjust|average. Figures on
+// level=0.95, lonely_psu=fail|remove|certainty|adjust|average, compare=ID
+// (an earlier round: each figure gets its change with an interval). Figures on
 // fewer respondents than the configured minimum are flagged small.
 func (s *Server) roundEstimates(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -39,6 +40,11 @@ func (s *Server) roundEstimates(c echo.Context) error {
 	if v := c.QueryParam("lonely_psu"); v != "" {
 		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 			fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
+		}
+	}
+	if v := c.QueryParam("compare"); v != "" {
+		if req.CompareTo, err = strconv.ParseInt(v, 10, 64); err != nil || req.CompareTo < 1 {
+			fields["compare"] = "the id of an earlier round"
 		}
 	}
 	if len(fields) > 0 {

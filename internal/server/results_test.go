@@ -15,7 +15,7 @@ func TestRoundEstimatesAPI(t *testing.T) {
 		_, base, _ := newTestServer(t, db)
 		storetest.SeedRound(t, db, 1500, 3, 9)
 		analyst := login(t, base, store.RoleAnalyst)
-		status, body := get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=beta&level=0.9")
+		status, body := get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=beta&level=0.9&compare=1")
 		if status != 200 {
 			t.Fatalf("estimates = %d %s", status, body)
 		}
@@ -30,17 +30,19 @@ func TestRoundEstimatesAPI(t *testing.T) {
 				DF       int
 				N        int
 				Below    *bool `json:"below_target"`
+				Change   *struct{ Estimate *float64 }
 			}
 		}
 		if err := json.Unmarshal(body, &rep); err != nil {
 			t.Fatal(err)
 		}
-		if rep.Round.Name != "seeded round" || len(rep.Estimates) != 16 {
+		if rep.Round.Name != "seeded round" || len(rep.Estimates) != 5*4 { // 4 indicators and the composite, district and 3 streets
 			t.Fatalf("report: %s", body)
 		}
 		district := rep.Estimates[0]
 		if district.Variable != "aware" || district.Domain != nil || district.Estimate == nil || district.DF != 9-3 ||
-			!(*district.CILow < *district.Estimate && *district.Estimate < *district.CIHigh) || district.Below == nil {
+			!(*district.CILow < *district.Estimate && *district.Estimate < *district.CIHigh) || district.Below == nil ||
+			district.Change == nil || *district.Change.Estimate != 0 {
 			t.Fatalf("district awareness: %+v", district)
 		}
 		if d := rep.Estimates[1].Domain; d == nil || *d != "街道1" {

@@ -9,7 +9,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// SeedDefinition is the questionnaire of SeedRound: three rates and a score.
+// SeedDefinition is the questionnaire of SeedRound: three rates, a score
+// and a composite index of the rates.
 const SeedDefinition = `id: seed
 title: {zh-CN: 测试问卷, en: Test questionnaire}
 sections:
@@ -25,6 +26,7 @@ indicators:
   - {id: support, kind: rate, role: support, question: B1, positive: [1], dont_know: negative, label: {zh-CN: 支持率, en: Support}}
   - {id: join, kind: rate, role: participation, question: C1, positive: [1], dont_know: negative, label: {zh-CN: 参与率, en: Participation}}
   - {id: score, kind: score, question: D1, scores: {1: 100, 2: 80, 3: 60, 4: 40, 5: 20}, dont_know: excluded, target: 60, label: {zh-CN: 满意度得分, en: Satisfaction score}}
+composite: {label: {zh-CN: 综合指数, en: Composite index}, weights: {aware: 0.4, support: 0.3, join: 0.3}, target: 0.7}
 `
 
 // SeedRound writes a synthetic round (id 1) of n accepted responses
