@@ -208,10 +208,6 @@ type Options struct {
 	// MaxErrors caps the problems kept in Errors (all are counted in
 	// Errors.Total): 0 means DefaultMaxErrors, a negative value no cap.
 	MaxErrors int `json:"max_errors,omitempty"`
-	// NoDuplicateCheck turns off the duplicate-household check and its
-	// memory (about 50 bytes a household). Only for a second pass over a
-	// file that a first pass has already validated.
-	NoDuplicateCheck bool `json:"-"`
 }
 
 func (o Options) maxErrors() int {

@@ -87,10 +87,7 @@ func NewReader(in io.Reader, opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frame: %w", err)
 	}
-	r := &Reader{format: opts.Format, max: opts.maxErrors()}
-	if !opts.NoDuplicateCheck {
-		r.seen = make(map[[2]uint64]uint32)
-	}
+	r := &Reader{format: opts.Format, max: opts.maxErrors(), seen: make(map[[2]uint64]uint32)}
 	if r.format == FormatAuto {
 		switch {
 		case bytes.HasPrefix(head, zipMagic):
@@ -280,19 +277,17 @@ func (r *Reader) parse(rec []string, line int) bool {
 		return false
 	}
 	community := r.tally.intern(val[iStreet], val[iCommunity])
-	if r.seen != nil {
-		key := r.key(community, val[iBuilding], val[iHousehold])
-		if first, dup := r.seen[key]; dup {
-			where := fmt.Sprintf("community %q", val[iCommunity])
-			if val[iBuilding] != "" {
-				where = fmt.Sprintf("building %q of community %q", val[iBuilding], val[iCommunity])
-			}
-			r.problem(line, r.cols[iHousehold]+1, CodeDuplicate,
-				fmt.Sprintf("household %q appears twice in %s (first on line %d)", val[iHousehold], where, first))
-			return false
+	key := r.key(community, val[iBuilding], val[iHousehold])
+	if first, dup := r.seen[key]; dup {
+		where := fmt.Sprintf("community %q", val[iCommunity])
+		if val[iBuilding] != "" {
+			where = fmt.Sprintf("building %q of community %q", val[iBuilding], val[iCommunity])
 		}
-		r.seen[key] = uint32(line)
+		r.problem(line, r.cols[iHousehold]+1, CodeDuplicate,
+			fmt.Sprintf("household %q appears twice in %s (first on line %d)", val[iHousehold], where, first))
+		return false
 	}
+	r.seen[key] = uint32(line)
 	r.tally.count(community)
 
 	r.row = Row{

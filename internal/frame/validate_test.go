@@ -279,16 +279,3 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
-
-// TestNoDuplicateCheck: the second pass of an import skips the check (and
-// its memory); the first pass catches the duplicate.
-func TestNoDuplicateCheck(t *testing.T) {
-	const in = "street,community,household\nS,C,1\nS,C,1\n"
-	if _, err := Validate(strings.NewReader(in), Options{}); err == nil {
-		t.Fatal("duplicate not reported")
-	}
-	sum, err := Validate(strings.NewReader(in), Options{NoDuplicateCheck: true})
-	if err != nil || sum.Households != 2 {
-		t.Fatalf("NoDuplicateCheck: %+v, %v", sum, err)
-	}
-}

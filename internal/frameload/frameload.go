@@ -17,67 +17,31 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// Import reads a frame file and stores it as a new frame version. It reads
-// the file twice: first to validate every row and collect its streets and
-// communities, touching nothing (a file with problems never reaches the
-// database), then to load it in one transaction. name is the file name
-// recorded with the version. A file with problems is an Invalid error whose
-// Details are the *frame.Errors (line, column, code and message of each
-// problem, and the total).
-func Import(ctx context.Context, db *store.DB, r io.ReadSeeker, name string, opts frame.Options, createdBy int64) (store.Frame, error) {
+// Import reads a frame file from r and stores it as a new frame version, in
+// one pass and one transaction: a file with any problem is rolled back
+// whole. name is the file name recorded with the version. A file with
+// problems is an Invalid error whose Details are the *frame.Errors (line,
+// column, code and message of each problem, and the total).
+func Import(ctx context.Context, db *store.DB, r io.Reader, name string, opts frame.Options, createdBy int64) (store.Frame, error) {
 	h := sha256.New()
-	places, err := scan(io.TeeReader(r, h), opts)
-	if err != nil {
-		return store.Frame{}, problemsError(name, err)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return store.Frame{}, apperr.Wrap(apperr.Internal, err, "rewind %s", name)
-	}
-	second := opts
-	second.NoDuplicateCheck = true // the first pass did it
-	fr, err := frame.NewReader(r, second)
+	tee := io.TeeReader(r, h)
+	fr, err := frame.NewReader(tee, opts)
 	if err != nil {
 		return store.Frame{}, problemsError(name, err)
 	}
 	defer fr.Close()
 	f, err := db.ImportFrame(ctx, store.FrameMeta{
 		SourceName: name,
-		Checksum:   func() string { return sum },
-		CreatedBy:  createdBy,
-	}, places, &source{r: fr})
+		Checksum: func() string {
+			io.Copy(io.Discard, tee) // what the reader left, so the sum covers the file
+			return hex.EncodeToString(h.Sum(nil))
+		},
+		CreatedBy: createdBy,
+	}, &source{r: fr})
 	if err != nil {
 		return store.Frame{}, problemsError(name, err)
 	}
 	return f, nil
-}
-
-// scan validates a whole frame file and returns its places in order of
-// first appearance.
-func scan(r io.Reader, opts frame.Options) ([]store.Place, error) {
-	fr, err := frame.NewReader(r, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer fr.Close()
-	seen := map[store.Place]bool{}
-	var places []store.Place
-	for fr.Next() {
-		row := fr.Row()
-		p := store.Place{Street: row.Street, Community: row.Community}
-		if !seen[p] {
-			seen[p] = true
-			places = append(places, p)
-		}
-	}
-	if err := fr.Err(); err != nil {
-		return nil, err
-	}
-	// Drain what the reader did not need, so the checksum covers the file.
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return nil, err
-	}
-	return places, nil
 }
 
 // problemsError turns the reader's *frame.Errors into an Invalid error that

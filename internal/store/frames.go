@@ -59,19 +59,18 @@ type Frame struct {
 // (8 parameters each, well under SQLite's 32766).
 const sqliteBatch = 256
 
-// Place is a community of a street, as named in a frame file.
-type Place struct {
-	Street, Community string
+// place is a community of a street, as named in a frame file.
+type place struct {
+	street, community string
 }
 
 // ImportFrame stores the households of src as a new frame version, in one
-// transaction: either the whole file is imported or nothing is. places must
-// name every (street, community) that src holds (the importer reads the file
-// once to validate it and collect them, then again to load it). Streets and
-// communities are matched by their code (the name in the file) and created
-// when new. PostgreSQL loads with COPY; SQLite with batched prepared
-// inserts.
-func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, places []Place, src HouseholdSource) (Frame, error) {
+// transaction and one pass over the file: either the whole file is imported
+// or nothing is (a source whose Err is not nil rolls everything back).
+// Streets and communities are matched by their code (the name in the file)
+// and created when new. PostgreSQL loads with COPY; SQLite with batched
+// prepared inserts.
+func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, src HouseholdSource) (Frame, error) {
 	var f Frame
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 		ts := now()
@@ -88,26 +87,28 @@ func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, places []Place, s
 			}
 			return db.mapErr(err, "create frame")
 		}
-		ids, err := db.resolvePlaces(ctx, tx, places, ts)
-		if err != nil {
-			return err
-		}
+		places := &places{db: db, tx: tx, ts: ts, ids: map[place][2]int64{}, streets: map[string]int64{}}
 		load := db.insertHouseholds
 		if db.dialect == Postgres {
 			load = db.copyHouseholds
+			if err := places.preload(ctx); err != nil {
+				return err
+			}
 		}
-		if err := load(ctx, tx, f.ID, ids, src); err != nil {
+		n, err := load(ctx, tx, f.ID, places, src)
+		if err != nil {
 			return err
 		}
 		if err := src.Err(); err != nil {
 			return err
 		}
-		if err := tx.QueryRowxContext(ctx, db.Q("frame-counts"), f.ID).Scan(&f.Households, &f.Communities, &f.Streets); err != nil {
-			return db.mapErr(err, "count frame")
+		if err := places.insertReserved(ctx); err != nil {
+			return err
 		}
-		if f.Households == 0 {
+		if n == 0 {
 			return apperr.New(apperr.Invalid, "the frame has no households")
 		}
+		f.Households, f.Communities, f.Streets = n, len(places.ids), places.streetCount()
 		if meta.Checksum != nil {
 			f.SourceSHA256 = meta.Checksum()
 		}
@@ -128,69 +129,166 @@ func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, places []Place, s
 	return f, nil
 }
 
-// placeIDs maps a place to its street and community ids.
-type placeIDs map[Place][2]int64
-
-// resolvePlaces finds or creates every street and community of places.
-func (db *DB) resolvePlaces(ctx context.Context, tx *sqlx.Tx, places []Place, ts time.Time) (placeIDs, error) {
-	streets := map[string]int64{}
-	ids := make(placeIDs, len(places))
-	for _, p := range places {
-		sid, ok := streets[p.Street]
-		if !ok {
-			var err error
-			if sid, err = getOrInsert(ctx, tx, db.Q("get-street-id"), db.Q("insert-street"), []any{p.Street}, []any{p.Street, p.Street, ts}); err != nil {
-				return nil, db.mapErr(err, "street "+p.Street)
-			}
-			streets[p.Street] = sid
-		}
-		cid, err := getOrInsert(ctx, tx, db.Q("get-community-id"), db.Q("insert-community"), []any{sid, p.Community}, []any{sid, p.Community, p.Community, ts})
-		if err != nil {
-			return nil, db.mapErr(err, "community "+p.Community)
-		}
-		ids[p] = [2]int64{sid, cid}
-	}
-	return ids, nil
+// places resolves the street and community ids of the households of one
+// import. On SQLite it finds or inserts them as they come, in the import's
+// transaction. PostgreSQL cannot run a statement on a connection while a
+// COPY is open on it, so there existing ones are loaded before the COPY,
+// ids for new ones are reserved from their sequences on another connection
+// (sequences are not transactional, so a rolled-back import only leaves a
+// gap), and the new rows are inserted with those ids after the COPY, in the
+// same transaction: a failed import leaves no street or community behind.
+type places struct {
+	db       *DB
+	tx       *sqlx.Tx
+	ts       time.Time
+	ids      map[place][2]int64 // communities of this frame → {street id, community id}
+	streets  map[string]int64   // street code → id, known or reserved
+	existing map[place]int64    // PostgreSQL: communities already stored
+	newSt    []Street           // PostgreSQL: streets to insert after the COPY
+	newComm  []Community        // PostgreSQL: communities to insert after the COPY
 }
 
-// lookup returns the ids of a household's place; a place missing from the
-// list given to ImportFrame is a programming error reported as Internal.
-func (ids placeIDs) lookup(h HouseholdIn) (int64, int64, error) {
-	id, ok := ids[Place{h.Street, h.Community}]
+// preload reads the stored streets and communities (PostgreSQL).
+func (p *places) preload(ctx context.Context) error {
+	var ss []Street
+	if err := p.tx.SelectContext(ctx, &ss, p.db.Q("list-streets")); err != nil {
+		return p.db.mapErr(err, "streets")
+	}
+	byID := map[int64]string{}
+	for _, s := range ss {
+		p.streets[s.Code] = s.ID
+		byID[s.ID] = s.Code
+	}
+	var cs []Community
+	if err := p.tx.SelectContext(ctx, &cs, p.db.Q("list-communities")); err != nil {
+		return p.db.mapErr(err, "communities")
+	}
+	p.existing = make(map[place]int64, len(cs))
+	for _, c := range cs {
+		p.existing[place{byID[c.StreetID], c.Code}] = c.ID
+	}
+	return nil
+}
+
+// of returns the street and community ids of a household.
+func (p *places) of(ctx context.Context, h HouseholdIn) (int64, int64, error) {
+	k := place{h.Street, h.Community}
+	if id, ok := p.ids[k]; ok {
+		return id[0], id[1], nil
+	}
+	sid, ok := p.streets[h.Street]
+	var err error
 	if !ok {
-		return 0, 0, apperr.New(apperr.Internal, "line %d: street %q, community %q was not announced to the import", h.Line, h.Street, h.Community)
+		if sid, err = p.street(ctx, h.Street); err != nil {
+			return 0, 0, err
+		}
+		p.streets[h.Street] = sid
 	}
-	return id[0], id[1], nil
+	cid, err := p.community(ctx, sid, k)
+	if err != nil {
+		return 0, 0, err
+	}
+	p.ids[k] = [2]int64{sid, cid}
+	return sid, cid, nil
 }
 
-// copyHouseholds streams src into households with COPY.
-func (db *DB) copyHouseholds(ctx context.Context, tx *sqlx.Tx, frameID int64, ids placeIDs, src HouseholdSource) error {
+func (p *places) street(ctx context.Context, code string) (int64, error) {
+	if p.existing == nil { // SQLite
+		id, err := getOrInsert(ctx, p.tx, p.db.Q("get-street-id"), p.db.Q("insert-street"), []any{code}, []any{code, code, p.ts})
+		return id, p.db.mapErr(err, "street "+code)
+	}
+	id, err := p.reserve(ctx, "reserve-street-id")
+	if err == nil {
+		p.newSt = append(p.newSt, Street{ID: id, Code: code, Name: code})
+	}
+	return id, err
+}
+
+func (p *places) community(ctx context.Context, sid int64, k place) (int64, error) {
+	if p.existing == nil { // SQLite
+		id, err := getOrInsert(ctx, p.tx, p.db.Q("get-community-id"), p.db.Q("insert-community"), []any{sid, k.community}, []any{sid, k.community, k.community, p.ts})
+		return id, p.db.mapErr(err, "community "+k.community)
+	}
+	if id, ok := p.existing[k]; ok {
+		return id, nil
+	}
+	id, err := p.reserve(ctx, "reserve-community-id")
+	if err == nil {
+		p.newComm = append(p.newComm, Community{ID: id, StreetID: sid, Code: k.community, Name: k.community})
+	}
+	return id, err
+}
+
+// reserve takes the next value of a sequence on a connection other than
+// the import's, which is busy with the COPY.
+func (p *places) reserve(ctx context.Context, query string) (int64, error) {
+	var id int64
+	err := p.db.write.GetContext(ctx, &id, p.db.Q(query))
+	return id, p.db.mapErr(err, "reserve id")
+}
+
+// insertReserved stores the streets and communities whose ids were
+// reserved during the COPY (PostgreSQL).
+func (p *places) insertReserved(ctx context.Context) error {
+	for _, s := range p.newSt {
+		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-street-with-id"), s.ID, s.Code, s.Name, p.ts); err != nil {
+			if apperr.Is(p.db.mapErr(err, ""), apperr.Conflict) {
+				return apperr.Wrap(apperr.Conflict, err, "another import created street %q at the same time; try again", s.Code)
+			}
+			return p.db.mapErr(err, "street "+s.Code)
+		}
+	}
+	for _, c := range p.newComm {
+		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-community-with-id"), c.ID, c.StreetID, c.Code, c.Name, p.ts); err != nil {
+			if apperr.Is(p.db.mapErr(err, ""), apperr.Conflict) {
+				return apperr.Wrap(apperr.Conflict, err, "another import created community %q at the same time; try again", c.Code)
+			}
+			return p.db.mapErr(err, "community "+c.Code)
+		}
+	}
+	return nil
+}
+
+func (p *places) streetCount() int {
+	seen := map[int64]bool{}
+	for _, id := range p.ids {
+		seen[id[0]] = true
+	}
+	return len(seen)
+}
+
+// copyHouseholds streams src into households with COPY and returns how
+// many it wrote.
+func (db *DB) copyHouseholds(ctx context.Context, tx *sqlx.Tx, frameID int64, p *places, src HouseholdSource) (int, error) {
 	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("households", "frame_id", "street_id", "community_id", "household_key", "building", "size", "line", "attrs"))
 	if err != nil {
-		return db.mapErr(err, "copy households")
+		return 0, db.mapErr(err, "copy households")
 	}
 	defer stmt.Close()
+	n := 0
 	for src.Next() {
 		h := src.Household()
-		sid, cid, err := ids.lookup(h)
+		sid, cid, err := p.of(ctx, h)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if _, err := stmt.ExecContext(ctx, frameID, sid, cid, h.Household, h.Building, sizeOrNull(h.Size), h.Line, attrsOrEmpty(h.Attrs)); err != nil {
-			return db.mapErr(err, fmt.Sprintf("copy household at line %d", h.Line))
+			return 0, db.mapErr(err, fmt.Sprintf("copy household at line %d", h.Line))
 		}
+		n++
 	}
 	if err := src.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
-		return db.mapErr(err, "copy households")
+		return 0, db.mapErr(err, "copy households")
 	}
-	return db.mapErr(stmt.Close(), "copy households")
+	return n, db.mapErr(stmt.Close(), "copy households")
 }
 
-// insertHouseholds writes src with batched multi-row INSERTs.
-func (db *DB) insertHouseholds(ctx context.Context, tx *sqlx.Tx, frameID int64, ids placeIDs, src HouseholdSource) error {
+// insertHouseholds writes src with batched multi-row INSERTs and returns
+// how many it wrote.
+func (db *DB) insertHouseholds(ctx context.Context, tx *sqlx.Tx, frameID int64, p *places, src HouseholdSource) (int, error) {
 	prepare := func(n int) (*sql.Stmt, error) {
 		var b strings.Builder
 		b.WriteString("INSERT INTO households (frame_id, street_id, community_id, household_key, building, size, line, attrs) VALUES ")
@@ -204,7 +302,7 @@ func (db *DB) insertHouseholds(ctx context.Context, tx *sqlx.Tx, frameID int64, 
 	}
 	full, err := prepare(sqliteBatch)
 	if err != nil {
-		return db.mapErr(err, "prepare insert")
+		return 0, db.mapErr(err, "prepare insert")
 	}
 	defer full.Close()
 	args := make([]any, 0, sqliteBatch*8)
@@ -228,23 +326,25 @@ func (db *DB) insertHouseholds(ctx context.Context, tx *sqlx.Tx, frameID int64, 
 		args = args[:0]
 		return nil
 	}
+	n := 0
 	for src.Next() {
 		h := src.Household()
-		sid, cid, err := ids.lookup(h)
+		sid, cid, err := p.of(ctx, h)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		args = append(args, frameID, sid, cid, h.Household, h.Building, sizeOrNull(h.Size), h.Line, attrsOrEmpty(h.Attrs))
+		n++
 		if len(args) == sqliteBatch*8 {
 			if err := flush(); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
 	if err := src.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	return flush()
+	return n, flush()
 }
 
 // getOrInsert returns the id found by get, or inserts and returns the new id.

@@ -19,8 +19,9 @@ type FrameUnit struct {
 	CommunityID int64
 }
 
-// FrameUnits returns every household of a frame ordered by street,
-// community and id (a stable order, which reproducible sampling needs). It scans without reflection:
+// FrameUnits returns every household of a frame in id order, which is the
+// order of the file it came from (a stable order, which reproducible
+// sampling needs). It scans without reflection:
 // a frame can hold millions of households.
 func (db *DB) FrameUnits(ctx context.Context, frameID int64) ([]FrameUnit, error) {
 	var n int

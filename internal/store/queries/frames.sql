@@ -23,12 +23,6 @@ SELECT id FROM communities WHERE street_id = ? AND code = ?
 -- name: insert-community
 INSERT INTO communities (street_id, code, name, created_at) VALUES (?, ?, ?, ?) RETURNING id
 
--- name: frame-counts
-SELECT COUNT(*) AS households,
-       COUNT(DISTINCT community_id) AS communities,
-       COUNT(DISTINCT street_id) AS streets
-FROM households WHERE frame_id = ?
-
 -- name: list-frames
 SELECT f.id, f.version, f.source_name, f.source_sha256, f.households, f.communities, f.streets,
        f.created_at, COALESCE(u.username, '') AS created_by

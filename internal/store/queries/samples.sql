@@ -4,11 +4,11 @@
 SELECT households FROM frames WHERE id = ?
 
 -- name: frame-units
--- In the order of the covering index households_frame_street.
+-- In the order of the covering index households_frame.
 SELECT id, street_id, community_id
 FROM households
 WHERE frame_id = ?
-ORDER BY street_id, community_id, id
+ORDER BY id
 
 -- name: insert-sample
 INSERT INTO samples (name, frame_id, kind, design, seed, households, reserves, created_by, created_at)
