@@ -253,9 +253,12 @@ CREATE TABLE response_values (
     psu          INTEGER NOT NULL,
     community_id INTEGER NOT NULL,
     weight       REAL NOT NULL CHECK (weight > 0),
-    PRIMARY KEY (response_id, indicator)
-);
-CREATE INDEX response_values_round ON response_values (round_id, indicator);
+    -- SQLite aggregates by sorting: clustering the rows in the order of the
+    -- estimate's GROUP BY (round, indicator, PSU) lets it stream instead
+    -- (PostgreSQL hashes, and keeps the plain key).
+    PRIMARY KEY (round_id, indicator, psu, response_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX response_values_response ON response_values (response_id, indicator);
 
 -- +goose Down
 DROP TABLE response_values;

@@ -1,9 +1,13 @@
 -- Per-(stratum, PSU, domain, indicator) sums for design-based estimates.
--- {{domain}} and {{group}} are replaced by a column chosen from a whitelist
--- in estimates.go (never by input); {{indicators}} by a list of placeholders.
+-- {{domain}} is replaced by an expression chosen from a whitelist in
+-- estimates.go (never by input); {{indicators}} by a list of placeholders.
+-- A PSU (a community, or a household in SRS) lies in one street and one
+-- community, so grouping by PSU alone gives the same groups as grouping by
+-- stratum, PSU and domain, with fewer keys to hash (PostgreSQL) and in the
+-- order of the table's key (SQLite).
 
 -- name: round-aggregates
-SELECT street_id AS stratum,
+SELECT MIN(street_id) AS stratum,
        psu,
        {{domain}} AS domain,
        indicator,
@@ -16,7 +20,7 @@ SELECT street_id AS stratum,
        COALESCE(SUM(value), 0) AS sum_y
 FROM response_values
 WHERE round_id = ? AND indicator IN ({{indicators}})
-GROUP BY street_id, psu{{group}}, indicator
+GROUP BY indicator, psu
 
 -- name: round-indicators
 SELECT DISTINCT indicator FROM response_values WHERE round_id = ? ORDER BY indicator
