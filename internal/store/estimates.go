@@ -8,11 +8,11 @@ import (
 )
 
 // Domains an estimate can be broken down by, and the column each one reads.
-// The column is spliced into SQL, so it comes from this whitelist only.
-var domainColumns = map[string][2]string{ // breakdown → {select, group by}
-	"":          {"-1", ""},
-	"street":    {"street_id", ", street_id"},
-	"community": {"community_id", ", community_id"},
+// The expression is spliced into SQL, so it comes from this whitelist only.
+var domainColumns = map[string]string{
+	"":          "-1",
+	"street":    "MIN(street_id)",
+	"community": "MIN(community_id)",
 }
 
 // AggregateRow is one row of per-PSU sums of one indicator.
@@ -42,7 +42,7 @@ func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, ind
 	if len(indicators) == 0 {
 		return nil, nil
 	}
-	q := strings.NewReplacer("{{domain}}", col[0], "{{group}}", col[1]).Replace(db.rawQueries["round-aggregates"])
+	q := strings.ReplaceAll(db.rawQueries["round-aggregates"], "{{domain}}", col)
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(indicators)), ",")
 	q = db.read.Rebind(strings.Replace(q, "{{indicators}}", marks, 1))
 	args := make([]any, 0, 1+len(indicators))
