@@ -18,6 +18,9 @@ func (s *Server) webRoutes() {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		static.ServeHTTP(w, r)
 	})))
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg")
+	})
 	e.GET("/i18n/:lang", s.i18n)
 	e.GET("/login", s.loginPage)
 	e.GET("/", s.homePage, s.authenticated)
