@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/frame"
 	"github.com/minyi-survey/minyi/internal/frameload"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 func frameCommand() *Command {
@@ -103,24 +104,16 @@ func frameOptions(enc, format, sheet, mapping string, maxErrors int) (frame.Opti
 
 func frameList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "frame list", Usage: "frame list", Summary: "List frame versions, newest first."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "frame", env.Getenv)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	frames, err := db.Frames(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tFILE\tHOUSEHOLDS\tCOMMUNITIES\tSTREETS\tIMPORTED")
-	for _, f := range frames {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\n", f.Version, f.SourceName, f.Households, f.Communities, f.Streets, f.CreatedAt.Local().Format("2006-01-02 15:04"))
-	}
-	return tw.Flush()
+	return runWithDB(ctx, env, c, args, func(db *store.DB) error {
+		frames, err := db.Frames(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "VERSION\tFILE\tHOUSEHOLDS\tCOMMUNITIES\tSTREETS\tIMPORTED")
+		for _, f := range frames {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\n", f.Version, f.SourceName, f.Households, f.Communities, f.Streets, f.CreatedAt.Local().Format("2006-01-02 15:04"))
+		}
+		return tw.Flush()
+	})
 }

@@ -121,26 +121,18 @@ func printStreetResults(env *Env, streets []draw.StreetResult) error {
 
 func sampleList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "sample list", Usage: "sample list", Summary: "List samples, newest first."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "sample", env.Getenv)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ss, err := db.Samples(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tDESIGN\tFRAME\tHOUSEHOLDS\tRESERVES\tSEED\tDRAWN")
-	for _, s := range ss {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.FrameVersion, s.Households, s.Reserves, s.Seed, s.CreatedAt.Local().Format("2006-01-02 15:04"))
-	}
-	return tw.Flush()
+	return runWithDB(ctx, env, c, args, func(db *store.DB) error {
+		ss, err := db.Samples(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tDESIGN\tFRAME\tHOUSEHOLDS\tRESERVES\tSEED\tDRAWN")
+		for _, s := range ss {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.FrameVersion, s.Households, s.Reserves, s.Seed, s.CreatedAt.Local().Format("2006-01-02 15:04"))
+		}
+		return tw.Flush()
+	})
 }
 
 // sampleShow prints a sample's per-street summary, or with export every

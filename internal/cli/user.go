@@ -72,6 +72,22 @@ func printPassword(env *Env, pw string) {
 	fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
 }
 
+// runWithDB runs a subcommand that takes only the common flags (--db, log
+// settings): it parses them, opens the migrated database and calls fn.
+func runWithDB(ctx context.Context, env *Env, c *Command, args []string, fn func(db *store.DB) error) error {
+	fs := newFlagSet(env, c)
+	flags := config.Register(fs, c.Name, env.Getenv)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, flags)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
 // readPassword reads one line from stdin (for --password-stdin).
 func readPassword(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
@@ -143,26 +159,18 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 
 func userList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user list", Usage: "user list", Summary: "List accounts."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "user", env.Getenv)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	us, err := db.Users(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tSTREET\tDISABLED")
-	for _, u := range us {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", u.Username, u.DisplayName, u.Role, u.StreetName, u.Disabled)
-	}
-	return tw.Flush()
+	return runWithDB(ctx, env, c, args, func(db *store.DB) error {
+		us, err := db.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tSTREET\tDISABLED")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", u.Username, u.DisplayName, u.Role, u.StreetName, u.Disabled)
+		}
+		return tw.Flush()
+	})
 }
 
 func userPasswd(ctx context.Context, env *Env, args []string) error {
