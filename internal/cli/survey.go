@@ -257,16 +257,7 @@ func writeSurveyText(w io.Writer, v store.QuestionnaireVersion, d *questionnaire
 		return err
 	}
 	if cp := d.Composite; cp != nil {
-		ids := make([]string, 0, len(cp.Weights))
-		for id := range cp.Weights {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		parts := make([]string, len(ids))
-		for i, id := range ids {
-			parts[i] = fmt.Sprintf("%s × %g", id, cp.Weights[id])
-		}
-		fmt.Fprintf(w, "\n== composite: %s\n   %s", text(cp.Label), strings.Join(parts, " + "))
+		fmt.Fprintf(w, "\n== composite: %s\n   %s", text(cp.Label), survey.WeightsText(cp))
 		if t := survey.CompositeTargetText(d); t != "" {
 			fmt.Fprintf(w, "; target %s", t)
 		}

@@ -210,16 +210,7 @@ func buildSurveyView(v store.QuestionnaireVersion, versions []store.Questionnair
 		view.Indicators = append(view.Indicators, iv)
 	}
 	if cp := d.Composite; cp != nil {
-		ids := make([]string, 0, len(cp.Weights))
-		for id := range cp.Weights {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		parts := make([]string, len(ids))
-		for i, id := range ids {
-			parts[i] = fmt.Sprintf("%s × %g", id, cp.Weights[id])
-		}
-		view.Composite = &compositeView{Label: text(cp.Label), Weights: strings.Join(parts, " + "), Target: survey.CompositeTargetText(d)}
+		view.Composite = &compositeView{Label: text(cp.Label), Weights: survey.WeightsText(cp), Target: survey.CompositeTargetText(d)}
 	}
 	return view
 }

@@ -3,6 +3,7 @@ package survey
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -227,4 +228,19 @@ func CodesText(d *questionnaire.Definition, question string, codes []int, lang s
 		out[i] = optionText(d, q, c, p, lang)
 	}
 	return strings.Join(out, p.listSep)
+}
+
+// WeightsText writes a composite's weights as "aware × 0.2 + support × 0.3",
+// in indicator order.
+func WeightsText(cp *questionnaire.Composite) string {
+	ids := make([]string, 0, len(cp.Weights))
+	for id := range cp.Weights {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("%s × %g", id, cp.Weights[id])
+	}
+	return strings.Join(parts, " + ")
 }
