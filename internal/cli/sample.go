@@ -121,7 +121,7 @@ func printStreetResults(env *Env, streets []draw.StreetResult) error {
 
 func sampleList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "sample list", Usage: "sample list", Summary: "List samples, newest first."}
-	return runWithDB(ctx, env, c, args, func(db *store.DB) error {
+	return runWithDB(ctx, env, c, args, "", func(db *store.DB, _ string) error {
 		ss, err := db.Samples(ctx)
 		if err != nil {
 			return err
@@ -143,40 +143,27 @@ func sampleShow(ctx context.Context, env *Env, args []string, export bool) error
 		name = "sample export"
 	}
 	c := &Command{Name: name, Usage: name + " NAME", Summary: "Show a sample."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "sample", env.Getenv)
-	first, rest := splitFirst(args)
-	if err := parseFlags(fs, rest); err != nil {
-		return err
-	}
-	sample, err := oneArg(fs, first, "sample", c.Usage)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	s, err := db.SampleByName(ctx, sample)
-	if err != nil {
-		return err
-	}
-	if export {
-		rows, err := db.SampleListing(ctx, s.ID)
+	return runWithDB(ctx, env, c, args, "sample", func(db *store.DB, sample string) error {
+		s, err := db.SampleByName(ctx, sample)
 		if err != nil {
 			return err
 		}
-		return draw.WriteListingCSV(env.Stdout, rows)
-	}
-	streets, spec, err := draw.Streets(s)
-	if err != nil {
-		return err
-	}
-	specJSON, _ := json.Marshal(spec)
-	fmt.Fprintf(env.Stdout, "sample %q: %s from frame version %d, seed %s, %d households, %d reserves\nspecification: %s\n\n",
-		s.Name, s.Kind, s.FrameVersion, s.Seed, s.Households, s.Reserves, specJSON)
-	return printStreetResults(env, streets)
+		if export {
+			rows, err := db.SampleListing(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			return draw.WriteListingCSV(env.Stdout, rows)
+		}
+		streets, spec, err := draw.Streets(s)
+		if err != nil {
+			return err
+		}
+		specJSON, _ := json.Marshal(spec)
+		fmt.Fprintf(env.Stdout, "sample %q: %s from frame version %d, seed %s, %d households, %d reserves\nspecification: %s\n\n",
+			s.Name, s.Kind, s.FrameVersion, s.Seed, s.Households, s.Reserves, specJSON)
+		return printStreetResults(env, streets)
+	})
 }
 
 func sampleSize(ctx context.Context, env *Env, args []string) error {

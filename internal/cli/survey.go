@@ -103,28 +103,15 @@ func readDefinition(file string) ([]byte, error) {
 
 func surveyPublish(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "survey publish", Usage: "survey publish SLUG", Summary: "Make a questionnaire's draft its next published version."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "survey", env.Getenv)
-	first, rest := splitFirst(args)
-	if err := parseFlags(fs, rest); err != nil {
-		return err
-	}
-	slug, err := oneArg(fs, first, "questionnaire", c.Usage)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	v, err := survey.Publish(ctx, db, slug)
-	if err != nil {
-		return err
-	}
-	_ = db.Audit(ctx, 0, "survey.publish", "questionnaire", v.Slug, map[string]any{"version": v.Version, "content_hash": v.ContentHash, "by": "cli"}, "")
-	fmt.Fprintf(env.Stdout, "published %s version %d (sha256 %s)\n", v.Slug, v.Version, v.ContentHash)
-	return nil
+	return runWithDB(ctx, env, c, args, "questionnaire", func(db *store.DB, slug string) error {
+		v, err := survey.Publish(ctx, db, slug)
+		if err != nil {
+			return err
+		}
+		_ = db.Audit(ctx, 0, "survey.publish", "questionnaire", v.Slug, map[string]any{"version": v.Version, "content_hash": v.ContentHash, "by": "cli"}, "")
+		fmt.Fprintf(env.Stdout, "published %s version %d (sha256 %s)\n", v.Slug, v.Version, v.ContentHash)
+		return nil
+	})
 }
 
 func surveyShow(ctx context.Context, env *Env, args []string) error {

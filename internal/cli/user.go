@@ -73,19 +73,34 @@ func printPassword(env *Env, pw string) {
 }
 
 // runWithDB runs a subcommand that takes only the common flags (--db, log
-// settings): it parses them, opens the migrated database and calls fn.
-func runWithDB(ctx context.Context, env *Env, c *Command, args []string, fn func(db *store.DB) error) error {
+// settings) and, when what is not empty, one positional argument (before or
+// after the flags) named by what in messages: it parses them, opens the
+// migrated database and calls fn with the argument.
+func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what string, fn func(db *store.DB, arg string) error) error {
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, c.Name, env.Getenv)
-	if err := parseFlags(fs, args); err != nil {
+	first, rest := "", args
+	if what != "" {
+		first, rest = splitFirst(args)
+	}
+	if err := parseFlags(fs, rest); err != nil {
 		return err
+	}
+	var arg string
+	if what != "" {
+		var err error
+		if arg, err = oneArg(fs, first, what, c.Usage); err != nil {
+			return err
+		}
+	} else if fs.NArg() > 0 {
+		return apperr.New(apperr.Invalid, "%s takes no arguments: minyi %s", c.Name, c.Usage)
 	}
 	db, err := openDB(ctx, flags)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return fn(db)
+	return fn(db, arg)
 }
 
 // readPassword reads one line from stdin (for --password-stdin).
@@ -159,7 +174,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 
 func userList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user list", Usage: "user list", Summary: "List accounts."}
-	return runWithDB(ctx, env, c, args, func(db *store.DB) error {
+	return runWithDB(ctx, env, c, args, "", func(db *store.DB, _ string) error {
 		us, err := db.Users(ctx)
 		if err != nil {
 			return err
