@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -54,8 +55,12 @@ func GeneratePassword() string {
 }
 
 // dummyHash is compared against when a username is unknown, so that a login
-// takes the same time whether or not the user exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("minyi-no-such-user"), bcrypt.MinCost)
+// takes the same time whether or not the user exists. It is made on first
+// use, at the cost real hashes have then (tests lower BcryptCost).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("minyi-no-such-user"), BcryptCost)
+	return h
+})
 
 // Service logs users in and out and resolves session cookies.
 type Service struct {
@@ -81,7 +86,7 @@ var errBadLogin = apperr.New(apperr.Unauthenticated, "wrong username or password
 func (s *Service) Login(ctx context.Context, username, password, userAgent string) (string, store.User, error) {
 	u, err := s.db.UserByUsername(ctx, strings.TrimSpace(username))
 	if apperr.Is(err, apperr.NotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return "", store.User{}, errBadLogin
 	}
 	if err != nil {

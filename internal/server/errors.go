@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -106,7 +107,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		body.RequestID = rid
 	}
 	if status == http.StatusUnauthorized && wantsHTML(c) {
-		_ = c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.RequestURI())
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return
 	}
 	if c.Request().Method == http.MethodHead {

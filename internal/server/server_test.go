@@ -207,7 +207,7 @@ func TestPagesRedirectToLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=/" {
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2F" {
 		t.Fatalf("GET / = %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	for _, lang := range []string{"zh-CN", "en"} {
@@ -392,5 +392,23 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Fatalf("Serve = %v", err)
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for next, want := range map[string]string{
+		"/surveys?lang=en":      "/surveys?lang=en",
+		"/":                     "/",
+		"":                      "/",
+		"//evil.example":        "/",
+		"/\\evil.example":       "/",
+		"https://evil.example/": "/",
+		"/%0d%0aSet-Cookie:x":   "/%0d%0aSet-Cookie:x",
+		"/a\nb":                 "/",
+		"evil":                  "/",
+	} {
+		if got := localPath(next); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", next, got, want)
+		}
 	}
 }

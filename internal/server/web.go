@@ -6,6 +6,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/web"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -63,11 +64,7 @@ func (s *Server) i18n(c echo.Context) error {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	next := c.QueryParam("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/"
-	}
-	return s.render(c, "login", "login.title", next)
+	return s.render(c, "login", "login.title", localPath(c.QueryParam("next")))
 }
 
 func (s *Server) homePage(c echo.Context) error {
@@ -75,3 +72,22 @@ func (s *Server) homePage(c echo.Context) error {
 }
 
 func webStatic() fs.FS { return web.Static() }
+
+// localPath returns next if it is a path on this site, else "/": the page a
+// login returns to must not send the user elsewhere ("//evil", "/\\evil",
+// "https://evil" and control characters are all refused).
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return next
+}

@@ -17,9 +17,14 @@ async function postJSON(url, body) {
   });
 }
 
-// safeNext keeps the redirect after login on this site.
+// safeNext keeps the redirect after login on this site (the server checks
+// it too): browsers read "/\\host" as "//host", so backslashes are refused.
 function safeNext(next) {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\") || /[\u0000-\u001f\u007f]/.test(next)) {
+    return "/";
+  }
+  const u = new URL(next, location.origin);
+  return u.origin === location.origin ? u.pathname + u.search + u.hash : "/";
 }
 
 const form = document.getElementById("login-form");
