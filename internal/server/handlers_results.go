@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // roundEstimates answers a round's weighted estimates with design-based
@@ -50,9 +52,42 @@ func (s *Server) roundEstimates(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid estimate request", fields)
 	}
-	rep, err := results.ForRound(c.Request().Context(), s.db, id, req)
+	ctx := c.Request().Context()
+	rep, err := results.ForRound(ctx, s.db, id, req)
 	if err != nil {
 		return err
 	}
+	if u := currentUser(c); u.Role == store.RoleSupervisor {
+		if err := s.ownStreetOnly(ctx, &rep, u); err != nil {
+			return err
+		}
+	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+// ownStreetOnly keeps, for a supervisor, the district figures and those of
+// their own street and its communities: a street office does not see the
+// other streets' results.
+func (s *Server) ownStreetOnly(ctx context.Context, rep *results.RoundReport, u store.User) error {
+	own := map[int64]bool{}
+	switch rep.By {
+	case "street":
+		own[u.StreetID.Int64] = u.StreetID.Valid
+	case "community":
+		cs, err := s.db.Communities(ctx)
+		if err != nil {
+			return err
+		}
+		for _, cm := range cs {
+			own[cm.ID] = u.StreetID.Valid && cm.StreetID == u.StreetID.Int64
+		}
+	}
+	kept := rep.Estimates[:0]
+	for _, f := range rep.Estimates {
+		if f.Domain == stats.NoDomain || own[f.DomainID] {
+			kept = append(kept, f)
+		}
+	}
+	rep.Estimates = kept
+	return nil
 }

@@ -74,7 +74,7 @@ func (s *Server) sampleHouseholds(c echo.Context) error {
 	if u := currentUser(c); u.Role == store.RoleSupervisor {
 		own := rows[:0]
 		for _, r := range rows {
-			if r.Street == u.StreetName {
+			if u.StreetID.Valid && r.StreetID == u.StreetID.Int64 {
 				own = append(own, r)
 			}
 		}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -60,4 +62,36 @@ func TestRoundEstimatesAPI(t *testing.T) {
 			t.Fatalf("interviewer = %d", status)
 		}
 	})
+}
+
+// TestRoundEstimatesSupervisor: a street office sees the district figures
+// and its own street (or its own communities), not the other streets.
+func TestRoundEstimatesSupervisor(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, base, _ := newTestServer(t, db)
+	storetest.SeedRound(t, db, 900, 3, 9)
+	st, err := db.StreetByName(context.Background(), "街道2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := auth.HashPassword("password-supervisor")
+	if _, err := db.CreateUser(context.Background(), store.NewUser{Username: "supervisor", Role: store.RoleSupervisor, StreetID: &st.ID, PasswordHash: h}); err != nil {
+		t.Fatal(err)
+	}
+	sup := login(t, base, store.RoleSupervisor)
+	for by, perIndicator := range map[string]int{"street": 1 + 1, "community": 1 + 3} {
+		status, body := get(t, sup, base+"/api/v1/rounds/1/estimates?by="+by)
+		var rep struct {
+			Estimates []struct{ Domain *string }
+		}
+		json.Unmarshal(body, &rep)
+		if status != 200 || len(rep.Estimates) != 5*perIndicator {
+			t.Fatalf("by %s: %d, %d estimates: %s", by, status, len(rep.Estimates), body)
+		}
+		for _, e := range rep.Estimates {
+			if by == "street" && e.Domain != nil && *e.Domain != "街道2" {
+				t.Fatalf("supervisor of 街道2 sees %s", *e.Domain)
+			}
+		}
+	}
 }

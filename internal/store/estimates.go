@@ -37,7 +37,7 @@ type AggregateRow struct {
 func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, indicators []string) ([]AggregateRow, error) {
 	col, ok := domainColumns[by]
 	if !ok {
-		return nil, apperr.WithFields("unknown breakdown", map[string]string{"by": "one of street, community, or none"})
+		return nil, apperr.WithFields("unknown breakdown", map[string]string{"by": "street, community, or empty for the district only"})
 	}
 	if len(indicators) == 0 {
 		return nil, nil

@@ -174,6 +174,7 @@ func (db *DB) SampleStreets(ctx context.Context, sampleID int64) ([]SampleStreet
 // SampleListing is one drawn household as the field team sees it.
 type SampleListing struct {
 	ID          int64         `db:"id" json:"id"`
+	StreetID    int64         `db:"street_id" json:"-"`
 	Street      string        `db:"street" json:"street"`
 	Community   string        `db:"community" json:"community"`
 	Building    string        `db:"building" json:"building"`

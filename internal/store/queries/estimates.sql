@@ -21,6 +21,7 @@ SELECT MIN(street_id) AS stratum,
 FROM response_values
 WHERE round_id = ? AND indicator IN ({{indicators}})
 GROUP BY indicator, psu
+ORDER BY indicator, psu
 
 -- name: round-indicators
 SELECT DISTINCT indicator FROM response_values WHERE round_id = ? ORDER BY indicator

@@ -39,7 +39,7 @@ GROUP BY st.id, st.code, st.name
 ORDER BY st.code
 
 -- name: sample-units-listing
-SELECT su.id, st.name AS street, c.name AS community, h.building, h.household_key, h.line,
+SELECT su.id, su.street_id, st.name AS street, c.name AS community, h.building, h.household_key, h.line,
        su.psu, su.prob1, su.prob2, su.prob, su.base_weight, su.reserve_rank
 FROM sample_units su
 JOIN households h ON h.id = su.household_id
