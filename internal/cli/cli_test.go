@@ -68,6 +68,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--db", "mysql://x"}, "--db / DATABASE_URL"},
 		{[]string{"migrate", "sideways"}, `unknown action "sideways"`},
 		{[]string{"user", "add", "--username", "x y", "--role", "king"}, "--role"},
+		{[]string{"sample", "size", "--margin", "0.05", "extra", "--deff", "4"}, `unexpected argument "extra"`},
+		{[]string{"serve", "now"}, `unexpected argument "now"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -62,6 +62,20 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseOnlyFlags is parseFlags for a command that takes no positional
+// arguments: a stray word is an error, so that the flags after it are not
+// silently dropped ("minyi sample draw … extra --seed 7" would otherwise draw
+// with a random seed).
+func parseOnlyFlags(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return apperr.New(apperr.Invalid, "%s: unexpected argument %q (see 'minyi help %s')", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
 // isFlag reports whether arg looks like a flag rather than a positional
 // argument.
 func isFlag(arg string) bool { return len(arg) > 1 && arg[0] == '-' }

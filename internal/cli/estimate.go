@@ -44,11 +44,8 @@ func estimateCommand() *Command {
 		fs.Float64Var(&o.level, "level", 0.95, "confidence level")
 		fs.StringVar(&lonely, "lonely-psu", "fail", "stratum with one PSU: fail, remove, certainty, adjust or average")
 		fs.StringVar(&o.format, "format", "json", "output format: json or csv")
-		if err := parseFlags(fs, args); err != nil {
+		if err := parseOnlyFlags(fs, args); err != nil {
 			return err
-		}
-		if fs.NArg() > 0 {
-			return apperr.New(apperr.Invalid, "estimate: unexpected argument %q (see 'minyi help estimate')", fs.Arg(0))
 		}
 		for _, req := range []struct{ flag, v string }{{"data", o.data}, {"strata", o.strata}, {"cluster", o.cluster}, {"weight", o.weight}, {"vars", vars}} {
 			if req.v == "" {

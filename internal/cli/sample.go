@@ -60,7 +60,7 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&spec.Order, "order", "random", "two-stage: order of communities in the systematic PPS pass: random or sorted")
 	seed := fs.String("seed", "", "seed (a whole number); default: random, printed")
 	fs.IntVar(&spec.FrameVersion, "frame", 0, "frame version (default: the newest)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	if *seed != "" {
@@ -179,7 +179,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&spec.Population, "population", 0, "households in the population (default: the frame's)")
 	frameVersion := fs.Int("frame", 0, "frame version for per-street sizes (default: the newest, if any)")
 	noDB := fs.Bool("no-frame", false, "do not read a frame: overall figure only")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	var db *store.DB

@@ -19,7 +19,7 @@ func serveCommand() *Command {
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		fs := newFlagSet(env, c)
 		flags := config.Register(fs, "serve", env.Getenv)
-		if err := parseFlags(fs, args); err != nil {
+		if err := parseOnlyFlags(fs, args); err != nil {
 			return err
 		}
 		cfg, err := flags.Resolve()

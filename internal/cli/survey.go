@@ -302,11 +302,8 @@ func surveyList(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "survey", env.Getenv)
 	lang := fs.String("lang", "zh-CN", "language of the titles: zh-CN or en")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return apperr.New(apperr.Invalid, "survey list takes no arguments")
 	}
 	db, err := openDB(ctx, flags)
 	if err != nil {

@@ -93,7 +93,7 @@ func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what st
 			return err
 		}
 	} else if fs.NArg() > 0 {
-		return apperr.New(apperr.Invalid, "%s takes no arguments: minyi %s", c.Name, c.Usage)
+		return apperr.New(apperr.Invalid, "%s: unexpected argument %q (see 'minyi help %s')", c.Name, fs.Arg(0), c.Name)
 	}
 	db, err := openDB(ctx, flags)
 	if err != nil {
@@ -121,7 +121,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	street := fs.String("street", "", "street (name or code) of a supervisor or interviewer")
 	name := fs.String("name", "", "display name, e.g. 王芳")
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
 	problems := map[string]string{}

@@ -16,7 +16,7 @@ func versionCommand() *Command {
 	c := &Command{Name: "version", Usage: "version", Summary: "Print the version, the Go version and the newest schema version this binary knows."}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		fs := newFlagSet(env, c)
-		if err := parseFlags(fs, args); err != nil {
+		if err := parseOnlyFlags(fs, args); err != nil {
 			return err
 		}
 		v := Version
