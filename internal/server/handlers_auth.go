@@ -27,7 +27,7 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.db.Ping(ctx); err != nil {
 		return err
 	}
-	if err := s.db.CheckSchema(ctx); err != nil {
+	if err := s.db.SchemaReady(ctx); err != nil {
 		return apperr.Wrap(apperr.Unavailable, err, "database schema is not current")
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": string(s.db.Dialect())})

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
@@ -410,5 +411,34 @@ func TestLocalPath(t *testing.T) {
 		if got := localPath(next); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", next, got, want)
 		}
+	}
+}
+
+// TestReadyDuringLongWrite: on SQLite a long write (a frame import) holds
+// the only writer connection; readiness must not wait for it.
+func TestReadyDuringLongWrite(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, url, _ := newTestServer(t, db)
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Tx(context.Background(), func(tx *sqlx.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	res, err := http.Get(url + "/readyz")
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("readyz during a write = %d", res.StatusCode)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

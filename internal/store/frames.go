@@ -121,10 +121,11 @@ func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, src HouseholdSour
 	}
 	if db.dialect == Postgres {
 		// Fresh statistics after a bulk load let the planner use the
-		// covering index for the sampling scan (seconds otherwise).
-		if _, err := db.write.ExecContext(ctx, db.Q("analyze-households")); err != nil {
-			return f, db.mapErr(err, "analyze households")
-		}
+		// covering index for the sampling scan (seconds otherwise). The
+		// frame is committed: if this fails, autovacuum will analyze the
+		// table later, and reporting the import as failed would only invite
+		// a duplicate import.
+		_, _ = db.write.ExecContext(ctx, db.Q("analyze-households"))
 	}
 	return f, nil
 }

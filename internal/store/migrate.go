@@ -116,6 +116,23 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	return nil
 }
 
+// SchemaReady is a cheap CheckSchema for readiness probes: one query on the
+// read pool (on SQLite, goose's status would wait for the single writer
+// connection, busy during a long import).
+func (db *DB) SchemaReady(ctx context.Context) error {
+	var v int64
+	if err := db.read.GetContext(ctx, &v, db.Q("schema-version")); err != nil {
+		return db.mapErr(err, "read schema version")
+	}
+	switch latest := SchemaVersion(); {
+	case v > latest:
+		return apperr.New(apperr.Conflict, "database schema version %d is newer than this minyi knows (%d)", v, latest)
+	case v < latest:
+		return apperr.New(apperr.Invalid, "database schema is at version %d, this minyi needs %d", v, latest)
+	}
+	return nil
+}
+
 // Migrate applies every pending migration and returns the ones applied. It
 // refuses to touch a database whose schema is newer than the binary.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {

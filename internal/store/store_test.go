@@ -251,3 +251,23 @@ func TestQueriesPanicOnUnknownName(t *testing.T) {
 	}()
 	db.Q("no-such-query")
 }
+
+func TestSchemaReady(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.SchemaReady(ctx); err != nil {
+			t.Fatalf("SchemaReady on a migrated database: %v", err)
+		}
+		if _, err := db.Writer().ExecContext(ctx, db.Writer().Rebind(
+			"INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)"), store.SchemaVersion()+1, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SchemaReady(ctx); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("SchemaReady on a newer schema: %v", err)
+		}
+	})
+	empty := storetest.OpenEmpty(t, store.SQLite)
+	if err := empty.SchemaReady(ctx); err == nil {
+		t.Fatal("SchemaReady on an empty database must fail")
+	}
+}

@@ -1,5 +1,10 @@
 -- Users, sessions, settings and the audit log.
 
+-- name: schema-version
+-- goose's version table; minyi never migrates down, so the highest applied
+-- version is the schema's.
+SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied
+
 -- name: get-setting
 SELECT value FROM settings WHERE key = ?
 
