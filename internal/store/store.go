@@ -326,8 +326,8 @@ func constraintOf(err error) constraint {
 			return uniqueViolation
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return foreignKeyViolation
-		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-			return checkViolation
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+			return checkViolation // a trigger's RAISE(ABORT) is a rule, like PostgreSQL's 23514
 		}
 	}
 	return noConstraint

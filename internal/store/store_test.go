@@ -271,3 +271,52 @@ func TestSchemaReady(t *testing.T) {
 		t.Fatal("SchemaReady on an empty database must fail")
 	}
 }
+
+// TestIntegrityRules: the rules estimates rely on hold in the database
+// itself, on both dialects.
+func TestIntegrityRules(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		storetest.SeedRound(t, db, 40, 2, 4)
+		w := db.Writer()
+		exec := func(q string, args ...any) error {
+			_, err := w.ExecContext(ctx, w.Rebind(q), args...)
+			return err
+		}
+		count := func(q string, args ...any) int {
+			var n int
+			if err := w.GetContext(ctx, &n, w.Rebind(q), args...); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		ts := time.Now().UTC()
+		if err := exec("INSERT INTO questionnaire_versions (id, questionnaire_id, status, definition, source, content_hash, created_at) VALUES (2, 1, 'draft', '{}', '', 'd', ?)", ts); err != nil {
+			t.Fatal(err)
+		}
+		if err := exec("INSERT INTO rounds (name, questionnaire_version_id, created_at) VALUES ('on a draft', 2, ?)", ts); err == nil {
+			t.Fatal("a round on a draft questionnaire version was accepted")
+		}
+		if err := exec("UPDATE rounds SET questionnaire_version_id = 2 WHERE id = 1"); err == nil {
+			t.Fatal("a round was moved to a draft questionnaire version")
+		}
+		if err := exec("DELETE FROM questionnaire_versions WHERE id = 1"); err == nil {
+			t.Fatal("a published questionnaire version was deleted")
+		}
+		// A value can only belong to its response's round.
+		if err := exec("INSERT INTO response_values (response_id, indicator, value, round_id, street_id, psu, community_id, weight) VALUES (2, 'extra', 1, 99, 1, 1, 1, 20)"); err == nil {
+			t.Fatal("a value was filed under another round")
+		}
+		// A response that stops being accepted takes its values along.
+		before := count("SELECT COUNT(*) FROM response_values")
+		if err := exec("UPDATE responses SET status = 'superseded' WHERE id = 1"); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("SELECT COUNT(*) FROM response_values WHERE response_id = 1"); n != 0 {
+			t.Fatalf("%d values of a superseded response remain", n)
+		}
+		if after := count("SELECT COUNT(*) FROM response_values"); after != before-4 {
+			t.Fatalf("values: %d before, %d after; want 4 fewer", before, after)
+		}
+	})
+}

@@ -238,6 +238,8 @@ CREATE TABLE responses (
 );
 -- at most one accepted response per assignment: nothing is counted twice
 CREATE UNIQUE INDEX responses_one_accepted ON responses (assignment_id) WHERE status = 'accepted';
+-- the target of response_values' foreign key, which ties a value to its round
+CREATE UNIQUE INDEX responses_id_round ON responses (id, round_id);
 CREATE INDEX responses_round ON responses (round_id, status);
 
 -- Per-indicator values of accepted responses (1, 0, a score, or NULL for
@@ -248,7 +250,7 @@ CREATE INDEX responses_round ON responses (round_id, status);
 -- responses in under a second); the copies are written with the response
 -- and rewritten when weights are adjusted.
 CREATE TABLE response_values (
-    response_id  BIGINT NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
+    response_id  BIGINT NOT NULL,
     indicator    TEXT NOT NULL,
     value        DOUBLE PRECISION,
     round_id     BIGINT NOT NULL,
@@ -256,7 +258,9 @@ CREATE TABLE response_values (
     psu          BIGINT NOT NULL,
     community_id BIGINT NOT NULL,
     weight       DOUBLE PRECISION NOT NULL CHECK (weight > 0),
-    PRIMARY KEY (response_id, indicator)
+    PRIMARY KEY (response_id, indicator),
+    -- a value belongs to its response's round: it cannot be counted in another
+    FOREIGN KEY (response_id, round_id) REFERENCES responses (id, round_id) ON DELETE CASCADE
 );
 CREATE INDEX response_values_round ON response_values (round_id, indicator);
 

@@ -235,6 +235,8 @@ CREATE TABLE responses (
 );
 -- at most one accepted response per assignment: nothing is counted twice
 CREATE UNIQUE INDEX responses_one_accepted ON responses (assignment_id) WHERE status = 'accepted';
+-- the target of response_values' foreign key, which ties a value to its round
+CREATE UNIQUE INDEX responses_id_round ON responses (id, round_id);
 CREATE INDEX responses_round ON responses (round_id, status);
 
 -- Per-indicator values of accepted responses (1, 0, a score, or NULL for
@@ -245,7 +247,7 @@ CREATE INDEX responses_round ON responses (round_id, status);
 -- responses in under a second); the copies are written with the response
 -- and rewritten when weights are adjusted.
 CREATE TABLE response_values (
-    response_id  INTEGER NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
+    response_id  INTEGER NOT NULL,
     indicator    TEXT NOT NULL,
     value        REAL,
     round_id     INTEGER NOT NULL,
@@ -256,7 +258,9 @@ CREATE TABLE response_values (
     -- SQLite aggregates by sorting: clustering the rows in the order of the
     -- estimate's GROUP BY (round, indicator, PSU) lets it stream instead
     -- (PostgreSQL hashes, and keeps the plain key).
-    PRIMARY KEY (round_id, indicator, psu, response_id)
+    PRIMARY KEY (round_id, indicator, psu, response_id),
+    -- a value belongs to its response's round: it cannot be counted in another
+    FOREIGN KEY (response_id, round_id) REFERENCES responses (id, round_id) ON DELETE CASCADE
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX response_values_response ON response_values (response_id, indicator);
 
