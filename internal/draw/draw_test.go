@@ -167,3 +167,16 @@ func TestDrawErrors(t *testing.T) {
 		t.Fatalf("n beyond the frame: %v", err)
 	}
 }
+
+func TestWriteListingCSV(t *testing.T) {
+	var b bytes.Buffer
+	rows := []store.SampleListing{{Street: "城关街道", Community: "=HYPERLINK(\"x\")", Building: "-1栋", Household: "101", Line: 2, PSU: 7, Prob1: 0.5, Prob2: 0.25, Prob: 0.125, Weight: 8}}
+	if err := WriteListingCSV(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := "\ufeffstreet,community,building,household,frame_line,reserve_rank,psu,pi1,pi2,pi,weight\n" +
+		"城关街道,\"'=HYPERLINK(\"\"x\"\")\",'-1栋,101,2,,7,0.5,0.25,0.125,8\n"
+	if b.String() != want {
+		t.Fatalf("CSV:\n%q\nwant\n%q", b.String(), want)
+	}
+}

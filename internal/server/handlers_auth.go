@@ -115,8 +115,9 @@ func bindJSON(c echo.Context, v any) error {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		var mbe *http.MaxBytesError
+		var he *echo.HTTPError
 		switch {
-		case errors.As(err, &mbe):
+		case errors.As(err, &mbe), errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 			return apperr.New(apperr.TooLarge, "request body too large")
 		case errors.As(err, &te):
 			return apperr.WithFields("wrong type in JSON body", map[string]string{te.Field: "must be " + te.Type.String()})

@@ -45,7 +45,8 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // sameOrigin rejects state-changing requests whose Origin header names
-// another site. With SameSite=Lax cookies this closes cross-site request
+// another site than the one asked (or the public base URL's, for a proxy
+// that rewrites Host). With SameSite=Lax cookies this closes cross-site request
 // forgery on the JSON API.
 func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -59,7 +60,7 @@ func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		u, err := url.Parse(origin)
-		if err != nil || u.Host != r.Host {
+		if err != nil || u.Host == "" || (u.Host != r.Host && u.Host != s.publicHost) {
 			return apperr.New(apperr.Forbidden, "cross-origin request refused")
 		}
 		return next(c)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +31,8 @@ type Server struct {
 	log   *slog.Logger
 	e     *echo.Echo
 	pages *web.Pages
+	// publicHost is the host of the public base URL, if configured.
+	publicHost string
 }
 
 // Timeouts of the HTTP server. Uploads of large frames need the long read
@@ -50,6 +53,9 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages}
+	if u, err := url.Parse(cfg.BaseURL); err == nil {
+		s.publicHost = u.Host
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -308,15 +308,28 @@ func TestBodyLimitAndOrigin(t *testing.T) {
 	if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" {
 		t.Fatalf("big body = %d %+v", res.StatusCode, eb)
 	}
+	// the same without a Content-Length (chunked): caught while reading
+	pr, pw := io.Pipe()
+	go func() { io.WriteString(pw, big); pw.Close() }()
+	res, err := http.Post(url+"/api/v1/login", "application/json", pr)
+	if err != nil || res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("big chunked body = %v, %v", res.StatusCode, err)
+	}
 	req, _ := http.NewRequest("POST", url+"/api/v1/login", strings.NewReader(`{"username":"analyst","password":"password-analyst"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", "https://evil.example")
-	res, err := http.DefaultClient.Do(req)
+	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin login = %d", res.StatusCode)
+	}
+	req, _ = http.NewRequest("POST", url+"/api/v1/login", strings.NewReader(`{"username":"analyst","password":"password-analyst"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "null") // sandboxed frames and file: pages
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("login from Origin null = %v, %v", res.StatusCode, err)
 	}
 	res, _ = http.Post(url+"/api/v1/login", "text/plain", strings.NewReader(`{}`))
 	if res.StatusCode != http.StatusUnsupportedMediaType {
