@@ -46,12 +46,20 @@ func HashPassword(pw string) (string, error) {
 // without look-alike characters, easy to read out to an interviewer.
 func GeneratePassword() string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	// Bytes at or above the largest multiple of the alphabet's length are
+	// drawn again, so every character is equally likely.
+	const limit = 256 - 256%len(alphabet)
+	out := make([]byte, 0, 16)
+	var buf [32]byte
+	for len(out) < 16 {
+		rand.Read(buf[:])
+		for _, c := range buf {
+			if int(c) < limit && len(out) < 16 {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // dummyHash is compared against when a username is unknown, so that a login

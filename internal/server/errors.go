@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -96,7 +97,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if k != apperr.Internal && k != apperr.Unavailable {
 			body.Details = apperr.DetailsOf(err)
 		}
-		if k == apperr.Internal || k == apperr.Unavailable {
+		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+			s.log.Info("client went away", "request_id", rid, "path", c.Request().URL.Path)
+		} else if k == apperr.Internal || k == apperr.Unavailable {
 			s.log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "err", err)
 		} else {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -44,6 +45,8 @@ const (
 	idleTimeout       = 2 * time.Minute
 	shutdownTimeout   = 20 * time.Second
 	apiBodyLimit      = "8M"
+	loginBurst        = 10
+	loginEvery        = 6 * time.Second
 )
 
 // New builds the server and its routes.
@@ -91,7 +94,17 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
-	api.POST("/login", s.login)
+	// Password guessing: at most loginBurst attempts in a row per address,
+	// then one every loginEvery.
+	api.POST("/login", s.login, middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Every(loginEvery), Burst: loginBurst, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "too many login attempts; wait a minute and try again")
+		},
+	}))
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me, s.authenticated)
 

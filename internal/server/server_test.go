@@ -455,3 +455,18 @@ func TestReadyDuringLongWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLoginRateLimit: password guessing from one address is slowed down.
+func TestLoginRateLimit(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, url, _ := newTestServer(t, db)
+	c := client(t)
+	var last int
+	for range loginBurst + 1 {
+		res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"analyst","password":"guess-guess-guess"}`)
+		last = res.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("attempt %d = %d, want 429", loginBurst+1, last)
+	}
+}
