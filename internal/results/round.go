@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
@@ -113,7 +114,7 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 		}
 	}
 	if req.CompareTo != 0 {
-		if err := compare(ctx, db, req, r, label, &rep); err != nil {
+		if err := compare(ctx, db, def, req, r, label, &rep); err != nil {
 			return RoundReport{}, err
 		}
 	}
@@ -124,11 +125,18 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 const CompositeID = "composite"
 
 // compare adds to each figure of rep its change since round req.CompareTo,
-// estimated with the same request: indicators the earlier round does not
-// have are left without a change.
-func compare(ctx context.Context, db *store.DB, req RoundRequest, r Request, label Labeler, rep *Report) error {
-	if _, err := db.RoundByID(ctx, req.CompareTo); err != nil {
+// estimated with the same request. Only like is compared with like: an
+// indicator the earlier round's questionnaire lacks, or defines as another
+// kind, gets no change, and the composite only when every component and
+// weight is the same.
+func compare(ctx context.Context, db *store.DB, def *questionnaire.Definition, req RoundRequest, r Request, label Labeler, rep *Report) error {
+	other, err := db.RoundByID(ctx, req.CompareTo)
+	if err != nil {
 		return err
+	}
+	odef, err := questionnaire.ParseJSON(other.Questionnaire, []byte(other.Definition))
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, err, "questionnaire of round %d", req.CompareTo)
 	}
 	have, err := db.RoundIndicators(ctx, req.CompareTo)
 	if err != nil {
@@ -137,18 +145,20 @@ func compare(ctx context.Context, db *store.DB, req RoundRequest, r Request, lab
 	var vars []stats.Variable
 	var weights []float64
 	for i, v := range r.Variables {
-		if slices.Contains(have, v.Name) {
-			vars = append(vars, v)
-			if r.Composite != nil {
-				weights = append(weights, r.Composite.Weights[i])
-			}
+		was := odef.Indicator(v.Name)
+		if was == nil || was.Kind != def.Indicator(v.Name).Kind || !slices.Contains(have, v.Name) {
+			continue
+		}
+		vars = append(vars, v)
+		if r.Composite != nil {
+			weights = append(weights, r.Composite.Weights[i])
 		}
 	}
 	if len(vars) == 0 {
 		return nil
 	}
 	prev := Request{Variables: vars, By: r.By, LonelyPSU: r.LonelyPSU, Options: r.Options}
-	if r.Composite != nil && len(vars) == len(r.Variables) {
+	if r.Composite != nil && len(vars) == len(r.Variables) && odef.Composite != nil && maps.Equal(odef.Composite.Weights, def.Composite.Weights) {
 		prev.Composite = &stats.Composite{Name: r.Composite.Name, Weights: weights}
 	}
 	old, err := Estimate(ctx, db, req.CompareTo, prev, label)
