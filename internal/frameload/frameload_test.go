@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -124,4 +125,30 @@ func TestImportAtomic(t *testing.T) {
 			t.Fatalf("empty file: %v", err)
 		}
 	})
+}
+
+// TestImportStopsEarly: when the database gives up in the middle of a large
+// file (here: the request is cancelled), the import returns, writes nothing
+// and leaves no reading goroutine behind.
+func TestImportStopsEarly(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	var b strings.Builder
+	b.WriteString("street,community,household\n")
+	for i := range 50_000 {
+		fmt.Fprintf(&b, "S%d,C%d,%d\n", i%5, i%50, i)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Import(ctx, db, strings.NewReader(b.String()), "big.csv", frame.Options{}, 0); err == nil {
+		t.Fatal("import with a cancelled context succeeded")
+	}
+	fs, err := db.Frames(context.Background())
+	if err != nil || len(fs) != 0 {
+		t.Fatalf("frames = %v, %v", fs, err)
+	}
+	// the same file imports fine afterwards
+	f, err := Import(context.Background(), db, strings.NewReader(b.String()), "big.csv", frame.Options{}, 0)
+	if err != nil || f.Households != 50_000 || f.Communities != 50 || f.Streets != 5 {
+		t.Fatalf("import = %+v, %v", f, err)
+	}
 }
