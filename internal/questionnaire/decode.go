@@ -490,11 +490,7 @@ func (dc *decoder) question(n *yaml.Node, path string) *Question {
 		q.Code = dc.str(v, join(path, "code"), ctx, "code")
 	}
 	if v := f.value["type"]; v != nil {
-		t := QuestionType(dc.str(v, join(path, "type"), ctx, "type"))
-		if t != "" && !slices.Contains(questionTypes, t) {
-			dc.errorf(v, join(path, "type"), ctx, "unknown type %q (known: %s)", t, joinAny(questionTypes))
-		}
-		q.Type = t
+		q.Type = enum(dc, v, path, ctx, "type", questionTypes)
 	}
 	if v := f.value["label"]; v != nil {
 		q.Label = dc.text(v, join(path, "label"), ctx, "label", q.at)
@@ -539,6 +535,16 @@ func (dc *decoder) question(n *yaml.Node, path string) *Question {
 		q.EndIf = dc.endRule(v, join(path, "end_if"), ctx)
 	}
 	return q
+}
+
+// enum reads the string field of node v that must be one of known, and
+// reports any other value with the list of known ones.
+func enum[T ~string](dc *decoder, v *yaml.Node, path, ctx, field string, known []T) T {
+	t := T(dc.str(v, join(path, field), ctx, field))
+	if t != "" && !slices.Contains(known, t) {
+		dc.errorf(v, join(path, field), ctx, "unknown %s %q (known: %s)", field, t, joinAny(known))
+	}
+	return t
 }
 
 func joinAny[T ~string](xs []T) string {
@@ -593,11 +599,7 @@ func (dc *decoder) endRule(n *yaml.Node, path, qctx string) *EndRule {
 		e.When = dc.condition(v, join(path, "when"), ctx, 0)
 	}
 	if v := f.value["disposition"]; v != nil {
-		s := Disposition(dc.str(v, join(path, "disposition"), ctx, "disposition"))
-		if s != "" && !slices.Contains(dispositions, s) {
-			dc.errorf(v, join(path, "disposition"), ctx, "unknown disposition %q (known: %s)", s, joinAny(dispositions))
-		}
-		e.Disposition = s
+		e.Disposition = enum(dc, v, path, ctx, "disposition", dispositions)
 	}
 	if v := f.value["message"]; v != nil {
 		e.Message = dc.text(v, join(path, "message"), ctx, "message", e.at)
@@ -618,18 +620,10 @@ func (dc *decoder) indicator(n *yaml.Node, path string) *Indicator {
 		ind.ID = dc.str(v, join(path, "id"), ctx, "id")
 	}
 	if v := f.value["kind"]; v != nil {
-		k := IndicatorKind(dc.str(v, join(path, "kind"), ctx, "kind"))
-		if k != "" && !slices.Contains(indicatorKinds, k) {
-			dc.errorf(v, join(path, "kind"), ctx, "unknown kind %q (known: %s)", k, joinAny(indicatorKinds))
-		}
-		ind.Kind = k
+		ind.Kind = enum(dc, v, path, ctx, "kind", indicatorKinds)
 	}
 	if v := f.value["role"]; v != nil {
-		r := Role(dc.str(v, join(path, "role"), ctx, "role"))
-		if r != "" && !slices.Contains(roles, r) {
-			dc.errorf(v, join(path, "role"), ctx, "unknown role %q (known: %s)", r, joinAny(roles))
-		}
-		ind.Role = r
+		ind.Role = enum(dc, v, path, ctx, "role", roles)
 	}
 	if v := f.value["label"]; v != nil {
 		ind.Label = dc.text(v, join(path, "label"), ctx, "label", ind.at)
