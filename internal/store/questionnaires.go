@@ -289,7 +289,7 @@ func (db *DB) questionnaireExists(ctx context.Context, slug string) error {
 // else as mapErr does.
 func (db *DB) notFound(err error, format string, args ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Wrap(apperr.NotFound, err, format, args...)
+		return apperr.New(apperr.NotFound, format, args...) // "no rows" adds nothing
 	}
 	return db.mapErr(err, "questionnaire")
 }

@@ -278,7 +278,7 @@ func (db *DB) mapErr(err error, what string) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Wrap(apperr.NotFound, err, "%s: not found", what)
+		return apperr.New(apperr.NotFound, "%s: not found", what) // the driver's "no rows" adds nothing
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return apperr.Wrap(apperr.Unavailable, err, "%s: cancelled", what)
