@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -281,11 +282,7 @@ func indicatorCounts(d *questionnaire.Definition, ind *questionnaire.Indicator, 
 		}
 		return s
 	case questionnaire.KindScore:
-		codes := make([]int, 0, len(ind.Scores))
-		for c := range ind.Scores {
-			codes = append(codes, c)
-		}
-		sort.Ints(codes)
+		codes := slices.Sorted(maps.Keys(ind.Scores))
 		parts := make([]string, len(codes))
 		for i, c := range codes {
 			parts[i] = fmt.Sprintf("%d→%g", c, ind.Scores[c])

@@ -2,6 +2,7 @@ package questionnaire
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -166,7 +167,7 @@ func (c *checker) text(a at, path, key, ctx string, t Text, required bool) {
 			c.add(a, path, key, "%s%s missing for language %s", prefix(ctx), key, lang)
 		}
 	}
-	for _, lang := range sortedKeys(t) {
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
 		if !slices.Contains(c.d.Languages, lang) {
 			c.add(a, path, key+"."+lang, "%s%s in undeclared language %q (languages: %s)", prefix(ctx), key, lang, strings.Join(c.d.Languages, ", "))
 		} else if n := len([]rune(t[lang])); n > maxTextLen {
@@ -180,15 +181,6 @@ func prefix(ctx string) string {
 		return ""
 	}
 	return ctx + ": "
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func (c *checker) definition() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -154,7 +155,7 @@ func scoreAnswer(ind *Indicator, q *Question, a Answer) (float64, bool) {
 // estimate.
 func (c *Composite) Combine(estimates map[string]float64) (float64, error) {
 	sum := 0.0
-	for _, id := range sortedKeys(c.Weights) {
+	for _, id := range slices.Sorted(maps.Keys(c.Weights)) {
 		e, ok := estimates[id]
 		if !ok || math.IsNaN(e) || math.IsInf(e, 0) {
 			return math.NaN(), fmt.Errorf("composite: no estimate for %s", id)
@@ -396,7 +397,7 @@ func (c *checker) questionIndicator(ind *Indicator, path, ctx string) {
 		c.add(ind.at, path, "scores", "%s: a score needs its scores (code: points)", ctx)
 		return
 	}
-	for _, code := range sortedIntKeys(ind.Scores) {
+	for _, code := range slices.Sorted(maps.Keys(ind.Scores)) {
 		key := fmt.Sprintf("scores.%d", code)
 		if !codeOK(key, code) {
 			continue
@@ -423,15 +424,6 @@ func (c *checker) questionIndicator(ind *Indicator, path, ctx string) {
 	}
 }
 
-func sortedIntKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 func (c *checker) composite() {
 	cp := c.d.Composite
 	if cp == nil {
@@ -446,7 +438,7 @@ func (c *checker) composite() {
 	sum := 0.0
 	var scale Scale
 	var first string
-	for _, id := range sortedKeys(cp.Weights) {
+	for _, id := range slices.Sorted(maps.Keys(cp.Weights)) {
 		key, w := "weights."+id, cp.Weights[id]
 		ind := c.ix.indicators[id]
 		if ind == nil {

@@ -2,7 +2,8 @@ package server
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -194,11 +195,7 @@ func buildSurveyView(v store.QuestionnaireVersion, versions []store.Questionnair
 		case questionnaire.KindRate:
 			iv.Counts = survey.CodesText(d, ind.Question, ind.Positive, lang)
 		case questionnaire.KindScore:
-			codes := make([]int, 0, len(ind.Scores))
-			for code := range ind.Scores {
-				codes = append(codes, code)
-			}
-			sort.Ints(codes)
+			codes := slices.Sorted(maps.Keys(ind.Scores))
 			parts := make([]string, len(codes))
 			for i, code := range codes {
 				parts[i] = fmt.Sprintf("%d → %g", code, ind.Scores[code])

@@ -2,8 +2,9 @@ package survey
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -233,11 +234,7 @@ func CodesText(d *questionnaire.Definition, question string, codes []int, lang s
 // WeightsText writes a composite's weights as "aware × 0.2 + support × 0.3",
 // in indicator order.
 func WeightsText(cp *questionnaire.Composite) string {
-	ids := make([]string, 0, len(cp.Weights))
-	for id := range cp.Weights {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(cp.Weights))
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = fmt.Sprintf("%s × %g", id, cp.Weights[id])
