@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // Env is what every subcommand gets: its output streams and the process
@@ -129,4 +131,41 @@ func splitFirst(args []string) (string, []string) {
 		return args[0], args[1:]
 	}
 	return "", args
+}
+
+// runWithDB runs a subcommand that takes the common flags (--db, log
+// settings), the flags that more adds (if not nil) and, when what is not
+// empty, one positional argument (before or after the flags) named by what
+// in messages: it parses them, opens the migrated database and calls fn
+// with the argument.
+func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what string, more func(*flag.FlagSet), fn func(db *store.DB, arg string) error) error {
+	fs := newFlagSet(env, c)
+	flags := config.Register(fs, c.Name, env.Getenv)
+	if more != nil {
+		more(fs)
+	}
+	first, rest := "", args
+	if what != "" {
+		first, rest = splitFirst(args)
+	}
+	var arg string
+	if what == "" {
+		if err := parseOnlyFlags(fs, rest); err != nil {
+			return err
+		}
+	} else {
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		var err error
+		if arg, err = oneArg(fs, first, what, c.Usage); err != nil {
+			return err
+		}
+	}
+	db, err := openDB(ctx, flags)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db, arg)
 }

@@ -104,7 +104,7 @@ func frameOptions(enc, format, sheet, mapping string, maxErrors int) (frame.Opti
 
 func frameList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "frame list", Usage: "frame list", Summary: "List frame versions, newest first."}
-	return runWithDB(ctx, env, c, args, "", func(db *store.DB, _ string) error {
+	return runWithDB(ctx, env, c, args, "", nil, func(db *store.DB, _ string) error {
 		frames, err := db.Frames(ctx)
 		if err != nil {
 			return err

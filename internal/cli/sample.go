@@ -121,7 +121,7 @@ func printStreetResults(env *Env, streets []draw.StreetResult) error {
 
 func sampleList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "sample list", Usage: "sample list", Summary: "List samples, newest first."}
-	return runWithDB(ctx, env, c, args, "", func(db *store.DB, _ string) error {
+	return runWithDB(ctx, env, c, args, "", nil, func(db *store.DB, _ string) error {
 		ss, err := db.Samples(ctx)
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func sampleShow(ctx context.Context, env *Env, args []string, export bool) error
 		name = "sample export"
 	}
 	c := &Command{Name: name, Usage: name + " NAME", Summary: "Show a sample."}
-	return runWithDB(ctx, env, c, args, "sample", func(db *store.DB, sample string) error {
+	return runWithDB(ctx, env, c, args, "sample", nil, func(db *store.DB, sample string) error {
 		s, err := db.SampleByName(ctx, sample)
 		if err != nil {
 			return err

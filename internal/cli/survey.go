@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -104,7 +105,7 @@ func readDefinition(file string) ([]byte, error) {
 
 func surveyPublish(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "survey publish", Usage: "survey publish SLUG", Summary: "Make a questionnaire's draft its next published version."}
-	return runWithDB(ctx, env, c, args, "questionnaire", func(db *store.DB, slug string) error {
+	return runWithDB(ctx, env, c, args, "questionnaire", nil, func(db *store.DB, slug string) error {
 		v, err := survey.Publish(ctx, db, slug)
 		if err != nil {
 			return err
@@ -296,36 +297,29 @@ func indicatorCounts(d *questionnaire.Definition, ind *questionnaire.Indicator, 
 
 func surveyList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "survey list", Usage: "survey list [--lang zh-CN|en]", Summary: "List questionnaires with their newest version and draft."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "survey", env.Getenv)
-	lang := fs.String("lang", "zh-CN", "language of the titles: zh-CN or en")
-	if err := parseOnlyFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	qs, err := survey.List(ctx, db)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tLATEST\tDRAFT\tUPDATED\tTITLE")
-	for _, q := range qs {
-		latest, draft := "-", "-"
-		if q.Latest > 0 {
-			latest = fmt.Sprint(q.Latest)
+	var lang *string
+	flags := func(fs *flag.FlagSet) { lang = fs.String("lang", "zh-CN", "language of the titles: zh-CN or en") }
+	return runWithDB(ctx, env, c, args, "", flags, func(db *store.DB, _ string) error {
+		qs, err := survey.List(ctx, db)
+		if err != nil {
+			return err
 		}
-		if q.HasDraft {
-			draft = "yes"
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SLUG\tLATEST\tDRAFT\tUPDATED\tTITLE")
+		for _, q := range qs {
+			latest, draft := "-", "-"
+			if q.Latest > 0 {
+				latest = fmt.Sprint(q.Latest)
+			}
+			if q.HasDraft {
+				draft = "yes"
+			}
+			title := q.Title[*lang]
+			if title == "" {
+				title = q.Title["zh-CN"]
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", q.Slug, latest, draft, q.UpdatedAt.Local().Format("2006-01-02 15:04"), title)
 		}
-		title := q.Title[*lang]
-		if title == "" {
-			title = q.Title["zh-CN"]
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", q.Slug, latest, draft, q.UpdatedAt.Local().Format("2006-01-02 15:04"), title)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -70,37 +71,6 @@ func newPassword(env *Env, fromStdin bool) (pw, hash string, err error) {
 // printPassword shows a generated password, once.
 func printPassword(env *Env, pw string) {
 	fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
-}
-
-// runWithDB runs a subcommand that takes only the common flags (--db, log
-// settings) and, when what is not empty, one positional argument (before or
-// after the flags) named by what in messages: it parses them, opens the
-// migrated database and calls fn with the argument.
-func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what string, fn func(db *store.DB, arg string) error) error {
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, c.Name, env.Getenv)
-	first, rest := "", args
-	if what != "" {
-		first, rest = splitFirst(args)
-	}
-	if err := parseFlags(fs, rest); err != nil {
-		return err
-	}
-	var arg string
-	if what != "" {
-		var err error
-		if arg, err = oneArg(fs, first, what, c.Usage); err != nil {
-			return err
-		}
-	} else if fs.NArg() > 0 {
-		return apperr.New(apperr.Invalid, "%s: unexpected argument %q (see 'minyi help %s')", c.Name, fs.Arg(0), c.Name)
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return fn(db, arg)
 }
 
 // readPassword reads one line from stdin (for --password-stdin).
@@ -174,7 +144,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 
 func userList(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user list", Usage: "user list", Summary: "List accounts."}
-	return runWithDB(ctx, env, c, args, "", func(db *store.DB, _ string) error {
+	return runWithDB(ctx, env, c, args, "", nil, func(db *store.DB, _ string) error {
 		us, err := db.Users(ctx)
 		if err != nil {
 			return err
@@ -190,42 +160,32 @@ func userList(ctx context.Context, env *Env, args []string) error {
 
 func userPasswd(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user passwd", Usage: "user passwd NAME [--password-stdin]", Summary: "Set a new password (generated unless --password-stdin) and end the user's sessions."}
-	fs := newFlagSet(env, c)
-	flags := config.Register(fs, "user", env.Getenv)
-	stdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
-	first, rest := splitFirst(args)
-	if err := parseFlags(fs, rest); err != nil {
-		return err
+	var stdin *bool
+	flags := func(fs *flag.FlagSet) {
+		stdin = fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
 	}
-	username, err := oneArg(fs, first, "user", c.Usage)
-	if err != nil {
-		return err
-	}
-	pw, hash, err := newPassword(env, *stdin)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, flags)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := db.UserByUsername(ctx, username)
-	if err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return apperr.New(apperr.Invalid, "user passwd: no user %q", username)
+	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
+		pw, hash, err := newPassword(env, *stdin)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	if err := db.SetPassword(ctx, u.ID, hash); err != nil {
-		return err
-	}
-	_ = db.Audit(ctx, 0, "user.passwd", "user", username, map[string]string{"by": "cli"}, "")
-	fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
-	if !*stdin {
-		printPassword(env, pw)
-	}
-	return nil
+		u, err := db.UserByUsername(ctx, username)
+		if err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return apperr.New(apperr.Invalid, "user passwd: no user %q", username)
+			}
+			return err
+		}
+		if err := db.SetPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		_ = db.Audit(ctx, 0, "user.passwd", "user", username, map[string]string{"by": "cli"}, "")
+		fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
+		if !*stdin {
+			printPassword(env, pw)
+		}
+		return nil
+	})
 }
 
 func validUsername(s string) bool {
