@@ -1,8 +1,6 @@
 package server
 
 import (
-	"io/fs"
-
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/web"
 	"net/http"
@@ -14,7 +12,7 @@ import (
 
 func (s *Server) webRoutes() {
 	e := s.e
-	static := http.StripPrefix("/static/", http.FileServerFS(webStatic()))
+	static := http.StripPrefix("/static/", http.FileServerFS(web.Static()))
 	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		static.ServeHTTP(w, r)
@@ -70,8 +68,6 @@ func (s *Server) loginPage(c echo.Context) error {
 func (s *Server) homePage(c echo.Context) error {
 	return s.render(c, "home", "home.title", nil)
 }
-
-func webStatic() fs.FS { return web.Static() }
 
 // localPath returns next if it is a path on this site, else "/": the page a
 // login returns to must not send the user elsewhere ("//evil", "/\\evil",

@@ -32,7 +32,7 @@ type Migration struct {
 
 // SchemaVersion returns the newest schema version this binary knows.
 func SchemaVersion() int64 {
-	v, _ := latestVersions()
+	v, _ := latestOnce()
 	return v
 }
 
@@ -58,8 +58,6 @@ var latestOnce = sync.OnceValues(func() (int64, error) {
 	}
 	return latest, nil
 })
-
-func latestVersions() (int64, error) { return latestOnce() }
 
 func (db *DB) provider() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations.FS, string(db.dialect))
