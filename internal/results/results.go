@@ -34,6 +34,9 @@ type Figure struct {
 	stats.Estimate
 	DomainID    int64
 	DomainLabel string
+	// StreetID is the street the domain lies in (the domain itself when
+	// the breakdown is by street); 0 for district figures.
+	StreetID int64
 	// BelowTarget is set when the indicator has a target: whether the
 	// estimate falls short of it.
 	BelowTarget *bool
@@ -120,7 +123,7 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 	if err != nil {
 		return Report{}, err
 	}
-	design, aggs, domains, err := assemble(rows, pos, len(names), label)
+	design, aggs, domains, domainStreet, err := assemble(rows, pos, len(names), label)
 	if err != nil {
 		return Report{}, err
 	}
@@ -144,6 +147,7 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 		rep.Estimates[i] = Figure{Estimate: e}
 		if e.Domain != stats.NoDomain {
 			rep.Estimates[i].DomainID = domains[e.Domain]
+			rep.Estimates[i].StreetID = domainStreet[domains[e.Domain]]
 			if label != nil {
 				rep.Estimates[i].DomainLabel = label(req.By, domains[e.Domain])
 			}
@@ -155,23 +159,23 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 // assemble turns the database's per-indicator rows into stats.Aggregates:
 // one per (stratum, PSU, domain) with the sums of every variable, strata
 // and PSUs renumbered densely, domains in ascending id order.
-func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler) (*stats.Design, []stats.Aggregate, []int64, error) {
+func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler) (design *stats.Design, aggs []stats.Aggregate, domainIDs []int64, domainStreet map[int64]int64, err error) {
+	domainStreet = map[int64]int64{}
 	strata, psus := map[int64]int32{}, map[int64]int32{}
-	var stratumIDs, domainIDs []int64
-	seenDomain := map[int64]bool{}
+	var stratumIDs []int64
 	for _, r := range rows {
 		if _, ok := strata[r.Stratum]; !ok {
 			strata[r.Stratum] = 0
 			stratumIDs = append(stratumIDs, r.Stratum)
 		}
-		if r.Domain >= 0 && !seenDomain[r.Domain] {
-			seenDomain[r.Domain] = true
+		if _, ok := domainStreet[r.Domain]; r.Domain >= 0 && !ok {
+			domainStreet[r.Domain] = r.Stratum // a street or community lies in one street
 			domainIDs = append(domainIDs, r.Domain)
 		}
 	}
 	sort.Slice(stratumIDs, func(i, j int) bool { return stratumIDs[i] < stratumIDs[j] })
 	sort.Slice(domainIDs, func(i, j int) bool { return domainIDs[i] < domainIDs[j] })
-	design := &stats.Design{Strata: make([]string, len(stratumIDs))}
+	design = &stats.Design{Strata: make([]string, len(stratumIDs))}
 	for i, id := range stratumIDs {
 		strata[id] = int32(i)
 		if label != nil {
@@ -184,7 +188,6 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 	}
 	type key struct{ stratum, psu, domain int64 }
 	at := map[key]int{}
-	var aggs []stats.Aggregate
 	for _, r := range rows {
 		v, ok := pos[r.Indicator]
 		if !ok {
@@ -196,7 +199,7 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 			psu, seen := psus[r.PSU]
 			if !seen {
 				if len(psus) >= math.MaxInt32 {
-					return nil, nil, nil, apperr.New(apperr.Internal, "too many PSUs")
+					return nil, nil, nil, nil, apperr.New(apperr.Internal, "too many PSUs")
 				}
 				psu = int32(len(psus))
 				psus[r.PSU] = psu
@@ -211,5 +214,5 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 		}
 		aggs[i].Vars[v] = stats.VarSums{N: r.N, SumW: r.SumWPresent, SumWY: r.SumWY, SumWY2: r.SumWY2, SumY: r.SumY}
 	}
-	return design, aggs, domainIDs, nil
+	return design, aggs, domainIDs, domainStreet, nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,9 +57,7 @@ func (s *Server) roundEstimates(c echo.Context) error {
 		return err
 	}
 	if u := currentUser(c); u.Role == store.RoleSupervisor {
-		if err := s.ownStreetOnly(ctx, &rep, u); err != nil {
-			return err
-		}
+		ownStreetOnly(&rep, u)
 	}
 	return c.JSON(http.StatusOK, rep)
 }
@@ -68,26 +65,12 @@ func (s *Server) roundEstimates(c echo.Context) error {
 // ownStreetOnly keeps, for a supervisor, the district figures and those of
 // their own street and its communities: a street office does not see the
 // other streets' results.
-func (s *Server) ownStreetOnly(ctx context.Context, rep *results.RoundReport, u store.User) error {
-	own := map[int64]bool{}
-	switch rep.By {
-	case "street":
-		own[u.StreetID.Int64] = u.StreetID.Valid
-	case "community":
-		cs, err := s.db.Communities(ctx)
-		if err != nil {
-			return err
-		}
-		for _, cm := range cs {
-			own[cm.ID] = u.StreetID.Valid && cm.StreetID == u.StreetID.Int64
-		}
-	}
+func ownStreetOnly(rep *results.RoundReport, u store.User) {
 	kept := rep.Estimates[:0]
 	for _, f := range rep.Estimates {
-		if f.Domain == stats.NoDomain || own[f.DomainID] {
+		if f.Domain == stats.NoDomain || u.StreetID.Valid && f.StreetID == u.StreetID.Int64 {
 			kept = append(kept, f)
 		}
 	}
 	rep.Estimates = kept
-	return nil
 }
