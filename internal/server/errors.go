@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -127,11 +128,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 // 401 body.
 func wantsHTML(c echo.Context) bool {
 	r := c.Request()
-	if r.Method != http.MethodGet || len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/" {
-		return false
-	}
-	accept := r.Header.Get("Accept")
-	return len(accept) >= 9 && accept[:9] == "text/html"
+	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") &&
+		strings.HasPrefix(r.Header.Get("Accept"), "text/html")
 }
 
 // slogLevel is used by the access log.
