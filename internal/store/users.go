@@ -175,11 +175,37 @@ type AuditEntry struct {
 	ObjectID   string        `db:"object_id" json:"object_id"`
 	Detail     string        `db:"detail" json:"detail"`
 	RequestID  string        `db:"request_id" json:"request_id"`
+	Via        string        `db:"via" json:"via"`
+	IP         string        `db:"ip" json:"ip"`
 }
 
-// Audit records an action. userID 0 means no (known) user; detail is
-// marshalled to JSON.
+// Actor is who makes a change, through which door and from where: every
+// function that changes state takes one and writes its audit entry with
+// the change, in the same transaction (AuditIn).
+type Actor struct {
+	UserID    int64  // 0: no (known) user, e.g. the command line or the first start
+	Via       string // "api", "cli", "system", "simulation"
+	RequestID string // the HTTP request id, if any
+	IP        string // the client address as the server trusts it, if any
+}
+
+// CLI is the actor of a command-line change: whoever can run the binary
+// against the database.
+var CLI = Actor{Via: "cli"}
+
+// Audit records an action in a transaction of its own. Use it only for
+// events that change nothing else (a failed login); a change is audited
+// with AuditIn inside its own transaction.
 func (db *DB) Audit(ctx context.Context, userID int64, action, objectType, objectID string, detail any, requestID string) error {
+	return db.Tx(ctx, func(tx *sqlx.Tx) error {
+		return db.AuditIn(ctx, tx, Actor{UserID: userID, RequestID: requestID}, action, objectType, objectID, detail)
+	})
+}
+
+// AuditIn writes an audit entry inside tx, so that the change it records
+// and the record commit or roll back together. detail is marshalled to
+// JSON.
+func (db *DB) AuditIn(ctx context.Context, tx *sqlx.Tx, a Actor, action, objectType, objectID string, detail any) error {
 	d := []byte("{}")
 	if detail != nil {
 		var err error
@@ -188,10 +214,10 @@ func (db *DB) Audit(ctx context.Context, userID int64, action, objectType, objec
 		}
 	}
 	var uid sql.NullInt64
-	if userID > 0 {
-		uid = sql.NullInt64{Int64: userID, Valid: true}
+	if a.UserID > 0 {
+		uid = sql.NullInt64{Int64: a.UserID, Valid: true}
 	}
-	_, err := db.write.ExecContext(ctx, db.Q("insert-audit"), now(), uid, action, objectType, objectID, string(d), requestID)
+	_, err := tx.ExecContext(ctx, db.Q("insert-audit"), now(), uid, action, objectType, objectID, string(d), a.RequestID, a.Via, a.IP)
 	return db.mapErr(err, "audit")
 }
 

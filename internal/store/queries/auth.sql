@@ -68,11 +68,12 @@ DELETE FROM sessions WHERE user_id = ?
 DELETE FROM sessions WHERE expires_at <= ?
 
 -- name: insert-audit
-INSERT INTO audit_log (at, user_id, action, object_type, object_id, detail, request_id)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO audit_log (at, user_id, action, object_type, object_id, detail, request_id, via, ip)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: list-audit
-SELECT a.id, a.at, a.user_id, COALESCE(u.username, '') AS username, a.action, a.object_type, a.object_id, a.detail, a.request_id
+SELECT a.id, a.at, a.user_id, COALESCE(u.username, '') AS username, a.action, a.object_type, a.object_id, a.detail, a.request_id,
+       a.via, a.ip
 FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
 ORDER BY a.id DESC
 LIMIT ?
