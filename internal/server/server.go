@@ -20,6 +20,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/web"
 )
@@ -32,6 +33,8 @@ type Server struct {
 	log   *slog.Logger
 	e     *echo.Echo
 	pages *web.Pages
+	// rounds runs fieldwork (rounds, assignments, visits, responses).
+	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
 	publicHost string
 }
@@ -55,7 +58,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages}
+	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages, rounds: rounds.New(db)}
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host
 	}
@@ -93,10 +96,14 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
-	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
-	// Password guessing: at most loginBurst attempts in a row per address,
-	// then one every loginEvery.
-	api.POST("/login", s.login, middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+	s.registerAPI()
+	s.webRoutes()
+}
+
+// loginLimiter allows at most loginBurst password attempts in a row per
+// address, then one every loginEvery.
+func (s *Server) loginLimiter() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Every(loginEvery), Burst: loginBurst, ExpiresIn: 10 * time.Minute,
 		}),
@@ -104,34 +111,7 @@ func (s *Server) routes() {
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			return echo.NewHTTPError(http.StatusTooManyRequests, "too many login attempts; wait a minute and try again")
 		},
-	}))
-	api.POST("/logout", s.logout)
-	api.GET("/me", s.me, s.authenticated)
-
-	// The household frame (抽样框).
-	e.POST("/api/v1/frames", s.importFrame, middleware.BodyLimit(frameUploadLimit), s.authenticated, require(store.RoleAdmin))
-	api.GET("/frames", s.listFrames, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
-	api.GET("/frames/:version", s.getFrame, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
-
-	// Samples of households.
-	api.POST("/samples", s.drawSample, s.authenticated, require(store.RoleAdmin))
-	api.GET("/samples", s.listSamples, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
-	api.GET("/samples/:name", s.getSample, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
-	api.GET("/samples/:name/households", s.sampleHouseholds, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
-	api.GET("/sample-size", s.sampleSize, s.authenticated)
-
-	// Results.
-	api.GET("/rounds/:id/estimates", s.roundEstimates, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
-
-	// Questionnaires (问卷): admins write, every role reads.
-	api.GET("/surveys", s.listSurveys, s.authenticated)
-	api.POST("/surveys", s.importSurvey, s.authenticated, require(store.RoleAdmin))
-	api.POST("/surveys/validate", s.validateSurvey, s.authenticated)
-	api.GET("/surveys/:slug", s.getSurvey, s.authenticated)
-	api.POST("/surveys/:slug/publish", s.publishSurvey, s.authenticated, require(store.RoleAdmin))
-	api.GET("/surveys/:slug/versions/:version", s.getSurveyVersion, s.authenticated)
-
-	s.webRoutes()
+	})
 }
 
 // Serve answers on ln until ctx is cancelled, then shuts down gracefully:

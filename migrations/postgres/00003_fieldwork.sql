@@ -9,9 +9,8 @@ ALTER TABLE audit_log ADD COLUMN via TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN ip TEXT NOT NULL DEFAULT '';
 CREATE INDEX audit_log_user ON audit_log (user_id, at);
 
--- A round's quality checks (minimum duration, GPS distance …) beside its
--- replacement rule; when it went into the field and when it was closed.
-ALTER TABLE rounds ADD COLUMN quality_rule TEXT NOT NULL DEFAULT '{}';
+-- When a round went into the field and when it was closed. Its field rules
+-- (replacement and quality checks) are the JSON in replacement_rule.
 ALTER TABLE rounds ADD COLUMN started_at TIMESTAMPTZ;
 ALTER TABLE rounds ADD COLUMN closed_at TIMESTAMPTZ;
 
@@ -95,7 +94,6 @@ ALTER TABLE assignments DROP COLUMN community_id;
 ALTER TABLE assignments DROP COLUMN street_id;
 ALTER TABLE rounds DROP COLUMN closed_at;
 ALTER TABLE rounds DROP COLUMN started_at;
-ALTER TABLE rounds DROP COLUMN quality_rule;
 DROP INDEX audit_log_user;
 ALTER TABLE audit_log DROP COLUMN ip;
 ALTER TABLE audit_log DROP COLUMN via;

@@ -1,0 +1,254 @@
+// Package rounds runs survey rounds in the field against the store: it
+// creates, starts, closes and reopens rounds, gives households to
+// interviewers, records visits and responses (idempotently, by the client
+// id the tablet made), applies the fieldwork rules (internal/fieldwork:
+// dispositions, the replacement rule, quality flags, AAPOR rates) and
+// handles review and replacements. The HTTP handlers, the CLI and the
+// simulator all call these functions, so every way in goes through the
+// same checks. Each change and its audit entry commit in one transaction.
+package rounds
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/fieldwork"
+	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/survey"
+)
+
+// Service runs fieldwork against one database. It caches the parsed
+// questionnaire versions of rounds (published versions never change).
+type Service struct {
+	db   *store.DB
+	defs sync.Map // questionnaire_version_id → *questionnaire.Definition
+}
+
+// New returns a Service on db.
+func New(db *store.DB) *Service { return &Service{db: db} }
+
+// Caller is who calls a fieldwork function: the account (its role and
+// street decide its scope) and the actor recorded in the audit log.
+type Caller struct {
+	User  store.User
+	Actor store.Actor
+}
+
+// System is the caller of the command line: an administrator.
+var System = Caller{User: store.User{Role: store.RoleAdmin}, Actor: store.CLI}
+
+// Scope is what the caller may see: a supervisor their street, an
+// interviewer their own assignments in their street, admins and analysts
+// everything.
+func (c Caller) Scope() store.Scope {
+	switch c.User.Role {
+	case store.RoleSupervisor:
+		return store.Scope{StreetID: streetOf(c.User)}
+	case store.RoleInterviewer:
+		return store.Scope{StreetID: streetOf(c.User), InterviewerID: c.User.ID}
+	}
+	return store.Scope{}
+}
+
+// streetOf returns a street-bound user's street, or -1 (which matches no
+// street) when the account has none, so that a misconfigured account sees
+// nothing rather than everything.
+func streetOf(u store.User) int64 {
+	if u.StreetID.Valid {
+		return u.StreetID.Int64
+	}
+	return -1
+}
+
+// Kinds of round.
+var Kinds = []string{"mock", "satisfaction", "rehearsal", "official"}
+
+// CreateSpec is a round to create, as the API and the CLI take it.
+type CreateSpec struct {
+	Name string `json:"name"`
+	// Questionnaire is SLUG or SLUG@VERSION (default: the newest published
+	// version).
+	Questionnaire string          `json:"questionnaire"`
+	Sample        string          `json:"sample"`
+	Kind          string          `json:"kind"`
+	StartsOn      string          `json:"starts_on"`
+	EndsOn        string          `json:"ends_on"`
+	Rule          json.RawMessage `json:"rule"` // the replacement rule and quality checks; omitted: the defaults
+}
+
+// Create validates spec and stores a planned round with an unassigned
+// assignment for every household of its sample's main sample.
+func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.RoundInfo, error) {
+	fields := map[string]string{}
+	spec.Name = strings.TrimSpace(spec.Name)
+	if n := len([]rune(spec.Name)); n == 0 || n > 100 {
+		fields["name"] = "required, at most 100 characters"
+	}
+	if spec.Kind == "" {
+		spec.Kind = "mock"
+	} else if !contains(Kinds, spec.Kind) {
+		fields["kind"] = "mock, satisfaction, rehearsal or official"
+	}
+	for f, v := range map[string]string{"starts_on": spec.StartsOn, "ends_on": spec.EndsOn} {
+		if v != "" {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				fields[f] = "a date as YYYY-MM-DD"
+			}
+		}
+	}
+	if spec.StartsOn != "" && spec.EndsOn != "" && spec.EndsOn < spec.StartsOn && fields["ends_on"] == "" {
+		fields["ends_on"] = "on or after starts_on"
+	}
+	rule := fieldwork.DefaultRule()
+	if len(spec.Rule) > 0 && string(spec.Rule) != "null" {
+		r, err := fieldwork.ParseRule(spec.Rule)
+		if err != nil {
+			fields["rule"] = apperr.PublicMessage(err)
+		}
+		rule = r
+	}
+	if spec.Sample == "" {
+		fields["sample"] = "required: the name of a drawn sample"
+	}
+	slug, ver, _ := strings.Cut(spec.Questionnaire, "@")
+	ref, err := survey.ParseRef(ver)
+	if slug == "" {
+		fields["questionnaire"] = "required: SLUG or SLUG@VERSION"
+	} else if err != nil || ref.Draft {
+		fields["questionnaire"] = "a published version: SLUG or SLUG@VERSION"
+	}
+	if len(fields) > 0 {
+		return store.RoundInfo{}, apperr.WithFields("invalid round", fields)
+	}
+	v, err := survey.Lookup(ctx, s.db, slug, ref)
+	if err != nil {
+		return store.RoundInfo{}, fieldErr(err, "questionnaire", "no such published questionnaire version")
+	}
+	smp, err := s.db.SampleByName(ctx, spec.Sample)
+	if err != nil {
+		return store.RoundInfo{}, fieldErr(err, "sample", "no sample has this name")
+	}
+	ruleJSON, err := json.Marshal(rule)
+	if err != nil {
+		return store.RoundInfo{}, apperr.Wrap(apperr.Internal, err, "encode rule")
+	}
+	id, err := s.db.CreateRound(ctx, c.Actor, store.NewRound{
+		Name: spec.Name, Kind: spec.Kind, QuestionnaireVersionID: v.ID, SampleID: smp.ID,
+		StartsOn: spec.StartsOn, EndsOn: spec.EndsOn, Rule: string(ruleJSON),
+	})
+	if err != nil {
+		return store.RoundInfo{}, err
+	}
+	return s.db.RoundInfoByID(ctx, id)
+}
+
+// fieldErr turns a NotFound lookup of an input into a 422 on that field.
+func fieldErr(err error, field, msg string) error {
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.WithFields("invalid round", map[string]string{field: msg})
+	}
+	return err
+}
+
+// Transitions of a round's state: the action name, from, to.
+var transitions = map[string][2]string{
+	"start":  {store.RoundPlanned, store.RoundFieldwork},
+	"close":  {store.RoundFieldwork, store.RoundClosed},
+	"reopen": {store.RoundClosed, store.RoundFieldwork},
+}
+
+// SetState starts, closes or reopens a round (action start, close or
+// reopen), audited. A round in the wrong state is a Conflict.
+func (s *Service) SetState(ctx context.Context, c Caller, roundID int64, action string) (store.RoundInfo, error) {
+	tr, ok := transitions[action]
+	if !ok {
+		return store.RoundInfo{}, apperr.New(apperr.Invalid, "unknown round action %q: start, close or reopen", action)
+	}
+	if _, err := s.db.RoundInfoByID(ctx, roundID); err != nil {
+		return store.RoundInfo{}, err
+	}
+	if err := s.db.SetRoundStatus(ctx, c.Actor, roundID, tr[0], tr[1], "round."+action); err != nil {
+		return store.RoundInfo{}, err
+	}
+	return s.db.RoundInfoByID(ctx, roundID)
+}
+
+// Round returns a round the caller may see: interviewers only rounds in
+// which they hold assignments.
+func (s *Service) Round(ctx context.Context, c Caller, id int64) (store.RoundInfo, error) {
+	r, err := s.db.RoundInfoByID(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if c.User.Role == store.RoleInterviewer {
+		rs, err := s.db.Rounds(ctx, c.Scope())
+		if err != nil {
+			return r, err
+		}
+		for _, x := range rs {
+			if x.ID == id {
+				return r, nil
+			}
+		}
+		return store.RoundInfo{}, apperr.New(apperr.NotFound, "round %d not found", id)
+	}
+	return r, nil
+}
+
+// Rounds lists the rounds the caller may see.
+func (s *Service) Rounds(ctx context.Context, c Caller) ([]store.RoundInfo, error) {
+	return s.db.Rounds(ctx, c.Scope())
+}
+
+// RoundByRef finds a round by id or name (the CLI names rounds).
+func (s *Service) RoundByRef(ctx context.Context, ref string) (store.RoundInfo, error) {
+	id, err := s.db.RoundIDByName(ctx, ref)
+	if err != nil {
+		return store.RoundInfo{}, err
+	}
+	return s.db.RoundInfoByID(ctx, id)
+}
+
+// rule reads a round's stored field rules.
+func rule(raw string) (fieldwork.Rule, error) {
+	r := fieldwork.DefaultRule()
+	if raw != "" && raw != "{}" {
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			return r, apperr.Wrap(apperr.Internal, err, "stored round rule does not parse")
+		}
+	}
+	return r, nil
+}
+
+// definition returns the parsed questionnaire version, cached.
+func (s *Service) definition(ctx context.Context, versionID int64) (*questionnaire.Definition, error) {
+	if d, ok := s.defs.Load(versionID); ok {
+		return d.(*questionnaire.Definition), nil
+	}
+	v, err := s.db.QuestionnaireVersionByID(ctx, versionID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := questionnaire.ParseJSON(v.Slug+".json", []byte(v.Definition))
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, err, "stored definition of %s version %d does not parse", v.Slug, v.Version)
+	}
+	if v.Status == store.VersionPublished {
+		s.defs.Store(versionID, d)
+	}
+	return d, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// route is one API route and who may call it. The API is registered from
+// this one table (apiRoutes), and TestAccessTable calls every route in it
+// as every role, so what each role may do is written down in one place.
+//
+// Within a route, what a caller sees is decided by its scope in the SQL
+// (internal/rounds Caller.Scope): a supervisor's street, an interviewer's
+// own assignments. Another street's or interviewer's object answers 404;
+// a role that may never use a route answers 403.
+type route struct {
+	method, path string
+	handler      echo.HandlerFunc
+	// who may call it: public routes need no login; otherwise the roles
+	// listed (admin always), or every logged-in role when roles is empty
+	// and loggedIn is set.
+	public   bool
+	loggedIn bool
+	roles    []string
+	// bodyLimit replaces the API's default body limit (e.g. for uploads).
+	bodyLimit string
+	mw        []echo.MiddlewareFunc // run after the access check
+}
+
+// Role sets used in the table.
+var (
+	supervisors  = []string{store.RoleSupervisor}
+	fieldStaff   = []string{store.RoleSupervisor, store.RoleInterviewer}
+	readers      = []string{store.RoleSupervisor, store.RoleAnalyst}
+	interviewers = []string{store.RoleInterviewer}
+	adminsOnly   = []string{store.RoleAdmin}
+)
+
+// apiRoutes is the access table of the JSON API.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/login", handler: s.login, public: true, mw: []echo.MiddlewareFunc{s.loginLimiter()}},
+		{method: "POST", path: "/api/v1/logout", handler: s.logout, public: true},
+		{method: "GET", path: "/api/v1/me", handler: s.me, loggedIn: true},
+
+		// The household frame (抽样框).
+		{method: "POST", path: "/api/v1/frames", handler: s.importFrame, roles: adminsOnly, bodyLimit: frameUploadLimit},
+		{method: "GET", path: "/api/v1/frames", handler: s.listFrames, roles: readers},
+		{method: "GET", path: "/api/v1/frames/:version", handler: s.getFrame, roles: readers},
+
+		// Samples of households.
+		{method: "POST", path: "/api/v1/samples", handler: s.drawSample, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/samples", handler: s.listSamples, roles: readers},
+		{method: "GET", path: "/api/v1/samples/:name", handler: s.getSample, roles: readers},
+		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.sampleHouseholds, roles: readers},
+		{method: "GET", path: "/api/v1/sample-size", handler: s.sampleSize, loggedIn: true},
+
+		// Questionnaires (问卷): admins write, every role reads.
+		{method: "GET", path: "/api/v1/surveys", handler: s.listSurveys, loggedIn: true},
+		{method: "POST", path: "/api/v1/surveys", handler: s.importSurvey, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/surveys/validate", handler: s.validateSurvey, loggedIn: true},
+		{method: "GET", path: "/api/v1/surveys/:slug", handler: s.getSurvey, loggedIn: true},
+		{method: "POST", path: "/api/v1/surveys/:slug/publish", handler: s.publishSurvey, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/surveys/:slug/versions/:version", handler: s.getSurveyVersion, loggedIn: true},
+
+		// Rounds and their fieldwork.
+		{method: "GET", path: "/api/v1/rounds", handler: s.listRounds, loggedIn: true},
+		{method: "POST", path: "/api/v1/rounds", handler: s.createRound, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/rounds/:id", handler: s.getRound, loggedIn: true},
+		{method: "POST", path: "/api/v1/rounds/:id/start", handler: s.roundAction("start"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.roundAction("close"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/reopen", handler: s.roundAction("reopen"), roles: adminsOnly},
+		{method: "GET", path: "/api/v1/rounds/:id/assignments", handler: s.listAssignments, roles: supervisors},
+		{method: "POST", path: "/api/v1/rounds/:id/assignments", handler: s.assign, roles: supervisors},
+		{method: "GET", path: "/api/v1/rounds/:id/progress", handler: s.roundProgress, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/responses", handler: s.roundResponses, roles: supervisors},
+		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.roundEstimates, roles: readers},
+		{method: "GET", path: "/api/v1/me/assignments", handler: s.myAssignments, roles: interviewers},
+		{method: "GET", path: "/api/v1/assignments/:id", handler: s.getAssignment, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/assignments/:id/replace", handler: s.replaceAssignment, roles: supervisors},
+		{method: "POST", path: "/api/v1/visits", handler: s.recordVisit, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/responses", handler: s.submitResponse, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/sync", handler: s.sync, roles: fieldStaff},
+		{method: "GET", path: "/api/v1/responses/:id", handler: s.getResponse, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/responses/:id/review", handler: s.reviewResponse, roles: supervisors},
+	}
+}
+
+// registerAPI adds every route of the access table to echo with its body
+// limit, authentication and role check.
+func (s *Server) registerAPI() {
+	for _, r := range s.apiRoutes() {
+		limit := r.bodyLimit
+		if limit == "" {
+			limit = apiBodyLimit
+		}
+		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit)}
+		if !r.public {
+			mw = append(mw, s.authenticated)
+			if !r.loggedIn {
+				mw = append(mw, require(r.roles...))
+			}
+		}
+		mw = append(mw, r.mw...)
+		s.e.Add(r.method, r.path, r.handler, mw...)
+	}
+}

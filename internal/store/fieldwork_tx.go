@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// FieldTx is one write transaction of the fieldwork path: a visit or a
+// response, the assignment's new state, a released reserve and the audit
+// entry commit together or not at all. The fieldwork rules run in Go
+// between its calls; the SQL stays here.
+type FieldTx struct {
+	db  *DB
+	tx  *sqlx.Tx
+	ctx context.Context
+	Now time.Time // one clock reading for every row the transaction writes
+}
+
+// FieldWrite runs fn in a write transaction (see FieldTx).
+func (db *DB) FieldWrite(ctx context.Context, fn func(t *FieldTx) error) error {
+	return db.Tx(ctx, func(tx *sqlx.Tx) error {
+		return fn(&FieldTx{db: db, tx: tx, ctx: ctx, Now: now()})
+	})
+}
+
+// Audit writes the audit entry of the change.
+func (t *FieldTx) Audit(a Actor, action, objectType, objectID string, detail any) error {
+	return t.db.AuditIn(t.ctx, t.tx, a, action, objectType, objectID, detail)
+}
+
+// NewVisit is a visit to store.
+type NewVisit struct {
+	AssignmentID  int64
+	ClientID      string
+	InterviewerID int64
+	AttemptedAt   time.Time
+	Outcome       string
+	Note          string
+	Lat, Lon, Acc *float64
+	AppointmentAt *time.Time
+	ContentHash   string
+}
+
+// InsertVisit stores a visit unless its client id is already stored; ok is
+// false then (a resend or a conflict: the caller compares content).
+func (t *FieldTx) InsertVisit(v NewVisit) (id int64, ok bool, err error) {
+	err = t.tx.GetContext(t.ctx, &id, t.db.Q("insert-visit"), v.AssignmentID, v.ClientID, v.InterviewerID, v.AttemptedAt.UTC(),
+		v.Outcome, v.Lat, v.Lon, v.Acc, v.Note, t.Now, v.ContentHash, utcPtr(v.AppointmentAt))
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, t.db.mapErr(err, "store visit")
+	}
+	return id, true, nil
+}
+
+// VisitOutcome is one visit as the disposition rules read it.
+type VisitOutcome struct {
+	At            time.Time    `db:"attempted_at"`
+	Outcome       string       `db:"outcome"`
+	AppointmentAt sql.NullTime `db:"appointment_at"`
+}
+
+// AssignmentVisits returns an assignment's visits in time order.
+func (t *FieldTx) AssignmentVisits(assignmentID int64) ([]VisitOutcome, error) {
+	var out []VisitOutcome
+	err := t.tx.SelectContext(t.ctx, &out, t.db.Q("assignment-visits"), assignmentID)
+	return out, t.db.mapErr(err, "visits")
+}
+
+// AcceptedResponse returns the id and end disposition of an assignment's
+// accepted response; ok is false when it has none.
+func (t *FieldTx) AcceptedResponse(assignmentID int64) (id int64, disposition string, ok bool, err error) {
+	row := struct {
+		ID          int64  `db:"id"`
+		Disposition string `db:"disposition"`
+	}{}
+	err = t.tx.GetContext(t.ctx, &row, t.db.Q("assignment-accepted"), assignmentID)
+	if err == sql.ErrNoRows {
+		return 0, "", false, nil
+	}
+	if err != nil {
+		return 0, "", false, t.db.mapErr(err, "accepted response")
+	}
+	return row.ID, row.Disposition, true, nil
+}
+
+// AssignmentState is what the disposition rules derive for an assignment.
+type AssignmentState struct {
+	Status, Disposition, Category string
+	Attempts                      int
+	Contacted                     bool
+	LastOutcome                   string
+	LastVisitAt, AppointmentAt    *time.Time
+	Reason                        string
+	Replacement                   string
+}
+
+// SetAssignmentState writes an assignment's derived state.
+func (t *FieldTx) SetAssignmentState(id int64, s AssignmentState) error {
+	_, err := t.tx.ExecContext(t.ctx, t.db.Q("update-assignment-state"), s.Status, nullString(s.Disposition), nullString(s.Category),
+		s.Attempts, s.Contacted, nullString(s.LastOutcome), utcPtr(s.LastVisitAt), utcPtr(s.AppointmentAt), s.Reason, s.Replacement, t.Now, id)
+	return t.db.mapErr(err, "update assignment")
+}
+
+// SetReplacement records a replacement decision on an assignment.
+func (t *FieldTx) SetReplacement(id int64, state, reason string) error {
+	_, err := t.tx.ExecContext(t.ctx, t.db.Q("set-assignment-replacement"), state, reason, t.Now, id)
+	return t.db.mapErr(err, "update assignment")
+}
+
+// ReleaseReserve releases the next reserve of the replaced assignment's
+// community (street for a stratified SRS) and gives it an assignment that
+// inherits the replaced one's interviewer and base weight and points back
+// to it. ok is false when no reserve is left.
+func (t *FieldTx) ReleaseReserve(replaced AssignmentContext) (newID int64, ok bool, err error) {
+	for range 5 { // another transaction may take the same reserve first (PostgreSQL)
+		var unit int64
+		err = t.tx.GetContext(t.ctx, &unit, t.db.Q("next-reserve"), replaced.SampleID, replaced.StreetID, replaced.SampleKind, replaced.CommunityID)
+		if err == sql.ErrNoRows {
+			return 0, false, nil
+		}
+		if err != nil {
+			return 0, false, t.db.mapErr(err, "next reserve")
+		}
+		res, err := t.tx.ExecContext(t.ctx, t.db.Q("release-reserve"), t.Now, replaced.SampleUnitID, unit)
+		if err != nil {
+			return 0, false, t.db.mapErr(err, "release reserve")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		err = t.tx.GetContext(t.ctx, &newID, t.db.Q("insert-replacement-assignment"), t.Now, t.Now, t.Now, unit, replaced.ID)
+		if err != nil {
+			return 0, false, t.db.mapErr(err, "replacement assignment")
+		}
+		return newID, true, nil
+	}
+	return 0, false, apperr.New(apperr.Conflict, "could not release a reserve: try again")
+}
+
+// NewResponse is an accepted response to store.
+type NewResponse struct {
+	AssignmentID           int64
+	RoundID                int64
+	QuestionnaireVersionID int64
+	ClientID               string
+	InterviewerID          int64
+	Answers                string // JSON
+	StartedAt, CompletedAt *time.Time
+	Weight                 float64
+	ContentHash            string
+	DeviceID, AppVersion   string
+	Lat, Lon, Acc          *float64
+	SupersedesID           int64
+	Disposition            string
+	Pattern                string
+	Flags                  string // JSON array
+}
+
+// InsertResponse stores an accepted response unless its client id is
+// already stored (ok false: a resend or a conflict). A second accepted
+// response for the assignment is a Conflict.
+func (t *FieldTx) InsertResponse(r NewResponse) (id int64, ok bool, err error) {
+	var sup sql.NullInt64
+	if r.SupersedesID > 0 {
+		sup = sql.NullInt64{Int64: r.SupersedesID, Valid: true}
+	}
+	err = t.tx.GetContext(t.ctx, &id, t.db.Q("insert-response"), r.AssignmentID, r.RoundID, r.QuestionnaireVersionID, r.ClientID,
+		r.InterviewerID, r.Answers, utcPtr(r.StartedAt), utcPtr(r.CompletedAt), t.Now, r.Weight, r.ContentHash, r.DeviceID,
+		r.AppVersion, r.Lat, r.Lon, r.Acc, sup, r.Disposition, r.Pattern, r.Flags)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		if apperr.Is(t.db.mapErr(err, ""), apperr.Conflict) {
+			return 0, false, apperr.Wrap(apperr.Conflict, err, "this household already has an accepted response; send a correction with \"supersedes\"")
+		}
+		return 0, false, t.db.mapErr(err, "store response")
+	}
+	return id, true, nil
+}
+
+// ResponseValue is one indicator value of a response (nil: missing).
+type ResponseValue struct {
+	Indicator string
+	Value     *float64
+}
+
+// InsertValues writes one response_values row per indicator, with the
+// design variables and the weight copied in.
+func (t *FieldTx) InsertValues(responseID int64, a AssignmentContext, weight float64, vals []ResponseValue) error {
+	q := t.db.Q("insert-response-value")
+	for _, v := range vals {
+		if _, err := t.tx.ExecContext(t.ctx, q, responseID, v.Indicator, v.Value, a.RoundID, a.StreetID, a.PSU, a.CommunityID, weight); err != nil {
+			return t.db.mapErr(err, "store response values")
+		}
+	}
+	return nil
+}
+
+// Supersede marks an assignment's accepted response as superseded (its
+// values leave the estimates). It is NotFound unless that response is the
+// assignment's accepted one.
+func (t *FieldTx) Supersede(responseID, assignmentID int64) error {
+	res, err := t.tx.ExecContext(t.ctx, t.db.Q("supersede-response"), responseID, assignmentID)
+	if err != nil {
+		return t.db.mapErr(err, "supersede response")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.WithFields("nothing to correct", map[string]string{"supersedes": "not the accepted response of this household"})
+	}
+	return nil
+}
+
+// Review records a supervisor's review of an accepted response; "returned"
+// also rejects it, so its values leave the estimates.
+func (t *FieldTx) Review(responseID, reviewerID int64, review, note string) error {
+	var by sql.NullInt64
+	if reviewerID > 0 {
+		by = sql.NullInt64{Int64: reviewerID, Valid: true}
+	}
+	res, err := t.tx.ExecContext(t.ctx, t.db.Q("review-response"), review, note, by, t.Now, review, responseID)
+	if err != nil {
+		return t.db.mapErr(err, "review response")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.Conflict, "only an accepted response can be reviewed")
+	}
+	return nil
+}
+
+func utcPtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,284 @@
+-- Fieldwork: rounds, assignments, visits, responses, review and progress.
+-- Every query that lists or touches a street's objects takes the caller's
+-- scope as arguments: (street_id = 0 OR a.street_id = street_id) and
+-- (interviewer_id = 0 OR a.interviewer_id = interviewer_id). Nothing loads
+-- rows the caller may not see.
+
+-- name: insert-round
+INSERT INTO rounds (name, kind, questionnaire_version_id, sample_id, status, starts_on, ends_on,
+                    replacement_rule, created_by, created_at)
+VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)
+RETURNING id
+
+-- name: insert-round-assignments
+-- One assignment per household of the main sample, not yet given to anyone.
+INSERT INTO assignments (round_id, sample_unit_id, street_id, community_id, base_weight, status, created_at, updated_at)
+SELECT ?, su.id, su.street_id, su.community_id, su.base_weight, 'open', ?, ?
+FROM sample_units su
+WHERE su.sample_id = ? AND su.reserve_rank IS NULL
+ORDER BY su.id
+
+-- name: list-rounds
+-- Rounds, newest first; an interviewer (scope argument > 0) sees only the
+-- rounds in which they hold an assignment.
+SELECT r.id, r.name, r.kind, r.status, r.simulated, r.questionnaire_version_id, r.sample_id,
+       q.slug AS questionnaire, v.version AS questionnaire_version, '' AS definition, r.created_at,
+       COALESCE(s.name, '') AS sample, COALESCE(r.starts_on, '') AS starts_on, COALESCE(r.ends_on, '') AS ends_on,
+       r.replacement_rule, r.started_at, r.closed_at
+FROM rounds r
+JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+JOIN questionnaires q ON q.id = v.questionnaire_id
+LEFT JOIN samples s ON s.id = r.sample_id
+WHERE (? = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = r.id AND a.interviewer_id = ?))
+ORDER BY r.id DESC
+
+-- name: get-round-full
+SELECT r.id, r.name, r.kind, r.status, r.simulated, r.questionnaire_version_id, r.sample_id,
+       q.slug AS questionnaire, v.version AS questionnaire_version, v.definition, r.created_at,
+       COALESCE(s.name, '') AS sample, COALESCE(r.starts_on, '') AS starts_on, COALESCE(r.ends_on, '') AS ends_on,
+       r.replacement_rule, r.started_at, r.closed_at
+FROM rounds r
+JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+JOIN questionnaires q ON q.id = v.questionnaire_id
+LEFT JOIN samples s ON s.id = r.sample_id
+WHERE r.id = ?
+
+-- name: get-round-id-by-name
+SELECT id FROM rounds WHERE name = ?
+
+-- name: set-round-status
+UPDATE rounds SET status = ? WHERE id = ? AND status = ?
+
+-- name: set-round-started
+UPDATE rounds SET started_at = ? WHERE id = ? AND started_at IS NULL
+
+-- name: set-round-closed
+UPDATE rounds SET closed_at = ? WHERE id = ?
+
+-- name: list-assignments
+SELECT a.id, a.round_id, a.sample_unit_id, a.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, a.community_id, c.name AS community, h.building, h.household_key,
+       su.reserve_rank, a.status, COALESCE(a.disposition, '') AS disposition, COALESCE(a.category, '') AS category,
+       a.attempts, a.contacted, COALESCE(a.last_outcome, '') AS last_outcome, a.last_visit_at, a.appointment_at,
+       a.replacement, a.reason, a.replaces_id, a.base_weight, a.assigned_at, a.updated_at
+FROM assignments a
+JOIN sample_units su ON su.id = a.sample_unit_id
+JOIN households h ON h.id = su.household_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+LEFT JOIN users u ON u.id = a.interviewer_id
+WHERE a.round_id = ?
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR a.interviewer_id = ?)
+  AND (? = 0 OR a.community_id = ?)
+  AND (? = '' OR a.status = ? OR (? = 'due' AND a.replacement = 'due'))
+ORDER BY st.code, c.code, h.building, h.household_key, a.id
+
+-- name: get-assignment
+-- One assignment in the caller's scope (street, interviewer), with its
+-- round's state and rules.
+SELECT a.id, a.round_id, a.sample_unit_id, a.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, a.community_id, c.name AS community, h.building, h.household_key,
+       su.reserve_rank, a.status, COALESCE(a.disposition, '') AS disposition, COALESCE(a.category, '') AS category,
+       a.attempts, a.contacted, COALESCE(a.last_outcome, '') AS last_outcome, a.last_visit_at, a.appointment_at,
+       a.replacement, a.reason, a.replaces_id, a.base_weight, a.assigned_at, a.updated_at
+FROM assignments a
+JOIN sample_units su ON su.id = a.sample_unit_id
+JOIN households h ON h.id = su.household_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+LEFT JOIN users u ON u.id = a.interviewer_id
+WHERE a.id = ?
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR a.interviewer_id = ?)
+
+-- name: assignment-context
+-- What a submission needs about its assignment, in the caller's street
+-- (the interviewer check is made by the caller: a response recorded before
+-- a reassignment is accepted and flagged).
+SELECT a.id, a.round_id, a.interviewer_id, a.street_id, a.community_id, a.sample_unit_id, su.psu,
+       COALESCE(a.base_weight, su.base_weight) AS base_weight, a.assigned_at, a.replacement,
+       r.status AS round_status, r.questionnaire_version_id, v.version AS questionnaire_version,
+       r.replacement_rule, r.sample_id, s.kind AS sample_kind
+FROM assignments a
+JOIN sample_units su ON su.id = a.sample_unit_id
+JOIN rounds r ON r.id = a.round_id
+JOIN samples s ON s.id = r.sample_id
+JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+WHERE a.id = ? AND (? = 0 OR a.street_id = ?)
+
+-- name: assign-selection
+-- Gives the selected assignments of a round to an interviewer, only within
+-- the interviewer's own street and the caller's scope.
+UPDATE assignments SET interviewer_id = ?, assigned_at = ?, updated_at = ?
+WHERE round_id = ? AND street_id = ?
+  AND (? = 0 OR street_id = ?)
+  AND (? = 0 OR community_id = ?)
+  AND (? = 0 OR street_id = ?)
+  AND (interviewer_id IS NULL OR interviewer_id <> ?)
+
+-- name: assignment-street
+SELECT street_id FROM assignments WHERE id = ? AND round_id = ? AND (? = 0 OR street_id = ?)
+
+-- name: assign-one
+UPDATE assignments SET interviewer_id = ?, assigned_at = ?, updated_at = ?
+WHERE id = ? AND round_id = ? AND street_id = ? AND (? = 0 OR street_id = ?)
+
+-- name: count-assignable
+-- The selected assignments outside the interviewer's street (to refuse a
+-- selection that would cross streets), within the caller's scope.
+SELECT COUNT(*) FROM assignments
+WHERE round_id = ? AND street_id <> ?
+  AND (? = 0 OR street_id = ?)
+  AND (? = 0 OR community_id = ?)
+  AND (? = 0 OR street_id = ?)
+
+-- name: insert-visit
+INSERT INTO visits (assignment_id, client_id, interviewer_id, attempted_at, outcome, latitude, longitude, accuracy_m,
+                    note, received_at, content_hash, appointment_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (client_id) DO NOTHING
+RETURNING id
+
+-- name: get-visit-by-client
+SELECT v.id, v.client_id, v.assignment_id, v.interviewer_id, v.attempted_at, v.outcome, v.note,
+       v.latitude, v.longitude, v.accuracy_m, v.appointment_at, v.received_at, v.content_hash, a.street_id
+FROM visits v JOIN assignments a ON a.id = v.assignment_id
+WHERE v.client_id = ?
+
+-- name: assignment-visits
+SELECT attempted_at, outcome, appointment_at FROM visits WHERE assignment_id = ? ORDER BY attempted_at, id
+
+-- name: assignment-accepted
+SELECT id, disposition FROM responses WHERE assignment_id = ? AND status = 'accepted'
+
+-- name: update-assignment-state
+UPDATE assignments SET status = ?, disposition = ?, category = ?, attempts = ?, contacted = ?,
+       last_outcome = ?, last_visit_at = ?, appointment_at = ?, reason = ?, replacement = ?, updated_at = ?
+WHERE id = ?
+
+-- name: next-reserve
+-- The next reserve not yet released in the same community (two-stage) or
+-- street (stratified SRS: PSUs are households, so the street).
+SELECT su.id FROM sample_units su
+WHERE su.sample_id = ? AND su.reserve_rank IS NOT NULL AND su.released_at IS NULL
+  AND su.street_id = ? AND (? = 'stratified-srs' OR su.community_id = ?)
+ORDER BY su.reserve_rank, su.id
+LIMIT 1
+
+-- name: release-reserve
+UPDATE sample_units SET released_at = ?, replaces_unit_id = ? WHERE id = ? AND released_at IS NULL
+
+-- name: insert-replacement-assignment
+INSERT INTO assignments (round_id, sample_unit_id, interviewer_id, street_id, community_id, base_weight, status,
+                         replaces_id, assigned_at, created_at, updated_at)
+SELECT a.round_id, su.id, a.interviewer_id, su.street_id, su.community_id, COALESCE(a.base_weight, rsu.base_weight), 'open',
+       a.id, ?, ?, ?
+FROM assignments a
+JOIN sample_units su ON su.id = ?
+JOIN sample_units rsu ON rsu.id = a.sample_unit_id
+WHERE a.id = ?
+RETURNING id
+
+-- name: set-assignment-replacement
+UPDATE assignments SET replacement = ?, reason = ?, updated_at = ? WHERE id = ?
+
+-- name: get-response-by-client
+SELECT r.id, r.client_id, r.assignment_id, r.status, r.content_hash, a.street_id, r.interviewer_id
+FROM responses r JOIN assignments a ON a.id = r.assignment_id
+WHERE r.client_id = ?
+
+-- name: insert-response
+INSERT INTO responses (assignment_id, round_id, questionnaire_version_id, client_id, interviewer_id, status, answers,
+                       started_at, completed_at, received_at, weight, content_hash, device_id, app_version,
+                       latitude, longitude, accuracy_m, supersedes_id, disposition, pattern, flags)
+VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (client_id) DO NOTHING
+RETURNING id
+
+-- name: insert-response-value
+INSERT INTO response_values (response_id, indicator, value, round_id, street_id, psu, community_id, weight)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: supersede-response
+UPDATE responses SET status = 'superseded' WHERE id = ? AND assignment_id = ? AND status = 'accepted'
+
+-- name: get-response
+SELECT r.id, r.client_id, r.assignment_id, r.round_id, r.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, c.name AS community, r.status, r.disposition, r.answers,
+       r.started_at, r.completed_at, r.received_at, r.flags, r.review, r.review_note, r.supersedes_id,
+       r.device_id, r.app_version, v.version AS questionnaire_version
+FROM responses r
+JOIN assignments a ON a.id = r.assignment_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+LEFT JOIN users u ON u.id = r.interviewer_id
+WHERE r.id = ?
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR r.interviewer_id = ?)
+
+-- name: list-responses
+SELECT r.id, r.client_id, r.assignment_id, r.round_id, r.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, c.name AS community, r.status, r.disposition, '' AS answers,
+       r.started_at, r.completed_at, r.received_at, r.flags, r.review, r.review_note, r.supersedes_id,
+       r.device_id, r.app_version, v.version AS questionnaire_version
+FROM responses r
+JOIN assignments a ON a.id = r.assignment_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+LEFT JOIN users u ON u.id = r.interviewer_id
+WHERE r.round_id = ?
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR r.interviewer_id = ?)
+  AND (? = '' OR r.status = ?)
+  AND (? = '' OR r.review = ?)
+  AND (? = 0 OR r.flags <> '[]')
+ORDER BY r.id
+
+-- name: interviewer-peers
+-- The interviewer's other accepted responses in the round, for the
+-- overlap and repeated-pattern checks.
+SELECT id, started_at, completed_at, pattern FROM responses
+WHERE round_id = ? AND interviewer_id = ? AND status = 'accepted'
+ORDER BY id
+
+-- name: community-points
+SELECT r.latitude, r.longitude FROM responses r JOIN assignments a ON a.id = r.assignment_id
+WHERE r.round_id = ? AND a.community_id = ? AND r.status = 'accepted'
+  AND r.latitude IS NOT NULL AND r.longitude IS NOT NULL
+ORDER BY r.id DESC
+LIMIT 200
+
+-- name: review-response
+UPDATE responses SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ?,
+       status = CASE WHEN ? = 'returned' THEN 'rejected' ELSE status END
+WHERE id = ? AND status = 'accepted'
+
+-- name: progress-by-street
+SELECT a.street_id AS group_id, st.name AS group_name, COALESCE(a.category, '') AS category, COUNT(*) AS n,
+       SUM(a.attempts) AS visits
+FROM assignments a JOIN streets st ON st.id = a.street_id
+WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
+GROUP BY a.street_id, st.name, a.category
+ORDER BY st.name
+
+-- name: progress-by-community
+SELECT a.community_id AS group_id, st.name || ' ' || c.name AS group_name, COALESCE(a.category, '') AS category,
+       COUNT(*) AS n, SUM(a.attempts) AS visits
+FROM assignments a JOIN communities c ON c.id = a.community_id JOIN streets st ON st.id = a.street_id
+WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
+GROUP BY a.community_id, st.name, c.name, a.category
+ORDER BY st.name, c.name
+
+-- name: progress-by-interviewer
+SELECT COALESCE(a.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name,
+       COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+FROM assignments a LEFT JOIN users u ON u.id = a.interviewer_id
+WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
+GROUP BY a.interviewer_id, u.username, a.category
+ORDER BY u.username
+
+-- name: user-street
+SELECT id, username, role, street_id, disabled FROM users WHERE username = ?
