@@ -309,7 +309,7 @@ func TestProgressRates(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		submit(0, fieldtest.Answers(true, true, [4]int{1, 1, 2, 3}))  // I
+		submit(0, fieldtest.Answers(true, true, [4]int{1, 1, 2, 3}))   // I
 		submit(1, fieldtest.Answers(false, false, [4]int{2, 2, 1, 3})) // I
 		submit(2, `{"S1":2}`)                                          // NE
 		visit(3, "refused")                                            // R

@@ -89,7 +89,7 @@ type Field struct {
 	DB      *store.DB
 	Service *rounds.Service
 	Round   store.RoundInfo
-	Streets []store.Street         // 街道1, 街道2, …
+	Streets []store.Street        // 街道1, 街道2, …
 	Users   map[string]store.User // admin, analyst, sup1, sup2, int1a, int1b, int2a (intSa: street S)
 }
 
