@@ -1,0 +1,258 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+// newFieldServer serves a fieldtest district in the field over real HTTP.
+func newFieldServer(t *testing.T, db *store.DB, sz fieldtest.Size) (*fieldtest.Field, string) {
+	t.Helper()
+	f := fieldtest.New(t, db, sz)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
+	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return f, ts.URL
+}
+
+// loginAs returns a client logged in as a fieldtest account.
+func loginAs(t *testing.T, base, username string) *http.Client {
+	t.Helper()
+	c := client(t)
+	if res, eb := postJSON(t, c, base+"/api/v1/login", `{"username":"`+username+`","password":"`+fieldtest.Password+`"}`); res.StatusCode != 200 {
+		t.Fatalf("login %s = %d %+v", username, res.StatusCode, eb)
+	}
+	return c
+}
+
+// call sends a request with an optional JSON body and returns the status
+// and body.
+func call(t *testing.T, c *http.Client, method, url, body string) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// The callers of the access test, in the order of the expectation strings.
+var accessCallers = []string{"", "int1a", "int2a", "sup1", "sup2", "analyst", "admin"}
+
+// accessWant says, for every API route, what each caller gets, one letter
+// per caller in the order of accessCallers: anonymous, the interviewer of
+// the objects, an interviewer of another street, the supervisor of their
+// street, a supervisor of another street, an analyst, an admin.
+//
+//	U 401 (log in first)  F 403 (the role may never)  N 404 (not yours)
+//	A allowed (any answer but 401, 403, 404 and 5xx)  P public (called
+//	once, anonymously: logins are rate-limited)
+//
+// It is written out by hand, apart from the route table, so that a change
+// of access shows here as a deliberate edit.
+var accessWant = map[string]string{
+	"POST /api/v1/login":                          "PPPPPPP",
+	"POST /api/v1/logout":                         "PPPPPPP",
+	"GET /api/v1/me":                              "UAAAAAA",
+	"POST /api/v1/frames":                         "UFFFFFA",
+	"GET /api/v1/frames":                          "UFFAAAA",
+	"GET /api/v1/frames/:version":                 "UFFAAAA",
+	"POST /api/v1/samples":                        "UFFFFFA",
+	"GET /api/v1/samples":                         "UFFAAAA",
+	"GET /api/v1/samples/:name":                   "UFFAAAA",
+	"GET /api/v1/samples/:name/households":        "UFFAAAA",
+	"GET /api/v1/sample-size":                     "UFFAAAA",
+	"GET /api/v1/surveys":                         "UAAAAAA",
+	"POST /api/v1/surveys":                        "UFFFFFA",
+	"POST /api/v1/surveys/validate":               "UAAAAAA",
+	"GET /api/v1/surveys/:slug":                   "UAAAAAA",
+	"POST /api/v1/surveys/:slug/publish":          "UFFFFFA",
+	"GET /api/v1/surveys/:slug/versions/:version": "UAAAAAA",
+	"GET /api/v1/rounds":                          "UAAAAAA",
+	"POST /api/v1/rounds":                         "UFFFFFA",
+	"GET /api/v1/rounds/:id":                      "UAAAAAA",
+	"POST /api/v1/rounds/:id/start":               "UFFFFFA",
+	"POST /api/v1/rounds/:id/close":               "UFFFFFA",
+	"POST /api/v1/rounds/:id/reopen":              "UFFFFFA",
+	"GET /api/v1/rounds/:id/assignments":          "UFFAAFA",
+	"POST /api/v1/rounds/:id/assignments":         "UFFAAFA",
+	"GET /api/v1/rounds/:id/progress":             "UFFAAAA",
+	"GET /api/v1/rounds/:id/responses":            "UFFAAFA",
+	"GET /api/v1/rounds/:id/estimates":            "UFFAAAA",
+	"GET /api/v1/me/assignments":                  "UAAFFFA",
+	"GET /api/v1/assignments/:id":                 "UANANFA",
+	"POST /api/v1/assignments/:id/replace":        "UFFANFA",
+	"POST /api/v1/visits":                         "UANANFA",
+	"POST /api/v1/responses":                      "UANANFA",
+	"POST /api/v1/sync":                           "UAAAAFA",
+	"GET /api/v1/responses/:id":                   "UANANFA",
+	"POST /api/v1/responses/:id/review":           "UFFANFA",
+}
+
+// TestAccessTable calls every route of the API as every kind of caller, on
+// objects of street 1 that belong to the interviewer int1a, and checks the
+// answer against accessWant. A route without an expectation fails.
+func TestAccessTable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f, base := newFieldServer(t, db, fieldtest.Small)
+		f.AssignStreet(t, 1)
+		f.AssignStreet(t, 2)
+		mine, err := f.Service.Assignments(ctx, f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := mine[0]
+		start := time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)
+		end := start.Add(15 * time.Minute)
+		resp, err := f.Service.Submit(ctx, f.Caller("int1a"), rounds.ResponseRequest{
+			ClientID: "00000000-0000-4000-8000-000000000001", AssignmentID: a.ID, QuestionnaireVersion: 1,
+			Answers: json.RawMessage(fieldtest.Answers(true, true, [4]int{1, 2, 2, 1})), StartedAt: &start, CompletedAt: &end,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A household of street 1 finally refused, so that replace is possible.
+		if _, err := f.Service.RecordVisit(ctx, f.Caller("int1a"), rounds.VisitRequest{
+			ClientID: "00000000-0000-4000-8000-000000000002", AssignmentID: mine[1].ID, AttemptedAt: start, Outcome: "refused",
+		}); err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{
+			":id": fmt.Sprint(f.Round.ID), ":version": "1", ":name": "fieldtest", ":slug": "field",
+		}
+		objectID := map[string]string{"assignments": fmt.Sprint(mine[1].ID), "responses": fmt.Sprint(resp.ID)}
+		visit := fmt.Sprintf(`{"client_id":"%%s","assignment_id":%d,"attempted_at":"2026-11-21T19:00:00+08:00","outcome":"no_one_home"}`, a.ID)
+		bodies := map[string]string{
+			"POST /api/v1/login":                   `{"username":"nobody","password":"wrong-password"}`,
+			"POST /api/v1/samples":                 `{"name":"x","n":0}`,
+			"POST /api/v1/surveys":                 `{}`,
+			"POST /api/v1/surveys/validate":        `{}`,
+			"POST /api/v1/rounds":                  `{"name":""}`,
+			"POST /api/v1/rounds/:id/assignments":  `{"interviewer":"int1a","street_id":` + fmt.Sprint(f.Streets[0].ID) + `}`,
+			"POST /api/v1/assignments/:id/replace": `{"approve":false,"reason":"test"}`,
+			"POST /api/v1/responses":               fmt.Sprintf(`{"client_id":"00000000-0000-4000-8000-000000000099","assignment_id":%d,"questionnaire_version":1,"answers":{}}`, a.ID),
+			"POST /api/v1/sync":                    `{"items":[]}`,
+			"POST /api/v1/responses/:id/review":    `{"action":"flag","reason":"test"}`,
+		}
+		clients := map[string]*http.Client{"": client(t)}
+		for _, who := range accessCallers[1:] {
+			clients[who] = loginAs(t, base, who)
+		}
+		seen := map[string]bool{}
+		n := 0
+		routes := (&Server{}).apiRoutes()
+		slices.SortStableFunc(routes, func(a, b route) int { // log out last
+			last := func(r route) int {
+				if strings.HasSuffix(r.path, "/logout") {
+					return 1
+				}
+				return 0
+			}
+			return cmp.Compare(last(a), last(b))
+		})
+		for _, r := range routes {
+			key := r.method + " " + r.path
+			seen[key] = true
+			want, ok := accessWant[key]
+			if !ok {
+				t.Errorf("%s: no access expectation: add it to accessWant", key)
+				continue
+			}
+			for i, who := range accessCallers {
+				path := r.path
+				for p, v := range params {
+					path = strings.ReplaceAll(path, p, v)
+				}
+				for prefix, id := range objectID {
+					if strings.HasPrefix(r.path, "/api/v1/"+prefix+"/:id") {
+						path = strings.Replace(r.path, ":id", id, 1)
+					}
+				}
+				if key == "GET /api/v1/me/assignments" {
+					path += "?round=" + fmt.Sprint(f.Round.ID)
+				}
+				body := bodies[key]
+				if key == "POST /api/v1/visits" {
+					n++
+					body = fmt.Sprintf(visit, fmt.Sprintf("00000000-0000-4000-8000-%012d", 1000+n))
+				}
+				if r.method == "POST" && body == "" {
+					body = "{}"
+				}
+				if want[i] == 'P' && who != "" {
+					continue // public: the caller does not matter, and logins are rate-limited
+				}
+				status, resBody := call(t, clients[who], r.method, base+path, body)
+				name := who
+				if name == "" {
+					name = "anonymous"
+				}
+				check := func(ok bool) {
+					if !ok {
+						t.Errorf("%s as %s = %d (want %c) %s", key, name, status, want[i], resBody)
+					}
+				}
+				switch want[i] {
+				case 'U':
+					check(status == http.StatusUnauthorized)
+				case 'F':
+					check(status == http.StatusForbidden)
+				case 'N':
+					check(status == http.StatusNotFound)
+				case 'A':
+					check(status != 401 && status != 403 && status != 404 && status < 500)
+				case 'P':
+					check(status != 403 && status < 500)
+				}
+			}
+		}
+		for key := range accessWant {
+			if !seen[key] {
+				t.Errorf("accessWant names %s, which is not a route", key)
+			}
+		}
+		// Only the admin's close and reopen happened (and were audited).
+		for _, action := range []string{"round.close", "round.reopen"} {
+			var n int
+			if err := db.Reader().Get(&n, db.Reader().Rebind("SELECT COUNT(*) FROM audit_log WHERE action = ?"), action); err != nil || n != 1 {
+				t.Errorf("%s audited %d times (%v), want once", action, n, err)
+			}
+		}
+	})
+}
