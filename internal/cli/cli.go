@@ -28,6 +28,8 @@ func commands() []*Command {
 		surveyCommand(),
 		versionCommand(),
 		estimateCommand(),
+		roundCommand(),
+		assignCommand(),
 	}
 }
 
