@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/stats"
 )
 
@@ -433,17 +434,15 @@ func writeEstimatesJSON(w io.Writer, res *estimateResult) error {
 }
 
 func writeEstimatesCSV(w io.Writer, res *estimateResult) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"variable", "domain", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df"}); err != nil {
-		return err
-	}
+	cw := export.NewCSV(w)
+	cw.Write([]string{"variable", "domain", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df"})
 	rec := make([]string, 9)
 	var buf []byte
 	for _, e := range res.estimates {
-		rec[0] = e.Variable
+		rec[0] = export.Cell(e.Variable)
 		rec[1] = ""
 		if e.Domain != stats.NoDomain {
-			rec[1] = res.domains[e.Domain]
+			rec[1] = export.Cell(res.domains[e.Domain])
 		}
 		for k, v := range []float64{e.Value, e.SE, e.CILow, e.CIHigh, e.Deff} {
 			buf = appendNum(buf[:0], v, "")
@@ -451,10 +450,7 @@ func writeEstimatesCSV(w io.Writer, res *estimateResult) error {
 		}
 		rec[7] = strconv.FormatInt(e.N, 10)
 		rec[8] = strconv.Itoa(e.DF)
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		cw.WriteRaw(rec) // numbers keep their sign
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }

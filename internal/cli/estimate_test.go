@@ -198,7 +198,10 @@ func TestEstimateOutput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if !strings.HasPrefix(out, "\ufeff") {
+			t.Fatalf("no byte-order mark for Excel:\n%s", out)
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,10 @@
 package draw
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
-	"strings"
 
+	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -16,10 +15,7 @@ import (
 // as GBK, and defuses cells from the register that a spreadsheet would run
 // as formulas.
 func WriteListingCSV(w io.Writer, rows []store.SampleListing) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
+	cw := export.NewCSV(w)
 	cw.Write([]string{"street", "community", "building", "household", "frame_line", "reserve_rank", "psu", "pi1", "pi2", "pi", "weight"})
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for _, r := range rows {
@@ -27,19 +23,8 @@ func WriteListingCSV(w io.Writer, rows []store.SampleListing) error {
 		if r.ReserveRank.Valid {
 			rank = strconv.FormatInt(r.ReserveRank.Int64, 10)
 		}
-		cw.Write([]string{cell(r.Street), cell(r.Community), cell(r.Building), cell(r.Household), strconv.Itoa(r.Line), rank,
+		cw.Write([]string{r.Street, r.Community, r.Building, r.Household, strconv.Itoa(r.Line), rank,
 			strconv.FormatInt(r.PSU, 10), g(r.Prob1), g(r.Prob2), g(r.Prob), g(r.Weight)})
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// cell defuses text that a spreadsheet would take for a formula (OWASP's
-// advice on CSV injection): a leading =, +, -, @, tab or carriage return
-// gets an apostrophe in front.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return cw.Flush()
 }
