@@ -14,6 +14,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
+	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -30,7 +31,7 @@ func roundCommand() *Command {
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "round", roundHelp, args,
 			action{"create", roundCreate}, action{"start", state("start")}, action{"close", state("close")},
-			action{"reopen", state("reopen")}, action{"list", roundList}, action{"show", roundShow})
+			action{"reopen", state("reopen")}, action{"list", roundList}, action{"show", roundShow}, action{"export", roundExport})
 	}
 	return c
 }
@@ -43,6 +44,8 @@ const roundHelp = `usage:
   minyi round reopen NAME      closed → fieldwork again (audited)
   minyi round list
   minyi round show NAME [--by street|community|interviewer]   progress, dispositions and AAPOR response rates
+  minyi round export NAME      accepted responses as CSV (response_id, street, community, psu, weight, indicators…)
+                               for 'minyi estimate --strata street --cluster psu --weight weight' or R
 
 A round gets one assignment per household of its sample's main sample; give
 them to interviewers with 'minyi assign'. The rule file sets when a
@@ -159,6 +162,17 @@ func roundShow(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "round %q (id %d): %s, %s, questionnaire %s@%d, sample %q\n\n",
 			r.Name, r.ID, r.Kind, r.Status, r.Questionnaire, r.QuestionnaireVersion, r.Sample)
 		return printProgress(env.Stdout, p)
+	})
+}
+
+func roundExport(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "round export", Usage: "round export NAME", Summary: "A round's accepted responses as CSV."}
+	return runWithDB(ctx, env, c, args, "round", nil, func(db *store.DB, name string) error {
+		r, err := rounds.New(db).RoundByRef(ctx, name)
+		if err != nil {
+			return err
+		}
+		return results.WriteRoundData(ctx, db, r.ID, store.Scope{}, env.Stdout)
 	})
 }
 

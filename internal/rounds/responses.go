@@ -122,9 +122,10 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 	}
 	var flags []fieldwork.Flag
 	if c.User.Role == store.RoleInterviewer && (!ac.InterviewerID.Valid || ac.InterviewerID.Int64 != c.User.ID) {
-		// Accepted only when the interview was recorded while the household
-		// was still this interviewer's, i.e. before it was reassigned.
-		if !(ac.AssignedAt.Valid && req.StartedAt != nil && req.StartedAt.Before(ac.AssignedAt.Time)) {
+		// Accepted only when the household was this interviewer's until it
+		// was reassigned, and the interview was recorded before that.
+		if !(ac.PreviousInterviewerID.Valid && ac.PreviousInterviewerID.Int64 == c.User.ID &&
+			ac.AssignedAt.Valid && req.StartedAt != nil && req.StartedAt.Before(ac.AssignedAt.Time)) {
 			return SubmitResult{}, apperr.New(apperr.NotFound, "assignment %d not found", req.AssignmentID)
 		}
 		flags = append(flags, fieldwork.Flag{Code: "reassigned", Detail: "recorded before the household was reassigned to another interviewer"})

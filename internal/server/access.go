@@ -77,6 +77,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/rounds/:id/progress", handler: s.roundProgress, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/responses", handler: s.roundResponses, roles: supervisors},
 		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.roundEstimates, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.roundData, roles: readers},
 		{method: "GET", path: "/api/v1/me/assignments", handler: s.myAssignments, roles: interviewers},
 		{method: "GET", path: "/api/v1/assignments/:id", handler: s.getAssignment, roles: fieldStaff},
 		{method: "POST", path: "/api/v1/assignments/:id/replace", handler: s.replaceAssignment, roles: supervisors},

@@ -114,6 +114,7 @@ var accessWant = map[string]string{
 	"GET /api/v1/rounds/:id/progress":             "UFFAAAA",
 	"GET /api/v1/rounds/:id/responses":            "UFFAAFA",
 	"GET /api/v1/rounds/:id/estimates":            "UFFAAAA",
+	"GET /api/v1/rounds/:id/data":                 "UFFAAAA",
 	"GET /api/v1/me/assignments":                  "UAAFFFA",
 	"GET /api/v1/assignments/:id":                 "UANANFA",
 	"POST /api/v1/assignments/:id/replace":        "UFFANFA",

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -317,4 +320,24 @@ func nonNilSlice[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// roundData answers a round's accepted responses as CSV (a supervisor's
+// own street only), the input of 'minyi estimate' or R.
+func (s *Server) roundData(c echo.Context) error {
+	id, err := idParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	r, err := s.db.RoundByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename*=UTF-8''%s.csv", url.PathEscape(r.Name)))
+	noStore(c)
+	c.Response().WriteHeader(http.StatusOK)
+	return results.WriteRoundData(ctx, s.db, id, store.Scope{StreetID: s.caller(c).Scope().StreetID}, c.Response())
 }

@@ -204,6 +204,7 @@ type AssignmentContext struct {
 	ID                     int64         `db:"id"`
 	RoundID                int64         `db:"round_id"`
 	InterviewerID          sql.NullInt64 `db:"interviewer_id"`
+	PreviousInterviewerID  sql.NullInt64 `db:"previous_interviewer_id"`
 	StreetID               int64         `db:"street_id"`
 	CommunityID            int64         `db:"community_id"`
 	SampleUnitID           int64         `db:"sample_unit_id"`
@@ -260,7 +261,7 @@ func (db *DB) Assign(ctx context.Context, a Actor, roundID, interviewerID, stree
 				if st != streetID {
 					return apperr.WithFields("the interviewer works in another street", map[string]string{"assignment_ids": "assignment " + itoa(id) + " is not in the interviewer's street"})
 				}
-				res, err := tx.ExecContext(ctx, db.Q("assign-one"), interviewerID, t, t, id, roundID, streetID, sc.StreetID, sc.StreetID)
+				res, err := tx.ExecContext(ctx, db.Q("assign-one"), interviewerID, t, t, id, roundID, streetID, sc.StreetID, sc.StreetID, interviewerID)
 				if err != nil {
 					return db.mapErr(err, "assign")
 				}
@@ -484,4 +485,36 @@ func (db *DB) QuestionnaireVersionByID(ctx context.Context, id int64) (Questionn
 	var v QuestionnaireVersion
 	err := db.read.GetContext(ctx, &v, db.Q("get-questionnaire-version-by-id"), id)
 	return v, db.mapErr(err, "questionnaire version")
+}
+
+// DataValue is one indicator value of an accepted response with the
+// design variables.
+type DataValue struct {
+	ResponseID int64
+	Street     string
+	Community  string
+	PSU        int64
+	Weight     float64
+	Indicator  string
+	Value      sql.NullFloat64
+}
+
+// RoundData streams the values of a round's accepted responses within a
+// street scope, ordered by response, to fn.
+func (db *DB) RoundData(ctx context.Context, roundID int64, sc Scope, fn func(DataValue) error) error {
+	rows, err := db.read.QueryContext(ctx, db.Q("round-data"), append([]any{roundID}, sc.street()...)...)
+	if err != nil {
+		return db.mapErr(err, "round data")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v DataValue
+		if err := rows.Scan(&v.ResponseID, &v.Street, &v.Community, &v.PSU, &v.Weight, &v.Indicator, &v.Value); err != nil {
+			return db.mapErr(err, "round data")
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return db.mapErr(rows.Err(), "round data")
 }

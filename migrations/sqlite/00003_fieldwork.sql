@@ -31,6 +31,9 @@ ALTER TABLE assignments ADD COLUMN appointment_at TIMESTAMP;
 ALTER TABLE assignments ADD COLUMN replacement TEXT NOT NULL DEFAULT '' CHECK (replacement IN ('', 'due', 'released', 'declined'));
 ALTER TABLE assignments ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE assignments ADD COLUMN replaces_id INTEGER REFERENCES assignments (id);
+-- The interviewer who held the household before the last reassignment:
+-- an interview they recorded before it is still accepted (and flagged).
+ALTER TABLE assignments ADD COLUMN previous_interviewer_id INTEGER REFERENCES users (id);
 ALTER TABLE assignments ADD COLUMN assigned_at TIMESTAMP;
 CREATE INDEX assignments_round_street ON assignments (round_id, street_id, community_id);
 CREATE INDEX assignments_round_interviewer ON assignments (round_id, interviewer_id);
@@ -81,6 +84,7 @@ ALTER TABLE visits DROP COLUMN content_hash;
 DROP INDEX assignments_round_interviewer;
 DROP INDEX assignments_round_street;
 ALTER TABLE assignments DROP COLUMN assigned_at;
+ALTER TABLE assignments DROP COLUMN previous_interviewer_id;
 ALTER TABLE assignments DROP COLUMN replaces_id;
 ALTER TABLE assignments DROP COLUMN reason;
 ALTER TABLE assignments DROP COLUMN replacement;

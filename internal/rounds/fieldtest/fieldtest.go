@@ -99,9 +99,32 @@ func (f *Field) Caller(username string) rounds.Caller {
 	return rounds.Caller{User: u, Actor: store.Actor{UserID: u.ID, Via: "test"}}
 }
 
-// New builds the district on db and starts its round. Street s (1-based)
-// has supervisor "sup<s>" and interviewers "int<s>a", "int<s>b".
+// New builds the district on db (Prepare) and creates and starts its
+// round.
 func New(t testing.TB, db *store.DB, sz Size) *Field {
+	t.Helper()
+	f := Prepare(t, db, sz)
+	spec := rounds.CreateSpec{Name: "2026Q4 模拟入户", Questionnaire: "field", Sample: "fieldtest", Kind: "mock"}
+	if sz.Rule != "" {
+		spec.Rule = []byte(sz.Rule)
+	}
+	ctx := context.Background()
+	admin := f.Caller("admin")
+	r, err := f.Service.Create(ctx, admin, spec)
+	if err != nil {
+		t.Fatalf("fieldtest round: %v", err)
+	}
+	if f.Round, err = f.Service.SetState(ctx, admin, r.ID, "start"); err != nil {
+		t.Fatalf("fieldtest start: %v", err)
+	}
+	return f
+}
+
+// Prepare builds the district on db without a round: the frame, the
+// sample "fieldtest", the published questionnaire "field" and the
+// accounts. Street s (1-based) has supervisor "sup<s>" and interviewers
+// "int<s>a", "int<s>b".
+func Prepare(t testing.TB, db *store.DB, sz Size) *Field {
 	t.Helper()
 	ctx := context.Background()
 	var csv strings.Builder
@@ -157,24 +180,11 @@ func New(t testing.TB, db *store.DB, sz Size) *Field {
 		add(fmt.Sprintf("int%da", s), store.RoleInterviewer, &id)
 		add(fmt.Sprintf("int%db", s), store.RoleInterviewer, &id)
 	}
-	spec := rounds.CreateSpec{Name: "2026Q4 模拟入户", Questionnaire: "field", Sample: "fieldtest", Kind: "mock"}
-	if sz.Rule != "" {
-		spec.Rule = []byte(sz.Rule)
-	}
-	admin := f.Caller("admin")
-	r, err := f.Service.Create(ctx, admin, spec)
-	if err != nil {
-		t.Fatalf("fieldtest round: %v", err)
-	}
-	if f.Round, err = f.Service.SetState(ctx, admin, r.ID, "start"); err != nil {
-		t.Fatalf("fieldtest start: %v", err)
-	}
 	return f
 }
 
 // AssignStreet gives every household of street s (1-based) to the
-// interviewer "int<s>a", or to "int<s>b" for the communities after the
-// first when split is set.
+// interviewer "int<s>a".
 func (f *Field) AssignStreet(t testing.TB, s int) {
 	t.Helper()
 	_, err := f.Service.Assign(context.Background(), f.Caller(fmt.Sprintf("sup%d", s)), f.Round.ID,

@@ -96,7 +96,7 @@ WHERE a.id = ?
 -- What a submission needs about its assignment, in the caller's street
 -- (the interviewer check is made by the caller: a response recorded before
 -- a reassignment is accepted and flagged).
-SELECT a.id, a.round_id, a.interviewer_id, a.street_id, a.community_id, a.sample_unit_id, su.psu,
+SELECT a.id, a.round_id, a.interviewer_id, a.previous_interviewer_id, a.street_id, a.community_id, a.sample_unit_id, su.psu,
        COALESCE(a.base_weight, su.base_weight) AS base_weight, a.assigned_at, a.replacement,
        r.status AS round_status, r.questionnaire_version_id, v.version AS questionnaire_version,
        r.replacement_rule, r.sample_id, s.kind AS sample_kind
@@ -110,7 +110,7 @@ WHERE a.id = ? AND (? = 0 OR a.street_id = ?)
 -- name: assign-selection
 -- Gives the selected assignments of a round to an interviewer, only within
 -- the interviewer's own street and the caller's scope.
-UPDATE assignments SET interviewer_id = ?, assigned_at = ?, updated_at = ?
+UPDATE assignments SET previous_interviewer_id = interviewer_id, interviewer_id = ?, assigned_at = ?, updated_at = ?
 WHERE round_id = ? AND street_id = ?
   AND (? = 0 OR street_id = ?)
   AND (? = 0 OR community_id = ?)
@@ -121,8 +121,9 @@ WHERE round_id = ? AND street_id = ?
 SELECT street_id FROM assignments WHERE id = ? AND round_id = ? AND (? = 0 OR street_id = ?)
 
 -- name: assign-one
-UPDATE assignments SET interviewer_id = ?, assigned_at = ?, updated_at = ?
+UPDATE assignments SET previous_interviewer_id = interviewer_id, interviewer_id = ?, assigned_at = ?, updated_at = ?
 WHERE id = ? AND round_id = ? AND street_id = ? AND (? = 0 OR street_id = ?)
+  AND (interviewer_id IS NULL OR interviewer_id <> ?)
 
 -- name: count-assignable
 -- The selected assignments outside the interviewer's street (to refuse a
@@ -282,3 +283,13 @@ ORDER BY u.username
 
 -- name: user-street
 SELECT id, username, role, street_id, disabled FROM users WHERE username = ?
+
+-- name: round-data
+-- Every value of a round's accepted responses with the design variables,
+-- by response (the export pivots them into one line per response).
+SELECT rv.response_id, st.name AS street, c.name AS community, rv.psu, rv.weight, rv.indicator, rv.value
+FROM response_values rv
+JOIN streets st ON st.id = rv.street_id
+JOIN communities c ON c.id = rv.community_id
+WHERE rv.round_id = ? AND (? = 0 OR rv.street_id = ?)
+ORDER BY rv.response_id, rv.indicator
