@@ -252,3 +252,29 @@ func TestEveningMinute(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRule: ParseRule never panics, and a rule it accepts validates and
+// reads back unchanged from its JSON.
+func FuzzParseRule(f *testing.F) {
+	f.Add([]byte(""))
+	f.Add([]byte("attempts: 4\ndays: 2\nevening: 0\non_other: true\nquality:\n  gps_max_meters: 300\n"))
+	f.Add([]byte(`{"attempts": 3, "time_zone": "UTC", "quality": {"straight_line_items": 5}}`))
+	f.Add([]byte("quality: &q {gps_max_meters: 100}\nx: *q\n"))
+	f.Add([]byte("- [a, {b: c}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseRule(data)
+		if err != nil {
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("error is not Invalid: %v", err)
+			}
+			return
+		}
+		if err := r.Validate(); err != nil {
+			t.Fatalf("accepted a rule that does not validate: %+v: %v", r, err)
+		}
+		back, err := ParseRule([]byte(mustJSON(r)))
+		if err != nil || back != r {
+			t.Fatalf("JSON round trip: %+v, %v; want %+v", back, err, r)
+		}
+	})
+}
