@@ -102,6 +102,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{"attempts too large", "attempts: 25\n", map[string]string{"attempts": "line 1: must be between 1 and 20, got 25"}},
 		{"attempts 0", "days: 1\nattempts: 0\n", map[string]string{"attempts": "line 2: must be between 1 and 20, got 0"}},
 		{"days above attempts", "attempts: 3\ndays: 4\n", map[string]string{"days": "line 2: must be between 1 and attempts (3), got 4"}},
+		{"a default out of range for the given attempts", "attempts: 1\n", map[string]string{"days": "must be between 1 and attempts (1), got 2 (the default; give days explicitly)"}},
 		{"days 0", "days: 0\n", map[string]string{"days": "line 1: must be between 1 and attempts (3), got 0"}},
 		{"evening above attempts", "evening: 4\n", map[string]string{"evening": "line 1: must be between 0 and attempts (3), got 4"}},
 		{"evening negative", "evening: -1\n", map[string]string{"evening": "got -1"}},
