@@ -139,8 +139,10 @@ func Assess(rule Rule, visits []Visit, resp *Interview) State {
 		return st
 	}
 	if t.attempts > 0 {
-		st.Reason = fmt.Sprintf("%s; non-contact needs %d on %s, %d from %s",
-			t, rule.Attempts, plural(rule.Days, "day"), rule.Evening, rule.EveningFrom)
+		st.Reason = fmt.Sprintf("%s; non-contact needs %d on %s", t, rule.Attempts, plural(rule.Days, "day"))
+		if rule.Evening > 0 {
+			st.Reason += fmt.Sprintf(", %d from %s", rule.Evening, rule.EveningFrom)
+		}
 	}
 	return st
 }

@@ -231,6 +231,13 @@ func TestAssess(t *testing.T) {
 			reason: "3 unsuccessful attempts on 1 day, 1 in the evening",
 		},
 		{
+			name:   "evening 0: the progress reason asks for no evening",
+			rule:   with(func(r *Rule) { r.Evening = 0 }),
+			visits: []Visit{visit("2026-11-20 10:00", OutcomeAppointment)},
+			want:   State{Status: StatusInProgress, Attempts: 1, Contacted: true, LastOutcome: OutcomeAppointment},
+			reason: "1 unsuccessful attempt on 1 day, 0 in the evening; non-contact needs 3 on 2 days",
+		},
+		{
 			name: "two attempts: in progress",
 			rule: def,
 			visits: []Visit{

@@ -213,9 +213,14 @@ func ParseRule(data []byte) (Rule, error) {
 	// Range checks only for keys that decoded; a key that failed to decode
 	// already has its message.
 	for key, msg := range r.problems() {
-		if _, failed := d.probs[key]; !failed {
-			d.add(key, d.lines[key], msg)
+		if _, failed := d.probs[key]; failed {
+			continue
 		}
+		line, given := d.lines[key]
+		if !given { // e.g. days left at 2 while attempts is 1
+			msg += fmt.Sprintf(" (the default; give %s explicitly)", key)
+		}
+		d.add(key, line, msg)
 	}
 	if len(d.probs) > 0 {
 		return Rule{}, apperr.WithFields("invalid fieldwork rule", d.probs)

@@ -102,6 +102,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{"attempts too large", "attempts: 25\n", map[string]string{"attempts": "line 1: must be between 1 and 20, got 25"}},
 		{"attempts 0", "days: 1\nattempts: 0\n", map[string]string{"attempts": "line 2: must be between 1 and 20, got 0"}},
 		{"days above attempts", "attempts: 3\ndays: 4\n", map[string]string{"days": "line 2: must be between 1 and attempts (3), got 4"}},
+		{"a default out of range for the given attempts", "attempts: 1\n", map[string]string{"days": "must be between 1 and attempts (1), got 2 (the default; give days explicitly)"}},
 		{"days 0", "days: 0\n", map[string]string{"days": "line 1: must be between 1 and attempts (3), got 0"}},
 		{"evening above attempts", "evening: 4\n", map[string]string{"evening": "line 1: must be between 0 and attempts (3), got 4"}},
 		{"evening negative", "evening: -1\n", map[string]string{"evening": "got -1"}},
@@ -251,4 +252,30 @@ func TestEveningMinute(t *testing.T) {
 			t.Errorf("eveningMinute(%q) = %d, want %d", tt.from, got, tt.want)
 		}
 	}
+}
+
+// FuzzParseRule: ParseRule never panics, and a rule it accepts validates and
+// reads back unchanged from its JSON.
+func FuzzParseRule(f *testing.F) {
+	f.Add([]byte(""))
+	f.Add([]byte("attempts: 4\ndays: 2\nevening: 0\non_other: true\nquality:\n  gps_max_meters: 300\n"))
+	f.Add([]byte(`{"attempts": 3, "time_zone": "UTC", "quality": {"straight_line_items": 5}}`))
+	f.Add([]byte("quality: &q {gps_max_meters: 100}\nx: *q\n"))
+	f.Add([]byte("- [a, {b: c}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseRule(data)
+		if err != nil {
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("error is not Invalid: %v", err)
+			}
+			return
+		}
+		if err := r.Validate(); err != nil {
+			t.Fatalf("accepted a rule that does not validate: %+v: %v", r, err)
+		}
+		back, err := ParseRule([]byte(mustJSON(r)))
+		if err != nil || back != r {
+			t.Fatalf("JSON round trip: %+v, %v; want %+v", back, err, r)
+		}
+	})
 }
