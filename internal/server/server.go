@@ -108,6 +108,11 @@ func (s *Server) routes() {
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me, s.authenticated)
 
+	// API tokens ("Authorization: Bearer …"): admins for anyone, others their own.
+	api.POST("/tokens", s.createToken, s.authenticated)
+	api.GET("/tokens", s.listTokens, s.authenticated)
+	api.DELETE("/tokens/:id", s.revokeToken, s.authenticated)
+
 	// The household frame (抽样框).
 	e.POST("/api/v1/frames", s.importFrame, middleware.BodyLimit(frameUploadLimit), s.authenticated, require(store.RoleAdmin))
 	api.GET("/frames", s.listFrames, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
