@@ -94,7 +94,7 @@ func TestTokenAPI(t *testing.T) {
 		// A bearer token carries its user's role, on every route.
 		for _, tt := range []struct {
 			who, token, path string
-			want            int
+			want             int
 		}{
 			{"interviewer", tablet.Token, "/api/v1/me", 200},
 			{"interviewer", tablet.Token, "/api/v1/frames", 403},
