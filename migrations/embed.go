@@ -1,6 +1,7 @@
 // Package migrations holds minyi's database migrations, one folder per
 // dialect (sqlite/, postgres/), numbered NNNNN_name.sql in goose format.
-// Both folders always hold the same versions: a test checks it.
+// Both folders always hold the same versions, and migrate to the same
+// tables, columns, keys and indexes: internal/store tests check both.
 package migrations
 
 import "embed"

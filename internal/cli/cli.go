@@ -26,6 +26,7 @@ func commands() []*Command {
 		frameCommand(),
 		sampleCommand(),
 		surveyCommand(),
+		tokenCommand(),
 		versionCommand(),
 		estimateCommand(),
 		roundCommand(),

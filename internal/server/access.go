@@ -45,6 +45,11 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/logout", handler: s.logout, public: true},
 		{method: "GET", path: "/api/v1/me", handler: s.me, loggedIn: true},
 
+		// API tokens ("Authorization: Bearer …"): admins for anyone, others their own.
+		{method: "POST", path: "/api/v1/tokens", handler: s.createToken, loggedIn: true},
+		{method: "GET", path: "/api/v1/tokens", handler: s.listTokens, loggedIn: true},
+		{method: "DELETE", path: "/api/v1/tokens/:id", handler: s.revokeToken, loggedIn: true},
+
 		// The household frame (抽样框).
 		{method: "POST", path: "/api/v1/frames", handler: s.importFrame, roles: adminsOnly, bodyLimit: frameUploadLimit},
 		{method: "GET", path: "/api/v1/frames", handler: s.listFrames, roles: readers},

@@ -88,6 +88,9 @@ var accessCallers = []string{"", "int1a", "int2a", "sup1", "sup2", "analyst", "a
 var accessWant = map[string]string{
 	"POST /api/v1/login":                          "PPPPPPP",
 	"POST /api/v1/logout":                         "PPPPPPP",
+	"POST /api/v1/tokens":                         "UAAAAAA",
+	"GET /api/v1/tokens":                          "UAAAAAA",
+	"DELETE /api/v1/tokens/:id":                   "UANNNNA",
 	"GET /api/v1/me":                              "UAAAAAA",
 	"POST /api/v1/frames":                         "UFFFFFA",
 	"GET /api/v1/frames":                          "UFFAAAA",
@@ -157,7 +160,15 @@ func TestAccessTable(t *testing.T) {
 		params := map[string]string{
 			":id": fmt.Sprint(f.Round.ID), ":version": "1", ":name": "fieldtest", ":slug": "field",
 		}
-		objectID := map[string]string{"assignments": fmt.Sprint(mine[1].ID), "responses": fmt.Sprint(resp.ID)}
+		clients := map[string]*http.Client{"": client(t)}
+		for _, who := range accessCallers[1:] {
+			clients[who] = loginAs(t, base, who)
+		}
+		var token struct{ ID int64 }
+		if status, b := call(t, clients["int1a"], "POST", base+"/api/v1/tokens", `{"name":"tablet"}`); status != http.StatusCreated || json.Unmarshal(b, &token) != nil {
+			t.Fatalf("int1a's token = %d %s", status, b)
+		}
+		objectID := map[string]string{"assignments": fmt.Sprint(mine[1].ID), "responses": fmt.Sprint(resp.ID), "tokens": fmt.Sprint(token.ID)}
 		visit := fmt.Sprintf(`{"client_id":"%%s","assignment_id":%d,"attempted_at":"2026-11-21T19:00:00+08:00","outcome":"no_one_home"}`, a.ID)
 		bodies := map[string]string{
 			"POST /api/v1/login":                   `{"username":"nobody","password":"wrong-password"}`,
@@ -170,10 +181,6 @@ func TestAccessTable(t *testing.T) {
 			"POST /api/v1/responses":               fmt.Sprintf(`{"client_id":"00000000-0000-4000-8000-000000000099","assignment_id":%d,"questionnaire_version":1,"answers":{}}`, a.ID),
 			"POST /api/v1/sync":                    `{"items":[]}`,
 			"POST /api/v1/responses/:id/review":    `{"action":"flag","reason":"test"}`,
-		}
-		clients := map[string]*http.Client{"": client(t)}
-		for _, who := range accessCallers[1:] {
-			clients[who] = loginAs(t, base, who)
 		}
 		seen := map[string]bool{}
 		n := 0

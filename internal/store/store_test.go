@@ -116,8 +116,14 @@ func TestMigrate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if int64(len(applied)) != store.SchemaVersion() {
-				t.Fatalf("applied %d migrations, want %d", len(applied), store.SchemaVersion())
+			// Versions may have gaps (numbers are handed out to parallel
+			// branches), so count the files and check the last version.
+			files, err := fs.ReadDir(migrations.FS, string(d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(applied) != len(files) || applied[len(applied)-1].Version != store.SchemaVersion() {
+				t.Fatalf("applied %d migrations up to %d, want %d up to %d", len(applied), applied[len(applied)-1].Version, len(files), store.SchemaVersion())
 			}
 			if err := db.CheckSchema(ctx); err != nil {
 				t.Fatalf("CheckSchema after migrate: %v", err)
