@@ -130,7 +130,8 @@ var accessWant = map[string]string{
 
 // TestAccessTable calls every route of the API as every kind of caller, on
 // objects of street 1 that belong to the interviewer int1a, and checks the
-// answer against accessWant. A route without an expectation fails.
+// answer against accessWant, once with session cookies and once with API
+// tokens (Authorization: Bearer). A route without an expectation fails.
 func TestAccessTable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -182,6 +183,19 @@ func TestAccessTable(t *testing.T) {
 			"POST /api/v1/sync":                    `{"items":[]}`,
 			"POST /api/v1/responses/:id/review":    `{"action":"flag","reason":"test"}`,
 		}
+		// Every caller also gets an API token, for a second pass with
+		// "Authorization: Bearer" instead of the session cookie.
+		bearers := map[string]*http.Client{"": client(t)}
+		for _, who := range accessCallers[1:] {
+			var tok struct{ Token string }
+			if status, b := call(t, clients[who], "POST", base+"/api/v1/tokens", `{"name":"access test"}`); status != http.StatusCreated || json.Unmarshal(b, &tok) != nil {
+				t.Fatalf("%s's token = %d %s", who, status, b)
+			}
+			bearers[who] = &http.Client{Transport: bearerTransport(tok.Token)}
+		}
+		// With a token, only an admin may make more tokens (a stolen token
+		// cannot mint a longer-lived one).
+		bearerWant := map[string]string{"POST /api/v1/tokens": "UFFFFFA"}
 		seen := map[string]bool{}
 		n := 0
 		routes := (&Server{}).apiRoutes()
@@ -194,59 +208,68 @@ func TestAccessTable(t *testing.T) {
 			}
 			return cmp.Compare(last(a), last(b))
 		})
-		for _, r := range routes {
-			key := r.method + " " + r.path
-			seen[key] = true
-			want, ok := accessWant[key]
-			if !ok {
-				t.Errorf("%s: no access expectation: add it to accessWant", key)
-				continue
-			}
-			for i, who := range accessCallers {
-				path := r.path
-				for p, v := range params {
-					path = strings.ReplaceAll(path, p, v)
+		for _, mode := range []string{"cookie", "bearer"} {
+			for _, r := range routes {
+				key := r.method + " " + r.path
+				seen[key] = true
+				want, ok := accessWant[key]
+				if w, over := bearerWant[key]; over && mode == "bearer" {
+					want = w
 				}
-				for prefix, id := range objectID {
-					if strings.HasPrefix(r.path, "/api/v1/"+prefix+"/:id") {
-						path = strings.Replace(r.path, ":id", id, 1)
+				callers := clients
+				if mode == "bearer" {
+					callers = bearers
+				}
+				if !ok {
+					t.Errorf("%s: no access expectation: add it to accessWant", key)
+					continue
+				}
+				for i, who := range accessCallers {
+					path := r.path
+					for p, v := range params {
+						path = strings.ReplaceAll(path, p, v)
 					}
-				}
-				if key == "GET /api/v1/me/assignments" {
-					path += "?round=" + fmt.Sprint(f.Round.ID)
-				}
-				body := bodies[key]
-				if key == "POST /api/v1/visits" {
-					n++
-					body = fmt.Sprintf(visit, fmt.Sprintf("00000000-0000-4000-8000-%012d", 1000+n))
-				}
-				if r.method == "POST" && body == "" {
-					body = "{}"
-				}
-				if want[i] == 'P' && who != "" {
-					continue // public: the caller does not matter, and logins are rate-limited
-				}
-				status, resBody := call(t, clients[who], r.method, base+path, body)
-				name := who
-				if name == "" {
-					name = "anonymous"
-				}
-				check := func(ok bool) {
-					if !ok {
-						t.Errorf("%s as %s = %d (want %c) %s", key, name, status, want[i], resBody)
+					for prefix, id := range objectID {
+						if strings.HasPrefix(r.path, "/api/v1/"+prefix+"/:id") {
+							path = strings.Replace(r.path, ":id", id, 1)
+						}
 					}
-				}
-				switch want[i] {
-				case 'U':
-					check(status == http.StatusUnauthorized)
-				case 'F':
-					check(status == http.StatusForbidden)
-				case 'N':
-					check(status == http.StatusNotFound)
-				case 'A':
-					check(status != 401 && status != 403 && status != 404 && status < 500)
-				case 'P':
-					check(status != 403 && status < 500)
+					if key == "GET /api/v1/me/assignments" {
+						path += "?round=" + fmt.Sprint(f.Round.ID)
+					}
+					body := bodies[key]
+					if key == "POST /api/v1/visits" {
+						n++
+						body = fmt.Sprintf(visit, fmt.Sprintf("00000000-0000-4000-8000-%012d", 1000+n))
+					}
+					if r.method == "POST" && body == "" {
+						body = "{}"
+					}
+					if want[i] == 'P' && who != "" {
+						continue // public: the caller does not matter, and logins are rate-limited
+					}
+					status, resBody := call(t, callers[who], r.method, base+path, body)
+					name := who
+					if name == "" {
+						name = "anonymous"
+					}
+					check := func(ok bool) {
+						if !ok {
+							t.Errorf("%s as %s (%s) = %d (want %c) %s", key, name, mode, status, want[i], resBody)
+						}
+					}
+					switch want[i] {
+					case 'U':
+						check(status == http.StatusUnauthorized)
+					case 'F':
+						check(status == http.StatusForbidden)
+					case 'N':
+						check(status == http.StatusNotFound)
+					case 'A':
+						check(status != 401 && status != 403 && status != 404 && status < 500)
+					case 'P':
+						check(status != 403 && status < 500)
+					}
 				}
 			}
 		}
@@ -255,12 +278,22 @@ func TestAccessTable(t *testing.T) {
 				t.Errorf("accessWant names %s, which is not a route", key)
 			}
 		}
-		// Only the admin's close and reopen happened (and were audited).
+		// Only the admin's close and reopen happened (and were audited), once
+		// in each pass.
 		for _, action := range []string{"round.close", "round.reopen"} {
 			var n int
-			if err := db.Reader().Get(&n, db.Reader().Rebind("SELECT COUNT(*) FROM audit_log WHERE action = ?"), action); err != nil || n != 1 {
-				t.Errorf("%s audited %d times (%v), want once", action, n, err)
+			if err := db.Reader().Get(&n, db.Reader().Rebind("SELECT COUNT(*) FROM audit_log WHERE action = ?"), action); err != nil || n != 2 {
+				t.Errorf("%s audited %d times (%v), want twice", action, n, err)
 			}
 		}
 	})
+}
+
+// bearerTransport sends every request with an API token.
+type bearerTransport string
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+string(b))
+	return http.DefaultTransport.RoundTrip(r)
 }
