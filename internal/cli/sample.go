@@ -149,7 +149,7 @@ func sampleShow(ctx context.Context, env *Env, args []string, export bool) error
 			return err
 		}
 		if export {
-			rows, err := db.SampleListing(ctx, s.ID)
+			rows, err := db.SampleListing(ctx, s.ID, store.Scope{})
 			if err != nil {
 				return err
 			}

@@ -70,7 +70,7 @@ func TestDraw(t *testing.T) {
 				t.Errorf("street %s: weights sum to %.1f for %d households", s.Name, s.WeightSum, fs[i].Households)
 			}
 		}
-		listing, err := db.SampleListing(ctx, res.Sample.ID)
+		listing, err := db.SampleListing(ctx, res.Sample.ID, store.Scope{})
 		if err != nil || len(listing) != 120+24 {
 			t.Fatalf("listing: %d rows, %v", len(listing), err)
 		}
@@ -86,7 +86,7 @@ func TestDraw(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		listing2, _ := db.SampleListing(ctx, res2.Sample.ID)
+		listing2, _ := db.SampleListing(ctx, res2.Sample.ID, store.Scope{})
 		for i := range listing {
 			if listing[i].Household != listing2[i].Household || listing[i].Community != listing2[i].Community {
 				t.Fatalf("same seed, different sample at %d: %+v vs %+v", i, listing[i], listing2[i])
@@ -97,7 +97,7 @@ func TestDraw(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		listing3, _ := db.SampleListing(ctx, res3.Sample.ID)
+		listing3, _ := db.SampleListing(ctx, res3.Sample.ID, store.Scope{})
 		same := 0
 		for i := range listing {
 			if listing[i].Household == listing3[i].Household && listing[i].Community == listing3[i].Community {
@@ -116,7 +116,7 @@ func TestDraw(t *testing.T) {
 		if srs.Sample.Households != 30 || srs.Sample.Reserves != 9 || srs.Sample.Seed == "0" {
 			t.Fatalf("srs sample = %+v", srs.Sample)
 		}
-		ls, _ := db.SampleListing(ctx, srs.Sample.ID)
+		ls, _ := db.SampleListing(ctx, srs.Sample.ID, store.Scope{})
 		psus := map[int64]bool{}
 		for _, u := range ls {
 			psus[u.PSU] = true

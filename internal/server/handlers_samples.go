@@ -67,18 +67,9 @@ func (s *Server) sampleHouseholds(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.SampleListing(c.Request().Context(), smp.ID)
+	rows, err := s.db.SampleListing(c.Request().Context(), smp.ID, s.caller(c).Scope())
 	if err != nil {
 		return err
-	}
-	if u := currentUser(c); u.Role == store.RoleSupervisor {
-		own := rows[:0]
-		for _, r := range rows {
-			if u.StreetID.Valid && r.StreetID == u.StreetID.Int64 {
-				own = append(own, r)
-			}
-		}
-		rows = own
 	}
 	type row struct {
 		store.SampleListing

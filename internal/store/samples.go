@@ -189,10 +189,10 @@ type SampleListing struct {
 }
 
 // SampleListing lists the households of a sample by street and community,
-// main sample first, reserves in release order.
-func (db *DB) SampleListing(ctx context.Context, sampleID int64) ([]SampleListing, error) {
+// main sample first, reserves in release order, within a street scope.
+func (db *DB) SampleListing(ctx context.Context, sampleID int64, sc Scope) ([]SampleListing, error) {
 	var out []SampleListing
-	err := db.read.SelectContext(ctx, &out, db.Q("sample-units-listing"), sampleID)
+	err := db.read.SelectContext(ctx, &out, db.Q("sample-units-listing"), append([]any{sampleID}, sc.street()...)...)
 	return out, db.mapErr(err, "sample households")
 }
 

@@ -45,5 +45,5 @@ FROM sample_units su
 JOIN households h ON h.id = su.household_id
 JOIN streets st ON st.id = su.street_id
 JOIN communities c ON c.id = su.community_id
-WHERE su.sample_id = ?
+WHERE su.sample_id = ? AND (? = 0 OR su.street_id = ?)
 ORDER BY st.code, c.code, su.reserve_rank IS NOT NULL, su.reserve_rank, h.building, h.household_key
