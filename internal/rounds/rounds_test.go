@@ -343,3 +343,47 @@ func TestProgressRates(t *testing.T) {
 		}
 	})
 }
+
+// TestReassignment: an interview recorded before the household was given to
+// another interviewer is accepted from the previous one, and flagged; the
+// new interviewer sees the household, the old one no longer does.
+func TestReassignment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := fieldtest.New(t, db, fieldtest.Small)
+		f.AssignStreet(t, 1)
+		a := assignments(t, f, "int1a")[0]
+		started := time.Now().Add(-time.Hour)
+		ended := started.Add(15 * time.Minute)
+		if _, err := f.Service.Assign(ctx, f.Caller("sup1"), f.Round.ID, rounds.AssignRequest{Interviewer: "int1b", AssignmentIDs: []int64{a.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := assignments(t, f, "int1b"); len(got) != 1 || got[0].ID != a.ID {
+			t.Fatalf("int1b's assignments after the reassignment: %+v", got)
+		}
+		req := rounds.ResponseRequest{ClientID: uuid(1), AssignmentID: a.ID, QuestionnaireVersion: 1,
+			Answers: json.RawMessage(fieldtest.Answers(true, false, [4]int{1, 2, 3, 2})), StartedAt: &started, CompletedAt: &ended}
+		// Another interviewer of the street never held it.
+		other := req
+		other.ClientID = uuid(2)
+		if _, err := f.Service.Submit(ctx, f.Caller("int2a"), other); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("int2a: %v", err)
+		}
+		// Recorded after the reassignment: refused.
+		late := req
+		late.ClientID = uuid(3)
+		lateStart, lateEnd := time.Now().Add(time.Minute), time.Now().Add(2*time.Minute)
+		late.StartedAt, late.CompletedAt = &lateStart, &lateEnd
+		if _, err := f.Service.Submit(ctx, f.Caller("int1a"), late); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("after the reassignment: %v", err)
+		}
+		res, err := f.Service.Submit(ctx, f.Caller("int1a"), req)
+		if err != nil || !res.Created || len(res.Flags) == 0 || res.Flags[0].Code != "reassigned" {
+			t.Fatalf("before the reassignment = %+v, %v", res, err)
+		}
+		flagged, err := f.Service.Responses(ctx, f.Caller("sup1"), f.Round.ID, store.ResponseFilter{Flagged: true})
+		if err != nil || len(flagged) != 1 || flagged[0].Flags[0].Code != "reassigned" || flagged[0].Interviewer != "int1a" {
+			t.Fatalf("flagged responses = %+v, %v", flagged, err)
+		}
+	})
+}
