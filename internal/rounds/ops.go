@@ -222,6 +222,27 @@ type ResponseDetail struct {
 	Flags   []fieldwork.Flag `json:"flags"`
 }
 
+// MarshalJSON writes the response's fields with its answers and flags
+// beside them (store.Response has a MarshalJSON of its own, which
+// embedding would otherwise promote).
+func (d ResponseDetail) MarshalJSON() ([]byte, error) {
+	base, err := json.Marshal(d.Response)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(base, &m); err != nil {
+		return nil, err
+	}
+	if len(d.Answers) > 0 {
+		m["answers"] = d.Answers
+	}
+	if m["flags"], err = json.Marshal(d.Flags); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
 // Detail decodes a stored response's answers and flags.
 func Detail(r store.Response) ResponseDetail {
 	d := ResponseDetail{Response: r, Flags: []fieldwork.Flag{}}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -517,4 +518,80 @@ func (db *DB) RoundData(ctx context.Context, roundID int64, sc Scope, fn func(Da
 		}
 	}
 	return db.mapErr(rows.Err(), "round data")
+}
+
+// nullTime, nullInt and nullFloat turn SQL nulls into JSON nulls.
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+func nullInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
+}
+
+func nullFloat(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	return &f.Float64
+}
+
+// MarshalJSON writes an assignment with its nullable fields as JSON nulls.
+func (a Assignment) MarshalJSON() ([]byte, error) {
+	type plain Assignment
+	return json.Marshal(struct {
+		plain
+		ReserveRank   *int64     `json:"reserve_rank"`
+		LastVisitAt   *time.Time `json:"last_visit_at"`
+		AppointmentAt *time.Time `json:"appointment_at"`
+		ReplacesID    *int64     `json:"replaces_id"`
+		BaseWeight    *float64   `json:"base_weight"`
+		AssignedAt    *time.Time `json:"assigned_at"`
+	}{plain(a), nullInt(a.ReserveRank), nullTime(a.LastVisitAt), nullTime(a.AppointmentAt), nullInt(a.ReplacesID),
+		nullFloat(a.BaseWeight), nullTime(a.AssignedAt)})
+}
+
+// MarshalJSON writes a response with its times and the response it
+// corrects as JSON nulls when unknown.
+func (r Response) MarshalJSON() ([]byte, error) {
+	type plain Response
+	return json.Marshal(struct {
+		plain
+		StartedAt    *time.Time `json:"started_at"`
+		CompletedAt  *time.Time `json:"completed_at"`
+		SupersedesID *int64     `json:"supersedes"`
+	}{plain(r), nullTime(r.StartedAt), nullTime(r.CompletedAt), nullInt(r.SupersedesID)})
+}
+
+// MarshalJSON writes a visit with its position and appointment.
+func (v Visit) MarshalJSON() ([]byte, error) {
+	type plain Visit
+	return json.Marshal(struct {
+		plain
+		Latitude      *float64   `json:"lat"`
+		Longitude     *float64   `json:"lon"`
+		AccuracyM     *float64   `json:"accuracy_m"`
+		AppointmentAt *time.Time `json:"appointment_at"`
+	}{plain(v), nullFloat(v.Latitude), nullFloat(v.Longitude), nullFloat(v.AccuracyM), nullTime(v.AppointmentAt)})
+}
+
+// MarshalJSON writes a round with when it went into the field and closed.
+func (r RoundInfo) MarshalJSON() ([]byte, error) {
+	type plain RoundInfo
+	var rule json.RawMessage
+	if r.ReplacementRule != "" {
+		rule = json.RawMessage(r.ReplacementRule)
+	}
+	return json.Marshal(struct {
+		plain
+		StartedAt *time.Time      `json:"started_at"`
+		ClosedAt  *time.Time      `json:"closed_at"`
+		Rule      json.RawMessage `json:"rule,omitempty"`
+	}{plain(r), nullTime(r.StartedAt), nullTime(r.ClosedAt), rule})
 }
