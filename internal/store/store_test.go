@@ -116,8 +116,10 @@ func TestMigrate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if int64(len(applied)) != store.SchemaVersion() {
-				t.Fatalf("applied %d migrations, want %d", len(applied), store.SchemaVersion())
+			// Versions may have gaps while branches are merged: compare the
+			// last one applied, not the count.
+			if len(applied) == 0 || applied[len(applied)-1].Version != store.SchemaVersion() {
+				t.Fatalf("applied %v, want up to version %d", applied, store.SchemaVersion())
 			}
 			if err := db.CheckSchema(ctx); err != nil {
 				t.Fatalf("CheckSchema after migrate: %v", err)
