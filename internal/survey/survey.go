@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strconv"
@@ -138,8 +139,8 @@ func ParseRef(s string) (Ref, error) {
 		return Ref{Draft: true}, nil
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(s), "v"))
-	if err != nil || n < 1 {
-		return Ref{}, apperr.New(apperr.Invalid, "version %q: want a number from 1, latest or draft", s)
+	if err != nil || n < 1 || n > math.MaxInt32 { // versions are INTEGER columns
+		return Ref{}, apperr.New(apperr.Invalid, "version %q: want a number from 1 to 2147483647, latest or draft", s)
 	}
 	return Ref{Version: n}, nil
 }
