@@ -69,8 +69,8 @@ func estimateCommand() *Command {
 		if o.lonely, err = stats.ParseLonelyPSU(lonely); err != nil {
 			return apperr.New(apperr.Invalid, "estimate: --lonely-psu: %s", apperr.PublicMessage(err))
 		}
-		if !(o.level > 0 && o.level < 1) {
-			return apperr.New(apperr.Invalid, "estimate: --level %v is not between 0 and 1", o.level)
+		if msg := stats.CheckLevel(o.level); msg != "" {
+			return apperr.WithFields("estimate: invalid flags", map[string]string{"--level": msg})
 		}
 		if o.format != "json" && o.format != "csv" {
 			return apperr.New(apperr.Invalid, "estimate: --format %q: want json or csv", o.format)

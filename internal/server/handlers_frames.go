@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -90,7 +91,7 @@ func (s *Server) listFrames(c echo.Context) error {
 // getFrame returns one frame version with its streets.
 func (s *Server) getFrame(c echo.Context) error {
 	v, err := strconv.Atoi(c.Param("version"))
-	if err != nil || v < 1 {
+	if err != nil || v < 1 || v > math.MaxInt32 { // versions are INTEGER columns
 		return apperr.New(apperr.NotFound, "frame version %q not found", c.Param("version"))
 	}
 	ctx := c.Request().Context()

@@ -126,6 +126,11 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error 
 // StreetByName finds a street by its name or code.
 func (db *DB) StreetByName(ctx context.Context, name string) (Street, error) {
 	var s Street
+	if n, err := textcheck.Name(name); err == nil { // stored names are NFC
+		name = n
+	} else {
+		return s, apperr.New(apperr.NotFound, "street %q not found", name)
+	}
 	err := db.read.GetContext(ctx, &s, db.Q("get-street-by-name"), name, name, name)
 	if err == sql.ErrNoRows {
 		return s, apperr.Wrap(apperr.NotFound, err, "street %q not found", name)
