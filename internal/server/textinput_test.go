@@ -96,6 +96,13 @@ func TestTextInputRefused(t *testing.T) {
 		if fs, err := db.Frames(t.Context()); err != nil || len(fs) != 0 {
 			t.Fatalf("frames after refused uploads: %v, %v", fs, err)
 		}
+		// Questionnaire files: the line of the bad character.
+		for _, body := range []string{"id: t\ntitle: {zh-CN: 测\x00试, en: T}\n", "id: t\ntitle: {zh-CN: \"测\\u0007试\", en: T}\n", "id: t\ntitle: \xff\n"} {
+			res, b := send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", body, nil)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), `"line":2`) {
+				t.Errorf("questionnaire %q = %d %s, want 422 at line 2", body, res.StatusCode, b)
+			}
+		}
 		// ADMIN logs in as admin: usernames are compared without case.
 		res, eb := postJSON(t, client(t), base+"/api/v1/login", `{"username":"ADMIN","password":"password-admin"}`)
 		if res.StatusCode != http.StatusOK {

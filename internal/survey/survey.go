@@ -8,7 +8,6 @@
 package survey
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -39,9 +37,8 @@ type ProblemList struct {
 // anything else as YAML. A definition with problems is an Invalid error
 // whose Details are a ProblemList.
 func Parse(name string, data []byte) (*questionnaire.Definition, error) {
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return nil, problemsError(name, questionnaire.Problems{{File: name, Message: "not UTF-8 text"}})
-	}
+	// Text that is not UTF-8 or holds control characters is reported by
+	// the questionnaire reader, with its line and column.
 	parse := questionnaire.Parse
 	if strings.EqualFold(path.Ext(name), ".json") {
 		parse = questionnaire.ParseJSON
