@@ -221,7 +221,7 @@ func estimateCSV(ctx context.Context, in io.Reader, o *estimateOptions) (*estima
 		return nil, csvError(err)
 	}
 	header = slices.Clone(header) // the reader reuses the slice
-	for i, h := range header { // labels are printed: no control characters
+	for i, h := range header {    // labels are printed: no control characters
 		if msg := textcheck.Field(h); msg != "" {
 			return nil, apperr.New(apperr.Invalid, "line 1: the header of column %d %s", i+1, msg)
 		}
