@@ -3,6 +3,7 @@ package frame
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/minyi-survey/minyi/internal/textcheck"
 )
@@ -15,6 +16,9 @@ import (
 type names struct {
 	seen map[nameKey]string // spelling as in the file → normalised
 	fold map[nameKey]folded // case-folded normalised name → first spelling
+	// last is the last name asked for and its answer, per field: registers
+	// list a community's households together, so most rows repeat it.
+	last [numFields]struct{ street, raw, name string }
 }
 
 type nameKey struct {
@@ -34,8 +38,12 @@ func (ns *names) name(field int, street, raw string, line int) (string, error) {
 	if field == iStreet {
 		street = ""
 	}
+	if l := &ns.last[field]; l.name != "" && l.raw == raw && l.street == street {
+		return l.name, nil
+	}
 	k := nameKey{field, street, raw}
 	if n, ok := ns.seen[k]; ok {
+		ns.last[field].street, ns.last[field].raw, ns.last[field].name = street, raw, n
 		return n, nil
 	}
 	n, err := textcheck.Name(raw)
@@ -54,6 +62,9 @@ func (ns *names) name(field int, street, raw string, line int) (string, error) {
 	} else if !ok {
 		ns.fold[fk] = folded{n, line}
 	}
+	// Clones, so the map does not keep whole lines of the file alive.
+	k.street, k.name, n = strings.Clone(street), strings.Clone(raw), strings.Clone(n)
 	ns.seen[k] = n
+	ns.last[field].street, ns.last[field].raw, ns.last[field].name = k.street, k.name, n
 	return n, nil
 }

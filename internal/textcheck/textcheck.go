@@ -36,23 +36,19 @@ const (
 // tab, newline and carriage return (files and text areas end lines with
 // CRLF). Otherwise it returns what is wrong, as one of the Msg constants.
 func Field(s string) string {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
-				return MsgControl
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return MsgInvalidUTF8
-		}
-		if r >= 0x80 && r <= 0x9f { // C1 controls
+	if !utf8.ValidString(s) { // the standard library's fast path
+		return MsgInvalidUTF8
+	}
+	// Valid UTF-8: the C0 controls and DEL are single bytes, the C1
+	// controls (U+0080–U+009F) are 0xC2 followed by 0x80–0x9F, and no other
+	// sequence contains these bytes, so a byte scan finds them all.
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7f:
+			return MsgControl
+		case c == 0xc2 && i+1 < len(s) && s[i+1] <= 0x9f:
 			return MsgControl
 		}
-		i += n
 	}
 	return ""
 }
