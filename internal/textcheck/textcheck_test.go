@@ -3,6 +3,8 @@ package textcheck
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestField(t *testing.T) {
@@ -97,6 +99,25 @@ func FuzzJSON(f *testing.F) {
 		path, problem := JSON(b) // must not panic
 		if problem == "" && path != "" {
 			t.Fatalf("path %q without a problem", path)
+		}
+	})
+}
+
+// Field's byte scan agrees with the rune-by-rune definition: a control
+// character is unicode.IsControl other than tab, LF and CR.
+func FuzzField(f *testing.F) {
+	for _, s := range []string{"城关\u0085", "a\x00", "\xc2\x9f", "\xc2\xa0", "ok\r\n", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := ""
+		if !utf8.ValidString(s) {
+			want = MsgInvalidUTF8
+		} else if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) {
+			want = MsgControl
+		}
+		if got := Field(s); got != want {
+			t.Fatalf("Field(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
