@@ -25,8 +25,9 @@ func badText(file string, data []byte) Problems {
 			end = len(data)
 		}
 		l := data[:end]
-		if msg := textcheck.Field(string(l)); msg != "" {
-			ps = append(ps, Problem{File: file, Line: line, Column: badColumn(l), Message: "the line " + msg})
+		if textcheck.Field(string(l)) != "" {
+			col, msg := firstBad(l)
+			ps = append(ps, Problem{File: file, Line: line, Column: col, Message: "the line " + msg})
 		}
 		line++
 		if end == len(data) {
@@ -37,18 +38,18 @@ func badText(file string, data []byte) Problems {
 	return ps
 }
 
-// badColumn returns the 1-based column (in characters) of the first bad
-// character of l.
-func badColumn(l []byte) int {
+// firstBad returns the 1-based column (in characters) of the first bad
+// character of l and what is wrong with it.
+func firstBad(l []byte) (int, string) {
 	col := 1
 	for i := 0; i < len(l); col++ {
-		r, n := utf8.DecodeRune(l[i:])
-		if r == utf8.RuneError && n <= 1 || textcheck.Field(string(l[i:i+n])) != "" {
-			return col
+		_, n := utf8.DecodeRune(l[i:])
+		if msg := textcheck.Field(string(l[i : i+n])); msg != "" {
+			return col, msg
 		}
 		i += n
 	}
-	return col
+	return col, textcheck.MsgInvalidUTF8
 }
 
 // badScalars reports every key or value that, once YAML or JSON escapes are
