@@ -16,7 +16,7 @@ func main() {
 	err := cli.Run(ctx, os.Args[1:], &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "minyi:", err)
+		fmt.Fprintln(os.Stderr, "minyi:", cli.Message(err))
 	}
 	os.Exit(cli.ExitCode(err))
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // errHelp is returned after help was printed on request; it is not a failure.
@@ -39,6 +40,9 @@ func commands() []*Command {
 func Run(ctx context.Context, args []string, env *Env) error {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
+	}
+	if err := checkArgs(args); err != nil {
+		return err
 	}
 	cmds := commands()
 	if len(args) == 0 {
@@ -88,4 +92,26 @@ func ExitCode(err error) int {
 	default:
 		return 1
 	}
+}
+
+// checkArgs refuses a command line with text a database would refuse or
+// store as it is (invalid UTF-8, control characters), naming the flag or
+// the argument, before any command sees it.
+func checkArgs(args []string) error {
+	for i, a := range args {
+		msg := textcheck.Field(a)
+		if msg == "" {
+			continue
+		}
+		name := fmt.Sprintf("argument %d", i+1)
+		if isFlag(a) {
+			if k, _, ok := strings.Cut(a, "="); ok && textcheck.Field(k) == "" {
+				name = k
+			}
+		} else if i > 0 && isFlag(args[i-1]) && !strings.Contains(args[i-1], "=") && textcheck.Field(args[i-1]) == "" {
+			name = args[i-1]
+		}
+		return apperr.WithFields("invalid text in the command line", map[string]string{name: msg})
+	}
+	return nil
 }

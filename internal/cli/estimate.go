@@ -17,6 +17,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 const estimateUsage = `estimate --data FILE.csv --strata COL --cluster COL --weight COL [--fpc COL] --vars A,B,C [--by COL] [--ci logit|beta|wald] [--level 0.95] [--lonely-psu fail|remove|certainty|adjust|average] [--format json|csv]`
@@ -70,8 +71,8 @@ func estimateCommand() *Command {
 		if o.lonely, err = stats.ParseLonelyPSU(lonely); err != nil {
 			return apperr.New(apperr.Invalid, "estimate: --lonely-psu: %s", apperr.PublicMessage(err))
 		}
-		if !(o.level > 0 && o.level < 1) {
-			return apperr.New(apperr.Invalid, "estimate: --level %v is not between 0 and 1", o.level)
+		if msg := stats.CheckLevel(o.level); msg != "" {
+			return apperr.WithFields("estimate: invalid flags", map[string]string{"--level": msg})
 		}
 		if o.format != "json" && o.format != "csv" {
 			return apperr.New(apperr.Invalid, "estimate: --format %q: want json or csv", o.format)
@@ -221,6 +222,11 @@ func estimateCSV(ctx context.Context, in io.Reader, o *estimateOptions) (*estima
 		return nil, csvError(err)
 	}
 	header = slices.Clone(header) // the reader reuses the slice
+	for i, h := range header {    // labels are printed: no control characters
+		if msg := textcheck.Field(h); msg != "" {
+			return nil, apperr.New(apperr.Invalid, "line 1: the header of column %d %s", i+1, msg)
+		}
+	}
 	cols, err := findColumns(header, o)
 	if err != nil {
 		return nil, err
@@ -264,6 +270,9 @@ func estimateCSV(ctx context.Context, in io.Reader, o *estimateOptions) (*estima
 		if h < 0 || label != lastStratum {
 			h = strata.ID(label)
 			if int(h) == len(info) {
+				if msg := textcheck.Field(label); msg != "" {
+					return nil, bad(cols.strata, "the stratum %s", msg)
+				}
 				info = append(info, &stratumInfo{line: line, psus: map[string]int32{}, fpc: math.NaN(), lastID: -1})
 			}
 			lastStratum, lastH = strata.Labels()[h], h
@@ -326,7 +335,13 @@ func estimateCSV(ctx context.Context, in io.Reader, o *estimateOptions) (*estima
 		}
 		dom := stats.NoDomain
 		if cols.by >= 0 && !isMissing(rec[cols.by]) {
+			known := domains.Len()
 			dom = domains.ID(trim(rec[cols.by]))
+			if domains.Len() > known {
+				if msg := textcheck.Field(rec[cols.by]); msg != "" {
+					return nil, bad(cols.by, "the domain %s", msg)
+				}
+			}
 		}
 		if err := agg.Add(h, psu, dom, 0, w, y); err != nil {
 			return nil, apperr.New(apperr.Invalid, "line %d: %s", line, apperr.PublicMessage(err))

@@ -248,6 +248,9 @@ func TestEstimateBadInput(t *testing.T) {
 		{"bad --lonely-psu", smallCSV, append([]string{"--lonely-psu", "drop"}, base...), []string{"--lonely-psu", "drop"}},
 		{"bad --level", smallCSV, append([]string{"--level", "95"}, base...), []string{"--level"}},
 		{"bad --format", smallCSV, append([]string{"--format", "xml"}, base...), []string{"--format"}},
+		{"control character in a stratum", strings.Replace(smallCSV, "东街,c2,9", "东\x1b[2J街,c2,9", 1), base, []string{"line 4", `"street"`, "control character"}},
+		{"control character in a domain", strings.Replace(smallCSV, ",old\n", ",o\x00ld\n", 1), append([]string{"--by", "age"}, base...), []string{"control character"}},
+		{"invalid UTF-8 in the header", strings.Replace(smallCSV, ",age\n", ",a\xffge\n", 1), base, []string{"line 1", "column 7", "not valid UTF-8"}},
 		{"var twice", smallCSV, []string{"--strata", "street", "--cluster", "community", "--weight", "w", "--vars", "know,know"}, []string{"twice"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

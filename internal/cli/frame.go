@@ -38,6 +38,9 @@ is atomic: a file with any problem imports nothing, and every problem is
 listed with its line number.
 `
 
+// maxListedProblems bounds --max-errors: the problems are held in memory.
+const maxListedProblems = 100_000
+
 func frameImport(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "frame import", Usage: "frame import FILE [flags]", Summary: "Import a household register as a new frame version."}
 	fs := newFlagSet(env, c)
@@ -46,7 +49,7 @@ func frameImport(ctx context.Context, env *Env, args []string) error {
 	format := fs.String("format", "auto", "file format: auto, csv or xlsx")
 	sheet := fs.String("sheet", "", "XLSX worksheet (default: the first)")
 	mapping := fs.String("map", "", "explicit column mapping, e.g. street=街道名称,household=户号")
-	maxErrors := fs.Int("max-errors", frame.DefaultMaxErrors, "problems to list at most (all are counted)")
+	maxErrors := fs.Int("max-errors", frame.DefaultMaxErrors, "problems to list at most, 1 to 100000 (all are counted)")
 	first, rest := splitFirst(args)
 	if err := parseFlags(fs, rest); err != nil {
 		return err
@@ -54,6 +57,9 @@ func frameImport(ctx context.Context, env *Env, args []string) error {
 	file, err := oneArg(fs, first, "file", c.Usage)
 	if err != nil {
 		return err
+	}
+	if *maxErrors < 1 || *maxErrors > maxListedProblems {
+		return apperr.WithFields("frame import: invalid flags", map[string]string{"--max-errors": "a whole number from 1 to 100000"})
 	}
 	opts, err := frameOptions(*enc, *format, *sheet, *mapping, *maxErrors)
 	if err != nil {

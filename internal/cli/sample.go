@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +15,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/draw"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 func sampleCommand() *Command {
@@ -33,7 +36,7 @@ func sampleCommand() *Command {
 
 const sampleHelp = `usage:
   minyi sample draw --name NAME --n N [--design two-stage|stratified-srs] [--allocation proportional|equal|neyman|minimum]
-                    [--min-per-street N] [--priors 街道=0.8,…] [--per-community M] [--reserves R]
+                    [--min-per-street N] [--priors 街道=0.8,…] [--per-community M] [--exact] [--reserves R]
                     [--order random|sorted] [--seed S] [--frame VERSION]
   minyi sample list
   minyi sample show NAME          per-street summary
@@ -41,45 +44,87 @@ const sampleHelp = `usage:
   minyi sample size --margin 0.05 [--confidence 0.95] [--p 0.5] [--deff 1] [--response-rate 1] [--population N] [--frame VERSION]
 
 A draw is reproducible: the frame version and the seed (printed, and stored
-with the sample) determine it exactly.
+with the sample) determine it exactly. A two-stage sample takes whole
+communities of M households, ⌈n_h/M⌉ in each street, so each street's share
+is rounded up to a multiple of M (--n 400 --per-community 20 may draw 420);
+--exact takes fewer households in the last community of each street instead,
+with π2 of that community its reduced count over its size.
 `
 
 func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "sample draw", Usage: "sample draw --name NAME --n N [flags]", Summary: "Draw and store a sample."}
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "sample", env.Getenv)
-	var spec draw.Spec
-	fs.StringVar(&spec.Name, "name", "", "name of the sample, e.g. \"2026Q4 模拟入户\"")
-	fs.IntVar(&spec.N, "n", 0, "main-sample households, all streets together")
-	fs.StringVar(&spec.Design, "design", "two-stage", "two-stage (communities by PPS, then households) or stratified-srs")
-	fs.StringVar(&spec.Allocation, "allocation", "proportional", "equal, proportional, neyman or minimum")
-	fs.IntVar(&spec.MinPerStreet, "min-per-street", 0, "at least this many households in every street")
-	priors := fs.String("priors", "", "anticipated rates by street for Neyman allocation: 城关街道=0.8,南湖街道=0.7")
-	fs.IntVar(&spec.PerCommunity, "per-community", 20, "two-stage: households drawn in each selected community")
-	fs.IntVar(&spec.Reserves, "reserves", 0, "reserve households per selected community (two-stage) or per street (srs)")
-	fs.StringVar(&spec.Order, "order", "random", "two-stage: order of communities in the systematic PPS pass: random or sorted")
-	seed := fs.String("seed", "", "seed (a whole number); default: random, printed")
-	fs.IntVar(&spec.FrameVersion, "frame", 0, "frame version (default: the newest)")
+	// The flags' defaults are the domain's (draw.Default…), shown in help;
+	// only the flags given on the command line go into the request, so the
+	// CLI and the API resolve the same request the same way.
+	var (
+		req                                 draw.Request
+		n, minPerStreet, perCommunity, resv int
+		frameVersion                        int
+		design, allocation, order, seed, pr string
+		exact                               bool
+	)
+	fs.StringVar(&req.Name, "name", "", "name of the sample, e.g. \"2026Q4 模拟入户\" ("+textcheck.PathNameRule+")")
+	fs.IntVar(&n, "n", 0, "main-sample households, all streets together (1 to 10000000)")
+	fs.StringVar(&design, "design", draw.DefaultDesign, "two-stage (communities by PPS, then households) or stratified-srs")
+	fs.StringVar(&allocation, "allocation", draw.DefaultAllocation, "equal, proportional, neyman or minimum")
+	fs.IntVar(&minPerStreet, "min-per-street", 0, "at least this many households in every street (0 to 10000000)")
+	fs.StringVar(&pr, "priors", "", "anticipated rates by street for Neyman allocation: 城关街道=0.8,南湖街道=0.7")
+	fs.IntVar(&perCommunity, "per-community", draw.DefaultPerCommunity, "two-stage: households drawn in each selected community (1 to 10000)")
+	fs.BoolVar(&exact, "exact", false, "two-stage: take exactly each street's share, fewer households in the last community of a street")
+	fs.IntVar(&resv, "reserves", 0, "reserve households per selected community (two-stage) or per street (srs) (0 to 10000)")
+	fs.StringVar(&order, "order", draw.DefaultOrder, "two-stage: order of communities in the systematic PPS pass: random or sorted")
+	fs.StringVar(&seed, "seed", "", "seed (a whole number from 1 to 2⁶⁴−1); default: random, printed")
+	fs.IntVar(&frameVersion, "frame", 0, "frame version (default: the newest)")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
-	if *seed != "" {
-		v, err := strconv.ParseUint(*seed, 10, 64)
-		if err != nil || v == 0 {
-			return apperr.WithFields("sample draw: invalid flags", map[string]string{"--seed": "a positive whole number below 2⁶⁴"})
-		}
-		spec.Seed = v
-	}
-	if *priors != "" {
-		spec.Priors = map[string]float64{}
-		for _, kv := range strings.Split(*priors, ",") {
-			k, v, ok := strings.Cut(kv, "=")
-			p, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if !ok || err != nil {
-				return apperr.WithFields("sample draw: invalid flags", map[string]string{"--priors": fmt.Sprintf("%q is not street=rate", kv)})
+	problems := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "n":
+			req.N = &n
+		case "design":
+			req.Design = &design
+		case "allocation":
+			req.Allocation = &allocation
+		case "min-per-street":
+			req.MinPerStreet = &minPerStreet
+		case "per-community":
+			req.PerCommunity = &perCommunity
+		case "exact":
+			req.Exact = &exact
+		case "reserves":
+			req.Reserves = &resv
+		case "order":
+			req.Order = &order
+		case "frame":
+			req.FrameVersion = &frameVersion
+		case "seed":
+			v, err := strconv.ParseUint(seed, 10, 64)
+			if err != nil || v == 0 {
+				problems["--seed"] = "a whole number from 1 to 2⁶⁴−1"
 			}
-			spec.Priors[strings.TrimSpace(k)] = p
+			req.Seed = &v
+		case "priors":
+			req.Priors = map[string]float64{}
+			for _, kv := range strings.Split(pr, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				p, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if !ok || err != nil {
+					problems["--priors"] = fmt.Sprintf("%q is not street=rate", kv)
+				}
+				req.Priors[strings.TrimSpace(k)] = p
+			}
 		}
+	})
+	if len(problems) > 0 {
+		return apperr.WithFields("sample draw: invalid flags", problems)
+	}
+	spec, err := req.Spec()
+	if err != nil {
+		return flagNames(err, "sample draw: invalid flags")
 	}
 	db, err := openDB(ctx, flags)
 	if err != nil {
@@ -88,12 +133,35 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	res, err := draw.Draw(ctx, db, spec, 0)
 	if err != nil {
-		return err
+		return flagNames(err, "sample draw: invalid flags")
 	}
 	_ = db.Audit(ctx, 0, "sample.draw", "sample", res.Sample.Name, map[string]any{"seed": res.Sample.Seed, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "drew sample %q (%s) from frame version %d with seed %s: %d households, %d reserves\n",
 		res.Sample.Name, res.Sample.Kind, res.Sample.FrameVersion, res.Sample.Seed, res.Sample.Households, res.Sample.Reserves)
+	for _, note := range res.Notes {
+		fmt.Fprintln(env.Stdout, "note:", note)
+	}
 	return printStreetResults(env, res.Streets)
+}
+
+// flagNames renames the fields of an Invalid error from their JSON names
+// (per_community) to the flags that set them (--per-community).
+func flagNames(err error, message string) error {
+	fields := apperr.FieldsOf(err)
+	if len(fields) == 0 || !apperr.Is(err, apperr.Invalid) {
+		return err
+	}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		switch k {
+		case "frame_version":
+			k = "frame"
+		case "response_rate":
+			k = "response-rate"
+		}
+		out["--"+strings.ReplaceAll(k, "_", "-")] = v
+	}
+	return apperr.WithFields(message, out)
 }
 
 func printStreetResults(env *Env, streets []draw.StreetResult) error {
@@ -171,17 +239,44 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "sample", env.Getenv)
 	var spec sampling.SizeSpec
-	fs.Float64Var(&spec.Margin, "margin", 0, "half-width of the confidence interval of a rate, e.g. 0.05 for ±5 points")
-	fs.Float64Var(&spec.Confidence, "confidence", 0.95, "confidence level")
-	fs.Float64Var(&spec.P, "p", 0.5, "anticipated rate (0.5 is the most cautious)")
-	fs.Float64Var(&spec.Deff, "deff", 1, "design effect (about 1 + (m−1)·ICC for m households per community)")
-	fs.Float64Var(&spec.ResponseRate, "response-rate", 1, "share of issued households expected to complete")
-	fs.IntVar(&spec.Population, "population", 0, "households in the population (default: the frame's)")
+	var population float64
+	fs.Float64Var(&spec.Margin, "margin", 0, "half-width of the confidence interval of a rate, e.g. 0.05 for ±5 points (0.001 to 0.5)")
+	fs.Float64Var(&spec.Confidence, "confidence", sampling.DefaultConfidence, "confidence level (0.5 to 0.9999)")
+	fs.Float64Var(&spec.P, "p", 0.5, "anticipated rate, between 0 and 1 (0.5 is the most cautious)")
+	fs.Float64Var(&spec.Deff, "deff", 1, "design effect (about 1 + (m−1)·ICC for m households per community; 0.1 to 100)")
+	fs.Float64Var(&spec.ResponseRate, "response-rate", 1, "share of issued households expected to complete (0.01 to 1)")
+	fs.Float64Var(&population, "population", 0, "households in the population, 1 to 10⁹ (default: the frame's)")
 	frameVersion := fs.Int("frame", 0, "frame version for per-street sizes (default: the newest, if any)")
 	noDB := fs.Bool("no-frame", false, "do not read a frame: overall figure only")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
+	// Every flag given is checked as given: a typed 0 is out of range, not
+	// "the default".
+	problems := map[string]string{}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, f := range []struct {
+		flag, field string
+		v           float64
+	}{{"margin", "margin", spec.Margin}, {"confidence", "confidence", spec.Confidence}, {"p", "p", spec.P},
+		{"deff", "deff", spec.Deff}, {"response-rate", "response_rate", spec.ResponseRate}, {"population", "population", population}} {
+		if given[f.flag] {
+			if msg := sampling.CheckSizeField(f.field, f.v); msg != "" {
+				problems["--"+f.flag] = msg
+			}
+		}
+	}
+	if !given["margin"] {
+		problems["--margin"] = "required, e.g. 0.05"
+	}
+	if given["frame"] && (*frameVersion < 1 || *frameVersion > math.MaxInt32) {
+		problems["--frame"] = "a frame version, 1 or more; leave it out for the newest"
+	}
+	if len(problems) > 0 {
+		return apperr.WithFields("sample size: invalid flags", problems)
+	}
+	spec.Population = int(population)
 	var db *store.DB
 	if !*noDB {
 		var err error
@@ -192,7 +287,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 	}
 	plan, err := draw.Sizes(ctx, db, spec, *frameVersion)
 	if err != nil {
-		return err
+		return flagNames(err, "sample size: invalid flags")
 	}
 	o := plan.Overall
 	fmt.Fprintf(env.Stdout, "margin ±%g at %g%% confidence, p = %g, deff = %g, response rate = %g\n", spec.Margin, spec.Confidence*100, spec.P, spec.Deff, spec.ResponseRate)

@@ -133,8 +133,8 @@ func (r Flags) Resolve() (Config, error) {
 	}
 	if v, ok := get("session-ttl"); ok {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			bad("session-ttl", fmt.Sprintf("%q is not a duration of at least 1m (e.g. 12h)", v))
+		if err != nil || d < time.Minute || d > maxSessionTTL {
+			bad("session-ttl", fmt.Sprintf("%q is not a duration from 1m to 720h (e.g. 12h)", v))
 		}
 		c.SessionTTL = d
 	}
@@ -153,8 +153,8 @@ func (r Flags) Resolve() (Config, error) {
 	}
 	if v, ok := get("min-cell"); ok {
 		var n int
-		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 || fmt.Sprint(n) != v {
-			bad("min-cell", fmt.Sprintf("%q is not a positive whole number", v))
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 || n > maxMinCell || fmt.Sprint(n) != v {
+			bad("min-cell", fmt.Sprintf("%q is not a whole number from 1 to 1000000", v))
 		}
 		c.MinCell = n
 	}
@@ -163,6 +163,14 @@ func (r Flags) Resolve() (Config, error) {
 	}
 	return c, nil
 }
+
+// Upper bounds of numeric settings: a session longer than 30 days is not a
+// session, and a time that far ahead overflows time.Time arithmetic long
+// before the duration itself does.
+const (
+	maxSessionTTL = 720 * time.Hour
+	maxMinCell    = 1_000_000
+)
 
 // Logger returns a slog logger writing to w in the configured format.
 func (c Config) Logger(w interface{ Write([]byte) (int, error) }) *slog.Logger {

@@ -17,6 +17,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // Spec is what a sample draw needs. The zero values of optional fields
@@ -48,6 +49,11 @@ type Spec struct {
 	Order string `json:"order,omitempty"`
 	// Seed fixes the draw; 0 picks a random seed, which is recorded.
 	Seed uint64 `json:"seed,string,omitempty"`
+	// Exact (two-stage) takes exactly each street's allocation: the last
+	// selected community of a street gives fewer than PerCommunity
+	// households. Without it every selected community gives PerCommunity,
+	// so a street's sample is rounded up to a multiple of it.
+	Exact bool `json:"exact,omitempty"`
 }
 
 // StreetResult reports one street of a drawn sample.
@@ -61,6 +67,8 @@ type StreetResult struct {
 type Result struct {
 	Sample  store.Sample   `json:"sample"`
 	Streets []StreetResult `json:"streets"`
+	// Notes explain a main sample of another size than asked for.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // design is what is stored as the sample's design: the spec, resolved.
@@ -69,50 +77,69 @@ type design struct {
 	Streets []StreetResult `json:"streets"`
 }
 
-// validate fills defaults and checks the spec, naming each bad field.
+// validate checks the spec, naming each bad field. Empty design,
+// allocation and order take the defaults (a Spec built in Go); numbers are
+// never replaced: user input comes through Request.Spec, which fills
+// only what was left out.
 func (s *Spec) validate() (sampling.Method, sampling.Order, error) {
 	f := map[string]string{}
-	s.Name = strings.TrimSpace(s.Name)
-	if s.Name == "" || len(s.Name) > 100 {
-		f["name"] = "required, at most 100 characters"
+	name, err := textcheck.PathName(s.Name)
+	if err != nil {
+		f["name"] = err.Error()
+		if !strings.Contains(err.Error(), textcheck.PathNameRule) {
+			f["name"] += "; a sample name has " + textcheck.PathNameRule
+		}
+	}
+	s.Name = name
+	if s.Design == "" {
+		s.Design = DefaultDesign
 	}
 	switch s.Design {
 	case "stratified-srs", "srs":
 		s.Design = "stratified-srs"
 	case "two-stage":
-		if s.PerCommunity == 0 {
-			s.PerCommunity = 20
-		}
-		if s.PerCommunity < 1 {
-			f["per_community"] = "must be at least 1"
+		if s.PerCommunity < 1 || s.PerCommunity > MaxPerCommunity {
+			f["per_community"] = "a whole number from 1 to 10000"
 		}
 	default:
 		f["design"] = "stratified-srs or two-stage"
 	}
-	if s.N < 1 {
-		f["n"] = "must be at least 1"
+	if s.N < 1 || s.N > MaxHouseholds {
+		f["n"] = "a whole number from 1 to 10000000"
+	}
+	if s.FrameVersion < 0 {
+		f["frame_version"] = "a frame version, 1 or more (0: the newest)"
 	}
 	if s.Allocation == "" {
-		s.Allocation = "proportional"
+		s.Allocation = DefaultAllocation
 	}
 	method, err := sampling.ParseMethod(s.Allocation)
 	if err != nil {
 		f["allocation"] = err.Error()
 	}
-	if s.MinPerStreet < 0 {
-		f["min_per_street"] = "must not be negative"
+	if s.MinPerStreet < 0 || s.MinPerStreet > MaxHouseholds {
+		f["min_per_street"] = "a whole number from 0 to 10000000"
 	}
-	if s.Reserves < 0 {
-		f["reserves"] = "must not be negative"
+	if s.Reserves < 0 || s.Reserves > MaxReserves {
+		f["reserves"] = "a whole number from 0 to 10000"
 	}
-	for street, p := range s.Priors {
-		if !(p > 0 && p < 1) {
-			f["priors"] = fmt.Sprintf("the rate of %s must be between 0 and 1", street)
+	if len(s.Priors) > 0 {
+		priors := make(map[string]float64, len(s.Priors))
+		for street, p := range s.Priors {
+			n, err := textcheck.Name(street)
+			switch {
+			case err != nil:
+				f["priors"] = fmt.Sprintf("street %q %v", street, err)
+			case !(p > 0 && p < 1):
+				f["priors"] = fmt.Sprintf("the rate of %s must be between 0 and 1 (exclusive)", n)
+			}
+			priors[n] = p
 		}
+		s.Priors = priors
 	}
 	var order sampling.Order
 	if s.Order == "" {
-		s.Order = "random"
+		s.Order = DefaultOrder
 	}
 	if err := order.UnmarshalText([]byte(s.Order)); err != nil {
 		f["order"] = err.Error()
@@ -178,7 +205,11 @@ func Draw(ctx context.Context, db *store.DB, spec Spec, createdBy int64) (Result
 	}
 	var d sampling.Design
 	if spec.Design == "two-stage" {
-		d = sampling.TwoStage{Seed: spec.Seed, PSUs: alloc.PSUs(spec.PerCommunity), PerPSU: spec.PerCommunity, ReservesPerPSU: spec.Reserves, Order: order}
+		ts := sampling.TwoStage{Seed: spec.Seed, PSUs: alloc.PSUs(spec.PerCommunity), PerPSU: spec.PerCommunity, ReservesPerPSU: spec.Reserves, Order: order}
+		if spec.Exact {
+			ts.Exact = alloc.Sizes()
+		}
+		d = ts
 	} else {
 		reserves := map[int32]int{}
 		for _, st := range strata {
@@ -222,7 +253,22 @@ func Draw(ctx context.Context, db *store.DB, spec Spec, createdBy int64) (Result
 		return Result{}, err
 	}
 	stored, err := db.SampleByName(ctx, spec.Name)
-	return Result{Sample: stored, Streets: streets}, err
+	return Result{Sample: stored, Streets: streets, Notes: sizeNotes(spec, smp.MainSize())}, err
+}
+
+// sizeNotes explains a main sample of another size than spec.N.
+func sizeNotes(spec Spec, drawn int) []string {
+	switch {
+	case drawn > spec.N:
+		return []string{fmt.Sprintf("drew %d households, %d more than n = %d: a two-stage sample takes %d households in each selected "+
+			"community and ⌈n_h/%d⌉ communities in each street, so every street's share is rounded up to a multiple of %d; "+
+			"ask for an exact sample (--exact, \"exact\": true) to take fewer households in the last community of each street",
+			drawn, drawn-spec.N, spec.N, spec.PerCommunity, spec.PerCommunity, spec.PerCommunity)}
+	case drawn < spec.N:
+		return []string{fmt.Sprintf("drew %d households, %d fewer than n = %d: some streets or communities have fewer households than asked for",
+			drawn, spec.N-drawn, spec.N)}
+	}
+	return nil
 }
 
 func streetNames(ctx context.Context, db *store.DB) (map[int32]string, error) {

@@ -2,6 +2,7 @@ package draw
 
 import (
 	"context"
+	"errors"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/sampling"
@@ -32,7 +33,7 @@ func Sizes(ctx context.Context, db *store.DB, spec sampling.SizeSpec, frameVersi
 	plan := SizePlan{Spec: spec}
 	overall, err := sampling.SampleSize(spec)
 	if err != nil {
-		return plan, apperr.Wrap(apperr.Invalid, err, "invalid sample-size request")
+		return plan, sizeError(err)
 	}
 	plan.Overall = overall
 	plan.Totals = sampling.SizeTotals{Completes: overall.Completes, Issue: overall.Issue}
@@ -60,16 +61,27 @@ func Sizes(ctx context.Context, db *store.DB, spec sampling.SizeSpec, frameVersi
 		withN := spec
 		withN.Population = total
 		if plan.Overall, err = sampling.SampleSize(withN); err != nil {
-			return plan, apperr.Wrap(apperr.Invalid, err, "invalid sample-size request")
+			return plan, sizeError(err)
 		}
 	}
 	per, tot, err := sampling.SampleSizes(spec, strata)
 	if err != nil {
-		return plan, apperr.Wrap(apperr.Invalid, err, "invalid sample-size request")
+		return plan, sizeError(err)
 	}
 	plan.FrameVersion, plan.Totals = fr.Version, tot
 	for i, p := range per {
 		plan.Streets = append(plan.Streets, StreetSize{Street: streets[i].Name, StratumSize: p})
 	}
 	return plan, nil
+}
+
+// sizeError names the field of a calculation input out of range.
+func sizeError(err error) error {
+	var fe *sampling.FieldError
+	if errors.As(err, &fe) {
+		e := apperr.WithFields("invalid sample-size request", map[string]string{fe.Field: fe.Problem})
+		e.Err = err
+		return e
+	}
+	return apperr.Wrap(apperr.Invalid, err, "invalid sample-size request")
 }

@@ -56,9 +56,12 @@
 //
 // Each data row is checked for: an empty street, community or household id; a
 // household size that is present but not a positive integer; a column count
-// that differs from the header's; text that is not valid UTF-8; and a
-// household listed twice in the same community (and building, when there is a
-// building column). Rows whose cells are all empty are skipped silently
+// that differs from the header's; text that is not valid UTF-8 or holds a
+// control character other than tab and line breaks (in any cell or header,
+// package textcheck); a street or community name with a line break or a
+// bidirectional override, or written in two spellings that differ only in
+// case (names are returned in Unicode NFC); and a household listed twice in
+// the same community (and building, when there is a building column). Rows whose cells are all empty are skipped silently
 // (spreadsheet exports often end with ",,,," lines). A row with a problem is
 // not returned by Next. Problems are collected up to Options.MaxErrors (100 by
 // default), and all of them are counted in Errors.Total.

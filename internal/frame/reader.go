@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // headerSearchRows is how many non-empty rows may come before the header
@@ -67,6 +69,7 @@ type Reader struct {
 	rows  int // valid rows returned
 
 	tally  Tally
+	names  names
 	seen   map[[2]uint64]uint32 // household key → line of first occurrence
 	h1, h2 maphash.Hash
 	buf    [4]byte
@@ -151,6 +154,11 @@ func (r *Reader) readHeader(m Mapping) error {
 		seen++
 		lay, missing := resolve(rec, m)
 		if len(missing) == 0 {
+			for i, h := range rec { // header names become attribute keys
+				if msg := textcheck.Field(h); msg != "" {
+					r.problem(line, i+1, CodeInvalidText, fmt.Sprintf("the header of column %d %s", i+1, msg))
+				}
+			}
 			r.useLayout(lay)
 			return nil
 		}
@@ -241,12 +249,18 @@ func (r *Reader) parse(rec []string, line int) bool {
 		}
 	}
 	for i, v := range rec {
-		if !utf8.ValidString(v) {
+		switch textcheck.Field(v) {
+		case "":
+			continue
+		case textcheck.MsgInvalidUTF8:
 			r.problem(line, i+1, CodeInvalidText, fmt.Sprintf(
 				"column %d is not valid UTF-8 text (if the file comes from Excel on Chinese Windows, read it as GB18030)", i+1))
-			ok = false
-			break
+		default:
+			r.problem(line, i+1, CodeInvalidText, fmt.Sprintf(
+				"column %d contains a control character (such as a NUL byte); only tab and line breaks are allowed", i+1))
 		}
+		ok = false
+		break
 	}
 	if !ok {
 		return false
@@ -262,6 +276,20 @@ func (r *Reader) parse(rec []string, line int) bool {
 			r.problem(line, r.cols[i]+1, CodeEmptyValue, fieldName(i)+" is empty")
 			ok = false
 		}
+	}
+	// Street and community names identify places: one spelling each, in
+	// NFC, without bidirectional overrides or line breaks, and not two that
+	// differ only in case.
+	for _, i := range [...]int{iStreet, iCommunity} {
+		if val[i] == "" {
+			continue
+		}
+		n, err := r.names.name(i, val[iStreet], val[i], line)
+		if err != nil {
+			r.problem(line, r.cols[i]+1, CodeInvalidText, fieldName(i)+" "+err.Error())
+			ok = false
+		}
+		val[i] = n
 	}
 	size := 0
 	if val[iSize] != "" {

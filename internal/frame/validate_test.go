@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 func TestBadFiles(t *testing.T) {
@@ -116,6 +118,43 @@ func TestBadFiles(t *testing.T) {
 			opts:      Options{Encoding: EncodingUTF8},
 			wantErr:   []string{"line 2: column 3 is not valid UTF-8 text (if the file comes from Excel on Chinese Windows, read it as GB18030)"},
 			wantCodes: []string{CodeInvalidText},
+		},
+		{
+			name:     "control characters in any cell",
+			csv:      "街道,社区,门牌号,备注\n城关,东门,1\x00,\n城关,东门,2,a\x1bb\n城关,东门,3,tab\tok\n",
+			wantRows: 1,
+			wantErr: []string{
+				"line 2: column 3 contains a control character (such as a NUL byte); only tab and line breaks are allowed",
+				"line 3: column 4 contains a control character (such as a NUL byte); only tab and line breaks are allowed",
+			},
+			wantCodes: []string{CodeInvalidText, CodeInvalidText},
+		},
+		{
+			name:      "control character in a header",
+			csv:       "街道,社区,门牌号,备\x00注\n城关,东门,1,x\n",
+			wantRows:  1,
+			wantErr:   []string{"line 1: the header of column 4 contains a control character (only tab and line breaks are allowed)"},
+			wantCodes: []string{CodeInvalidText},
+		},
+		{
+			name:     "bidirectional override and line break in place names",
+			csv:      "街道,社区,门牌号\n城关\u202e,东门,1\n城关,\"东\n门\",2\n",
+			wantRows: 0,
+			wantErr: []string{
+				"line 2: street " + textcheck.MsgBidi,
+				"line 3: community " + textcheck.MsgControl,
+			},
+			wantCodes: []string{CodeInvalidText, CodeInvalidText},
+		},
+		{
+			name:     "two spellings of a street that differ only in case",
+			csv:      "street,community,household\nChengguan,East,1\nCHENGGUAN,East,2\nChengguan,EAST,3\nNanhu,east,4\n",
+			wantRows: 2,
+			wantErr: []string{
+				`line 3: street "CHENGGUAN" differs only in case from "Chengguan" on line 2: write one spelling`,
+				`line 4: community "EAST" differs only in case from "East" on line 2: write one spelling`,
+			},
+			wantCodes: []string{CodeInvalidText, CodeInvalidText},
 		},
 	}
 	for _, tt := range tests {
@@ -278,4 +317,16 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("inconsistent summary %+v", s)
 		}
 	})
+}
+
+// A street written in two Unicode forms (a decomposed and a composed é) is
+// one street, stored in NFC.
+func TestPlaceNamesNFC(t *testing.T) {
+	rows, _, err := readAll(t, []byte("street,community,household\nCafe\u0301,A,1\nCafé,A,2\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Street != "Café" || rows[1].Street != "Café" {
+		t.Fatalf("streets %q, %q; want both NFC Café", rows[0].Street, rows[1].Street)
+	}
 }

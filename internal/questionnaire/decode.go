@@ -87,6 +87,10 @@ func decode(file string, data []byte) (*Definition, *problemList) {
 		dc.probs = append(dc.probs, Problem{File: file, Message: fmt.Sprintf("definition is larger than %d bytes", MaxDefinitionSize)})
 		return nil, &dc.problemList
 	}
+	if ps := badText(file, data); len(ps) > 0 {
+		dc.probs = append(dc.probs, ps...)
+		return nil, &dc.problemList
+	}
 	var root yaml.Node
 	if err := safeYAML(data, &root); err != nil {
 		dc.probs = append(dc.probs, syntaxProblem(file, err))
@@ -94,6 +98,10 @@ func decode(file string, data []byte) (*Definition, *problemList) {
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		dc.probs = append(dc.probs, Problem{File: file, Message: "empty definition"})
+		return nil, &dc.problemList
+	}
+	if ps := badScalars(file, &root); len(ps) > 0 {
+		dc.probs = append(dc.probs, ps...)
 		return nil, &dc.problemList
 	}
 	d := dc.definition(root.Content[0])

@@ -161,6 +161,15 @@ func TestBrokenDefinitions(t *testing.T) {
 		{"syntax error", func(t *testing.T) string { return edit(t, "{zh-CN: 年龄, en: Age}", "{zh-CN: 年龄, en: Age") }, []string{
 			"t.yaml:19: did not find expected ',' or '}'",
 		}},
+		{"NUL byte in the text", func(t *testing.T) string { return edit(t, "title: {zh-CN: 测试", "title: {zh-CN: 测\x00试") }, []string{
+			"t.yaml:2:17: the line contains a control character (only tab and line breaks are allowed)",
+		}},
+		{"invalid UTF-8", func(t *testing.T) string { return edit(t, "id: t\n", "id: t\xff\n") }, []string{
+			"t.yaml:1:6: the line is not valid UTF-8 text",
+		}},
+		{"escaped control character", func(t *testing.T) string { return edit(t, "id: t\n", "id: \"t\\u0000\"\n") }, []string{
+			"t.yaml:1:5: the value contains a control character (only tab and line breaks are allowed)",
+		}},
 		{"many problems at once", func(t *testing.T) string {
 			s := edit(t, "id: t\n", "id: T t\nversion: 2\n")
 			s = strings.Replace(s, "code: A3", "code: A1", 1)

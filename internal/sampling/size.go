@@ -49,33 +49,36 @@ type SizeResult struct {
 // with z = Φ⁻¹(1 − (1−confidence)/2). For e = 0.05, p = 0.5 and 95 %:
 // n0 = 384.15, so 385 completes.
 func SampleSize(spec SizeSpec) (SizeResult, error) {
-	conf := orDefault(spec.Confidence, 0.95)
+	conf := orDefault(spec.Confidence, DefaultConfidence)
 	deff := orDefault(spec.Deff, 1)
 	rr := orDefault(spec.ResponseRate, 1)
-	switch {
-	case !(spec.Margin > 0 && spec.Margin < 1):
-		return SizeResult{}, errorf("margin of error %v is not in (0, 1)", spec.Margin)
-	case !(conf > 0 && conf < 1):
-		return SizeResult{}, errorf("confidence level %v is not in (0, 1)", conf)
-	case !(deff > 0) || math.IsInf(deff, 0):
-		return SizeResult{}, errorf("design effect %v is not positive", deff)
-	case !(rr > 0 && rr <= 1):
-		return SizeResult{}, errorf("response rate %v is not in (0, 1]", rr)
-	case spec.Population < 0:
-		return SizeResult{}, errorf("negative population %d", spec.Population)
+	p := orDefault(spec.P, 0.5)
+	if spec.Margin == 0 {
+		return SizeResult{}, &FieldError{Field: "margin", Problem: "required, e.g. 0.05"}
 	}
-	p, err := prior(spec.P)
-	if err != nil {
-		return SizeResult{}, errorf("%v", err)
+	for _, c := range []struct {
+		field string
+		v     float64
+	}{{"margin", spec.Margin}, {"confidence", conf}, {"p", p}, {"deff", deff}, {"response_rate", rr}} {
+		if msg := CheckSizeField(c.field, c.v); msg != "" {
+			return SizeResult{}, &FieldError{Field: c.field, Problem: msg}
+		}
+	}
+	if spec.Population != 0 {
+		if msg := CheckSizeField("population", float64(spec.Population)); msg != "" {
+			return SizeResult{}, &FieldError{Field: "population", Problem: msg}
+		}
 	}
 	z := distuv.UnitNormal.Quantile(1 - (1-conf)/2)
 	res := SizeResult{Z: z}
+	// Within the ranges n0 ≤ 3.9²·0.25/0.001²·100 ≈ 3.8·10⁸ and issue ≤
+	// 3.8·10¹⁰: finite, and whole numbers that fit an int.
 	res.N0 = z * z * p * (1 - p) / (spec.Margin * spec.Margin) * deff
 	res.N = res.N0
 	if N := float64(spec.Population); N > 0 {
 		res.N = res.N0 / (1 + (res.N0-1)/N)
 	}
-	res.Completes = ceil(res.N)
+	res.Completes = max(ceil(res.N), 1) // one interview at least
 	res.Issue = ceil(float64(res.Completes) / rr)
 	if spec.Population > 0 && res.Issue > spec.Population {
 		res.Issue, res.Capped = spec.Population, true
@@ -123,6 +126,53 @@ func SampleSizes(spec SizeSpec, strata []Stratum) ([]StratumSize, SizeTotals, er
 	}
 	return out, tot, nil
 }
+
+// DefaultConfidence is the confidence level of a sample-size calculation
+// that does not give one.
+const DefaultConfidence = 0.95
+
+// sizeRanges are the ranges the fields of a SizeSpec must be in when they
+// are given (a zero means the default only when the field was left out:
+// callers that read user input check a given zero with CheckSizeField).
+// They keep every result finite: a margin of 1e-300 would ask for +Inf
+// interviews.
+var sizeRanges = map[string]struct {
+	lo, hi         float64
+	openLo, openHi bool
+	text           string
+}{
+	"margin":        {lo: 0.001, hi: 0.5, text: "a number from 0.001 to 0.5, e.g. 0.05 for ±5 points"},
+	"confidence":    {lo: 0.5, hi: 0.9999, text: "a number from 0.5 to 0.9999, e.g. 0.95"},
+	"p":             {lo: 0, hi: 1, openLo: true, openHi: true, text: "a number between 0 and 1 (exclusive), e.g. 0.5"},
+	"deff":          {lo: 0.1, hi: 100, text: "a number from 0.1 to 100, e.g. 1.5"},
+	"response_rate": {lo: 0.01, hi: 1, text: "a number from 0.01 to 1, e.g. 0.7"},
+	"population":    {lo: 1, hi: 1e9, text: "a whole number from 1 to 1000000000"},
+}
+
+// CheckSizeField returns "" when v is in the range of the SizeSpec field
+// named (margin, confidence, p, deff, response_rate, population), and the
+// range otherwise. NaN and infinities are never in range.
+func CheckSizeField(field string, v float64) string {
+	r, ok := sizeRanges[field]
+	if !ok {
+		return "unknown field"
+	}
+	switch {
+	case math.IsNaN(v), math.IsInf(v, 0),
+		v < r.lo, r.openLo && v == r.lo, v > r.hi, r.openHi && v == r.hi,
+		field == "population" && v != math.Trunc(v):
+		return r.text
+	}
+	return ""
+}
+
+// FieldError is an input of a calculation out of its range, by field.
+type FieldError struct {
+	Field   string // as in the JSON of SizeSpec: margin, confidence, …
+	Problem string // the range
+}
+
+func (e *FieldError) Error() string { return "sampling: " + e.Field + ": " + e.Problem }
 
 func orDefault(v, def float64) float64 {
 	if v == 0 {

@@ -1,6 +1,8 @@
 package sampling
 
 import (
+	"encoding/json"
+	"errors"
 	"math"
 	"testing"
 )
@@ -66,9 +68,46 @@ func TestSampleSizeErrors(t *testing.T) {
 		{Margin: 0.05, ResponseRate: 1.2},
 		{Margin: 0.05, Population: -5},
 		{Margin: math.NaN()},
+		{Margin: 1e-300},
+		{Margin: 0.0009},
+		{Margin: math.Inf(1)},
+		{Margin: 0.05, Confidence: 0.99999},
+		{Margin: 0.05, Confidence: math.NaN()},
+		{Margin: 0.05, Deff: math.Inf(1)},
+		{Margin: 0.05, Deff: 1e6},
+		{Margin: 0.05, ResponseRate: 1e-300},
+		{Margin: 0.05, P: -0.5},
+		{Margin: 0.05, Population: 2_000_000_000},
 	} {
-		if _, err := SampleSize(spec); err == nil {
-			t.Errorf("SampleSize(%+v) should fail", spec)
+		_, err := SampleSize(spec)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field == "" {
+			t.Errorf("SampleSize(%+v) = %v, want an error naming the field", spec, err)
+		}
+	}
+}
+
+// Within the ranges no input gives an infinite or negative size: the
+// corners of the ranges all encode as JSON with finite, positive numbers.
+func TestSampleSizeCornersFinite(t *testing.T) {
+	for _, m := range []float64{0.001, 0.5} {
+		for _, c := range []float64{0.5, 0.9999} {
+			for _, p := range []float64{1e-12, 0.5, 1 - 1e-12} {
+				for _, d := range []float64{0.1, 100} {
+					for _, rr := range []float64{0.01, 1} {
+						for _, n := range []int{0, 1, 1e9} {
+							spec := SizeSpec{Margin: m, Confidence: c, P: p, Deff: d, ResponseRate: rr, Population: n}
+							res, err := SampleSize(spec)
+							if err != nil {
+								t.Fatalf("%+v: %v", spec, err)
+							}
+							if _, err := json.Marshal(res); err != nil || res.Completes < 1 || res.Issue < res.Completes && !res.Capped {
+								t.Fatalf("%+v: %+v, %v", spec, res, err)
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }

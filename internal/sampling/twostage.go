@@ -22,6 +22,18 @@ type TwoStage struct {
 	ReservesPerPSU int `json:"reserves_per_psu,omitempty"`
 	// Order is the order of the communities in the systematic pass.
 	Order Order `json:"order"`
+	// Exact, when set, gives n_h, the main sample of each stratum, and
+	// makes the draw take exactly that many: the selected communities are
+	// visited by ascending id and each takes min(m, M_i, what is left), so
+	// the last one (or more, when communities are small) takes fewer than m.
+	// π1 is unchanged; π2 of a community is the households it took over
+	// M_i, given the communities drawn. The base weight 1/(π1·π2) keeps the
+	// Horvitz–Thompson estimator unbiased: conditional on the first stage,
+	// each household of community i is taken with probability π2, whatever
+	// the other communities drawn (Särndal, Swensson and Wretman 1992,
+	// §4.3, second-stage designs that need not be invariant). PSUs[h] must
+	// be ⌈n_h/m⌉. Without Exact every selected community takes m.
+	Exact map[int32]int `json:"exact,omitempty"`
 }
 
 func (d TwoStage) check(ix *index) error {
@@ -34,7 +46,16 @@ func (d TwoStage) check(ix *index) error {
 	if d.Order != OrderRandom && d.Order != OrderSorted {
 		return errorf("unknown order %v", d.Order)
 	}
-	return checkPlan(ix, d.PSUs, "number of communities")
+	if err := checkPlan(ix, d.PSUs, "number of communities"); err != nil {
+		return err
+	}
+	for id, n := range d.Exact {
+		if n < 0 || PSUsFor(n, d.PerPSU) != d.PSUs[id] {
+			return errorf("stratum %d: an exact sample of %d households at %d per community needs %d communities, not %d",
+				id, n, d.PerPSU, PSUsFor(n, d.PerPSU), d.PSUs[id])
+		}
+	}
+	return nil
 }
 
 // psuSizes returns the household counts of a stratum's communities.
@@ -46,8 +67,13 @@ func psuSizes(s stratumGroup) []int {
 	return sizes
 }
 
-// Probabilities returns π = π1·min(m, M_i)/M_i for every unit.
+// Probabilities returns π = π1·min(m, M_i)/M_i for every unit. An Exact
+// design has no such fixed π (a community's π2 depends on which others
+// are drawn): it is an error, and each drawn household carries its own.
 func (d TwoStage) Probabilities(units []Unit) ([]float64, error) {
+	if len(d.Exact) > 0 {
+		return nil, errorf("an exact two-stage design has no fixed inclusion probabilities: use those of the drawn households")
+	}
 	ix, err := buildIndex(units)
 	if err != nil {
 		return nil, err
@@ -90,6 +116,10 @@ func (d TwoStage) Draw(units []Unit) (*Sample, error) {
 			Requested: a * m, PSUsRequested: a, PSUsDrawn: len(sel),
 			Certainty: plan.certainty, TakeAll: a >= len(s.psus),
 		}
+		left, exact := d.Exact[s.id]
+		if exact {
+			res.Requested = left
+		}
 		if plan.rest > 0 {
 			res.Interval = float64(plan.total) / float64(plan.rest)
 		}
@@ -97,10 +127,14 @@ func (d TwoStage) Draw(units []Unit) (*Sample, error) {
 			p := s.psus[i]
 			M := p.size()
 			main := min(m, M)
-			k := min(m+r, M)
 			if main == M {
 				res.SmallPSUs++
 			}
+			if exact {
+				main = min(main, left)
+				left -= main
+			}
+			k := min(main+r, M)
 			res.Drawn += main
 			res.Reserves += k - main
 			hh := ix.order[p.lo:p.hi]

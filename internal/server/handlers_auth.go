@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // healthz answers 200 while the process is up.
@@ -109,7 +111,24 @@ func bindJSON(c echo.Context, v any) error {
 	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send a JSON body with Content-Type: application/json")
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		var he *echo.HTTPError
+		if errors.As(err, &mbe) || errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+			return apperr.New(apperr.TooLarge, "request body too large")
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body")
+	}
+	// Text a database would refuse (a NUL, invalid UTF-8) is named here,
+	// before any handler sees it.
+	if path, problem := textcheck.JSON(raw); problem != "" {
+		if path == "" {
+			path = "body"
+		}
+		return apperr.WithFields("text with invalid characters", map[string]string{path: problem})
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/frame"
 	"github.com/minyi-survey/minyi/internal/frameload"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // frameUploadLimit bounds a frame upload: a register of a million households
@@ -25,6 +27,9 @@ func (s *Server) importFrame(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return apperr.WithFields("upload the register as multipart form field \"file\"", map[string]string{"file": "required"})
+	}
+	if msg := textcheck.Field(fh.Filename); msg != "" {
+		return apperr.WithFields("invalid file name", map[string]string{"file": "the file name " + msg})
 	}
 	opts, err := frameOptionsFromForm(c)
 	if err != nil {
@@ -50,14 +55,19 @@ func frameOptionsFromForm(c echo.Context) (frame.Options, error) {
 	var o frame.Options
 	var err error
 	fields := map[string]string{}
-	if o.Encoding, err = frame.ParseEncoding(c.FormValue("encoding")); err != nil {
+	enc, format := checkedFormValue(c, "encoding", fields), checkedFormValue(c, "format", fields)
+	o.Sheet = checkedFormValue(c, "sheet", fields)
+	m := checkedFormValue(c, "map", fields)
+	if len(fields) > 0 {
+		return o, apperr.WithFields("text with invalid characters", fields)
+	}
+	if o.Encoding, err = frame.ParseEncoding(enc); err != nil {
 		fields["encoding"] = err.Error()
 	}
-	if o.Format, err = frame.ParseFormat(c.FormValue("format")); err != nil {
+	if o.Format, err = frame.ParseFormat(format); err != nil {
 		fields["format"] = err.Error()
 	}
-	o.Sheet = c.FormValue("sheet")
-	if m := c.FormValue("map"); m != "" {
+	if m != "" {
 		o.Mapping, err = frame.ParseMapping(m)
 		if err != nil {
 			fields["map"] = err.Error()
@@ -81,7 +91,7 @@ func (s *Server) listFrames(c echo.Context) error {
 // getFrame returns one frame version with its streets.
 func (s *Server) getFrame(c echo.Context) error {
 	v, err := strconv.Atoi(c.Param("version"))
-	if err != nil || v < 1 {
+	if err != nil || v < 1 || v > math.MaxInt32 { // versions are INTEGER columns
 		return apperr.New(apperr.NotFound, "frame version %q not found", c.Param("version"))
 	}
 	ctx := c.Request().Context()

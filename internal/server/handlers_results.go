@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,9 +35,14 @@ func (s *Server) roundEstimates(c echo.Context) error {
 		}
 	}
 	if v := c.QueryParam("level"); v != "" {
-		if req.Options.Level, err = strconv.ParseFloat(v, 64); err != nil || !(req.Options.Level > 0 && req.Options.Level < 1) {
-			fields["level"] = "a confidence level between 0 and 1, e.g. 0.95"
+		l, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			l = math.NaN()
 		}
+		if msg := stats.CheckLevel(l); msg != "" {
+			fields["level"] = msg
+		}
+		req.Options.Level = l
 	}
 	if v := c.QueryParam("lonely_psu"); v != "" {
 		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,12 +13,17 @@ import (
 	"github.com/minyi-survey/minyi/internal/draw"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // drawSample draws and stores a sample from the JSON specification.
 func (s *Server) drawSample(c echo.Context) error {
-	var spec draw.Spec
-	if err := bindJSON(c, &spec); err != nil {
+	var req draw.Request
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	spec, err := req.Spec()
+	if err != nil {
 		return err
 	}
 	u := currentUser(c)
@@ -42,6 +48,9 @@ func (s *Server) listSamples(c echo.Context) error {
 func (s *Server) sampleParam(c echo.Context) (store.Sample, error) {
 	name, err := url.PathUnescape(c.Param("name"))
 	if err != nil {
+		return store.Sample{}, apperr.New(apperr.NotFound, "sample not found")
+	}
+	if name, err = textcheck.Name(name); err != nil { // stored names are NFC
 		return store.Sample{}, apperr.New(apperr.NotFound, "sample not found")
 	}
 	return s.db.SampleByName(c.Request().Context(), name)
@@ -93,31 +102,40 @@ func (s *Server) sampleHouseholds(c echo.Context) error {
 func (s *Server) sampleSize(c echo.Context) error {
 	var spec sampling.SizeSpec
 	fields := map[string]string{}
+	// A parameter left out takes the domain's default; one given is
+	// checked against its range as given (a 0 is not "the default").
 	num := func(name string, dst *float64) {
-		if v := c.QueryParam(name); v != "" {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				fields[name] = "not a number"
-			}
-			*dst = f
+		v := c.QueryParam(name)
+		if v == "" {
+			return
 		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			f = math.NaN()
+		}
+		if msg := sampling.CheckSizeField(name, f); msg != "" {
+			fields[name] = msg
+			return
+		}
+		*dst = f
 	}
 	num("margin", &spec.Margin)
 	num("confidence", &spec.Confidence)
 	num("p", &spec.P)
 	num("deff", &spec.Deff)
 	num("response_rate", &spec.ResponseRate)
+	var population float64
+	num("population", &population)
+	spec.Population = int(population)
 	frameVersion := 0
-	for name, dst := range map[string]*int{"population": &spec.Population, "frame": &frameVersion} {
-		if v := c.QueryParam(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				fields[name] = "not a whole number"
-			}
-			*dst = n
+	if v := c.QueryParam("frame"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > math.MaxInt32 {
+			fields["frame"] = "a frame version, 1 or more; leave it out for the newest"
 		}
+		frameVersion = n
 	}
-	if spec.Margin == 0 && fields["margin"] == "" {
+	if c.QueryParam("margin") == "" {
 		fields["margin"] = "required, e.g. 0.05"
 	}
 	if len(fields) > 0 {

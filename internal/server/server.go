@@ -83,6 +83,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
 	}))
 	e.Use(s.sameOrigin)
+	e.Use(s.checkText)
 	s.e = e
 	s.routes()
 	return s, nil

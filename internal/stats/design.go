@@ -114,7 +114,7 @@ type Variable struct {
 
 // Options control intervals and the small-cell flag.
 type Options struct {
-	Level float64  // confidence level, 0 < Level < 1; 0 means 0.95
+	Level float64  // confidence level, MinLevel ≤ Level ≤ MaxLevel; 0 means 0.95
 	CI    CIMethod // interval of a Rate
 	MinN  int64    // an estimate on fewer than MinN responses is flagged Small
 }
@@ -126,9 +126,26 @@ func (o Options) level() float64 {
 	return o.Level
 }
 
+// The range of a confidence level that a user may ask for: below 0.5 an
+// interval says next to nothing, above 0.9999 the t quantile of a few
+// degrees of freedom runs into the thousands.
+const (
+	MinLevel = 0.5
+	MaxLevel = 0.9999
+)
+
+// CheckLevel returns "" when v is a confidence level in [MinLevel,
+// MaxLevel], and the range otherwise.
+func CheckLevel(v float64) string {
+	if !(v >= MinLevel && v <= MaxLevel) { // NaN fails too
+		return "a confidence level from 0.5 to 0.9999, e.g. 0.95"
+	}
+	return ""
+}
+
 func (o Options) validate() error {
-	if l := o.level(); !(l > 0 && l < 1) {
-		return apperr.New(apperr.Invalid, "confidence level %v is not between 0 and 1", o.Level)
+	if msg := CheckLevel(o.level()); msg != "" {
+		return apperr.WithFields("invalid confidence level", map[string]string{"level": msg})
 	}
 	if o.CI > CIWald {
 		return apperr.New(apperr.Invalid, "unknown interval method %d", o.CI)

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // Roles a user can have.
@@ -61,19 +62,35 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 // CreateUser inserts an account and returns its id. A taken username is a
 // Conflict.
 func (db *DB) CreateUser(ctx context.Context, u NewUser) (int64, error) {
+	name, err := textcheck.Name(u.Username)
+	if err != nil {
+		return 0, apperr.WithFields("invalid username", map[string]string{"username": err.Error()})
+	}
+	if name == "" {
+		return 0, apperr.WithFields("invalid username", map[string]string{"username": "required"})
+	}
+	if msg := textcheck.Field(u.DisplayName); msg != "" {
+		return 0, apperr.WithFields("invalid display name", map[string]string{"display_name": msg})
+	}
+	u.Username = name
 	var id int64
-	err := db.write.QueryRowxContext(ctx, db.Q("insert-user"),
+	err = db.write.QueryRowxContext(ctx, db.Q("insert-user"),
 		u.Username, u.DisplayName, u.Role, u.StreetID, u.PasswordHash, now()).Scan(&id)
 	if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
-		return 0, apperr.Wrap(apperr.Conflict, err, "user %q already exists", u.Username)
+		return 0, apperr.Wrap(apperr.Conflict, err, "user %q already exists (usernames are compared without regard to case)", u.Username)
 	}
 	return id, db.mapErr(err, "create user")
 }
 
-// UserByUsername returns the account with that username, or NotFound.
+// UserByUsername returns the account with that username, compared without
+// regard to case and Unicode normalisation, or NotFound.
 func (db *DB) UserByUsername(ctx context.Context, username string) (User, error) {
 	var u User
-	err := db.read.GetContext(ctx, &u, db.Q("get-user-by-username"), username)
+	name, err := textcheck.Name(username)
+	if err != nil {
+		return u, apperr.New(apperr.NotFound, "user not found")
+	}
+	err = db.read.GetContext(ctx, &u, db.Q("get-user-by-username"), name)
 	return u, db.mapErr(err, "user "+username)
 }
 
@@ -109,6 +126,11 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error 
 // StreetByName finds a street by its name or code.
 func (db *DB) StreetByName(ctx context.Context, name string) (Street, error) {
 	var s Street
+	if n, err := textcheck.Name(name); err == nil { // stored names are NFC
+		name = n
+	} else {
+		return s, apperr.New(apperr.NotFound, "street %q not found", name)
+	}
 	err := db.read.GetContext(ctx, &s, db.Q("get-street-by-name"), name, name, name)
 	if err == sql.ErrNoRows {
 		return s, apperr.Wrap(apperr.NotFound, err, "street %q not found", name)

@@ -8,16 +8,15 @@
 package survey
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -38,9 +37,8 @@ type ProblemList struct {
 // anything else as YAML. A definition with problems is an Invalid error
 // whose Details are a ProblemList.
 func Parse(name string, data []byte) (*questionnaire.Definition, error) {
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return nil, problemsError(name, questionnaire.Problems{{File: name, Message: "not UTF-8 text"}})
-	}
+	// Text that is not UTF-8 or holds control characters is reported by
+	// the questionnaire reader, with its line and column.
 	parse := questionnaire.Parse
 	if strings.EqualFold(path.Ext(name), ".json") {
 		parse = questionnaire.ParseJSON
@@ -138,8 +136,8 @@ func ParseRef(s string) (Ref, error) {
 		return Ref{Draft: true}, nil
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(s), "v"))
-	if err != nil || n < 1 {
-		return Ref{}, apperr.New(apperr.Invalid, "version %q: want a number from 1, latest or draft", s)
+	if err != nil || n < 1 || n > math.MaxInt32 { // versions are INTEGER columns
+		return Ref{}, apperr.New(apperr.Invalid, "version %q: want a number from 1 to 2147483647, latest or draft", s)
 	}
 	return Ref{Version: n}, nil
 }

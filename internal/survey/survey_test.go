@@ -117,8 +117,8 @@ func TestImportProblems(t *testing.T) {
 		if !apperr.Is(err, apperr.Invalid) || len(pl.Problems) != 1 || pl.Problems[0].Line != 3 {
 			t.Fatalf("bad JSON: %v %+v", err, pl)
 		}
-		_, err = survey.Import(ctx, db, "binary.yaml", []byte("id: x\x00\xff"), 0)
-		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "UTF-8") {
+		_, err = survey.Import(ctx, db, "binary.yaml", []byte("id: x\x00\xff"), 0) // file:line:col of the NUL
+		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "binary.yaml:1:6: the line contains a control character") {
 			t.Fatalf("binary: %v", err)
 		}
 	})

@@ -24,7 +24,7 @@ RETURNING id
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
        u.password_hash, u.disabled, u.created_at
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
-WHERE u.username = ?
+WHERE lower(u.username) = lower(?)
 
 -- name: get-user
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
