@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -37,7 +38,16 @@ func migrateCommand() *Command {
 		if err != nil {
 			return err
 		}
-		db, err := store.Open(ctx, cfg.DatabaseURL)
+		// Only "up" creates a database; "status" of a file that is not there
+		// says so instead of creating an empty one.
+		var opts []store.OpenOption
+		if action != "up" {
+			opts = append(opts, store.Existing())
+		}
+		db, err := store.Open(ctx, cfg.DatabaseURL, opts...)
+		if errors.Is(err, store.ErrNoDatabase) {
+			return noDatabase(err, cfg.DatabaseURL)
+		}
 		if err != nil {
 			return err
 		}

@@ -37,24 +37,6 @@ A supervisor belongs to a street (--street, by name or code), which must
 exist in the imported frame.
 `
 
-// openDB resolves the common settings and opens the database, which must be
-// migrated.
-func openDB(ctx context.Context, flags config.Flags) (*store.DB, error) {
-	cfg, err := flags.Resolve()
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
 // newPassword returns a password read from standard input, or a generated
 // one, with its hash.
 func newPassword(env *Env, fromStdin bool) (pw, hash string, err error) {
