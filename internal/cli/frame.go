@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -109,7 +108,7 @@ func frameList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "VERSION\tFILE\tHOUSEHOLDS\tCOMMUNITIES\tSTREETS\tIMPORTED")
 		for _, f := range frames {
 			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\n", f.Version, f.SourceName, f.Households, f.Communities, f.Streets, f.CreatedAt.Local().Format("2006-01-02 15:04"))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -97,7 +96,7 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 }
 
 func printStreetResults(env *Env, streets []draw.StreetResult) error {
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.Stdout)
 	fmt.Fprintln(tw, "STREET\tHOUSEHOLDS\tALLOCATED\tDRAWN\tRESERVES\tCOMMUNITIES\tNOTE")
 	for _, s := range streets {
 		var note []string
@@ -126,7 +125,7 @@ func sampleList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "NAME\tDESIGN\tFRAME\tHOUSEHOLDS\tRESERVES\tSEED\tDRAWN")
 		for _, s := range ss {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.FrameVersion, s.Households, s.Reserves, s.Seed, s.CreatedAt.Local().Format("2006-01-02 15:04"))
@@ -201,7 +200,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "\nfor an estimate of the same precision in every street (frame version %d):\n", plan.FrameVersion)
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.Stdout)
 	fmt.Fprintln(tw, "STREET\tHOUSEHOLDS\tINTERVIEWS\tISSUE")
 	for _, s := range plan.Streets {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", s.Street, s.Households, s.Completes, s.Issue)
