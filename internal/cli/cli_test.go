@@ -132,6 +132,9 @@ func TestMissingDatabaseFile(t *testing.T) {
 		{"user", "list"},
 		{"user", "add", "--username", "li.wei", "--role", "analyst"},
 		{"user", "passwd", "li.wei"},
+		{"user", "disable", "li.wei"},
+		{"user", "enable", "li.wei"},
+		{"user", "set-role", "li.wei", "--role", "analyst"},
 		{"frame", "list"},
 		{"sample", "list"},
 		{"sample", "show", "x"},
@@ -211,11 +214,15 @@ func TestMigrateAndUsers(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "import the frame first") {
 				t.Fatalf("supervisor of unknown street: %v", err)
 			}
-			_, _, err = runCLI(t, env, "short\n", "user", "add", "--username", "zhang", "--role", "interviewer", "--password-stdin")
+			_, _, err = runCLI(t, env, "", "user", "add", "--username", "zhang", "--role", "interviewer")
+			if err == nil || ExitCode(err) != 2 || !strings.Contains(err.Error(), "--street") {
+				t.Fatalf("interviewer without a street: %v", err)
+			}
+			_, _, err = runCLI(t, env, "short\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
 			if err == nil || !strings.Contains(err.Error(), "too short") {
 				t.Fatalf("short password: %v", err)
 			}
-			out, _, err = runCLI(t, env, "a-long-enough-password\n", "user", "add", "--username", "zhang", "--role", "interviewer", "--password-stdin")
+			out, _, err = runCLI(t, env, "a-long-enough-password\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
 			if err != nil || strings.Contains(out, "password:") {
 				t.Fatalf("user add stdin = %q, %v", out, err)
 			}

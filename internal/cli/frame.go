@@ -68,11 +68,10 @@ func frameImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	fr, err := frameload.Import(ctx, db, f, filepath.Base(file), opts, 0)
+	fr, err := frameload.Import(ctx, db, f, filepath.Base(file), opts, store.CLI)
 	if err != nil {
 		return err
 	}
-	_ = db.Audit(ctx, 0, "frame.import", "frame", fmt.Sprint(fr.Version), map[string]any{"file": fr.SourceName, "households": fr.Households, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "imported %s as frame version %d: %d households in %d communities of %d streets (sha256 %s)\n",
 		fr.SourceName, fr.Version, fr.Households, fr.Communities, fr.Streets, fr.SourceSHA256[:12])
 	return nil

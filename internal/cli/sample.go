@@ -85,11 +85,10 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := draw.Draw(ctx, db, spec, 0)
+	res, err := draw.Draw(ctx, db, spec, store.CLI)
 	if err != nil {
 		return err
 	}
-	_ = db.Audit(ctx, 0, "sample.draw", "sample", res.Sample.Name, map[string]any{"seed": res.Sample.Seed, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "drew sample %q (%s) from frame version %d with seed %s: %d households, %d reserves\n",
 		res.Sample.Name, res.Sample.Kind, res.Sample.FrameVersion, res.Sample.Seed, res.Sample.Households, res.Sample.Reserves)
 	return printStreetResults(env, res.Streets)

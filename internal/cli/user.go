@@ -17,11 +17,14 @@ import (
 func userCommand() *Command {
 	c := &Command{
 		Name:    "user",
-		Usage:   "user add|list|passwd [flags]",
-		Summary: "Manage accounts: add a user with a role, list users, reset a password.",
+		Usage:   "user add|list|passwd|disable|enable|set-role [flags]",
+		Summary: "Manage accounts: add a user with a role, list users, reset a password, disable or enable a user, change a role or street.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd})
+		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd},
+			action{"disable", func(ctx context.Context, env *Env, args []string) error { return userSetDisabled(ctx, env, args, true) }},
+			action{"enable", func(ctx context.Context, env *Env, args []string) error { return userSetDisabled(ctx, env, args, false) }},
+			action{"set-role", userSetRole})
 	}
 	return c
 }
@@ -30,10 +33,15 @@ const userHelp = `usage:
   minyi user add --username NAME --role admin|supervisor|interviewer|analyst [--street STREET] [--name "显示名"] [--password-stdin]
   minyi user list
   minyi user passwd NAME [--password-stdin]
+  minyi user disable NAME
+  minyi user enable NAME
+  minyi user set-role NAME --role admin|supervisor|interviewer|analyst [--street STREET]
 
 Without --password-stdin a random password is generated and printed once.
-A supervisor belongs to a street (--street, by name or code), which must
-exist in the imported frame.
+Supervisors and interviewers belong to a street (--street, by name or code),
+which must exist in the imported frame. Disabling a user, changing their
+password, role or street ends their sessions. The last active admin cannot
+be disabled or given another role. Every change is audited.
 `
 
 // newPassword returns a password read from standard input, or a generated
@@ -82,8 +90,8 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	if !auth.ValidRole(*role) {
 		problems["--role"] = "one of admin, supervisor, interviewer, analyst"
 	}
-	if *role == store.RoleSupervisor && *street == "" {
-		problems["--street"] = "a supervisor needs the street they run"
+	if (*role == store.RoleSupervisor || *role == store.RoleInterviewer) && *street == "" {
+		problems["--street"] = "supervisors and interviewers belong to a street: name it (as in the frame)"
 	}
 	if len(problems) > 0 {
 		return apperr.WithFields("user add: invalid flags", problems)
@@ -97,25 +105,17 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	var streetID *int64
-	if *street != "" {
-		s, err := db.StreetByName(ctx, *street)
-		if err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				return apperr.New(apperr.Invalid, "user add: street %q is not in the database; import the frame first ('minyi frame import')", *street)
-			}
-			return err
-		}
-		streetID = &s.ID
+	sid, err := streetID(ctx, db, "user add", *street)
+	if err != nil {
+		return err
 	}
 	if *name == "" {
 		*name = *username
 	}
-	id, err := db.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, Role: *role, StreetID: streetID, PasswordHash: hash})
+	id, err := db.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, Role: *role, StreetID: sid, PasswordHash: hash}, store.CLI)
 	if err != nil {
 		return err
 	}
-	_ = db.Audit(ctx, 0, "user.create", "user", *username, map[string]any{"role": *role, "street": *street, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", *username, id, *role)
 	if !*stdin {
 		printPassword(env, pw)
@@ -150,17 +150,13 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		u, err := db.UserByUsername(ctx, username)
+		u, err := userNamed(ctx, db, "user passwd", username)
 		if err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				return apperr.New(apperr.Invalid, "user passwd: no user %q", username)
-			}
 			return err
 		}
-		if err := db.SetPassword(ctx, u.ID, hash); err != nil {
+		if err := db.SetPassword(ctx, u.ID, hash, store.CLI); err != nil {
 			return err
 		}
-		_ = db.Audit(ctx, 0, "user.passwd", "user", username, map[string]string{"by": "cli"}, "")
 		fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
 		if !*stdin {
 			printPassword(env, pw)
@@ -179,4 +175,89 @@ func validUsername(s string) bool {
 		}
 	}
 	return true
+}
+
+// streetID resolves a street given by name or code; "" is no street.
+func streetID(ctx context.Context, db *store.DB, cmd, street string) (*int64, error) {
+	if street == "" {
+		return nil, nil
+	}
+	s, err := db.StreetByName(ctx, street)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, apperr.New(apperr.Invalid, "%s: street %q is not in the database; import the frame first ('minyi frame import')", cmd, street)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &s.ID, nil
+}
+
+// userNamed finds a user for a command, or an Invalid error naming them.
+func userNamed(ctx context.Context, db *store.DB, cmd, username string) (store.User, error) {
+	u, err := db.UserByUsername(ctx, username)
+	if apperr.Is(err, apperr.NotFound) {
+		return u, apperr.New(apperr.Invalid, "%s: no user %q (see 'minyi user list')", cmd, username)
+	}
+	return u, err
+}
+
+func userSetDisabled(ctx context.Context, env *Env, args []string, disable bool) error {
+	name, verb := "user enable", "enabled"
+	if disable {
+		name, verb = "user disable", "disabled; their sessions ended"
+	}
+	c := &Command{Name: name, Usage: name + " NAME", Summary: "Disable (ending their sessions) or enable an account."}
+	return runWithDB(ctx, env, c, args, "user", nil, func(db *store.DB, username string) error {
+		u, err := userNamed(ctx, db, name, username)
+		if err != nil {
+			return err
+		}
+		if _, err := db.SetUserDisabled(ctx, u.ID, disable, store.CLI); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "user %s %s\n", username, verb)
+		return nil
+	})
+}
+
+func userSetRole(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "user set-role", Usage: "user set-role NAME --role ROLE [--street STREET]",
+		Summary: "Give a user another role or street; ends their sessions."}
+	var role, street *string
+	flags := func(fs *flag.FlagSet) {
+		role = fs.String("role", "", "admin, supervisor, interviewer or analyst")
+		street = fs.String("street", "", "street (name or code) of a supervisor or interviewer")
+	}
+	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
+		problems := map[string]string{}
+		if !auth.ValidRole(*role) {
+			problems["--role"] = "one of admin, supervisor, interviewer, analyst"
+		}
+		// Without --street a supervisor or interviewer keeps their street.
+		if *street != "" && (*role == store.RoleAdmin || *role == store.RoleAnalyst) {
+			problems["--street"] = "only supervisors and interviewers belong to a street"
+		}
+		if len(problems) > 0 {
+			return apperr.WithFields("user set-role: invalid flags", problems)
+		}
+		u, err := userNamed(ctx, db, "user set-role", username)
+		if err != nil {
+			return err
+		}
+		sid, err := streetID(ctx, db, "user set-role", *street)
+		if err != nil {
+			return err
+		}
+		ch := store.UserChange{Role: role, StreetID: sid}
+		nu, err := db.UpdateUser(ctx, u.ID, ch, store.CLI)
+		if err != nil {
+			return err
+		}
+		where := ""
+		if nu.StreetName != "" {
+			where = " of " + nu.StreetName
+		}
+		fmt.Fprintf(env.Stdout, "user %s is now %s%s; their sessions ended\n", username, nu.Role, where)
+		return nil
+	})
 }
