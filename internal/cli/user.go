@@ -23,7 +23,9 @@ func userCommand() *Command {
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd},
 			action{"disable", func(ctx context.Context, env *Env, args []string) error { return userSetDisabled(ctx, env, args, true) }},
-			action{"enable", func(ctx context.Context, env *Env, args []string) error { return userSetDisabled(ctx, env, args, false) }},
+			action{"enable", func(ctx context.Context, env *Env, args []string) error {
+				return userSetDisabled(ctx, env, args, false)
+			}},
 			action{"set-role", userSetRole})
 	}
 	return c

@@ -57,13 +57,13 @@ type SampleUnitIn struct {
 
 // NewSample is a sample to store.
 type NewSample struct {
-	Name      string
-	FrameID   int64
-	Kind      string // stratified-srs or two-stage
-	Design    string // JSON: the full specification, allocation and per-street results
-	Seed  uint64
-	By    Actor // recorded as the creator; the draw is audited (sample.draw) with it
-	Units []SampleUnitIn
+	Name    string
+	FrameID int64
+	Kind    string // stratified-srs or two-stage
+	Design  string // JSON: the full specification, allocation and per-street results
+	Seed    uint64
+	By      Actor // recorded as the creator; the draw is audited (sample.draw) with it
+	Units   []SampleUnitIn
 }
 
 // Sample is a stored sample.

@@ -223,9 +223,9 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, by Actor)
 			}
 		}
 		return db.AuditIn(ctx, tx, by, "user.update", "user", old.Username, map[string]any{
-			"id":   id,
-			"from": map[string]string{"role": old.Role, "street": old.StreetName, "display_name": old.DisplayName},
-			"to":   map[string]string{"role": role, "street": newStreet, "display_name": display},
+			"id":             id,
+			"from":           map[string]string{"role": old.Role, "street": old.StreetName, "display_name": old.DisplayName},
+			"to":             map[string]string{"role": role, "street": newStreet, "display_name": display},
 			"sessions_ended": rights,
 		})
 	})
