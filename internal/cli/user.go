@@ -22,10 +22,7 @@ func userCommand() *Command {
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd},
-			action{"disable", func(ctx context.Context, env *Env, args []string) error { return userSetDisabled(ctx, env, args, true) }},
-			action{"enable", func(ctx context.Context, env *Env, args []string) error {
-				return userSetDisabled(ctx, env, args, false)
-			}},
+			action{"disable", userDisable}, action{"enable", userEnable},
 			action{"set-role", userSetRole})
 	}
 	return c
@@ -201,6 +198,14 @@ func userNamed(ctx context.Context, db *store.DB, cmd, username string) (store.U
 		return u, apperr.New(apperr.Invalid, "%s: no user %q (see 'minyi user list')", cmd, username)
 	}
 	return u, err
+}
+
+func userDisable(ctx context.Context, env *Env, args []string) error {
+	return userSetDisabled(ctx, env, args, true)
+}
+
+func userEnable(ctx context.Context, env *Env, args []string) error {
+	return userSetDisabled(ctx, env, args, false)
 }
 
 func userSetDisabled(ctx context.Context, env *Env, args []string, disable bool) error {
