@@ -8,8 +8,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/minyi-survey/minyi/internal/accounts"
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -43,22 +43,20 @@ password, role or street ends their sessions. The last active admin cannot
 be disabled or given another role. Every change is audited.
 `
 
-// newPassword returns a password read from standard input, or a generated
-// one, with its hash.
-func newPassword(env *Env, fromStdin bool) (pw, hash string, err error) {
-	pw = auth.GeneratePassword()
-	if fromStdin {
-		if pw, err = readPassword(env.stdin()); err != nil {
-			return "", "", err
-		}
+// readStdinPassword reads the password for --password-stdin; without it
+// the password is "" and accounts generates one.
+func readStdinPassword(env *Env, fromStdin bool) (string, error) {
+	if !fromStdin {
+		return "", nil
 	}
-	hash, err = auth.HashPassword(pw)
-	return pw, hash, err
+	return readPassword(env.stdin())
 }
 
 // printPassword shows a generated password, once.
 func printPassword(env *Env, pw string) {
-	fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
+	if pw != "" {
+		fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
+	}
 }
 
 // readPassword reads one line from stdin (for --password-stdin).
@@ -70,33 +68,46 @@ func readPassword(r io.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+// flagNames are the command-line flags of the accounts package's fields.
+var flagNames = map[string]string{
+	"username": "--username", "display_name": "--name", "role": "--role", "street": "--street", "password": "--password-stdin",
+}
+
+// asFlags renames the field errors of an accounts error after the flags
+// that set those fields, prefixing the command; other errors pass through.
+func asFlags(cmd string, err error) error {
+	fields := apperr.FieldsOf(err)
+	if len(fields) == 0 {
+		return err
+	}
+	named := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if f, ok := flagNames[k]; ok {
+			k = f
+		}
+		named[k] = v
+	}
+	return apperr.WithFields(cmd+": "+apperr.PublicMessage(err), named)
+}
+
 func userAdd(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user add", Usage: "user add --username NAME --role ROLE [--street STREET] [--name NAME] [--password-stdin]", Summary: "Add an account."}
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "user", env.Getenv)
-	username := fs.String("username", "", "login name (letters, digits, . _ -)")
-	role := fs.String("role", "", "admin, supervisor, interviewer or analyst")
-	street := fs.String("street", "", "street (name or code) of a supervisor or interviewer")
-	name := fs.String("name", "", "display name, e.g. 王芳")
+	var n accounts.New
+	fs.StringVar(&n.Username, "username", "", "login name (letters, digits, . _ -)")
+	fs.StringVar(&n.Role, "role", "", "admin, supervisor, interviewer or analyst")
+	fs.StringVar(&n.Street, "street", "", "street (name or code) of a supervisor or interviewer")
+	fs.StringVar(&n.DisplayName, "name", "", "display name, e.g. 王芳")
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
-	problems := map[string]string{}
-	if !validUsername(*username) {
-		problems["--username"] = "required: 2–64 letters, digits, '.', '_' or '-'"
+	if err := n.Check(); err != nil { // before asking for a password or opening the database
+		return asFlags("user add", err)
 	}
-	if !auth.ValidRole(*role) {
-		problems["--role"] = "one of admin, supervisor, interviewer, analyst"
-	}
-	if (*role == store.RoleSupervisor || *role == store.RoleInterviewer) && *street == "" {
-		problems["--street"] = "supervisors and interviewers belong to a street: name it (as in the frame)"
-	}
-	if len(problems) > 0 {
-		return apperr.WithFields("user add: invalid flags", problems)
-	}
-	pw, hash, err := newPassword(env, *stdin)
-	if err != nil {
+	var err error
+	if n.Password, err = readStdinPassword(env, *stdin); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, flags)
@@ -104,21 +115,12 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	sid, err := streetID(ctx, db, "user add", *street)
+	u, pw, err := accounts.Create(ctx, db, n, store.CLI)
 	if err != nil {
-		return err
+		return asFlags("user add", err)
 	}
-	if *name == "" {
-		*name = *username
-	}
-	id, err := db.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, Role: *role, StreetID: sid, PasswordHash: hash}, store.CLI)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", *username, id, *role)
-	if !*stdin {
-		printPassword(env, pw)
-	}
+	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	printPassword(env, pw)
 	return nil
 }
 
@@ -138,59 +140,6 @@ func userList(ctx context.Context, env *Env, args []string) error {
 	})
 }
 
-func userPasswd(ctx context.Context, env *Env, args []string) error {
-	c := &Command{Name: "user passwd", Usage: "user passwd NAME [--password-stdin]", Summary: "Set a new password (generated unless --password-stdin) and end the user's sessions."}
-	var stdin *bool
-	flags := func(fs *flag.FlagSet) {
-		stdin = fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
-	}
-	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
-		pw, hash, err := newPassword(env, *stdin)
-		if err != nil {
-			return err
-		}
-		u, err := userNamed(ctx, db, "user passwd", username)
-		if err != nil {
-			return err
-		}
-		if err := db.SetPassword(ctx, u.ID, hash, store.CLI); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
-		if !*stdin {
-			printPassword(env, pw)
-		}
-		return nil
-	})
-}
-
-func validUsername(s string) bool {
-	if len(s) < 2 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// streetID resolves a street given by name or code; "" is no street.
-func streetID(ctx context.Context, db *store.DB, cmd, street string) (*int64, error) {
-	if street == "" {
-		return nil, nil
-	}
-	s, err := db.StreetByName(ctx, street)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.New(apperr.Invalid, "%s: street %q is not in the database; import the frame first ('minyi frame import')", cmd, street)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &s.ID, nil
-}
-
 // userNamed finds a user for a command, or an Invalid error naming them.
 func userNamed(ctx context.Context, db *store.DB, cmd, username string) (store.User, error) {
 	u, err := db.UserByUsername(ctx, username)
@@ -198,6 +147,31 @@ func userNamed(ctx context.Context, db *store.DB, cmd, username string) (store.U
 		return u, apperr.New(apperr.Invalid, "%s: no user %q (see 'minyi user list')", cmd, username)
 	}
 	return u, err
+}
+
+func userPasswd(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "user passwd", Usage: "user passwd NAME [--password-stdin]", Summary: "Set a new password (generated unless --password-stdin) and end the user's sessions."}
+	var stdin *bool
+	flags := func(fs *flag.FlagSet) {
+		stdin = fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
+	}
+	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
+		pw, err := readStdinPassword(env, *stdin)
+		if err != nil {
+			return err
+		}
+		u, err := userNamed(ctx, db, "user passwd", username)
+		if err != nil {
+			return err
+		}
+		generated, err := accounts.ResetPassword(ctx, db, u.ID, pw, store.CLI)
+		if err != nil {
+			return asFlags("user passwd", err)
+		}
+		fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
+		printPassword(env, generated)
+		return nil
+	})
 }
 
 func userDisable(ctx context.Context, env *Env, args []string) error {
@@ -219,7 +193,7 @@ func userSetDisabled(ctx context.Context, env *Env, args []string, disable bool)
 		if err != nil {
 			return err
 		}
-		if _, err := db.SetUserDisabled(ctx, u.ID, disable, store.CLI); err != nil {
+		if _, err := accounts.SetDisabled(ctx, db, u.ID, disable, store.CLI); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "user %s %s\n", username, verb)
@@ -229,36 +203,24 @@ func userSetDisabled(ctx context.Context, env *Env, args []string, disable bool)
 
 func userSetRole(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user set-role", Usage: "user set-role NAME --role ROLE [--street STREET]",
-		Summary: "Give a user another role or street; ends their sessions."}
+		Summary: "Give a user another role or street (a supervisor or interviewer keeps theirs unless --street is given); ends their sessions."}
 	var role, street *string
 	flags := func(fs *flag.FlagSet) {
 		role = fs.String("role", "", "admin, supervisor, interviewer or analyst")
 		street = fs.String("street", "", "street (name or code) of a supervisor or interviewer")
 	}
 	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
-		problems := map[string]string{}
-		if !auth.ValidRole(*role) {
-			problems["--role"] = "one of admin, supervisor, interviewer, analyst"
-		}
-		// Without --street a supervisor or interviewer keeps their street.
-		if *street != "" && (*role == store.RoleAdmin || *role == store.RoleAnalyst) {
-			problems["--street"] = "only supervisors and interviewers belong to a street"
-		}
-		if len(problems) > 0 {
-			return apperr.WithFields("user set-role: invalid flags", problems)
+		ch := accounts.Change{Role: role}
+		if *street != "" {
+			ch.Street = street
 		}
 		u, err := userNamed(ctx, db, "user set-role", username)
 		if err != nil {
 			return err
 		}
-		sid, err := streetID(ctx, db, "user set-role", *street)
+		nu, err := accounts.Update(ctx, db, u.ID, ch, store.CLI)
 		if err != nil {
-			return err
-		}
-		ch := store.UserChange{Role: role, StreetID: sid}
-		nu, err := db.UpdateUser(ctx, u.ID, ch, store.CLI)
-		if err != nil {
-			return err
+			return asFlags("user set-role", err)
 		}
 		where := ""
 		if nu.StreetName != "" {
