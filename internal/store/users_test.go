@@ -67,9 +67,9 @@ func TestUserChanges(t *testing.T) {
 			t.Fatalf("user.create entries = %+v", es)
 		}
 		for _, nu := range []store.NewUser{
-			{Username: "wangfang", Role: store.RoleAnalyst, PasswordHash: "h"},     // taken
-			{Username: "li", Role: store.RoleInterviewer, PasswordHash: "h"},       // no street
-			{Username: "zhao", Role: store.RoleSupervisor, PasswordHash: "h"},      // no street
+			{Username: "wangfang", Role: store.RoleAnalyst, PasswordHash: "h"},                               // taken
+			{Username: "li", Role: store.RoleInterviewer, PasswordHash: "h"},                                 // no street
+			{Username: "zhao", Role: store.RoleSupervisor, PasswordHash: "h"},                                // no street
 			{Username: "qian", Role: store.RoleInterviewer, StreetID: new(int64(987654)), PasswordHash: "h"}, // unknown street
 		} {
 			if _, err := db.CreateUser(ctx, nu, by); err == nil {
