@@ -108,6 +108,14 @@ func (s *Server) routes() {
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me, s.authenticated)
 
+	// Accounts: admins only; every change audited, passwords shown once.
+	api.GET("/users", s.listUsers, s.authenticated, require(store.RoleAdmin))
+	api.POST("/users", s.createUser, s.authenticated, require(store.RoleAdmin))
+	api.PATCH("/users/:id", s.updateUser, s.authenticated, require(store.RoleAdmin))
+	api.POST("/users/:id/disable", s.disableUser, s.authenticated, require(store.RoleAdmin))
+	api.POST("/users/:id/enable", s.enableUser, s.authenticated, require(store.RoleAdmin))
+	api.POST("/users/:id/password", s.resetPassword, s.authenticated, require(store.RoleAdmin))
+
 	// The household frame (抽样框).
 	e.POST("/api/v1/frames", s.importFrame, middleware.BodyLimit(frameUploadLimit), s.authenticated, require(store.RoleAdmin))
 	api.GET("/frames", s.listFrames, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
