@@ -48,7 +48,10 @@ func TestChangesAreAuditedWithTheChange(t *testing.T) {
 			ok             bool
 			action, object string
 		}{
-			{"bad frame", func() int { s, _ := upload(t, admin, base, "bad.csv", "街道,社区,门牌号\nA,,1\n", nil); return s }, false, "frame.import", "1"},
+			{"bad frame", func() int {
+				s, _ := upload(t, admin, base, "bad.csv", "街道,社区,门牌号\nA,,1\n", nil)
+				return s
+			}, false, "frame.import", "1"},
 			{"frame", func() int { s, _ := upload(t, admin, base, "f.csv", csv.String(), nil); return s }, true, "frame.import", "1"},
 			{"draw", func() int {
 				r, _ := postJSON(t, admin, base+"/api/v1/samples", `{"name":"q4","design":"two-stage","n":20,"per_community":10,"seed":"7"}`)
