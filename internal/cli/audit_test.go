@@ -58,6 +58,7 @@ func TestCLIChangesAreAudited(t *testing.T) {
 			bad := filepath.Join(dir, "bad.csv")
 			def := filepath.Join(dir, "window-service.yaml")
 			src, _ := surveys.FS.ReadFile("window-service.yaml")
+			src = []byte(strings.Replace(string(src), "id: window-service", "id: window-test", 1)) // migrate up installed the shipped one
 			for f, text := range map[string]string{register: b.String(), bad: "街道,社区,门牌号\nA,,1\n", def: string(src)} {
 				if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
 					t.Fatal(err)
@@ -72,11 +73,11 @@ func TestCLIChangesAreAudited(t *testing.T) {
 				{[]string{"frame", "import", register}, true, "frame.import", "1"},
 				{[]string{"sample", "draw", "--name", "q4", "--n", "20", "--per-community", "10", "--seed", "7"}, true, "sample.draw", "q4"},
 				{[]string{"sample", "draw", "--name", "q4", "--n", "20", "--per-community", "10", "--seed", "8"}, false, "sample.draw", "q4"},
-				{[]string{"survey", "publish", "window-service"}, false, "survey.publish", "window-service"},
-				{[]string{"survey", "import", def}, true, "survey.import", "window-service"},
-				{[]string{"survey", "publish", "window-service"}, true, "survey.publish", "window-service"},
-				{[]string{"survey", "import", def}, false, "survey.import", "window-service"}, // identical to version 1
-				{[]string{"survey", "publish", "window-service"}, false, "survey.publish", "window-service"},
+				{[]string{"survey", "publish", "window-test"}, false, "survey.publish", "window-test"},
+				{[]string{"survey", "import", def}, true, "survey.import", "window-test"},
+				{[]string{"survey", "publish", "window-test"}, true, "survey.publish", "window-test"},
+				{[]string{"survey", "import", def}, false, "survey.import", "window-test"}, // identical to version 1
+				{[]string{"survey", "publish", "window-test"}, false, "survey.publish", "window-test"},
 				{[]string{"user", "add", "--username", "wangfang", "--role", "supervisor", "--street", "城关街道"}, true, "user.create", "wangfang"},
 				{[]string{"user", "add", "--username", "wangfang", "--role", "analyst"}, false, "user.create", "wangfang"},
 				{[]string{"user", "passwd", "wangfang"}, true, "user.passwd", "wangfang"},

@@ -9,10 +9,11 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/survey"
 )
 
 func migrateCommand() *Command {
-	c := &Command{Name: "migrate", Usage: "migrate up|status [flags]", Summary: "Apply pending database migrations (up) or show where the schema stands (status)."}
+	c := &Command{Name: "migrate", Usage: "migrate up|status [flags]", Summary: "Apply pending database migrations and install the shipped questionnaires (up), or show where the schema stands (status)."}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		fs := newFlagSet(env, c)
 		flags := config.Register(fs, "migrate", env.Getenv)
@@ -59,6 +60,16 @@ func migrateCommand() *Command {
 			}
 			for _, m := range applied {
 				fmt.Fprintf(env.Stdout, "applied %05d %s\n", m.Version, m.Name)
+			}
+			// As serve does at every start: a migrated database has the
+			// shipped questionnaires, so the command line can use them
+			// before the service has ever run.
+			installed, err := survey.EnsureShipped(ctx, db)
+			if err != nil {
+				return err
+			}
+			for _, v := range installed {
+				fmt.Fprintf(env.Stdout, "installed questionnaire %s version %d\n", v.Slug, v.Version)
 			}
 		}
 		st, err := db.Migrations(ctx)
