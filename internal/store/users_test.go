@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,4 +170,42 @@ func TestUserChanges(t *testing.T) {
 			t.Fatal("password change: session kept or not audited")
 		}
 	})
+}
+
+// TestLastAdminUnderConcurrency: two admins disabling each other at the
+// same time cannot both succeed, so one active admin always remains.
+func TestLastAdminUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			for round := range 5 { // a fresh database each round: exactly two active admins
+				db := storetest.Open(t, d)
+				a, err := db.CreateUser(ctx, store.NewUser{Username: "a", Role: store.RoleAdmin, PasswordHash: "h"}, store.CLI)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := db.CreateUser(ctx, store.NewUser{Username: "b", Role: store.RoleAdmin, PasswordHash: "h"}, store.CLI)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				errs := make([]error, 2)
+				wg.Go(func() { _, errs[0] = db.SetUserDisabled(ctx, a, true, store.Actor{UserID: b, Via: "api"}) })
+				wg.Go(func() { _, errs[1] = db.SetUserDisabled(ctx, b, true, store.Actor{UserID: a, Via: "api"}) })
+				wg.Wait()
+				ok := 0
+				for _, err := range errs {
+					switch {
+					case err == nil:
+						ok++
+					case !apperr.Is(err, apperr.Conflict):
+						t.Fatalf("round %d: %v", round, err)
+					}
+				}
+				if ok != 1 {
+					t.Fatalf("round %d: %d of the two disables succeeded (%v), want exactly 1", round, ok, errs)
+				}
+			}
+		})
+	}
 }
