@@ -183,13 +183,12 @@ func EnsureAdmin(ctx context.Context, db *store.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := db.CreateUser(ctx, store.NewUser{Username: "admin", DisplayName: "管理员 Administrator", Role: store.RoleAdmin, PasswordHash: h}); err != nil {
+	if _, err := db.CreateUser(ctx, store.NewUser{Username: "admin", DisplayName: "管理员 Administrator", Role: store.RoleAdmin, PasswordHash: h}, store.System); err != nil {
 		if apperr.Is(err, apperr.Conflict) { // another process won the race
 			return "", nil
 		}
 		return "", err
 	}
-	_ = db.Audit(ctx, 0, "user.create", "user", "admin", map[string]string{"role": store.RoleAdmin, "by": "first start"}, "")
 	return pw, nil
 }
 

@@ -49,6 +49,11 @@ func TestSessionsAndFirstAdmin(t *testing.T) {
 		if again, err := EnsureAdmin(ctx, db); err != nil || again != "" {
 			t.Fatalf("second EnsureAdmin = %q, %v; must not create or print again", again, err)
 		}
+		// The first admin is audited once, by the system, with its creation.
+		es, err := db.AuditLog(ctx, 10)
+		if err != nil || len(es) != 1 || es[0].Action != "user.create" || es[0].ObjectID != "admin" || es[0].Via != "system" {
+			t.Fatalf("audit after EnsureAdmin twice = %+v, %v", es, err)
+		}
 		s := NewService(db, NewSecret(), time.Hour)
 		if _, _, err := s.Login(ctx, "admin", "wrong-password", "t"); !apperr.Is(err, apperr.Unauthenticated) {
 			t.Fatalf("wrong password: %v", err)

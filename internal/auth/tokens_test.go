@@ -63,7 +63,7 @@ func TestTokens(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		svc := NewService(db, NewSecret(), time.Hour)
-		uid, err := db.CreateUser(ctx, store.NewUser{Username: "zhang", Role: store.RoleInterviewer, PasswordHash: "h"})
+		uid, err := db.CreateUser(ctx, store.NewUser{Username: "zhang", Role: store.RoleInterviewer, StreetID: new(storetest.Street(t, db, "城关街道")), PasswordHash: "h"}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -119,10 +119,73 @@ func TestDatabaseErrors(t *testing.T) {
 	}
 }
 
+// TestMissingDatabaseFile: every command but serve and migrate up refuses a
+// SQLite file that is not there, naming the path and the setting, and
+// creates nothing.
+func TestMissingDatabaseFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "minyi.db")
+	env := map[string]string{"DATABASE_URL": "sqlite:" + path}
+	commands := [][]string{
+		{"migrate", "status"},
+		{"migrate"},
+		{"user", "list"},
+		{"user", "add", "--username", "li.wei", "--role", "analyst"},
+		{"user", "passwd", "li.wei"},
+		{"user", "disable", "li.wei"},
+		{"user", "enable", "li.wei"},
+		{"user", "set-role", "li.wei", "--role", "analyst"},
+		{"frame", "list"},
+		{"sample", "list"},
+		{"sample", "show", "x"},
+		{"sample", "export", "x"},
+		{"sample", "size", "--margin", "0.05"},
+		{"survey", "list"},
+		{"survey", "show", "wenming-household"},
+		{"survey", "publish", "wenming-household"},
+	}
+	for _, args := range commands {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			_, _, err := runCLI(t, env, "", args...)
+			if err == nil || ExitCode(err) != 2 {
+				t.Fatalf("err = %v (exit %d), want exit 2", err, ExitCode(err))
+			}
+			for _, want := range []string{path, "--db", "DATABASE_URL", "minyi migrate up"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("message %q does not name %q", err, want)
+				}
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("%s was created (stat: %v)", path, err)
+			}
+		})
+	}
+	// The default URL is relative to the working directory: the message
+	// gives the absolute path minyi looked at.
+	t.Chdir(dir)
+	_, _, err := runCLI(t, map[string]string{}, "", "frame", "list")
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `"sqlite:minyi.db"`) {
+		t.Fatalf("default database: %v", err)
+	}
+	// migrate up creates it; then the others open it.
+	if _, _, err := runCLI(t, env, "", "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, env, "", "frame", "list"); err != nil {
+		t.Fatalf("frame list after migrate up: %v", err)
+	}
+}
+
 func TestMigrateAndUsers(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			env := map[string]string{"DATABASE_URL": storetest.URL(t, d)}
+			if d == store.SQLite { // an empty file, as a first open leaves it
+				_, path, _ := store.ParseURL(env["DATABASE_URL"])
+				if err := os.WriteFile(path, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
 			out, _, err := runCLI(t, env, "", "migrate", "status")
 			if err != nil || !strings.Contains(out, "pending") {
 				t.Fatalf("status before = %q, %v", out, err)
@@ -151,11 +214,15 @@ func TestMigrateAndUsers(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "import the frame first") {
 				t.Fatalf("supervisor of unknown street: %v", err)
 			}
-			_, _, err = runCLI(t, env, "short\n", "user", "add", "--username", "zhang", "--role", "interviewer", "--password-stdin")
+			_, _, err = runCLI(t, env, "", "user", "add", "--username", "zhang", "--role", "interviewer")
+			if err == nil || ExitCode(err) != 2 || !strings.Contains(err.Error(), "--street") {
+				t.Fatalf("interviewer without a street: %v", err)
+			}
+			_, _, err = runCLI(t, env, "short\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
 			if err == nil || !strings.Contains(err.Error(), "too short") {
 				t.Fatalf("short password: %v", err)
 			}
-			out, _, err = runCLI(t, env, "a-long-enough-password\n", "user", "add", "--username", "zhang", "--role", "interviewer", "--password-stdin")
+			out, _, err = runCLI(t, env, "a-long-enough-password\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
 			if err != nil || strings.Contains(out, "password:") {
 				t.Fatalf("user add stdin = %q, %v", out, err)
 			}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -168,4 +169,35 @@ func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what st
 	}
 	defer db.Close()
 	return fn(db, arg)
+}
+
+// openDB resolves the common settings and opens the database, which must
+// exist and be migrated: only serve and migrate up create a database, so
+// that a command run from the wrong directory does not leave an empty
+// second database behind.
+func openDB(ctx context.Context, flags config.Flags) (*store.DB, error) {
+	cfg, err := flags.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Existing())
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, noDatabase(err, cfg.DatabaseURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// noDatabase explains a missing SQLite file: where minyi looked and which
+// setting named it.
+func noDatabase(err error, url string) error {
+	return apperr.New(apperr.Invalid,
+		"%s (--db / DATABASE_URL is %q): run minyi where the database is, point --db or DATABASE_URL at it, or create one with 'minyi migrate up'",
+		apperr.PublicMessage(err), url)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -75,11 +74,10 @@ func frameImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	fr, err := frameload.Import(ctx, db, f, filepath.Base(file), opts, 0)
+	fr, err := frameload.Import(ctx, db, f, filepath.Base(file), opts, store.CLI)
 	if err != nil {
 		return err
 	}
-	_ = db.Audit(ctx, 0, "frame.import", "frame", fmt.Sprint(fr.Version), map[string]any{"file": fr.SourceName, "households": fr.Households, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "imported %s as frame version %d: %d households in %d communities of %d streets (sha256 %s)\n",
 		fr.SourceName, fr.Version, fr.Households, fr.Communities, fr.Streets, fr.SourceSHA256[:12])
 	return nil
@@ -115,7 +113,7 @@ func frameList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "VERSION\tFILE\tHOUSEHOLDS\tCOMMUNITIES\tSTREETS\tIMPORTED")
 		for _, f := range frames {
 			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\n", f.Version, f.SourceName, f.Households, f.Communities, f.Streets, f.CreatedAt.Local().Format("2006-01-02 15:04"))

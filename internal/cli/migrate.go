@@ -2,16 +2,18 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/survey"
 )
 
 func migrateCommand() *Command {
-	c := &Command{Name: "migrate", Usage: "migrate up|status [flags]", Summary: "Apply pending database migrations (up) or show where the schema stands (status)."}
+	c := &Command{Name: "migrate", Usage: "migrate up|status [flags]", Summary: "Apply pending database migrations and install the shipped questionnaires (up), or show where the schema stands (status)."}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		fs := newFlagSet(env, c)
 		flags := config.Register(fs, "migrate", env.Getenv)
@@ -37,7 +39,16 @@ func migrateCommand() *Command {
 		if err != nil {
 			return err
 		}
-		db, err := store.Open(ctx, cfg.DatabaseURL)
+		// Only "up" creates a database; "status" of a file that is not there
+		// says so instead of creating an empty one.
+		var opts []store.OpenOption
+		if action != "up" {
+			opts = append(opts, store.Existing())
+		}
+		db, err := store.Open(ctx, cfg.DatabaseURL, opts...)
+		if errors.Is(err, store.ErrNoDatabase) {
+			return noDatabase(err, cfg.DatabaseURL)
+		}
 		if err != nil {
 			return err
 		}
@@ -49,6 +60,16 @@ func migrateCommand() *Command {
 			}
 			for _, m := range applied {
 				fmt.Fprintf(env.Stdout, "applied %05d %s\n", m.Version, m.Name)
+			}
+			// As serve does at every start: a migrated database has the
+			// shipped questionnaires, so the command line can use them
+			// before the service has ever run.
+			installed, err := survey.EnsureShipped(ctx, db)
+			if err != nil {
+				return err
+			}
+			for _, v := range installed {
+				fmt.Fprintf(env.Stdout, "installed questionnaire %s version %d\n", v.Slug, v.Version)
 			}
 		}
 		st, err := db.Migrations(ctx)

@@ -97,7 +97,7 @@ func TestCLIAndAPIDrawTheSameSample(t *testing.T) {
 			}
 			defer db.Close()
 			h, _ := auth.HashPassword("password-admin")
-			if _, err := db.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, PasswordHash: h}); err != nil {
+			if _, err := db.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, PasswordHash: h}, store.System); err != nil {
 				t.Fatal(err)
 			}
 			s, err := server.New(config.Config{SessionTTL: time.Hour, MinCell: 30}, db, auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))

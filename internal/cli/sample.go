@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -131,11 +130,10 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := draw.Draw(ctx, db, spec, 0)
+	res, err := draw.Draw(ctx, db, spec, store.CLI)
 	if err != nil {
 		return flagNames(err, "sample draw: invalid flags")
 	}
-	_ = db.Audit(ctx, 0, "sample.draw", "sample", res.Sample.Name, map[string]any{"seed": res.Sample.Seed, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "drew sample %q (%s) from frame version %d with seed %s: %d households, %d reserves\n",
 		res.Sample.Name, res.Sample.Kind, res.Sample.FrameVersion, res.Sample.Seed, res.Sample.Households, res.Sample.Reserves)
 	for _, note := range res.Notes {
@@ -165,7 +163,7 @@ func flagNames(err error, message string) error {
 }
 
 func printStreetResults(env *Env, streets []draw.StreetResult) error {
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.Stdout)
 	fmt.Fprintln(tw, "STREET\tHOUSEHOLDS\tALLOCATED\tDRAWN\tRESERVES\tCOMMUNITIES\tNOTE")
 	for _, s := range streets {
 		var note []string
@@ -194,7 +192,7 @@ func sampleList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "NAME\tDESIGN\tFRAME\tHOUSEHOLDS\tRESERVES\tSEED\tDRAWN")
 		for _, s := range ss {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.FrameVersion, s.Households, s.Reserves, s.Seed, s.CreatedAt.Local().Format("2006-01-02 15:04"))
@@ -296,7 +294,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "\nfor an estimate of the same precision in every street (frame version %d):\n", plan.FrameVersion)
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.Stdout)
 	fmt.Fprintln(tw, "STREET\tHOUSEHOLDS\tINTERVIEWS\tISSUE")
 	for _, s := range plan.Streets {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", s.Street, s.Households, s.Completes, s.Issue)

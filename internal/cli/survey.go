@@ -10,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -66,7 +65,7 @@ func surveyImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	v, err := survey.Import(ctx, db, file, data, 0)
+	v, err := survey.Import(ctx, db, file, data, store.CLI)
 	if err != nil {
 		if pl, ok := apperr.DetailsOf(err).(survey.ProblemList); ok {
 			for _, p := range pl.Problems {
@@ -76,7 +75,6 @@ func surveyImport(ctx context.Context, env *Env, args []string) error {
 		}
 		return err
 	}
-	_ = db.Audit(ctx, 0, "survey.import", "questionnaire", v.Slug, map[string]any{"file": file, "content_hash": v.ContentHash, "by": "cli"}, "")
 	fmt.Fprintf(env.Stdout, "imported %s as the draft of %s (sha256 %s)\npublish it with: minyi survey publish %s\n", file, v.Slug, v.ContentHash, v.Slug)
 	return nil
 }
@@ -106,11 +104,10 @@ func readDefinition(file string) ([]byte, error) {
 func surveyPublish(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "survey publish", Usage: "survey publish SLUG", Summary: "Make a questionnaire's draft its next published version."}
 	return runWithDB(ctx, env, c, args, "questionnaire", nil, func(db *store.DB, slug string) error {
-		v, err := survey.Publish(ctx, db, slug)
+		v, err := survey.Publish(ctx, db, slug, store.CLI)
 		if err != nil {
 			return err
 		}
-		_ = db.Audit(ctx, 0, "survey.publish", "questionnaire", v.Slug, map[string]any{"version": v.Version, "content_hash": v.ContentHash, "by": "cli"}, "")
 		fmt.Fprintf(env.Stdout, "published %s version %d (sha256 %s)\n", v.Slug, v.Version, v.ContentHash)
 		return nil
 	})
@@ -304,7 +301,7 @@ func surveyList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "SLUG\tLATEST\tDRAFT\tUPDATED\tTITLE")
 		for _, q := range qs {
 			latest, draft := "-", "-"

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -19,6 +20,8 @@ func TestSurveyCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A questionnaire of its own: migrate up installs the shipped ones.
+	shipped = []byte(strings.Replace(string(shipped), "id: wenming-household", "id: wenming-test", 1))
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		t.Helper()
@@ -28,7 +31,7 @@ func TestSurveyCommands(t *testing.T) {
 		}
 		return p
 	}
-	v1 := write("wenming-household.yaml", string(shipped))
+	v1 := write("wenming-test.yaml", string(shipped))
 	v2 := write("changed.yaml", strings.Replace(string(shipped), "target: 0.90", "target: 0.92", 1))
 	broken := write("broken.yaml", "id: b\ntitle: {zh-CN: 坏, en: Broken}\nsections:\n  - id: s\n    title: {zh-CN: 部分}\n    questions: []\n")
 
@@ -47,7 +50,13 @@ func TestSurveyCommands(t *testing.T) {
 				}
 				return out
 			}
-			must("migrate", "up")
+			if out := must("migrate", "up"); !strings.Contains(out, "installed questionnaire wenming-household version 1") ||
+				!strings.Contains(out, "installed questionnaire window-service version 1") {
+				t.Fatalf("migrate up = %q", out)
+			}
+			if out := must("migrate", "up"); strings.Contains(out, "installed") {
+				t.Fatalf("second migrate up installs again: %q", out)
+			}
 
 			// validate needs no database and is registered.
 			if out := must("survey", "validate", v1); !strings.Contains(out, "ok "+v1) {
@@ -59,44 +68,44 @@ func TestSurveyCommands(t *testing.T) {
 			if ExitCode(err) != 2 || !strings.Contains(errb, broken+":5:") || !strings.Contains(err.Error(), "nothing was stored") {
 				t.Fatalf("import broken: %v\n%s", err, errb)
 			}
-			if out := must("survey", "list"); strings.Count(out, "\n") != 1 {
+			if out := must("survey", "list"); strings.Count(out, "\n") != 3 || strings.Contains(out, "\nb ") {
 				t.Fatalf("list after a failed import = %q", out)
 			}
 
 			out := must("survey", "import", v1)
 			d1, _ := questionnaire.Parse("x", shipped)
 			hash, _ := d1.ContentHash()
-			if !strings.Contains(out, "draft of wenming-household") || !strings.Contains(out, hash) {
+			if !strings.Contains(out, "draft of wenming-test") || !strings.Contains(out, hash) {
 				t.Fatalf("import = %q", out)
 			}
 			out = must("survey", "list", "--lang", "en")
-			if !strings.Contains(out, "wenming-household  -") || !strings.Contains(out, "yes") || !strings.Contains(out, "Household survey") {
+			if !regexp.MustCompile(`wenming-test +- +yes`).MatchString(out) || !strings.Contains(out, "Household survey") {
 				t.Fatalf("list with a draft = %q", out)
 			}
-			if out := must("survey", "show", "wenming-household@draft"); !strings.Contains(out, "wenming-household · draft") {
+			if out := must("survey", "show", "wenming-test@draft"); !strings.Contains(out, "wenming-test · draft") {
 				t.Fatalf("show draft = %q", out)
 			}
-			_, _, err = run("survey", "show", "wenming-household")
+			_, _, err = run("survey", "show", "wenming-test")
 			if !apperr.Is(err, apperr.NotFound) || !strings.Contains(err.Error(), "no published version") {
 				t.Fatalf("show latest before publishing: %v", err)
 			}
 
-			if out := must("survey", "publish", "wenming-household"); !strings.Contains(out, "published wenming-household version 1") {
+			if out := must("survey", "publish", "wenming-test"); !strings.Contains(out, "published wenming-test version 1") {
 				t.Fatalf("publish = %q", out)
 			}
-			if _, _, err := run("survey", "publish", "wenming-household"); !apperr.Is(err, apperr.Conflict) {
+			if _, _, err := run("survey", "publish", "wenming-test"); !apperr.Is(err, apperr.Conflict) {
 				t.Fatalf("publish without a draft: %v", err)
 			}
 			if _, _, err := run("survey", "import", v1); !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), "identical to published version 1") {
 				t.Fatalf("identical import: %v", err)
 			}
 			must("survey", "import", v2)
-			if out := must("survey", "publish", "wenming-household"); !strings.Contains(out, "version 2") {
+			if out := must("survey", "publish", "wenming-test"); !strings.Contains(out, "version 2") {
 				t.Fatalf("second publish = %q", out)
 			}
 
 			// Text listing in either language.
-			zh := must("survey", "show", "wenming-household")
+			zh := must("survey", "show", "wenming-test")
 			for _, want := range []string{
 				"version 2", "创建省级文明县城入户调查问卷", "== 甄别问题 [screening]", "1. S1  请问您是否年满18周岁？",
 				"若 S1 = 2（否），结束访问（不符合调查条件）", "仅当 A1 = 1（知道） 时显示",
@@ -108,7 +117,7 @@ func TestSurveyCommands(t *testing.T) {
 					t.Errorf("show (zh-CN) lacks %q", want)
 				}
 			}
-			en := must("survey", "show", "wenming-household@1", "--lang", "en")
+			en := must("survey", "show", "wenming-test@1", "--lang", "en")
 			for _, want := range []string{
 				"version 1", "Household survey on the provincial civilized county-town campaign",
 				"ends the interview (not eligible) if S1 = 2 (No)", "shown if A1 = 1 (Yes, I know)",
@@ -123,7 +132,7 @@ func TestSurveyCommands(t *testing.T) {
 			}
 
 			// JSON is the stored canonical definition of that version.
-			js := must("survey", "show", "wenming-household@1", "--format", "json")
+			js := must("survey", "show", "wenming-test@1", "--format", "json")
 			canonical, _ := d1.CanonicalJSON()
 			if strings.TrimSpace(js) != string(canonical) || !json.Valid([]byte(js)) {
 				t.Fatalf("show json = %.200q", js)
@@ -134,9 +143,9 @@ func TestSurveyCommands(t *testing.T) {
 				kind apperr.Kind
 			}{
 				{[]string{"survey", "show", "nope"}, apperr.NotFound},
-				{[]string{"survey", "show", "wenming-household@7"}, apperr.NotFound},
-				{[]string{"survey", "show", "wenming-household@seven"}, apperr.Invalid},
-				{[]string{"survey", "show", "wenming-household", "--format", "xml"}, apperr.Invalid},
+				{[]string{"survey", "show", "wenming-test@7"}, apperr.NotFound},
+				{[]string{"survey", "show", "wenming-test@seven"}, apperr.Invalid},
+				{[]string{"survey", "show", "wenming-test", "--format", "xml"}, apperr.Invalid},
 				{[]string{"survey", "publish", "nope"}, apperr.NotFound},
 				{[]string{"survey", "import"}, apperr.Invalid},
 				{[]string{"survey", "import", filepath.Join(dir, "missing.yaml")}, apperr.Invalid},

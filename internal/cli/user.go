@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/minyi-survey/minyi/internal/accounts"
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -18,11 +17,13 @@ import (
 func userCommand() *Command {
 	c := &Command{
 		Name:    "user",
-		Usage:   "user add|list|passwd [flags]",
-		Summary: "Manage accounts: add a user with a role, list users, reset a password.",
+		Usage:   "user add|list|passwd|disable|enable|set-role [flags]",
+		Summary: "Manage accounts: add a user with a role, list users, reset a password, disable or enable a user, change a role or street.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd})
+		return runGroup(ctx, env, "user", userHelp, args, action{"add", userAdd}, action{"list", userList}, action{"passwd", userPasswd},
+			action{"disable", userDisable}, action{"enable", userEnable},
+			action{"set-role", userSetRole})
 	}
 	return c
 }
@@ -31,46 +32,31 @@ const userHelp = `usage:
   minyi user add --username NAME --role admin|supervisor|interviewer|analyst [--street STREET] [--name "显示名"] [--password-stdin]
   minyi user list
   minyi user passwd NAME [--password-stdin]
+  minyi user disable NAME
+  minyi user enable NAME
+  minyi user set-role NAME --role admin|supervisor|interviewer|analyst [--street STREET]
 
 Without --password-stdin a random password is generated and printed once.
-A supervisor belongs to a street (--street, by name or code), which must
-exist in the imported frame.
+Supervisors and interviewers belong to a street (--street, by name or code),
+which must exist in the imported frame. Disabling a user, changing their
+password, role or street ends their sessions. The last active admin cannot
+be disabled or given another role. Every change is audited.
 `
 
-// openDB resolves the common settings and opens the database, which must be
-// migrated.
-func openDB(ctx context.Context, flags config.Flags) (*store.DB, error) {
-	cfg, err := flags.Resolve()
-	if err != nil {
-		return nil, err
+// readStdinPassword reads the password for --password-stdin; without it
+// the password is "" and accounts generates one.
+func readStdinPassword(env *Env, fromStdin bool) (string, error) {
+	if !fromStdin {
+		return "", nil
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
-// newPassword returns a password read from standard input, or a generated
-// one, with its hash.
-func newPassword(env *Env, fromStdin bool) (pw, hash string, err error) {
-	pw = auth.GeneratePassword()
-	if fromStdin {
-		if pw, err = readPassword(env.stdin()); err != nil {
-			return "", "", err
-		}
-	}
-	hash, err = auth.HashPassword(pw)
-	return pw, hash, err
+	return readPassword(env.stdin())
 }
 
 // printPassword shows a generated password, once.
 func printPassword(env *Env, pw string) {
-	fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
+	if pw != "" {
+		fmt.Fprintf(env.Stdout, "password: %s\n(shown only this once)\n", pw)
+	}
 }
 
 // readPassword reads one line from stdin (for --password-stdin).
@@ -82,33 +68,46 @@ func readPassword(r io.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+// userFlags are the command-line flags of the accounts package's fields.
+var userFlags = map[string]string{
+	"username": "--username", "display_name": "--name", "role": "--role", "street": "--street", "password": "--password-stdin",
+}
+
+// asFlags renames the field errors of an accounts error after the flags
+// that set those fields, prefixing the command; other errors pass through.
+func asFlags(cmd string, err error) error {
+	fields := apperr.FieldsOf(err)
+	if len(fields) == 0 {
+		return err
+	}
+	named := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if f, ok := userFlags[k]; ok {
+			k = f
+		}
+		named[k] = v
+	}
+	return apperr.WithFields(cmd+": "+apperr.PublicMessage(err), named)
+}
+
 func userAdd(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user add", Usage: "user add --username NAME --role ROLE [--street STREET] [--name NAME] [--password-stdin]", Summary: "Add an account."}
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "user", env.Getenv)
-	username := fs.String("username", "", "login name (letters, digits, . _ -)")
-	role := fs.String("role", "", "admin, supervisor, interviewer or analyst")
-	street := fs.String("street", "", "street (name or code) of a supervisor or interviewer")
-	name := fs.String("name", "", "display name, e.g. 王芳")
+	var n accounts.New
+	fs.StringVar(&n.Username, "username", "", "login name (letters, digits, . _ -)")
+	fs.StringVar(&n.Role, "role", "", "admin, supervisor, interviewer or analyst")
+	fs.StringVar(&n.Street, "street", "", "street (name or code) of a supervisor or interviewer")
+	fs.StringVar(&n.DisplayName, "name", "", "display name, e.g. 王芳")
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}
-	problems := map[string]string{}
-	if !validUsername(*username) {
-		problems["--username"] = "required: 2–64 letters, digits, '.', '_' or '-'"
+	if err := n.Check(); err != nil { // before asking for a password or opening the database
+		return asFlags("user add", err)
 	}
-	if !auth.ValidRole(*role) {
-		problems["--role"] = "one of admin, supervisor, interviewer, analyst"
-	}
-	if *role == store.RoleSupervisor && *street == "" {
-		problems["--street"] = "a supervisor needs the street they run"
-	}
-	if len(problems) > 0 {
-		return apperr.WithFields("user add: invalid flags", problems)
-	}
-	pw, hash, err := newPassword(env, *stdin)
-	if err != nil {
+	var err error
+	if n.Password, err = readStdinPassword(env, *stdin); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, flags)
@@ -116,29 +115,12 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	var streetID *int64
-	if *street != "" {
-		s, err := db.StreetByName(ctx, *street)
-		if err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				return apperr.New(apperr.Invalid, "user add: street %q is not in the database; import the frame first ('minyi frame import')", *street)
-			}
-			return err
-		}
-		streetID = &s.ID
-	}
-	if *name == "" {
-		*name = *username
-	}
-	id, err := db.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, Role: *role, StreetID: streetID, PasswordHash: hash})
+	u, pw, err := accounts.Create(ctx, db, n, store.CLI)
 	if err != nil {
-		return err
+		return asFlags("user add", err)
 	}
-	_ = db.Audit(ctx, 0, "user.create", "user", *username, map[string]any{"role": *role, "street": *street, "by": "cli"}, "")
-	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", *username, id, *role)
-	if !*stdin {
-		printPassword(env, pw)
-	}
+	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	printPassword(env, pw)
 	return nil
 }
 
@@ -149,13 +131,22 @@ func userList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tSTREET\tDISABLED")
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", u.Username, u.DisplayName, u.Role, u.StreetName, u.Disabled)
 		}
 		return tw.Flush()
 	})
+}
+
+// userNamed finds a user for a command, or an Invalid error naming them.
+func userNamed(ctx context.Context, db *store.DB, cmd, username string) (store.User, error) {
+	u, err := db.UserByUsername(ctx, username)
+	if apperr.Is(err, apperr.NotFound) {
+		return u, apperr.New(apperr.Invalid, "%s: no user %q (see 'minyi user list')", cmd, username)
+	}
+	return u, err
 }
 
 func userPasswd(ctx context.Context, env *Env, args []string) error {
@@ -165,37 +156,77 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 		stdin = fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
 	}
 	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
-		pw, hash, err := newPassword(env, *stdin)
+		pw, err := readStdinPassword(env, *stdin)
 		if err != nil {
 			return err
 		}
-		u, err := db.UserByUsername(ctx, username)
+		u, err := userNamed(ctx, db, "user passwd", username)
 		if err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				return apperr.New(apperr.Invalid, "user passwd: no user %q", username)
-			}
 			return err
 		}
-		if err := db.SetPassword(ctx, u.ID, hash); err != nil {
-			return err
+		generated, err := accounts.ResetPassword(ctx, db, u.ID, pw, store.CLI)
+		if err != nil {
+			return asFlags("user passwd", err)
 		}
-		_ = db.Audit(ctx, 0, "user.passwd", "user", username, map[string]string{"by": "cli"}, "")
 		fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
-		if !*stdin {
-			printPassword(env, pw)
-		}
+		printPassword(env, generated)
 		return nil
 	})
 }
 
-func validUsername(s string) bool {
-	if len(s) < 2 || len(s) > 64 {
-		return false
+func userDisable(ctx context.Context, env *Env, args []string) error {
+	return userSetDisabled(ctx, env, args, true)
+}
+
+func userEnable(ctx context.Context, env *Env, args []string) error {
+	return userSetDisabled(ctx, env, args, false)
+}
+
+func userSetDisabled(ctx context.Context, env *Env, args []string, disable bool) error {
+	name, verb := "user enable", "enabled"
+	if disable {
+		name, verb = "user disable", "disabled; their sessions ended"
 	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return false
+	c := &Command{Name: name, Usage: name + " NAME", Summary: "Disable (ending their sessions) or enable an account."}
+	return runWithDB(ctx, env, c, args, "user", nil, func(db *store.DB, username string) error {
+		u, err := userNamed(ctx, db, name, username)
+		if err != nil {
+			return err
 		}
+		if _, err := accounts.SetDisabled(ctx, db, u.ID, disable, store.CLI); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "user %s %s\n", username, verb)
+		return nil
+	})
+}
+
+func userSetRole(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "user set-role", Usage: "user set-role NAME --role ROLE [--street STREET]",
+		Summary: "Give a user another role or street (a supervisor or interviewer keeps theirs unless --street is given); ends their sessions."}
+	var role, street *string
+	flags := func(fs *flag.FlagSet) {
+		role = fs.String("role", "", "admin, supervisor, interviewer or analyst")
+		street = fs.String("street", "", "street (name or code) of a supervisor or interviewer")
 	}
-	return true
+	return runWithDB(ctx, env, c, args, "user", flags, func(db *store.DB, username string) error {
+		ch := accounts.Change{Role: role}
+		if *street != "" {
+			ch.Street = street
+		}
+		u, err := userNamed(ctx, db, "user set-role", username)
+		if err != nil {
+			return err
+		}
+		nu, err := accounts.Update(ctx, db, u.ID, ch, store.CLI)
+		if err != nil {
+			return asFlags("user set-role", err)
+		}
+		where := ""
+		if nu.StreetName != "" {
+			where = " of " + nu.StreetName
+		}
+		fmt.Fprintf(env.Stdout, "user %s is now %s%s; their sessions ended\n", username, nu.Role, where)
+		return nil
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkDraw1M(b *testing.B) {
 			for b.Loop() {
 				i++
 				spec := Spec{Name: fmt.Sprintf("bench %d", i), Design: "two-stage", N: 4000, Allocation: "equal", PerCommunity: 20, Reserves: 5, Seed: uint64(i)}
-				if _, err := Draw(context.Background(), db, spec, 0); err != nil {
+				if _, err := Draw(context.Background(), db, spec, store.CLI); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -155,8 +155,9 @@ func (s *Spec) validate() (sampling.Method, sampling.Order, error) {
 	return method, order, nil
 }
 
-// Draw draws and stores a sample as spec says.
-func Draw(ctx context.Context, db *store.DB, spec Spec, createdBy int64) (Result, error) {
+// Draw draws and stores a sample as spec says, audited (sample.draw) as by's
+// in the transaction that stores it.
+func Draw(ctx context.Context, db *store.DB, spec Spec, by store.Actor) (Result, error) {
 	method, order, err := spec.validate()
 	if err != nil {
 		return Result{}, err
@@ -248,7 +249,7 @@ func Draw(ctx context.Context, db *store.DB, spec Spec, createdBy int64) (Result
 	}
 	if _, err := db.CreateSample(ctx, store.NewSample{
 		Name: spec.Name, FrameID: fr.ID, Kind: smp.Kind.String(), Design: string(designJSON),
-		Seed: spec.Seed, CreatedBy: createdBy, Units: in,
+		Seed: spec.Seed, By: by, Units: in,
 	}); err != nil {
 		return Result{}, err
 	}

@@ -32,7 +32,7 @@ func testFrame(streets, communities, households int) []byte {
 
 func importFrame(t testing.TB, db *store.DB, data []byte) store.Frame {
 	t.Helper()
-	f, err := frameload.Import(context.Background(), db, bytes.NewReader(data), "frame.csv", frame.Options{}, 0)
+	f, err := frameload.Import(context.Background(), db, bytes.NewReader(data), "frame.csv", frame.Options{}, store.CLI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestDraw(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		importFrame(t, db, testFrame(3, 8, 20))
 		spec := Spec{Name: "2026Q4 模拟入户", Design: "two-stage", N: 120, PerCommunity: 10, Reserves: 2, Seed: 42}
-		res, err := Draw(ctx, db, spec, 0)
+		res, err := Draw(ctx, db, spec, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestDraw(t *testing.T) {
 
 		// The same seed and frame give the same households.
 		spec.Name = "again"
-		res2, err := Draw(ctx, db, spec, 0)
+		res2, err := Draw(ctx, db, spec, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestDraw(t *testing.T) {
 			}
 		}
 		spec.Name, spec.Seed = "other seed", 43
-		res3, err := Draw(ctx, db, spec, 0)
+		res3, err := Draw(ctx, db, spec, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestDraw(t *testing.T) {
 		}
 
 		// SRS: the household is its own PSU, π = n_h/N_h.
-		srs, err := Draw(ctx, db, Spec{Name: "srs", Design: "srs", N: 30, Allocation: "equal", Reserves: 3}, 0)
+		srs, err := Draw(ctx, db, Spec{Name: "srs", Design: "srs", N: 30, Allocation: "equal", Reserves: 3}, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestDraw(t *testing.T) {
 func TestDrawErrors(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t, store.SQLite)
-	if _, err := Draw(ctx, db, Spec{Name: "x", Design: "srs", N: 10}, 0); !apperr.Is(err, apperr.NotFound) {
+	if _, err := Draw(ctx, db, Spec{Name: "x", Design: "srs", N: 10}, store.CLI); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("no frame: %v", err)
 	}
 	importFrame(t, db, testFrame(2, 3, 10))
@@ -152,18 +152,18 @@ func TestDrawErrors(t *testing.T) {
 		{Spec{Name: "a", Design: "srs", N: 10, Allocation: "neyman", Priors: map[string]float64{"无此街道": 0.5}}, "priors"},
 	}
 	for _, tt := range tests {
-		_, err := Draw(ctx, db, tt.spec, 0)
+		_, err := Draw(ctx, db, tt.spec, store.CLI)
 		if !apperr.Is(err, apperr.Invalid) || apperr.FieldsOf(err)[tt.field] == "" {
 			t.Errorf("%+v: err = %v, want a problem with %q", tt.spec, err, tt.field)
 		}
 	}
-	if _, err := Draw(ctx, db, Spec{Name: "dup", Design: "srs", N: 10}, 0); err != nil {
+	if _, err := Draw(ctx, db, Spec{Name: "dup", Design: "srs", N: 10}, store.CLI); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Draw(ctx, db, Spec{Name: "dup", Design: "srs", N: 10}, 0); !apperr.Is(err, apperr.Conflict) {
+	if _, err := Draw(ctx, db, Spec{Name: "dup", Design: "srs", N: 10}, store.CLI); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("duplicate name: %v", err)
 	}
-	if _, err := Draw(ctx, db, Spec{Name: "big", Design: "srs", N: 1000}, 0); !apperr.Is(err, apperr.Invalid) {
+	if _, err := Draw(ctx, db, Spec{Name: "big", Design: "srs", N: 1000}, store.CLI); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("n beyond the frame: %v", err)
 	}
 }

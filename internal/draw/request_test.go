@@ -59,12 +59,12 @@ func TestSampleNames(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	importFrame(t, db, testFrame(2, 3, 10))
 	for _, name := range []string{"a/b", "../x", "..", ".hidden", `a\b`, "a?b", "a%2F", "", "x\u202e", strings.Repeat("名", 101)} {
-		_, err := Draw(ctx, db, Spec{Name: name, Design: "srs", N: 4}, 0)
+		_, err := Draw(ctx, db, Spec{Name: name, Design: "srs", N: 4}, store.System)
 		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.FieldsOf(err)["name"], "not starting with a dot") {
 			t.Errorf("name %q: %v, want the name rule", name, err)
 		}
 	}
-	res, err := Draw(ctx, db, Spec{Name: " 2026Q4 模拟入户（第一轮） ", Design: "srs", N: 4}, 0)
+	res, err := Draw(ctx, db, Spec{Name: " 2026Q4 模拟入户（第一轮） ", Design: "srs", N: 4}, store.System)
 	if err != nil || res.Sample.Name != "2026Q4 模拟入户（第一轮）" {
 		t.Fatalf("good name: %+v, %v", res.Sample, err)
 	}
@@ -78,14 +78,14 @@ func TestDrawExact(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		importFrame(t, db, testFrame(3, 8, 20))
-		res, err := Draw(ctx, db, Spec{Name: "whole", N: 100, Design: "two-stage", PerCommunity: 10, Seed: 3}, 0)
+		res, err := Draw(ctx, db, Spec{Name: "whole", N: 100, Design: "two-stage", PerCommunity: 10, Seed: 3}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Sample.Households != 120 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "20 more than n = 100") || !strings.Contains(res.Notes[0], "exact") {
 			t.Fatalf("whole communities: %d households, notes %q", res.Sample.Households, res.Notes)
 		}
-		res, err = Draw(ctx, db, Spec{Name: "exact", N: 100, Design: "two-stage", PerCommunity: 10, Reserves: 2, Seed: 3, Exact: true}, 0)
+		res, err = Draw(ctx, db, Spec{Name: "exact", N: 100, Design: "two-stage", PerCommunity: 10, Reserves: 2, Seed: 3, Exact: true}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/frame"
+	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkImport(b *testing.B) {
 					runtime.GC()
 					stop := sampleHeap(&peak)
 					b.StartTimer()
-					f, err := Import(context.Background(), db, bytes.NewReader(data), "bench.csv", frame.Options{}, 0)
+					f, err := Import(context.Background(), db, bytes.NewReader(data), "bench.csv", frame.Options{}, store.CLI)
 					b.StopTimer()
 					stop()
 					if err != nil || f.Households != n {

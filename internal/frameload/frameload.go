@@ -21,8 +21,9 @@ import (
 // one pass and one transaction: a file with any problem is rolled back
 // whole. name is the file name recorded with the version. A file with
 // problems is an Invalid error whose Details are the *frame.Errors (line,
-// column, code and message of each problem, and the total).
-func Import(ctx context.Context, db *store.DB, r io.Reader, name string, opts frame.Options, createdBy int64) (store.Frame, error) {
+// column, code and message of each problem, and the total). The import is
+// audited as by's (frame.import) in its own transaction.
+func Import(ctx context.Context, db *store.DB, r io.Reader, name string, opts frame.Options, by store.Actor) (store.Frame, error) {
 	h := sha256.New()
 	tee := io.TeeReader(r, h)
 	fr, err := frame.NewReader(tee, opts)
@@ -38,7 +39,7 @@ func Import(ctx context.Context, db *store.DB, r io.Reader, name string, opts fr
 			io.Copy(io.Discard, tee) // what the reader left, so the sum covers the file
 			return hex.EncodeToString(h.Sum(nil))
 		},
-		CreatedBy: createdBy,
+		By: by,
 	}, src)
 	if err != nil {
 		return store.Frame{}, problemsError(name, err)

@@ -26,7 +26,7 @@ const goodCSV = "街道,社区,楼栋,门牌号,户人数,备注\n" +
 func TestImport(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, err := Import(ctx, db, strings.NewReader(goodCSV), "register.csv", frame.Options{}, 0)
+		f, err := Import(ctx, db, strings.NewReader(goodCSV), "register.csv", frame.Options{}, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f2, err := Import(ctx, db, strings.NewReader(gb), "register-gbk.csv", frame.Options{}, 0)
+		f2, err := Import(ctx, db, strings.NewReader(gb), "register-gbk.csv", frame.Options{}, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestImportAtomic(t *testing.T) {
 		"S1,C1,1,3\n" + // line 4: duplicate
 		"S1,C2,9,many\n" // line 5: bad size
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, err := Import(ctx, db, strings.NewReader(bad), "bad.csv", frame.Options{}, 0)
+		_, err := Import(ctx, db, strings.NewReader(bad), "bad.csv", frame.Options{}, store.CLI)
 		if !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("err = %v", err)
 		}
@@ -116,11 +116,11 @@ func TestImportAtomic(t *testing.T) {
 			t.Fatalf("streets after a failed import = %v", streets)
 		}
 		// a missing column is reported before any row
-		_, err = Import(ctx, db, strings.NewReader("街道,门牌号\nA,1\n"), "nocomm.csv", frame.Options{}, 0)
+		_, err = Import(ctx, db, strings.NewReader("街道,门牌号\nA,1\n"), "nocomm.csv", frame.Options{}, store.CLI)
 		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "community") {
 			t.Fatalf("missing column: %v", err)
 		}
-		_, err = Import(ctx, db, bytes.NewReader(nil), "empty.csv", frame.Options{}, 0)
+		_, err = Import(ctx, db, bytes.NewReader(nil), "empty.csv", frame.Options{}, store.CLI)
 		if !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("empty file: %v", err)
 		}
@@ -139,7 +139,7 @@ func TestImportStopsEarly(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Import(ctx, db, strings.NewReader(b.String()), "big.csv", frame.Options{}, 0); err == nil {
+	if _, err := Import(ctx, db, strings.NewReader(b.String()), "big.csv", frame.Options{}, store.CLI); err == nil {
 		t.Fatal("import with a cancelled context succeeded")
 	}
 	fs, err := db.Frames(context.Background())
@@ -147,7 +147,7 @@ func TestImportStopsEarly(t *testing.T) {
 		t.Fatalf("frames = %v, %v", fs, err)
 	}
 	// the same file imports fine afterwards
-	f, err := Import(context.Background(), db, strings.NewReader(b.String()), "big.csv", frame.Options{}, 0)
+	f, err := Import(context.Background(), db, strings.NewReader(b.String()), "big.csv", frame.Options{}, store.CLI)
 	if err != nil || f.Households != 50_000 || f.Communities != 50 || f.Streets != 5 {
 		t.Fatalf("import = %+v, %v", f, err)
 	}

@@ -50,6 +50,14 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/tokens", handler: s.listTokens, loggedIn: true},
 		{method: "DELETE", path: "/api/v1/tokens/:id", handler: s.revokeToken, loggedIn: true},
 
+		// Accounts: admins only; every change audited, passwords shown once.
+		{method: "GET", path: "/api/v1/users", handler: s.listUsers, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users", handler: s.createUser, roles: adminsOnly},
+		{method: "PATCH", path: "/api/v1/users/:id", handler: s.updateUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/:id/disable", handler: s.disableUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/:id/enable", handler: s.enableUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/:id/password", handler: s.resetPassword, roles: adminsOnly},
+
 		// The household frame (抽样框).
 		{method: "POST", path: "/api/v1/frames", handler: s.importFrame, roles: adminsOnly, bodyLimit: frameUploadLimit},
 		{method: "GET", path: "/api/v1/frames", handler: s.listFrames, roles: readers},

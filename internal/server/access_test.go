@@ -92,6 +92,12 @@ var accessWant = map[string]string{
 	"GET /api/v1/tokens":                          "UAAAAAA",
 	"DELETE /api/v1/tokens/:id":                   "UANNNNA",
 	"GET /api/v1/me":                              "UAAAAAA",
+	"GET /api/v1/users":                          "UFFFFFA",
+	"POST /api/v1/users":                         "UFFFFFA",
+	"PATCH /api/v1/users/:id":                    "UFFFFFA",
+	"POST /api/v1/users/:id/disable":             "UFFFFFA",
+	"POST /api/v1/users/:id/enable":              "UFFFFFA",
+	"POST /api/v1/users/:id/password":            "UFFFFFA",
 	"POST /api/v1/frames":                         "UFFFFFA",
 	"GET /api/v1/frames":                          "UFFAAAA",
 	"GET /api/v1/frames/:version":                 "UFFAAAA",
@@ -169,7 +175,8 @@ func TestAccessTable(t *testing.T) {
 		if status, b := call(t, clients["int1a"], "POST", base+"/api/v1/tokens", `{"name":"tablet"}`); status != http.StatusCreated || json.Unmarshal(b, &token) != nil {
 			t.Fatalf("int1a's token = %d %s", status, b)
 		}
-		objectID := map[string]string{"assignments": fmt.Sprint(mine[1].ID), "responses": fmt.Sprint(resp.ID), "tokens": fmt.Sprint(token.ID)}
+		objectID := map[string]string{"assignments": fmt.Sprint(mine[1].ID), "responses": fmt.Sprint(resp.ID), "tokens": fmt.Sprint(token.ID),
+			"users": fmt.Sprint(f.Users["int2b"].ID)} // an account none of the callers uses
 		visit := fmt.Sprintf(`{"client_id":"%%s","assignment_id":%d,"attempted_at":"2026-11-21T19:00:00+08:00","outcome":"no_one_home"}`, a.ID)
 		bodies := map[string]string{
 			"POST /api/v1/login":                   `{"username":"nobody","password":"wrong-password"}`,

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"math"
 	"net/http"
 	"path/filepath"
@@ -40,14 +39,10 @@ func (s *Server) importFrame(c echo.Context) error {
 		return apperr.Wrap(apperr.Internal, err, "open upload")
 	}
 	defer f.Close()
-	u := currentUser(c)
-	ctx := c.Request().Context()
-	fr, err := frameload.Import(ctx, s.db, f, filepath.Base(fh.Filename), opts, u.ID)
+	fr, err := frameload.Import(c.Request().Context(), s.db, f, filepath.Base(fh.Filename), opts, actor(c))
 	if err != nil {
 		return err
 	}
-	_ = s.db.Audit(ctx, u.ID, "frame.import", "frame", fmt.Sprint(fr.Version),
-		map[string]any{"file": fr.SourceName, "households": fr.Households}, requestID(c))
 	return c.JSON(http.StatusCreated, fr)
 }
 

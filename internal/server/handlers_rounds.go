@@ -21,11 +21,6 @@ func (s *Server) caller(c echo.Context) rounds.Caller {
 	return rounds.Caller{User: u, Actor: actor(c)}
 }
 
-// actor is who makes a change through the API, for the audit log.
-func actor(c echo.Context) store.Actor {
-	return store.Actor{UserID: currentUser(c).ID, Via: "api", RequestID: requestID(c), IP: c.RealIP()}
-}
-
 // idParam reads a positive id from the path; anything else names nothing
 // (404).
 func idParam(c echo.Context, name, what string) (int64, error) {

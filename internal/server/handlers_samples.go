@@ -26,13 +26,10 @@ func (s *Server) drawSample(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	ctx := c.Request().Context()
-	res, err := draw.Draw(ctx, s.db, spec, u.ID)
+	res, err := draw.Draw(c.Request().Context(), s.db, spec, actor(c))
 	if err != nil {
 		return err
 	}
-	_ = s.db.Audit(ctx, u.ID, "sample.draw", "sample", res.Sample.Name, map[string]any{"seed": res.Sample.Seed}, requestID(c))
 	return c.JSON(http.StatusCreated, res)
 }
 

@@ -72,14 +72,10 @@ func (s *Server) importSurvey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	u := currentUser(c)
-	v, err := survey.Import(ctx, s.db, name, data, u.ID)
+	v, err := survey.Import(c.Request().Context(), s.db, name, data, actor(c))
 	if err != nil {
 		return err
 	}
-	_ = s.db.Audit(ctx, u.ID, "survey.import", "questionnaire", v.Slug,
-		map[string]any{"content_hash": v.ContentHash, "format": strings.TrimPrefix(name, "definition.")}, requestID(c))
 	return c.JSON(http.StatusCreated, v)
 }
 
@@ -111,14 +107,10 @@ func (s *Server) validateSurvey(c echo.Context) error {
 
 // publishSurvey makes the questionnaire's draft its next version.
 func (s *Server) publishSurvey(c echo.Context) error {
-	ctx := c.Request().Context()
-	u := currentUser(c)
-	v, err := survey.Publish(ctx, s.db, c.Param("slug"))
+	v, err := survey.Publish(c.Request().Context(), s.db, c.Param("slug"), actor(c))
 	if err != nil {
 		return err
 	}
-	_ = s.db.Audit(ctx, u.ID, "survey.publish", "questionnaire", v.Slug,
-		map[string]any{"version": v.Version, "content_hash": v.ContentHash}, requestID(c))
 	return c.JSON(http.StatusOK, v)
 }
 

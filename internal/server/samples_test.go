@@ -68,7 +68,7 @@ func TestSampleAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		h, _ := auth.HashPassword("password-supervisor")
-		if _, err := db.CreateUser(context.Background(), store.NewUser{Username: "supervisor", Role: store.RoleSupervisor, StreetID: &st.ID, PasswordHash: h}); err != nil {
+		if _, err := db.CreateUser(context.Background(), store.NewUser{Username: "supervisor", Role: store.RoleSupervisor, StreetID: &st.ID, PasswordHash: h}, store.CLI); err != nil {
 			t.Fatal(err)
 		}
 		sup := login(t, base, store.RoleSupervisor)

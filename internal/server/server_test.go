@@ -39,7 +39,12 @@ func newTestServer(t *testing.T, db *store.DB) (*Server, string, *syncWriter) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateUser(ctx, store.NewUser{Username: role, DisplayName: role, Role: role, PasswordHash: h}); err != nil {
+		u := store.NewUser{Username: role, DisplayName: role, Role: role, PasswordHash: h}
+		if role == store.RoleInterviewer { // interviewers belong to a street
+			st := storetest.Street(t, db, "测试街道")
+			u.StreetID = &st
+		}
+		if _, err := db.CreateUser(ctx, u, store.CLI); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -293,7 +293,7 @@ func TestSurveyPages(t *testing.T) {
 	}
 
 	// A draft is previewed while nothing is published.
-	if _, err := survey.Import(context.Background(), db, "d.yaml", []byte(draftOnlyYAML), 0); err != nil {
+	if _, err := survey.Import(context.Background(), db, "d.yaml", []byte(draftOnlyYAML), store.CLI); err != nil {
 		t.Fatal(err)
 	}
 	page := get("/surveys/draft-only?lang=en")

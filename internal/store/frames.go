@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,8 +39,10 @@ type FrameMeta struct {
 	SourceName string
 	// Checksum returns the SHA-256 of the file; it is called after the
 	// source is exhausted.
-	Checksum  func() string
-	CreatedBy int64 // 0 = the command line
+	Checksum func() string
+	// By imports the frame: its user is recorded as the creator, and the
+	// import is audited (frame.import) in the import's transaction.
+	By Actor
 }
 
 // Frame is one version of the sampling frame.
@@ -77,11 +80,7 @@ func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, src HouseholdSour
 		if err := tx.GetContext(ctx, &f.Version, db.Q("next-frame-version")); err != nil {
 			return db.mapErr(err, "frame version")
 		}
-		var createdBy sql.NullInt64
-		if meta.CreatedBy > 0 {
-			createdBy = sql.NullInt64{Int64: meta.CreatedBy, Valid: true}
-		}
-		if err := tx.GetContext(ctx, &f.ID, db.Q("insert-frame"), f.Version, meta.SourceName, createdBy, ts); err != nil {
+		if err := tx.GetContext(ctx, &f.ID, db.Q("insert-frame"), f.Version, meta.SourceName, meta.By.userID(), ts); err != nil {
 			if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
 				return apperr.Wrap(apperr.Conflict, err, "another frame import finished at the same time; try again")
 			}
@@ -113,8 +112,13 @@ func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, src HouseholdSour
 			f.SourceSHA256 = meta.Checksum()
 		}
 		_, err = tx.ExecContext(ctx, db.Q("finish-frame"), f.SourceSHA256, f.Households, f.Communities, f.Streets, f.ID)
+		if err != nil {
+			return db.mapErr(err, "finish frame")
+		}
 		f.SourceName, f.CreatedAt = meta.SourceName, ts
-		return db.mapErr(err, "finish frame")
+		return db.AuditIn(ctx, tx, meta.By, "frame.import", "frame", strconv.Itoa(f.Version), map[string]any{
+			"file": f.SourceName, "sha256": f.SourceSHA256, "households": f.Households, "communities": f.Communities, "streets": f.Streets,
+		})
 	})
 	if err != nil {
 		return Frame{}, err

@@ -15,22 +15,22 @@ import (
 func TestUsernamesCaseInsensitive(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		id, err := db.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, PasswordHash: "h"})
+		id, err := db.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, PasswordHash: "h"}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, dup := range []string{"ADMIN", "Admin", " admin "} {
-			if _, err := db.CreateUser(ctx, store.NewUser{Username: dup, Role: store.RoleAdmin, PasswordHash: "h"}); !apperr.Is(err, apperr.Conflict) {
+			if _, err := db.CreateUser(ctx, store.NewUser{Username: dup, Role: store.RoleAdmin, PasswordHash: "h"}, store.System); !apperr.Is(err, apperr.Conflict) {
 				t.Errorf("CreateUser(%q) next to admin = %v, want Conflict", dup, err)
 			}
 		}
 		for _, bad := range []string{"nul\x00", "bad\xff", "admin\u202e", "\u2066x", "a\nb", "  "} {
-			_, err := db.CreateUser(ctx, store.NewUser{Username: bad, Role: store.RoleAdmin, PasswordHash: "h"})
+			_, err := db.CreateUser(ctx, store.NewUser{Username: bad, Role: store.RoleAdmin, PasswordHash: "h"}, store.System)
 			if !apperr.Is(err, apperr.Invalid) || apperr.FieldsOf(err)["username"] == "" {
 				t.Errorf("CreateUser(%q) = %v, want Invalid naming username", bad, err)
 			}
 		}
-		if _, err := db.CreateUser(ctx, store.NewUser{Username: "x", DisplayName: "a\x00", Role: store.RoleAdmin, PasswordHash: "h"}); !apperr.Is(err, apperr.Invalid) {
+		if _, err := db.CreateUser(ctx, store.NewUser{Username: "x", DisplayName: "a\x00", Role: store.RoleAdmin, PasswordHash: "h"}, store.System); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("display name with NUL = %v, want Invalid", err)
 		}
 		u, err := db.UserByUsername(ctx, "ADMIN")
@@ -38,10 +38,10 @@ func TestUsernamesCaseInsensitive(t *testing.T) {
 			t.Fatalf("UserByUsername(ADMIN) = %+v, %v; want admin (%d)", u, err, id)
 		}
 		// Decomposed and composed é are the same name.
-		if _, err := db.CreateUser(ctx, store.NewUser{Username: "jose\u0301", Role: store.RoleAnalyst, PasswordHash: "h"}); err != nil {
+		if _, err := db.CreateUser(ctx, store.NewUser{Username: "jose\u0301", Role: store.RoleAnalyst, PasswordHash: "h"}, store.System); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateUser(ctx, store.NewUser{Username: "josé", Role: store.RoleAnalyst, PasswordHash: "h"}); !apperr.Is(err, apperr.Conflict) {
+		if _, err := db.CreateUser(ctx, store.NewUser{Username: "josé", Role: store.RoleAnalyst, PasswordHash: "h"}, store.System); !apperr.Is(err, apperr.Conflict) {
 			t.Errorf("josé (NFC) next to jose+U+0301 = %v, want Conflict", err)
 		}
 		if u, err := db.UserByUsername(ctx, "josé"); err != nil || u.Username != "josé" {

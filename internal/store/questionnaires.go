@@ -31,7 +31,8 @@ type QuestionnaireDraft struct {
 	Definition  string            // canonical JSON
 	Source      string            // the text as submitted (YAML or JSON)
 	ContentHash string            // SHA-256 of Definition, hex
-	CreatedBy   int64             // 0 = the command line or minyi itself
+	SourceName  string            // the file or form it came from, for the audit log
+	By          Actor             // recorded as the creator; the import is audited (survey.import) with it
 }
 
 // QuestionnaireVersion is one stored version of a questionnaire: its draft
@@ -77,10 +78,6 @@ func (db *DB) SaveQuestionnaireDraft(ctx context.Context, d QuestionnaireDraft) 
 	if err != nil {
 		return QuestionnaireVersion{}, apperr.Wrap(apperr.Internal, err, "questionnaire title")
 	}
-	var createdBy sql.NullInt64
-	if d.CreatedBy > 0 {
-		createdBy = sql.NullInt64{Int64: d.CreatedBy, Valid: true}
-	}
 	var id int64
 	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
 		ts := now()
@@ -99,8 +96,11 @@ func (db *DB) SaveQuestionnaireDraft(ctx context.Context, d QuestionnaireDraft) 
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return db.mapErr(err, "questionnaire "+d.Slug)
 		}
-		err = tx.GetContext(ctx, &id, db.Q("upsert-questionnaire-draft"), qid, d.Definition, d.Source, d.ContentHash, createdBy, ts)
-		return db.mapVersionErr(err, "store draft of "+d.Slug)
+		err = tx.GetContext(ctx, &id, db.Q("upsert-questionnaire-draft"), qid, d.Definition, d.Source, d.ContentHash, d.By.userID(), ts)
+		if err != nil {
+			return db.mapVersionErr(err, "store draft of "+d.Slug)
+		}
+		return db.AuditIn(ctx, tx, d.By, "survey.import", "questionnaire", d.Slug, map[string]any{"file": d.SourceName, "content_hash": d.ContentHash})
 	})
 	if err != nil {
 		return QuestionnaireVersion{}, err
@@ -110,9 +110,9 @@ func (db *DB) SaveQuestionnaireDraft(ctx context.Context, d QuestionnaireDraft) 
 
 // PublishQuestionnaire turns the draft of the questionnaire into its next
 // published version (the highest number so far plus one), stamped now, in
-// one transaction. Without a questionnaire of that slug it is NotFound;
-// without a draft a Conflict.
-func (db *DB) PublishQuestionnaire(ctx context.Context, slug string) (QuestionnaireVersion, error) {
+// one transaction with its audit entry (survey.publish by by). Without a
+// questionnaire of that slug it is NotFound; without a draft a Conflict.
+func (db *DB) PublishQuestionnaire(ctx context.Context, slug string, by Actor) (QuestionnaireVersion, error) {
 	var id int64
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 		var qid int64
@@ -139,7 +139,11 @@ func (db *DB) PublishQuestionnaire(ctx context.Context, slug string) (Questionna
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.New(apperr.Conflict, "questionnaire %s was published by someone else at the same time", slug)
 		}
-		return nil
+		var hash string
+		if err := tx.GetContext(ctx, &hash, db.Q("get-questionnaire-version-hash"), id); err != nil {
+			return db.mapErr(err, "publish "+slug)
+		}
+		return db.AuditIn(ctx, tx, by, "survey.publish", "questionnaire", slug, map[string]any{"version": next, "content_hash": hash})
 	})
 	if err != nil {
 		return QuestionnaireVersion{}, err

@@ -36,7 +36,7 @@ func TestQuestionnaireVersions(t *testing.T) {
 			t.Fatalf("Questionnaires on an empty database = %v, %v", qs, err)
 		}
 		for name, err := range map[string]error{
-			"publish":  errOnly(db.PublishQuestionnaire(ctx, slug)),
+			"publish":  errOnly(db.PublishQuestionnaire(ctx, slug, store.CLI)),
 			"newest":   errOnly(db.QuestionnaireVersion(ctx, slug, 0)),
 			"draft":    errOnly(db.QuestionnaireDraftVersion(ctx, slug)),
 			"versions": errOnly(db.QuestionnaireVersions(ctx, slug)),
@@ -49,7 +49,7 @@ func TestQuestionnaireVersions(t *testing.T) {
 
 		// Create a draft, then replace it.
 		d1 := questionnaireDraft(slug, `{"id":"wenming-household","v":1}`)
-		d1.CreatedBy = newAuthor(t, db)
+		d1.By = store.Actor{UserID: newAuthor(t, db), Via: "api"}
 		v, err := db.SaveQuestionnaireDraft(ctx, d1)
 		if err != nil {
 			t.Fatal(err)
@@ -75,14 +75,14 @@ func TestQuestionnaireVersions(t *testing.T) {
 		}
 
 		// Publish: version 1; then there is no draft to publish.
-		p1, err := db.PublishQuestionnaire(ctx, slug)
+		p1, err := db.PublishQuestionnaire(ctx, slug, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p1.Version != 1 || p1.Status != store.VersionPublished || p1.PublishedAt == nil || p1.ContentHash != d1b.ContentHash {
 			t.Fatalf("published = %+v", p1)
 		}
-		if _, err := db.PublishQuestionnaire(ctx, slug); !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), "no draft") {
+		if _, err := db.PublishQuestionnaire(ctx, slug, store.CLI); !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), "no draft") {
 			t.Fatalf("publish without a draft: %v", err)
 		}
 		if _, err := db.QuestionnaireDraftVersion(ctx, slug); !apperr.Is(err, apperr.NotFound) || !strings.Contains(err.Error(), "no draft") {
@@ -114,7 +114,7 @@ func TestQuestionnaireVersions(t *testing.T) {
 		if err != nil || len(vs) != 2 || vs[0].Status != store.VersionDraft || vs[1].Version != 1 || vs[0].Definition != "" {
 			t.Fatalf("versions = %+v, %v", vs, err)
 		}
-		p2, err := db.PublishQuestionnaire(ctx, slug)
+		p2, err := db.PublishQuestionnaire(ctx, slug, store.CLI)
 		if err != nil || p2.Version != 2 || p2.Definition != d2.Definition {
 			t.Fatalf("second publish = %+v, %v", p2, err)
 		}
@@ -182,7 +182,7 @@ func TestPublishConcurrently(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
-			wg.Go(func() { _, errs[i] = db.PublishQuestionnaire(ctx, "q") })
+			wg.Go(func() { _, errs[i] = db.PublishQuestionnaire(ctx, "q", store.CLI) })
 		}
 		wg.Wait()
 		ok := 0
@@ -205,7 +205,7 @@ func errOnly[T any](_ T, err error) error { return err }
 
 func newAuthor(t *testing.T, db *store.DB) int64 {
 	t.Helper()
-	id, err := db.CreateUser(context.Background(), store.NewUser{Username: "author", Role: store.RoleAdmin, PasswordHash: "x"})
+	id, err := db.CreateUser(context.Background(), store.NewUser{Username: "author", Role: store.RoleAdmin, PasswordHash: "x"}, store.CLI)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,13 +57,13 @@ type SampleUnitIn struct {
 
 // NewSample is a sample to store.
 type NewSample struct {
-	Name      string
-	FrameID   int64
-	Kind      string // stratified-srs or two-stage
-	Design    string // JSON: the full specification, allocation and per-street results
-	Seed      uint64
-	CreatedBy int64
-	Units     []SampleUnitIn
+	Name    string
+	FrameID int64
+	Kind    string // stratified-srs or two-stage
+	Design  string // JSON: the full specification, allocation and per-street results
+	Seed    uint64
+	By      Actor // recorded as the creator; the draw is audited (sample.draw) with it
+	Units   []SampleUnitIn
 }
 
 // Sample is a stored sample.
@@ -80,8 +80,8 @@ type Sample struct {
 	CreatedBy    string    `db:"created_by" json:"created_by"`
 }
 
-// CreateSample stores a sample and its households in one transaction. A
-// taken name is a Conflict.
+// CreateSample stores a sample and its households in one transaction with
+// its audit entry. A taken name is a Conflict.
 func (db *DB) CreateSample(ctx context.Context, s NewSample) (int64, error) {
 	var main, reserves int
 	for _, u := range s.Units {
@@ -93,19 +93,20 @@ func (db *DB) CreateSample(ctx context.Context, s NewSample) (int64, error) {
 	}
 	var id int64
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		var createdBy sql.NullInt64
-		if s.CreatedBy > 0 {
-			createdBy = sql.NullInt64{Int64: s.CreatedBy, Valid: true}
-		}
 		err := tx.GetContext(ctx, &id, db.Q("insert-sample"), s.Name, s.FrameID, s.Kind, s.Design,
-			formatSeed(s.Seed), main, reserves, createdBy, now())
+			formatSeed(s.Seed), main, reserves, s.By.userID(), now())
 		if err != nil {
 			if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
 				return apperr.Wrap(apperr.Conflict, err, "a sample named %q already exists", s.Name)
 			}
 			return db.mapErr(err, "create sample")
 		}
-		return db.insertSampleUnits(ctx, tx, id, s.Units)
+		if err := db.insertSampleUnits(ctx, tx, id, s.Units); err != nil {
+			return err
+		}
+		return db.AuditIn(ctx, tx, s.By, "sample.draw", "sample", s.Name, map[string]any{
+			"id": id, "kind": s.Kind, "seed": formatSeed(s.Seed), "households": main, "reserves": reserves,
+		})
 	})
 	return id, err
 }

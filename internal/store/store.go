@@ -57,10 +57,33 @@ type DB struct {
 // the working directory.
 const DefaultURL = "sqlite:minyi.db"
 
+// ErrNoDatabase is the cause of the error Open returns, with the Existing
+// option, for a SQLite file that does not exist.
+var ErrNoDatabase = errors.New("no such database")
+
+// OpenOption changes how Open opens a database.
+type OpenOption func(*openOptions)
+
+type openOptions struct {
+	existing bool
+}
+
+// Existing makes Open refuse a SQLite file that does not exist (an Invalid
+// error wrapping ErrNoDatabase, naming the absolute path) instead of
+// creating an empty one. Every command but those that set a database up
+// (serve, migrate up) opens with it, so that running one from the wrong
+// directory does not leave a second, empty database behind.
+func Existing() OpenOption { return func(o *openOptions) { o.existing = true } }
+
 // Open connects to the database named by rawURL and checks that it answers.
 // Accepted forms: postgres://… or postgresql://… (lib/pq URL), sqlite:PATH,
-// file:PATH, or a plain file path. Open does not migrate.
-func Open(ctx context.Context, rawURL string) (*DB, error) {
+// file:PATH, or a plain file path. Open does not migrate; without Existing
+// it creates a missing SQLite file.
+func Open(ctx context.Context, rawURL string, opts ...OpenOption) (*DB, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	d, target, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -70,7 +93,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	case Postgres:
 		db, err = openPostgres(ctx, target)
 	default:
-		db, err = openSQLite(ctx, target)
+		db, err = openSQLite(ctx, target, o.existing)
 	}
 	if err != nil {
 		return nil, err
@@ -153,10 +176,13 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{dialect: Postgres, read: x, write: x, target: redact(dsn)}, nil
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, existing bool) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Invalid, err, "bad SQLite path %q", path)
+	}
+	if _, err := os.Stat(abs); existing && errors.Is(err, os.ErrNotExist) {
+		return nil, apperr.Wrap(apperr.Invalid, ErrNoDatabase, "there is no SQLite database at %s", abs)
 	}
 	dir := filepath.Dir(abs)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -164,7 +190,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// Create (or check) the file ourselves: SQLite's own message for an
 	// unwritable path is "out of memory".
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	flags := os.O_RDWR | os.O_CREATE
+	if existing {
+		flags = os.O_RDWR
+	}
+	f, err := os.OpenFile(abs, flags, 0o600)
 	if err != nil {
 		return nil, apperr.New(apperr.Invalid, "cannot open SQLite database %s: %v", path, errors.Unwrap(err))
 	}

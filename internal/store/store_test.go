@@ -160,19 +160,19 @@ func TestUsersAndSessions(t *testing.T) {
 		if err != nil || n != 0 {
 			t.Fatalf("CountUsers = %d, %v", n, err)
 		}
-		id, err := db.CreateUser(ctx, store.NewUser{Username: "wang", DisplayName: "王芳", Role: store.RoleAnalyst, PasswordHash: "h1"})
+		id, err := db.CreateUser(ctx, store.NewUser{Username: "wang", DisplayName: "王芳", Role: store.RoleAnalyst, PasswordHash: "h1"}, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.CreateUser(ctx, store.NewUser{Username: "wang", Role: store.RoleAdmin, PasswordHash: "h2"})
+		_, err = db.CreateUser(ctx, store.NewUser{Username: "wang", Role: store.RoleAdmin, PasswordHash: "h2"}, store.CLI)
 		if !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), `"wang" already exists`) {
 			t.Fatalf("duplicate user: %v", err)
 		}
-		_, err = db.CreateUser(ctx, store.NewUser{Username: "x", Role: "boss", PasswordHash: "h"})
+		_, err = db.CreateUser(ctx, store.NewUser{Username: "x", Role: "boss", PasswordHash: "h"}, store.CLI)
 		if !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("bad role: %v", err)
 		}
-		_, err = db.CreateUser(ctx, store.NewUser{Username: "sup", Role: store.RoleSupervisor, PasswordHash: "h"})
+		_, err = db.CreateUser(ctx, store.NewUser{Username: "sup", Role: store.RoleSupervisor, PasswordHash: "h"}, store.CLI)
 		if !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("supervisor without street: %v", err)
 		}
@@ -206,13 +206,13 @@ func TestUsersAndSessions(t *testing.T) {
 		if n, err := db.DeleteExpiredSessions(ctx); err != nil || n != 1 {
 			t.Fatalf("DeleteExpiredSessions = %d, %v", n, err)
 		}
-		if err := db.SetPassword(ctx, id, "h3"); err != nil {
+		if err := db.SetPassword(ctx, id, "h3", store.CLI); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SessionUser(ctx, "live"); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("a password change must end sessions: %v", err)
 		}
-		if err := db.SetPassword(ctx, 9999, "h"); !apperr.Is(err, apperr.NotFound) {
+		if err := db.SetPassword(ctx, 9999, "h", store.CLI); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("SetPassword unknown: %v", err)
 		}
 	})

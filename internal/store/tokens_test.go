@@ -14,11 +14,11 @@ import (
 func TestAPITokens(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		admin, err := db.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, PasswordHash: "h"})
+		admin, err := db.CreateUser(ctx, store.NewUser{Username: "admin", Role: store.RoleAdmin, PasswordHash: "h"}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}
-		zhang, err := db.CreateUser(ctx, store.NewUser{Username: "zhang", Role: store.RoleInterviewer, PasswordHash: "h"})
+		zhang, err := db.CreateUser(ctx, store.NewUser{Username: "zhang", Role: store.RoleInterviewer, StreetID: new(storetest.Street(t, db, "城关街道")), PasswordHash: "h"}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,6 +137,8 @@ func TestAPITokens(t *testing.T) {
 			"token.revoke 1 api zhang  ",
 			"token.create 2 api admin req-7 10.0.0.9",
 			"token.create 1 cli   ",
+			"user.create zhang system   ",
+			"user.create admin system   ",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

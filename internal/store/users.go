@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -59,9 +60,11 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, db.mapErr(err, "count users")
 }
 
-// CreateUser inserts an account and returns its id. A taken username is a
-// Conflict.
-func (db *DB) CreateUser(ctx context.Context, u NewUser) (int64, error) {
+// CreateUser inserts an account and returns its id, audited as
+// user.create in the same transaction. A taken username (compared without
+// regard to case) is a Conflict; a supervisor or interviewer without a
+// street is Invalid.
+func (db *DB) CreateUser(ctx context.Context, u NewUser, by Actor) (int64, error) {
 	name, err := textcheck.Name(u.Username)
 	if err != nil {
 		return 0, apperr.WithFields("invalid username", map[string]string{"username": err.Error()})
@@ -73,13 +76,50 @@ func (db *DB) CreateUser(ctx context.Context, u NewUser) (int64, error) {
 		return 0, apperr.WithFields("invalid display name", map[string]string{"display_name": msg})
 	}
 	u.Username = name
-	var id int64
-	err = db.write.QueryRowxContext(ctx, db.Q("insert-user"),
-		u.Username, u.DisplayName, u.Role, u.StreetID, u.PasswordHash, now()).Scan(&id)
-	if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
-		return 0, apperr.Wrap(apperr.Conflict, err, "user %q already exists (usernames are compared without regard to case)", u.Username)
+	if err := checkRoleStreet(u.Role, u.StreetID != nil); err != nil {
+		return 0, err
 	}
-	return id, db.mapErr(err, "create user")
+	var id int64
+	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.QueryRowxContext(ctx, db.Q("insert-user"),
+			u.Username, u.DisplayName, u.Role, u.StreetID, u.PasswordHash, now()).Scan(&id)
+		if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
+			return apperr.Wrap(apperr.Conflict, err, "user %q already exists (usernames are compared without regard to case)", u.Username)
+		}
+		if err != nil {
+			return db.mapErr(err, "create user")
+		}
+		street, err := db.streetNameIn(ctx, tx, u.StreetID)
+		if err != nil {
+			return err
+		}
+		return db.AuditIn(ctx, tx, by, "user.create", "user", u.Username, map[string]any{"id": id, "role": u.Role, "street": street})
+	})
+	return id, err
+}
+
+// checkRoleStreet enforces who belongs to a street: a supervisor runs one
+// street office, an interviewer works for one. The database checks the
+// supervisor's rule too; the interviewer's is newer than the schema.
+func checkRoleStreet(role string, hasStreet bool) error {
+	if (role == RoleSupervisor || role == RoleInterviewer) && !hasStreet {
+		return apperr.WithFields(role+"s belong to a street", map[string]string{"street": "required for the role " + role})
+	}
+	return nil
+}
+
+// streetNameIn returns the name of the street with id *id inside tx, or ""
+// for nil; an unknown id is Invalid.
+func (db *DB) streetNameIn(ctx context.Context, tx *sqlx.Tx, id *int64) (string, error) {
+	if id == nil {
+		return "", nil
+	}
+	var name string
+	err := tx.GetContext(ctx, &name, db.Q("get-street-name"), *id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.WithFields("unknown street", map[string]string{"street": "not in the database"})
+	}
+	return name, db.mapErr(err, "street")
 }
 
 // UserByUsername returns the account with that username, compared without
@@ -108,19 +148,166 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 	return us, db.mapErr(err, "list users")
 }
 
-// SetPassword replaces a user's password hash and ends their sessions.
-func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
+// SetPassword replaces a user's password hash and ends their sessions,
+// audited as user.passwd in the same transaction.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, by Actor) error {
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.Q("set-user-password"), hash, userID)
+		u, err := db.userIn(ctx, tx, userID)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.Q("set-user-password"), hash, userID); err != nil {
 			return db.mapErr(err, "set password")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "user not found")
+		if _, err = tx.ExecContext(ctx, db.Q("delete-user-sessions"), userID); err != nil {
+			return db.mapErr(err, "end sessions")
 		}
-		_, err = tx.ExecContext(ctx, db.Q("delete-user-sessions"), userID)
-		return db.mapErr(err, "end sessions")
+		return db.AuditIn(ctx, tx, by, "user.passwd", "user", u.Username, map[string]any{"id": userID})
 	})
+}
+
+// userIn reads a user inside tx, locking the row on PostgreSQL, or
+// NotFound.
+func (db *DB) userIn(ctx context.Context, tx *sqlx.Tx, id int64) (User, error) {
+	var u User
+	err := tx.GetContext(ctx, &u, db.Q("get-user-for-update"), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.New(apperr.NotFound, "user %d not found", id)
+	}
+	return u, db.mapErr(err, "user")
+}
+
+// UserChange is an update of an account: nil fields stay as they are.
+// A role of admin or analyst clears the street; a supervisor or
+// interviewer must end up with one.
+type UserChange struct {
+	Role        *string
+	StreetID    *int64 // the new street; ClearStreet to remove it
+	ClearStreet bool
+	DisplayName *string
+}
+
+// UpdateUser changes an account's role, street or display name in one
+// transaction with its audit entry (user.update, with the old and new
+// values). A change of role or street ends the user's sessions, so that no
+// session keeps rights the user no longer has. Demoting the last active
+// admin is a Conflict.
+func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, by Actor) (User, error) {
+	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+		admins, err := db.activeAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		old, err := db.userIn(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		role, display := old.Role, old.DisplayName
+		var street *int64
+		if old.StreetID.Valid {
+			street = &old.StreetID.Int64
+		}
+		if ch.Role != nil {
+			role = *ch.Role
+		}
+		if ch.DisplayName != nil {
+			display = *ch.DisplayName
+		}
+		switch {
+		case ch.StreetID != nil:
+			street = ch.StreetID
+		case ch.ClearStreet || (ch.Role != nil && (role == RoleAdmin || role == RoleAnalyst)):
+			street = nil
+		}
+		if err := checkRoleStreet(role, street != nil); err != nil {
+			return err
+		}
+		if old.Role == RoleAdmin && role != RoleAdmin && !old.Disabled {
+			if err := keepAnAdmin(admins, id, "change the role of"); err != nil {
+				return err
+			}
+		}
+		newStreet, err := db.streetNameIn(ctx, tx, street)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.Q("update-user"), role, street, display, id); err != nil {
+			return db.mapErr(err, "update user")
+		}
+		rights := role != old.Role || newStreet != old.StreetName
+		if rights {
+			if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), id); err != nil {
+				return db.mapErr(err, "end sessions")
+			}
+		}
+		return db.AuditIn(ctx, tx, by, "user.update", "user", old.Username, map[string]any{
+			"id":             id,
+			"from":           map[string]string{"role": old.Role, "street": old.StreetName, "display_name": old.DisplayName},
+			"to":             map[string]string{"role": role, "street": newStreet, "display_name": display},
+			"sessions_ended": rights,
+		})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return db.User(ctx, id)
+}
+
+// SetUserDisabled disables (ending every session) or enables an account,
+// audited as user.disable or user.enable in the same transaction.
+// Disabling the last active admin is a Conflict: nobody could manage users
+// any more.
+func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool, by Actor) (User, error) {
+	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+		admins, err := db.activeAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		u, err := db.userIn(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if disabled && u.Role == RoleAdmin && !u.Disabled {
+			if err := keepAnAdmin(admins, id, "disable"); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.Q("set-user-disabled"), disabled, id); err != nil {
+			return db.mapErr(err, "disable user")
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+			if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), id); err != nil {
+				return db.mapErr(err, "end sessions")
+			}
+		}
+		return db.AuditIn(ctx, tx, by, action, "user", u.Username, map[string]any{"id": id, "was_disabled": u.Disabled})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return db.User(ctx, id)
+}
+
+// activeAdmins returns the ids of the active admins. On PostgreSQL it locks
+// them, before any other row, so that two admins disabling each other at
+// the same time cannot both pass the last-admin check (and, always locking
+// in the same order, cannot deadlock); SQLite has a single writer.
+func (db *DB) activeAdmins(ctx context.Context, tx *sqlx.Tx) ([]int64, error) {
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, db.Q("lock-active-admins"))
+	return ids, db.mapErr(err, "active admins")
+}
+
+// keepAnAdmin is a Conflict when id is the only one of the active admins.
+func keepAnAdmin(admins []int64, id int64, what string) error {
+	for _, other := range admins {
+		if other != id {
+			return nil
+		}
+	}
+	return apperr.New(apperr.Conflict, "cannot %s the last active admin: make another user admin first", what)
 }
 
 // StreetByName finds a street by its name or code.
@@ -211,6 +398,15 @@ type Actor struct {
 	IP        string // the client address as the server trusts it, if any
 }
 
+// userID is the actor's user as a nullable column value.
+func (a Actor) userID() sql.NullInt64 {
+	return sql.NullInt64{Int64: a.UserID, Valid: a.UserID > 0}
+}
+
+// System is the actor of a change minyi makes by itself, such as the first
+// admin account or the shipped questionnaires at the first start.
+var System = Actor{Via: "system"}
+
 // CLI is the actor of a command-line change: whoever can run the binary
 // against the database.
 var CLI = Actor{Via: "cli"}
@@ -235,11 +431,7 @@ func (db *DB) AuditIn(ctx context.Context, tx *sqlx.Tx, a Actor, action, objectT
 			return apperr.Wrap(apperr.Internal, err, "audit detail")
 		}
 	}
-	var uid sql.NullInt64
-	if a.UserID > 0 {
-		uid = sql.NullInt64{Int64: a.UserID, Valid: true}
-	}
-	_, err := tx.ExecContext(ctx, db.Q("insert-audit"), now(), uid, action, objectType, objectID, string(d), a.RequestID, a.Via, a.IP)
+	_, err := tx.ExecContext(ctx, db.Q("insert-audit"), now(), a.userID(), action, objectType, objectID, string(d), a.RequestID, a.Via, a.IP)
 	return db.mapErr(err, "audit")
 }
 

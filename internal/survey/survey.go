@@ -68,17 +68,18 @@ func problemsError(name string, probs questionnaire.Problems) error {
 // Import checks a definition (YAML, or JSON when name ends in .json) and
 // stores it as the draft of the questionnaire it names, replacing an
 // existing draft. name locates problems; data is kept as the draft's source.
-// createdBy is the importing user, 0 for the command line. A definition
-// identical to the newest published version is a Conflict.
-func Import(ctx context.Context, db *store.DB, name string, data []byte, createdBy int64) (store.QuestionnaireVersion, error) {
+// by is who imports it: the import is audited (survey.import) in the
+// transaction that stores the draft. A definition identical to the newest
+// published version is a Conflict.
+func Import(ctx context.Context, db *store.DB, name string, data []byte, by store.Actor) (store.QuestionnaireVersion, error) {
 	d, err := Parse(name, data)
 	if err != nil {
 		return store.QuestionnaireVersion{}, err
 	}
-	return save(ctx, db, d, data, createdBy)
+	return save(ctx, db, name, d, data, by)
 }
 
-func save(ctx context.Context, db *store.DB, d *questionnaire.Definition, source []byte, createdBy int64) (store.QuestionnaireVersion, error) {
+func save(ctx context.Context, db *store.DB, name string, d *questionnaire.Definition, source []byte, by store.Actor) (store.QuestionnaireVersion, error) {
 	canonical, err := d.CanonicalJSON()
 	if err != nil {
 		return store.QuestionnaireVersion{}, apperr.Wrap(apperr.Internal, err, "canonical form of %s", d.ID)
@@ -93,19 +94,21 @@ func save(ctx context.Context, db *store.DB, d *questionnaire.Definition, source
 		Definition:  string(canonical),
 		Source:      string(source),
 		ContentHash: hash,
-		CreatedBy:   createdBy,
+		SourceName:  name,
+		By:          by,
 	})
 }
 
 // Publish makes the draft of the questionnaire its next published version.
 // The draft is checked again first, so that a draft stored by an older,
-// more lenient minyi is not published unchecked.
-func Publish(ctx context.Context, db *store.DB, slug string) (store.QuestionnaireVersion, error) {
+// more lenient minyi is not published unchecked. The publication is audited
+// (survey.publish) as by's in its transaction.
+func Publish(ctx context.Context, db *store.DB, slug string, by store.Actor) (store.QuestionnaireVersion, error) {
 	draft, err := db.QuestionnaireDraftVersion(ctx, slug)
 	if apperr.Is(err, apperr.NotFound) {
 		// The store tells an unknown questionnaire (NotFound) from one
 		// without a draft (Conflict).
-		return db.PublishQuestionnaire(ctx, slug)
+		return db.PublishQuestionnaire(ctx, slug, by)
 	}
 	if err != nil {
 		return store.QuestionnaireVersion{}, err
@@ -113,7 +116,7 @@ func Publish(ctx context.Context, db *store.DB, slug string) (store.Questionnair
 	if _, err := questionnaire.ParseJSON(slug+".json", []byte(draft.Definition)); err != nil {
 		return store.QuestionnaireVersion{}, apperr.Wrap(apperr.Invalid, err, "the draft of %s is no longer valid: import it again to see its problems", slug)
 	}
-	return db.PublishQuestionnaire(ctx, slug)
+	return db.PublishQuestionnaire(ctx, slug, by)
 }
 
 // Ref selects a version of a questionnaire: a published version by number,
@@ -217,7 +220,7 @@ func EnsureShipped(ctx context.Context, db *store.DB) ([]store.QuestionnaireVers
 		sum, err := db.QuestionnaireSummary(ctx, d.ID)
 		switch {
 		case apperr.Is(err, apperr.NotFound):
-			if _, err := save(ctx, db, d, data, 0); err != nil && !apperr.Is(err, apperr.Conflict) {
+			if _, err := save(ctx, db, "surveys/"+name, d, data, store.System); err != nil && !apperr.Is(err, apperr.Conflict) {
 				return published, err
 			}
 		case err != nil:
@@ -232,7 +235,7 @@ func EnsureShipped(ctx context.Context, db *store.DB) ([]store.QuestionnaireVers
 				continue
 			}
 		}
-		v, err := db.PublishQuestionnaire(ctx, d.ID)
+		v, err := db.PublishQuestionnaire(ctx, d.ID, store.System)
 		switch {
 		case apperr.Is(err, apperr.Conflict):
 			// another minyi starting at the same time published it

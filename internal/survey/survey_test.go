@@ -27,7 +27,7 @@ func TestImportPublishGet(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		src := shipped(t, "wenming-household.yaml")
-		draft, err := survey.Import(ctx, db, "wenming-household.yaml", src, 0)
+		draft, err := survey.Import(ctx, db, "wenming-household.yaml", src, store.CLI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,14 +42,14 @@ func TestImportPublishGet(t *testing.T) {
 			t.Fatalf("hash of the stored definition %s, stored hash %s", h, draft.ContentHash)
 		}
 
-		v1, err := survey.Publish(ctx, db, "wenming-household")
+		v1, err := survey.Publish(ctx, db, "wenming-household", store.CLI)
 		if err != nil || v1.Version != 1 {
 			t.Fatalf("publish = %+v, %v", v1, err)
 		}
-		if _, err := survey.Publish(ctx, db, "wenming-household"); !apperr.Is(err, apperr.Conflict) {
+		if _, err := survey.Publish(ctx, db, "wenming-household", store.CLI); !apperr.Is(err, apperr.Conflict) {
 			t.Fatalf("publish again: %v", err)
 		}
-		if _, err := survey.Publish(ctx, db, "nope"); !apperr.Is(err, apperr.NotFound) {
+		if _, err := survey.Publish(ctx, db, "nope", store.CLI); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("publish unknown: %v", err)
 		}
 
@@ -58,16 +58,16 @@ func TestImportPublishGet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = survey.Import(ctx, db, "wenming-household.json", canonical, 0)
+		_, err = survey.Import(ctx, db, "wenming-household.json", canonical, store.CLI)
 		if !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), "identical to published version 1") {
 			t.Fatalf("identical import: %v", err)
 		}
 
 		changed := strings.Replace(string(src), "target: 0.90", "target: 0.95", 1)
-		if _, err := survey.Import(ctx, db, "wenming-household.yaml", []byte(changed), 0); err != nil {
+		if _, err := survey.Import(ctx, db, "wenming-household.yaml", []byte(changed), store.CLI); err != nil {
 			t.Fatal(err)
 		}
-		v2, err := survey.Publish(ctx, db, "wenming-household")
+		v2, err := survey.Publish(ctx, db, "wenming-household", store.CLI)
 		if err != nil || v2.Version != 2 || v2.ContentHash == v1.ContentHash {
 			t.Fatalf("second publish = %+v, %v", v2, err)
 		}
@@ -96,7 +96,7 @@ func TestImportProblems(t *testing.T) {
 		ctx := context.Background()
 		broken := "id: broken\ntitle: {zh-CN: 坏, en: Broken}\nsections:\n  - id: s\n    title: {zh-CN: 部分, en: Part}\n" +
 			"    questions:\n      - code: A1\n        type: yes_no\n        label: {zh-CN: 问题}\n"
-		_, err := survey.Import(ctx, db, "broken.yaml", []byte(broken), 0)
+		_, err := survey.Import(ctx, db, "broken.yaml", []byte(broken), store.CLI)
 		if !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("broken import: %v", err)
 		}
@@ -112,12 +112,12 @@ func TestImportProblems(t *testing.T) {
 			t.Fatalf("a broken definition was stored: %+v, %v", list, err)
 		}
 
-		_, err = survey.Import(ctx, db, "broken.json", []byte("{\n  \"id\": \"x\",\n  oops\n}"), 0)
+		_, err = survey.Import(ctx, db, "broken.json", []byte("{\n  \"id\": \"x\",\n  oops\n}"), store.CLI)
 		pl, _ = apperr.DetailsOf(err).(survey.ProblemList)
 		if !apperr.Is(err, apperr.Invalid) || len(pl.Problems) != 1 || pl.Problems[0].Line != 3 {
 			t.Fatalf("bad JSON: %v %+v", err, pl)
 		}
-		_, err = survey.Import(ctx, db, "binary.yaml", []byte("id: x\x00\xff"), 0) // file:line:col of the NUL
+		_, err = survey.Import(ctx, db, "binary.yaml", []byte("id: x\x00\xff"), store.CLI) // file:line:col of the NUL
 		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "binary.yaml:1:6: the line contains a control character") {
 			t.Fatalf("binary: %v", err)
 		}
@@ -129,7 +129,7 @@ func TestEnsureShipped(t *testing.T) {
 		ctx := context.Background()
 		// An earlier start stopped after importing window-service: its
 		// draft is finished; wenming-household is installed anew.
-		if _, err := survey.Import(ctx, db, "w.yaml", shipped(t, "window-service.yaml"), 0); err != nil {
+		if _, err := survey.Import(ctx, db, "w.yaml", shipped(t, "window-service.yaml"), store.CLI); err != nil {
 			t.Fatal(err)
 		}
 		got, err := survey.EnsureShipped(ctx, db)
@@ -142,7 +142,7 @@ func TestEnsureShipped(t *testing.T) {
 		// A changed draft of a shipped questionnaire is the office's
 		// business: later starts leave everything alone.
 		changed := strings.Replace(string(shipped(t, "window-service.yaml")), "target: 85", "target: 90", 1)
-		if _, err := survey.Import(ctx, db, "w.yaml", []byte(changed), 0); err != nil {
+		if _, err := survey.Import(ctx, db, "w.yaml", []byte(changed), store.CLI); err != nil {
 			t.Fatal(err)
 		}
 		got, err = survey.EnsureShipped(ctx, db)

@@ -136,20 +136,20 @@ func Prepare(t testing.TB, db *store.DB, sz Size) *Field {
 			}
 		}
 	}
-	if _, err := frameload.Import(ctx, db, strings.NewReader(csv.String()), "fieldtest.csv", frame.Options{}, 0); err != nil {
+	if _, err := frameload.Import(ctx, db, strings.NewReader(csv.String()), "fieldtest.csv", frame.Options{}, store.System); err != nil {
 		t.Fatalf("fieldtest frame: %v", err)
 	}
 	_, err := draw.Draw(ctx, db, draw.Spec{
 		Name: "fieldtest", Design: "two-stage", N: sz.Streets * sz.SampleCommunities * sz.PerCommunity,
 		Allocation: "equal", PerCommunity: sz.PerCommunity, Reserves: sz.Reserves, Seed: 7,
-	}, 0)
+	}, store.System)
 	if err != nil {
 		t.Fatalf("fieldtest sample: %v", err)
 	}
-	if _, err := survey.Import(ctx, db, "field.yaml", []byte(Definition), 0); err != nil {
+	if _, err := survey.Import(ctx, db, "field.yaml", []byte(Definition), store.System); err != nil {
 		t.Fatalf("fieldtest questionnaire: %v", err)
 	}
-	if _, err := survey.Publish(ctx, db, "field"); err != nil {
+	if _, err := survey.Publish(ctx, db, "field", store.System); err != nil {
 		t.Fatalf("fieldtest publish: %v", err)
 	}
 	f := &Field{DB: db, Service: rounds.New(db), Users: map[string]store.User{}}
@@ -158,7 +158,7 @@ func Prepare(t testing.TB, db *store.DB, sz Size) *Field {
 		t.Fatal(err)
 	}
 	add := func(name, role string, street *int64) {
-		if _, err := db.CreateUser(ctx, store.NewUser{Username: name, DisplayName: name, Role: role, StreetID: street, PasswordHash: hash}); err != nil {
+		if _, err := db.CreateUser(ctx, store.NewUser{Username: name, DisplayName: name, Role: role, StreetID: street, PasswordHash: hash}, store.System); err != nil {
 			t.Fatalf("fieldtest user %s: %v", name, err)
 		}
 		u, err := db.UserByUsername(ctx, name)

@@ -38,6 +38,27 @@ SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
 ORDER BY u.username
 
+-- name: get-user-for-update
+-- A user about to change. SQLite's single writer serialises changes;
+-- PostgreSQL locks the row (queries/postgres/users.sql).
+SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
+       u.password_hash, u.disabled, u.created_at
+FROM users u LEFT JOIN streets s ON s.id = u.street_id
+WHERE u.id = ?
+
+-- name: lock-active-admins
+-- The active admins, before one is disabled or demoted (locked on PostgreSQL).
+SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id
+
+-- name: update-user
+UPDATE users SET role = ?, street_id = ?, display_name = ? WHERE id = ?
+
+-- name: set-user-disabled
+UPDATE users SET disabled = ? WHERE id = ?
+
+-- name: get-street-name
+SELECT name FROM streets WHERE id = ?
+
 -- name: set-user-password
 UPDATE users SET password_hash = ? WHERE id = ?
 

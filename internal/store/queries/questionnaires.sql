@@ -96,3 +96,6 @@ FROM questionnaires q
 JOIN questionnaire_versions v ON v.questionnaire_id = q.id
 WHERE q.slug = ?
 ORDER BY v.id
+
+-- name: get-questionnaire-version-hash
+SELECT content_hash FROM questionnaire_versions WHERE id = ?

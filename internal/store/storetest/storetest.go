@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	_ "github.com/lib/pq" // the postgres driver for the admin connection
 
@@ -108,4 +109,26 @@ func URL(t testing.TB, d store.Dialect) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Street returns the id of the street called name, creating it (code and
+// name alike, as a frame import would) when it is new: for tests that need
+// a supervisor or an interviewer, who belong to a street. Its id is
+// 1000 above the highest so far, clear of the small ids that SeedRound and
+// frame imports in the same test use.
+func Street(t testing.TB, db *store.DB, name string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if s, err := db.StreetByName(ctx, name); err == nil {
+		return s.ID
+	}
+	w := db.Writer()
+	if _, err := w.ExecContext(ctx, w.Rebind("INSERT INTO streets (id, code, name, created_at) SELECT COALESCE(MAX(id), 0) + 1000, ?, ?, ? FROM streets"), name, name, time.Now().UTC()); err != nil {
+		t.Fatalf("street %s: %v", name, err)
+	}
+	s, err := db.StreetByName(ctx, name)
+	if err != nil {
+		t.Fatalf("street %s: %v", name, err)
+	}
+	return s.ID
 }

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/accounts"
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// listUsers returns every account (without password hashes).
+func (s *Server) listUsers(c echo.Context) error {
+	us, err := s.db.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": us})
+}
+
+// createUser adds an account with a generated password, returned this once.
+func (s *Server) createUser(c echo.Context) error {
+	var n accounts.New
+	if err := bindJSON(c, &n); err != nil {
+		return err
+	}
+	u, pw, err := accounts.Create(c.Request().Context(), s.db, n, actor(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, map[string]any{"user": u, "password": pw})
+}
+
+// updateUser changes an account's role, street or display name.
+func (s *Server) updateUser(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	var ch accounts.Change
+	if err := bindJSON(c, &ch); err != nil {
+		return err
+	}
+	u, err := accounts.Update(c.Request().Context(), s.db, id, ch, actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+// disableUser and enableUser switch an account off (ending its sessions)
+// and on.
+func (s *Server) disableUser(c echo.Context) error { return s.setUserDisabled(c, true) }
+func (s *Server) enableUser(c echo.Context) error  { return s.setUserDisabled(c, false) }
+
+func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	u, err := accounts.SetDisabled(c.Request().Context(), s.db, id, disabled, actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+// resetPassword sets a generated password, returned this once, and ends the
+// user's sessions.
+func (s *Server) resetPassword(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	pw, err := accounts.ResetPassword(c.Request().Context(), s.db, id, "", actor(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"id": id, "password": pw})
+}
+
+// userID reads the :id path parameter.
+func userID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, apperr.WithFields("invalid user id", map[string]string{"id": "a positive whole number"})
+	}
+	return id, nil
+}
