@@ -6,12 +6,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/auth"
 )
 
 // healthz answers 200 while the process is up.
@@ -54,15 +56,15 @@ func (s *Server) login(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("username and password are required", fields)
 	}
-	ctx := c.Request().Context()
-	value, u, err := s.auth.Login(ctx, req.Username, req.Password, c.Request().UserAgent())
+	value, u, err := s.auth.Login(c.Request().Context(), apiActor(c), req.Username, req.Password, c.Request().UserAgent())
+	var te *auth.ErrTooManyAttempts
+	if errors.As(err, &te) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter().Seconds())))
+		return echo.NewHTTPError(http.StatusTooManyRequests, te.Error())
+	}
 	if err != nil {
-		if apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Forbidden) {
-			_ = s.db.Audit(ctx, 0, "login.failed", "user", req.Username, map[string]string{"ip": c.RealIP()}, requestID(c))
-		}
 		return err
 	}
-	_ = s.db.Audit(ctx, u.ID, "login", "user", u.Username, map[string]string{"ip": c.RealIP()}, requestID(c))
 	c.SetCookie(s.cookie(value, s.auth.TTL()))
 	return c.JSON(http.StatusOK, u)
 }

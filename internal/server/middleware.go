@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -101,6 +102,29 @@ func require(roles ...string) echo.MiddlewareFunc {
 func currentUser(c echo.Context) store.User {
 	u, _ := c.Get(userKey).(store.User)
 	return u
+}
+
+// apiActor is who makes a change through the API: the logged-in user (if
+// any), the request id and the client address as clientIP trusts it.
+func apiActor(c echo.Context) store.Actor {
+	return store.Actor{UserID: currentUser(c).ID, Via: "api", RequestID: requestID(c), IP: c.RealIP()}
+}
+
+// clientIP is echo's IPExtractor, which c.RealIP (the access log, the audit
+// log, the login limits) uses: the connection's address, unless it is one
+// of the trusted proxies, in which case X-Forwarded-For is read from the
+// right, skipping trusted proxies. X-Real-IP is never believed. echo
+// trusts loopback and private addresses by default; here only the
+// configured ranges are trusted.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // requestID returns the id of the current request.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -45,8 +44,6 @@ const (
 	idleTimeout       = 2 * time.Minute
 	shutdownTimeout   = 20 * time.Second
 	apiBodyLimit      = "8M"
-	loginBurst        = 10
-	loginEvery        = 6 * time.Second
 )
 
 // New builds the server and its routes.
@@ -63,6 +60,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -94,17 +92,9 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 
 	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
-	// Password guessing: at most loginBurst attempts in a row per address,
-	// then one every loginEvery.
-	api.POST("/login", s.login, middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Every(loginEvery), Burst: loginBurst, ExpiresIn: 10 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "too many login attempts; wait a minute and try again")
-		},
-	}))
+	// Password guessing is limited per address and per account by
+	// auth.Limits, counted in the database (shared by every process).
+	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me, s.authenticated)
 
@@ -169,7 +159,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// sweepSessions deletes expired sessions every hour.
+// sweepSessions deletes expired sessions and login counters quiet for a
+// day every hour.
 func (s *Server) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -182,6 +173,9 @@ func (s *Server) sweepSessions(ctx context.Context) {
 				s.log.Warn("sweeping sessions", "err", err)
 			} else if n > 0 {
 				s.log.Debug("swept expired sessions", "count", n)
+			}
+			if _, err := s.db.DeleteStaleLoginCounters(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+				s.log.Warn("sweeping login counters", "err", err)
 			}
 		}
 	}
