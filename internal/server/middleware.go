@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,6 +20,35 @@ const sessionCookie = "minyi_session"
 // userKey is the echo context key of the logged-in store.User.
 const userKey = "minyi.user"
 
+// headCtxKey marks, in the request's context, a HEAD request that
+// headAsGet hands on as GET.
+type headCtxKey struct{}
+
+// headAsGet answers HEAD wherever GET is answered, for every route at once
+// (echo routes HEAD only where it is registered, and routes by the method
+// of the request net/http gave it, so this wraps echo rather than being
+// echo middleware): the router and handlers get a copy of the request with
+// method GET. The body is discarded by net/http, which writes none for a
+// HEAD request (its own request keeps the method) and still sends the
+// Content-Length the GET would have. A route registered for HEAD itself is
+// never reached by a HEAD request.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			g := r.WithContext(context.WithValue(r.Context(), headCtxKey{}, true))
+			g.Method = http.MethodGet
+			r = g
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isHead reports whether the request came as HEAD.
+func isHead(c echo.Context) bool {
+	h, _ := c.Request().Context().Value(headCtxKey{}).(bool)
+	return h
+}
+
 // accessLog logs one structured line per request.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -28,9 +58,13 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // write the error response now, so its status is logged
 		}
 		r, w := c.Request(), c.Response()
+		method := r.Method
+		if isHead(c) {
+			method = http.MethodHead
+		}
 		attrs := []any{
 			"request_id", w.Header().Get(echo.HeaderXRequestID),
-			"method", r.Method,
+			"method", method,
 			"path", r.URL.Path,
 			"status", w.Status,
 			"bytes", w.Size,

@@ -52,6 +52,9 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	if _, err := staticFiles(); err != nil { // hashed once, at start
+		return nil, err
+	}
 	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages}
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host
@@ -78,13 +81,15 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
 	}))
 	e.Use(s.sameOrigin)
+	e.Use(noStoreAPI)
 	s.e = e
 	s.routes()
 	return s, nil
 }
 
-// Handler returns the server's http.Handler.
-func (s *Server) Handler() http.Handler { return s.e }
+// Handler returns the server's http.Handler: echo, with HEAD answered
+// wherever GET is (headAsGet).
+func (s *Server) Handler() http.Handler { return headAsGet(s.e) }
 
 func (s *Server) routes() {
 	e := s.e
@@ -129,7 +134,7 @@ func (s *Server) routes() {
 // returns nil. Any other failure of the listener is returned.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
-		Handler:           s.e,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -138,7 +143,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(jsonErrorListener{ln}) }()
 	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:

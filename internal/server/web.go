@@ -1,22 +1,18 @@
 package server
 
 import (
-	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/web"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 func (s *Server) webRoutes() {
 	e := s.e
-	static := http.StripPrefix("/static/", http.FileServerFS(web.Static()))
-	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=300")
-		static.ServeHTTP(w, r)
-	})))
+	e.GET("/static/*", s.serveStatic)
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg")
 	})
