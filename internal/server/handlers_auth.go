@@ -116,11 +116,10 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
-		var mbe *http.MaxBytesError
-		var he *echo.HTTPError
+		if berr := bodyError(err, nil); berr != nil {
+			return berr
+		}
 		switch {
-		case errors.As(err, &mbe), errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			return apperr.New(apperr.TooLarge, "request body too large")
 		case errors.As(err, &te):
 			return apperr.WithFields("wrong type in JSON body", map[string]string{te.Field: "must be " + te.Type.String()})
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

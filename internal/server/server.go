@@ -33,6 +33,8 @@ type Server struct {
 	pages *web.Pages
 	// publicHost is the host of the public base URL, if configured.
 	publicHost string
+	// bodyLimit bounds API request bodies, uploadLimit a frame upload.
+	bodyLimit, uploadLimit int64
 }
 
 // Timeouts of the HTTP server. Uploads of large frames need the long read
@@ -43,7 +45,6 @@ const (
 	writeTimeout      = 5 * time.Minute
 	idleTimeout       = 2 * time.Minute
 	shutdownTimeout   = 20 * time.Second
-	apiBodyLimit      = "8M"
 )
 
 // New builds the server and its routes.
@@ -55,7 +56,8 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if _, err := staticFiles(); err != nil { // hashed once, at start
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages}
+	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages,
+		bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit}
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host
 	}
@@ -96,7 +98,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
-	api := e.Group("/api/v1", middleware.BodyLimit(apiBodyLimit))
+	api := e.Group("/api/v1", limitBody(func() int64 { return s.bodyLimit }))
 	// Password guessing is limited per address and per account by
 	// auth.Limits, counted in the database (shared by every process).
 	api.POST("/login", s.login)
@@ -104,7 +106,7 @@ func (s *Server) routes() {
 	api.GET("/me", s.me, s.authenticated)
 
 	// The household frame (抽样框).
-	e.POST("/api/v1/frames", s.importFrame, middleware.BodyLimit(frameUploadLimit), s.authenticated, require(store.RoleAdmin))
+	e.POST("/api/v1/frames", s.importFrame, limitBody(func() int64 { return s.uploadLimit }), s.authenticated, require(store.RoleAdmin))
 	api.GET("/frames", s.listFrames, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
 	api.GET("/frames/:version", s.getFrame, s.authenticated, require(store.RoleSupervisor, store.RoleAnalyst))
 
