@@ -75,11 +75,15 @@ type Service struct {
 	db     *store.DB
 	secret []byte
 	ttl    time.Duration
+	// Limits against password guessing; Now is the clock they are
+	// measured by (tests move it).
+	Limits Limits
+	Now    func() time.Time
 }
 
 // NewService returns a Service signing cookies with secret.
 func NewService(db *store.DB, secret string, ttl time.Duration) *Service {
-	return &Service{db: db, secret: []byte(secret), ttl: ttl}
+	return &Service{db: db, secret: []byte(secret), ttl: ttl, Limits: DefaultLimits, Now: time.Now}
 }
 
 // TTL returns the session lifetime.
@@ -90,24 +94,37 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 var errBadLogin = apperr.New(apperr.Unauthenticated, "wrong username or password")
 
 // Login checks the credentials and opens a session. It returns the cookie
-// value and the user.
-func (s *Service) Login(ctx context.Context, username, password, userAgent string) (string, store.User, error) {
-	u, err := s.db.UserByUsername(ctx, strings.TrimSpace(username))
-	if apperr.Is(err, apperr.NotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return "", store.User{}, errBadLogin
+// value and the user. a is who asks: its IP is the client address the
+// server trusts, counted against Limits together with the login name; while
+// either counter blocks, Login returns *ErrTooManyAttempts without checking
+// the password. A failure and its audit entry, a success, its session and
+// its audit entry are each written in one transaction.
+func (s *Service) Login(ctx context.Context, a store.Actor, username, password, userAgent string) (string, store.User, error) {
+	username = strings.TrimSpace(username)
+	keys := []string{userKey(username)}
+	if a.IP != "" {
+		keys = append(keys, addrKey(a.IP))
 	}
+	now := s.Now()
+	cs, err := s.db.LoginCounters(ctx, keys...)
 	if err != nil {
 		return "", store.User{}, err
 	}
-	if err := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)); err != nil {
-		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
-			return "", store.User{}, errBadLogin
-		}
-		return "", store.User{}, apperr.Wrap(apperr.Internal, err, "check password")
+	if until, ok := blocked(cs, now); ok {
+		return "", store.User{}, &ErrTooManyAttempts{Until: until, Now: now}
 	}
-	if u.Disabled {
-		return "", store.User{}, apperr.New(apperr.Forbidden, "this account is disabled")
+	u, err := s.check(ctx, username, password)
+	if apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Forbidden) {
+		_, rerr := s.db.RecordLoginFailure(ctx, a, username, keys, now, func(c store.LoginCounter) store.LoginCounter {
+			return s.Limits.afterFailure(c, now)
+		})
+		if rerr != nil {
+			return "", store.User{}, rerr
+		}
+		return "", store.User{}, err
+	}
+	if err != nil {
+		return "", store.User{}, err
 	}
 	raw := make([]byte, 32)
 	rand.Read(raw)
@@ -115,10 +132,33 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	if err := s.db.CreateSession(ctx, hashToken(token), u.ID, time.Now().Add(s.ttl), userAgent); err != nil {
+	if err := s.db.CreateLoginSession(ctx, a, u, hashToken(token), now.Add(s.ttl), userAgent, keys[0]); err != nil {
 		return "", store.User{}, err
 	}
 	return token + "." + s.sign(token), u, nil
+}
+
+// check returns the user whose password this is; an unknown name costs the
+// same time as a known one.
+func (s *Service) check(ctx context.Context, username, password string) (store.User, error) {
+	u, err := s.db.UserByUsername(ctx, username)
+	if apperr.Is(err, apperr.NotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		return store.User{}, errBadLogin
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)); err != nil {
+		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+			return store.User{}, errBadLogin
+		}
+		return store.User{}, apperr.Wrap(apperr.Internal, err, "check password")
+	}
+	if u.Disabled {
+		return store.User{}, apperr.New(apperr.Forbidden, "this account is disabled")
+	}
+	return u, nil
 }
 
 // User returns the user of a session cookie value, or Unauthenticated.

@@ -55,13 +55,13 @@ func TestSessionsAndFirstAdmin(t *testing.T) {
 			t.Fatalf("audit after EnsureAdmin twice = %+v, %v", es, err)
 		}
 		s := NewService(db, NewSecret(), time.Hour)
-		if _, _, err := s.Login(ctx, "admin", "wrong-password", "t"); !apperr.Is(err, apperr.Unauthenticated) {
+		if _, _, err := s.Login(ctx, store.Actor{Via: "test"}, "admin", "wrong-password", "t"); !apperr.Is(err, apperr.Unauthenticated) {
 			t.Fatalf("wrong password: %v", err)
 		}
-		if _, _, err := s.Login(ctx, "nobody", pw, "t"); !apperr.Is(err, apperr.Unauthenticated) || apperr.PublicMessage(err) != "wrong username or password" {
+		if _, _, err := s.Login(ctx, store.Actor{Via: "test"}, "nobody", pw, "t"); !apperr.Is(err, apperr.Unauthenticated) || apperr.PublicMessage(err) != "wrong username or password" {
 			t.Fatalf("unknown user: %v", err)
 		}
-		ck, u, err := s.Login(ctx, " admin ", pw, "t")
+		ck, u, err := s.Login(ctx, store.Actor{Via: "test"}, " admin ", pw, "t")
 		if err != nil || u.Role != store.RoleAdmin {
 			t.Fatalf("login: %v", err)
 		}

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
+	"syscall"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
@@ -33,6 +35,14 @@ func serveCommand() *Command {
 
 func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	log := cfg.Logger(env.Stderr)
+	// Listen first: a busy port is reported before anything is written to
+	// the database (a first start's admin password would otherwise be made
+	// and never shown).
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -67,10 +77,6 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, err, "cannot listen on %s (is another minyi running?)", cfg.Addr)
-	}
 	base := cfg.BaseURL
 	if base == "" {
 		base = "http://" + displayAddr(ln.Addr().String())
@@ -83,6 +89,36 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect()))
 	return srv.Serve(ctx, ln)
+}
+
+// listen opens the server's TCP port. A port in use is a conflict with
+// another process (exit 1), not bad input; an address that is not this
+// machine's is bad input (exit 2). Either way the message is one line,
+// naming the address and the setting that chooses it.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, apperr.New(apperr.Conflict, "cannot listen on %s: the port is already in use (is another minyi running?); choose another with --addr or MINYI_ADDR", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, apperr.New(apperr.Invalid, "cannot listen on %s: the address is not one of this machine's; choose another with --addr or MINYI_ADDR", addr)
+	case errors.Is(err, syscall.EACCES):
+		return nil, apperr.New(apperr.Forbidden, "cannot listen on %s: permission denied (ports below 1024 need privileges); choose another with --addr or MINYI_ADDR", addr)
+	default:
+		return nil, apperr.New(apperr.Unavailable, "cannot listen on %s: %v", addr, oneLine(err))
+	}
+}
+
+// oneLine keeps the last part of a net error ("listen tcp …: bind: x"), which
+// says what went wrong without repeating the address.
+func oneLine(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return strings.ReplaceAll(msg, "\n", " ")
 }
 
 // displayAddr turns a listen address into one a browser can open.

@@ -28,6 +28,9 @@ type Config struct {
 	SessionTTL   time.Duration // lifetime of a login session
 	AutoMigrate  bool          // serve applies pending migrations at start
 	MinCell      int           // estimates with fewer respondents are flagged as small cells
+	// TrustedProxies are the addresses whose X-Forwarded-For header is
+	// believed; empty means the client address is the connection's.
+	TrustedProxies []*net.IPNet
 }
 
 // Setting describes one configuration entry.
@@ -48,6 +51,7 @@ var Settings = []Setting{
 	{"session-ttl", "MINYI_SESSION_TTL", "12h", "how long a login stays valid", "serve"},
 	{"auto-migrate", "MINYI_AUTO_MIGRATE", "auto", "apply pending migrations at start: true, false, or auto (= true on SQLite, false on PostgreSQL)", "serve"},
 	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
+	{"trusted-proxies", "MINYI_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = the connection's address is the client's (login limits and the audit log use it)", "serve"},
 }
 
 // Flags holds the string values of the flags before validation.
@@ -158,6 +162,13 @@ func (r Flags) Resolve() (Config, error) {
 		}
 		c.MinCell = n
 	}
+	if v, ok := get("trusted-proxies"); ok && v != "" {
+		nets, err := ParseProxies(v)
+		if err != nil {
+			bad("trusted-proxies", err.Error())
+		}
+		c.TrustedProxies = nets
+	}
 	if len(problems) > 0 {
 		return c, apperr.WithFields("invalid configuration", problems)
 	}
@@ -171,6 +182,36 @@ const (
 	maxSessionTTL = 720 * time.Hour
 	maxMinCell    = 1_000_000
 )
+
+// ParseProxies reads a comma-separated list of IP addresses and CIDR
+// ranges (192.0.2.10, 10.0.0.0/8, ::1). A plain address is a range of one.
+func ParseProxies(v string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			_, n, err := net.ParseCIDR(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR range", item)
+			}
+			out = append(out, n)
+			continue
+		}
+		ip := net.ParseIP(item)
+		if ip == nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR range", item)
+		}
+		bits := 128
+		if ip4 := ip.To4(); ip4 != nil {
+			ip, bits = ip4, 32
+		}
+		out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+	}
+	return out, nil
+}
 
 // Logger returns a slog logger writing to w in the configured format.
 func (c Config) Logger(w interface{ Write([]byte) (int, error) }) *slog.Logger {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -80,6 +81,8 @@ func TestInvalid(t *testing.T) {
 		{args: []string{"--auto-migrate", "sometimes"}, want: "--auto-migrate"},
 		{args: []string{"--min-cell", "0"}, want: "--min-cell"},
 		{args: []string{"--min-cell", "3x"}, want: "--min-cell"},
+		{args: []string{"--trusted-proxies", "10.0.0.1,proxy.local"}, want: "--trusted-proxies / MINYI_TRUSTED_PROXIES"},
+		{env: map[string]string{"MINYI_TRUSTED_PROXIES": "10.0.0.0/33"}, want: "--trusted-proxies"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -88,6 +91,33 @@ func TestInvalid(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := resolve(t, "serve", nil)
+	if err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default trusted proxies = %v, %v; want none", c.TrustedProxies, err)
+	}
+	c, err = resolve(t, "serve", map[string]string{"MINYI_TRUSTED_PROXIES": " 10.1.2.3, 192.168.0.0/16,::1 ,"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.1.2.3/32 192.168.0.0/16 ::1/128" {
+		t.Fatalf("trusted proxies = %v", got)
+	}
+	for ip, want := range map[string]bool{"10.1.2.3": true, "10.1.2.4": false, "192.168.7.7": true, "::1": true, "127.0.0.1": false} {
+		in := false
+		for _, n := range c.TrustedProxies {
+			in = in || n.Contains(net.ParseIP(ip))
+		}
+		if in != want {
+			t.Errorf("%s trusted = %v, want %v", ip, in, want)
+		}
 	}
 }
 

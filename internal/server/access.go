@@ -2,7 +2,6 @@ package server
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -24,9 +23,9 @@ type route struct {
 	public   bool
 	loggedIn bool
 	roles    []string
-	// bodyLimit replaces the API's default body limit (e.g. for uploads).
-	bodyLimit string
-	mw        []echo.MiddlewareFunc // run after the access check
+	// upload raises the body limit from the API's to the upload limit.
+	upload bool
+	mw     []echo.MiddlewareFunc // run after the access check
 }
 
 // Role sets used in the table.
@@ -41,7 +40,7 @@ var (
 // apiRoutes is the access table of the JSON API.
 func (s *Server) apiRoutes() []route {
 	return []route{
-		{method: "POST", path: "/api/v1/login", handler: s.login, public: true, mw: []echo.MiddlewareFunc{s.loginLimiter()}},
+		{method: "POST", path: "/api/v1/login", handler: s.login, public: true}, // limited per address and account by auth.Limits
 		{method: "POST", path: "/api/v1/logout", handler: s.logout, public: true},
 		{method: "GET", path: "/api/v1/me", handler: s.me, loggedIn: true},
 
@@ -59,7 +58,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/users/:id/password", handler: s.resetPassword, roles: adminsOnly},
 
 		// The household frame (抽样框).
-		{method: "POST", path: "/api/v1/frames", handler: s.importFrame, roles: adminsOnly, bodyLimit: frameUploadLimit},
+		{method: "POST", path: "/api/v1/frames", handler: s.importFrame, roles: adminsOnly, upload: true},
 		{method: "GET", path: "/api/v1/frames", handler: s.listFrames, roles: readers},
 		{method: "GET", path: "/api/v1/frames/:version", handler: s.getFrame, roles: readers},
 
@@ -106,11 +105,11 @@ func (s *Server) apiRoutes() []route {
 // limit, authentication and role check.
 func (s *Server) registerAPI() {
 	for _, r := range s.apiRoutes() {
-		limit := r.bodyLimit
-		if limit == "" {
-			limit = apiBodyLimit
+		limit := func() int64 { return s.bodyLimit }
+		if r.upload {
+			limit = func() int64 { return s.uploadLimit }
 		}
-		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit)}
+		mw := []echo.MiddlewareFunc{limitBody(limit)}
 		if !r.public {
 			mw = append(mw, s.authenticated)
 			if !r.loggedIn {

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // errorBody is the JSON shape of every error answer.
@@ -51,15 +54,17 @@ func statusOf(k apperr.Kind) int {
 
 // httpCodes names echo's own HTTP errors (unknown route, body too large, …).
 var httpCodes = map[int]string{
-	http.StatusBadRequest:            "bad_request",
-	http.StatusUnauthorized:          "unauthenticated",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not_found",
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusRequestEntityTooLarge: "too_large",
-	http.StatusUnsupportedMediaType:  "unsupported_media_type",
-	http.StatusTooManyRequests:       "too_many_requests",
-	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusBadRequest:                  "bad_request",
+	http.StatusUnauthorized:                "unauthenticated",
+	http.StatusForbidden:                   "forbidden",
+	http.StatusNotFound:                    "not_found",
+	http.StatusMethodNotAllowed:            "method_not_allowed",
+	http.StatusRequestEntityTooLarge:       "too_large",
+	http.StatusUnsupportedMediaType:        "unsupported_media_type",
+	http.StatusTooManyRequests:             "too_many_requests",
+	http.StatusRequestHeaderFieldsTooLarge: "headers_too_large",
+	http.StatusNotImplemented:              "not_implemented",
+	http.StatusServiceUnavailable:          "unavailable",
 }
 
 // handleError is echo's HTTPErrorHandler: it turns any error a handler
@@ -114,18 +119,49 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return
 	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
+	// A HEAD request gets the same answer; net/http drops the body.
+	if wantsHTML(c) {
+		werr := s.renderError(c, status, body)
+		if werr == nil || c.Response().Committed {
+			return
+		}
+		s.log.Warn("rendering the error page", "request_id", rid, "err", werr)
 	}
 	if werr := c.JSON(status, errorBody{body}); werr != nil {
 		s.log.Warn("writing error response", "request_id", rid, "err", werr)
 	}
 }
 
+// errorHeadlines are the statuses with a headline of their own on the error
+// page (web/i18n: error.<status>); others get error.other.
+var errorHeadlines = map[int]bool{400: true, 403: true, 404: true, 405: true, 413: true, 422: true, 429: true, 500: true, 503: true}
+
+// renderError writes the friendly error page for a page navigation, in the
+// page's language, with the same status and message as the JSON body.
+func (s *Server) renderError(c echo.Context, status int, body errorDetail) error {
+	headline := "error.other"
+	if errorHeadlines[status] {
+		headline = fmt.Sprintf("error.%d", status)
+	}
+	lang := s.lang(c)
+	var user any
+	if u, ok := c.Get(userKey).(store.User); ok {
+		user = u
+	}
+	var buf bytes.Buffer
+	data := map[string]any{"Status": status, "Message": body.Message, "RequestID": body.RequestID, "Headline": headline}
+	if err := s.pages.Render(&buf, "error", lang, user, data, "error.title"); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
 // wantsHTML reports whether the request is a browser page navigation (not an
 // API or fetch call), which gets a redirect to the login page instead of a
-// 401 body.
+// 401 body, and the error page instead of a JSON error.
 func wantsHTML(c echo.Context) bool {
 	r := c.Request()
 	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") &&

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
@@ -56,15 +58,15 @@ func (s *Server) login(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("username and password are required", fields)
 	}
-	ctx := c.Request().Context()
-	value, u, err := s.auth.Login(ctx, req.Username, req.Password, c.Request().UserAgent())
+	value, u, err := s.auth.Login(c.Request().Context(), apiActor(c), req.Username, req.Password, c.Request().UserAgent())
+	var te *auth.ErrTooManyAttempts
+	if errors.As(err, &te) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter().Seconds())))
+		return echo.NewHTTPError(http.StatusTooManyRequests, te.Error())
+	}
 	if err != nil {
-		if apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Forbidden) {
-			_ = s.db.Audit(ctx, 0, "login.failed", "user", req.Username, map[string]string{"ip": c.RealIP()}, requestID(c))
-		}
 		return err
 	}
-	_ = s.db.Audit(ctx, u.ID, "login", "user", u.Username, map[string]string{"ip": c.RealIP()}, requestID(c))
 	c.SetCookie(s.cookie(value, s.auth.TTL()))
 	return c.JSON(http.StatusOK, u)
 }
@@ -113,12 +115,7 @@ func bindJSON(c echo.Context, v any) error {
 	}
 	raw, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		var he *echo.HTTPError
-		if errors.As(err, &mbe) || errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-			return apperr.New(apperr.TooLarge, "request body too large")
-		}
-		return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body")
+		return bodyError(err, echo.NewHTTPError(http.StatusBadRequest, "could not read the request body"))
 	}
 	// Text a database would refuse (a NUL, invalid UTF-8) is named here,
 	// before any handler sees it.
@@ -133,11 +130,10 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
-		var mbe *http.MaxBytesError
-		var he *echo.HTTPError
+		if berr := bodyError(err, nil); berr != nil {
+			return berr
+		}
 		switch {
-		case errors.As(err, &mbe), errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			return apperr.New(apperr.TooLarge, "request body too large")
 		case errors.As(err, &te):
 			return apperr.WithFields("wrong type in JSON body", map[string]string{te.Field: "must be " + te.Type.String()})
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

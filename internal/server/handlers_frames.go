@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"mime"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -14,18 +15,26 @@ import (
 	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
-// frameUploadLimit bounds a frame upload: a register of a million households
-// is about 50 MB as CSV.
-const frameUploadLimit = "256M"
-
 // importFrame takes a multipart upload (field "file", optional fields
 // encoding, format, sheet and map as in 'minyi frame import') and stores it
 // as a new frame version. A file with problems answers 422 with every
-// problem and its line in error.details.
+// problem and its line in error.details. The body is bounded by
+// s.uploadLimit (413 beyond it) and at most uploadMemory of it is held in
+// memory; the rest of the file waits in a temporary file.
 func (s *Server) importFrame(c echo.Context) error {
+	r := c.Request()
+	notMultipart := apperr.WithFields("upload the register as multipart form field \"file\"", map[string]string{"file": "required"})
+	// Anything but multipart would be parsed into memory whole.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {
+		return notMultipart
+	}
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		return bodyError(err, notMultipart)
+	}
+	defer r.MultipartForm.RemoveAll()
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return apperr.WithFields("upload the register as multipart form field \"file\"", map[string]string{"file": "required"})
+		return notMultipart
 	}
 	if msg := textcheck.Field(fh.Filename); msg != "" {
 		return apperr.WithFields("invalid file name", map[string]string{"file": "the file name " + msg})

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -32,11 +31,7 @@ func definitionBody(c echo.Context) (string, []byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(c.Request().Body, questionnaire.MaxDefinitionSize+1))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return "", nil, apperr.New(apperr.TooLarge, "request body too large")
-		}
-		return "", nil, apperr.Wrap(apperr.Invalid, err, "could not read the request body")
+		return "", nil, bodyError(err, apperr.Wrap(apperr.Invalid, err, "could not read the request body"))
 	}
 	if len(data) > questionnaire.MaxDefinitionSize {
 		return "", nil, apperr.New(apperr.TooLarge, "a questionnaire definition may be at most %d bytes", questionnaire.MaxDefinitionSize)

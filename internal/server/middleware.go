@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -18,6 +20,35 @@ const sessionCookie = "minyi_session"
 // userKey is the echo context key of the logged-in store.User.
 const userKey = "minyi.user"
 
+// headCtxKey marks, in the request's context, a HEAD request that
+// headAsGet hands on as GET.
+type headCtxKey struct{}
+
+// headAsGet answers HEAD wherever GET is answered, for every route at once
+// (echo routes HEAD only where it is registered, and routes by the method
+// of the request net/http gave it, so this wraps echo rather than being
+// echo middleware): the router and handlers get a copy of the request with
+// method GET. The body is discarded by net/http, which writes none for a
+// HEAD request (its own request keeps the method) and still sends the
+// Content-Length the GET would have. A route registered for HEAD itself is
+// never reached by a HEAD request.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			g := r.WithContext(context.WithValue(r.Context(), headCtxKey{}, true))
+			g.Method = http.MethodGet
+			r = g
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isHead reports whether the request came as HEAD.
+func isHead(c echo.Context) bool {
+	h, _ := c.Request().Context().Value(headCtxKey{}).(bool)
+	return h
+}
+
 // accessLog logs one structured line per request.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -27,9 +58,13 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // write the error response now, so its status is logged
 		}
 		r, w := c.Request(), c.Response()
+		method := r.Method
+		if isHead(c) {
+			method = http.MethodHead
+		}
 		attrs := []any{
 			"request_id", w.Header().Get(echo.HeaderXRequestID),
-			"method", r.Method,
+			"method", method,
 			"path", r.URL.Path,
 			"status", w.Status,
 			"bytes", w.Size,
@@ -125,6 +160,29 @@ func require(roles ...string) echo.MiddlewareFunc {
 func currentUser(c echo.Context) store.User {
 	u, _ := c.Get(userKey).(store.User)
 	return u
+}
+
+// apiActor is who makes a change through the API: the logged-in user (if
+// any), the request id and the client address as clientIP trusts it.
+func apiActor(c echo.Context) store.Actor {
+	return store.Actor{UserID: currentUser(c).ID, Via: "api", RequestID: requestID(c), IP: c.RealIP()}
+}
+
+// clientIP is echo's IPExtractor, which c.RealIP (the access log, the audit
+// log, the login limits) uses: the connection's address, unless it is one
+// of the trusted proxies, in which case X-Forwarded-For is read from the
+// right, skipping trusted proxies. X-Real-IP is never believed. echo
+// trusts loopback and private addresses by default; here only the
+// configured ranges are trusted.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // requestID returns the id of the current request.

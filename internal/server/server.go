@@ -16,7 +16,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -37,6 +36,8 @@ type Server struct {
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
 	publicHost string
+	// bodyLimit bounds API request bodies, uploadLimit a frame upload.
+	bodyLimit, uploadLimit int64
 }
 
 // Timeouts of the HTTP server. Uploads of large frames need the long read
@@ -47,9 +48,6 @@ const (
 	writeTimeout      = 5 * time.Minute
 	idleTimeout       = 2 * time.Minute
 	shutdownTimeout   = 20 * time.Second
-	apiBodyLimit      = "8M"
-	loginBurst        = 10
-	loginEvery        = 6 * time.Second
 )
 
 // New builds the server and its routes.
@@ -58,7 +56,11 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages, rounds: rounds.New(db)}
+	if _, err := staticFiles(); err != nil { // hashed once, at start
+		return nil, err
+	}
+	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages,
+		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit}
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host
 	}
@@ -66,6 +68,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -84,13 +87,15 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	}))
 	e.Use(s.sameOrigin)
 	e.Use(s.checkText)
+	e.Use(noStoreAPI)
 	s.e = e
 	s.routes()
 	return s, nil
 }
 
-// Handler returns the server's http.Handler.
-func (s *Server) Handler() http.Handler { return s.e }
+// Handler returns the server's http.Handler: echo, with HEAD answered
+// wherever GET is (headAsGet).
+func (s *Server) Handler() http.Handler { return headAsGet(s.e) }
 
 func (s *Server) routes() {
 	e := s.e
@@ -101,26 +106,12 @@ func (s *Server) routes() {
 	s.webRoutes()
 }
 
-// loginLimiter allows at most loginBurst password attempts in a row per
-// address, then one every loginEvery.
-func (s *Server) loginLimiter() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Every(loginEvery), Burst: loginBurst, ExpiresIn: 10 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "too many login attempts; wait a minute and try again")
-		},
-	})
-}
-
 // Serve answers on ln until ctx is cancelled, then shuts down gracefully:
 // it stops accepting, lets in-flight requests finish (up to a limit) and
 // returns nil. Any other failure of the listener is returned.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
-		Handler:           s.e,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -129,7 +120,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(jsonErrorListener{ln}) }()
 	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:
@@ -150,7 +141,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// sweepSessions deletes expired sessions every hour.
+// sweepSessions deletes expired sessions and login counters quiet for a
+// day every hour.
 func (s *Server) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -163,6 +155,9 @@ func (s *Server) sweepSessions(ctx context.Context) {
 				s.log.Warn("sweeping sessions", "err", err)
 			} else if n > 0 {
 				s.log.Debug("swept expired sessions", "count", n)
+			}
+			if _, err := s.db.DeleteStaleLoginCounters(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+				s.log.Warn("sweeping login counters", "err", err)
 			}
 		}
 	}

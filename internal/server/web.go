@@ -1,22 +1,18 @@
 package server
 
 import (
-	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/web"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 func (s *Server) webRoutes() {
 	e := s.e
-	static := http.StripPrefix("/static/", http.FileServerFS(web.Static()))
-	e.GET("/static/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=300")
-		static.ServeHTTP(w, r)
-	})))
+	e.GET("/static/*", s.serveStatic)
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg")
 	})
@@ -69,21 +65,60 @@ func (s *Server) homePage(c echo.Context) error {
 	return s.render(c, "home", "home.title", nil)
 }
 
-// localPath returns next if it is a path on this site, else "/": the page a
-// login returns to must not send the user elsewhere ("//evil", "/\\evil",
-// "https://evil" and control characters are all refused).
+// localPath returns next as a path on this site, or "/": the page a login
+// returns to must not send the user elsewhere. It resolves next as a
+// browser does against the service's own origin (dot segments removed,
+// "%2e" counting as a dot) and returns the resolved form, which must be a
+// path: a result starting with "//" would be read as another host when the
+// page uses it ("/.//evil.example", "/a/..//evil.example"). Backslashes
+// (read as slashes) and control characters (tabs and newlines are dropped
+// by browsers) are refused outright. web/static/js/next.js does the same
+// in the browser; testdata/next.json is the table both are tested with.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") {
+	if !strings.HasPrefix(next, "/") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
-	}
-	for _, r := range next {
-		if r < 0x20 || r == 0x7f {
-			return "/"
-		}
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
-	return next
+	p := removeDotSegments(u.EscapedPath())
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		p += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		p += "#" + u.EscapedFragment()
+	}
+	return p
+}
+
+// removeDotSegments resolves "." and ".." segments of an absolute path the
+// way the WHATWG URL standard (and so every browser) does: "%2e" is a dot,
+// empty segments are kept, and a final dot segment leaves a trailing slash.
+func removeDotSegments(p string) string {
+	segs := strings.Split(p, "/")[1:]
+	out := make([]string, 0, len(segs))
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch strings.ReplaceAll(strings.ToLower(seg), "%2e", ".") {
+		case ".":
+			if last {
+				out = append(out, "")
+			}
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	return "/" + strings.Join(out, "/")
 }

@@ -1,6 +1,8 @@
 // minyi's browser code: plain ES modules, no build step.
 // Strings come from /i18n/<lang>.json, the same tables the server uses.
 
+import { safeNext } from "./next.js";
+
 const lang = document.body.dataset.lang || "zh-CN";
 
 async function strings() {
@@ -17,16 +19,6 @@ async function postJSON(url, body) {
   });
 }
 
-// safeNext keeps the redirect after login on this site (the server checks
-// it too): browsers read "/\\host" as "//host", so backslashes are refused.
-function safeNext(next) {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\") || /[\u0000-\u001f\u007f]/.test(next)) {
-    return "/";
-  }
-  const u = new URL(next, location.origin);
-  return u.origin === location.origin ? u.pathname + u.search + u.hash : "/";
-}
-
 const form = document.getElementById("login-form");
 if (form) {
   form.addEventListener("submit", async (ev) => {
@@ -38,7 +30,7 @@ if (form) {
     try {
       const r = await postJSON("/api/v1/login", { username: data.get("username"), password: data.get("password") });
       if (r.ok) {
-        location.assign(safeNext(form.dataset.next));
+        location.assign(safeNext(form.dataset.next, location.origin));
         return;
       }
       err.textContent = r.status === 401 ? t["login.failed"] : t["login.error"];
