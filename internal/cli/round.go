@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
@@ -134,7 +133,7 @@ func roundList(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "ID\tNAME\tKIND\tSTATUS\tQUESTIONNAIRE\tSAMPLE")
 		for _, r := range rs {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s@%d\t%s\n", r.ID, r.Name, r.Kind, r.Status, r.Questionnaire, r.QuestionnaireVersion, r.Sample)
@@ -179,15 +178,15 @@ func roundExport(ctx context.Context, env *Env, args []string) error {
 // printProgress writes a progress table: dispositions by AAPOR class and
 // the response rates, per group and in total.
 func printProgress(w io.Writer, p rounds.Progress) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s\tHOUSEHOLDS\tVISITS\tI\tP\tR\tNC\tO\tUH\tNE\tPENDING\tRR1\tRR3\tCOOP1\tREF1\tCON1\t\n", strings.ToUpper(p.By))
+	tw := newTable(w)
+	fmt.Fprintf(tw, "%s\tHOUSEHOLDS\tVISITS\tI\tP\tR\tNC\tO\tUH\tNE\tPENDING\tRR1\tRR3\tCOOP1\tREF1\tCON1\n", strings.ToUpper(p.By))
 	row := func(g rounds.ProgressGroup) {
 		name := g.Name
 		if name == "" {
 			name = "(unassigned)"
 		}
 		c, r := g.Counts, g.Rates
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", name, g.Assignments, g.Visits,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", name, g.Assignments, g.Visits,
 			c.I, c.P, c.R, c.NC, c.O, c.UH, c.NE, c.Pending, pct(r.RR1), pct(r.RR3), pct(r.COOP1), pct(r.REF1), pct(r.CON1))
 	}
 	for _, g := range p.Groups {
