@@ -20,6 +20,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/survey"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // Service runs fieldwork against one database. It caches the parsed
@@ -85,9 +86,12 @@ type CreateSpec struct {
 // assignment for every household of its sample's main sample.
 func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.RoundInfo, error) {
 	fields := map[string]string{}
-	spec.Name = strings.TrimSpace(spec.Name)
-	if n := len([]rune(spec.Name)); n == 0 || n > 100 {
+	if name, err := textcheck.Name(spec.Name); err != nil {
+		fields["name"] = err.Error()
+	} else if n := len([]rune(name)); n == 0 || n > 100 {
 		fields["name"] = "required, at most 100 characters"
+	} else {
+		spec.Name = name
 	}
 	if spec.Kind == "" {
 		spec.Kind = "mock"
@@ -207,7 +211,11 @@ func (s *Service) Rounds(ctx context.Context, c Caller) ([]store.RoundInfo, erro
 
 // RoundByRef finds a round by id or name (the CLI names rounds).
 func (s *Service) RoundByRef(ctx context.Context, ref string) (store.RoundInfo, error) {
-	id, err := s.db.RoundIDByName(ctx, ref)
+	name, err := textcheck.Name(ref)
+	if err != nil {
+		return store.RoundInfo{}, apperr.WithFields("invalid round name", map[string]string{"round": err.Error()})
+	}
+	id, err := s.db.RoundIDByName(ctx, name)
 	if err != nil {
 		return store.RoundInfo{}, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/draw"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
@@ -384,6 +385,37 @@ func TestReassignment(t *testing.T) {
 		flagged, err := f.Service.Responses(ctx, f.Caller("sup1"), f.Round.ID, store.ResponseFilter{Flagged: true})
 		if err != nil || len(flagged) != 1 || flagged[0].Flags[0].Code != "reassigned" || flagged[0].Interviewer != "int1a" {
 			t.Fatalf("flagged responses = %+v, %v", flagged, err)
+		}
+	})
+}
+
+// TestRoundNames: round names are normalised (NFC, trimmed), refuse
+// bidirectional overrides, and are unique without regard to case.
+func TestRoundNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := fieldtest.Prepare(t, db, fieldtest.Small)
+		admin := f.Caller("admin")
+		_, err := f.Service.Create(ctx, admin, rounds.CreateSpec{Name: "R\u202eound", Questionnaire: "field", Sample: "fieldtest"})
+		if apperr.FieldsOf(err)["name"] == "" {
+			t.Fatalf("bidi override accepted: %v", err)
+		}
+		r, err := f.Service.Create(ctx, admin, rounds.CreateSpec{Name: "  Cafe\u0301 Q4 ", Questionnaire: "field", Sample: "fieldtest"})
+		if err != nil || r.Name != "Café Q4" {
+			t.Fatalf("created %q, %v", r.Name, err)
+		}
+		if got, err := f.Service.RoundByRef(ctx, "Café Q4"); err != nil || got.ID != r.ID {
+			t.Fatalf("by the composed name: %+v, %v", got, err)
+		}
+		// A second sample, so that only the name can conflict.
+		if _, err := draw.Draw(ctx, db, draw.Spec{Name: "second", Design: "two-stage", N: 12, Allocation: "equal", PerCommunity: 3, Seed: 9}, store.System); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Service.Create(ctx, admin, rounds.CreateSpec{Name: "café q4", Questionnaire: "field", Sample: "second"}); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("a name differing only in case: %v", err)
+		}
+		if _, err := f.Service.Create(ctx, admin, rounds.CreateSpec{Name: "Café Q5", Questionnaire: "field", Sample: "second"}); err != nil {
+			t.Fatalf("another name on the second sample: %v", err)
 		}
 	})
 }
