@@ -196,9 +196,11 @@ VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (client_id) DO NOTHING
 RETURNING id
 
--- name: insert-response-value
+-- name: insert-response-values
+-- Every indicator of a response in one statement: InsertValues puts one
+-- group of eight placeholders per indicator in place of the rows marker.
 INSERT INTO response_values (response_id, indicator, value, round_id, street_id, psu, community_id, weight)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+VALUES {{rows}}
 
 -- name: supersede-response
 UPDATE responses SET status = 'superseded' WHERE id = ? AND assignment_id = ? AND status = 'accepted'
