@@ -284,7 +284,11 @@ func (s *Service) quality(ctx context.Context, rl fieldwork.Rule, def *questionn
 			qc.CommunityPoints = append(qc.CommunityPoints, fieldwork.Point{Lat: p[0], Lon: p[1]})
 		}
 	}
-	peers, err := s.db.InterviewerPeers(ctx, ac.RoundID, interviewer)
+	var from, to *time.Time // only a complete interval can overlap another
+	if req.StartedAt != nil && req.CompletedAt != nil {
+		from, to = req.StartedAt, req.CompletedAt
+	}
+	peers, err := s.db.InterviewerPeers(ctx, ac.RoundID, interviewer, sub.Pattern, from, to)
 	if err != nil {
 		return nil, "", err
 	}

@@ -240,10 +240,14 @@ WHERE r.round_id = ?
 ORDER BY r.id
 
 -- name: interviewer-peers
--- The interviewer's other accepted responses in the round, for the
--- overlap and repeated-pattern checks.
+-- The interviewer's other accepted responses in the round that the
+-- overlap and repeated-pattern checks can flag: those with the same answer
+-- pattern, and those whose interview overlaps (started, completed) (NULL
+-- bounds: none). Only these leave the database, so the cost of a
+-- submission does not grow with the interviewer's workload.
 SELECT id, started_at, completed_at, pattern FROM responses
 WHERE round_id = ? AND interviewer_id = ? AND status = 'accepted'
+  AND (pattern = ? OR (started_at < ? AND completed_at > ?))
 ORDER BY id
 
 -- name: community-points
