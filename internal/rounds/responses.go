@@ -224,6 +224,14 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		return s.storedResponse(ctx, c, req.ClientID, p.hash)
 	}
 	if err != nil {
+		// A copy of this very submission sent at the same time may have
+		// committed first. On PostgreSQL this transaction then fails on
+		// what the copy changed — the household's one accepted response,
+		// or the response a correction supersedes — rather than on the
+		// client id, so look the client id up before answering an error.
+		if res, serr := s.storedResponse(ctx, c, req.ClientID, p.hash); serr == nil {
+			return res, nil
+		}
 		return SubmitResult{}, err
 	}
 	return SubmitResult{ID: id, ClientID: req.ClientID, Status: "accepted", Flags: flags, Created: true}, nil

@@ -1,0 +1,88 @@
+package rounds_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+// TestConcurrentResends sends copies of one submission at the same moment
+// (a tablet retrying on a slow network, or two syncs of one outbox): one
+// copy stores it, every other copy answers the stored response — never a
+// conflict, which would tell the tablet to send a correction. The same
+// holds for copies of a correction.
+func TestConcurrentResends(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := fieldtest.New(t, db, fieldtest.Size{Streets: 1, CommunitiesPerStreet: 2, Households: 20, SampleCommunities: 2, PerCommunity: 10})
+		f.AssignStreet(t, 1)
+		as := assignments(t, f, "int1a")
+		int1a := f.Caller("int1a")
+		// burst sends copies of req at once and returns the id every copy
+		// answered; it fails unless exactly one copy created it.
+		burst := func(req rounds.ResponseRequest, copies int) int64 {
+			start := make(chan struct{})
+			var (
+				mu      sync.Mutex
+				created int
+				ids     = map[int64]bool{}
+				wg      sync.WaitGroup
+			)
+			for range copies {
+				wg.Go(func() {
+					<-start
+					res, err := f.Service.Submit(ctx, int1a, req)
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						t.Errorf("copy of %s: %v", req.ClientID, err)
+						return
+					}
+					ids[res.ID] = true
+					if res.Created {
+						created++
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			if created != 1 || len(ids) != 1 {
+				t.Fatalf("%d copies of %s: %d created, ids %v", copies, req.ClientID, created, ids)
+			}
+			for id := range ids {
+				return id
+			}
+			return 0
+		}
+		first := make([]int64, len(as))
+		for i, a := range as {
+			first[i] = burst(rounds.ResponseRequest{
+				ClientID: fmt.Sprintf("60000000-0000-4000-8000-%012d", i), AssignmentID: a.ID, QuestionnaireVersion: f.Round.QuestionnaireVersion,
+				Answers: []byte(fieldtest.Answers(true, true, [4]int{1, 2, 3, 4})),
+			}, 12)
+		}
+		for i, a := range as[:5] {
+			burst(rounds.ResponseRequest{
+				ClientID: fmt.Sprintf("61000000-0000-4000-8000-%012d", i), AssignmentID: a.ID, QuestionnaireVersion: f.Round.QuestionnaireVersion,
+				Answers: []byte(fieldtest.Answers(false, true, [4]int{2, 2, 3, 4})), Supersedes: first[i],
+			}, 8)
+		}
+		var accepted, superseded int
+		r := db.Reader()
+		if err := r.Get(&accepted, `SELECT COUNT(*) FROM responses WHERE status = 'accepted'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Get(&superseded, `SELECT COUNT(*) FROM responses WHERE status = 'superseded'`); err != nil {
+			t.Fatal(err)
+		}
+		if accepted != len(as) || superseded != 5 {
+			t.Fatalf("%d accepted and %d superseded responses, want %d and 5", accepted, superseded, len(as))
+		}
+	})
+}
