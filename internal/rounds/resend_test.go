@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
@@ -83,6 +84,54 @@ func TestConcurrentResends(t *testing.T) {
 		}
 		if accepted != len(as) || superseded != 5 {
 			t.Fatalf("%d accepted and %d superseded responses, want %d and 5", accepted, superseded, len(as))
+		}
+	})
+}
+
+// TestConcurrentVisits records four different visits to one household at
+// the same moment (two tablets syncing, or one syncing twice): the
+// assignment's state counts all four, and the replacement the rule
+// releases after the third is released once.
+func TestConcurrentVisits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := fieldtest.New(t, db, fieldtest.Size{Streets: 1, CommunitiesPerStreet: 2, Households: 20, SampleCommunities: 2, PerCommunity: 5, Reserves: 5,
+			Rule: `{"approval": "automatic"}`})
+		f.AssignStreet(t, 1)
+		as := assignments(t, f, "int1a")
+		if len(as) != 10 {
+			t.Fatalf("%d assignments, want 10", len(as))
+		}
+		for i, a := range as {
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for k := range 4 {
+				wg.Go(func() {
+					<-start
+					_, err := f.Service.RecordVisit(ctx, f.Caller("int1a"), rounds.VisitRequest{
+						ClientID: fmt.Sprintf("70000000-0000-4000-8000-%06d%06d", i, k), AssignmentID: a.ID,
+						AttemptedAt: time.Date(2026, 11, 10+k, 11, 0, 0, 0, time.UTC), Outcome: "no_one_home", // 19:00 in Shanghai
+					})
+					if err != nil {
+						t.Errorf("visit %d to %d: %v", k, a.ID, err)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			got, err := db.AssignmentByID(ctx, a.ID, store.Scope{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var replacements int
+			r := db.Reader()
+			if err := r.Get(&replacements, r.Rebind(`SELECT COUNT(*) FROM assignments WHERE replaces_id = ?`), a.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got.Attempts != 4 || got.Replacement != "released" || replacements != 1 {
+				t.Errorf("assignment %d after 4 concurrent visits: %d attempts, replacement %q, %d replacements; want 4, released, 1",
+					a.ID, got.Attempts, got.Replacement, replacements)
+			}
 		}
 	})
 }

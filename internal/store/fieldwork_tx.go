@@ -62,6 +62,19 @@ func (t *FieldTx) InsertVisit(v NewVisit) (id int64, ok bool, err error) {
 	return id, true, nil
 }
 
+// LockAssignment takes the assignment for the rest of the transaction
+// (on PostgreSQL a row lock; SQLite's writer is already alone) and returns
+// its replacement state as it is now. A transaction that derives the
+// assignment's state must call it before reading the visits and responses
+// it derives from.
+func (t *FieldTx) LockAssignment(id int64) (replacement string, err error) {
+	err = t.tx.GetContext(t.ctx, &replacement, t.db.Q("lock-assignment"), id)
+	if err == sql.ErrNoRows {
+		return "", apperr.New(apperr.NotFound, "assignment %d not found", id)
+	}
+	return replacement, t.db.mapErr(err, "lock assignment")
+}
+
 // VisitOutcome is one visit as the disposition rules read it.
 type VisitOutcome struct {
 	At            time.Time    `db:"attempted_at"`

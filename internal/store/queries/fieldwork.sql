@@ -146,6 +146,12 @@ SELECT v.id, v.client_id, v.assignment_id, v.interviewer_id, v.attempted_at, v.o
 FROM visits v JOIN assignments a ON a.id = v.assignment_id
 WHERE v.client_id = ?
 
+-- name: lock-assignment
+-- The assignment's replacement state, read first in a transaction that
+-- settles the assignment. PostgreSQL locks the row (queries/postgres);
+-- SQLite needs no lock, its transactions already run one at a time.
+SELECT replacement FROM assignments WHERE id = ?
+
 -- name: assignment-visits
 SELECT attempted_at, outcome, appointment_at FROM visits WHERE assignment_id = ? ORDER BY attempted_at, id
 
