@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -131,6 +132,56 @@ func TestConcurrentVisits(t *testing.T) {
 			if got.Attempts != 4 || got.Replacement != "released" || replacements != 1 {
 				t.Errorf("assignment %d after 4 concurrent visits: %d attempts, replacement %q, %d replacements; want 4, released, 1",
 					a.ID, got.Attempts, got.Replacement, replacements)
+			}
+		}
+	})
+}
+
+// TestConcurrentApprovals approves the due replacement of one household
+// four times at the same moment (a double click, two supervisors): one
+// reserve is released, the other approvals are conflicts.
+func TestConcurrentApprovals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := fieldtest.New(t, db, fieldtest.Size{Streets: 1, CommunitiesPerStreet: 2, Households: 20, SampleCommunities: 2, PerCommunity: 3, Reserves: 5})
+		f.AssignStreet(t, 1)
+		for i, a := range assignments(t, f, "int1a") {
+			if _, err := f.Service.RecordVisit(ctx, f.Caller("int1a"), rounds.VisitRequest{
+				ClientID: fmt.Sprintf("71000000-0000-4000-8000-%012d", i), AssignmentID: a.ID, AttemptedAt: time.Date(2026, 11, 10, 11, 0, 0, 0, time.UTC), Outcome: "refused",
+			}); err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			var (
+				wg                  sync.WaitGroup
+				mu                  sync.Mutex
+				released, conflicts int
+			)
+			for range 4 {
+				wg.Go(func() {
+					<-start
+					_, err := f.Service.Replace(ctx, f.Caller("sup1"), a.ID, rounds.ReplaceRequest{})
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err == nil:
+						released++
+					case apperr.Is(err, apperr.Conflict):
+						conflicts++
+					default:
+						t.Errorf("approval of %d: %v", a.ID, err)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			var replacements int
+			r := db.Reader()
+			if err := r.Get(&replacements, r.Rebind(`SELECT COUNT(*) FROM assignments WHERE replaces_id = ?`), a.ID); err != nil {
+				t.Fatal(err)
+			}
+			if released != 1 || conflicts != 3 || replacements != 1 {
+				t.Errorf("4 approvals of %d: %d released, %d conflicts, %d replacements; want 1, 3, 1", a.ID, released, conflicts, replacements)
 			}
 		}
 	})
