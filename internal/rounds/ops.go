@@ -136,6 +136,13 @@ func (s *Service) Replace(ctx context.Context, c Caller, assignmentID int64, req
 		return a, apperr.New(apperr.Conflict, "a reserve has already been released for this household")
 	}
 	err = s.db.FieldWrite(ctx, func(t *store.FieldTx) error {
+		// Checked again under the lock: a concurrent approval may have
+		// released a reserve since a was read.
+		if cur, err := t.LockAssignment(a.ID); err != nil {
+			return err
+		} else if cur == "released" {
+			return apperr.New(apperr.Conflict, "a reserve has already been released for this household")
+		}
 		if !approve {
 			if err := t.SetReplacement(a.ID, "declined", req.Reason); err != nil {
 				return err

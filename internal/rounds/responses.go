@@ -225,6 +225,14 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		return s.storedResponse(ctx, c, req.ClientID, p.hash)
 	}
 	if err != nil {
+		// A copy of this very submission sent at the same time may have
+		// committed first. On PostgreSQL this transaction then fails on
+		// what the copy changed — the household's one accepted response,
+		// or the response a correction supersedes — rather than on the
+		// client id, so look the client id up before answering an error.
+		if res, serr := s.storedResponse(ctx, c, req.ClientID, p.hash); serr == nil {
+			return res, nil
+		}
 		return SubmitResult{}, err
 	}
 	return SubmitResult{ID: id, ClientID: req.ClientID, Status: "accepted", Flags: flags, Created: true}, nil
@@ -285,7 +293,11 @@ func (s *Service) quality(ctx context.Context, rl fieldwork.Rule, def *questionn
 			qc.CommunityPoints = append(qc.CommunityPoints, fieldwork.Point{Lat: p[0], Lon: p[1]})
 		}
 	}
-	peers, err := s.db.InterviewerPeers(ctx, ac.RoundID, interviewer)
+	var from, to *time.Time // only a complete interval can overlap another
+	if req.StartedAt != nil && req.CompletedAt != nil {
+		from, to = req.StartedAt, req.CompletedAt
+	}
+	peers, err := s.db.InterviewerPeers(ctx, ac.RoundID, interviewer, sub.Pattern, from, to)
 	if err != nil {
 		return nil, "", err
 	}

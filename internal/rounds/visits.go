@@ -227,7 +227,16 @@ func roundOpen(status string) error {
 // settle recomputes an assignment's state from its visits and accepted
 // response under the round's rule, writes it, and releases a reserve when
 // the rule says so without approval.
+//
+// It locks the assignment first: ac was read before the transaction, and
+// on PostgreSQL another transaction may have settled the assignment since
+// (a concurrent visit), so its replacement state is read again under the
+// lock and the visits read after it include the other's.
 func (s *Service) settle(t *store.FieldTx, c Caller, ac store.AssignmentContext, rl fieldwork.Rule) error {
+	var err error
+	if ac.Replacement, err = t.LockAssignment(ac.ID); err != nil {
+		return err
+	}
 	vs, err := t.AssignmentVisits(ac.ID)
 	if err != nil {
 		return err

@@ -439,10 +439,13 @@ type Peer struct {
 	Pattern     string       `db:"pattern"`
 }
 
-// InterviewerPeers returns an interviewer's accepted responses in a round.
-func (db *DB) InterviewerPeers(ctx context.Context, roundID, interviewerID int64) ([]Peer, error) {
+// InterviewerPeers returns those of an interviewer's accepted responses
+// in a round that the quality checks of a new one can flag: the same
+// answer pattern, or an interview overlapping started–completed (nil: no
+// times, so none overlaps).
+func (db *DB) InterviewerPeers(ctx context.Context, roundID, interviewerID int64, pattern string, started, completed *time.Time) ([]Peer, error) {
 	var out []Peer
-	err := db.read.SelectContext(ctx, &out, db.Q("interviewer-peers"), roundID, interviewerID)
+	err := db.read.SelectContext(ctx, &out, db.Q("interviewer-peers"), roundID, interviewerID, pattern, utcPtr(completed), utcPtr(started))
 	return out, db.mapErr(err, "interviewer responses")
 }
 

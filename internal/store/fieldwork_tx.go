@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -59,6 +60,19 @@ func (t *FieldTx) InsertVisit(v NewVisit) (id int64, ok bool, err error) {
 		return 0, false, t.db.mapErr(err, "store visit")
 	}
 	return id, true, nil
+}
+
+// LockAssignment takes the assignment for the rest of the transaction
+// (on PostgreSQL a row lock; SQLite's writer is already alone) and returns
+// its replacement state as it is now. A transaction that derives the
+// assignment's state must call it before reading the visits and responses
+// it derives from.
+func (t *FieldTx) LockAssignment(id int64) (replacement string, err error) {
+	err = t.tx.GetContext(t.ctx, &replacement, t.db.Q("lock-assignment"), id)
+	if err == sql.ErrNoRows {
+		return "", apperr.New(apperr.NotFound, "assignment %d not found", id)
+	}
+	return replacement, t.db.mapErr(err, "lock assignment")
 }
 
 // VisitOutcome is one visit as the disposition rules read it.
@@ -195,13 +209,21 @@ type ResponseValue struct {
 }
 
 // InsertValues writes one response_values row per indicator, with the
-// design variables and the weight copied in.
+// design variables and the weight copied in, in one statement: each
+// statement inside the transaction is a round trip to PostgreSQL while the
+// transaction holds its locks.
 func (t *FieldTx) InsertValues(responseID int64, a AssignmentContext, weight float64, vals []ResponseValue) error {
-	q := t.db.Q("insert-response-value")
+	if len(vals) == 0 {
+		return nil
+	}
+	rows := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", len(vals)), ",")
+	q := t.tx.Rebind(strings.Replace(t.db.rawQueries["insert-response-values"], "{{rows}}", rows, 1))
+	args := make([]any, 0, 8*len(vals))
 	for _, v := range vals {
-		if _, err := t.tx.ExecContext(t.ctx, q, responseID, v.Indicator, v.Value, a.RoundID, a.StreetID, a.PSU, a.CommunityID, weight); err != nil {
-			return t.db.mapErr(err, "store response values")
-		}
+		args = append(args, responseID, v.Indicator, v.Value, a.RoundID, a.StreetID, a.PSU, a.CommunityID, weight)
+	}
+	if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
+		return t.db.mapErr(err, "store response values")
 	}
 	return nil
 }

@@ -133,6 +133,12 @@ SELECT v.id, v.client_id, v.assignment_id, v.interviewer_id, v.attempted_at, v.o
 FROM visits v JOIN assignments a ON a.id = v.assignment_id
 WHERE v.client_id = ?
 
+-- name: lock-assignment
+-- The assignment's replacement state, read first in a transaction that
+-- settles the assignment. PostgreSQL locks the row (queries/postgres);
+-- SQLite needs no lock, its transactions already run one at a time.
+SELECT replacement FROM assignments WHERE id = ?
+
 -- name: assignment-visits
 SELECT attempted_at, outcome, appointment_at FROM visits WHERE assignment_id = ? ORDER BY attempted_at, id
 
@@ -183,9 +189,11 @@ VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (client_id) DO NOTHING
 RETURNING id
 
--- name: insert-response-value
+-- name: insert-response-values
+-- Every indicator of a response in one statement: InsertValues puts one
+-- group of eight placeholders per indicator in place of the rows marker.
 INSERT INTO response_values (response_id, indicator, value, round_id, street_id, psu, community_id, weight)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+VALUES {{rows}}
 
 -- name: supersede-response
 UPDATE responses SET status = 'superseded' WHERE id = ? AND assignment_id = ? AND status = 'accepted'
@@ -214,10 +222,14 @@ WHERE (? = 0 OR r.round_id = ?)
 ORDER BY r.id
 
 -- name: interviewer-peers
--- The interviewer's other accepted responses in the round, for the
--- overlap and repeated-pattern checks.
+-- The interviewer's other accepted responses in the round that the
+-- overlap and repeated-pattern checks can flag: those with the same answer
+-- pattern, and those whose interview overlaps (started, completed) (NULL
+-- bounds: none). Only these leave the database, so the cost of a
+-- submission does not grow with the interviewer's workload.
 SELECT id, started_at, completed_at, pattern FROM responses
 WHERE round_id = ? AND interviewer_id = ? AND status = 'accepted'
+  AND (pattern = ? OR (started_at < ? AND completed_at > ?))
 ORDER BY id
 
 -- name: community-points
