@@ -10,6 +10,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/weighting"
+	"github.com/minyi-survey/minyi/internal/weighting/weighttest"
 )
 
 func importPop(t *testing.T, db *store.DB, csv string) (store.Population, error) {
@@ -21,7 +22,7 @@ func importPop(t *testing.T, db *store.DB, csv string) (store.Population, error)
 func TestImportPopulation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		newWeighField(t, db)
+		weighttest.New(t, db)
 		bad := "街道,性别,年龄组,人数\n街道1,男,18—39岁,100\n街道9,男,18—39岁,5\n街道1,其他,18-39岁,5\n街道2,女,18-39岁,-3\n街道1,男,18-39岁,7\n"
 		_, err := importPop(t, db, bad)
 		if !apperr.Is(err, apperr.Invalid) {
@@ -39,7 +40,7 @@ func TestImportPopulation(t *testing.T) {
 		if _, err := importPop(t, db, "街道,民族,人数\n街道1,汉,3\n"); err == nil || !strings.Contains(err.Error(), "column 2 (民族)") {
 			t.Fatalf("unknown column: %v", err)
 		}
-		p, err := importPop(t, db, populationCSV())
+		p, err := importPop(t, db, weighttest.PopulationCSV())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +71,7 @@ func TestImportPopulation(t *testing.T) {
 func TestNonresponseFactors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := newWeighField(t, db)
+		f := weighttest.New(t, db)
 		rep, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Nonresponse: "street", Calibration: "none"}, store.System)
 		if err != nil {
 			t.Fatal(err)
@@ -132,11 +133,11 @@ func weightsOf(t *testing.T, db *store.DB, roundID int64) map[int64]float64 {
 func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := newWeighField(t, db)
+		f := weighttest.New(t, db)
 		if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "rake", Margins: [][]string{{"street", "E1"}}}, store.System); err == nil || !strings.Contains(err.Error(), "no population counts") {
 			t.Fatalf("without a population: %v", err)
 		}
-		if _, err := importPop(t, db, populationCSV()); err != nil {
+		if _, err := importPop(t, db, weighttest.PopulationCSV()); err != nil {
 			t.Fatal(err)
 		}
 		rep, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{}, store.System) // default: rake street×E1, street×E2
@@ -194,11 +195,11 @@ func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 		}
 		// A post-stratum of the population without respondents: a
 		// population of 街道1 × 男 × 60+ that the sample lacks.
-		if _, err := importPop(t, db, populationCSV()+"街道1,男,拒答,5\n"); err == nil || !strings.Contains(err.Error(), "拒答") {
+		if _, err := importPop(t, db, weighttest.PopulationCSV()+"街道1,男,拒答,5\n"); err == nil || !strings.Contains(err.Error(), "拒答") {
 			t.Fatalf("a special option as a category: %v", err)
 		}
 		// A count of 0 where the sample has respondents.
-		zero := strings.Replace(populationCSV(), "街道1,男,18—39岁,1050", "街道1,男,18—39岁,0", 1)
+		zero := strings.Replace(weighttest.PopulationCSV(), "街道1,男,18—39岁,1050", "街道1,男,18—39岁,0", 1)
 		if _, err := importPop(t, db, zero); err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +207,7 @@ func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 			!strings.Contains(err.Error(), "街道1 × E1=男 × E2=18—39岁: responses but no population") {
 			t.Fatalf("a zero count: %v", err)
 		}
-		if _, err := importPop(t, db, populationCSV()); err != nil {
+		if _, err := importPop(t, db, weighttest.PopulationCSV()); err != nil {
 			t.Fatal(err)
 		}
 		// An empty post-stratum: the sample's men of 60 and over in 街道1

@@ -1,4 +1,9 @@
-package weighting_test
+// Package weighttest builds a district in the field for the weighting tests:
+// the fieldtest district with a questionnaire that asks sex (E1) and age
+// group (E2), fieldwork with a fixed pattern of outcomes and answers drawn
+// with a fixed seed, and the population of the district by street, sex and
+// age group.
+package weighttest
 
 import (
 	"context"
@@ -15,9 +20,9 @@ import (
 	"github.com/minyi-survey/minyi/internal/survey"
 )
 
-// weighDefinition is the fieldtest questionnaire with two demographic
+// Definition is the fieldtest questionnaire with two demographic
 // questions to calibrate on: sex (E1) and age group (E2).
-var weighDefinition = strings.Replace(strings.Replace(fieldtest.Definition, "id: field\n", "id: weigh\n", 1), "indicators:\n", `      - code: E1
+var Definition = strings.Replace(strings.Replace(fieldtest.Definition, "id: field\n", "id: weigh\n", 1), "indicators:\n", `      - code: E1
         type: single_choice
         required: false
         label: {zh-CN: 性别, en: Sex}
@@ -36,14 +41,14 @@ var weighDefinition = strings.Replace(strings.Replace(fieldtest.Definition, "id:
 indicators:
 `, 1)
 
-// weighSize is the district of the weighting tests: 2 streets, 3 sampled
+// Size is the district of the weighting tests: 2 streets, 3 sampled
 // communities of 20 households each (120 assignments).
-var weighSize = fieldtest.Size{Streets: 2, CommunitiesPerStreet: 4, Households: 40, SampleCommunities: 3, PerCommunity: 20, Reserves: 2}
+var Size = fieldtest.Size{Streets: 2, CommunitiesPerStreet: 4, Households: 40, SampleCommunities: 3, PerCommunity: 20, Reserves: 2}
 
-// outcome is what fieldwork found at the k-th assignment of a street: a
+// Outcome is what fieldwork found at the k-th assignment of a street: a
 // fixed pattern, so that the non-response factors can be worked out by
 // hand (see TestNonresponseFactors).
-func outcome(street, k int) string {
+func Outcome(street, k int) string {
 	switch {
 	case k%10 == 3:
 		return "refused"
@@ -57,14 +62,14 @@ func outcome(street, k int) string {
 	return "interview"
 }
 
-// newWeighField builds the district with a started round on the weigh
+// New builds the district with a started round on the weigh
 // questionnaire and fieldwork following outcome; answers are drawn with a
 // fixed seed, sex and age group cycle so that every cell has respondents.
-func newWeighField(t testing.TB, db *store.DB) *fieldtest.Field {
+func New(t testing.TB, db *store.DB) *fieldtest.Field {
 	t.Helper()
 	ctx := context.Background()
-	f := fieldtest.Prepare(t, db, weighSize)
-	if _, err := survey.Import(ctx, db, "weigh.yaml", []byte(weighDefinition), store.System); err != nil {
+	f := fieldtest.Prepare(t, db, Size)
+	if _, err := survey.Import(ctx, db, "weigh.yaml", []byte(Definition), store.System); err != nil {
 		t.Fatalf("weigh questionnaire: %v", err)
 	}
 	if _, err := survey.Publish(ctx, db, "weigh", store.System); err != nil {
@@ -81,7 +86,7 @@ func newWeighField(t testing.TB, db *store.DB) *fieldtest.Field {
 	rng := rand.New(rand.NewPCG(13, 2026))
 	start := time.Date(2026, 11, 20, 19, 0, 0, 0, time.UTC)
 	n := 0
-	for s := 1; s <= weighSize.Streets; s++ {
+	for s := 1; s <= Size.Streets; s++ {
 		f.AssignStreet(t, s)
 		who := fmt.Sprintf("int%da", s)
 		as, err := f.Service.Assignments(ctx, f.Caller(who), f.Round.ID, store.AssignmentFilter{})
@@ -91,7 +96,7 @@ func newWeighField(t testing.TB, db *store.DB) *fieldtest.Field {
 		for k, a := range as {
 			n++
 			id := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
-			switch o := outcome(s, k); o {
+			switch o := Outcome(s, k); o {
 			case "pending":
 			case "interview":
 				e1, e2 := 1+k%2, 1+(k/2)%3
@@ -130,9 +135,9 @@ func newWeighField(t testing.TB, db *store.DB) *fieldtest.Field {
 	return f
 }
 
-// populationCSV is the population of the weigh district by street, sex
+// PopulationCSV is the population of the weigh district by street, sex
 // and age group.
-func populationCSV() string {
+func PopulationCSV() string {
 	var b strings.Builder
 	b.WriteString("街道,性别,年龄组,人数\n")
 	for s := 1; s <= 2; s++ {
