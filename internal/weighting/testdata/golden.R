@@ -1,0 +1,51 @@
+# Golden values for internal/weighting from R's survey package.
+#
+# Run from this directory after 'go test -run TestGoldenAgainstR -update'
+# (which writes round.csv, the weighttest round's accepted responses with
+# their weight before calibration and minyi's final weights, and
+# population.csv):  Rscript golden.R
+# It writes golden.json; commit all three so the tests need no R.
+suppressMessages({
+  library(survey)
+  library(jsonlite)
+})
+options(warn = 1)
+
+d <- read.csv("round.csv", stringsAsFactors = FALSE, fileEncoding = "UTF-8")
+pop <- read.csv("population.csv", stringsAsFactors = FALSE, fileEncoding = "UTF-8")
+names(pop) <- c("street", "sex", "age", "Freq")
+pop$E1 <- match(pop$sex, c("男", "女"))
+pop$E2 <- match(pop$age, c("18—39岁", "40—59岁", "60岁及以上"))
+stopifnot(!anyNA(pop$E1), !anyNA(pop$E2))
+
+inds <- c("aware", "support", "q1", "q2", "q3", "q4", "satisfied")
+des <- svydesign(ids = ~psu, strata = ~street, weights = ~input_weight, data = d, nest = TRUE)
+
+ps <- postStratify(des, ~street + E1 + E2, aggregate(Freq ~ street + E1 + E2, pop, sum))
+rk <- rake(des, list(~street + E1, ~street + E2),
+           list(aggregate(Freq ~ street + E1, pop, sum), aggregate(Freq ~ street + E2, pop, sum)),
+           control = list(epsilon = 1, maxit = 10))
+designs <- list(poststratify = ps, rake = rk)
+
+out <- list(weights = list(), figures = list())
+for (m in names(designs)) {
+  x <- designs[[m]]
+  w <- weights(x)
+  out$weights[[m]] <- as.list(setNames(w, d$response_id))
+  # minyi's weights are R's.
+  stopifnot(max(abs(w - d[[paste0("weight_", m)]]) / w) < 1e-9)
+  for (v in inds) {
+    f <- as.formula(paste0("~", v))
+    est <- svymean(f, x, na.rm = TRUE)
+    out$figures[[length(out$figures) + 1]] <- list(method = m, by = "", domain = "", indicator = v,
+      estimate = as.numeric(coef(est)), se = as.numeric(SE(est)))
+    b <- svyby(f, ~street, x, svymean, na.rm = TRUE)
+    for (i in seq_len(nrow(b))) {
+      out$figures[[length(out$figures) + 1]] <- list(method = m, by = "street", domain = b$street[i], indicator = v,
+        estimate = as.numeric(coef(b))[i], se = as.numeric(SE(b))[i])
+    }
+  }
+}
+out$r_version <- R.version.string
+out$survey_version <- as.character(packageVersion("survey"))
+writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "golden.json")
