@@ -27,6 +27,9 @@ type Request struct {
 	Options   stats.Options
 	// Composite, if set, is also estimated (its weights follow Variables).
 	Composite *stats.Composite
+	// Group, if set, is a single-choice question whose answers make the
+	// domains (respondent groups), crossed with street when By is "street".
+	Group string
 }
 
 // Figure is one estimate of a report, with its domain's id and label.
@@ -99,6 +102,7 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 type Report struct {
 	RoundID   int64    `json:"round_id"`
 	By        string   `json:"by,omitempty"`
+	Group     string   `json:"group,omitempty"`
 	Estimates []Figure `json:"estimates"`
 }
 

@@ -22,6 +22,9 @@ type RoundRequest struct {
 	// CompareTo, if not 0, is an earlier round: each figure gets its change
 	// since then, with an interval (the two rounds are independent samples).
 	CompareTo int64
+	// Group, if set, is a single-choice question (sex, age group, …) whose
+	// answers make respondent groups, crossed with street when By is "street".
+	Group string
 }
 
 // RoundReport is a round's estimates with what an analyst needs beside
@@ -95,8 +98,12 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 	if err != nil {
 		return RoundReport{}, err
 	}
-	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite}
-	rep, err := Estimate(ctx, db, roundID, r, label)
+	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite, Group: req.Group}
+	if req.Group != "" {
+		r.Composite = nil // a composite by group is not offered
+		infos = slices.DeleteFunc(infos, func(i IndicatorInfo) bool { return i.ID == CompositeID })
+	}
+	rep, err := estimateRound(ctx, db, def, roundID, r, label)
 	if err != nil {
 		return RoundReport{}, err
 	}
@@ -161,22 +168,23 @@ func compare(ctx context.Context, db *store.DB, def *questionnaire.Definition, r
 	if r.Composite != nil && len(vars) == len(r.Variables) && odef.Composite != nil && maps.Equal(odef.Composite.Weights, def.Composite.Weights) {
 		prev.Composite = &stats.Composite{Name: r.Composite.Name, Weights: weights}
 	}
-	old, err := Estimate(ctx, db, req.CompareTo, prev, label)
+	prev.Group = r.Group
+	old, err := estimateRound(ctx, db, odef, req.CompareTo, prev, label)
 	if err != nil {
 		return err
 	}
 	type key struct {
-		v string
-		d int64
-		p bool
+		v    string
+		s, d int64
+		p    bool
 	}
 	before := map[key]stats.Estimate{}
 	for _, f := range old.Estimates {
-		before[key{f.Variable, f.DomainID, f.Domain == stats.NoDomain}] = f.Estimate
+		before[key{f.Variable, f.StreetID, f.DomainID, f.Domain == stats.NoDomain}] = f.Estimate
 	}
 	for i := range rep.Estimates {
 		f := &rep.Estimates[i]
-		if b, ok := before[key{f.Variable, f.DomainID, f.Domain == stats.NoDomain}]; ok && f.N > 0 && b.N > 0 {
+		if b, ok := before[key{f.Variable, f.StreetID, f.DomainID, f.Domain == stats.NoDomain}]; ok && f.N > 0 && b.N > 0 {
 			d := stats.Compare(f.Estimate, b, r.Options.Level)
 			f.Change = &d
 		}
@@ -202,4 +210,17 @@ func labeler(ctx context.Context, db *store.DB) (Labeler, error) {
 		names["community"][c.ID] = c.Name
 	}
 	return func(kind string, id int64) string { return names[kind][id] }, nil
+}
+
+// estimateRound estimates by the push-down, or row by row for respondent
+// groups (their answers are not in response_values).
+func estimateRound(ctx context.Context, db *store.DB, def *questionnaire.Definition, roundID int64, r Request, label Labeler) (Report, error) {
+	if r.Group == "" {
+		return Estimate(ctx, db, roundID, r, label)
+	}
+	q, err := groupQuestion(def, r.Group)
+	if err != nil {
+		return Report{}, err
+	}
+	return estimateGroups(ctx, db, roundID, q, r, label)
 }

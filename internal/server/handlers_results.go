@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -48,6 +49,12 @@ func (s *Server) roundEstimates(c echo.Context) error {
 		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 			fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
 		}
+	}
+	if v := c.QueryParam("group"); v != "" {
+		if msg := textcheck.Field(v); msg != "" || len(v) > 64 {
+			fields["group"] = "the code of a single-choice question, e.g. E2"
+		}
+		req.Group = v
 	}
 	if v := c.QueryParam("compare"); v != "" {
 		if req.CompareTo, err = strconv.ParseInt(v, 10, 64); err != nil || req.CompareTo < 1 {

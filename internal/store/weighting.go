@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -144,4 +145,49 @@ func (db *DB) LatestWeighting(ctx context.Context, roundID int64) (RoundWeightin
 		return w, apperr.New(apperr.NotFound, "round %d has not been weighted", roundID)
 	}
 	return w, db.mapErr(err, "weighting")
+}
+
+// Respondent is an accepted response with its design variables.
+type Respondent struct {
+	ID       int64   `db:"id"`
+	StreetID int64   `db:"street_id"`
+	PSU      int64   `db:"psu"`
+	Weight   float64 `db:"weight"`
+	Cell     int32   `db:"cal_cell"` // -1: not calibrated
+	Answers  string  `db:"answers"`
+}
+
+// RoundRespondents returns the accepted responses of a round by id.
+func (db *DB) RoundRespondents(ctx context.Context, roundID int64) ([]Respondent, error) {
+	var rs []Respondent
+	err := db.read.SelectContext(ctx, &rs, db.Q("round-respondents"), roundID)
+	return rs, db.mapErr(err, "round respondents")
+}
+
+// RoundValues streams every indicator value of a round's accepted
+// responses to fn (value NaN when missing), in no particular order.
+func (db *DB) RoundValues(ctx context.Context, roundID int64, fn func(responseID int64, indicator string, value float64) error) error {
+	rows, err := db.read.QueryContext(ctx, db.Q("round-values"), roundID)
+	if err != nil {
+		return db.mapErr(err, "round values")
+	}
+	defer rows.Close()
+	var (
+		id  int64
+		ind string
+		v   sql.NullFloat64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &ind, &v); err != nil {
+			return db.mapErr(err, "round values")
+		}
+		x := v.Float64
+		if !v.Valid {
+			x = math.NaN()
+		}
+		if err := fn(id, ind, x); err != nil {
+			return err
+		}
+	}
+	return db.mapErr(rows.Err(), "round values")
 }

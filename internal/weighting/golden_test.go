@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -91,8 +92,12 @@ func TestGoldenAgainstR(t *testing.T) {
 					t.Errorf("%s: response %d weight %v, R %v", m.name, id, w, want)
 				}
 			}
-			for _, by := range []string{"", "street"} {
-				rep, err := results.ForRound(ctx, db, f.Round.ID, results.RoundRequest{By: by})
+			for _, by := range []string{"", "street", "group:E2", "group:E2/street"} {
+				req := results.RoundRequest{By: by}
+				if g, ok := strings.CutPrefix(by, "group:"); ok {
+					req.Group, req.By, _ = strings.Cut(g, "/")
+				}
+				rep, err := results.ForRound(ctx, db, f.Round.ID, req)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -72,3 +72,18 @@ FROM round_weightings w LEFT JOIN users u ON u.id = w.created_by
 WHERE w.round_id = ?
 ORDER BY w.id DESC
 LIMIT 1
+
+-- name: round-respondents
+-- The accepted responses of a round with their design variables, final
+-- weight, calibration cell (-1: none) and answers: the rows of estimates
+-- by respondent group and of regressions.
+SELECT r.id, COALESCE(a.street_id, su.street_id) AS street_id, su.psu, r.weight AS weight,
+       COALESCE(r.cal_cell, -1) AS cal_cell, r.answers
+FROM responses r
+JOIN assignments a ON a.id = r.assignment_id
+JOIN sample_units su ON su.id = a.sample_unit_id
+WHERE r.round_id = ? AND r.status = 'accepted'
+ORDER BY r.id
+
+-- name: round-values
+SELECT response_id, indicator, value FROM response_values WHERE round_id = ?

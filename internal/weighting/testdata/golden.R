@@ -44,6 +44,19 @@ for (m in names(designs)) {
       out$figures[[length(out$figures) + 1]] <- list(method = m, by = "street", domain = b$street[i], indicator = v,
         estimate = as.numeric(coef(b))[i], se = as.numeric(SE(b))[i])
     }
+    # Respondent groups: age group, and age group within street.
+    ages <- c("18—39岁", "40—59岁", "60岁及以上")
+    b <- svyby(f, ~E2, x, svymean, na.rm = TRUE)
+    for (i in seq_len(nrow(b))) {
+      out$figures[[length(out$figures) + 1]] <- list(method = m, by = "group:E2", domain = ages[b$E2[i]], indicator = v,
+        estimate = as.numeric(coef(b))[i], se = as.numeric(SE(b))[i])
+    }
+    b <- svyby(f, ~street + E2, x, svymean, na.rm = TRUE)
+    for (i in seq_len(nrow(b))) {
+      out$figures[[length(out$figures) + 1]] <- list(method = m, by = "group:E2/street",
+        domain = paste(b$street[i], "×", ages[b$E2[i]]), indicator = v,
+        estimate = as.numeric(coef(b))[i], se = as.numeric(SE(b))[i])
+    }
   }
 }
 out$r_version <- R.version.string
