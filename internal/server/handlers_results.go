@@ -11,8 +11,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
-	"github.com/minyi-survey/minyi/internal/textcheck"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // roundEstimates answers a round's weighted estimates with design-based
