@@ -46,6 +46,9 @@ type Figure struct {
 	// Change is the difference from the same figure of an earlier round,
 	// when one was asked for and has it.
 	Change *stats.Difference
+	// VsStreet is the difference from the same figure of another street
+	// (RoundRequest.VsStreet); streets are strata, so independent samples.
+	VsStreet *stats.Difference
 }
 
 // change is the JSON form of a stats.Difference.
@@ -83,6 +86,7 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 		Small      bool     `json:"small"`
 		Below      *bool    `json:"below_target,omitempty"`
 		Change     *change  `json:"change,omitempty"`
+		VsStreet   *change  `json:"vs_street,omitempty"`
 	}{
 		Variable: f.Variable, Kind: f.Kind.String(), Estimate: num(f.Value), SE: num(f.SE),
 		CILow: num(f.CILow), CIHigh: num(f.CIHigh), DF: f.DF, Deff: num(f.Deff), EffectiveN: num(f.EffectiveN),
@@ -93,6 +97,9 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 	}
 	if d := f.Change; d != nil {
 		out.Change = &change{Estimate: num(d.Value), SE: num(d.SE), DF: num(d.DF), CILow: num(d.CILow), CIHigh: num(d.CIHigh)}
+	}
+	if d := f.VsStreet; d != nil {
+		out.VsStreet = &change{Estimate: num(d.Value), SE: num(d.SE), DF: num(d.DF), CILow: num(d.CILow), CIHigh: num(d.CIHigh)}
 	}
 	return json.Marshal(out)
 }

@@ -25,6 +25,11 @@ type RoundRequest struct {
 	// Group, if set, is a single-choice question (sex, age group, …) whose
 	// answers make respondent groups, crossed with street when By is "street".
 	Group string
+	// VsStreet, if not 0, is a street: every other street's figure (By
+	// "street", or a group crossed with street) gets its difference from
+	// that street's figure of the same indicator (and group), with an
+	// interval; streets are strata, hence independent samples.
+	VsStreet int64
 }
 
 // RoundReport is a round's estimates with what an analyst needs beside
@@ -118,6 +123,11 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 		if has && f.N > 0 {
 			below := !met
 			f.BelowTarget = &below
+		}
+	}
+	if req.VsStreet != 0 {
+		if err := vsStreet(req, &rep); err != nil {
+			return RoundReport{}, err
 		}
 	}
 	if req.CompareTo != 0 {
@@ -223,4 +233,44 @@ func estimateRound(ctx context.Context, db *store.DB, def *questionnaire.Definit
 		return Report{}, err
 	}
 	return estimateGroups(ctx, db, roundID, q, r, label)
+}
+
+// vsStreet adds to each street figure its difference from the same figure
+// of street req.VsStreet.
+func vsStreet(req RoundRequest, rep *Report) error {
+	if req.By != "street" {
+		return apperr.WithFields("street comparison needs the street breakdown", map[string]string{"vs_street": "use it with by=street"})
+	}
+	type key struct {
+		v string
+		d int64
+	}
+	base := map[key]stats.Estimate{}
+	for _, f := range rep.Estimates {
+		if f.Domain != stats.NoDomain && f.StreetID == req.VsStreet {
+			d := f.DomainID
+			if req.Group == "" {
+				d = 0
+			}
+			base[key{f.Variable, d}] = f.Estimate
+		}
+	}
+	if len(base) == 0 {
+		return apperr.WithFields("no such street in the round", map[string]string{"vs_street": "the id of a street with responses"})
+	}
+	for i := range rep.Estimates {
+		f := &rep.Estimates[i]
+		if f.Domain == stats.NoDomain || f.StreetID == req.VsStreet || f.N == 0 {
+			continue
+		}
+		d := f.DomainID
+		if req.Group == "" {
+			d = 0
+		}
+		if b, ok := base[key{f.Variable, d}]; ok && b.N > 0 {
+			diff := stats.Compare(f.Estimate, b, req.Options.Level)
+			f.VsStreet = &diff
+		}
+	}
+	return nil
 }

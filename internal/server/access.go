@@ -96,6 +96,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.roundData, roles: readers},
 		{method: "POST", path: "/api/v1/rounds/:id/weight", handler: s.weighRound, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id/weighting", handler: s.roundWeighting, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/drivers", handler: s.roundDrivers, roles: readers},
 		{method: "GET", path: "/api/v1/me/assignments", handler: s.myAssignments, roles: interviewers},
 		{method: "GET", path: "/api/v1/assignments/:id", handler: s.getAssignment, roles: fieldStaff},
 		{method: "POST", path: "/api/v1/assignments/:id/replace", handler: s.replaceAssignment, roles: supervisors},

@@ -126,6 +126,7 @@ var accessWant = map[string]string{
 	"GET /api/v1/rounds/:id/data":                 "UFFAAAA",
 	"POST /api/v1/rounds/:id/weight":              "UFFFFFA",
 	"GET /api/v1/rounds/:id/weighting":            "UFFAAAA",
+	"GET /api/v1/rounds/:id/drivers":              "UFFAAAA",
 	"POST /api/v1/population":                     "UFFFFFA",
 	"GET /api/v1/population":                      "UFFAAAA",
 	"GET /api/v1/me/assignments":                  "UAAFFFA",

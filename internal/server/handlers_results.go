@@ -56,6 +56,11 @@ func (s *Server) roundEstimates(c echo.Context) error {
 		}
 		req.Group = v
 	}
+	if v := c.QueryParam("vs_street"); v != "" {
+		if req.VsStreet, err = strconv.ParseInt(v, 10, 64); err != nil || req.VsStreet < 1 {
+			fields["vs_street"] = "the id of a street to compare every other street with"
+		}
+	}
 	if v := c.QueryParam("compare"); v != "" {
 		if req.CompareTo, err = strconv.ParseInt(v, 10, 64); err != nil || req.CompareTo < 1 {
 			fields["compare"] = "the id of an earlier round"
@@ -63,6 +68,9 @@ func (s *Server) roundEstimates(c echo.Context) error {
 	}
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid estimate request", fields)
+	}
+	if u := currentUser(c); u.Role == store.RoleSupervisor && req.VsStreet != 0 {
+		return apperr.New(apperr.Forbidden, "a street office sees its own street's figures only; comparisons between streets are for analysts")
 	}
 	ctx := c.Request().Context()
 	rep, err := results.ForRound(ctx, s.db, id, req)

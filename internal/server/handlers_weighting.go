@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/textcheck"
 	"github.com/minyi-survey/minyi/internal/weighting"
 )
@@ -104,4 +107,43 @@ func (s *Server) roundWeighting(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"weighting": json.RawMessage(w.Report), "created_at": w.CreatedAt, "created_by": w.CreatedBy})
+}
+
+// roundDrivers answers the key-driver analysis of a round: outcome= (a
+// rate indicator; default the satisfaction rate) on predictors= (item
+// indicators, comma-separated; default every satisfaction item).
+func (s *Server) roundDrivers(c echo.Context) error {
+	id, err := idParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	req := results.DriversRequest{Outcome: checkedQuery(c, "outcome", fields), Options: stats.Options{MinN: int64(s.cfg.MinCell)}}
+	if v := checkedQuery(c, "predictors", fields); v != "" {
+		req.Predictors = strings.Split(v, ",")
+	}
+	if v := c.QueryParam("lonely_psu"); v != "" {
+		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
+			fields["lonely_psu"] = "fail, remove or certainty"
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.WithFields("invalid key-driver request", fields)
+	}
+	d, err := results.KeyDrivers(c.Request().Context(), s.db, id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// checkedQuery returns a query parameter, or "" with a field problem when
+// it holds text a database would refuse or is over 1000 bytes.
+func checkedQuery(c echo.Context, name string, fields map[string]string) string {
+	v := c.QueryParam(name)
+	if msg := textcheck.Field(v); msg != "" || len(v) > 1000 {
+		fields[name] = "plain text of at most 1000 bytes"
+		return ""
+	}
+	return v
 }

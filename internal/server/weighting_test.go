@@ -73,6 +73,37 @@ func TestWeightingAPI(t *testing.T) {
 		if status, b := call(t, analyst, "GET", round+"/estimates?by=street", ""); status != 200 || !strings.Contains(string(b), `"sum_w":`) {
 			t.Fatalf("estimates = %d %s", status, b)
 		}
+		// Respondent groups, crossed with street, and street against street.
+		street1 := strconv.FormatInt(f.Streets[0].ID, 10)
+		status, b = call(t, analyst, "GET", round+"/estimates?by=street&group=E2&vs_street="+street1+"&indicators=aware", "")
+		if status != 200 || !strings.Contains(string(b), `"domain":"街道2 × 60岁及以上"`) || strings.Count(string(b), `"vs_street"`) != 3 || !strings.Contains(string(b), `"group":"E2"`) {
+			t.Fatalf("groups vs street = %d %s", status, b)
+		}
+		if status, b := call(t, analyst, "GET", round+"/estimates?group=Q9", ""); status != 422 || !strings.Contains(string(b), `"group"`) {
+			t.Fatalf("unknown group = %d %s", status, b)
+		}
+		sup := loginAs(t, ts.URL, "sup2")
+		if status, b := call(t, sup, "GET", round+"/estimates?by=street&vs_street="+street1, ""); status != 403 {
+			t.Fatalf("a supervisor comparing streets = %d %s", status, b)
+		}
+		// Key drivers: support on the four items.
+		status, b = call(t, analyst, "GET", round+"/drivers?outcome=support&predictors=q1,q2,q3,q4", "")
+		var dr struct {
+			Regression struct {
+				DF           int
+				Coefficients []struct{ Name string }
+			}
+			Items []struct {
+				Indicator   string
+				Performance float64
+			}
+		}
+		if status != 200 || json.Unmarshal(b, &dr) != nil || dr.Regression.DF != 4 || len(dr.Regression.Coefficients) != 5 || len(dr.Items) != 4 || !(dr.Items[0].Performance > 0) {
+			t.Fatalf("drivers = %d %s", status, b)
+		}
+		if status, b := call(t, analyst, "GET", round+"/drivers?outcome=support&predictors=aware,nothing", ""); status != 422 || !strings.Contains(string(b), "nothing is not a rate indicator") {
+			t.Fatalf("bad predictor = %d %s", status, b)
+		}
 	})
 }
 

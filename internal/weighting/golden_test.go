@@ -48,6 +48,15 @@ type goldenFigure struct {
 type goldenOut struct {
 	Weights map[string]map[string]float64 `json:"weights"` // method → response id → weight
 	Figures []goldenFigure                `json:"figures"`
+	// Drivers: svyglm(support ~ q1 + q2 + q3 + q4, design, family = quasibinomial())
+	Drivers map[string]struct {
+		Names    []string  `json:"names"`
+		Estimate []float64 `json:"estimate"`
+		SE       []float64 `json:"se"`
+		T        []float64 `json:"t"`
+		P        []float64 `json:"p"`
+		DF       int       `json:"df"`
+	} `json:"drivers"`
 }
 
 // TestGoldenAgainstR weighs the weighttest round with each method and
@@ -90,6 +99,21 @@ func TestGoldenAgainstR(t *testing.T) {
 				want := gold.Weights[m.name][strconv.FormatInt(id, 10)]
 				if !near(w, want, 1e-9) {
 					t.Errorf("%s: response %d weight %v, R %v", m.name, id, w, want)
+				}
+			}
+			dr, err := results.KeyDrivers(ctx, db, f.Round.ID, results.DriversRequest{Outcome: "support", Predictors: []string{"q1", "q2", "q3", "q4"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := gold.Drivers[m.name]
+			if dr.Regression.DF != want.DF || len(dr.Regression.Coefficients) != len(want.Names) {
+				t.Errorf("%s drivers: df %d, %d coefficients; R df %d, %v", m.name, dr.Regression.DF, len(dr.Regression.Coefficients), want.DF, want.Names)
+			} else {
+				for k, c := range dr.Regression.Coefficients {
+					if !near(c.Estimate, want.Estimate[k], 1e-8) || !near(c.SE, want.SE[k], 1e-8) || !near(c.T, want.T[k], 1e-8) || !near(c.P, want.P[k], 1e-8) {
+						t.Errorf("%s drivers %s: %v se %v t %v p %v; R %v se %v t %v p %v", m.name, want.Names[k], c.Estimate, c.SE, c.T, c.P,
+							want.Estimate[k], want.SE[k], want.T[k], want.P[k])
+					}
 				}
 			}
 			for _, by := range []string{"", "street", "group:E2", "group:E2/street"} {

@@ -59,6 +59,14 @@ for (m in names(designs)) {
     }
   }
 }
+# Key drivers: support on the four item indicators.
+out$drivers <- list()
+for (m in names(designs)) {
+  fit <- svyglm(support ~ q1 + q2 + q3 + q4, designs[[m]], family = quasibinomial())
+  ct <- summary(fit)$coefficients
+  out$drivers[[m]] <- list(names = rownames(ct), estimate = unname(ct[, 1]), se = unname(ct[, 2]),
+    t = unname(ct[, 3]), p = unname(ct[, 4]), df = fit$df.residual)
+}
 out$r_version <- R.version.string
 out$survey_version <- as.character(packageVersion("survey"))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "golden.json")

@@ -41,9 +41,10 @@ var Definition = strings.Replace(strings.Replace(fieldtest.Definition, "id: fiel
 indicators:
 `, 1)
 
-// Size is the district of the weighting tests: 2 streets, 3 sampled
-// communities of 20 households each (120 assignments).
-var Size = fieldtest.Size{Streets: 2, CommunitiesPerStreet: 4, Households: 40, SampleCommunities: 3, PerCommunity: 20, Reserves: 2}
+// Size is the district of the weighting tests: 2 streets, 5 sampled
+// communities of 12 households each (120 assignments, 10 PSUs: enough
+// degrees of freedom for a regression on four items).
+var Size = fieldtest.Size{Streets: 2, CommunitiesPerStreet: 6, Households: 30, SampleCommunities: 5, PerCommunity: 12, Reserves: 2}
 
 // Outcome is what fieldwork found at the k-th assignment of a street: a
 // fixed pattern, so that the non-response factors can be worked out by
