@@ -81,6 +81,9 @@ func (db *DB) SaveWeights(ctx context.Context, a Actor, w RoundWeighting, weight
 		if err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, db.Q("copy-weights-to-values"), w.RoundID); err != nil {
+			return db.mapErr(err, "weights")
+		}
 		return db.AuditIn(ctx, tx, a, "round.weight", "round", itoa(w.RoundID), detail)
 	})
 	return id, err
@@ -94,11 +97,6 @@ func (db *DB) rowWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weight
 		return db.mapErr(err, "weights")
 	}
 	defer ur.Close()
-	uv, err := tx.PrepareContext(ctx, db.Q("update-response-values-weight"))
-	if err != nil {
-		return db.mapErr(err, "weights")
-	}
-	defer uv.Close()
 	for _, rw := range weights {
 		cell := sql.NullInt32{Int32: rw.Cell, Valid: rw.Cell >= 0}
 		res, err := ur.ExecContext(ctx, rw.Weight, rw.InputWeight, cell, rw.ResponseID, roundID)
@@ -108,14 +106,11 @@ func (db *DB) rowWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weight
 		if k, _ := res.RowsAffected(); k != 1 {
 			return apperr.New(apperr.Conflict, "response %d is no longer an accepted response of the round; weigh the round again", rw.ResponseID)
 		}
-		if _, err := uv.ExecContext(ctx, rw.Weight, cell, rw.ResponseID); err != nil {
-			return db.mapErr(err, "weights")
-		}
 	}
 	return nil
 }
 
-// bulkWeights sends the weights as arrays: two statements for a round.
+// bulkWeights sends the weights as arrays: one statement for a round.
 func (db *DB) bulkWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weights []ResponseWeight) error {
 	ids := make([]int64, len(weights))
 	ws := make([]float64, len(weights))
@@ -130,9 +125,6 @@ func (db *DB) bulkWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weigh
 	}
 	if k, _ := res.RowsAffected(); k != int64(len(weights)) {
 		return apperr.New(apperr.Conflict, "%d of %d weighted responses are still accepted responses of the round; weigh the round again", k, len(weights))
-	}
-	if _, err := tx.ExecContext(ctx, db.Q("bulk-update-response-values-weights"), pq.Array(ids), pq.Array(ws), pq.Array(cells)); err != nil {
-		return db.mapErr(err, "weights")
 	}
 	return nil
 }

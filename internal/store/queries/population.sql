@@ -63,8 +63,13 @@ SELECT COUNT(*) FROM responses WHERE round_id = ? AND status = 'accepted'
 -- name: update-response-weight
 UPDATE responses SET weight = ?, input_weight = ?, cal_cell = ? WHERE id = ? AND round_id = ? AND status = 'accepted'
 
--- name: update-response-values-weight
-UPDATE response_values SET weight = ?, cal_cell = ? WHERE response_id = ?
+-- name: copy-weights-to-values
+-- After the responses: their values take the response's weight and cell,
+-- in one statement over the round's values.
+UPDATE response_values
+SET weight = (SELECT r.weight FROM responses r WHERE r.id = response_values.response_id),
+    cal_cell = (SELECT r.cal_cell FROM responses r WHERE r.id = response_values.response_id)
+WHERE round_id = ?
 
 -- name: latest-round-weighting
 SELECT w.id, w.round_id, w.population_id, w.config, w.report, w.calibration, COALESCE(u.username, '') AS created_by, w.created_at
