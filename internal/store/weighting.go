@@ -145,7 +145,8 @@ type Respondent struct {
 	StreetID int64   `db:"street_id"`
 	PSU      int64   `db:"psu"`
 	Weight   float64 `db:"weight"`
-	Cell     int32   `db:"cal_cell"` // -1: not calibrated
+	Input    float64 `db:"input_weight"` // the weight before calibration (the final one if none)
+	Cell     int32   `db:"cal_cell"`     // -1: not calibrated
 	Answers  string  `db:"answers"`
 }
 

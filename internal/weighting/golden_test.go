@@ -3,17 +3,14 @@ package weighting_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"math"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
@@ -21,7 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/weighting/weighttest"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/round.csv and testdata/population.csv (then run Rscript golden.R in testdata)")
+var update = flag.Bool("update", false, "rewrite testdata/round_*.csv (the round's export after each method) and testdata/population.csv; then run Rscript golden.R in testdata")
 
 // goldenMethods are the calibrations checked against R, with the R call
 // testdata/golden.R makes for each.
@@ -60,9 +57,11 @@ type goldenOut struct {
 }
 
 // TestGoldenAgainstR weighs the weighttest round with each method and
-// compares the final weights, the estimates and their standard errors for
-// the district and by street with R's survey package on the round's
-// exported responses (testdata/golden.R), to 1e-9.
+// compares with R's survey package on the round's export ('minyi round
+// export', testdata/round_*.csv; R calls in testdata/golden.R): the final
+// weights, the estimates and standard errors for the district, by street,
+// by age group and by street × age group (1e-9), and the key-driver
+// regression's coefficients, standard errors, t and p values and df (1e-8).
 func TestGoldenAgainstR(t *testing.T) {
 	var gold goldenOut
 	b, err := os.ReadFile("testdata/golden.json")
@@ -80,22 +79,24 @@ func TestGoldenAgainstR(t *testing.T) {
 		if _, err := weighting.ImportPopulation(ctx, db, bytes.NewReader([]byte(weighttest.PopulationCSV())), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System); err != nil {
 			t.Fatal(err)
 		}
-		weights := map[string]map[int64]float64{}
-		var export []exportRow
 		for _, m := range goldenMethods {
 			if _, err := weighting.Weigh(ctx, db, f.Round.ID, m.cfg, store.System); err != nil {
 				t.Fatalf("%s: %v", m.name, err)
 			}
-			rows := exported(t, db, f.Round.ID)
-			weights[m.name] = map[int64]float64{}
-			for _, r := range rows {
-				weights[m.name][r.id] = r.weight
+			if *update && db.Dialect() == store.SQLite {
+				// What 'minyi round export' writes: R's input.
+				var b bytes.Buffer
+				if err := results.WriteRoundData(ctx, db, f.Round.ID, store.Scope{}, &b); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile("testdata/round_"+m.name+".csv", b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
-			export = rows
 			if *update {
 				continue
 			}
-			for id, w := range weights[m.name] {
+			for id, w := range weightsOf(t, db, f.Round.ID) {
 				want := gold.Weights[m.name][strconv.FormatInt(id, 10)]
 				if !near(w, want, 1e-9) {
 					t.Errorf("%s: response %d weight %v, R %v", m.name, id, w, want)
@@ -150,7 +151,6 @@ func TestGoldenAgainstR(t *testing.T) {
 			}
 		}
 		if *update && db.Dialect() == store.SQLite {
-			writeExport(t, export, weights)
 			if err := os.WriteFile("testdata/population.csv", []byte(weighttest.PopulationCSV()), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -162,88 +162,3 @@ func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Abs(b))
 }
 
-type exportRow struct {
-	id, street, psu int64
-	streetName      string
-	input, weight   float64
-	e1, e2          int
-	values          map[string]*float64
-}
-
-var goldenIndicators = []string{"aware", "support", "q1", "q2", "q3", "q4", "satisfied"}
-
-// exported reads what 'minyi round export' gives R, plus the weight before
-// calibration and the demographic answers.
-func exported(t *testing.T, db *store.DB, roundID int64) []exportRow {
-	t.Helper()
-	var rows []struct {
-		ID      int64   `db:"id"`
-		Street  int64   `db:"street_id"`
-		Name    string  `db:"name"`
-		PSU     int64   `db:"psu"`
-		Input   float64 `db:"input_weight"`
-		Weight  float64 `db:"weight"`
-		Answers string  `db:"answers"`
-	}
-	err := db.Reader().Select(&rows, db.Reader().Rebind(`SELECT r.id, a.street_id, s.name, su.psu, r.input_weight, r.weight, r.answers
-		FROM responses r JOIN assignments a ON a.id = r.assignment_id JOIN sample_units su ON su.id = a.sample_unit_id
-		JOIN streets s ON s.id = a.street_id WHERE r.round_id = ? AND r.status = 'accepted' ORDER BY r.id`), roundID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vals []struct {
-		ID    int64    `db:"response_id"`
-		Ind   string   `db:"indicator"`
-		Value *float64 `db:"value"`
-		W     float64  `db:"weight"`
-	}
-	if err := db.Reader().Select(&vals, db.Reader().Rebind("SELECT response_id, indicator, value, weight FROM response_values WHERE round_id = ?"), roundID); err != nil {
-		t.Fatal(err)
-	}
-	byID := map[int64]map[string]*float64{}
-	for _, v := range vals {
-		if byID[v.ID] == nil {
-			byID[v.ID] = map[string]*float64{}
-		}
-		byID[v.ID][v.Ind] = v.Value
-	}
-	out := make([]exportRow, len(rows))
-	for i, r := range rows {
-		a, err := questionnaire.ParseResponse([]byte(r.Answers))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = exportRow{id: r.ID, street: r.Street, streetName: r.Name, psu: r.PSU, input: r.Input, weight: r.Weight,
-			e1: a["E1"].Number, e2: a["E2"].Number, values: byID[r.ID]}
-	}
-	return out
-}
-
-func writeExport(t *testing.T, rows []exportRow, weights map[string]map[int64]float64) {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	head := []string{"response_id", "street", "psu", "input_weight", "E1", "E2"}
-	for _, m := range goldenMethods {
-		head = append(head, "weight_"+m.name)
-	}
-	w.Write(append(head, goldenIndicators...))
-	g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	for _, r := range rows {
-		rec := []string{strconv.FormatInt(r.id, 10), r.streetName, strconv.FormatInt(r.psu, 10), g(r.input), fmt.Sprint(r.e1), fmt.Sprint(r.e2)}
-		for _, m := range goldenMethods {
-			rec = append(rec, g(weights[m.name][r.id]))
-		}
-		for _, ind := range goldenIndicators {
-			if v := r.values[ind]; v != nil {
-				rec = append(rec, g(*v))
-			} else {
-				rec = append(rec, "NA")
-			}
-		}
-		w.Write(rec)
-	}
-	w.Flush()
-	if err := os.WriteFile("testdata/round.csv", b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}

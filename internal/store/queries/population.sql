@@ -83,7 +83,7 @@ LIMIT 1
 -- weight, calibration cell (-1: none) and answers: the rows of estimates
 -- by respondent group and of regressions.
 SELECT r.id, COALESCE(a.street_id, su.street_id) AS street_id, su.psu, r.weight AS weight,
-       COALESCE(r.cal_cell, -1) AS cal_cell, r.answers
+       COALESCE(r.input_weight, r.weight) AS input_weight, COALESCE(r.cal_cell, -1) AS cal_cell, r.answers
 FROM responses r
 JOIN assignments a ON a.id = r.assignment_id
 JOIN sample_units su ON su.id = a.sample_unit_id

@@ -1,17 +1,17 @@
 # Golden values for internal/weighting from R's survey package.
 #
 # Run from this directory after 'go test -run TestGoldenAgainstR -update'
-# (which writes round.csv, the weighttest round's accepted responses with
-# their weight before calibration and minyi's final weights, and
-# population.csv):  Rscript golden.R
-# It writes golden.json; commit all three so the tests need no R.
+# (which writes round_poststratify.csv and round_rake.csv — what 'minyi
+# round export' gives for the weighttest round after each weighting: the
+# final weight, the weight before calibration and the answers calibrated
+# on — and population.csv):  Rscript golden.R
+# It writes golden.json; commit them all so the tests need no R.
 suppressMessages({
   library(survey)
   library(jsonlite)
 })
 options(warn = 1)
 
-d <- read.csv("round.csv", stringsAsFactors = FALSE, fileEncoding = "UTF-8")
 pop <- read.csv("population.csv", stringsAsFactors = FALSE, fileEncoding = "UTF-8")
 names(pop) <- c("street", "sex", "age", "Freq")
 pop$E1 <- match(pop$sex, c("男", "女"))
@@ -19,10 +19,12 @@ pop$E2 <- match(pop$age, c("18—39岁", "40—59岁", "60岁及以上"))
 stopifnot(!anyNA(pop$E1), !anyNA(pop$E2))
 
 inds <- c("aware", "support", "q1", "q2", "q3", "q4", "satisfied")
-des <- svydesign(ids = ~psu, strata = ~street, weights = ~input_weight, data = d, nest = TRUE)
-
-ps <- postStratify(des, ~street + E1 + E2, aggregate(Freq ~ street + E1 + E2, pop, sum))
-rk <- rake(des, list(~street + E1, ~street + E2),
+input <- function(m) {
+  d <- read.csv(sprintf("round_%s.csv", m), stringsAsFactors = FALSE, fileEncoding = "UTF-8-BOM")
+  svydesign(ids = ~psu, strata = ~street, weights = ~input_weight, data = d, nest = TRUE)
+}
+ps <- postStratify(input("poststratify"), ~street + E1 + E2, aggregate(Freq ~ street + E1 + E2, pop, sum))
+rk <- rake(input("rake"), list(~street + E1, ~street + E2),
            list(aggregate(Freq ~ street + E1, pop, sum), aggregate(Freq ~ street + E2, pop, sum)),
            control = list(epsilon = 1, maxit = 10))
 designs <- list(poststratify = ps, rake = rk)
@@ -31,9 +33,10 @@ out <- list(weights = list(), figures = list())
 for (m in names(designs)) {
   x <- designs[[m]]
   w <- weights(x)
+  d <- model.frame(x)
   out$weights[[m]] <- as.list(setNames(w, d$response_id))
-  # minyi's weights are R's.
-  stopifnot(max(abs(w - d[[paste0("weight_", m)]]) / w) < 1e-9)
+  # The exported final weights are R's.
+  stopifnot(max(abs(w - d$weight) / w) < 1e-9)
   for (v in inds) {
     f <- as.formula(paste0("~", v))
     est <- svymean(f, x, na.rm = TRUE)
