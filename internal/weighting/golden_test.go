@@ -161,4 +161,3 @@ func TestGoldenAgainstR(t *testing.T) {
 func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Abs(b))
 }
-
