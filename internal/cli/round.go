@@ -47,7 +47,7 @@ const roundHelp = `usage:
                                for 'minyi estimate --strata street --cluster psu --weight weight' or R
   minyi round weight NAME [--nonresponse street|community|none] [--calibrate none|poststratify|rake]
                      [--poststrata street*E1*E2] [--margins street*E1,street*E2] [--epsilon E] [--max-iter N]
-                     [--trim K] [--population ID]
+                     [--trim K] [--population ID] [--again]
                                final weights: non-response adjustment, calibration to population counts
                                ('minyi population import'), trimming at K × median; shows the weighting report
 

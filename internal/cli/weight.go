@@ -88,7 +88,9 @@ func roundWeight(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "round weight", Usage: "round weight NAME [flags]", Summary: "Weight a round: non-response adjustment, calibration to population counts, trimming."}
 	var cfg weighting.Config
 	var vars, margins string
+	var again bool
 	more := func(fs *flag.FlagSet) {
+		fs.BoolVar(&again, "again", false, "run again with the settings of the weighting in force (other settings flags are ignored)")
 		fs.StringVar(&cfg.Nonresponse, "nonresponse", "street", "weighting class of the non-response adjustment: street, community or none")
 		fs.StringVar(&cfg.Calibration, "calibrate", "", "none, poststratify or rake (default: rake to street × each population variable if counts exist)")
 		fs.StringVar(&vars, "poststrata", "", "post-stratification variables, e.g. street*E1*E2")
@@ -103,7 +105,15 @@ func roundWeight(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		cfg.Variables, cfg.Margins = weighting.ParseVariables(vars), weighting.ParseMargins(margins)
+		if again {
+			if cfg, err = weighting.LastConfig(ctx, db, r.ID); err != nil {
+				return err
+			}
+			vars, margins = "", ""
+		}
+		if vars != "" || margins != "" {
+			cfg.Variables, cfg.Margins = weighting.ParseVariables(vars), weighting.ParseMargins(margins)
+		}
 		if cfg.Calibration == "" && (len(cfg.Variables) > 0 || len(cfg.Margins) > 0) {
 			cfg.Calibration = "rake"
 			if len(cfg.Variables) > 0 {

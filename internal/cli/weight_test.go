@@ -59,6 +59,10 @@ func TestPopulationAndWeightCommands(t *testing.T) {
 			if err != nil || !strings.Contains(out, "rake to population 1 in") {
 				t.Fatalf("default = %q, %v", out, err)
 			}
+			out, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--again")
+			if err != nil || !strings.Contains(out, "(run 3)") || !strings.Contains(out, "rake to population 1 in") {
+				t.Fatalf("again = %q, %v", out, err)
+			}
 		})
 	}
 }

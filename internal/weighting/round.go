@@ -697,3 +697,18 @@ func project(key string, from, vars []string) string {
 	}
 	return strings.Join(out, "|")
 }
+
+// LastConfig returns the settings of the weighting in force for a round,
+// to run it again (after late responses, or new population counts with
+// Population reset to 0).
+func LastConfig(ctx context.Context, db *store.DB, roundID int64) (Config, error) {
+	w, err := db.LatestWeighting(ctx, roundID)
+	if err != nil {
+		return Config{}, err
+	}
+	var c Config
+	if err := json.Unmarshal([]byte(w.Config), &c); err != nil {
+		return Config{}, apperr.Wrap(apperr.Internal, err, "weighting %d settings", w.ID)
+	}
+	return c, nil
+}
