@@ -231,7 +231,9 @@ func Weigh(ctx context.Context, db *store.DB, roundID int64, cfg Config, by stor
 	)
 	classes := stats.NewIndex()
 	for i, u := range units {
-		if u.Replacement == "released" {
+		if u.Replacement == "released" && u.ResponseID == 0 {
+			// Its replacement carries its weight. (An interview accepted
+			// after the release still counts as a response.)
 			rep.Units.Replaced++
 			continue
 		}
