@@ -31,6 +31,7 @@ func commands() []*Command {
 		versionCommand(),
 		estimateCommand(),
 		roundCommand(),
+		populationCommand(),
 		assignCommand(),
 	}
 }

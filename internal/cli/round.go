@@ -21,7 +21,7 @@ import (
 func roundCommand() *Command {
 	c := &Command{
 		Name:    "round",
-		Usage:   "round create|start|close|reopen|list|show [flags]",
+		Usage:   "round create|start|close|reopen|list|show|export|weight [flags]",
 		Summary: "Run survey rounds: create one on a questionnaire version and a sample, start, close and reopen it, see its progress.",
 	}
 	state := func(action string) func(ctx context.Context, env *Env, args []string) error {
@@ -30,7 +30,7 @@ func roundCommand() *Command {
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "round", roundHelp, args,
 			action{"create", roundCreate}, action{"start", state("start")}, action{"close", state("close")},
-			action{"reopen", state("reopen")}, action{"list", roundList}, action{"show", roundShow}, action{"export", roundExport})
+			action{"reopen", state("reopen")}, action{"list", roundList}, action{"show", roundShow}, action{"export", roundExport}, action{"weight", roundWeight})
 	}
 	return c
 }
@@ -45,6 +45,11 @@ const roundHelp = `usage:
   minyi round show NAME [--by street|community|interviewer]   progress, dispositions and AAPOR response rates
   minyi round export NAME      accepted responses as CSV (response_id, street, community, psu, weight, indicators…)
                                for 'minyi estimate --strata street --cluster psu --weight weight' or R
+  minyi round weight NAME [--nonresponse street|community|none] [--calibrate none|poststratify|rake]
+                     [--poststrata street*E1*E2] [--margins street*E1,street*E2] [--epsilon E] [--max-iter N]
+                     [--trim K] [--population ID] [--again]
+                               final weights: non-response adjustment, calibration to population counts
+                               ('minyi population import'), trimming at K × median; shows the weighting report
 
 A round gets one assignment per household of its sample's main sample; give
 them to interviewers with 'minyi assign'. The rule file sets when a

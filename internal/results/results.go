@@ -27,6 +27,9 @@ type Request struct {
 	Options   stats.Options
 	// Composite, if set, is also estimated (its weights follow Variables).
 	Composite *stats.Composite
+	// Group, if set, is a single-choice question whose answers make the
+	// domains (respondent groups), crossed with street when By is "street".
+	Group string
 }
 
 // Figure is one estimate of a report, with its domain's id and label.
@@ -43,6 +46,9 @@ type Figure struct {
 	// Change is the difference from the same figure of an earlier round,
 	// when one was asked for and has it.
 	Change *stats.Difference
+	// VsStreet is the difference from the same figure of another street
+	// (RoundRequest.VsStreet); streets are strata, so independent samples.
+	VsStreet *stats.Difference
 }
 
 // change is the JSON form of a stats.Difference.
@@ -80,6 +86,7 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 		Small      bool     `json:"small"`
 		Below      *bool    `json:"below_target,omitempty"`
 		Change     *change  `json:"change,omitempty"`
+		VsStreet   *change  `json:"vs_street,omitempty"`
 	}{
 		Variable: f.Variable, Kind: f.Kind.String(), Estimate: num(f.Value), SE: num(f.SE),
 		CILow: num(f.CILow), CIHigh: num(f.CIHigh), DF: f.DF, Deff: num(f.Deff), EffectiveN: num(f.EffectiveN),
@@ -91,6 +98,9 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 	if d := f.Change; d != nil {
 		out.Change = &change{Estimate: num(d.Value), SE: num(d.SE), DF: num(d.DF), CILow: num(d.CILow), CIHigh: num(d.CIHigh)}
 	}
+	if d := f.VsStreet; d != nil {
+		out.VsStreet = &change{Estimate: num(d.Value), SE: num(d.SE), DF: num(d.DF), CILow: num(d.CILow), CIHigh: num(d.CIHigh)}
+	}
 	return json.Marshal(out)
 }
 
@@ -99,6 +109,7 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 type Report struct {
 	RoundID   int64    `json:"round_id"`
 	By        string   `json:"by,omitempty"`
+	Group     string   `json:"group,omitempty"`
 	Estimates []Figure `json:"estimates"`
 }
 
@@ -119,7 +130,11 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 		names[i] = v.Name
 		pos[v.Name] = i
 	}
-	rows, err := db.RoundAggregates(ctx, roundID, req.By, names)
+	cal, err := calibrationOf(ctx, db, roundID)
+	if err != nil {
+		return Report{}, err
+	}
+	rows, err := db.RoundAggregates(ctx, roundID, req.By, names, cal != nil)
 	if err != nil {
 		return Report{}, err
 	}
@@ -128,6 +143,14 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 		return Report{}, err
 	}
 	design.LonelyPSU = req.LonelyPSU
+	if cal != nil {
+		for _, a := range aggs {
+			if a.Cell < 0 || int(a.Cell) >= cal.Cells() {
+				return Report{}, apperr.New(apperr.Conflict, "round %d has responses accepted after it was weighted: weigh it again (minyi round weight) before estimating", roundID)
+			}
+		}
+		design.Calibration = cal
+	}
 	if len(aggs) == 0 {
 		return Report{RoundID: roundID, By: req.By}, apperr.New(apperr.NotFound, "round %d has no accepted responses to estimate from", roundID)
 	}
@@ -186,14 +209,17 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 	for i, id := range domainIDs {
 		domainIdx[id] = int32(i)
 	}
-	type key struct{ stratum, psu, domain int64 }
+	type key struct {
+		stratum, psu, domain int64
+		cell                 int32
+	}
 	at := map[key]int{}
 	for _, r := range rows {
 		v, ok := pos[r.Indicator]
 		if !ok {
 			continue
 		}
-		k := key{r.Stratum, r.PSU, r.Domain}
+		k := key{r.Stratum, r.PSU, r.Domain, r.Cell}
 		i, ok := at[k]
 		if !ok {
 			psu, seen := psus[r.PSU]
@@ -210,9 +236,26 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 			}
 			i = len(aggs)
 			at[k] = i
-			aggs = append(aggs, stats.Aggregate{Stratum: strata[r.Stratum], PSU: psu, Domain: dom, Rows: r.Rows, SumW: r.SumW, Vars: make([]stats.VarSums, nvars)})
+			aggs = append(aggs, stats.Aggregate{Stratum: strata[r.Stratum], PSU: psu, Domain: dom, Cell: r.Cell, Rows: r.Rows, SumW: r.SumW, Vars: make([]stats.VarSums, nvars)})
 		}
 		aggs[i].Vars[v] = stats.VarSums{N: r.N, SumW: r.SumWPresent, SumWY: r.SumWY, SumWY2: r.SumWY2, SumY: r.SumY}
 	}
 	return design, aggs, domainIDs, domainStreet, nil
+}
+
+// calibrationOf returns the calibration of the weighting in force for a
+// round, or nil when the round's weights are not calibrated.
+func calibrationOf(ctx context.Context, db *store.DB, roundID int64) (*stats.Calibration, error) {
+	w, err := db.LatestWeighting(ctx, roundID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil || w.Calibration == "" {
+		return nil, err
+	}
+	var c stats.Calibration
+	if err := json.Unmarshal([]byte(w.Calibration), &c); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, err, "calibration of round %d", roundID)
+	}
+	return &c, nil
 }

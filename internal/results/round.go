@@ -22,6 +22,14 @@ type RoundRequest struct {
 	// CompareTo, if not 0, is an earlier round: each figure gets its change
 	// since then, with an interval (the two rounds are independent samples).
 	CompareTo int64
+	// Group, if set, is a single-choice question (sex, age group, …) whose
+	// answers make respondent groups, crossed with street when By is "street".
+	Group string
+	// VsStreet, if not 0, is a street: every other street's figure (By
+	// "street", or a group crossed with street) gets its difference from
+	// that street's figure of the same indicator (and group), with an
+	// interval; streets are strata, hence independent samples.
+	VsStreet int64
 }
 
 // RoundReport is a round's estimates with what an analyst needs beside
@@ -95,8 +103,12 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 	if err != nil {
 		return RoundReport{}, err
 	}
-	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite}
-	rep, err := Estimate(ctx, db, roundID, r, label)
+	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite, Group: req.Group}
+	if req.Group != "" {
+		r.Composite = nil // a composite by group is not offered
+		infos = slices.DeleteFunc(infos, func(i IndicatorInfo) bool { return i.ID == CompositeID })
+	}
+	rep, err := estimateRound(ctx, db, def, roundID, r, label)
 	if err != nil {
 		return RoundReport{}, err
 	}
@@ -111,6 +123,11 @@ func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 		if has && f.N > 0 {
 			below := !met
 			f.BelowTarget = &below
+		}
+	}
+	if req.VsStreet != 0 {
+		if err := vsStreet(req, &rep); err != nil {
+			return RoundReport{}, err
 		}
 	}
 	if req.CompareTo != 0 {
@@ -161,22 +178,23 @@ func compare(ctx context.Context, db *store.DB, def *questionnaire.Definition, r
 	if r.Composite != nil && len(vars) == len(r.Variables) && odef.Composite != nil && maps.Equal(odef.Composite.Weights, def.Composite.Weights) {
 		prev.Composite = &stats.Composite{Name: r.Composite.Name, Weights: weights}
 	}
-	old, err := Estimate(ctx, db, req.CompareTo, prev, label)
+	prev.Group = r.Group
+	old, err := estimateRound(ctx, db, odef, req.CompareTo, prev, label)
 	if err != nil {
 		return err
 	}
 	type key struct {
-		v string
-		d int64
-		p bool
+		v    string
+		s, d int64
+		p    bool
 	}
 	before := map[key]stats.Estimate{}
 	for _, f := range old.Estimates {
-		before[key{f.Variable, f.DomainID, f.Domain == stats.NoDomain}] = f.Estimate
+		before[key{f.Variable, f.StreetID, f.DomainID, f.Domain == stats.NoDomain}] = f.Estimate
 	}
 	for i := range rep.Estimates {
 		f := &rep.Estimates[i]
-		if b, ok := before[key{f.Variable, f.DomainID, f.Domain == stats.NoDomain}]; ok && f.N > 0 && b.N > 0 {
+		if b, ok := before[key{f.Variable, f.StreetID, f.DomainID, f.Domain == stats.NoDomain}]; ok && f.N > 0 && b.N > 0 {
 			d := stats.Compare(f.Estimate, b, r.Options.Level)
 			f.Change = &d
 		}
@@ -202,4 +220,57 @@ func labeler(ctx context.Context, db *store.DB) (Labeler, error) {
 		names["community"][c.ID] = c.Name
 	}
 	return func(kind string, id int64) string { return names[kind][id] }, nil
+}
+
+// estimateRound estimates by the push-down, or row by row for respondent
+// groups (their answers are not in response_values).
+func estimateRound(ctx context.Context, db *store.DB, def *questionnaire.Definition, roundID int64, r Request, label Labeler) (Report, error) {
+	if r.Group == "" {
+		return Estimate(ctx, db, roundID, r, label)
+	}
+	q, err := groupQuestion(def, r.Group)
+	if err != nil {
+		return Report{}, err
+	}
+	return estimateGroups(ctx, db, roundID, q, r, label)
+}
+
+// vsStreet adds to each street figure its difference from the same figure
+// of street req.VsStreet.
+func vsStreet(req RoundRequest, rep *Report) error {
+	if req.By != "street" {
+		return apperr.WithFields("street comparison needs the street breakdown", map[string]string{"vs_street": "use it with by=street"})
+	}
+	type key struct {
+		v string
+		d int64
+	}
+	base := map[key]stats.Estimate{}
+	for _, f := range rep.Estimates {
+		if f.Domain != stats.NoDomain && f.StreetID == req.VsStreet {
+			d := f.DomainID
+			if req.Group == "" {
+				d = 0
+			}
+			base[key{f.Variable, d}] = f.Estimate
+		}
+	}
+	if len(base) == 0 {
+		return apperr.WithFields("no such street in the round", map[string]string{"vs_street": "the id of a street with responses"})
+	}
+	for i := range rep.Estimates {
+		f := &rep.Estimates[i]
+		if f.Domain == stats.NoDomain || f.StreetID == req.VsStreet || f.N == 0 {
+			continue
+		}
+		d := f.DomainID
+		if req.Group == "" {
+			d = 0
+		}
+		if b, ok := base[key{f.Variable, d}]; ok && b.N > 0 {
+			diff := stats.Compare(f.Estimate, b, req.Options.Level)
+			f.VsStreet = &diff
+		}
+	}
+	return nil
 }

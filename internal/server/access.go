@@ -77,6 +77,10 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/surveys/:slug/publish", handler: s.publishSurvey, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/surveys/:slug/versions/:version", handler: s.getSurveyVersion, loggedIn: true},
 
+		// Population counts to calibrate weights to (人口数).
+		{method: "POST", path: "/api/v1/population", handler: s.importPopulation, roles: adminsOnly, upload: true},
+		{method: "GET", path: "/api/v1/population", handler: s.listPopulations, roles: readers},
+
 		// Rounds and their fieldwork.
 		{method: "GET", path: "/api/v1/rounds", handler: s.listRounds, loggedIn: true},
 		{method: "POST", path: "/api/v1/rounds", handler: s.createRound, roles: adminsOnly},
@@ -90,6 +94,9 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/rounds/:id/responses", handler: s.roundResponses, roles: supervisors},
 		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.roundEstimates, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.roundData, roles: readers},
+		{method: "POST", path: "/api/v1/rounds/:id/weight", handler: s.weighRound, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/rounds/:id/weighting", handler: s.roundWeighting, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/drivers", handler: s.roundDrivers, roles: readers},
 		{method: "GET", path: "/api/v1/me/assignments", handler: s.myAssignments, roles: interviewers},
 		{method: "GET", path: "/api/v1/assignments/:id", handler: s.getAssignment, roles: fieldStaff},
 		{method: "POST", path: "/api/v1/assignments/:id/replace", handler: s.replaceAssignment, roles: supervisors},

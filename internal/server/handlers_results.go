@@ -12,6 +12,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // roundEstimates answers a round's weighted estimates with design-based
@@ -49,6 +50,17 @@ func (s *Server) roundEstimates(c echo.Context) error {
 			fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
 		}
 	}
+	if v := c.QueryParam("group"); v != "" {
+		if msg := textcheck.Field(v); msg != "" || len(v) > 64 {
+			fields["group"] = "the code of a single-choice question, e.g. E2"
+		}
+		req.Group = v
+	}
+	if v := c.QueryParam("vs_street"); v != "" {
+		if req.VsStreet, err = strconv.ParseInt(v, 10, 64); err != nil || req.VsStreet < 1 {
+			fields["vs_street"] = "the id of a street to compare every other street with"
+		}
+	}
 	if v := c.QueryParam("compare"); v != "" {
 		if req.CompareTo, err = strconv.ParseInt(v, 10, 64); err != nil || req.CompareTo < 1 {
 			fields["compare"] = "the id of an earlier round"
@@ -56,6 +68,9 @@ func (s *Server) roundEstimates(c echo.Context) error {
 	}
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid estimate request", fields)
+	}
+	if u := currentUser(c); u.Role == store.RoleSupervisor && req.VsStreet != 0 {
+		return apperr.New(apperr.Forbidden, "a street office sees its own street's figures only; comparisons between streets are for analysts")
 	}
 	ctx := c.Request().Context()
 	rep, err := results.ForRound(ctx, s.db, id, req)

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"encoding/json"
 	"math"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
@@ -190,7 +191,21 @@ func Rake(cellWeight []float64, margins []Margin, opt RakeOptions) (*Calibration
 		iter++
 	}
 	if !converged {
-		return nil, apperr.New(apperr.Invalid, "raking did not converge after %d passes (largest change %.6g, tolerance %.6g)", iter, delta, eps)
+		// Name the margin the weights fit worst: the last margin of a pass
+		// always fits, so the others show what does not settle.
+		worst, gap := "", -1.0
+		for _, m := range margins {
+			sample := make([]float64, len(m.Population))
+			for g, x := range w {
+				sample[m.Level[g]] += x
+			}
+			for l, pop := range m.Population {
+				if d := math.Abs(sample[l] - pop); d > gap {
+					worst, gap = m.Name, d
+				}
+			}
+		}
+		return nil, apperr.New(apperr.Invalid, "raking did not converge after %d passes: margin %s is still off by %.6g (largest change %.6g, tolerance %.6g); merge sparse categories or raise the iteration cap", iter, worst, gap, delta, eps)
 	}
 	c.iter = iter + 1
 	c.ratio = make([][]float64, len(margins))
@@ -397,4 +412,46 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 		return total * float64(nstrat) / float64(nok), nil
 	}
 	return total, nil
+}
+
+// calibrationJSON is the stored form of a Calibration: what the variance
+// of a calibrated design needs, so that estimates made later from the
+// database use the same residuals.
+type calibrationJSON struct {
+	Raked  bool        `json:"raked"`
+	Factor []float64   `json:"factor"`
+	Level  [][]int32   `json:"level"`
+	NLev   []int       `json:"nlev"`
+	Ratio  [][]float64 `json:"ratio"`
+	Iter   int         `json:"iter"`
+}
+
+// MarshalJSON stores the calibration (floats round-trip exactly).
+func (c *Calibration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(calibrationJSON{Raked: c.raked, Factor: c.factor, Level: c.level, NLev: c.nlev, Ratio: c.ratio, Iter: c.iter})
+}
+
+// UnmarshalJSON reads a stored calibration and checks that its parts fit
+// together, since the variance indexes them by cell and level.
+func (c *Calibration) UnmarshalJSON(b []byte) error {
+	var j calibrationJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	n := len(j.Factor)
+	if len(j.Level) != len(j.NLev) || len(j.Ratio) != len(j.Level) || len(j.Level) == 0 {
+		return apperr.New(apperr.Internal, "stored calibration: %d margins, %d level counts, %d ratios", len(j.Level), len(j.NLev), len(j.Ratio))
+	}
+	for k := range j.Level {
+		if len(j.Level[k]) != n || len(j.Ratio[k]) != n {
+			return apperr.New(apperr.Internal, "stored calibration: margin %d covers %d cells, want %d", k, len(j.Level[k]), n)
+		}
+		for _, l := range j.Level[k] {
+			if l < 0 || int(l) >= j.NLev[k] {
+				return apperr.New(apperr.Internal, "stored calibration: margin %d has level %d of %d", k, l, j.NLev[k])
+			}
+		}
+	}
+	*c = Calibration{raked: j.Raked, factor: j.Factor, level: j.Level, nlev: j.NLev, ratio: j.Ratio, iter: j.Iter}
+	return nil
 }

@@ -21,6 +21,7 @@ type AggregateRow struct {
 	PSU         int64
 	Domain      int64 // -1 without a breakdown
 	Indicator   string
+	Cell        int32   // calibration cell; -1 not calibrated; 0 when not asked for
 	Rows        int64   // responses, with or without a value
 	SumW        float64 // Σ weight over them
 	N           int64   // responses with a value
@@ -33,8 +34,9 @@ type AggregateRow struct {
 // RoundAggregates returns, for the accepted responses of a round, the sums
 // of each indicator per stratum (street), PSU and domain ("" for none,
 // "street" or "community"): everything a design-based estimate needs,
-// computed by the database in one GROUP BY.
-func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, indicators []string) ([]AggregateRow, error) {
+// computed by the database in one GROUP BY. With cells, the sums are also
+// grouped by calibration cell (responses' cal_cell).
+func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, indicators []string, cells bool) ([]AggregateRow, error) {
 	col, ok := domainColumns[by]
 	if !ok {
 		return nil, apperr.WithFields("unknown breakdown", map[string]string{"by": "street, community, or empty for the district only"})
@@ -43,6 +45,11 @@ func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, ind
 		return nil, nil
 	}
 	q := strings.ReplaceAll(db.rawQueries["round-aggregates"], "{{domain}}", col)
+	cell, group := "0", ""
+	if cells {
+		cell, group = "COALESCE(cal_cell, -1)", ", cal_cell"
+	}
+	q = strings.ReplaceAll(strings.ReplaceAll(q, "{{cell}}", cell), "{{cellgroup}}", group)
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(indicators)), ",")
 	q = db.read.Rebind(strings.Replace(q, "{{indicators}}", marks, 1))
 	args := make([]any, 0, 1+len(indicators))
@@ -58,7 +65,7 @@ func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, ind
 	var out []AggregateRow
 	for rows.Next() {
 		var r AggregateRow
-		if err := rows.Scan(&r.Stratum, &r.PSU, &r.Domain, &r.Indicator, &r.Rows, &r.SumW, &r.N, &r.SumWPresent, &r.SumWY, &r.SumWY2, &r.SumY); err != nil {
+		if err := rows.Scan(&r.Stratum, &r.PSU, &r.Domain, &r.Indicator, &r.Cell, &r.Rows, &r.SumW, &r.N, &r.SumWPresent, &r.SumWY, &r.SumWY2, &r.SumY); err != nil {
 			return nil, db.mapErr(err, "round estimates")
 		}
 		out = append(out, r)

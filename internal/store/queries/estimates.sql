@@ -1,6 +1,8 @@
 -- Per-(stratum, PSU, domain, indicator) sums for design-based estimates.
 -- {{domain}} is replaced by an expression chosen from a whitelist in
--- estimates.go (never by input); {{indicators}} by a list of placeholders.
+-- estimates.go (never by input); {{indicators}} by a list of placeholders;
+-- {{cell}} and {{cellgroup}} by the calibration cell (-1 where none) and
+-- its GROUP BY term for a calibrated round, or 0 and nothing.
 -- A PSU (a community, or a household in SRS) lies in one street and one
 -- community, so grouping by PSU alone gives the same groups as grouping by
 -- stratum, PSU and domain, with fewer keys to hash (PostgreSQL) and in the
@@ -11,6 +13,7 @@ SELECT MIN(street_id) AS stratum,
        psu,
        {{domain}} AS domain,
        indicator,
+       {{cell}} AS cell,
        COUNT(*) AS rows_n,
        SUM(weight) AS sum_w,
        COUNT(value) AS n,
@@ -20,8 +23,8 @@ SELECT MIN(street_id) AS stratum,
        COALESCE(SUM(value), 0) AS sum_y
 FROM response_values
 WHERE round_id = ? AND indicator IN ({{indicators}})
-GROUP BY indicator, psu
-ORDER BY indicator, psu
+GROUP BY indicator, psu{{cellgroup}}
+ORDER BY indicator, psu{{cellgroup}}
 
 -- name: round-indicators
 SELECT DISTINCT indicator FROM response_values WHERE round_id = ? ORDER BY indicator

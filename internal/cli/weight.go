@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/weighting"
+)
+
+func populationCommand() *Command {
+	c := &Command{
+		Name:    "population",
+		Usage:   "population import|list [flags]",
+		Summary: "Import population counts (street × sex × age group, …) to calibrate weights to, or list them.",
+	}
+	c.Run = func(ctx context.Context, env *Env, args []string) error {
+		return runGroup(ctx, env, "population", populationHelp, args, action{"import", populationImport}, action{"list", populationList})
+	}
+	return c
+}
+
+const populationHelp = `usage:
+  minyi population import FILE [--frame V] [--questionnaire SLUG]
+  minyi population list
+
+A population file (CSV UTF-8 or XLSX) has a street column (街道), one
+column per demographic question of the questionnaire (headed by its code,
+e.g. E1, or a word of its label, e.g. 性别, 年龄组) and a count column
+(人数); one row per street and combination of categories, each category
+an option's code or label (男, 18—29岁). A street the frame (default: the
+newest) does not have, or a category the questionnaire does not, is
+refused with its line; the import is atomic.
+`
+
+func populationImport(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "population import", Usage: "population import FILE [--frame V] [--questionnaire SLUG]", Summary: "Import population counts."}
+	var spec weighting.ImportSpec
+	more := func(fs *flag.FlagSet) {
+		fs.IntVar(&spec.FrameVersion, "frame", 0, "frame version whose streets the counts name (default: the newest)")
+		fs.StringVar(&spec.Questionnaire, "questionnaire", "", "questionnaire whose questions name the categories (default: the only one)")
+	}
+	return runWithDB(ctx, env, c, args, "file", more, func(db *store.DB, file string) error {
+		if spec.FrameVersion < 0 {
+			return apperr.WithFields("population import: invalid flags", map[string]string{"--frame": "a frame version (1, 2, …), or 0 for the newest"})
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			return apperr.New(apperr.Invalid, "population import: cannot open %s", file)
+		}
+		defer f.Close()
+		spec.Name = filepath.Base(file)
+		p, err := weighting.ImportPopulation(ctx, db, f, spec, store.CLI)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "imported %s as population %d: %d counts by street × %s, %g people in all (frame version %d, questionnaire %s)\n",
+			p.SourceName, p.ID, p.Cells, strings.Join(p.Variables, " × "), p.Total, p.FrameVersion, p.Questionnaire)
+		return nil
+	})
+}
+
+func populationList(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "population list", Usage: "population list", Summary: "List population tables, newest first."}
+	return runWithDB(ctx, env, c, args, "", nil, func(db *store.DB, _ string) error {
+		ps, err := db.Populations(ctx)
+		if err != nil {
+			return err
+		}
+		tw := newTable(env.Stdout)
+		fmt.Fprintln(tw, "ID\tFRAME\tQUESTIONNAIRE\tVARIABLES\tCOUNTS\tTOTAL\tFILE\tIMPORTED")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%d\t%d\t%s\tstreet × %s\t%d\t%g\t%s\t%s\n", p.ID, p.FrameVersion, p.Questionnaire, strings.Join(p.Variables, " × "),
+				p.Cells, p.Total, p.SourceName, p.CreatedAt.Local().Format("2006-01-02 15:04"))
+		}
+		return tw.Flush()
+	})
+}
+
+func roundWeight(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "round weight", Usage: "round weight NAME [flags]", Summary: "Weight a round: non-response adjustment, calibration to population counts, trimming."}
+	var cfg weighting.Config
+	var vars, margins string
+	var again bool
+	more := func(fs *flag.FlagSet) {
+		fs.BoolVar(&again, "again", false, "run again with the settings of the weighting in force (other settings flags are ignored)")
+		fs.StringVar(&cfg.Nonresponse, "nonresponse", "street", "weighting class of the non-response adjustment: street, community or none")
+		fs.StringVar(&cfg.Calibration, "calibrate", "", "none, poststratify or rake (default: rake to street × each population variable if counts exist)")
+		fs.StringVar(&vars, "poststrata", "", "post-stratification variables, e.g. street*E1*E2")
+		fs.StringVar(&margins, "margins", "", "raking margins, e.g. street*E1,street*E2")
+		fs.Float64Var(&cfg.Epsilon, "epsilon", 0, "raking tolerance (below 1: relative to the total; 0: R's default 1)")
+		fs.IntVar(&cfg.MaxIter, "max-iter", 0, "raking passes at most (0: R's default 10)")
+		fs.Float64Var(&cfg.Trim, "trim", 0, "cap weights at this multiple of the median, 1 to 100 (0: no trimming)")
+		fs.Int64Var(&cfg.Population, "population", 0, "population table id (default: the newest of the round's frame)")
+	}
+	return runWithDB(ctx, env, c, args, "round", more, func(db *store.DB, name string) error {
+		r, err := rounds.New(db).RoundByRef(ctx, name)
+		if err != nil {
+			return err
+		}
+		if again {
+			if cfg, err = weighting.LastConfig(ctx, db, r.ID); err != nil {
+				return err
+			}
+			vars, margins = "", ""
+		}
+		if vars != "" || margins != "" {
+			cfg.Variables, cfg.Margins = weighting.ParseVariables(vars), weighting.ParseMargins(margins)
+		}
+		if cfg.Calibration == "" && (len(cfg.Variables) > 0 || len(cfg.Margins) > 0) {
+			cfg.Calibration = "rake"
+			if len(cfg.Variables) > 0 {
+				cfg.Calibration = "poststratify"
+			}
+		}
+		rep, err := weighting.Weigh(ctx, db, r.ID, cfg, store.CLI)
+		if err != nil {
+			return err
+		}
+		return printWeighting(env.Stdout, rep)
+	})
+}
+
+// printWeighting writes the weighting report.
+func printWeighting(w io.Writer, rep weighting.Report) error {
+	fmt.Fprintf(w, "round %q weighted (run %d): %d respondents, %d eligible non-respondents, %d not eligible, %d of unknown eligibility, %d replaced\n\n",
+		rep.Round, rep.WeightingID, rep.Units.Respondents, rep.Units.Nonrespondents, rep.Units.Ineligible, rep.Units.Unknown, rep.Units.Replaced)
+	tw := newTable(w)
+	fmt.Fprintln(tw, "STEP\tN\tSUM\tMIN\tMAX\tMAX/MIN\tCV\tDEFF (KISH)\tEFFECTIVE N")
+	for _, s := range rep.Steps {
+		x := s.Weights
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.4g\t%.4g\t%.2f\t%.3f\t%.3f\t%.1f\n", s.Name, x.N, x.Sum, x.Min, x.Max, x.Max/x.Min, x.CV, x.Deff, x.EffectiveN)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(rep.Classes) > 0 {
+		fmt.Fprintln(w, "\nnon-response adjustment:")
+		tw = newTable(w)
+		fmt.Fprintln(tw, "CLASS\tRESPONDENTS\tELIGIBILITY RATE\tFACTOR")
+		for _, c := range rep.Classes {
+			fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\n", c.Name, c.N, c.EligibilityRate, c.Factor)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if rep.Passes > 0 {
+		fmt.Fprintf(w, "\n%s to population %d", rep.Config.Calibration, rep.Config.Population)
+		if rep.Config.Calibration == "rake" {
+			fmt.Fprintf(w, " in %d passes", rep.Passes)
+		}
+		fmt.Fprintln(w)
+	}
+	if rep.Trimmed > 0 || rep.Config.Trim > 0 {
+		fmt.Fprintf(w, "trimmed %d weights to the cap %.4g (%g × median)\n", rep.Trimmed, rep.TrimCap, rep.Config.Trim)
+	}
+	if len(rep.Check) > 0 {
+		fmt.Fprintln(w, "\ncalibration check (final weighted count against the population):")
+		tw = newTable(w)
+		fmt.Fprintln(tw, "MARGIN\tLEVEL\tPOPULATION\tWEIGHTED\tDIFFERENCE")
+		for _, m := range rep.Check {
+			for _, l := range m.Levels {
+				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.3g\n", m.Margin, l.Level, l.Population, l.Weighted, l.Weighted-l.Population)
+			}
+		}
+		return tw.Flush()
+	}
+	return nil
+}

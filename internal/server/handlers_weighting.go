@@ -1,0 +1,149 @@
+package server
+
+import (
+	"encoding/json"
+	"mime"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/textcheck"
+	"github.com/minyi-survey/minyi/internal/weighting"
+)
+
+// importPopulation takes a multipart upload (field "file", optional fields
+// frame and questionnaire as in 'minyi population import') and stores its
+// counts; a file with problems answers 422 with every problem and its line
+// in error.details.
+func (s *Server) importPopulation(c echo.Context) error {
+	r := c.Request()
+	notMultipart := apperr.WithFields("upload the population counts as multipart form field \"file\"", map[string]string{"file": "required"})
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {
+		return notMultipart
+	}
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		return bodyError(err, notMultipart)
+	}
+	defer r.MultipartForm.RemoveAll()
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return notMultipart
+	}
+	fields := map[string]string{}
+	if msg := textcheck.Field(fh.Filename); msg != "" {
+		fields["file"] = "the file name " + msg
+	}
+	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: checkedFormValue(c, "questionnaire", fields)}
+	if v := checkedFormValue(c, "frame", fields); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fields["frame"] = "a frame version (1, 2, …); leave it out for the newest"
+		}
+		spec.FrameVersion = n
+	}
+	if len(fields) > 0 {
+		return apperr.WithFields("invalid population upload", fields)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, err, "open upload")
+	}
+	defer f.Close()
+	p, err := weighting.ImportPopulation(r.Context(), s.db, f, spec, actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, p)
+}
+
+func (s *Server) listPopulations(c echo.Context) error {
+	ps, err := s.db.Populations(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"populations": ps})
+}
+
+// weighRound runs the weighting of a round with the settings in the body
+// (weighting.Config; {} for the defaults) and answers its report.
+func (s *Server) weighRound(c echo.Context) error {
+	id, err := idParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	var cfg weighting.Config
+	if err := bindJSON(c, &cfg); err != nil {
+		return err
+	}
+	rep, err := weighting.Weigh(c.Request().Context(), s.db, id, cfg, actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+// roundWeighting answers the report of the weighting in force, or
+// {"weighting": null} for a round that has not been weighted.
+func (s *Server) roundWeighting(c echo.Context) error {
+	id, err := idParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.db.RoundByID(ctx, id); err != nil {
+		return err
+	}
+	w, err := s.db.LatestWeighting(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return c.JSON(http.StatusOK, map[string]any{"weighting": nil})
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"weighting": json.RawMessage(w.Report), "created_at": w.CreatedAt, "created_by": w.CreatedBy})
+}
+
+// roundDrivers answers the key-driver analysis of a round: outcome= (a
+// rate indicator; default the satisfaction rate) on predictors= (item
+// indicators, comma-separated; default every satisfaction item).
+func (s *Server) roundDrivers(c echo.Context) error {
+	id, err := idParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	req := results.DriversRequest{Outcome: checkedQuery(c, "outcome", fields), Options: stats.Options{MinN: int64(s.cfg.MinCell)}}
+	if v := checkedQuery(c, "predictors", fields); v != "" {
+		req.Predictors = strings.Split(v, ",")
+	}
+	if v := c.QueryParam("lonely_psu"); v != "" {
+		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
+			fields["lonely_psu"] = "fail, remove or certainty"
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.WithFields("invalid key-driver request", fields)
+	}
+	d, err := results.KeyDrivers(c.Request().Context(), s.db, id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// checkedQuery returns a query parameter, or "" with a field problem when
+// it holds text a database would refuse or is over 1000 bytes.
+func checkedQuery(c echo.Context, name string, fields map[string]string) string {
+	v := c.QueryParam(name)
+	if msg := textcheck.Field(v); msg != "" || len(v) > 1000 {
+		fields[name] = "plain text of at most 1000 bytes"
+		return ""
+	}
+	return v
+}
