@@ -130,6 +130,7 @@ var accessWant = map[string]string{
 	"POST /api/v1/visits":                         "UANANFA",
 	"POST /api/v1/responses":                      "UANANFA",
 	"POST /api/v1/sync":                           "UAAAAFA",
+	"POST /api/v1/sync/status":                    "UAAAAFA",
 	"GET /api/v1/responses/:id":                   "UANANFA",
 	"POST /api/v1/responses/:id/review":           "UFFANFA",
 }
@@ -188,6 +189,7 @@ func TestAccessTable(t *testing.T) {
 			"POST /api/v1/assignments/:id/replace": `{"approve":false,"reason":"test"}`,
 			"POST /api/v1/responses":               fmt.Sprintf(`{"client_id":"00000000-0000-4000-8000-000000000099","assignment_id":%d,"questionnaire_version":1,"answers":{}}`, a.ID),
 			"POST /api/v1/sync":                    `{"items":[]}`,
+			"POST /api/v1/sync/status":             `{"client_ids":["00000000-0000-4000-8000-000000000001"]}`,
 			"POST /api/v1/responses/:id/review":    `{"action":"flag","reason":"test"}`,
 		}
 		// Every caller also gets an API token, for a second pass with
