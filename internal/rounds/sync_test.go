@@ -35,28 +35,30 @@ func TestSyncStatus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := []string{uuid(1), uuid(2), uuid(3), uuid(3)}
+		// The office enters a visit on int1a's household (an exported
+		// outbox uploaded by the supervisor): int1a's tablet sees it held.
+		office, err := f.Service.RecordVisit(ctx, f.Caller("sup1"), rounds.VisitRequest{ClientID: uuid(4), AssignmentID: mine[2].ID, AttemptedAt: start, Outcome: "refused"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{uuid(1), uuid(2), uuid(3), uuid(3), uuid(4)}
+		all := []store.Held{
+			{Type: "response", ClientID: uuid(1), ID: resp.ID, Status: "accepted"},
+			{Type: "visit", ClientID: uuid(2), ID: v.Visit.ID},
+			{Type: "visit", ClientID: uuid(4), ID: office.Visit.ID},
+		}
 		cases := []struct {
 			who     string
 			held    []store.Held
 			missing []string
 		}{
-			{"int1a", []store.Held{
-				{Type: "response", ClientID: uuid(1), ID: resp.ID, Status: "accepted"},
-				{Type: "visit", ClientID: uuid(2), ID: v.Visit.ID},
-			}, []string{uuid(3)}},
-			{"sup1", []store.Held{
-				{Type: "response", ClientID: uuid(1), ID: resp.ID, Status: "accepted"},
-				{Type: "visit", ClientID: uuid(2), ID: v.Visit.ID},
-			}, []string{uuid(3)}},
-			{"admin", []store.Held{
-				{Type: "response", ClientID: uuid(1), ID: resp.ID, Status: "accepted"},
-				{Type: "visit", ClientID: uuid(2), ID: v.Visit.ID},
-			}, []string{uuid(3)}},
+			{"int1a", all, []string{uuid(3)}},
+			{"sup1", all, []string{uuid(3)}},
+			{"admin", all, []string{uuid(3)}},
 			// Another interviewer of the same street, and another street's
 			// supervisor, learn nothing about these ids.
-			{"int1b", []store.Held{}, []string{uuid(1), uuid(2), uuid(3)}},
-			{"sup2", []store.Held{}, []string{uuid(1), uuid(2), uuid(3)}},
+			{"int1b", []store.Held{}, []string{uuid(1), uuid(2), uuid(3), uuid(4)}},
+			{"sup2", []store.Held{}, []string{uuid(1), uuid(2), uuid(3), uuid(4)}},
 		}
 		for _, tc := range cases {
 			got, err := f.Service.SyncStatus(ctx, f.Caller(tc.who), rounds.StatusRequest{ClientIDs: ids})

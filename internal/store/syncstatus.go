@@ -29,6 +29,7 @@ func (db *DB) HeldByClientIDs(ctx context.Context, clientIDs []string, sc Scope)
 	args := []any{string(ids)}
 	args = append(args, sc.street()...)
 	args = append(args, sc.interviewer()...)
+	args = append(args, sc.InterviewerID)
 	args = append(args, args...)
 	err = db.read.SelectContext(ctx, &out, db.Q("sync-held"), args...)
 	return out, db.mapErr(err, "sync status")

@@ -217,7 +217,7 @@ JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
 LEFT JOIN users u ON u.id = r.interviewer_id
 WHERE r.id = ?
   AND (? = 0 OR a.street_id = ?)
-  AND (? = 0 OR r.interviewer_id = ?)
+  AND (? = 0 OR r.interviewer_id = ? OR a.interviewer_id = ?)
 
 -- name: list-responses
 SELECT r.id, r.client_id, r.assignment_id, r.round_id, r.interviewer_id, COALESCE(u.username, '') AS interviewer,
@@ -232,7 +232,7 @@ JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
 LEFT JOIN users u ON u.id = r.interviewer_id
 WHERE r.round_id = ?
   AND (? = 0 OR a.street_id = ?)
-  AND (? = 0 OR r.interviewer_id = ?)
+  AND (? = 0 OR r.interviewer_id = ? OR a.interviewer_id = ?)
   AND (? = '' OR r.status = ?)
   AND (? = '' OR r.review = ?)
   AND (? = 0 OR r.flags <> '[]')
@@ -296,17 +296,19 @@ ORDER BY rv.response_id, rv.indicator
 
 -- name: sync-held
 -- Which of a tablet's client ids (a JSON array of strings) the server holds,
--- as visits or responses, within the caller's scope: another interviewer's
--- or street's object is not reported, as if unknown.
+-- as visits or responses, within the caller's scope: an interviewer sees
+-- what they recorded and what was recorded on their households (a paper
+-- interview or an exported outbox the office entered for them); another
+-- interviewer's or street's object is not reported, as if unknown.
 SELECT 'visit' AS type, v.client_id, v.id, '' AS status
 FROM visits v JOIN assignments a ON a.id = v.assignment_id
 WHERE v.client_id IN (SELECT value FROM json_each(?))
   AND (? = 0 OR a.street_id = ?)
-  AND (? = 0 OR v.interviewer_id = ?)
+  AND (? = 0 OR v.interviewer_id = ? OR a.interviewer_id = ?)
 UNION ALL
 SELECT 'response' AS type, r.client_id, r.id, r.status
 FROM responses r JOIN assignments a ON a.id = r.assignment_id
 WHERE r.client_id IN (SELECT value FROM json_each(?))
   AND (? = 0 OR a.street_id = ?)
-  AND (? = 0 OR r.interviewer_id = ?)
+  AND (? = 0 OR r.interviewer_id = ? OR a.interviewer_id = ?)
 ORDER BY 2
