@@ -139,8 +139,10 @@ function header() {
 function banner(text, kind = "info") {
   const b = document.getElementById("banner");
   b.textContent = text;
-  b.className = kind;
+  b.className = text ? kind : "";
   b.hidden = !text;
+  clearTimeout(S.bannerTimer);
+  if (kind === "ok") S.bannerTimer = setTimeout(() => banner(""), 4000); // a confirmation, not a state
 }
 
 // ---------- routing ----------
