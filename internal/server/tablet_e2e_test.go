@@ -285,3 +285,26 @@ func TestTabletInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", b.Dir)
 }
+
+// TestTabletFirstLoadSlow3G measures (and logs, without asserting) how
+// long a first visit to /t/ takes until the login form is shown, on
+// DevTools' Slow 3G profile with an empty cache, and then a second visit
+// served by the service worker.
+func TestTabletFirstLoadSlow3G(t *testing.T) {
+	b := webtest.Start(t)
+	db := storetest.Open(t, store.SQLite)
+	_, base := newFieldServer(t, db, fieldtest.Small)
+	ctx := b.Tab(60 * time.Second)
+	webtest.Run(t, ctx, "throttle", webtest.Viewport(800, 1280), webtest.NoCache(), webtest.Slow3G())
+	start := time.Now()
+	webtest.Run(t, ctx, "first load", chromedp.Navigate(base+"/t/"), chromedp.WaitVisible(`input[name=username]`))
+	first := time.Since(start)
+	var bytes int
+	webtest.Run(t, ctx, "transferred", chromedp.Evaluate(`performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((s, e) => s + (e.transferSize || 0), 0)`, &bytes),
+		webtest.WaitJS(`navigator.serviceWorker.controller !== null`))
+	start = time.Now()
+	webtest.Run(t, ctx, "second load", chromedp.Reload(), chromedp.WaitVisible(`input[name=username]`))
+	second := time.Since(start)
+	t.Logf("Slow 3G (2 s latency, 400 kbit/s): first load to the login form %v (%d bytes over the network), again with the service worker %v",
+		first.Round(10*time.Millisecond), bytes, second.Round(10*time.Millisecond))
+}
