@@ -3,15 +3,22 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -307,4 +314,94 @@ func TestTabletFirstLoadSlow3G(t *testing.T) {
 	second := time.Since(start)
 	t.Logf("Slow 3G (2 s latency, 400 kbit/s): first load to the login form %v (%d bytes over the network), again with the service worker %v",
 		first.Round(10*time.Millisecond), bytes, second.Round(10*time.Millisecond))
+}
+
+// TestTabletUpdateKeepsOutbox deploys a new app version while the outbox
+// holds an unsent visit (the server's sync is down): the new service worker
+// installs and waits, the interviewer is told, the visit stays; once the
+// visit is safe on the server the new version takes over, and the outbox
+// with its receipt is still there.
+func TestTabletUpdateKeepsOutbox(t *testing.T) {
+	b := webtest.Start(t)
+	db := storetest.Open(t, store.SQLite)
+	f := fieldtest.New(t, db, fieldtest.Small)
+	f.AssignStreet(t, 1)
+	mine, err := f.Service.Assignments(context.Background(), f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}, db,
+		auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	build, err := tabletBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deployed, syncDown atomic.Bool
+	h := srv.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case syncDown.Load() && r.URL.Path == "/api/v1/sync":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":"unavailable","message":"down for maintenance"}}`)
+		case deployed.Load() && r.URL.Path == "/t/sw.js":
+			// The next version: the same files under another build.
+			r2 := r.Clone(r.Context())
+			r2.Header.Del("If-None-Match")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r2)
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			io.WriteString(w, strings.ReplaceAll(rec.Body.String(), build, build+"-next"))
+		default:
+			h.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(ts.Close)
+	base := ts.URL
+
+	s := &tabletSession{t: t, b: b, ctx: b.Tab(60 * time.Second)}
+	workerBuild := `new Promise((ok) => { const c = new MessageChannel(); c.port1.onmessage = (e) => ok(e.data);
+		navigator.serviceWorker.controller.postMessage({ type: "build" }, [c.port2]); })`
+	var got string
+	s.run("log in", webtest.Viewport(800, 1280), webtest.Login(base+"/t/", "int1a", fieldtest.Password), chromedp.WaitVisible(`a.household`),
+		webtest.WaitJS(`navigator.serviceWorker.controller !== null`), webtest.Eval(workerBuild, &got))
+	if got != build {
+		t.Fatalf("the worker runs build %q, want %q", got, build)
+	}
+	syncDown.Store(true)
+	s.run("visit while sync is down", chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[0].ID)), chromedp.WaitVisible(`#start`),
+		chromedp.Click(`button[data-outcome=refused]`), chromedp.WaitVisible(`a.household`),
+		webtest.WaitJS(`document.querySelector("#outbox-link").textContent.includes("1")`))
+
+	deployed.Store(true)
+	var banner string
+	s.run("new version", webtest.Eval(`navigator.serviceWorker.getRegistration("/t/").then((r) => r.update()).then(() => true)`, nil),
+		webtest.WaitJS(`(async () => !!(await navigator.serviceWorker.getRegistration("/t/")).waiting)()`),
+		webtest.WaitJS(`!document.querySelector("#banner").hidden`), chromedp.Text(`#banner`, &banner),
+		webtest.Eval(workerBuild, &got))
+	if got != build || !strings.Contains(banner, "新版本") {
+		t.Fatalf("while a visit is unsent: worker %q (want the old %q), banner %q", got, build, banner)
+	}
+	s.shot("12-update-waiting")
+	if n := countOf(t, db, `SELECT COUNT(*) FROM visits`); n != 0 {
+		t.Fatalf("the server holds %d visits while its sync is down", n)
+	}
+
+	syncDown.Store(false)
+	s.run("sync, then the update", chromedp.Navigate(base+"/t/#/outbox"), chromedp.WaitVisible(`#sync-now`), chromedp.Click(`#sync-now`),
+		webtest.WaitJS(`navigator.serviceWorker.controller !== null`),
+		chromedp.Poll(workerBuild+`.then((b) => b === "`+build+`-next")`, nil, chromedp.WithPollingInterval(100*time.Millisecond)),
+		chromedp.WaitVisible(`li[data-state="sent"]`))
+	if n := countOf(t, db, `SELECT COUNT(*) FROM visits`); n != 1 {
+		t.Errorf("after the update the server holds %d visits, want 1", n)
+	}
+	var items int
+	s.run("outbox kept", webtest.Eval(`import("/t/idb.js").then((m) => m.all("outbox")).then((a) => a.filter((x) => x.state === "sent" && x.receipt).length)`, &items))
+	if items != 1 {
+		t.Errorf("after the update the outbox holds %d sent items with receipts, want 1", items)
+	}
 }
