@@ -217,7 +217,7 @@ JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
 LEFT JOIN users u ON u.id = r.interviewer_id
 WHERE r.id = ?
   AND (? = 0 OR a.street_id = ?)
-  AND (? = 0 OR r.interviewer_id = ? OR a.interviewer_id = ?)
+  AND (? = 0 OR r.interviewer_id = ?)
 
 -- name: list-responses
 SELECT r.id, r.client_id, r.assignment_id, r.round_id, r.interviewer_id, COALESCE(u.username, '') AS interviewer,
@@ -232,7 +232,7 @@ JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
 LEFT JOIN users u ON u.id = r.interviewer_id
 WHERE r.round_id = ?
   AND (? = 0 OR a.street_id = ?)
-  AND (? = 0 OR r.interviewer_id = ? OR a.interviewer_id = ?)
+  AND (? = 0 OR r.interviewer_id = ?)
   AND (? = '' OR r.status = ?)
   AND (? = '' OR r.review = ?)
   AND (? = 0 OR r.flags <> '[]')
