@@ -241,6 +241,8 @@ function statusOf(a) {
   if (a.status === "final") {
     return a.disposition === "complete" ? ["done", t("tablet.st_done")] : ["final", t("tablet.st_final", { d: t(`tablet.disp_${a.disposition || "other"}`) })];
   }
+  const unsentVisit = [...l.visits].reverse().find((v) => v.state !== "sent");
+  if (unsentVisit) return ["revisit", t("tablet.st_visit_unsent", { outcome: t(`tablet.out_${unsentVisit.body.outcome}`) })];
   const last = l.visits.length ? l.visits[l.visits.length - 1].body : null;
   const attempts = a.attempts + l.visits.filter((v) => v.state !== "sent").length; // the server counts sent ones
   if ((last && last.outcome === "appointment") || (!last && a.last_outcome === "appointment")) return ["appt", t("tablet.st_appointment")];
@@ -396,7 +398,13 @@ function renderQuestion(aid, code) {
   const err = h("p", { id: "q-error", class: "error", role: "alert", hidden: true });
   const showError = (msg) => { err.textContent = msg; err.hidden = !msg; };
   const serverMsg = d.server_errors && d.server_errors[code];
-  if (serverMsg) showError(t("tablet.server_said", { msg: serverMsg }));
+  if (serverMsg) {
+    // The server's message is in English; the same rule checked here names
+    // the problem in the interface language when the two agree.
+    const local = validate(S.def, d.answers).errors[code];
+    const msg = local ? `${t(`tablet.rule_${local.rule}`, { min: q.min ?? "", max: q.max ?? "", n: q.max_length ?? "" })} (${serverMsg})` : serverMsg;
+    showError(t("tablet.server_said", { msg }));
+  }
 
   const set = async (v) => {
     if (v === undefined) delete d.answers[code]; else d.answers[code] = v;
