@@ -262,7 +262,8 @@ func TestTabletInBrowser(t *testing.T) {
 		t.Errorf("the question shows %q, want the server's message about code 7", msg)
 	}
 	s.shot("10-question-422")
-	s.run("correct it", chromedp.Click(`#question input[value="1"]`), chromedp.Click(`#next`))
+	s.run("correct it", chromedp.Click(`#question input[value="1"]`), chromedp.Click(`#next`),
+		webtest.WaitJS(`!document.querySelector('#question[data-code="A2"]')`))
 	s.interview(aware, false)
 	s.run("finish 5", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`),
 		webtest.WaitJS(`document.querySelector("#outbox-link").classList.contains("zero")`))
