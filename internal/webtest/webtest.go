@@ -27,12 +27,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// browsers are where Chromium is looked for after $MINYI_CHROMIUM.
+var browsers = []string{"/usr/bin/chromium", "chromium", "chromium-browser"}
+
 // Chromium returns the browser's executable, or skips the test (fails it
 // in CI) when there is none.
 func Chromium(t testing.TB) string {
 	t.Helper()
-	candidates := []string{os.Getenv("MINYI_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"}
-	for _, c := range candidates {
+	for _, c := range append([]string{os.Getenv("MINYI_CHROMIUM")}, browsers...) {
 		if c == "" {
 			continue
 		}
@@ -42,6 +44,7 @@ func Chromium(t testing.TB) string {
 	}
 	if os.Getenv("CI") != "" {
 		t.Fatal("webtest: no chromium found, and CI is set: install it (apt-get install -y chromium) or set MINYI_CHROMIUM")
+		return ""
 	}
 	t.Skip("webtest: skipping the browser tests: no chromium found (apt-get install -y chromium, or set MINYI_CHROMIUM); in CI they always run")
 	return ""
