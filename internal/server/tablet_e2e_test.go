@@ -115,6 +115,8 @@ func TestTabletInBrowser(t *testing.T) {
 	}
 	s := &tabletSession{t: t, b: b, ctx: b.Tab(90 * time.Second)}
 	downloads := t.TempDir()
+	// idle waits until no sync is running: a sync may redraw the screen.
+	idle := webtest.WaitJS(`document.body.dataset.sync !== "busy"`)
 
 	// Log in; the service worker takes control (the app works offline).
 	s.run("open", webtest.Viewport(800, 1280), webtest.Download(downloads), chromedp.Navigate(base+"/t/"), chromedp.WaitVisible(`input[name=username]`))
@@ -130,7 +132,7 @@ func TestTabletInBrowser(t *testing.T) {
 
 	// A no-one-home visit at the first household.
 	house := func(a store.Assignment) chromedp.Action {
-		return chromedp.Tasks{chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, a.ID), chromedp.NodeVisible), chromedp.WaitVisible(`#start`)}
+		return chromedp.Tasks{idle, chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, a.ID), chromedp.NodeVisible), chromedp.WaitVisible(`#start`)}
 	}
 	s.run("household 1", house(mine[0]))
 	s.shot("4-household")
@@ -254,7 +256,7 @@ func TestTabletInBrowser(t *testing.T) {
 		return true;
 	})()`, mine[4].ID), nil), chromedp.Navigate(base+"/t/#/"), chromedp.Reload(),
 		chromedp.WaitVisible(`.st.attention`))
-	s.run("open it", chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[4].ID)), chromedp.WaitVisible(`.problem [data-field=A2]`))
+	s.run("open it", idle, chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[4].ID)), chromedp.WaitVisible(`.problem [data-field=A2]`))
 	s.shot("9-household-422")
 	var msg string
 	s.run("fix", chromedp.Click(`#fix`), chromedp.WaitVisible(`#question[data-code=A2] #q-error`), chromedp.Text(`#q-error`, &msg))
@@ -272,7 +274,7 @@ func TestTabletInBrowser(t *testing.T) {
 	}
 
 	// English, then a second interviewer who sees only their household.
-	s.run("english", chromedp.Click(`#to-list`), chromedp.WaitVisible(`a.household`), chromedp.Click(`#lang`),
+	s.run("english", chromedp.Click(`#to-list`), chromedp.WaitVisible(`a.household`), idle, chromedp.Click(`#lang`),
 		webtest.WaitJS(`document.documentElement.lang === "en"`))
 	s.shot("11-assignments-en")
 

@@ -65,12 +65,19 @@ type Browser struct {
 func Start(t testing.TB) *Browser {
 	t.Helper()
 	exe := Chromium(t)
+	// The profile is removed after the browser has stopped: its helper
+	// processes may still be writing when the allocator returns, which
+	// t.TempDir's own cleanup would report as an error.
+	profile, err := os.MkdirTemp("", "minyi-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox,
 		chromedp.Headless,
 		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("lang", "zh-CN"),
 	)
@@ -80,7 +87,15 @@ func Start(t testing.TB) *Browser {
 		root = filepath.Join(os.TempDir(), "minyi-screenshots")
 	}
 	b := &Browser{t: t, alloc: alloc, cancel: cancel, Dir: filepath.Join(root, sanitize(t.Name()))}
-	t.Cleanup(cancel)
+	t.Cleanup(func() {
+		cancel()
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	return b
 }
 

@@ -254,7 +254,7 @@ function address(a) { return `${a.building} ${a.household}`; }
 
 function renderList() {
   if (!S.round) return screen(t("tablet.no_round"), h("p", {}, t("tablet.no_round_help")), logoutButton());
-  const search = h("input", { id: "search", type: "search", placeholder: t("tablet.search_placeholder"), autocomplete: "off" });
+  const search = h("input", { id: "search", type: "search", placeholder: t("tablet.search_placeholder"), autocomplete: "off", value: S.search || "" });
   const list = h("div", { id: "groups" });
   const fill = () => {
     const q = search.value.trim().toLowerCase();
@@ -281,7 +281,7 @@ function renderList() {
     }
     list.replaceChildren(...(out.length ? out : [h("p", { class: "hint" }, t("tablet.no_match"))]));
   };
-  search.addEventListener("input", fill);
+  search.addEventListener("input", () => { S.search = search.value; fill(); });
   fill();
   const done = S.assignments.filter((a) => statusOf(a)[0] === "done").length;
   const picker = S.rounds.length > 1 ? h("p", {}, h("label", { for: "round" }, t("tablet.round")), " ",
@@ -622,7 +622,9 @@ function retryNow() {
 async function sync() {
   if (!S.session || S.syncing) return;
   S.syncing = true;
+  document.body.dataset.sync = "busy";
   clearTimeout(S.timer);
+  const before = signature();
   let reached = false;
   try {
     for (;;) {
@@ -649,8 +651,18 @@ async function sync() {
     const wake = ob.nextWake(S.items);
     if (wake !== null) S.timer = setTimeout(sync, Math.max(500, wake - Date.now()));
     maybeActivate();
-    if (["", "#/", "#/outbox"].includes(location.hash) || location.hash.startsWith("#/h/") || location.hash.startsWith("#/done/")) route();
+    // Redraw a screen that shows sync state only when something changed, so
+    // that a tap or a search being typed is not lost to a redraw.
+    const shows = ["", "#/", "#/outbox"].includes(location.hash) || /^#\/(h|done)\//.test(location.hash);
+    if (shows && signature() !== before) route();
+    document.body.dataset.sync = "idle";
   }
+}
+
+// signature summarises what the list, household and outbox screens show.
+function signature() {
+  return JSON.stringify([S.items.map((it) => [it.client_id, it.state, it.attempts]),
+    S.assignments.map((a) => [a.id, a.status, a.attempts, a.last_outcome, a.disposition])]);
 }
 
 // reconcileAll asks the server which of this tablet's items it holds and
