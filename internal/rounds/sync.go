@@ -2,9 +2,11 @@ package rounds
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // SyncItem is one entry of a tablet's outbox: a visit or a response.
@@ -86,4 +88,53 @@ func (s *Service) Sync(ctx context.Context, c Caller, req SyncRequest, statusOf 
 		out[i] = res
 	}
 	return out, nil
+}
+
+// StatusRequest asks which of a tablet's client ids the server holds
+// (POST /api/v1/sync/status).
+type StatusRequest struct {
+	ClientIDs []string `json:"client_ids"`
+}
+
+// StatusResult answers a StatusRequest: the client ids held (a receipt
+// each: type, id, status) and those not held, in the order asked.
+type StatusResult struct {
+	Held    []store.Held `json:"held"`
+	Missing []string     `json:"missing"`
+}
+
+// SyncStatus reports which of the given client ids the server holds within
+// the caller's scope, so that a tablet can mark items safe on the server
+// and resend the rest. Another interviewer's or street's items are
+// reported missing, as everything outside a caller's scope is unknown.
+func (s *Service) SyncStatus(ctx context.Context, c Caller, req StatusRequest) (StatusResult, error) {
+	fields := map[string]string{}
+	if len(req.ClientIDs) > MaxSyncItems {
+		fields["client_ids"] = "at most 500 per request; ask for the rest in another"
+	}
+	for i, id := range req.ClientIDs {
+		if !uuidRE.MatchString(id) {
+			fields[fmt.Sprintf("client_ids[%d]", i)] = "a UUID made by the tablet"
+			break
+		}
+	}
+	if len(fields) > 0 {
+		return StatusResult{}, apperr.WithFields("invalid client ids", fields)
+	}
+	held, err := s.db.HeldByClientIDs(ctx, req.ClientIDs, c.Scope())
+	if err != nil {
+		return StatusResult{}, err
+	}
+	have := make(map[string]bool, len(held))
+	for _, h := range held {
+		have[h.ClientID] = true
+	}
+	res := StatusResult{Held: held, Missing: []string{}}
+	for _, id := range req.ClientIDs {
+		if !have[id] {
+			res.Missing = append(res.Missing, id)
+			have[id] = true // once, if asked twice
+		}
+	}
+	return res, nil
 }

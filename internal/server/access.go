@@ -103,6 +103,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/visits", handler: s.recordVisit, roles: fieldStaff},
 		{method: "POST", path: "/api/v1/responses", handler: s.submitResponse, roles: fieldStaff},
 		{method: "POST", path: "/api/v1/sync", handler: s.sync, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/sync/status", handler: s.syncStatus, roles: fieldStaff},
 		{method: "GET", path: "/api/v1/responses/:id", handler: s.getResponse, roles: fieldStaff},
 		{method: "POST", path: "/api/v1/responses/:id/review", handler: s.reviewResponse, roles: supervisors},
 	}

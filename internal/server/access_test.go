@@ -25,6 +25,13 @@ import (
 // newFieldServer serves a fieldtest district in the field over real HTTP.
 func newFieldServer(t *testing.T, db *store.DB, sz fieldtest.Size) (*fieldtest.Field, string) {
 	t.Helper()
+	return newFieldServerWith(t, db, sz, nil)
+}
+
+// newFieldServerWith is newFieldServer with the handler wrapped (nil: as
+// it is), e.g. by a network switch.
+func newFieldServerWith(t *testing.T, db *store.DB, sz fieldtest.Size, wrap func(http.Handler) http.Handler) (*fieldtest.Field, string) {
+	t.Helper()
 	f := fieldtest.New(t, db, sz)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
@@ -32,7 +39,11 @@ func newFieldServer(t *testing.T, db *store.DB, sz fieldtest.Size) (*fieldtest.F
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s.Handler())
+	h := s.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return f, ts.URL
 }
@@ -135,6 +146,7 @@ var accessWant = map[string]string{
 	"POST /api/v1/visits":                         "UANANFA",
 	"POST /api/v1/responses":                      "UANANFA",
 	"POST /api/v1/sync":                           "UAAAAFA",
+	"POST /api/v1/sync/status":                    "UAAAAFA",
 	"GET /api/v1/responses/:id":                   "UANANFA",
 	"POST /api/v1/responses/:id/review":           "UFFANFA",
 }
@@ -193,6 +205,7 @@ func TestAccessTable(t *testing.T) {
 			"POST /api/v1/assignments/:id/replace": `{"approve":false,"reason":"test"}`,
 			"POST /api/v1/responses":               fmt.Sprintf(`{"client_id":"00000000-0000-4000-8000-000000000099","assignment_id":%d,"questionnaire_version":1,"answers":{}}`, a.ID),
 			"POST /api/v1/sync":                    `{"items":[]}`,
+			"POST /api/v1/sync/status":             `{"client_ids":["00000000-0000-4000-8000-000000000001"]}`,
 			"POST /api/v1/responses/:id/review":    `{"action":"flag","reason":"test"}`,
 		}
 		// Every caller also gets an API token, for a second pass with

@@ -336,3 +336,17 @@ func (s *Server) roundData(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	return results.WriteRoundData(ctx, s.db, id, store.Scope{StreetID: s.caller(c).Scope().StreetID}, c.Response())
 }
+
+// syncStatus answers which of a tablet's client ids the server holds, in
+// the caller's scope: the receipts a tablet shows after a sync.
+func (s *Server) syncStatus(c echo.Context) error {
+	var req rounds.StatusRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	res, err := s.rounds.SyncStatus(c.Request().Context(), s.caller(c), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}

@@ -17,6 +17,8 @@ func (s *Server) webRoutes() {
 		return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg")
 	})
 	e.GET("/i18n/:lang", s.i18n)
+	e.GET("/t", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/t/") })
+	e.GET("/t/*", s.serveTablet) // the tablet app (tablet.go)
 	e.GET("/login", s.loginPage)
 	e.GET("/", s.homePage, s.authenticated)
 	e.GET("/surveys", s.surveysPage, s.authenticated)

@@ -280,3 +280,22 @@ JOIN streets st ON st.id = rv.street_id
 JOIN communities c ON c.id = rv.community_id
 WHERE rv.round_id = ? AND (? = 0 OR rv.street_id = ?)
 ORDER BY rv.response_id, rv.indicator
+
+-- name: sync-held
+-- Which of a tablet's client ids (a JSON array of strings) the server holds,
+-- as visits or responses, within the caller's scope: an interviewer sees
+-- what they recorded and what was recorded on their households (a paper
+-- interview or an exported outbox the office entered for them); another
+-- interviewer's or street's object is not reported, as if unknown.
+SELECT 'visit' AS type, v.client_id, v.id, '' AS status
+FROM visits v JOIN assignments a ON a.id = v.assignment_id
+WHERE v.client_id IN (SELECT value FROM json_each(?))
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR v.interviewer_id = ? OR a.interviewer_id = ?)
+UNION ALL
+SELECT 'response' AS type, r.client_id, r.id, r.status
+FROM responses r JOIN assignments a ON a.id = r.assignment_id
+WHERE r.client_id IN (SELECT value FROM json_each(?))
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR r.interviewer_id = ? OR a.interviewer_id = ?)
+ORDER BY 2
