@@ -83,6 +83,17 @@ func (s *tabletSession) interview(answers map[string]string, shots bool) []strin
 	return nil
 }
 
+// jsClick waits for a selector and clicks it from the page's script, which
+// finds the node the page holds at that moment: screens re-render while a
+// sync redraws them, and a node Chromium had looked up before can be gone
+// when its click arrives ("Could not find node with given id").
+func jsClick(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		webtest.WaitJS(fmt.Sprintf(`document.querySelector(%q) !== null`, sel)),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).click()`, sel), nil),
+	}
+}
+
 func countOf(t *testing.T, db *store.DB, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -171,7 +182,7 @@ func TestTabletInBrowser(t *testing.T) {
 	s.run("finish 2", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`),
 		webtest.WaitJS(`document.querySelector("#outbox-link").classList.contains("zero")`))
 	s.shot("6-saved")
-	s.run("back", chromedp.Click(`#to-list`), chromedp.WaitVisible(`a.household`))
+	s.run("back", jsClick(`#to-list`), chromedp.WaitVisible(`a.household`))
 
 	// Offline: two more interviews, with a reload in the middle of the first.
 	offline.Store(true)
@@ -199,7 +210,7 @@ func TestTabletInBrowser(t *testing.T) {
 	if want := []string{"A2", "B1", "Q1", "Q2", "Q3", "Q4"}; !slices.Equal(seen, want) {
 		t.Errorf("after the reload: screens %v", seen)
 	}
-	s.run("finish 3", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`), chromedp.Click(`#to-list`), chromedp.WaitVisible(`a.household`))
+	s.run("finish 3", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`), jsClick(`#to-list`), chromedp.WaitVisible(`a.household`))
 	// The second offline interview ends at screening: not eligible.
 	s.run("household 4", house(mine[3]), chromedp.Click(`#start`))
 	if seen := s.interview(map[string]string{"S1": "2"}, false); !slices.Equal(seen, []string{"S1"}) {
@@ -297,11 +308,8 @@ func TestTabletInBrowser(t *testing.T) {
 	}
 
 	// English, then a second interviewer who sees only their household.
-	// The list re-renders while it refreshes from the server: click the
-	// language switch from the page's script, which finds the current node,
-	// so that Chromium never clicks a node the render has just replaced.
-	s.run("english", chromedp.Click(`#to-list`), chromedp.WaitVisible(`a.household`), idle,
-		chromedp.Evaluate(`document.querySelector("#lang").click()`, nil),
+	s.run("english", jsClick(`#to-list`), chromedp.WaitVisible(`a.household`), idle,
+		jsClick(`#lang`),
 		webtest.WaitJS(`document.documentElement.lang === "en"`))
 	s.shot("11-assignments-en")
 
