@@ -31,6 +31,7 @@ func commands() []*Command {
 		estimateCommand(),
 		roundCommand(),
 		assignCommand(),
+		simulateCommand(),
 	}
 }
 

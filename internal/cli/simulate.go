@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/simulate"
+	"github.com/minyi-survey/minyi/surveys"
+)
+
+func simulateCommand() *Command {
+	c := &Command{
+		Name:  "simulate",
+		Usage: "simulate district|round|design [flags]",
+		Summary: "Simulated polling: a synthetic district with known true rates, simulated fieldwork " +
+			"on a round, and Monte Carlo checks of a sampling design.",
+	}
+	c.Run = func(ctx context.Context, env *Env, args []string) error {
+		return runGroup(ctx, env, "simulate", simulateHelp, args,
+			action{"district", simulateDistrict})
+	}
+	return c
+}
+
+const simulateHelp = `usage:
+  minyi simulate district --frame FRAME.csv --truth TRUTH.json [--population POP.csv]
+                          [--streets 8] [--communities 12] [--households 400] [--seed 1]
+  minyi simulate round --round NAME [--truth TRUTH.json] [--seed 1] [--contact 0.55] [--evening-contact 0.8]
+                       [--refusal 0.15] [--not-eligible 0.05] [--interviewers 3] [--straightliners 0.02]
+                       [--days 10] [--until DATE] [--url URL --token T]
+  minyi simulate design --truth TRUTH.json --frame FRAME.csv [--n 2000] [--per-community 20]
+                        [--allocation proportional] [--response-rate 0.7] [--reps 1000] [--seed 1]
+                        [--target-width 0.10] [--format json|text]
+
+district writes a synthetic district: a frame that 'minyi frame import' reads
+unchanged, the true value of every indicator of the standard questionnaire by
+street (TRUTH.json) and adult residents by street, sex and age group (POP.csv).
+round runs simulated interviewers through a round in fieldwork, through the
+same submission code as the tablets. design repeats sample → response →
+estimate in memory and reports bias, RMSE, interval width, coverage and the
+chance of flagging a street below target.
+`
+
+func simulateDistrict(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "simulate district", Usage: "simulate district --frame FILE --truth FILE [flags]", Summary: "Write a synthetic district: frame, truth and population counts."}
+	fs := newFlagSet(env, c)
+	var spec simulate.Spec
+	var seed int64
+	var framePath, truthPath, popPath, qPath string
+	fs.IntVar(&spec.Streets, "streets", 8, "streets (街道), 1 to 200")
+	fs.IntVar(&spec.Communities, "communities", 12, "communities (社区) per street, 1 to 200")
+	fs.IntVar(&spec.Households, "households", 400, "mean households per community, 10 to 20000")
+	fs.Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same district")
+	fs.StringVar(&framePath, "frame", "", "frame CSV to write (required)")
+	fs.StringVar(&truthPath, "truth", "", "TRUTH.json to write (required)")
+	fs.StringVar(&popPath, "population", "", "population counts CSV to write (adults by street, sex and age group)")
+	fs.StringVar(&qPath, "questionnaire", "", "questionnaire YAML whose indicators the truth covers (default: the shipped wenming-household)")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	if framePath == "" || truthPath == "" {
+		return apperr.New(apperr.Invalid, "simulate district: --frame and --truth are required (see 'minyi help simulate')")
+	}
+	if seed < 1 {
+		return apperr.New(apperr.Invalid, "simulate district: --seed must be a positive number")
+	}
+	spec.Seed = uint64(seed)
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	def, err := loadQuestionnaire(qPath)
+	if err != nil {
+		return err
+	}
+	d, err := simulate.Generate(spec)
+	if err != nil {
+		return err
+	}
+	plan, err := simulate.Compile(def, d.Model)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "simulate district")
+	}
+	truth := simulate.ComputeTruth(plan, d.Frame())
+	if err := writeFileAtomic(framePath, d.WriteFrame); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(truthPath, truth.WriteJSON); err != nil {
+		return err
+	}
+	if popPath != "" {
+		if err := writeFileAtomic(popPath, d.WritePopulation); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stdout, "district of %d streets, %d communities, %d households (seed %d)\n",
+		len(d.Streets), len(d.Streets)*spec.Communities, d.Households(), seed)
+	fmt.Fprintf(env.Stdout, "frame %s, truth %s", framePath, truthPath)
+	if popPath != "" {
+		fmt.Fprintf(env.Stdout, ", population %s", popPath)
+	}
+	fmt.Fprintln(env.Stdout)
+	for _, it := range truth.Indicators {
+		if len(it.ID) > 0 && (it.ID == "awareness" || it.ID == "support" || it.ID == "participation" || it.ID == "satisfaction") {
+			fmt.Fprintf(env.Stdout, "  true %-14s %.3f in the district\n", it.ID, it.District)
+		}
+	}
+	return nil
+}
+
+// loadQuestionnaire reads a questionnaire file, or the shipped standard
+// one when path is empty.
+func loadQuestionnaire(path string) (*questionnaire.Definition, error) {
+	if path == "" {
+		return questionnaire.Load(surveys.FS, "wenming-household.yaml")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, apperr.New(apperr.Invalid, "cannot read %s: %v", path, pathErr(err))
+	}
+	def, err := questionnaire.Parse(filepath.Base(path), data)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, err, "%s", path)
+	}
+	return def, nil
+}
+
+// pathErr strips the path from an *os.PathError (the caller names it).
+func pathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// writeFileAtomic writes a file through a temporary file in the same
+// directory, so that a failure leaves any earlier file as it was.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return apperr.New(apperr.Invalid, "cannot write %s: %v", path, pathErr(err))
+	}
+	defer os.Remove(f.Name())
+	_ = f.Chmod(0o644) // a data file like any other, not a secret
+	if err := write(f); err != nil {
+		f.Close()
+		return apperr.Wrap(apperr.Internal, err, "write %s", path)
+	}
+	if err := f.Close(); err != nil {
+		return apperr.Wrap(apperr.Internal, err, "write %s", path)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return apperr.New(apperr.Invalid, "cannot write %s: %v", path, pathErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+// simulate district writes a frame that minyi frame import takes as it
+// is, the same files for the same seed, and a truth with every indicator.
+func TestSimulateDistrict(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	args := []string{"simulate", "district", "--streets", "3", "--communities", "4", "--households", "50", "--seed", "7",
+		"--frame", p("f.csv"), "--truth", p("t.json"), "--population", p("pop.csv")}
+	out, _, err := runCLI(t, nil, "", args...)
+	if err != nil || !strings.Contains(out, "district of 3 streets, 12 communities") {
+		t.Fatalf("simulate district = %q, %v", out, err)
+	}
+	first, _ := os.ReadFile(p("f.csv"))
+	truth1, _ := os.ReadFile(p("t.json"))
+	if _, _, err := runCLI(t, nil, "", args...); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := os.ReadFile(p("f.csv"))
+	truth2, _ := os.ReadFile(p("t.json"))
+	if !bytes.Equal(first, second) || !bytes.Equal(truth1, truth2) {
+		t.Error("the same seed wrote different files")
+	}
+	var truth struct {
+		Households int `json:"households"`
+		Indicators []struct {
+			ID       string  `json:"id"`
+			District float64 `json:"district"`
+			Streets  []struct {
+				Street string  `json:"street"`
+				Value  float64 `json:"value"`
+			} `json:"streets"`
+		} `json:"indicators"`
+	}
+	if err := json.Unmarshal(truth1, &truth); err != nil {
+		t.Fatal(err)
+	}
+	if len(truth.Indicators) != 13 || truth.Indicators[0].ID != "awareness" || len(truth.Indicators[0].Streets) != 3 {
+		t.Fatalf("truth indicators: %+v", truth.Indicators)
+	}
+	rows := strings.Count(string(first), "\n") - 1
+	if truth.Households != rows {
+		t.Errorf("truth has %d households, frame %d", truth.Households, rows)
+	}
+	pop, _ := os.ReadFile(p("pop.csv"))
+	if n := strings.Count(string(pop), "\n"); n != 1+3*12 {
+		t.Errorf("population has %d lines", n)
+	}
+
+	env := map[string]string{"DATABASE_URL": storetest.URL(t, storetest.Dialects(t)[0])}
+	if _, _, err := runCLI(t, env, "", "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, env, "", "frame", "import", p("f.csv"))
+	if err != nil || !strings.Contains(out, " households in 12 communities of 3 streets") {
+		t.Fatalf("frame import = %q, %v", out, err)
+	}
+
+	for _, bad := range [][]string{
+		{"simulate", "district", "--frame", p("x.csv")},
+		{"simulate", "district", "--frame", p("x.csv"), "--truth", p("x.json"), "--households", "5"},
+		{"simulate", "district", "--frame", p("x.csv"), "--truth", p("x.json"), "--seed", "-1"},
+		{"simulate", "district", "--frame", filepath.Join(dir, "no", "such", "dir.csv"), "--truth", p("x.json")},
+	} {
+		if _, _, err := runCLI(t, nil, "", bad...); err == nil || ExitCode(err) != 2 {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if _, err := os.Stat(p("x.csv")); err == nil {
+		t.Error("a refused command wrote a file")
+	}
+}
