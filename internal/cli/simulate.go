@@ -6,9 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
 	"github.com/minyi-survey/minyi/surveys"
 )
@@ -22,7 +26,7 @@ func simulateCommand() *Command {
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "simulate", simulateHelp, args,
-			action{"district", simulateDistrict})
+			action{"district", simulateDistrict}, action{"round", simulateRound})
 	}
 	return c
 }
@@ -109,6 +113,109 @@ func simulateDistrict(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "  true %-14s %.3f in the district\n", it.ID, it.District)
 		}
 	}
+	return nil
+}
+
+func simulateRound(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "simulate round", Usage: "simulate round --round NAME [flags]", Summary: "Run simulated fieldwork on a round in the field."}
+	fs := newFlagSet(env, c)
+	flags := config.Register(fs, c.Name, env.Getenv)
+	o := simround.DefaultOptions()
+	var name, truthPath, until, base, token string
+	var seed int64
+	fs.StringVar(&name, "round", "", "the round, by name (required); it must be in fieldwork")
+	fs.StringVar(&truthPath, "truth", "", "TRUTH.json of the district (default: a model drawn from the seed for this frame's streets and communities)")
+	fs.Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same fieldwork")
+	fs.Float64Var(&o.Contact, "contact", o.Contact, "probability that someone opens the door on a daytime visit")
+	fs.Float64Var(&o.EveningContact, "evening-contact", o.EveningContact, "probability that someone opens the door in the evening (from 18:30)")
+	fs.Float64Var(&o.Refusal, "refusal", o.Refusal, "probability that a contacted eligible household refuses")
+	fs.Float64Var(&o.NotEligible, "not-eligible", o.NotEligible, "probability that a household is not eligible")
+	fs.IntVar(&o.Interviewers, "interviewers", o.Interviewers, "interviewers per street: unassigned households are given to them (accounts sim-s<street id>-<k> are created when the street has too few)")
+	fs.Float64Var(&o.Straightliners, "straightliners", o.Straightliners, "share of respondents who give every satisfaction item the same answer")
+	fs.IntVar(&o.Days, "days", o.Days, "simulated days of fieldwork, ending on --until")
+	fs.StringVar(&until, "until", "", "last simulated day, YYYY-MM-DD, not after today (default: yesterday)")
+	fs.StringVar(&base, "url", "", "simulate against a running server's API at this URL instead of the database")
+	fs.StringVar(&token, "token", "", "API token for --url (minyi token create): an administrator's, or a supervisor's for their street")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	if name == "" {
+		return apperr.New(apperr.Invalid, "simulate round: --round is required (see 'minyi help simulate')")
+	}
+	if seed < 1 {
+		return apperr.New(apperr.Invalid, "simulate round: --seed must be a positive number")
+	}
+	o.Seed = uint64(seed)
+	if until != "" {
+		t, err := time.ParseInLocation(time.DateOnly, until, time.Local)
+		if err != nil || t.After(time.Now()) || t.Year() < 2020 {
+			return apperr.New(apperr.Invalid, "simulate round: --until %q: a date from 2020 to today, as YYYY-MM-DD", until)
+		}
+		o.Until = t
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	model := simulate.NewModel(o.Seed)
+	if truthPath != "" {
+		f, err := os.Open(truthPath)
+		if err != nil {
+			return apperr.New(apperr.Invalid, "cannot read %s: %v", truthPath, pathErr(err))
+		}
+		truth, err := simulate.ReadTruth(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		model = truth.Model
+	}
+	o.Progress = env.Stdout
+	o.Workers = 2
+	report := func(sum simround.Summary) {
+		fmt.Fprintf(env.Stdout, "%d days: %d visits, %d interviews (%d flagged), %d refusals, %d not eligible, %d replacements; %d of %d households final\n",
+			sum.Days, sum.Visits, sum.Interviews, sum.Flagged, sum.Refusals, sum.NotEligible, sum.Replacements, sum.Final, sum.Assignments)
+	}
+	if base != "" {
+		b, err := simround.NewHTTPBackend(base, token)
+		if err != nil {
+			return err
+		}
+		sum, err := simround.Run(ctx, b, name, model, o)
+		if err != nil {
+			return err
+		}
+		report(sum)
+		return nil
+	}
+	if token != "" {
+		return apperr.New(apperr.Invalid, "simulate round: --token goes with --url")
+	}
+	db, err := openDB(ctx, flags)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	b := simround.NewServiceBackend(db)
+	r, err := b.Round(ctx, name)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(auth.GeneratePassword())
+	if err != nil {
+		return err
+	}
+	created, err := b.Staff(ctx, r.ID, o.Interviewers, hash)
+	if err != nil {
+		return err
+	}
+	if created > 0 {
+		fmt.Fprintf(env.Stdout, "created %d simulated staff accounts (sim-s…; no known password: set one with minyi user passwd)\n", created)
+	}
+	sum, err := simround.Run(ctx, b, name, model, o)
+	if err != nil {
+		return err
+	}
+	report(sum)
 	return nil
 }
 

@@ -2,12 +2,18 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/simround"
+	"github.com/minyi-survey/minyi/internal/simulate"
+	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
@@ -79,5 +85,59 @@ func TestSimulateDistrict(t *testing.T) {
 	}
 	if _, err := os.Stat(p("x.csv")); err == nil {
 		t.Error("a refused command wrote a file")
+	}
+}
+
+// simulate round staffs the round and runs simulated days through the
+// service, printing a line per day; bad numbers are refused before
+// anything is written.
+func TestSimulateRound(t *testing.T) {
+	d := storetest.Dialects(t)[0]
+	url := storetest.URL(t, d)
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dist, err := simulate.Generate(simulate.Spec{Streets: 2, Communities: 3, Households: 30, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := simround.District(ctx, db, dist, 0); err != nil {
+		t.Fatal(err)
+	}
+	svc := rounds.New(db)
+	if _, err := simround.StartRound(ctx, db, svc, rounds.System, simround.RoundSpec{Name: "R1", Sample: "s1", Questionnaire: "wenming-household", N: 40, PerCommunity: 10, Reserves: 3, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := map[string]string{"DATABASE_URL": url}
+	for _, bad := range [][]string{
+		{"simulate", "round"},
+		{"simulate", "round", "--round", "R1", "--refusal", "2"},
+		{"simulate", "round", "--round", "R1", "--days", "0"},
+		{"simulate", "round", "--round", "R1", "--until", "2999-01-01"},
+		{"simulate", "round", "--round", "R1", "--token", "x"},
+		{"simulate", "round", "--round", "R1", "--url", "ftp://host", "--token", "x"},
+	} {
+		if _, _, err := runCLI(t, env, "", bad...); ExitCode(err) != 2 {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if _, _, err := runCLI(t, env, "", "simulate", "round", "--round", "nope"); err == nil || ExitCode(err) != 1 || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown round: %v", err)
+	}
+	yesterday := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+	out, _, err := runCLI(t, env, "", "simulate", "round", "--round", "R1", "--days", "3", "--interviewers", "2", "--until", yesterday, "--seed", "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"created 6 simulated staff accounts", "day  1 ", "day  3 ", "3 days: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -68,3 +68,6 @@ func pick(r *rand.Rand, w []float64) int {
 	}
 	return len(w) - 1
 }
+
+// HashString maps names to 64 bits, to key a Stream by names.
+func HashString(parts ...string) uint64 { return hashString(parts...) }
