@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/demo"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
@@ -139,5 +141,52 @@ func TestSimulateRound(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// serve seeds the demo into a new database only, prints its accounts
+// beside the admin's, and skips it with --no-demo or on a database that is
+// not new. (The demo itself is tested in package demo.)
+func TestServeDemo(t *testing.T) {
+	calls := 0
+	seedDemo = func(ctx context.Context, db *store.DB, now time.Time, progress io.Writer) (demo.Result, error) {
+		calls++
+		return demo.Result{Households: 123, Accounts: []demo.Account{{Username: "demo-analyst", Role: "analyst", Password: "pw-of-the-analyst"}}}, nil
+	}
+	t.Cleanup(func() { seedDemo = demo.Seed })
+	dir := t.TempDir()
+	start := func(db string, args ...string) string {
+		t.Helper()
+		env := map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(dir, db), "MINYI_ADDR": "127.0.0.1:0"}
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &lockedBuffer{}
+		done := make(chan error, 1)
+		go func() {
+			done <- Run(ctx, append([]string{"serve"}, args...), &Env{Stdout: out, Stderr: io.Discard, Getenv: func(k string) string { return env[k] }})
+		}()
+		for range 400 {
+			if strings.Contains(out.String(), "serving ") && (strings.Contains(out.String(), "keep it safe") || strings.Contains(out.String(), "Log in at")) {
+				break
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	out := start("a.db")
+	if calls != 1 || !strings.Contains(out, "pw-of-the-analyst") || !strings.Contains(out, "123 households") || !strings.Contains(out, "seeding the demo") {
+		t.Fatalf("first start (%d seeds):\n%s", calls, out)
+	}
+	if strings.Index(out, "created the account 'admin'") > strings.Index(out, "pw-of-the-analyst") {
+		t.Errorf("the demo accounts come before the admin's:\n%s", out)
+	}
+	if out := start("a.db"); calls != 1 || strings.Contains(out, "pw-of-the-analyst") {
+		t.Errorf("a second start seeded again (%d):\n%s", calls, out)
+	}
+	if out := start("b.db", "--no-demo"); calls != 1 || strings.Contains(out, "Demo:") || !strings.Contains(out, "keep it safe") {
+		t.Errorf("--no-demo seeded (%d):\n%s", calls, out)
 	}
 }

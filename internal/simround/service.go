@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -22,6 +23,7 @@ const Via = "simulation"
 type ServiceBackend struct {
 	DB      *store.DB
 	Service *rounds.Service
+	mu      sync.Mutex            // interviewers work side by side
 	users   map[string]store.User // interviewers by username
 	sups    map[int64]store.User  // supervisor of each street
 }
@@ -58,6 +60,8 @@ func (s *ServiceBackend) Assignments(ctx context.Context, roundID int64) ([]stor
 }
 
 func (s *ServiceBackend) interviewer(ctx context.Context, name string) (store.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if u, ok := s.users[name]; ok {
 		return u, nil
 	}
@@ -90,11 +94,23 @@ func (s *ServiceBackend) Submit(ctx context.Context, a store.Assignment, req rou
 
 // Replace implements Backend: the street's supervisor approves.
 func (s *ServiceBackend) Replace(ctx context.Context, a store.Assignment) error {
+	sup, err := s.supervisor(ctx, a)
+	if err != nil {
+		return err
+	}
+	_, err = s.Service.Replace(ctx, caller(sup), a.ID, rounds.ReplaceRequest{Reason: "simulated supervisor: replacement rule met"})
+	return err
+}
+
+// supervisor returns the supervisor of an assignment's street.
+func (s *ServiceBackend) supervisor(ctx context.Context, a store.Assignment) (store.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	sup, ok := s.sups[a.StreetID]
 	if !ok {
 		users, err := s.DB.Users(ctx)
 		if err != nil {
-			return err
+			return sup, err
 		}
 		for _, u := range users {
 			if u.Role == store.RoleSupervisor && !u.Disabled && u.StreetID.Valid && u.StreetID.Int64 == a.StreetID {
@@ -103,12 +119,11 @@ func (s *ServiceBackend) Replace(ctx context.Context, a store.Assignment) error 
 			}
 		}
 		if !ok {
-			return apperr.New(apperr.Invalid, "street %s has no supervisor to approve replacements (minyi user add --role supervisor --street …)", a.Street)
+			return sup, apperr.New(apperr.Invalid, "street %s has no supervisor to approve replacements (minyi user add --role supervisor --street …)", a.Street)
 		}
 		s.sups[a.StreetID] = sup
 	}
-	_, err := s.Service.Replace(ctx, caller(sup), a.ID, rounds.ReplaceRequest{Reason: "simulated supervisor: replacement rule met"})
-	return err
+	return sup, nil
 }
 
 // Staff makes sure every street of the round has a supervisor and n
@@ -184,7 +199,9 @@ func (s *ServiceBackend) Staff(ctx context.Context, roundID int64, n int, passwo
 			}
 			sup = &u
 		}
+		s.mu.Lock()
 		s.sups[sid] = *sup
+		s.mu.Unlock()
 		slices.SortFunc(ivs, func(a, b store.User) int { return cmpString(a.Username, b.Username) })
 		for k := len(ivs) + 1; k <= n; k++ {
 			u, err := add(fmt.Sprintf("sim-s%d-%d", sid, k), store.RoleInterviewer, sid)

@@ -200,6 +200,7 @@ func Run(ctx context.Context, b Backend, roundName string, model *simulate.Model
 			return sum, err
 		}
 		byInterviewer := map[string][]*household{}
+		own, ownFinal := map[string]int{}, map[string]int{} // each interviewer's households, and how many are final
 		final := 0
 		for _, a := range as {
 			if a.Interviewer != "" && (fast == "" || a.Interviewer < fast) {
@@ -223,6 +224,14 @@ func Run(ctx context.Context, b Backend, roundName string, model *simulate.Model
 		if final == len(as) || opts.Stop > 0 && float64(final) >= opts.Stop*float64(len(as)) {
 			break
 		}
+		for _, a := range as {
+			if a.Interviewer != "" {
+				own[a.Interviewer]++
+				if a.Status == string(fieldwork.StatusFinal) {
+					ownFinal[a.Interviewer]++
+				}
+			}
+		}
 		names := make([]string, 0, len(byInterviewer))
 		for n := range byInterviewer {
 			names = append(names, n)
@@ -238,7 +247,7 @@ func Run(ctx context.Context, b Backend, roundName string, model *simulate.Model
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				tallies[i], errs[i] = w.day(ctx, date, name, name == fast, byInterviewer[name])
+				tallies[i], errs[i] = w.day(ctx, date, name, name == fast, byInterviewer[name], own[name], ownFinal[name])
 			}()
 		}
 		wg.Wait()
@@ -322,7 +331,11 @@ func (w *worker) offsetsOf(a store.Assignment) []float64 {
 
 // day is one interviewer's working day: the households still open, each
 // visited at most once, in the morning, afternoon and evening sessions.
-func (w *worker) day(ctx context.Context, date time.Time, name string, fast bool, list []*household) (Summary, error) {
+//
+// With opts.Stop, an interviewer stops once that share of their own
+// households is final: the round ends about that far done, and each
+// interviewer's work depends on nobody else's.
+func (w *worker) day(ctx context.Context, date time.Time, name string, fast bool, list []*household, total, final int) (Summary, error) {
 	var sum Summary
 	rng := w.stream(name)
 	slices.SortFunc(list, cmpHouse)
@@ -332,6 +345,9 @@ func (w *worker) day(ctx context.Context, date time.Time, name string, fast bool
 		end := date.Add(time.Duration(s.to) * time.Minute)
 		var later []*household
 		for len(queue) > 0 && clock.Before(end) {
+			if w.opts.Stop > 0 && float64(final) >= w.opts.Stop*float64(total) {
+				return sum, nil
+			}
 			h := queue[0]
 			queue = queue[1:]
 			// Spread attempts over times of day: a household tried twice by
@@ -383,6 +399,9 @@ func (w *worker) day(ctx context.Context, date time.Time, name string, fast bool
 			}
 			if h.a.Replacement != "" {
 				h.replaced = true
+			}
+			if h.a.Status == string(fieldwork.StatusFinal) {
+				final++
 			}
 			clock = at.Add(took)
 		}
@@ -483,7 +502,9 @@ func visit(ctx context.Context, b Backend, r Round, plan *simulate.Plan, off []f
 	done := start.Add(dur)
 	res, err := b.Submit(ctx, h.a, rounds.ResponseRequest{
 		ClientID: uuid(rng), AssignmentID: h.a.ID, QuestionnaireVersion: r.Version, Answers: raw,
-		StartedAt: &start, CompletedAt: &done, DeviceID: "sim-" + h.a.Interviewer, AppVersion: "minyi-simulate", GPS: gps(rng, h.a),
+		StartedAt: &start, CompletedAt: &done, DeviceID: "sim-" + h.a.Interviewer, AppVersion: "minyi-simulate",
+		// The position goes with the visit: a response without one
+		// spares the database the community's points on every submission.
 	})
 	if err != nil {
 		return 0, out, fmt.Errorf("interview at %s %s%s: %w", h.a.Community, h.a.Building, h.a.Household, err)

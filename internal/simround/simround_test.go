@@ -104,7 +104,7 @@ func TestSimulatedRoundLikeATablet(t *testing.T) {
 		start, done := at.Add(time.Minute), at.Add(15*time.Minute)
 		ans := `{"S1":1,"S2":1,"A1":1,"A2":[1,3],"B1":1,"C1":[7],"D1":2,"D2":3,"D3":2,"D4":1,"D5":2,"D6":8,"D7":2,"D8":2,"E1":2,"E2":3,"E3":12}`
 		if _, err := s.backend.Service.Submit(ctx, c, rounds.ResponseRequest{ClientID: "00000000-0000-4000-8000-000000000002", AssignmentID: tablet.ID,
-			QuestionnaireVersion: 1, Answers: json.RawMessage(ans), StartedAt: &start, CompletedAt: &done, DeviceID: "tablet-7", AppVersion: "1.0", GPS: gps}); err != nil {
+			QuestionnaireVersion: 1, Answers: json.RawMessage(ans), StartedAt: &start, CompletedAt: &done, DeviceID: "tablet-7", AppVersion: "1.0"}); err != nil {
 			t.Fatal(err)
 		}
 
