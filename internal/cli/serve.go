@@ -118,7 +118,7 @@ func printDemo(env *Env, base string, r demo.Result) {
 		if a.Street != "" {
 			who += ", " + a.Street
 		}
-		fmt.Fprintf(env.Stdout, "    %-17s %-18s %s\n", a.Username, "("+who+")", a.Password)
+		fmt.Fprintf(env.Stdout, "    %-17s %s  (%s)\n", a.Username, a.Password, who)
 	}
 	fmt.Fprintf(env.Stdout, "\nOpen first: %s/login as demo-analyst, then the closed round's estimates by street at\n%s/api/v1/rounds/1/estimates?by=street\n\n", base, base)
 }

@@ -2,16 +2,19 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
 	"github.com/minyi-survey/minyi/surveys"
@@ -26,7 +29,7 @@ func simulateCommand() *Command {
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "simulate", simulateHelp, args,
-			action{"district", simulateDistrict}, action{"round", simulateRound})
+			action{"district", simulateDistrict}, action{"round", simulateRound}, action{"design", simulateDesign})
 	}
 	return c
 }
@@ -217,6 +220,111 @@ func simulateRound(ctx context.Context, env *Env, args []string) error {
 	}
 	report(sum)
 	return nil
+}
+
+func simulateDesign(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "simulate design", Usage: "simulate design --truth FILE --frame FILE [flags]", Summary: "Evaluate a sampling design by Monte Carlo."}
+	fs := newFlagSet(env, c)
+	spec := simulate.DesignSpec{}
+	var truthPath, framePath, alloc, format, inds, qPath string
+	var seed int64
+	fs.StringVar(&truthPath, "truth", "", "TRUTH.json of the district (required)")
+	fs.StringVar(&framePath, "frame", "", "frame CSV or XLSX of the district (required)")
+	fs.IntVar(&spec.N, "n", 2000, "households in the main sample, all streets together")
+	fs.IntVar(&spec.PerCommunity, "per-community", 20, "households drawn in each selected community")
+	fs.StringVar(&alloc, "allocation", "proportional", "split between streets: proportional, equal, neyman or minimum")
+	fs.Float64Var(&spec.ResponseRate, "response-rate", 0.7, "share of drawn households that respond")
+	fs.IntVar(&spec.Reps, "reps", 1000, "repetitions, 1 to 100000")
+	fs.Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same report")
+	fs.StringVar(&inds, "indicators", "", "indicators to report, comma-separated (default: the four rates)")
+	fs.Float64Var(&spec.TargetWidth, "target-width", 0.10, "95 % interval width a street should reach, for the recommendation")
+	fs.Float64Var(&spec.Power, "power", 0.8, "chance a street below target should have of being flagged, for the recommendation")
+	fs.StringVar(&format, "format", "json", "json or text")
+	fs.StringVar(&qPath, "questionnaire", "", "questionnaire YAML (default: the shipped wenming-household)")
+	var mdPath, svgPath string
+	fs.StringVar(&mdPath, "markdown", "", "also write the report as Markdown to this file (with the command that made it)")
+	fs.StringVar(&svgPath, "svg", "", "also write the power chart as SVG to this file")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
+	}
+	if truthPath == "" || framePath == "" {
+		return apperr.New(apperr.Invalid, "simulate design: --truth and --frame are required (see 'minyi help simulate')")
+	}
+	if seed < 1 {
+		return apperr.New(apperr.Invalid, "simulate design: --seed must be a positive number")
+	}
+	if format != "json" && format != "text" {
+		return apperr.New(apperr.Invalid, "simulate design: --format %q: want json or text", format)
+	}
+	spec.Seed = uint64(seed)
+	m, err := sampling.ParseMethod(alloc)
+	if err != nil {
+		return apperr.WithFields("invalid design", map[string]string{"allocation": "proportional, equal, neyman or minimum"})
+	}
+	spec.Allocation = m
+	if inds != "" {
+		for _, id := range strings.Split(inds, ",") {
+			spec.Indicators = append(spec.Indicators, strings.TrimSpace(id))
+		}
+	}
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	tf, err := os.Open(truthPath)
+	if err != nil {
+		return apperr.New(apperr.Invalid, "cannot read %s: %v", truthPath, pathErr(err))
+	}
+	truth, err := simulate.ReadTruth(tf)
+	tf.Close()
+	if err != nil {
+		return err
+	}
+	ff, err := os.Open(framePath)
+	if err != nil {
+		return apperr.New(apperr.Invalid, "cannot read %s: %v", framePath, pathErr(err))
+	}
+	fr, err := simulate.ReadFrame(ff, truth.Model.Seed)
+	ff.Close()
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "%s", framePath)
+	}
+	def, err := loadQuestionnaire(qPath)
+	if err != nil {
+		return err
+	}
+	plan, err := simulate.Compile(def, truth.Model)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "simulate design")
+	}
+	// The truth of this frame (the same as TRUTH.json's when the frame is
+	// the district's own).
+	rep, err := simulate.EvaluateDesign(ctx, plan, fr, simulate.ComputeTruth(plan, fr), spec)
+	if err != nil {
+		return err
+	}
+	if svgPath != "" {
+		if err := writeFileAtomic(svgPath, rep.WriteSVG); err != nil {
+			return err
+		}
+	}
+	if mdPath != "" {
+		svgLink := ""
+		if svgPath != "" {
+			if rel, err := filepath.Rel(filepath.Dir(mdPath), svgPath); err == nil {
+				svgLink = filepath.ToSlash(rel)
+			}
+		}
+		command := "minyi simulate design " + strings.Join(args, " ")
+		if err := writeFileAtomic(mdPath, func(w io.Writer) error { return rep.WriteMarkdown(w, command, svgLink) }); err != nil {
+			return err
+		}
+	}
+	if format == "text" {
+		return rep.WriteText(env.Stdout)
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
 }
 
 // loadQuestionnaire reads a questionnaire file, or the shipped standard

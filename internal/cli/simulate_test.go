@@ -190,3 +190,65 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("--no-demo seeded (%d):\n%s", calls, out)
 	}
 }
+
+// simulate design reads a district's frame and truth, reports as JSON in
+// the issue's shape (or text), writes the Markdown report and the chart,
+// and refuses bad numbers.
+func TestSimulateDesign(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	if _, _, err := runCLI(t, nil, "", "simulate", "district", "--streets", "3", "--communities", "8", "--households", "60", "--seed", "2",
+		"--frame", p("f.csv"), "--truth", p("t.json")); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"simulate", "design", "--truth", p("t.json"), "--frame", p("f.csv"), "--n", "240", "--per-community", "10", "--reps", "30", "--seed", "4"}
+	out, _, err := runCLI(t, nil, "", append(args, "--markdown", p("r.md"), "--svg", p("r.svg"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Reps     int                        `json:"reps"`
+		District map[string]json.RawMessage `json:"district"`
+		Streets  []struct {
+			Street, Indicator string
+			True              *float64 `json:"true"`
+			Coverage          *float64 `json:"coverage"`
+			PFlag             *float64 `json:"p_flag_below"`
+		} `json:"streets"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if rep.Reps != 30 || len(rep.District) != 4 || len(rep.Streets) != 12 || rep.Streets[0].True == nil || rep.Streets[0].Coverage == nil || rep.Streets[0].PFlag == nil {
+		t.Fatalf("report: %s", out)
+	}
+	again, _, _ := runCLI(t, nil, "", args...)
+	if again != out {
+		t.Error("the same seed gave another report")
+	}
+	md, _ := os.ReadFile(p("r.md"))
+	svg, _ := os.ReadFile(p("r.svg"))
+	if !strings.Contains(string(md), "minyi simulate design --truth") || !strings.Contains(string(md), "](r.svg)") || !strings.Contains(string(md), "| **district** | awareness |") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	if !strings.HasPrefix(string(svg), "<svg") || strings.Count(string(svg), "<circle") < 12 {
+		t.Errorf("svg:\n%s", svg)
+	}
+	text, _, err := runCLI(t, nil, "", append(args, "--format", "text")...)
+	if err != nil || !strings.Contains(text, "recommendation:") {
+		t.Errorf("text = %q, %v", text, err)
+	}
+	for _, bad := range [][]string{
+		{"simulate", "design", "--frame", p("f.csv")},
+		append(args, "--reps", "0"),
+		append(args, "--response-rate", "0"),
+		append(args, "--allocation", "random"),
+		append(args, "--format", "xml"),
+		{"simulate", "design", "--truth", p("f.csv"), "--frame", p("f.csv")},
+		{"simulate", "design", "--truth", p("t.json"), "--frame", p("nope.csv")},
+	} {
+		if _, _, err := runCLI(t, nil, "", bad...); ExitCode(err) != 2 {
+			t.Errorf("%v: %v", bad[2:], err)
+		}
+	}
+}
