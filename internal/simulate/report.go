@@ -12,8 +12,8 @@ import (
 // WriteText writes the report as a table: the district, then each street,
 // then the recommendation.
 func (r *DesignReport) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "%d repetitions of %d households (%d per community, %s allocation, response rate %.2f) in %d streets, seed %d\n\n",
-		r.Reps, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.ResponseRate, r.Design.Streets, r.Seed)
+	fmt.Fprintf(w, "%d repetitions of %d households drawn (n %d; %d per community, %s allocation, response rate %.2f) in %d streets, seed %d\n\n",
+		r.Reps, r.Design.Drawn, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.ResponseRate, r.Design.Streets, r.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "street\tindicator\ttrue\tbias\tRMSE\twidth\tcoverage\tP(flag below)\tn\t")
 	ids := make([]string, 0, len(r.District))
@@ -55,13 +55,13 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	fmt.Fprintf(w, "# Monte Carlo evaluation of the default mock-survey design\n\n")
 	fmt.Fprintf(w, "Made by (the frame and TRUTH.json from `minyi simulate district --seed %d` with its default size, 8 streets × 12 communities × 400 households):\n\n```sh\n%s\n```\n\n", r.Design.DistrictSeed, command)
 	fmt.Fprintf(w, "%d repetitions of sample → simulated response → estimate, in memory: a two-stage sample of %d households "+
-		"(%d per community, communities by PPS, %s allocation to %d streets; %d households in the frame), "+
+		"(n = %d asked for; %d per community, communities by PPS, %s allocation to %d streets; %d households in the frame), "+
 		"%.0f %% of them responding at random, each answering from the synthetic district's true propensities; "+
 		"estimates and 95 %% logit intervals by Taylor linearisation (package stats, as R's survey package). "+
 		"*True* is the district's true value (TRUTH.json); *width* the mean width of the 95 %% interval; *coverage* the share of "+
 		"intervals holding the truth; *P(flag)* the share of repetitions whose interval lies wholly below the target "+
 		"(the power to find a street that is below, a false alarm for one that is above); *n* the mean number of respondents.\n\n",
-		r.Reps, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.Streets, r.Design.Households, 100*r.Design.ResponseRate)
+		r.Reps, r.Design.Drawn, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.Streets, r.Design.Households, 100*r.Design.ResponseRate)
 	if svg != "" {
 		fmt.Fprintf(w, "![P(flag below target) against true − target](%s)\n\n", svg)
 	}
@@ -92,7 +92,12 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	for _, s := range rec.Streets {
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", s.Street, s.N, s.Width, s.Power, s.Need)
 	}
-	_, err := fmt.Fprintf(w, "\nAt most %d households in a street, %d in all. The figures %s. A street whose true rate sits just below its target needs a very large sample to be flagged with confidence: no design separates 84.5 %% from 85 %%.\n",
+	if r.Design.Drawn < r.Design.N {
+		fmt.Fprintf(w, "\nOnly %d of the %d households asked for could be drawn: some streets have fewer communities than their share needs at %d a community, "+
+			"so every community of those streets is taken. Their intervals still treat the communities as drawn (with replacement, the usual "+
+			"approximation), so they are conservative there: coverage above 95 %%.\n", r.Design.Drawn, r.Design.N, r.Design.PerCommunity)
+	}
+	_, err := fmt.Fprintf(w, "\nAt most %d households in a street, %d in all. The figures are %s. A street whose true rate sits just below its target needs a very large sample to be flagged with confidence: no design separates 84.5 %% from 85 %%.\n",
 		rec.PerStreet, rec.Total, rec.Note)
 	return err
 }
