@@ -85,7 +85,7 @@ func TestSeedIsDeterministicAndFast(t *testing.T) {
 		if reports[i], err = json.Marshal(rep.Estimates); err != nil {
 			t.Fatal(err)
 		}
-		if n := rep.Estimates[0].N; n < 1800/raceShrink {
+		if n := rep.Estimates[0].N; n < minResponses {
 			t.Errorf("the closed round has %d responses", n)
 		}
 		prog, err := svc.Progress(ctx, rounds.System, open.ID, "")

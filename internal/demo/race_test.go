@@ -8,4 +8,5 @@ package demo
 const (
 	raceShrink   = 10
 	raceSlowdown = 10
+	minResponses = 150
 )

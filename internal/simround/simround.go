@@ -75,6 +75,10 @@ type Options struct {
 	// Workers is how many interviewers work at the same time (in
 	// goroutines); 0 means 1.
 	Workers int
+	// PreferEvening makes the first two attempts at a household evening
+	// visits, as assessors do when they want people at home; daytime
+	// sessions then go to households tried twice without success.
+	PreferEvening bool
 }
 
 // DefaultOptions are the command's defaults.
@@ -351,8 +355,9 @@ func (w *worker) day(ctx context.Context, date time.Time, name string, fast bool
 			h := queue[0]
 			queue = queue[1:]
 			// Spread attempts over times of day: a household tried twice by
-			// day waits for the evening.
-			if !s.evening && h.visits >= 2 && h.evening == 0 {
+			// day waits for the evening (with PreferEvening, one not yet
+			// tried twice in the evening waits for it).
+			if !s.evening && (h.visits >= 2 && h.evening == 0 || w.opts.PreferEvening && h.evening < 2) {
 				later = append(later, h)
 				continue
 			}

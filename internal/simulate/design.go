@@ -108,7 +108,9 @@ type DesignReport struct {
 
 // DesignEcho repeats the design evaluated.
 type DesignEcho struct {
-	N            int     `json:"n"`
+	N     int `json:"n"`
+	Drawn int `json:"drawn"` // households drawn: fewer than n where a street has too few communities
+
 	PerCommunity int     `json:"per_community"`
 	Allocation   string  `json:"allocation"`
 	ResponseRate float64 `json:"response_rate"`
@@ -196,6 +198,8 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 	design := &stats.Design{Strata: f.Streets, LonelyPSU: stats.LonelyAdjust}
 	ndom := 1 + len(f.Streets)
 	results := make([]repResult, spec.Reps)
+	drawn := map[int32]int{} // households drawn per street in the first repetition
+	var drawnOnce sync.Once
 	workers := spec.Workers
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
@@ -220,6 +224,13 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 				if err != nil {
 					errs[w] = apperr.Wrap(apperr.Invalid, err, "cannot draw the sample")
 					return
+				}
+				if rep == 0 {
+					drawnOnce.Do(func() {
+						for _, st := range smp.Strata {
+							drawn[st.Stratum] = st.Drawn
+						}
+					})
 				}
 				r := Stream(seed, tagAnswer)
 				agg := stats.NewAggregator(len(inds))
@@ -270,8 +281,12 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 		return nil, err
 	}
 
+	total := 0
+	for _, n := range drawn {
+		total += n
+	}
 	rep := &DesignReport{Reps: spec.Reps, Seed: spec.Seed, District: map[string]Metrics{},
-		Design: DesignEcho{N: alloc.Total(), PerCommunity: spec.PerCommunity, Allocation: spec.Allocation.String(),
+		Design: DesignEcho{N: spec.N, Drawn: total, PerCommunity: spec.PerCommunity, Allocation: spec.Allocation.String(),
 			ResponseRate: spec.ResponseRate, Streets: len(f.Streets), Households: len(f.Units), DistrictSeed: truth.Seed}}
 	for k, i := range inds {
 		ind := p.inds[i].ind
@@ -290,7 +305,7 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 		}
 	}
 	targets := truthTargets(p, inds)
-	rep.Recommendation = recommend(rep, alloc, f.Streets, spec, targets)
+	rep.Recommendation = recommend(rep, alloc, drawn, f.Streets, spec, targets)
 	rep.Targets = map[string]float64{}
 	for id, t := range targets {
 		if t != nil {
@@ -387,10 +402,9 @@ func zQuantile(p float64) float64 {
 
 // recommend extrapolates the street sample sizes that reach the target
 // width and power (see Recommendation).
-func recommend(rep *DesignReport, alloc sampling.Allocations, streets []string, spec DesignSpec, targets map[string]*float64) Recommendation {
+func recommend(rep *DesignReport, alloc sampling.Allocations, drawn map[int32]int, streets []string, spec DesignSpec, targets map[string]*float64) Recommendation {
 	rec := Recommendation{TargetWidth: spec.TargetWidth, Power: spec.Power,
 		Note: "extrapolated from the simulated widths: width ∝ 1/√n at the simulated design effect; check by simulating the recommended n"}
-	sizes := alloc.Sizes()
 	households := map[int32]int{}
 	for _, a := range alloc {
 		households[a.Stratum] = a.Households
@@ -404,7 +418,7 @@ func recommend(rep *DesignReport, alloc sampling.Allocations, streets []string, 
 		return int(math.Ceil(x/float64(m))) * m
 	}
 	for s, name := range streets {
-		n := sizes[int32(s)]
+		n := drawn[int32(s)]
 		need := StreetNeed{Street: name, N: n}
 		for _, sm := range rep.Streets {
 			if sm.Street != name || sm.MeanWidth == 0 {
