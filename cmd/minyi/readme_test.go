@@ -54,6 +54,10 @@ import (
 
 const repoRoot = "../.."
 
+// serveWait bounds how long a README server may take to say where it
+// serves (make run seeds the demo into a new database first).
+const serveWait = 3 * time.Minute
+
 // stepKind says how the test runs one README line.
 type stepKind int
 
@@ -407,7 +411,8 @@ func startServer(t *testing.T, dir string, env []string, s step) *server {
 		close(lines)
 		srv.done <- c.Wait()
 	}()
-	deadline := time.After(30 * time.Second)
+	// A new database seeds the demo first: half a minute on a busy machine.
+	deadline := time.After(serveWait)
 	for srv.url == "" {
 		select {
 		case l, ok := <-lines:
@@ -419,7 +424,7 @@ func startServer(t *testing.T, dir string, env []string, s step) *server {
 			}
 		case <-deadline:
 			c.Process.Kill()
-			t.Fatalf("README.md:%d: %s did not say where it serves within 30 s:\n%s", s.line, s.cmd, srv.output())
+			t.Fatalf("README.md:%d: %s did not say where it serves within %v:\n%s", s.line, s.cmd, serveWait, srv.output())
 		}
 	}
 	// The first start prints the admin password after the URL line.

@@ -33,6 +33,7 @@ func commands() []*Command {
 		roundCommand(),
 		populationCommand(),
 		assignCommand(),
+		simulateCommand(),
 	}
 }
 

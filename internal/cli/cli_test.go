@@ -247,7 +247,8 @@ func TestMigrateAndUsers(t *testing.T) {
 // /readyz and the login with that password, and stops cleanly on cancel.
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(dir, "minyi.db"), "MINYI_ADDR": "127.0.0.1:0"}
+	// The demo has its own test (TestServeDemo).
+	env := map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(dir, "minyi.db"), "MINYI_ADDR": "127.0.0.1:0", "MINYI_NO_DEMO": "true"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out, errb := &lockedBuffer{}, &lockedBuffer{}

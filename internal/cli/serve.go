@@ -7,10 +7,12 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/demo"
 	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/survey"
@@ -32,6 +34,10 @@ func serveCommand() *Command {
 	}
 	return c
 }
+
+// seedDemo seeds the demo; a variable so that the serve tests can watch
+// when it is called without paying for a whole demo each time.
+var seedDemo = demo.Seed
 
 func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	log := cfg.Logger(env.Stderr)
@@ -73,6 +79,19 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	if _, err := survey.EnsureShipped(ctx, db); err != nil {
 		return err
 	}
+	// The demo goes only into a new database: the one whose admin account
+	// this start created.
+	var seeded *demo.Result
+	if adminPassword != "" && !cfg.NoDemo {
+		fmt.Fprintln(env.Stdout, "New database: seeding the demo district (simulated fieldwork; start with --no-demo to skip it) …")
+		start := time.Now()
+		res, err := seedDemo(ctx, db, time.Now(), nil)
+		if err != nil {
+			return err
+		}
+		seeded = &res
+		log.Info("demo seeded", "households", res.Households, "responses", res.Closed.Interviews+res.Open.Interviews, "took", time.Since(start).Round(time.Millisecond))
+	}
 	srv, err := server.New(cfg, db, auth.NewService(db, secret, cfg.SessionTTL), log)
 	if err != nil {
 		return err
@@ -84,6 +103,9 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	fmt.Fprintf(env.Stdout, "minyi is serving %s on %s\n", base, describeDB(db))
 	if adminPassword != "" {
 		fmt.Fprintf(env.Stdout, "\nFirst start: created the account 'admin' with password\n\n    %s\n\nIt is shown only this once. Log in at %s/login and keep it safe.\n\n", adminPassword, base)
+		if seeded != nil {
+			printDemo(env, base, *seeded)
+		}
 	} else {
 		fmt.Fprintf(env.Stdout, "Log in at %s/login (accounts: 'minyi user list'; reset a password: 'minyi user passwd NAME').\n", base)
 	}
@@ -119,6 +141,22 @@ func oneLine(err error) string {
 		msg = msg[i+2:]
 	}
 	return strings.ReplaceAll(msg, "\n", " ")
+}
+
+// printDemo says what the demo holds and prints its accounts' passwords,
+// once, beside the admin's.
+func printDemo(env *Env, base string, r demo.Result) {
+	fmt.Fprintf(env.Stdout, "Demo: a simulated district of 8 streets (%d households). Round %q is closed with %d simulated interviews;\n"+
+		"round %q is in fieldwork, %d of %d households done. Demo accounts (passwords shown only this once):\n\n",
+		r.Households, demo.ClosedRound, r.Closed.Interviews, demo.OpenRound, r.Open.Final, r.Open.Assignments)
+	for _, a := range r.Accounts {
+		who := a.Role
+		if a.Street != "" {
+			who += ", " + a.Street
+		}
+		fmt.Fprintf(env.Stdout, "    %-17s %s  (%s)\n", a.Username, a.Password, who)
+	}
+	fmt.Fprintf(env.Stdout, "\nOpen first: %s/login as demo-analyst, then the closed round's estimates by street at\n%s/api/v1/rounds/1/estimates?by=street\n\n", base, base)
 }
 
 // displayAddr turns a listen address into one a browser can open.

@@ -31,6 +31,7 @@ type Config struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For header is
 	// believed; empty means the client address is the connection's.
 	TrustedProxies []*net.IPNet
+	NoDemo       bool          // serve does not seed the demo district into a new database
 }
 
 // Setting describes one configuration entry.
@@ -52,6 +53,7 @@ var Settings = []Setting{
 	{"auto-migrate", "MINYI_AUTO_MIGRATE", "auto", "apply pending migrations at start: true, false, or auto (= true on SQLite, false on PostgreSQL)", "serve"},
 	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
 	{"trusted-proxies", "MINYI_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = the connection's address is the client's (login limits and the audit log use it)", "serve"},
+	{"no-demo", "MINYI_NO_DEMO", "false", "do not seed the demo district (simulated rounds and demo accounts) into a new, empty database", "serve"},
 }
 
 // Flags holds the string values of the flags before validation.
@@ -70,10 +72,25 @@ func Register(fs *flag.FlagSet, scope string, getenv func(string) string) Flags 
 		if v, ok := lookup(getenv, s.Env); ok {
 			def = v
 		}
+		if s.Default == "false" {
+			// A switch: "--no-demo" alone means true.
+			v := boolString(def)
+			fs.Var(&v, s.Flag, s.Usage+" (env "+s.Env+")")
+			r[s.Flag] = (*string)(&v)
+			continue
+		}
 		r[s.Flag] = fs.String(s.Flag, def, s.Usage+" (env "+s.Env+")")
 	}
 	return r
 }
+
+// boolString is a string flag that may be given without a value, as a
+// boolean flag (-flag means -flag=true); Resolve validates the value.
+type boolString string
+
+func (b *boolString) String() string     { return string(*b) }
+func (b *boolString) Set(v string) error { *b = boolString(v); return nil }
+func (b *boolString) IsBoolFlag() bool   { return true }
 
 func lookup(getenv func(string) string, key string) (string, bool) {
 	v := getenv(key)
@@ -168,6 +185,16 @@ func (r Flags) Resolve() (Config, error) {
 			bad("trusted-proxies", err.Error())
 		}
 		c.TrustedProxies = nets
+	}
+	if v, ok := get("no-demo"); ok {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes":
+			c.NoDemo = true
+		case "false", "0", "no", "":
+			c.NoDemo = false
+		default:
+			bad("no-demo", fmt.Sprintf("%q is not true or false", v))
+		}
 	}
 	if len(problems) > 0 {
 		return c, apperr.WithFields("invalid configuration", problems)

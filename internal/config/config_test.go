@@ -56,6 +56,27 @@ func TestPrecedence(t *testing.T) {
 	}
 }
 
+// --no-demo is a switch: alone it means true; the environment and an
+// explicit value work as for the other settings.
+func TestNoDemo(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want bool
+	}{
+		{want: false},
+		{args: []string{"--no-demo"}, want: true},
+		{args: []string{"--no-demo=false"}, want: false},
+		{env: map[string]string{"MINYI_NO_DEMO": "true"}, want: true},
+		{env: map[string]string{"MINYI_NO_DEMO": "true"}, args: []string{"--no-demo=false"}, want: false},
+	} {
+		c, err := resolve(t, "serve", tc.env, tc.args...)
+		if err != nil || c.NoDemo != tc.want {
+			t.Errorf("env %v args %v: NoDemo %v, %v", tc.env, tc.args, c.NoDemo, err)
+		}
+	}
+}
+
 func TestScope(t *testing.T) {
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -83,6 +104,8 @@ func TestInvalid(t *testing.T) {
 		{args: []string{"--min-cell", "3x"}, want: "--min-cell"},
 		{args: []string{"--trusted-proxies", "10.0.0.1,proxy.local"}, want: "--trusted-proxies / MINYI_TRUSTED_PROXIES"},
 		{env: map[string]string{"MINYI_TRUSTED_PROXIES": "10.0.0.0/33"}, want: "--trusted-proxies"},
+		{args: []string{"--no-demo=maybe"}, want: "--no-demo / MINYI_NO_DEMO"},
+		{env: map[string]string{"MINYI_NO_DEMO": "2"}, want: "--no-demo / MINYI_NO_DEMO"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -1,0 +1,9 @@
+//go:build !race
+
+package demo
+
+const (
+	raceShrink   = 1
+	raceSlowdown = 1
+	minResponses = 2000 // a few thousand
+)

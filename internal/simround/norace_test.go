@@ -1,0 +1,5 @@
+//go:build !race
+
+package simround_test
+
+const raceScale = 1
