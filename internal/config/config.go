@@ -31,7 +31,7 @@ type Config struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For header is
 	// believed; empty means the client address is the connection's.
 	TrustedProxies []*net.IPNet
-	NoDemo       bool          // serve does not seed the demo district into a new database
+	NoDemo         bool // serve does not seed the demo district into a new database
 }
 
 // Setting describes one configuration entry.
