@@ -3,12 +3,14 @@ package server
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"mime/multipart"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // Request body limits; the Server holds them as fields so tests can lower
@@ -77,4 +79,31 @@ func formatBytes(n int64) string {
 	default:
 		return fmt.Sprintf("%d bytes", n)
 	}
+}
+
+// uploadedFile reads a multipart upload's "file" field: anything but
+// multipart is refused unread (it would be parsed into memory whole), at
+// most uploadMemory of the body is held in memory and the rest waits in
+// temporary files, which cleanup removes. what names the upload in the
+// error ("the register"). A file name with text the service refuses is a
+// 422 on the field.
+func uploadedFile(c echo.Context, what string) (fh *multipart.FileHeader, cleanup func(), err error) {
+	r := c.Request()
+	notMultipart := apperr.WithFields("upload "+what+" as multipart form field \"file\"", map[string]string{"file": "required"})
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {
+		return nil, nil, notMultipart
+	}
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		return nil, nil, bodyError(err, notMultipart)
+	}
+	cleanup = func() { r.MultipartForm.RemoveAll() }
+	if fh, err = c.FormFile("file"); err != nil {
+		cleanup()
+		return nil, nil, notMultipart
+	}
+	if msg := textcheck.Field(fh.Filename); msg != "" {
+		cleanup()
+		return nil, nil, apperr.WithFields("invalid file name", map[string]string{"file": "the file name " + msg})
+	}
+	return fh, cleanup, nil
 }

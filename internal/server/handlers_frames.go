@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"mime"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/frame"
 	"github.com/minyi-survey/minyi/internal/frameload"
-	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // importFrame takes a multipart upload (field "file", optional fields
@@ -22,23 +20,11 @@ import (
 // s.uploadLimit (413 beyond it) and at most uploadMemory of it is held in
 // memory; the rest of the file waits in a temporary file.
 func (s *Server) importFrame(c echo.Context) error {
-	r := c.Request()
-	notMultipart := apperr.WithFields("upload the register as multipart form field \"file\"", map[string]string{"file": "required"})
-	// Anything but multipart would be parsed into memory whole.
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {
-		return notMultipart
-	}
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
-		return bodyError(err, notMultipart)
-	}
-	defer r.MultipartForm.RemoveAll()
-	fh, err := c.FormFile("file")
+	fh, cleanup, err := uploadedFile(c, "the register")
 	if err != nil {
-		return notMultipart
+		return err
 	}
-	if msg := textcheck.Field(fh.Filename); msg != "" {
-		return apperr.WithFields("invalid file name", map[string]string{"file": "the file name " + msg})
-	}
+	defer cleanup()
 	opts, err := frameOptionsFromForm(c)
 	if err != nil {
 		return err

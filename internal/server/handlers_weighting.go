@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"mime"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -22,23 +21,12 @@ import (
 // counts; a file with problems answers 422 with every problem and its line
 // in error.details.
 func (s *Server) importPopulation(c echo.Context) error {
-	r := c.Request()
-	notMultipart := apperr.WithFields("upload the population counts as multipart form field \"file\"", map[string]string{"file": "required"})
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); mt != echo.MIMEMultipartForm {
-		return notMultipart
-	}
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
-		return bodyError(err, notMultipart)
-	}
-	defer r.MultipartForm.RemoveAll()
-	fh, err := c.FormFile("file")
+	fh, cleanup, err := uploadedFile(c, "the population counts")
 	if err != nil {
-		return notMultipart
+		return err
 	}
+	defer cleanup()
 	fields := map[string]string{}
-	if msg := textcheck.Field(fh.Filename); msg != "" {
-		fields["file"] = "the file name " + msg
-	}
 	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: checkedFormValue(c, "questionnaire", fields)}
 	if v := checkedFormValue(c, "frame", fields); v != "" {
 		n, err := strconv.Atoi(v)
@@ -55,7 +43,7 @@ func (s *Server) importPopulation(c echo.Context) error {
 		return apperr.Wrap(apperr.Internal, err, "open upload")
 	}
 	defer f.Close()
-	p, err := weighting.ImportPopulation(r.Context(), s.db, f, spec, actor(c))
+	p, err := weighting.ImportPopulation(c.Request().Context(), s.db, f, spec, actor(c))
 	if err != nil {
 		return err
 	}
