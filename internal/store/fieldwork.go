@@ -178,23 +178,19 @@ type AssignmentFilter struct {
 // Assignments lists a round's assignments within the caller's scope.
 func (db *DB) Assignments(ctx context.Context, roundID int64, sc Scope, f AssignmentFilter) ([]Assignment, error) {
 	out := []Assignment{}
-	err := db.read.SelectContext(ctx, &out, db.Q("assignments"), assignmentArgs(roundID, 0, sc, f)...)
-	return out, db.mapErr(err, "list assignments")
-}
-
-// assignmentArgs are the arguments of the assignments query.
-func assignmentArgs(roundID, id int64, sc Scope, f AssignmentFilter) []any {
-	args := []any{roundID, roundID, id, id}
-	args = append(args, sc.street()...)
+	args := append([]any{roundID}, sc.street()...)
 	args = append(args, sc.interviewer()...)
-	return append(args, f.CommunityID, f.CommunityID, f.Status, f.Status, f.Status)
+	args = append(args, f.CommunityID, f.CommunityID, f.Status, f.Status, f.Status)
+	err := db.read.SelectContext(ctx, &out, db.Q("list-assignments"), args...)
+	return out, db.mapErr(err, "list assignments")
 }
 
 // AssignmentByID returns one assignment within the caller's scope; outside
 // it the assignment does not exist for the caller (NotFound).
 func (db *DB) AssignmentByID(ctx context.Context, id int64, sc Scope) (Assignment, error) {
 	var a Assignment
-	err := db.read.GetContext(ctx, &a, db.Q("assignments"), assignmentArgs(0, id, sc, AssignmentFilter{})...)
+	args := append([]any{id}, sc.street()...)
+	err := db.read.GetContext(ctx, &a, db.Q("get-assignment"), append(args, sc.interviewer()...)...)
 	if err == sql.ErrNoRows {
 		return a, apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
@@ -394,7 +390,8 @@ type Response struct {
 // ResponseByID returns one response within the caller's scope.
 func (db *DB) ResponseByID(ctx context.Context, id int64, sc Scope) (Response, error) {
 	var r Response
-	err := db.read.GetContext(ctx, &r, db.Q("responses"), responseArgs(0, id, sc, ResponseFilter{})...)
+	args := append([]any{1, id}, sc.street()...)
+	err := db.read.GetContext(ctx, &r, db.Q("get-response"), append(args, sc.interviewer()...)...)
 	if err == sql.ErrNoRows {
 		return r, apperr.New(apperr.NotFound, "response %d not found", id)
 	}
@@ -411,24 +408,15 @@ type ResponseFilter struct {
 // Responses lists a round's responses within the caller's scope.
 func (db *DB) Responses(ctx context.Context, roundID int64, sc Scope, f ResponseFilter) ([]Response, error) {
 	out := []Response{}
-	err := db.read.SelectContext(ctx, &out, db.Q("responses"), responseArgs(roundID, 0, sc, f)...)
-	return out, db.mapErr(err, "list responses")
-}
-
-// responseArgs are the arguments of the responses query: one response (id)
-// comes with its answers, a listing without.
-func responseArgs(roundID, id int64, sc Scope, f ResponseFilter) []any {
-	answers, flagged := 0, 0
-	if id > 0 {
-		answers = 1
-	}
+	flagged := 0
 	if f.Flagged {
 		flagged = 1
 	}
-	args := []any{answers, roundID, roundID, id, id}
-	args = append(args, sc.street()...)
+	args := append([]any{0, roundID}, sc.street()...)
 	args = append(args, sc.interviewer()...)
-	return append(args, f.Status, f.Status, f.Review, f.Review, flagged)
+	args = append(args, f.Status, f.Status, f.Review, f.Review, flagged)
+	err := db.read.SelectContext(ctx, &out, db.Q("list-responses"), args...)
+	return out, db.mapErr(err, "list responses")
 }
 
 // Peer is another accepted response of the same interviewer.

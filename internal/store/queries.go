@@ -114,6 +114,11 @@ func parseNamedQueries(path, text string) (map[string]string, error) {
 			}
 			continue
 		}
+		// Comments stay in the query text, where sqlx would take a ? for a
+		// placeholder and shift every argument after it.
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "--") && strings.Contains(t, "?") {
+			return nil, fmt.Errorf("%s:%d: a ? in a comment would be bound as a placeholder; write it otherwise", path, line)
+		}
 		body.WriteString(l)
 		body.WriteByte('\n')
 	}

@@ -55,10 +55,11 @@ UPDATE rounds SET started_at = ? WHERE id = ? AND started_at IS NULL
 -- name: set-round-closed
 UPDATE rounds SET closed_at = ? WHERE id = ?
 
--- name: assignments
--- A round's assignments (round id > 0) or one assignment (id > 0), in the
--- caller's scope (street, interviewer), with community, status, replacement
--- filters for listings.
+-- name: list-assignments
+-- A round's assignments in the caller's scope (street, interviewer), with
+-- community, status and replacement filters. (get-assignment has the same
+-- select list: one query taking either an id or a round, with an OR in its
+-- WHERE, scans the whole table on SQLite for one assignment.)
 SELECT a.id, a.round_id, a.sample_unit_id, a.interviewer_id, COALESCE(u.username, '') AS interviewer,
        a.street_id, st.name AS street, a.community_id, c.name AS community, h.building, h.household_key,
        su.reserve_rank, a.status, COALESCE(a.disposition, '') AS disposition, COALESCE(a.category, '') AS category,
@@ -70,13 +71,29 @@ JOIN households h ON h.id = su.household_id
 JOIN streets st ON st.id = a.street_id
 JOIN communities c ON c.id = a.community_id
 LEFT JOIN users u ON u.id = a.interviewer_id
-WHERE (? = 0 OR a.round_id = ?)
-  AND (? = 0 OR a.id = ?)
+WHERE a.round_id = ?
   AND (? = 0 OR a.street_id = ?)
   AND (? = 0 OR a.interviewer_id = ?)
   AND (? = 0 OR a.community_id = ?)
   AND (? = '' OR a.status = ? OR (? = 'due' AND a.replacement = 'due'))
 ORDER BY st.code, c.code, h.building, h.household_key, a.id
+
+-- name: get-assignment
+-- One assignment in the caller's scope, by its primary key.
+SELECT a.id, a.round_id, a.sample_unit_id, a.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, a.community_id, c.name AS community, h.building, h.household_key,
+       su.reserve_rank, a.status, COALESCE(a.disposition, '') AS disposition, COALESCE(a.category, '') AS category,
+       a.attempts, a.contacted, COALESCE(a.last_outcome, '') AS last_outcome, a.last_visit_at, a.appointment_at,
+       a.replacement, a.reason, a.replaces_id, a.base_weight, a.assigned_at, a.updated_at
+FROM assignments a
+JOIN sample_units su ON su.id = a.sample_unit_id
+JOIN households h ON h.id = su.household_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+LEFT JOIN users u ON u.id = a.interviewer_id
+WHERE a.id = ?
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR a.interviewer_id = ?)
 
 -- name: assignment-context
 -- What a submission needs about its assignment, in the caller's street
@@ -198,9 +215,10 @@ VALUES {{rows}}
 -- name: supersede-response
 UPDATE responses SET status = 'superseded' WHERE id = ? AND assignment_id = ? AND status = 'accepted'
 
--- name: responses
--- A round's responses (round id > 0) or one response (id > 0), in the
--- caller's scope; answers only for one response (with answers = 1).
+-- name: list-responses
+-- A round's responses in the caller's scope, without their answers (the
+-- first argument is 0). (get-response has the same select list: one query
+-- for both, with an OR in its WHERE, scans the whole table.)
 SELECT r.id, r.client_id, r.assignment_id, r.round_id, r.interviewer_id, COALESCE(u.username, '') AS interviewer,
        a.street_id, st.name AS street, c.name AS community, r.status, r.disposition,
        CASE WHEN ? = 1 THEN r.answers ELSE '' END AS answers,
@@ -212,14 +230,31 @@ JOIN streets st ON st.id = a.street_id
 JOIN communities c ON c.id = a.community_id
 JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
 LEFT JOIN users u ON u.id = r.interviewer_id
-WHERE (? = 0 OR r.round_id = ?)
-  AND (? = 0 OR r.id = ?)
+WHERE r.round_id = ?
   AND (? = 0 OR a.street_id = ?)
   AND (? = 0 OR r.interviewer_id = ?)
   AND (? = '' OR r.status = ?)
   AND (? = '' OR r.review = ?)
   AND (? = 0 OR r.flags <> '[]')
 ORDER BY r.id
+
+-- name: get-response
+-- One response in the caller's scope, by its primary key, with its answers
+-- (the first argument is 1).
+SELECT r.id, r.client_id, r.assignment_id, r.round_id, r.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, c.name AS community, r.status, r.disposition,
+       CASE WHEN ? = 1 THEN r.answers ELSE '' END AS answers,
+       r.started_at, r.completed_at, r.received_at, r.flags, r.review, r.review_note, r.supersedes_id,
+       r.device_id, r.app_version, v.version AS questionnaire_version
+FROM responses r
+JOIN assignments a ON a.id = r.assignment_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+LEFT JOIN users u ON u.id = r.interviewer_id
+WHERE r.id = ?
+  AND (? = 0 OR a.street_id = ?)
+  AND (? = 0 OR r.interviewer_id = ?)
 
 -- name: interviewer-peers
 -- The interviewer's other accepted responses in the round that the
