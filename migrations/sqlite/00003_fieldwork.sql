@@ -59,7 +59,7 @@ ALTER TABLE responses ADD COLUMN review TEXT NOT NULL DEFAULT 'pending' CHECK (r
 ALTER TABLE responses ADD COLUMN review_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE responses ADD COLUMN reviewed_by INTEGER REFERENCES users (id);
 ALTER TABLE responses ADD COLUMN reviewed_at TIMESTAMP;
-CREATE INDEX responses_interviewer ON responses (interviewer_id, started_at);
+CREATE INDEX responses_interviewer ON responses (round_id, interviewer_id, started_at);
 CREATE INDEX responses_assignment ON responses (assignment_id);
 
 -- +goose Down
