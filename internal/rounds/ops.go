@@ -3,6 +3,7 @@ package rounds
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
@@ -266,10 +267,10 @@ func (s *Service) Responses(ctx context.Context, c Caller, roundID int64, f stor
 		return nil, err
 	}
 	fields := map[string]string{}
-	if f.Status != "" && !contains([]string{"accepted", "superseded", "rejected"}, f.Status) {
+	if f.Status != "" && !slices.Contains([]string{"accepted", "superseded", "rejected"}, f.Status) {
 		fields["status"] = "accepted, superseded or rejected"
 	}
-	if f.Review != "" && !contains([]string{"pending", "accepted", "flagged", "returned"}, f.Review) {
+	if f.Review != "" && !slices.Contains([]string{"pending", "accepted", "flagged", "returned"}, f.Review) {
 		fields["review"] = "pending, accepted, flagged or returned"
 	}
 	if len(fields) > 0 {

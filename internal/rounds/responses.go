@@ -307,11 +307,6 @@ func (s *Service) quality(ctx context.Context, rl fieldwork.Rule, def *questionn
 	return fieldwork.Check(rl.Quality, def, sub, qc), sub.Pattern, nil
 }
 
-// questionnaireDisposition reads a stored end disposition.
-func questionnaireDisposition(s string) questionnaire.Disposition {
-	return questionnaire.Disposition(s)
-}
-
 func nonNil(f []fieldwork.Flag) []fieldwork.Flag {
 	if f == nil {
 		return []fieldwork.Flag{}

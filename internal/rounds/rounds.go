@@ -11,6 +11,7 @@ package rounds
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +96,7 @@ func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.
 	}
 	if spec.Kind == "" {
 		spec.Kind = "mock"
-	} else if !contains(Kinds, spec.Kind) {
+	} else if !slices.Contains(Kinds, spec.Kind) {
 		fields["kind"] = "mock, satisfaction, rehearsal or official"
 	}
 	for f, v := range map[string]string{"starts_on": spec.StartsOn, "ends_on": spec.EndsOn} {
@@ -250,13 +251,4 @@ func (s *Service) definition(ctx context.Context, versionID int64) (*questionnai
 		s.defs.Store(versionID, d)
 	}
 	return d, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

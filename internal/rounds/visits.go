@@ -13,6 +13,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
+	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -253,7 +254,7 @@ func (s *Service) settle(t *store.FieldTx, c Caller, ac store.AssignmentContext,
 	if _, disp, ok, err := t.AcceptedResponse(ac.ID); err != nil {
 		return err
 	} else if ok {
-		iv = &fieldwork.Interview{Ended: questionnaireDisposition(disp)}
+		iv = &fieldwork.Interview{Ended: questionnaire.Disposition(disp)}
 	}
 	st := fieldwork.Assess(rl, visits, iv)
 	out := store.AssignmentState{
