@@ -25,6 +25,12 @@ func login(t *testing.T, url, role string) *http.Client {
 
 func upload(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
 	t.Helper()
+	return uploadTo(t, c, url+"/api/v1/frames", name, content, fields)
+}
+
+// uploadTo posts a file as the multipart field "file", with other fields.
+func uploadTo(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
+	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	for k, v := range fields {
@@ -33,7 +39,7 @@ func upload(t *testing.T, c *http.Client, url, name, content string, fields map[
 	fw, _ := w.CreateFormFile("file", name)
 	io.WriteString(fw, content)
 	w.Close()
-	res, err := c.Post(url+"/api/v1/frames", w.FormDataContentType(), &body)
+	res, err := c.Post(url, w.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -36,11 +33,11 @@ func TestWeightingAPI(t *testing.T) {
 		if status, b := call(t, admin, "GET", round+"/weighting", ""); status != 200 || !strings.Contains(string(b), `"weighting":null`) {
 			t.Fatalf("not weighted yet = %d %s", status, b)
 		}
-		status, b := uploadPopulation(t, admin, ts.URL, "人口.csv", "街道,性别,年龄组,人数\n街道1,男,18—39岁,10\n街道3,男,老年,x\n", map[string]string{"questionnaire": "weigh"})
+		status, b := uploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", "街道,性别,年龄组,人数\n街道1,男,18—39岁,10\n街道3,男,老年,x\n", map[string]string{"questionnaire": "weigh"})
 		if status != 422 || !strings.Contains(string(b), `"line":3`) || !strings.Contains(string(b), `街道3`) {
 			t.Fatalf("bad population = %d %s", status, b)
 		}
-		status, b = uploadPopulation(t, admin, ts.URL, "人口.csv", weighttest.PopulationCSV(), map[string]string{"questionnaire": "weigh", "frame": "1"})
+		status, b = uploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", weighttest.PopulationCSV(), map[string]string{"questionnaire": "weigh", "frame": "1"})
 		if status != 201 || !strings.Contains(string(b), `"cells":12`) {
 			t.Fatalf("population = %d %s", status, b)
 		}
@@ -105,24 +102,4 @@ func TestWeightingAPI(t *testing.T) {
 			t.Fatalf("bad predictor = %d %s", status, b)
 		}
 	})
-}
-
-// uploadPopulation posts a population file as multipart.
-func uploadPopulation(t *testing.T, c *http.Client, base, name, content string, fields map[string]string) (int, []byte) {
-	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", name)
-	io.WriteString(fw, content)
-	w.Close()
-	res, err := c.Post(base+"/api/v1/population", w.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
 }
