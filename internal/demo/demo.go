@@ -62,6 +62,10 @@ func Seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer) 
 // under the race detector shrink it).
 func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, shrink int) (Result, error) {
 	var res Result
+	// The four passwords' bcrypt hashes, a second of CPU together, are
+	// made on the other core while the district is generated and imported.
+	accountHashes := []func() (string, string, error){hashLater(), hashLater(), hashLater()}
+	staffHashed := hashLater()
 	sp := spec
 	sp.Households = max(sp.Households/shrink, simulate.MinHouseholds)
 	d, err := simulate.Generate(sp)
@@ -79,13 +83,13 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 	}
 	// The accounts people log in with: one per role below admin, the
 	// supervisor and interviewer in the first street.
-	for _, a := range []Account{
+	for i, a := range []Account{
 		{Username: "demo-supervisor", Role: store.RoleSupervisor, Street: first},
 		{Username: "demo-interviewer", Role: store.RoleInterviewer, Street: first},
 		{Username: "demo-analyst", Role: store.RoleAnalyst},
 	} {
-		a.Password = auth.GeneratePassword()
-		hash, err := auth.HashPassword(a.Password)
+		var hash string
+		a.Password, hash, err = accountHashes[i]()
 		if err != nil {
 			return res, err
 		}
@@ -100,7 +104,7 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 	}
 	// The simulated field staff of the other streets cannot log in: their
 	// password is one nobody knows (an administrator can set one).
-	staffHash, err := auth.HashPassword(auth.GeneratePassword())
+	_, staffHash, err := staffHashed()
 	if err != nil {
 		return res, err
 	}
@@ -145,4 +149,21 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 		return res, err
 	}
 	return res, nil
+}
+
+// hashLater starts hashing a new password; the function it returns waits
+// for the password and its hash.
+func hashLater() func() (pw, hash string, err error) {
+	pw := auth.GeneratePassword()
+	var hash string
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hash, err = auth.HashPassword(pw)
+	}()
+	return func() (string, string, error) {
+		<-done
+		return pw, hash, err
+	}
 }

@@ -28,7 +28,7 @@ func cpuTime() time.Duration {
 
 // newDB is a database as serve leaves it on first start: migrated, with
 // the admin account and the shipped questionnaires.
-func newDB(t *testing.T) *store.DB {
+func newDB(t testing.TB) *store.DB {
 	t.Helper()
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()

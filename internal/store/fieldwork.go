@@ -181,7 +181,7 @@ func (db *DB) Assignments(ctx context.Context, roundID int64, sc Scope, f Assign
 	args := append([]any{roundID}, sc.street()...)
 	args = append(args, sc.interviewer()...)
 	args = append(args, f.CommunityID, f.CommunityID, f.Status, f.Status, f.Status)
-	err := db.read.SelectContext(ctx, &out, db.Q("list-assignments"), args...)
+	err := db.selectPrepared(ctx, &out, "list-assignments", args...)
 	return out, db.mapErr(err, "list assignments")
 }
 
@@ -190,7 +190,7 @@ func (db *DB) Assignments(ctx context.Context, roundID int64, sc Scope, f Assign
 func (db *DB) AssignmentByID(ctx context.Context, id int64, sc Scope) (Assignment, error) {
 	var a Assignment
 	args := append([]any{id}, sc.street()...)
-	err := db.read.GetContext(ctx, &a, db.Q("get-assignment"), append(args, sc.interviewer()...)...)
+	err := db.getPrepared(ctx, &a, "get-assignment", append(args, sc.interviewer()...)...)
 	if err == sql.ErrNoRows {
 		return a, apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
@@ -223,7 +223,7 @@ type AssignmentContext struct {
 // scope (0: any street).
 func (db *DB) AssignmentContextByID(ctx context.Context, id, streetID int64) (AssignmentContext, error) {
 	var a AssignmentContext
-	err := db.read.GetContext(ctx, &a, db.Q("assignment-context"), id, streetID, streetID)
+	err := db.getPrepared(ctx, &a, "assignment-context", id, streetID, streetID)
 	if err == sql.ErrNoRows {
 		return a, apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
@@ -332,7 +332,7 @@ type Visit struct {
 // VisitByClientID returns the visit stored under a client id.
 func (db *DB) VisitByClientID(ctx context.Context, clientID string) (Visit, error) {
 	var v Visit
-	err := db.read.GetContext(ctx, &v, db.Q("get-visit-by-client"), clientID)
+	err := db.getPrepared(ctx, &v, "get-visit-by-client", clientID)
 	if err == sql.ErrNoRows {
 		return v, apperr.New(apperr.NotFound, "visit %s not found", clientID)
 	}
@@ -354,7 +354,7 @@ type ResponseRef struct {
 // ResponseByClientID returns the response stored under a client id.
 func (db *DB) ResponseByClientID(ctx context.Context, clientID string) (ResponseRef, error) {
 	var r ResponseRef
-	err := db.read.GetContext(ctx, &r, db.Q("get-response-by-client"), clientID)
+	err := db.getPrepared(ctx, &r, "get-response-by-client", clientID)
 	if err == sql.ErrNoRows {
 		return r, apperr.New(apperr.NotFound, "response %s not found", clientID)
 	}
@@ -433,14 +433,18 @@ type Peer struct {
 // times, so none overlaps).
 func (db *DB) InterviewerPeers(ctx context.Context, roundID, interviewerID int64, pattern string, started, completed *time.Time) ([]Peer, error) {
 	var out []Peer
-	err := db.read.SelectContext(ctx, &out, db.Q("interviewer-peers"), roundID, interviewerID, pattern, utcPtr(completed), utcPtr(started))
+	err := db.selectPrepared(ctx, &out, "interviewer-peers", roundID, interviewerID, pattern, utcPtr(completed), utcPtr(started))
 	return out, db.mapErr(err, "interviewer responses")
 }
 
 // CommunityPoints returns the GPS positions of the newest accepted
 // interviews of a community in a round (at most 200).
 func (db *DB) CommunityPoints(ctx context.Context, roundID, communityID int64) ([][2]float64, error) {
-	rows, err := db.read.QueryContext(ctx, db.Q("community-points"), roundID, communityID)
+	st, err := db.readStmt(ctx, "community-points")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, roundID, communityID)
 	if err != nil {
 		return nil, db.mapErr(err, "community positions")
 	}
