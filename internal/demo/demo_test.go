@@ -78,6 +78,9 @@ func TestSeedIsDeterministicAndFast(t *testing.T) {
 		if closed.Status != store.RoundClosed || open.Status != store.RoundFieldwork {
 			t.Errorf("rounds are %s and %s", closed.Status, open.Status)
 		}
+		if !closed.Simulated || !open.Simulated {
+			t.Error("the demo's rounds are not marked simulated")
+		}
 		rep, err := results.ForRound(ctx, db, closed.ID, results.RoundRequest{By: "street", LonelyPSU: stats.LonelyAdjust})
 		if err != nil {
 			t.Fatal(err)

@@ -88,6 +88,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/rounds/:id/start", handler: s.roundAction("start"), roles: adminsOnly},
 		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.roundAction("close"), roles: adminsOnly},
 		{method: "POST", path: "/api/v1/rounds/:id/reopen", handler: s.roundAction("reopen"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/simulated", handler: s.markSimulated, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id/assignments", handler: s.listAssignments, roles: supervisors},
 		{method: "POST", path: "/api/v1/rounds/:id/assignments", handler: s.assign, roles: supervisors},
 		{method: "GET", path: "/api/v1/rounds/:id/progress", handler: s.roundProgress, roles: readers},

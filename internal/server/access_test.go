@@ -128,6 +128,7 @@ var accessWant = map[string]string{
 	"GET /api/v1/rounds/:id":                      "UAAAAAA",
 	"POST /api/v1/rounds/:id/start":               "UFFFFFA",
 	"POST /api/v1/rounds/:id/close":               "UFFFFFA",
+	"POST /api/v1/rounds/:id/simulated":           "UFFFFFA",
 	"POST /api/v1/rounds/:id/reopen":              "UFFFFFA",
 	"GET /api/v1/rounds/:id/assignments":          "UFFAAFA",
 	"POST /api/v1/rounds/:id/assignments":         "UFFAAFA",

@@ -48,6 +48,7 @@ type NewRound struct {
 	SampleID               int64
 	StartsOn, EndsOn       string // YYYY-MM-DD or ""
 	Rule                   string // JSON: the replacement rule and quality checks
+	Simulated              bool   // its data are simulated, not fieldwork
 }
 
 // CreateRound stores a planned round and one unassigned assignment per
@@ -62,7 +63,7 @@ func (db *DB) CreateRound(ctx context.Context, a Actor, nr NewRound) (int64, err
 			by = sql.NullInt64{Int64: a.UserID, Valid: true}
 		}
 		err := tx.GetContext(ctx, &id, db.Q("insert-round"), nr.Name, nr.Kind, nr.QuestionnaireVersionID, nr.SampleID,
-			nullString(nr.StartsOn), nullString(nr.EndsOn), nr.Rule, by, t)
+			nullString(nr.StartsOn), nullString(nr.EndsOn), nr.Rule, by, t, nr.Simulated)
 		if err != nil {
 			if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
 				return apperr.Wrap(apperr.Conflict, err, "a round named %q already exists, or its sample is fielded by another round", nr.Name)
@@ -76,6 +77,7 @@ func (db *DB) CreateRound(ctx context.Context, a Actor, nr NewRound) (int64, err
 		n, _ := res.RowsAffected()
 		return db.AuditIn(ctx, tx, a, "round.create", "round", itoa(id), map[string]any{
 			"name": nr.Name, "kind": nr.Kind, "sample_id": nr.SampleID, "questionnaire_version_id": nr.QuestionnaireVersionID, "assignments": n,
+			"simulated": nr.Simulated,
 		})
 	})
 	return id, err
@@ -107,6 +109,24 @@ func (db *DB) RoundIDByName(ctx context.Context, name string) (int64, error) {
 		return 0, apperr.New(apperr.NotFound, "round %q not found", name)
 	}
 	return id, db.mapErr(err, "round")
+}
+
+// MarkRoundSimulated marks a round's data as simulated (the simulator
+// does before it submits into it), audited in the same transaction; a
+// round already marked is left as it is. changed says whether it was not.
+func (db *DB) MarkRoundSimulated(ctx context.Context, a Actor, id int64) (changed bool, err error) {
+	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.Q("mark-round-simulated"), true, id, true)
+		if err != nil {
+			return db.mapErr(err, "mark round simulated")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		changed = true
+		return db.AuditIn(ctx, tx, a, "round.simulated", "round", itoa(id), nil)
+	})
+	return changed, err
 }
 
 // SetRoundStatus moves a round from one state to another, audited, in one
