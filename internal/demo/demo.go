@@ -22,7 +22,7 @@ import (
 )
 
 // DemoSeed is the seed of everything random in the demo.
-const DemoSeed = 2026
+const DemoSeed = simround.DemoSeed
 
 // The demo's rounds.
 const (

@@ -35,6 +35,7 @@ var (
 	readers      = []string{store.RoleSupervisor, store.RoleAnalyst}
 	interviewers = []string{store.RoleInterviewer}
 	adminsOnly   = []string{store.RoleAdmin}
+	analysts     = []string{store.RoleAnalyst}
 )
 
 // apiRoutes is the access table of the JSON API.
@@ -68,6 +69,9 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/samples/:name", handler: s.getSample, roles: readers},
 		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.sampleHouseholds, roles: readers},
 		{method: "GET", path: "/api/v1/sample-size", handler: s.sampleSize, roles: readers},
+
+		// Monte Carlo evaluation of a sampling design on a stored frame.
+		{method: "POST", path: "/api/v1/simulate/design", handler: s.evaluateDesign, roles: analysts},
 
 		// Questionnaires (问卷): admins write, every role reads.
 		{method: "GET", path: "/api/v1/surveys", handler: s.listSurveys, loggedIn: true},
