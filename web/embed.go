@@ -35,29 +35,60 @@ type Pages struct {
 	raw     map[string][]byte
 }
 
-// NewPages parses every template and string table; a missing string in one
-// language is an error, so the two tables stay in step.
+// NewPages parses every template and string table. The strings of a
+// language are i18n/<lang>.json and every i18n/<area>.<lang>.json (one file
+// per part of the interface, so the parts grow apart without conflicts); a
+// key in two files, or missing in one language, is an error, so the tables
+// stay in step. Every page is parsed with layout.html and the shared
+// templates of templates/partials.
 func NewPages() (*Pages, error) {
 	p := &Pages{pages: map[string]*template.Template{}, strings: map[string]map[string]string{}, raw: map[string][]byte{}}
+	names, err := fs.Glob(files, "i18n/*.json")
+	if err != nil {
+		return nil, err
+	}
 	for _, lang := range Languages {
-		b, err := files.ReadFile("i18n/" + lang + ".json")
+		m := map[string]string{}
+		for _, name := range names {
+			base := strings.TrimSuffix(path.Base(name), ".json")
+			if base != lang && !strings.HasSuffix(base, "."+lang) {
+				continue
+			}
+			b, err := files.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("web: %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("web: string %q of %s is defined twice (%s and another file)", k, lang, name)
+				}
+				m[k] = v
+			}
+		}
+		raw, err := json.Marshal(m)
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: i18n/%s.json: %w", lang, err)
-		}
-		p.strings[lang], p.raw[lang] = m, b
+		p.strings[lang], p.raw[lang] = m, raw
 	}
-	for k := range p.strings[Languages[0]] {
-		for _, lang := range Languages[1:] {
-			if _, ok := p.strings[lang][k]; !ok {
-				return nil, fmt.Errorf("web: string %q missing in i18n/%s.json", k, lang)
+	for _, lang := range Languages {
+		for k := range p.strings[lang] {
+			for _, other := range Languages {
+				if _, ok := p.strings[other][k]; !ok {
+					return nil, fmt.Errorf("web: string %q of %s is missing in %s", k, lang, other)
+				}
 			}
 		}
 	}
 	layout, err := files.ReadFile("templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := fs.Glob(files, "templates/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +97,9 @@ func NewPages() (*Pages, error) {
 		return nil, err
 	}
 	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".html") {
+			continue
+		}
 		name := strings.TrimSuffix(e.Name(), ".html")
 		if name == "layout" {
 			continue
@@ -74,9 +108,18 @@ func NewPages() (*Pages, error) {
 		if err != nil {
 			return nil, err
 		}
-		t := template.New(name).Option("missingkey=error")
+		t := template.New(name).Option("missingkey=error").Funcs(Funcs)
 		if _, err := t.Parse(string(layout)); err != nil {
 			return nil, fmt.Errorf("web: layout: %w", err)
+		}
+		for _, pt := range partials {
+			b, err := files.ReadFile(pt)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("web: %s: %w", pt, err)
+			}
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("web: %s: %w", e.Name(), err)
@@ -92,19 +135,42 @@ type PageData struct {
 	T     map[string]string // the interface strings of Lang
 	Title string            // a key of T
 	User  any               // the logged-in user, or nil
-	Data  any               // the page's own data
+	Nav   []NavItem         // the navigation the user's role may use
+	Path  string            // the request's path
+	// LangHref is this page in the other language (the query kept).
+	LangHref string
+	Data     any // the page's own data
 }
 
-// Render writes page name in lang. It renders to a buffer first so that a
+// NavItem is one entry of the top navigation: a key of T and a path.
+type NavItem struct {
+	Key, Href string
+	Current   bool
+}
+
+// Page is one page to render: its template, title and data, and what the
+// layout needs of the request.
+type Page struct {
+	Name, Title string // template name and a key of T
+	Lang        string
+	User        any
+	Nav         []NavItem
+	Path        string
+	LangHref    string
+	Data        any
+}
+
+// Render writes a page. It renders to a buffer first so that a
 // template error never sends half a page.
-func (p *Pages) Render(w io.Writer, name, lang string, user, data any, titleKey string) error {
-	t, ok := p.pages[name]
+func (p *Pages) Render(w io.Writer, pg Page) error {
+	t, ok := p.pages[pg.Name]
 	if !ok {
-		return fmt.Errorf("web: no page %q", name)
+		return fmt.Errorf("web: no page %q", pg.Name)
 	}
-	lang = p.Lang(lang)
+	lang := p.Lang(pg.Lang)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", PageData{Lang: lang, T: p.strings[lang], Title: titleKey, User: user, Data: data}); err != nil {
+	d := PageData{Lang: lang, T: p.strings[lang], Title: pg.Title, User: pg.User, Nav: pg.Nav, Path: pg.Path, LangHref: pg.LangHref, Data: pg.Data}
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		return err
 	}
 	_, err := buf.WriteTo(w)

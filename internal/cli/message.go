@@ -50,3 +50,23 @@ func Message(err error) string {
 	}
 	return b.String()
 }
+
+// flagErrors renames the field errors of err after the command-line flags
+// that set those fields (the name in rename, else "--" and the field with
+// dashes: response_rate → --response-rate) under message; an error without
+// field errors passes through.
+func flagErrors(err error, message string, rename map[string]string) error {
+	fields := apperr.FieldsOf(err)
+	if len(fields) == 0 {
+		return err
+	}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		f, ok := rename[k]
+		if !ok {
+			f = "--" + strings.ReplaceAll(k, "_", "-")
+		}
+		out[f] = v
+	}
+	return apperr.WithFields(message, out)
+}

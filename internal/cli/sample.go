@@ -123,7 +123,7 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	}
 	spec, err := req.Spec()
 	if err != nil {
-		return flagNames(err, "sample draw: invalid flags")
+		return flagErrors(err, "sample draw: invalid flags", sampleFlags)
 	}
 	db, err := openDB(ctx, flags)
 	if err != nil {
@@ -132,7 +132,7 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	res, err := draw.Draw(ctx, db, spec, store.CLI)
 	if err != nil {
-		return flagNames(err, "sample draw: invalid flags")
+		return flagErrors(err, "sample draw: invalid flags", sampleFlags)
 	}
 	fmt.Fprintf(env.Stdout, "drew sample %q (%s) from frame version %d with seed %s: %d households, %d reserves\n",
 		res.Sample.Name, res.Sample.Kind, res.Sample.FrameVersion, res.Sample.Seed, res.Sample.Households, res.Sample.Reserves)
@@ -142,25 +142,8 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	return printStreetResults(env, res.Streets)
 }
 
-// flagNames renames the fields of an Invalid error from their JSON names
-// (per_community) to the flags that set them (--per-community).
-func flagNames(err error, message string) error {
-	fields := apperr.FieldsOf(err)
-	if len(fields) == 0 || !apperr.Is(err, apperr.Invalid) {
-		return err
-	}
-	out := make(map[string]string, len(fields))
-	for k, v := range fields {
-		switch k {
-		case "frame_version":
-			k = "frame"
-		case "response_rate":
-			k = "response-rate"
-		}
-		out["--"+strings.ReplaceAll(k, "_", "-")] = v
-	}
-	return apperr.WithFields(message, out)
-}
+// sampleFlags are the flags of the sampling fields not named after them.
+var sampleFlags = map[string]string{"frame_version": "--frame"}
 
 func printStreetResults(env *Env, streets []draw.StreetResult) error {
 	tw := newTable(env.Stdout)
@@ -285,7 +268,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 	}
 	plan, err := draw.Sizes(ctx, db, spec, *frameVersion)
 	if err != nil {
-		return flagNames(err, "sample size: invalid flags")
+		return flagErrors(err, "sample size: invalid flags", sampleFlags)
 	}
 	o := plan.Overall
 	fmt.Fprintf(env.Stdout, "margin ±%g at %g%% confidence, p = %g, deff = %g, response rate = %g\n", spec.Margin, spec.Confidence*100, spec.P, spec.Deff, spec.ResponseRate)

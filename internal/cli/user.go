@@ -73,23 +73,6 @@ var userFlags = map[string]string{
 	"username": "--username", "display_name": "--name", "role": "--role", "street": "--street", "password": "--password-stdin",
 }
 
-// asFlags renames the field errors of an accounts error after the flags
-// that set those fields, prefixing the command; other errors pass through.
-func asFlags(cmd string, err error) error {
-	fields := apperr.FieldsOf(err)
-	if len(fields) == 0 {
-		return err
-	}
-	named := make(map[string]string, len(fields))
-	for k, v := range fields {
-		if f, ok := userFlags[k]; ok {
-			k = f
-		}
-		named[k] = v
-	}
-	return apperr.WithFields(cmd+": "+apperr.PublicMessage(err), named)
-}
-
 func userAdd(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "user add", Usage: "user add --username NAME --role ROLE [--street STREET] [--name NAME] [--password-stdin]", Summary: "Add an account."}
 	fs := newFlagSet(env, c)
@@ -104,7 +87,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err := n.Check(); err != nil { // before asking for a password or opening the database
-		return asFlags("user add", err)
+		return flagErrors(err, "user add: "+apperr.PublicMessage(err), userFlags)
 	}
 	var err error
 	if n.Password, err = readStdinPassword(env, *stdin); err != nil {
@@ -117,7 +100,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	u, pw, err := accounts.Create(ctx, db, n, store.CLI)
 	if err != nil {
-		return asFlags("user add", err)
+		return flagErrors(err, "user add: "+apperr.PublicMessage(err), userFlags)
 	}
 	fmt.Fprintf(env.Stdout, "added user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
 	printPassword(env, pw)
@@ -166,7 +149,7 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 		}
 		generated, err := accounts.ResetPassword(ctx, db, u.ID, pw, store.CLI)
 		if err != nil {
-			return asFlags("user passwd", err)
+			return flagErrors(err, "user passwd: "+apperr.PublicMessage(err), userFlags)
 		}
 		fmt.Fprintf(env.Stdout, "new password for %s set; their sessions ended\n", username)
 		printPassword(env, generated)
@@ -220,7 +203,7 @@ func userSetRole(ctx context.Context, env *Env, args []string) error {
 		}
 		nu, err := accounts.Update(ctx, db, u.ID, ch, store.CLI)
 		if err != nil {
-			return asFlags("user set-role", err)
+			return flagErrors(err, "user set-role: "+apperr.PublicMessage(err), userFlags)
 		}
 		where := ""
 		if nu.StreetName != "" {

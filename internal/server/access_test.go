@@ -159,30 +159,9 @@ var accessWant = map[string]string{
 // tokens (Authorization: Bearer). A route without an expectation fails.
 func TestAccessTable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		f, base := newFieldServer(t, db, fieldtest.Small)
-		f.AssignStreet(t, 1)
-		f.AssignStreet(t, 2)
-		mine, err := f.Service.Assignments(ctx, f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		mine, resp := seedAccessObjects(t, f)
 		a := mine[0]
-		start := time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)
-		end := start.Add(15 * time.Minute)
-		resp, err := f.Service.Submit(ctx, f.Caller("int1a"), rounds.ResponseRequest{
-			ClientID: "00000000-0000-4000-8000-000000000001", AssignmentID: a.ID, QuestionnaireVersion: 1,
-			Answers: json.RawMessage(fieldtest.Answers(true, true, [4]int{1, 2, 2, 1})), StartedAt: &start, CompletedAt: &end,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// A household of street 1 finally refused, so that replace is possible.
-		if _, err := f.Service.RecordVisit(ctx, f.Caller("int1a"), rounds.VisitRequest{
-			ClientID: "00000000-0000-4000-8000-000000000002", AssignmentID: mine[1].ID, AttemptedAt: start, Outcome: "refused",
-		}); err != nil {
-			t.Fatal(err)
-		}
 		params := map[string]string{
 			":id": fmt.Sprint(f.Round.ID), ":version": "1", ":name": "fieldtest", ":slug": "field",
 		}
@@ -315,6 +294,37 @@ func TestAccessTable(t *testing.T) {
 			}
 		}
 	})
+}
+
+// seedAccessObjects assigns streets 1 and 2 of f, submits a response of
+// int1a (resp, for mine[0]) and records a final refusal on mine[1], so that
+// every route and page has an object of each kind to be called on.
+func seedAccessObjects(t *testing.T, f *fieldtest.Field) (mine []store.Assignment, resp rounds.SubmitResult) {
+	t.Helper()
+	ctx := context.Background()
+	f.AssignStreet(t, 1)
+	f.AssignStreet(t, 2)
+	mine, err := f.Service.Assignments(ctx, f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mine[0]
+	start := time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)
+	end := start.Add(15 * time.Minute)
+	resp, err = f.Service.Submit(ctx, f.Caller("int1a"), rounds.ResponseRequest{
+		ClientID: "00000000-0000-4000-8000-000000000001", AssignmentID: a.ID, QuestionnaireVersion: 1,
+		Answers: json.RawMessage(fieldtest.Answers(true, true, [4]int{1, 2, 2, 1})), StartedAt: &start, CompletedAt: &end,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A household of street 1 finally refused, so that replace is possible.
+	if _, err := f.Service.RecordVisit(ctx, f.Caller("int1a"), rounds.VisitRequest{
+		ClientID: "00000000-0000-4000-8000-000000000002", AssignmentID: mine[1].ID, AttemptedAt: start, Outcome: "refused",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return mine, resp
 }
 
 // bearerTransport sends every request with an API token.

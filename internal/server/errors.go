@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // errorBody is the JSON shape of every error answer.
@@ -143,14 +142,9 @@ func (s *Server) renderError(c echo.Context, status int, body errorDetail) error
 	if errorHeadlines[status] {
 		headline = fmt.Sprintf("error.%d", status)
 	}
-	lang := s.lang(c)
-	var user any
-	if u, ok := c.Get(userKey).(store.User); ok {
-		user = u
-	}
 	var buf bytes.Buffer
 	data := map[string]any{"Status": status, "Message": body.Message, "RequestID": body.RequestID, "Headline": headline}
-	if err := s.pages.Render(&buf, "error", lang, user, data, "error.title"); err != nil {
+	if err := s.pages.Render(&buf, s.pageFor(c, "error", "error.title", data)); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -251,7 +251,7 @@ func TestSurveyPages(t *testing.T) {
 		want []string
 	}{
 		{"/surveys?lang=zh-CN", []string{
-			`lang="zh-CN"`, `href="/surveys">问卷</a>`, "创建省级文明县城入户调查问卷", "Household survey on the provincial civilized county-town campaign",
+			`lang="zh-CN"`, `href="/surveys" aria-current="page">问卷</a>`, "创建省级文明县城入户调查问卷", "Household survey on the provincial civilized county-town campaign",
 			`href="/surveys/wenming-household"`, "window-service",
 		}},
 		{"/surveys?lang=en", []string{`lang="en"`, "Questionnaires", "Counter service satisfaction survey"}},

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/minyi-survey/minyi/internal/store"
 )
 
 func (s *Server) webRoutes() {
@@ -20,10 +18,7 @@ func (s *Server) webRoutes() {
 	e.GET("/t", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/t/") })
 	e.GET("/t/*", s.serveTablet) // the tablet app (tablet.go)
 	e.GET("/login", s.loginPage)
-	e.GET("/", s.homePage, s.authenticated)
-	e.GET("/surveys", s.surveysPage, s.authenticated)
-	e.GET("/surveys/:slug", s.surveyPage, s.authenticated)
-	e.GET("/surveys/:slug/:version", s.surveyPage, s.authenticated)
+	s.registerPages() // pages.go
 }
 
 // lang picks the interface language: ?lang=, then the minyi_lang cookie,
@@ -42,16 +37,6 @@ func (s *Server) lang(c echo.Context) string {
 		return "en"
 	}
 	return "zh-CN"
-}
-
-func (s *Server) render(c echo.Context, page, titleKey string, data any) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	var user any
-	if u, ok := c.Get(userKey).(store.User); ok {
-		user = u
-	}
-	return s.pages.Render(c.Response(), page, s.lang(c), user, data, titleKey)
 }
 
 func (s *Server) i18n(c echo.Context) error {

@@ -241,3 +241,28 @@ func JSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// FullScreenshot saves the whole page, not only the viewport, as
+// <Dir>/<name>.png and returns the path. With MINYI_DOCS set to a folder
+// (make docs-screenshots), a copy goes there too, for the README and docs/.
+func (b *Browser) FullScreenshot(ctx context.Context, name string) string {
+	b.t.Helper()
+	var png []byte
+	Run(b.t, ctx, "screenshot "+name, chromedp.FullScreenshot(&png, 100))
+	if err := os.MkdirAll(b.Dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	p := filepath.Join(b.Dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	if docs := os.Getenv("MINYI_DOCS"); docs != "" {
+		if err := os.MkdirAll(docs, 0o755); err != nil {
+			b.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(docs, name+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	return p
+}

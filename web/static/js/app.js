@@ -48,3 +48,10 @@ if (logout) {
     location.assign("/login");
   });
 }
+
+// Every office form posts to the API (form.js); input stashed before a
+// re-login is put back.
+import("./form.js").then(({ autoBind, restoreForms }) => {
+  autoBind();
+  restoreForms();
+});

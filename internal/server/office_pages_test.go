@@ -1,0 +1,4 @@
+package server
+
+// officePageCases are the access cases of officePages (see pageCase).
+var officePageCases = []pageCase{}

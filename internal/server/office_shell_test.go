@@ -1,0 +1,63 @@
+package server
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/webtest"
+)
+
+// TestOfficeShellInBrowser logs in as each office role and checks the
+// navigation shows what the role may do, in Chinese and then in English,
+// and that logging out ends the session.
+func TestOfficeShellInBrowser(t *testing.T) {
+	webtest.Chromium(t)
+	db := storetest.Open(t, store.SQLite)
+	_, base := newFieldServer(t, db, fieldtest.Small)
+	for _, who := range []string{"admin", "sup1", "analyst"} {
+		u := newOfficeUI(t, base)
+		u.login(who)
+		var links []string
+		u.run("read the navigation", chromedp.Evaluate(`[...document.querySelectorAll("header nav a")].map(a => a.getAttribute("href"))`, &links))
+		var want []string
+		for _, n := range navFor(store.User{ID: 1, Role: roleOf(who)}, "/") {
+			want = append(want, n.Href)
+		}
+		if strings.Join(links, " ") != strings.Join(want, " ") {
+			t.Errorf("%s's navigation = %v, want %v", who, links, want)
+		}
+		if who == "admin" {
+			u.shot("office-home-zh")
+			u.run("switch to English", chromedp.Click(`[data-lang-switch]`, chromedp.ByQuery),
+				chromedp.WaitVisible(`html[lang=en] #logout`, chromedp.ByQuery))
+			if got := u.text(`header nav a[aria-current=page]`); got != "Home" {
+				t.Errorf("current navigation entry in English = %q, want Home", got)
+			}
+			u.shot("office-home-en")
+		}
+		u.run("log out", chromedp.Click(`#logout`, chromedp.ByQuery), chromedp.WaitVisible(`#login-form`, chromedp.ByQuery))
+		u.open("/")
+		var path string
+		u.run("where", chromedp.Evaluate(`location.pathname`, &path))
+		if path != "/login" {
+			t.Errorf("%s after logout: / shows %s, want the login page", who, path)
+		}
+	}
+}
+
+func roleOf(username string) string {
+	switch {
+	case username == "admin":
+		return store.RoleAdmin
+	case username == "analyst":
+		return store.RoleAnalyst
+	case strings.HasPrefix(username, "sup"):
+		return store.RoleSupervisor
+	}
+	return store.RoleInterviewer
+}
