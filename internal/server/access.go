@@ -35,7 +35,6 @@ var (
 	readers      = []string{store.RoleSupervisor, store.RoleAnalyst}
 	interviewers = []string{store.RoleInterviewer}
 	adminsOnly   = []string{store.RoleAdmin}
-	analysts     = []string{store.RoleAnalyst}
 )
 
 // apiRoutes is the access table of the JSON API.
