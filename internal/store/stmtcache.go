@@ -88,16 +88,22 @@ func (db *DB) readStmt(ctx context.Context, name string) (*sqlx.Stmt, error) {
 
 // fieldStmts returns the statements of fieldTxQueries prepared on the
 // write pool, and prepares the value-row inserts a transaction asked for
-// (see valuesStmt). It must not be called inside a write transaction.
+// (see valuesStmt). It must not be called inside a write transaction: on
+// SQLite, preparing waits for the write pool's one connection. For the
+// same reason nothing a transaction calls takes fieldMu, which is held
+// while preparing.
 func (db *DB) fieldStmts(ctx context.Context) (map[string]*sqlx.Stmt, error) {
-	db.fieldMu.Lock()
-	defer db.fieldMu.Unlock()
-	for n := range db.wantValues {
+	db.wantMu.Lock()
+	want := db.wantValues
+	db.wantValues = nil
+	db.wantMu.Unlock()
+	for n := range want {
 		if _, err := db.writeStmts.get(ctx, db, valuesKey(n), db.valuesQuery(n)); err != nil {
 			return nil, err
 		}
-		delete(db.wantValues, n)
 	}
+	db.fieldMu.Lock()
+	defer db.fieldMu.Unlock()
 	if db.field != nil {
 		return db.field, nil
 	}
@@ -134,8 +140,8 @@ func (db *DB) valuesStmt(n int) *sqlx.Stmt {
 	if s := db.writeStmts.lookup(valuesKey(n)); s != nil {
 		return s
 	}
-	db.fieldMu.Lock()
-	defer db.fieldMu.Unlock()
+	db.wantMu.Lock() // not fieldMu: this runs inside a transaction
+	defer db.wantMu.Unlock()
 	if db.wantValues == nil {
 		db.wantValues = make(map[int]bool)
 	}

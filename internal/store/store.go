@@ -57,6 +57,7 @@ type DB struct {
 	readStmts, writeStmts stmtCache
 	fieldMu               sync.Mutex
 	field                 map[string]*sqlx.Stmt
+	wantMu                sync.Mutex
 	wantValues            map[int]bool // value-row inserts to prepare, by row count
 }
 
