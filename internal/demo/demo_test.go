@@ -59,11 +59,10 @@ func TestSeedIsDeterministicAndFast(t *testing.T) {
 		took, cpu := time.Since(start), cpuTime()-cpu0
 		t.Logf("seed %d: %v (%v of CPU), %+v", i+1, took, cpu, res)
 		// Other jobs share this machine's two cores, so the wall clock
-		// says little; the CPU time does. Seeding keeps both cores busy.
-		// The bound is what the store allows today (see the report on
-		// the fieldwork queries); the goal is 20 s of CPU, 10 s of wall
-		// clock on the idle machine.
-		if limit := 30 * time.Second * raceSlowdown; cpu > limit {
+		// says little; the CPU time does. Seeding takes some 7 s of CPU
+		// (BenchmarkSeed), under 10 s of wall clock on the idle machine;
+		// the bound leaves room for a noisy neighbour.
+		if limit := 15 * time.Second * raceSlowdown; cpu > limit {
 			t.Errorf("seeding took %v of CPU, more than %v", cpu, limit)
 		}
 		svc := rounds.New(db)
