@@ -69,6 +69,7 @@ func roundCreate(ctx context.Context, env *Env, args []string) error {
 		fs.StringVar(&ruleFile, "rule", "", "YAML file of the replacement rule and quality checks (default: the defaults below)")
 		fs.StringVar(&spec.StartsOn, "starts-on", "", "first day of fieldwork, YYYY-MM-DD")
 		fs.StringVar(&spec.EndsOn, "ends-on", "", "last day of fieldwork, YYYY-MM-DD")
+		fs.BoolVar(&spec.Simulated, "simulated", false, "mark the round's data as simulated (minyi simulate round marks it itself)")
 	}
 	return runWithDB(ctx, env, c, args, "", more, func(db *store.DB, _ string) error {
 		if ruleFile != "" {
@@ -139,9 +140,9 @@ func roundList(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		tw := newTable(env.Stdout)
-		fmt.Fprintln(tw, "ID\tNAME\tKIND\tSTATUS\tQUESTIONNAIRE\tSAMPLE")
+		fmt.Fprintln(tw, "ID\tNAME\tKIND\tSTATUS\tDATA\tQUESTIONNAIRE\tSAMPLE")
 		for _, r := range rs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s@%d\t%s\n", r.ID, r.Name, r.Kind, r.Status, r.Questionnaire, r.QuestionnaireVersion, r.Sample)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s@%d\t%s\n", r.ID, r.Name, r.Kind, r.Status, dataOf(r.Simulated), r.Questionnaire, r.QuestionnaireVersion, r.Sample)
 		}
 		return tw.Flush()
 	})
@@ -163,10 +164,22 @@ func roundShow(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "round %q (id %d): %s, %s, questionnaire %s@%d, sample %q\n\n",
+		fmt.Fprintf(env.Stdout, "round %q (id %d): %s, %s, questionnaire %s@%d, sample %q\n",
 			r.Name, r.ID, r.Kind, r.Status, r.Questionnaire, r.QuestionnaireVersion, r.Sample)
+		if r.Simulated {
+			fmt.Fprintln(env.Stdout, "SIMULATED DATA: its visits and answers come from minyi simulate round, not from fieldwork")
+		}
+		fmt.Fprintln(env.Stdout)
 		return printProgress(env.Stdout, p)
 	})
+}
+
+// dataOf says in a listing whose data a round holds.
+func dataOf(simulated bool) string {
+	if simulated {
+		return "simulated"
+	}
+	return "fieldwork"
 }
 
 func roundExport(ctx context.Context, env *Env, args []string) error {

@@ -48,7 +48,9 @@ district writes a synthetic district: a frame that 'minyi frame import' reads
 unchanged, the true value of every indicator of the standard questionnaire by
 street (TRUTH.json) and adult residents by street, sex and age group (POP.csv).
 round runs simulated interviewers through a round in fieldwork, through the
-same submission code as the tablets. design repeats sample → response →
+same submission code as the tablets, and first marks the round's data as
+simulated (round list shows it; over --url that needs an administrator's
+token unless the round is marked already). design repeats sample → response →
 estimate in memory and reports bias, RMSE, interval width, coverage and the
 chance of flagging a street below target.
 `

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,13 @@ func TestSimulateRound(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// round list and round show say whose data the round holds.
+	if out, _, err = runCLI(t, env, "", "round", "list"); err != nil || !strings.Contains(out, "DATA") || !regexp.MustCompile(`R1\s+mock\s+fieldwork\s+simulated`).MatchString(out) {
+		t.Errorf("round list (%v):\n%s", err, out)
+	}
+	if out, _, err = runCLI(t, env, "", "round", "show", "R1"); err != nil || !strings.Contains(out, "SIMULATED DATA") {
+		t.Errorf("round show (%v):\n%s", err, out)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"io"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/simround"
@@ -22,7 +24,7 @@ import (
 )
 
 // DemoSeed is the seed of everything random in the demo.
-const DemoSeed = 2026
+const DemoSeed = simround.DemoSeed
 
 // The demo's rounds.
 const (
@@ -62,6 +64,10 @@ func Seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer) 
 // under the race detector shrink it).
 func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, shrink int) (Result, error) {
 	var res Result
+	// The demo accounts' bcrypt hashes, most of a second of CPU together,
+	// are made on the other core while the district is generated and
+	// imported.
+	accountHashes := []func() (string, string, error){hashLater(), hashLater(), hashLater()}
 	sp := spec
 	sp.Households = max(sp.Households/shrink, simulate.MinHouseholds)
 	d, err := simulate.Generate(sp)
@@ -79,13 +85,13 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 	}
 	// The accounts people log in with: one per role below admin, the
 	// supervisor and interviewer in the first street.
-	for _, a := range []Account{
+	for i, a := range []Account{
 		{Username: "demo-supervisor", Role: store.RoleSupervisor, Street: first},
 		{Username: "demo-interviewer", Role: store.RoleInterviewer, Street: first},
 		{Username: "demo-analyst", Role: store.RoleAnalyst},
 	} {
-		a.Password = auth.GeneratePassword()
-		hash, err := auth.HashPassword(a.Password)
+		var hash string
+		a.Password, hash, err = accountHashes[i]()
 		if err != nil {
 			return res, err
 		}
@@ -98,9 +104,11 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 		}
 		res.Accounts = append(res.Accounts, a)
 	}
-	// The simulated field staff of the other streets cannot log in: their
-	// password is one nobody knows (an administrator can set one).
-	staffHash, err := auth.HashPassword(auth.GeneratePassword())
+	// The simulated field staff cannot log in: their password is a random
+	// one nobody is shown (an administrator can set another). The work
+	// factor that slows the guessing of a chosen password adds nothing to
+	// a random one, so its hash is made at the least cost.
+	staffHash, err := bcrypt.GenerateFromPassword([]byte(auth.GeneratePassword()), bcrypt.MinCost)
 	if err != nil {
 		return res, err
 	}
@@ -119,7 +127,7 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 	if err != nil {
 		return res, err
 	}
-	if _, err := b.Staff(ctx, closed.ID, opts.Interviewers, staffHash); err != nil {
+	if _, err := b.Staff(ctx, closed.ID, opts.Interviewers, string(staffHash)); err != nil {
 		return res, err
 	}
 	opts.Days, opts.Until = 14, now.AddDate(0, 0, -30)
@@ -137,7 +145,7 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 	if err != nil {
 		return res, err
 	}
-	if _, err := b.Staff(ctx, open.ID, opts.Interviewers, staffHash); err != nil {
+	if _, err := b.Staff(ctx, open.ID, opts.Interviewers, string(staffHash)); err != nil {
 		return res, err
 	}
 	opts.Days, opts.Until, opts.Stop = 10, now.AddDate(0, 0, -1), 0.5
@@ -145,4 +153,21 @@ func seed(ctx context.Context, db *store.DB, now time.Time, progress io.Writer, 
 		return res, err
 	}
 	return res, nil
+}
+
+// hashLater starts hashing a new password; the function it returns waits
+// for the password and its hash.
+func hashLater() func() (pw, hash string, err error) {
+	pw := auth.GeneratePassword()
+	var hash string
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hash, err = auth.HashPassword(pw)
+	}()
+	return func() (string, string, error) {
+		<-done
+		return pw, hash, err
+	}
 }

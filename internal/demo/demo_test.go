@@ -28,7 +28,7 @@ func cpuTime() time.Duration {
 
 // newDB is a database as serve leaves it on first start: migrated, with
 // the admin account and the shipped questionnaires.
-func newDB(t *testing.T) *store.DB {
+func newDB(t testing.TB) *store.DB {
 	t.Helper()
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
@@ -59,11 +59,10 @@ func TestSeedIsDeterministicAndFast(t *testing.T) {
 		took, cpu := time.Since(start), cpuTime()-cpu0
 		t.Logf("seed %d: %v (%v of CPU), %+v", i+1, took, cpu, res)
 		// Other jobs share this machine's two cores, so the wall clock
-		// says little; the CPU time does. Seeding keeps both cores busy.
-		// The bound is what the store allows today (see the report on
-		// the fieldwork queries); the goal is 20 s of CPU, 10 s of wall
-		// clock on the idle machine.
-		if limit := 30 * time.Second * raceSlowdown; cpu > limit {
+		// says little; the CPU time does. Seeding takes some 7 s of CPU
+		// (BenchmarkSeed), under 10 s of wall clock on the idle machine;
+		// the bound leaves room for a noisy neighbour.
+		if limit := 15 * time.Second * raceSlowdown; cpu > limit {
 			t.Errorf("seeding took %v of CPU, more than %v", cpu, limit)
 		}
 		svc := rounds.New(db)
@@ -77,6 +76,9 @@ func TestSeedIsDeterministicAndFast(t *testing.T) {
 		}
 		if closed.Status != store.RoundClosed || open.Status != store.RoundFieldwork {
 			t.Errorf("rounds are %s and %s", closed.Status, open.Status)
+		}
+		if !closed.Simulated || !open.Simulated {
+			t.Error("the demo's rounds are not marked simulated")
 		}
 		rep, err := results.ForRound(ctx, db, closed.ID, results.RoundRequest{By: "street", LonelyPSU: stats.LonelyAdjust})
 		if err != nil {

@@ -209,7 +209,8 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		if err := t.InsertValues(id, ac, ac.BaseWeight, vals); err != nil {
 			return err
 		}
-		if err := s.settle(t, c, ac, rl); err != nil {
+		// The response just stored is the assignment's accepted one.
+		if err := s.settleKnown(t, c, ac, rl, &fieldwork.Interview{Ended: questionnaire.Disposition(disposition)}); err != nil {
 			return err
 		}
 		detail := map[string]any{"response_id": id, "client_id": req.ClientID, "disposition": disposition}

@@ -81,6 +81,9 @@ type CreateSpec struct {
 	StartsOn      string          `json:"starts_on"`
 	EndsOn        string          `json:"ends_on"`
 	Rule          json.RawMessage `json:"rule"` // the replacement rule and quality checks; omitted: the defaults
+	// Simulated marks a round whose data will be simulated (minyi
+	// simulate round), so that nobody takes them for fieldwork.
+	Simulated bool `json:"simulated"`
 }
 
 // Create validates spec and stores a planned round with an unassigned
@@ -144,7 +147,7 @@ func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.
 	}
 	id, err := s.db.CreateRound(ctx, c.Actor, store.NewRound{
 		Name: spec.Name, Kind: spec.Kind, QuestionnaireVersionID: v.ID, SampleID: smp.ID,
-		StartsOn: spec.StartsOn, EndsOn: spec.EndsOn, Rule: string(ruleJSON),
+		StartsOn: spec.StartsOn, EndsOn: spec.EndsOn, Rule: string(ruleJSON), Simulated: spec.Simulated,
 	})
 	if err != nil {
 		return store.RoundInfo{}, err
@@ -178,6 +181,19 @@ func (s *Service) SetState(ctx context.Context, c Caller, roundID int64, action 
 		return store.RoundInfo{}, err
 	}
 	if err := s.db.SetRoundStatus(ctx, c.Actor, roundID, tr[0], tr[1], "round."+action); err != nil {
+		return store.RoundInfo{}, err
+	}
+	return s.db.RoundInfoByID(ctx, roundID)
+}
+
+// MarkSimulated marks a round's data as simulated, audited; the simulator
+// calls it before it submits anything into the round. A round stays
+// simulated once marked.
+func (s *Service) MarkSimulated(ctx context.Context, c Caller, roundID int64) (store.RoundInfo, error) {
+	if _, err := s.db.RoundInfoByID(ctx, roundID); err != nil {
+		return store.RoundInfo{}, err
+	}
+	if _, err := s.db.MarkRoundSimulated(ctx, c.Actor, roundID); err != nil {
 		return store.RoundInfo{}, err
 	}
 	return s.db.RoundInfoByID(ctx, roundID)

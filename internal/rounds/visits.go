@@ -234,6 +234,13 @@ func roundOpen(status string) error {
 // (a concurrent visit), so its replacement state is read again under the
 // lock and the visits read after it include the other's.
 func (s *Service) settle(t *store.FieldTx, c Caller, ac store.AssignmentContext, rl fieldwork.Rule) error {
+	return s.settleKnown(t, c, ac, rl, nil)
+}
+
+// settleKnown is settle in a transaction that has just stored the
+// assignment's accepted response, which ended as accepted says (nil: read
+// the accepted response, if any, from the database).
+func (s *Service) settleKnown(t *store.FieldTx, c Caller, ac store.AssignmentContext, rl fieldwork.Rule, accepted *fieldwork.Interview) error {
 	var err error
 	if ac.Replacement, err = t.LockAssignment(ac.ID); err != nil {
 		return err
@@ -250,11 +257,13 @@ func (s *Service) settle(t *store.FieldTx, c Caller, ac store.AssignmentContext,
 			last = v
 		}
 	}
-	var iv *fieldwork.Interview
-	if _, disp, ok, err := t.AcceptedResponse(ac.ID); err != nil {
-		return err
-	} else if ok {
-		iv = &fieldwork.Interview{Ended: questionnaire.Disposition(disp)}
+	iv := accepted
+	if iv == nil {
+		if _, disp, ok, err := t.AcceptedResponse(ac.ID); err != nil {
+			return err
+		} else if ok {
+			iv = &fieldwork.Interview{Ended: questionnaire.Disposition(disp)}
+		}
 	}
 	st := fieldwork.Assess(rl, visits, iv)
 	out := store.AssignmentState{

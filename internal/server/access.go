@@ -69,6 +69,9 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.sampleHouseholds, roles: readers},
 		{method: "GET", path: "/api/v1/sample-size", handler: s.sampleSize, roles: readers},
 
+		// Monte Carlo evaluation of a sampling design on a stored frame.
+		{method: "POST", path: "/api/v1/simulate/design", handler: s.evaluateDesign, roles: analysts},
+
 		// Questionnaires (问卷): admins write, every role reads.
 		{method: "GET", path: "/api/v1/surveys", handler: s.listSurveys, loggedIn: true},
 		{method: "POST", path: "/api/v1/surveys", handler: s.importSurvey, roles: adminsOnly},
@@ -88,6 +91,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/rounds/:id/start", handler: s.roundAction("start"), roles: adminsOnly},
 		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.roundAction("close"), roles: adminsOnly},
 		{method: "POST", path: "/api/v1/rounds/:id/reopen", handler: s.roundAction("reopen"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/simulated", handler: s.markSimulated, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id/assignments", handler: s.listAssignments, roles: supervisors},
 		{method: "POST", path: "/api/v1/rounds/:id/assignments", handler: s.assign, roles: supervisors},
 		{method: "GET", path: "/api/v1/rounds/:id/progress", handler: s.roundProgress, roles: readers},

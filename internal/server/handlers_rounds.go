@@ -107,6 +107,21 @@ func (s *Server) roundAction(action string) echo.HandlerFunc {
 	}
 }
 
+// markSimulated marks a round's data as simulated (POST
+// /api/v1/rounds/:id/simulated), as minyi simulate round --url does before
+// it submits into the round.
+func (s *Server) markSimulated(c echo.Context) error {
+	id, err := idParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	r, err := s.rounds.MarkSimulated(c.Request().Context(), s.caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
 func (s *Server) listAssignments(c echo.Context) error {
 	id, err := idParam(c, "id", "round")
 	if err != nil {

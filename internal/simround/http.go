@@ -129,7 +129,7 @@ func (h *HTTPBackend) Round(ctx context.Context, name string) (Round, error) {
 		if err != nil {
 			return Round{}, apperr.Wrap(apperr.Internal, err, "questionnaire of round %s", name)
 		}
-		return Round{ID: r.ID, Name: r.Name, Status: r.Status, Version: r.QuestionnaireVersion, Def: def}, nil
+		return Round{ID: r.ID, Name: r.Name, Status: r.Status, Version: r.QuestionnaireVersion, Def: def, Simulated: r.Simulated}, nil
 	}
 	return Round{}, apperr.New(apperr.NotFound, "no round named %q on %s", name, h.Base)
 }
@@ -220,6 +220,17 @@ func (h *HTTPBackend) Submit(ctx context.Context, a store.Assignment, req rounds
 		return rounds.SubmitResult{}, err
 	}
 	return rounds.SubmitResult{ID: res.ID, ClientID: res.ClientID, Status: stored.Status, Flags: stored.Flags, Created: res.Status == http.StatusCreated}, nil
+}
+
+// MarkSimulated implements Backend: POST /api/v1/rounds/ID/simulated,
+// which only an administrator may call (a supervisor's token can run a
+// round an administrator created or marked simulated).
+func (h *HTTPBackend) MarkSimulated(ctx context.Context, roundID int64) error {
+	err := h.do(ctx, "POST", fmt.Sprintf("/api/v1/rounds/%d/simulated", roundID), struct{}{}, nil)
+	if apperr.Is(err, apperr.Forbidden) {
+		return apperr.New(apperr.Forbidden, "the round is not marked simulated, and only an administrator's token may mark it (simulated answers never go into a round that looks like fieldwork)")
+	}
+	return err
 }
 
 // Replace implements Backend.

@@ -51,7 +51,13 @@ func (s *ServiceBackend) Round(ctx context.Context, name string) (Round, error) 
 	if err != nil {
 		return Round{}, apperr.Wrap(apperr.Internal, err, "questionnaire of round %s", r.Name)
 	}
-	return Round{ID: r.ID, Name: r.Name, Status: r.Status, Version: r.QuestionnaireVersion, Def: def}, nil
+	return Round{ID: r.ID, Name: r.Name, Status: r.Status, Version: r.QuestionnaireVersion, Def: def, Simulated: r.Simulated}, nil
+}
+
+// MarkSimulated implements Backend.
+func (s *ServiceBackend) MarkSimulated(ctx context.Context, roundID int64) error {
+	_, err := s.Service.MarkSimulated(ctx, caller(store.User{Role: store.RoleAdmin}), roundID)
+	return err
 }
 
 // Assignments implements Backend.

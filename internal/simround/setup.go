@@ -50,7 +50,7 @@ func StartRound(ctx context.Context, db *store.DB, svc *rounds.Service, c rounds
 	}, c.Actor); err != nil {
 		return store.RoundInfo{}, err
 	}
-	r, err := svc.Create(ctx, c, rounds.CreateSpec{Name: spec.Name, Questionnaire: spec.Questionnaire, Sample: spec.Sample, Kind: spec.Kind, Rule: spec.Rule})
+	r, err := svc.Create(ctx, c, rounds.CreateSpec{Name: spec.Name, Questionnaire: spec.Questionnaire, Sample: spec.Sample, Kind: spec.Kind, Rule: spec.Rule, Simulated: true})
 	if err != nil {
 		return r, err
 	}

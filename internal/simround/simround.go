@@ -33,11 +33,12 @@ import (
 
 // Round is what the simulation needs to know of a round.
 type Round struct {
-	ID      int64
-	Name    string
-	Status  string
-	Version int // questionnaire version number, sent with each response
-	Def     *questionnaire.Definition
+	ID        int64
+	Name      string
+	Status    string
+	Version   int // questionnaire version number, sent with each response
+	Def       *questionnaire.Definition
+	Simulated bool // the round's data are marked simulated
 }
 
 // Backend is the way in: the service or the API.
@@ -54,6 +55,9 @@ type Backend interface {
 	// Replace approves the replacement of a household, as its street's
 	// supervisor.
 	Replace(ctx context.Context, a store.Assignment) error
+	// MarkSimulated marks the round's data as simulated, so that nobody
+	// takes them for fieldwork.
+	MarkSimulated(ctx context.Context, roundID int64) error
 }
 
 // Options shape the simulated fieldwork. Probabilities are in [0, 1].
@@ -182,6 +186,11 @@ func Run(ctx context.Context, b Backend, roundName string, model *simulate.Model
 	plan, err := simulate.Compile(r.Def, model)
 	if err != nil {
 		return sum, apperr.Wrap(apperr.Invalid, err, "questionnaire of round %q", r.Name)
+	}
+	if !r.Simulated { // before the first simulated answer goes in
+		if err := b.MarkSimulated(ctx, r.ID); err != nil {
+			return sum, err
+		}
 	}
 	until := opts.Until
 	if until.IsZero() {

@@ -76,6 +76,31 @@ func (d *District) Frame() *Frame {
 	return b.f
 }
 
+// FrameBuilder builds a Frame from addresses given in frame order.
+type FrameBuilder struct {
+	b    *frameBuilder
+	seed uint64
+}
+
+// NewFrameBuilder returns a builder that gives each household the
+// residents the district of seed gives its address (as ReadFrame does).
+func NewFrameBuilder(seed uint64) *FrameBuilder {
+	return &FrameBuilder{b: newFrameBuilder(), seed: seed}
+}
+
+// Add adds a household.
+func (b *FrameBuilder) Add(street, community, building, household string) {
+	b.b.add(street, community, Residents(b.seed, street, community, building, household))
+}
+
+// Frame returns the frame built; it is Invalid without households.
+func (b *FrameBuilder) Frame() (*Frame, error) {
+	if len(b.b.f.Units) == 0 {
+		return nil, apperr.New(apperr.Invalid, "the frame has no households")
+	}
+	return b.b.f, nil
+}
+
 // ReadFrame reads a frame file (CSV or XLSX, as minyi frame import reads
 // it) and gives each household the residents that the district of seed
 // gives its address.

@@ -48,6 +48,7 @@ type NewRound struct {
 	SampleID               int64
 	StartsOn, EndsOn       string // YYYY-MM-DD or ""
 	Rule                   string // JSON: the replacement rule and quality checks
+	Simulated              bool   // its data are simulated, not fieldwork
 }
 
 // CreateRound stores a planned round and one unassigned assignment per
@@ -62,7 +63,7 @@ func (db *DB) CreateRound(ctx context.Context, a Actor, nr NewRound) (int64, err
 			by = sql.NullInt64{Int64: a.UserID, Valid: true}
 		}
 		err := tx.GetContext(ctx, &id, db.Q("insert-round"), nr.Name, nr.Kind, nr.QuestionnaireVersionID, nr.SampleID,
-			nullString(nr.StartsOn), nullString(nr.EndsOn), nr.Rule, by, t)
+			nullString(nr.StartsOn), nullString(nr.EndsOn), nr.Rule, by, t, nr.Simulated)
 		if err != nil {
 			if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
 				return apperr.Wrap(apperr.Conflict, err, "a round named %q already exists, or its sample is fielded by another round", nr.Name)
@@ -76,6 +77,7 @@ func (db *DB) CreateRound(ctx context.Context, a Actor, nr NewRound) (int64, err
 		n, _ := res.RowsAffected()
 		return db.AuditIn(ctx, tx, a, "round.create", "round", itoa(id), map[string]any{
 			"name": nr.Name, "kind": nr.Kind, "sample_id": nr.SampleID, "questionnaire_version_id": nr.QuestionnaireVersionID, "assignments": n,
+			"simulated": nr.Simulated,
 		})
 	})
 	return id, err
@@ -107,6 +109,24 @@ func (db *DB) RoundIDByName(ctx context.Context, name string) (int64, error) {
 		return 0, apperr.New(apperr.NotFound, "round %q not found", name)
 	}
 	return id, db.mapErr(err, "round")
+}
+
+// MarkRoundSimulated marks a round's data as simulated (the simulator
+// does before it submits into it), audited in the same transaction; a
+// round already marked is left as it is. changed says whether it was not.
+func (db *DB) MarkRoundSimulated(ctx context.Context, a Actor, id int64) (changed bool, err error) {
+	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.Q("mark-round-simulated"), true, id, true)
+		if err != nil {
+			return db.mapErr(err, "mark round simulated")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		changed = true
+		return db.AuditIn(ctx, tx, a, "round.simulated", "round", itoa(id), nil)
+	})
+	return changed, err
 }
 
 // SetRoundStatus moves a round from one state to another, audited, in one
@@ -181,7 +201,7 @@ func (db *DB) Assignments(ctx context.Context, roundID int64, sc Scope, f Assign
 	args := append([]any{roundID}, sc.street()...)
 	args = append(args, sc.interviewer()...)
 	args = append(args, f.CommunityID, f.CommunityID, f.Status, f.Status, f.Status)
-	err := db.read.SelectContext(ctx, &out, db.Q("list-assignments"), args...)
+	err := db.selectPrepared(ctx, &out, "list-assignments", args...)
 	return out, db.mapErr(err, "list assignments")
 }
 
@@ -190,7 +210,7 @@ func (db *DB) Assignments(ctx context.Context, roundID int64, sc Scope, f Assign
 func (db *DB) AssignmentByID(ctx context.Context, id int64, sc Scope) (Assignment, error) {
 	var a Assignment
 	args := append([]any{id}, sc.street()...)
-	err := db.read.GetContext(ctx, &a, db.Q("get-assignment"), append(args, sc.interviewer()...)...)
+	err := db.getPrepared(ctx, &a, "get-assignment", append(args, sc.interviewer()...)...)
 	if err == sql.ErrNoRows {
 		return a, apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
@@ -223,7 +243,7 @@ type AssignmentContext struct {
 // scope (0: any street).
 func (db *DB) AssignmentContextByID(ctx context.Context, id, streetID int64) (AssignmentContext, error) {
 	var a AssignmentContext
-	err := db.read.GetContext(ctx, &a, db.Q("assignment-context"), id, streetID, streetID)
+	err := db.getPrepared(ctx, &a, "assignment-context", id, streetID, streetID)
 	if err == sql.ErrNoRows {
 		return a, apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
@@ -332,7 +352,7 @@ type Visit struct {
 // VisitByClientID returns the visit stored under a client id.
 func (db *DB) VisitByClientID(ctx context.Context, clientID string) (Visit, error) {
 	var v Visit
-	err := db.read.GetContext(ctx, &v, db.Q("get-visit-by-client"), clientID)
+	err := db.getPrepared(ctx, &v, "get-visit-by-client", clientID)
 	if err == sql.ErrNoRows {
 		return v, apperr.New(apperr.NotFound, "visit %s not found", clientID)
 	}
@@ -354,7 +374,7 @@ type ResponseRef struct {
 // ResponseByClientID returns the response stored under a client id.
 func (db *DB) ResponseByClientID(ctx context.Context, clientID string) (ResponseRef, error) {
 	var r ResponseRef
-	err := db.read.GetContext(ctx, &r, db.Q("get-response-by-client"), clientID)
+	err := db.getPrepared(ctx, &r, "get-response-by-client", clientID)
 	if err == sql.ErrNoRows {
 		return r, apperr.New(apperr.NotFound, "response %s not found", clientID)
 	}
@@ -433,14 +453,18 @@ type Peer struct {
 // times, so none overlaps).
 func (db *DB) InterviewerPeers(ctx context.Context, roundID, interviewerID int64, pattern string, started, completed *time.Time) ([]Peer, error) {
 	var out []Peer
-	err := db.read.SelectContext(ctx, &out, db.Q("interviewer-peers"), roundID, interviewerID, pattern, utcPtr(completed), utcPtr(started))
+	err := db.selectPrepared(ctx, &out, "interviewer-peers", roundID, interviewerID, pattern, utcPtr(completed), utcPtr(started))
 	return out, db.mapErr(err, "interviewer responses")
 }
 
 // CommunityPoints returns the GPS positions of the newest accepted
 // interviews of a community in a round (at most 200).
 func (db *DB) CommunityPoints(ctx context.Context, roundID, communityID int64) ([][2]float64, error) {
-	rows, err := db.read.QueryContext(ctx, db.Q("community-points"), roundID, communityID)
+	st, err := db.readStmt(ctx, "community-points")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, roundID, communityID)
 	if err != nil {
 		return nil, db.mapErr(err, "community positions")
 	}

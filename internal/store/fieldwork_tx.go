@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -17,22 +16,37 @@ import (
 // entry commit together or not at all. The fieldwork rules run in Go
 // between its calls; the SQL stays here.
 type FieldTx struct {
-	db  *DB
-	tx  *sqlx.Tx
-	ctx context.Context
-	Now time.Time // one clock reading for every row the transaction writes
+	db    *DB
+	tx    *sqlx.Tx
+	ctx   context.Context
+	stmts map[string]*sqlx.Stmt // fieldTxQueries, prepared (stmtcache.go)
+	Now   time.Time             // one clock reading for every row the transaction writes
 }
 
 // FieldWrite runs fn in a write transaction (see FieldTx).
 func (db *DB) FieldWrite(ctx context.Context, fn func(t *FieldTx) error) error {
+	stmts, err := db.fieldStmts(ctx)
+	if err != nil {
+		return err
+	}
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
-		return fn(&FieldTx{db: db, tx: tx, ctx: ctx, Now: now()})
+		return fn(&FieldTx{db: db, tx: tx, ctx: ctx, stmts: stmts, Now: now()})
 	})
+}
+
+// stmt is the named query's prepared statement, in the transaction.
+func (t *FieldTx) stmt(name string) *sqlx.Stmt {
+	return t.tx.StmtxContext(t.ctx, t.stmts[name])
 }
 
 // Audit writes the audit entry of the change.
 func (t *FieldTx) Audit(a Actor, action, objectType, objectID string, detail any) error {
-	return t.db.AuditIn(t.ctx, t.tx, a, action, objectType, objectID, detail)
+	args, err := auditArgs(a, action, objectType, objectID, detail)
+	if err != nil {
+		return err
+	}
+	_, err = t.stmt("insert-audit").ExecContext(t.ctx, args...)
+	return t.db.mapErr(err, "audit")
 }
 
 // NewVisit is a visit to store.
@@ -51,7 +65,7 @@ type NewVisit struct {
 // InsertVisit stores a visit unless its client id is already stored; ok is
 // false then (a resend or a conflict: the caller compares content).
 func (t *FieldTx) InsertVisit(v NewVisit) (id int64, ok bool, err error) {
-	err = t.tx.GetContext(t.ctx, &id, t.db.Q("insert-visit"), v.AssignmentID, v.ClientID, v.InterviewerID, v.AttemptedAt.UTC(),
+	err = t.stmt("insert-visit").GetContext(t.ctx, &id, v.AssignmentID, v.ClientID, v.InterviewerID, v.AttemptedAt.UTC(),
 		v.Outcome, v.Lat, v.Lon, v.Acc, v.Note, t.Now, v.ContentHash, utcPtr(v.AppointmentAt))
 	if err == sql.ErrNoRows {
 		return 0, false, nil
@@ -68,7 +82,7 @@ func (t *FieldTx) InsertVisit(v NewVisit) (id int64, ok bool, err error) {
 // assignment's state must call it before reading the visits and responses
 // it derives from.
 func (t *FieldTx) LockAssignment(id int64) (replacement string, err error) {
-	err = t.tx.GetContext(t.ctx, &replacement, t.db.Q("lock-assignment"), id)
+	err = t.stmt("lock-assignment").GetContext(t.ctx, &replacement, id)
 	if err == sql.ErrNoRows {
 		return "", apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
@@ -85,7 +99,7 @@ type VisitOutcome struct {
 // AssignmentVisits returns an assignment's visits in time order.
 func (t *FieldTx) AssignmentVisits(assignmentID int64) ([]VisitOutcome, error) {
 	var out []VisitOutcome
-	err := t.tx.SelectContext(t.ctx, &out, t.db.Q("assignment-visits"), assignmentID)
+	err := t.stmt("assignment-visits").SelectContext(t.ctx, &out, assignmentID)
 	return out, t.db.mapErr(err, "visits")
 }
 
@@ -96,7 +110,7 @@ func (t *FieldTx) AcceptedResponse(assignmentID int64) (id int64, disposition st
 		ID          int64  `db:"id"`
 		Disposition string `db:"disposition"`
 	}{}
-	err = t.tx.GetContext(t.ctx, &row, t.db.Q("assignment-accepted"), assignmentID)
+	err = t.stmt("assignment-accepted").GetContext(t.ctx, &row, assignmentID)
 	if err == sql.ErrNoRows {
 		return 0, "", false, nil
 	}
@@ -119,14 +133,14 @@ type AssignmentState struct {
 
 // SetAssignmentState writes an assignment's derived state.
 func (t *FieldTx) SetAssignmentState(id int64, s AssignmentState) error {
-	_, err := t.tx.ExecContext(t.ctx, t.db.Q("update-assignment-state"), s.Status, nullString(s.Disposition), nullString(s.Category),
+	_, err := t.stmt("update-assignment-state").ExecContext(t.ctx, s.Status, nullString(s.Disposition), nullString(s.Category),
 		s.Attempts, s.Contacted, nullString(s.LastOutcome), utcPtr(s.LastVisitAt), utcPtr(s.AppointmentAt), s.Reason, s.Replacement, t.Now, id)
 	return t.db.mapErr(err, "update assignment")
 }
 
 // SetReplacement records a replacement decision on an assignment.
 func (t *FieldTx) SetReplacement(id int64, state, reason string) error {
-	_, err := t.tx.ExecContext(t.ctx, t.db.Q("set-assignment-replacement"), state, reason, t.Now, id)
+	_, err := t.stmt("set-assignment-replacement").ExecContext(t.ctx, state, reason, t.Now, id)
 	return t.db.mapErr(err, "update assignment")
 }
 
@@ -137,21 +151,21 @@ func (t *FieldTx) SetReplacement(id int64, state, reason string) error {
 func (t *FieldTx) ReleaseReserve(replaced AssignmentContext) (newID int64, ok bool, err error) {
 	for range 5 { // another transaction may take the same reserve first (PostgreSQL)
 		var unit int64
-		err = t.tx.GetContext(t.ctx, &unit, t.db.Q("next-reserve"), replaced.SampleID, replaced.StreetID, replaced.SampleKind, replaced.CommunityID)
+		err = t.stmt("next-reserve").GetContext(t.ctx, &unit, replaced.SampleID, replaced.StreetID, replaced.SampleKind, replaced.CommunityID)
 		if err == sql.ErrNoRows {
 			return 0, false, nil
 		}
 		if err != nil {
 			return 0, false, t.db.mapErr(err, "next reserve")
 		}
-		res, err := t.tx.ExecContext(t.ctx, t.db.Q("release-reserve"), t.Now, replaced.SampleUnitID, unit)
+		res, err := t.stmt("release-reserve").ExecContext(t.ctx, t.Now, replaced.SampleUnitID, unit)
 		if err != nil {
 			return 0, false, t.db.mapErr(err, "release reserve")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue
 		}
-		err = t.tx.GetContext(t.ctx, &newID, t.db.Q("insert-replacement-assignment"), t.Now, t.Now, t.Now, unit, replaced.ID)
+		err = t.stmt("insert-replacement-assignment").GetContext(t.ctx, &newID, t.Now, t.Now, t.Now, unit, replaced.ID)
 		if err != nil {
 			return 0, false, t.db.mapErr(err, "replacement assignment")
 		}
@@ -187,7 +201,7 @@ func (t *FieldTx) InsertResponse(r NewResponse) (id int64, ok bool, err error) {
 	if r.SupersedesID > 0 {
 		sup = sql.NullInt64{Int64: r.SupersedesID, Valid: true}
 	}
-	err = t.tx.GetContext(t.ctx, &id, t.db.Q("insert-response"), r.AssignmentID, r.RoundID, r.QuestionnaireVersionID, r.ClientID,
+	err = t.stmt("insert-response").GetContext(t.ctx, &id, r.AssignmentID, r.RoundID, r.QuestionnaireVersionID, r.ClientID,
 		r.InterviewerID, r.Answers, utcPtr(r.StartedAt), utcPtr(r.CompletedAt), t.Now, r.Weight, r.ContentHash, r.DeviceID,
 		r.AppVersion, r.Lat, r.Lon, r.Acc, sup, r.Disposition, r.Pattern, r.Flags)
 	if err == sql.ErrNoRows {
@@ -216,13 +230,17 @@ func (t *FieldTx) InsertValues(responseID int64, a AssignmentContext, weight flo
 	if len(vals) == 0 {
 		return nil
 	}
-	rows := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", len(vals)), ",")
-	q := t.tx.Rebind(strings.Replace(t.db.rawQueries["insert-response-values"], "{{rows}}", rows, 1))
 	args := make([]any, 0, 8*len(vals))
 	for _, v := range vals {
 		args = append(args, responseID, v.Indicator, v.Value, a.RoundID, a.StreetID, a.PSU, a.CommunityID, weight)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
+	var err error
+	if st := t.db.valuesStmt(len(vals)); st != nil {
+		_, err = t.tx.StmtxContext(t.ctx, st).ExecContext(t.ctx, args...)
+	} else {
+		_, err = t.tx.ExecContext(t.ctx, t.db.valuesQuery(len(vals)), args...)
+	}
+	if err != nil {
 		return t.db.mapErr(err, "store response values")
 	}
 	return nil
@@ -232,7 +250,7 @@ func (t *FieldTx) InsertValues(responseID int64, a AssignmentContext, weight flo
 // values leave the estimates). It is NotFound unless that response is the
 // assignment's accepted one.
 func (t *FieldTx) Supersede(responseID, assignmentID int64) error {
-	res, err := t.tx.ExecContext(t.ctx, t.db.Q("supersede-response"), responseID, assignmentID)
+	res, err := t.stmt("supersede-response").ExecContext(t.ctx, responseID, assignmentID)
 	if err != nil {
 		return t.db.mapErr(err, "supersede response")
 	}
@@ -249,7 +267,7 @@ func (t *FieldTx) Review(responseID, reviewerID int64, review, note string) erro
 	if reviewerID > 0 {
 		by = sql.NullInt64{Int64: reviewerID, Valid: true}
 	}
-	res, err := t.tx.ExecContext(t.ctx, t.db.Q("review-response"), review, note, by, t.Now, review, responseID)
+	res, err := t.stmt("review-response").ExecContext(t.ctx, review, note, by, t.Now, review, responseID)
 	if err != nil {
 		return t.db.mapErr(err, "review response")
 	}

@@ -19,6 +19,26 @@ type FrameUnit struct {
 	CommunityID int64
 }
 
+// FrameAddresses calls fn with the address of every household of a frame,
+// in frame order, without holding them all in memory.
+func (db *DB) FrameAddresses(ctx context.Context, frameID int64, fn func(street, community, building, household string) error) error {
+	rows, err := db.read.QueryContext(ctx, db.Q("frame-addresses"), frameID)
+	if err != nil {
+		return db.mapErr(err, "frame households")
+	}
+	defer rows.Close()
+	var street, community, building, household string
+	for rows.Next() {
+		if err := rows.Scan(&street, &community, &building, &household); err != nil {
+			return db.mapErr(err, "frame households")
+		}
+		if err := fn(street, community, building, household); err != nil {
+			return err
+		}
+	}
+	return db.mapErr(rows.Err(), "frame households")
+}
+
 // FrameUnits returns every household of a frame in id order, which is the
 // order of the file it came from (a stable order, which reproducible
 // sampling needs). It scans without reflection:

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -51,6 +52,13 @@ type DB struct {
 	// splice in whitelisted identifiers or placeholder lists before binding.
 	rawQueries map[string]string
 	target     string // the URL without password, for messages
+
+	// Prepared statements of the fieldwork path (stmtcache.go).
+	readStmts, writeStmts stmtCache
+	fieldMu               sync.Mutex
+	field                 map[string]*sqlx.Stmt
+	wantMu                sync.Mutex
+	wantValues            map[int]bool // value-row inserts to prepare, by row count
 }
 
 // DefaultURL is the database used when none is configured: a SQLite file in
@@ -102,6 +110,7 @@ func Open(ctx context.Context, rawURL string, opts ...OpenOption) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.readStmts.pool, db.writeStmts.pool = db.read, db.write
 	return db, nil
 }
 
@@ -238,6 +247,8 @@ func openSQLite(ctx context.Context, path string, existing bool) (*DB, error) {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.read.Close()
 	if db.write != db.read {
 		if werr := db.write.Close(); err == nil {

@@ -424,15 +424,24 @@ func (db *DB) Audit(ctx context.Context, userID int64, action, objectType, objec
 // and the record commit or roll back together. detail is marshalled to
 // JSON.
 func (db *DB) AuditIn(ctx context.Context, tx *sqlx.Tx, a Actor, action, objectType, objectID string, detail any) error {
+	args, err := auditArgs(a, action, objectType, objectID, detail)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, db.Q("insert-audit"), args...)
+	return db.mapErr(err, "audit")
+}
+
+// auditArgs are the arguments of insert-audit.
+func auditArgs(a Actor, action, objectType, objectID string, detail any) ([]any, error) {
 	d := []byte("{}")
 	if detail != nil {
 		var err error
 		if d, err = json.Marshal(detail); err != nil {
-			return apperr.Wrap(apperr.Internal, err, "audit detail")
+			return nil, apperr.Wrap(apperr.Internal, err, "audit detail")
 		}
 	}
-	_, err := tx.ExecContext(ctx, db.Q("insert-audit"), now(), a.userID(), action, objectType, objectID, string(d), a.RequestID, a.Via, a.IP)
-	return db.mapErr(err, "audit")
+	return []any{now(), a.userID(), action, objectType, objectID, string(d), a.RequestID, a.Via, a.IP}, nil
 }
 
 // AuditLog returns the newest entries first.

@@ -6,8 +6,8 @@
 
 -- name: insert-round
 INSERT INTO rounds (name, kind, questionnaire_version_id, sample_id, status, starts_on, ends_on,
-                    replacement_rule, created_by, created_at)
-VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)
+                    replacement_rule, created_by, created_at, simulated)
+VALUES (?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)
 RETURNING id
 
 -- name: insert-round-assignments
@@ -45,6 +45,10 @@ WHERE r.id = ?
 
 -- name: get-round-id-by-name
 SELECT id FROM rounds WHERE name = ?
+
+-- name: mark-round-simulated
+-- Marks a round's data as simulated; a round once marked stays so.
+UPDATE rounds SET simulated = ? WHERE id = ? AND simulated <> ?
 
 -- name: set-round-status
 UPDATE rounds SET status = ? WHERE id = ? AND status = ?

@@ -47,3 +47,13 @@ JOIN streets st ON st.id = su.street_id
 JOIN communities c ON c.id = su.community_id
 WHERE su.sample_id = ? AND (? = 0 OR su.street_id = ?)
 ORDER BY st.code, c.code, su.reserve_rank IS NOT NULL, su.reserve_rank, h.building, h.household_key
+
+-- name: frame-addresses
+-- Every household's address in a frame, in frame order (the simulated
+-- design evaluation rebuilds the district from it).
+SELECT st.name, c.name, h.building, h.household_key
+FROM households h
+JOIN streets st ON st.id = h.street_id
+JOIN communities c ON c.id = h.community_id
+WHERE h.frame_id = ?
+ORDER BY h.id

@@ -1,0 +1,56 @@
+// The design evaluation's report (POST /api/v1/simulate/design) as rows of
+// text for the design page (design.js): no DOM here, so node --test runs it.
+
+/** fill replaces {name} in s by vars[name]. */
+export function fill(s, vars) {
+  return String(s ?? "").replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+const fixed = (d) => (x) => (typeof x === "number" && isFinite(x) ? x.toFixed(d) : "—");
+const f3 = fixed(3);
+const f4 = fixed(4);
+const signed = (x) => (typeof x === "number" && isFinite(x) ? (x >= 0 ? "+" : "") + x.toFixed(4) : "—");
+const pct = (x) => (typeof x === "number" && isFinite(x) ? (100 * x).toFixed(1) + "%" : "—");
+
+/** indicatorName is an indicator's name in the page's language, else its id. */
+export function indicatorName(t, id) {
+  return t["design.ind." + id] || id;
+}
+
+/**
+ * reportRows turns a report into what the page shows: the summary and
+ * recommendation sentences, the metrics table (district first, then the
+ * streets, each indicator in the report's order) and the streets' needs.
+ * A row's below flag says the true value is below the indicator's target.
+ */
+export function reportRows(rep, t) {
+  const d = rep.design || {};
+  const targets = rep.targets || {};
+  const summary = fill(t["design.summary"], {
+    reps: rep.reps, drawn: d.drawn, n: d.n, per: d.per_community, streets: d.streets,
+    households: d.households, rate: pct(d.response_rate),
+  });
+  const r = rep.recommendation || {};
+  const recommendation = fill(t["design.recommendation"], {
+    per_street: r.n_per_street, total: r.n_total, width: r.target_width, power: pct(r.power),
+  });
+  const row = (street, id, m) => {
+    const target = targets[id];
+    return {
+      below: typeof target === "number" && m.true < target,
+      cells: [street, indicatorName(t, id), f3(m.true), typeof target === "number" ? f3(target) : "—",
+        signed(m.bias), f4(m.rmse), f3(m.mean_width), pct(m.coverage),
+        m.p_flag_below === undefined || m.p_flag_below === null ? "—" : pct(m.p_flag_below), (m.mean_n ?? 0).toFixed(0)],
+    };
+  };
+  const order = [];
+  for (const s of rep.streets || []) if (!order.includes(s.indicator)) order.push(s.indicator);
+  for (const id of Object.keys(rep.district || {}).sort()) if (!order.includes(id)) order.push(id);
+  const rows = [];
+  for (const id of order) {
+    if (rep.district?.[id]) rows.push({ ...row(t["design.district"] || "district", id, rep.district[id]), district: true });
+  }
+  for (const s of rep.streets || []) rows.push(row(s.street, s.indicator, s));
+  const needs = (r.streets || []).map((s) => [s.street, String(s.n), String(s.n_width), s.n_power ? String(s.n_power) : "—", String(s.n_needed)]);
+  return { summary, recommendation, rows, needs };
+}
