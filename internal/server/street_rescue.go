@@ -139,7 +139,13 @@ func parseOutbox(raw []byte) (rounds.SyncRequest, error) {
 		case errors.As(err, &te):
 			return req, bad(te.Offset, fmt.Sprintf("%s must be %s", te.Field, te.Type))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return req, bad(dec.InputOffset(), strings.TrimPrefix(err.Error(), "json: "))
+			// The decoder has read past the field: find its first use as a key.
+			name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			at := int64(bytes.Index(raw, []byte(name+":")))
+			if at < 0 {
+				at = int64(bytes.Index(raw, []byte(name)))
+			}
+			return req, bad(at, "unknown field "+name)
 		default:
 			return req, bad(int64(len(raw)), "malformed JSON: the file ends too early")
 		}

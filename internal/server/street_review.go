@@ -35,10 +35,10 @@ type reviewView struct {
 // reviewRow is a response of the queue with its flags and timing.
 type reviewRow struct {
 	store.ReviewRow
-	FlagList         []fieldwork.Flag
-	Started, Ended   string
-	Duration         string
-	Href             string
+	FlagList       []fieldwork.Flag
+	Started, Ended string
+	Duration       string
+	Href           string
 }
 
 // timing formats an interview's start, end and duration in loc.
