@@ -24,7 +24,7 @@ type boardView struct {
 	Groups       []boardGroup
 	Pager        pager
 	// The filters as given.
-	Community   int64
+	Community   int64 // 0: every community
 	Interviewer string
 	State       string
 	Assigned    string // after an assignment: how many, and to whom
@@ -74,7 +74,18 @@ func (s *Server) boardPage(c echo.Context) error {
 	}
 	f := store.BoardFilter{State: bv.State, Limit: boardPageSize, Offset: (page - 1) * boardPageSize}
 	fields := map[string]string{}
-	if q := c.QueryParam("community"); q != "" {
+	q := c.QueryParam("community")
+	if n := 0; q == "" {
+		// A large street opens on its first community (community=all
+		// shows every one, page by page).
+		for _, b := range bv.Communities {
+			n += b.Total
+		}
+		if n > boardPageSize {
+			q = strconv.FormatInt(bv.Communities[0].ID, 10)
+		}
+	}
+	if q != "" && q != "all" {
 		id, err := strconv.ParseInt(q, 10, 64)
 		if err != nil || !slices.ContainsFunc(bv.Communities, func(b store.BoardCommunity) bool { return b.ID == id }) {
 			// another street's community does not exist for this board

@@ -34,7 +34,7 @@ func (s *Server) replacementsPage(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	as, err := s.db.Assignments(ctx, v.Round.ID, store.Scope{StreetID: v.StreetID}, store.AssignmentFilter{Status: "due"})
+	as, err := s.db.DueAssignments(ctx, v.Round.ID, v.StreetID)
 	if err != nil {
 		return err
 	}

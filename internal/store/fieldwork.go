@@ -474,6 +474,12 @@ func (db *DB) Progress(ctx context.Context, roundID int64, by string, sc Scope) 
 		return nil, apperr.WithFields("invalid progress grouping", map[string]string{"by": "street, community or interviewer"})
 	}
 	var out []ProgressRow
+	if sc.StreetID != 0 {
+		// One street: a query without the scope's OR, which would make
+		// the planners read the whole round (street.sql).
+		err := db.read.SelectContext(ctx, &out, db.Q("street-"+q), roundID, sc.StreetID)
+		return out, db.mapErr(err, "progress")
+	}
 	err := db.read.SelectContext(ctx, &out, db.Q(q), append([]any{roundID}, sc.street()...)...)
 	return out, db.mapErr(err, "progress")
 }

@@ -120,7 +120,7 @@ type Appointment struct {
 // falls in [from, to), in a street (0: every street).
 func (db *DB) Appointments(ctx context.Context, roundID, streetID int64, from, to time.Time) ([]Appointment, error) {
 	out := []Appointment{}
-	err := db.read.SelectContext(ctx, &out, db.Q("street-appointments"), roundID, streetID, streetID, from.UTC(), to.UTC())
+	err := db.read.SelectContext(ctx, &out, db.Q("street-appointments"), roundID, from.UTC(), to.UTC(), streetID, streetID)
 	return out, db.mapErr(err, "appointments")
 }
 
@@ -195,4 +195,12 @@ func (db *DB) ResponsePlaceByID(ctx context.Context, id, streetID int64) (Respon
 		return p, apperr.New(apperr.NotFound, "response %d not found", id)
 	}
 	return p, db.mapErr(err, "response")
+}
+
+// DueAssignments lists a round's households awaiting a supervisor's
+// replacement approval in a street (0: every street).
+func (db *DB) DueAssignments(ctx context.Context, roundID, streetID int64) ([]Assignment, error) {
+	out := []Assignment{}
+	err := db.read.SelectContext(ctx, &out, db.Q("street-due-assignments"), roundID, streetID, streetID)
+	return out, db.mapErr(err, "replacement requests")
 }

@@ -75,8 +75,8 @@ JOIN households h ON h.id = su.household_id
 JOIN streets st ON st.id = a.street_id
 JOIN communities c ON c.id = a.community_id
 LEFT JOIN users u ON u.id = a.interviewer_id
-WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
-  AND a.status <> 'final' AND a.appointment_at >= ? AND a.appointment_at < ?
+WHERE a.round_id = ? AND a.appointment_at >= ? AND a.appointment_at < ?
+  AND (? = 0 OR a.street_id = ?) AND a.status <> 'final'
 ORDER BY a.appointment_at, a.id
 
 -- name: street-due-visits
@@ -86,7 +86,7 @@ SELECT v.assignment_id, v.attempted_at, v.outcome, v.note, COALESCE(u.username, 
 FROM assignments a
 JOIN visits v ON v.assignment_id = a.id
 LEFT JOIN users u ON u.id = v.interviewer_id
-WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?) AND a.replacement = 'due'
+WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
 ORDER BY v.assignment_id, v.attempted_at, v.id
 
 -- name: street-review
@@ -118,3 +118,46 @@ JOIN assignments a ON a.id = r.assignment_id
 JOIN sample_units su ON su.id = a.sample_unit_id
 JOIN households h ON h.id = su.household_id
 WHERE r.id = ? AND (? = 0 OR a.street_id = ?)
+
+-- name: street-due-assignments
+-- The households of a round awaiting a supervisor's replacement approval
+-- in a street (0: every street), as list-assignments selects them.
+SELECT a.id, a.round_id, a.sample_unit_id, a.interviewer_id, COALESCE(u.username, '') AS interviewer,
+       a.street_id, st.name AS street, a.community_id, c.name AS community, h.building, h.household_key,
+       su.reserve_rank, a.status, COALESCE(a.disposition, '') AS disposition, COALESCE(a.category, '') AS category,
+       a.attempts, a.contacted, COALESCE(a.last_outcome, '') AS last_outcome, a.last_visit_at, a.appointment_at,
+       a.replacement, a.reason, a.replaces_id, a.base_weight, a.assigned_at, a.updated_at
+FROM assignments a
+JOIN sample_units su ON su.id = a.sample_unit_id
+JOIN households h ON h.id = su.household_id
+JOIN streets st ON st.id = a.street_id
+JOIN communities c ON c.id = a.community_id
+LEFT JOIN users u ON u.id = a.interviewer_id
+WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
+ORDER BY st.code, c.code, h.building, h.household_key, a.id
+
+-- name: street-progress-by-street
+-- progress-by-street within one street (the caller's), without the OR
+-- that makes the planners read the whole round.
+SELECT a.street_id AS group_id, st.name AS group_name, COALESCE(a.category, '') AS category, COUNT(*) AS n,
+       SUM(a.attempts) AS visits
+FROM assignments a JOIN streets st ON st.id = a.street_id
+WHERE a.round_id = ? AND a.street_id = ?
+GROUP BY a.street_id, st.name, a.category
+ORDER BY st.name
+
+-- name: street-progress-by-community
+SELECT a.community_id AS group_id, st.name || ' ' || c.name AS group_name, COALESCE(a.category, '') AS category,
+       COUNT(*) AS n, SUM(a.attempts) AS visits
+FROM assignments a JOIN communities c ON c.id = a.community_id JOIN streets st ON st.id = a.street_id
+WHERE a.round_id = ? AND a.street_id = ?
+GROUP BY a.community_id, st.name, c.name, a.category
+ORDER BY st.name, c.name
+
+-- name: street-progress-by-interviewer
+SELECT COALESCE(a.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name,
+       COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+FROM assignments a LEFT JOIN users u ON u.id = a.interviewer_id
+WHERE a.round_id = ? AND a.street_id = ?
+GROUP BY a.interviewer_id, u.username, a.category
+ORDER BY u.username
