@@ -129,11 +129,23 @@ func TestStreetQueries(t *testing.T) {
 			t.Errorf("appointments tomorrow: %d, want 0", len(aps))
 		}
 
-		vs, err := db.DueVisits(ctx, round, s1)
+		vs, err := db.DueVisits(ctx, round, s1, 10, 0)
 		if err != nil || len(vs) != 1 || vs[0].AssignmentID != x.mine[1].ID || vs[0].Outcome != "refused" {
 			t.Errorf("street 1's replacement visits = %+v (%v)", vs, err)
 		}
-		if vs, _ := db.DueVisits(ctx, round, s2); len(vs) != 0 {
+		if as, n, err := db.DueAssignments(ctx, round, s1, 10, 0); err != nil || n != 1 || len(as) != 1 || as[0].ID != x.mine[1].ID {
+			t.Errorf("street 1's replacement requests = %d of %d (%v), want the refused household", len(as), n, err)
+		}
+		if as, n, _ := db.DueAssignments(ctx, round, s1, 10, 1); n != 1 || len(as) != 0 {
+			t.Errorf("street 1's second page of requests: %d of %d, want 0 of 1", len(as), n)
+		}
+		if vs, _ := db.DueVisits(ctx, round, s1, 10, 1); len(vs) != 0 {
+			t.Errorf("street 1's second page of replacement visits: %d, want 0", len(vs))
+		}
+		if as, n, _ := db.DueAssignments(ctx, round, s2, 10, 0); n != 0 || len(as) != 0 {
+			t.Errorf("street 2 sees %d replacement requests", n)
+		}
+		if vs, _ := db.DueVisits(ctx, round, s2, 10, 0); len(vs) != 0 {
 			t.Errorf("street 2 sees %d replacement visits of street 1", len(vs))
 		}
 

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -11,7 +12,12 @@ import (
 type replacementsView struct {
 	streetView
 	Requests []replacementRequest
+	Pager    pager
 }
+
+// replacementsPageSize is how many requests one page shows, each with its
+// visits and forms.
+const replacementsPageSize = 50
 
 type replacementRequest struct {
 	store.Assignment
@@ -33,12 +39,17 @@ func (s *Server) replacementsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	as, err := s.db.DueAssignments(ctx, v.Round.ID, v.StreetID)
+	page, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	visits, err := s.db.DueVisits(ctx, v.Round.ID, v.StreetID)
+	ctx := c.Request().Context()
+	off := (page - 1) * replacementsPageSize
+	as, total, err := s.db.DueAssignments(ctx, v.Round.ID, v.StreetID, replacementsPageSize, off)
+	if err != nil {
+		return err
+	}
+	visits, err := s.db.DueVisits(ctx, v.Round.ID, v.StreetID, replacementsPageSize, off)
 	if err != nil {
 		return err
 	}
@@ -47,7 +58,10 @@ func (s *Server) replacementsPage(c echo.Context) error {
 	for _, dv := range visits {
 		byAssignment[dv.AssignmentID] = append(byAssignment[dv.AssignmentID], dueVisit{DueVisit: dv, At: localTime(dv.AttemptedAt, loc), Appointment: nullLocal(dv.AppointmentAt, loc)})
 	}
-	rv := replacementsView{streetView: v}
+	rv := replacementsView{streetView: v, Pager: newPager(v, c.Request().URL.Path, page, replacementsPageSize, total, len(as))}
+	if page > rv.Pager.Pages {
+		return apperr.New(apperr.NotFound, "page %d not found", page)
+	}
 	for _, a := range as {
 		rv.Requests = append(rv.Requests, replacementRequest{Assignment: a, LastVisit: nullLocal(a.LastVisitAt, loc), Visits: byAssignment[a.ID]})
 	}

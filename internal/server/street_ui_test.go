@@ -14,6 +14,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
 // TestStreetUI walks a supervisor (sup1) through the street office in a
@@ -41,8 +42,12 @@ func TestStreetUI(t *testing.T) {
 		t.Errorf("selection count = %q, want 2", got)
 	}
 	u.shot("street-board")
-	u.run("assign", chromedp.Click(`#assign-form button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`#assigned-note`, chromedp.ByQuery))
-	if got := u.text("#assigned-note"); !strings.Contains(got, "2") || !strings.Contains(got, "int1b") {
+	// The page reloads: read the note by script, not by a node id of a
+	// document that may just have been replaced.
+	var note string
+	u.run("assign", chromedp.Click(`#assign-form button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`#assigned-note`, chromedp.ByQuery),
+		webtest.Eval(`document.getElementById("assigned-note").textContent`, &note))
+	if got := note; !strings.Contains(got, "2") || !strings.Contains(got, "int1b") {
 		t.Errorf("after assigning: %q", got)
 	}
 	for _, id := range []int64{a, b} {

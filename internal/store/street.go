@@ -134,12 +134,13 @@ type DueVisit struct {
 	AppointmentAt sql.NullTime `db:"appointment_at"`
 }
 
-// DueVisits returns the visits of a round's households awaiting a
-// replacement approval, by household and time, in a street (0: every
+// DueVisits returns the visits of one page of a round's households
+// awaiting a replacement approval (limit households from offset, in the
+// order of DueAssignments), by household and time, in a street (0: every
 // street).
-func (db *DB) DueVisits(ctx context.Context, roundID, streetID int64) ([]DueVisit, error) {
+func (db *DB) DueVisits(ctx context.Context, roundID, streetID int64, limit, offset int) ([]DueVisit, error) {
 	out := []DueVisit{}
-	err := db.read.SelectContext(ctx, &out, db.Q("street-due-visits"), roundID, streetID, streetID)
+	err := db.read.SelectContext(ctx, &out, db.Q("street-due-visits"), roundID, streetID, streetID, limit, offset)
 	return out, db.mapErr(err, "replacement visits")
 }
 
@@ -197,10 +198,15 @@ func (db *DB) ResponsePlaceByID(ctx context.Context, id, streetID int64) (Respon
 	return p, db.mapErr(err, "response")
 }
 
-// DueAssignments lists a round's households awaiting a supervisor's
-// replacement approval in a street (0: every street).
-func (db *DB) DueAssignments(ctx context.Context, roundID, streetID int64) ([]Assignment, error) {
+// DueAssignments returns one page of a round's households awaiting a
+// supervisor's replacement approval in a street (0: every street), by
+// street, community, building and household, and how many there are.
+func (db *DB) DueAssignments(ctx context.Context, roundID, streetID int64, limit, offset int) ([]Assignment, int, error) {
 	out := []Assignment{}
-	err := db.read.SelectContext(ctx, &out, db.Q("street-due-assignments"), roundID, streetID, streetID)
-	return out, db.mapErr(err, "replacement requests")
+	var n int
+	if err := db.read.GetContext(ctx, &n, db.Q("street-due-count"), roundID, streetID, streetID); err != nil {
+		return out, 0, db.mapErr(err, "replacement requests")
+	}
+	err := db.read.SelectContext(ctx, &out, db.Q("street-due-assignments"), roundID, streetID, streetID, limit, offset)
+	return out, n, db.mapErr(err, "replacement requests")
 }

@@ -80,14 +80,25 @@ WHERE a.round_id = ? AND a.appointment_at >= ? AND a.appointment_at < ?
 ORDER BY a.appointment_at, a.id
 
 -- name: street-due-visits
--- The visits of every household of a round awaiting a supervisor's
--- replacement approval, in a street (0: every street).
+-- The visits of one page of a round's households awaiting a supervisor's
+-- replacement approval (in the order of street-due-assignments), in a
+-- street (0: every street).
 SELECT v.assignment_id, v.attempted_at, v.outcome, v.note, COALESCE(u.username, '') AS interviewer, v.appointment_at
-FROM assignments a
-JOIN visits v ON v.assignment_id = a.id
+FROM (SELECT a.id FROM assignments a
+      JOIN sample_units su ON su.id = a.sample_unit_id
+      JOIN households h ON h.id = su.household_id
+      JOIN streets st ON st.id = a.street_id
+      JOIN communities c ON c.id = a.community_id
+      WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
+      ORDER BY st.code, c.code, h.building, h.household_key, a.id
+      LIMIT ? OFFSET ?) p
+JOIN visits v ON v.assignment_id = p.id
 LEFT JOIN users u ON u.id = v.interviewer_id
-WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
 ORDER BY v.assignment_id, v.attempted_at, v.id
+
+-- name: street-due-count
+SELECT COUNT(*) FROM assignments a
+WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
 
 -- name: street-review
 -- One page of a round's review queue in a street (0: every street):
@@ -120,8 +131,9 @@ JOIN households h ON h.id = su.household_id
 WHERE r.id = ? AND (? = 0 OR a.street_id = ?)
 
 -- name: street-due-assignments
--- The households of a round awaiting a supervisor's replacement approval
--- in a street (0: every street), as list-assignments selects them.
+-- One page of the households of a round awaiting a supervisor's
+-- replacement approval in a street (0: every street), as
+-- list-assignments selects them.
 SELECT a.id, a.round_id, a.sample_unit_id, a.interviewer_id, COALESCE(u.username, '') AS interviewer,
        a.street_id, st.name AS street, a.community_id, c.name AS community, h.building, h.household_key,
        su.reserve_rank, a.status, COALESCE(a.disposition, '') AS disposition, COALESCE(a.category, '') AS category,
@@ -135,29 +147,58 @@ JOIN communities c ON c.id = a.community_id
 LEFT JOIN users u ON u.id = a.interviewer_id
 WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
 ORDER BY st.code, c.code, h.building, h.household_key, a.id
+LIMIT ? OFFSET ?
 
 -- name: street-progress-by-street
--- progress-by-street within one street (the caller's), without the OR
--- that makes the planners read the whole round.
-SELECT a.street_id AS group_id, st.name AS group_name, COALESCE(a.category, '') AS category, COUNT(*) AS n,
-       SUM(a.attempts) AS visits
-FROM assignments a JOIN streets st ON st.id = a.street_id
-WHERE a.round_id = ? AND a.street_id = ?
-GROUP BY a.street_id, st.name, a.category
-ORDER BY st.name
+-- A round's assignments by group and AAPOR category, counted first and
+-- named after, within one street (street-…) or the whole round (round-…):
+-- one query each, as an OR in the WHERE makes the planners read the whole
+-- round for one street.
+SELECT g.street_id AS group_id, st.name AS group_name, g.category, g.n, g.visits
+FROM (SELECT a.street_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+      FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
+      GROUP BY a.street_id, a.category) g
+JOIN streets st ON st.id = g.street_id
+ORDER BY st.name, g.category
+
+-- name: round-progress-by-street
+SELECT g.street_id AS group_id, st.name AS group_name, g.category, g.n, g.visits
+FROM (SELECT a.street_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+      FROM assignments a WHERE a.round_id = ?
+      GROUP BY a.street_id, a.category) g
+JOIN streets st ON st.id = g.street_id
+ORDER BY st.name, g.category
 
 -- name: street-progress-by-community
-SELECT a.community_id AS group_id, st.name || ' ' || c.name AS group_name, COALESCE(a.category, '') AS category,
-       COUNT(*) AS n, SUM(a.attempts) AS visits
-FROM assignments a JOIN communities c ON c.id = a.community_id JOIN streets st ON st.id = a.street_id
-WHERE a.round_id = ? AND a.street_id = ?
-GROUP BY a.community_id, st.name, c.name, a.category
-ORDER BY st.name, c.name
+SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
+FROM (SELECT a.community_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+      FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
+      GROUP BY a.community_id, a.category) g
+JOIN communities c ON c.id = g.community_id
+JOIN streets st ON st.id = c.street_id
+ORDER BY st.name, c.name, g.category
+
+-- name: round-progress-by-community
+SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
+FROM (SELECT a.community_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+      FROM assignments a WHERE a.round_id = ?
+      GROUP BY a.community_id, a.category) g
+JOIN communities c ON c.id = g.community_id
+JOIN streets st ON st.id = c.street_id
+ORDER BY st.name, c.name, g.category
 
 -- name: street-progress-by-interviewer
-SELECT COALESCE(a.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name,
-       COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-FROM assignments a LEFT JOIN users u ON u.id = a.interviewer_id
-WHERE a.round_id = ? AND a.street_id = ?
-GROUP BY a.interviewer_id, u.username, a.category
-ORDER BY u.username
+SELECT COALESCE(g.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
+FROM (SELECT a.interviewer_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+      FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
+      GROUP BY a.interviewer_id, a.category) g
+LEFT JOIN users u ON u.id = g.interviewer_id
+ORDER BY u.username, g.category
+
+-- name: round-progress-by-interviewer
+SELECT COALESCE(g.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
+FROM (SELECT a.interviewer_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+      FROM assignments a WHERE a.round_id = ?
+      GROUP BY a.interviewer_id, a.category) g
+LEFT JOIN users u ON u.id = g.interviewer_id
+ORDER BY u.username, g.category
