@@ -114,8 +114,8 @@ JOIN households h ON h.id = su.household_id
 JOIN streets st ON st.id = a.street_id
 JOIN communities c ON c.id = a.community_id
 LEFT JOIN users u ON u.id = r.interviewer_id
-WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
-  AND (r.flags <> '[]' OR r.review = 'flagged')
+WHERE r.round_id = ? AND (r.flags <> '[]' OR r.review = 'flagged')
+  AND (? = 0 OR a.street_id = ?)
   AND (? = '' OR r.review = ?)
 ORDER BY r.received_at, r.id
 LIMIT ? OFFSET ?
@@ -179,10 +179,11 @@ JOIN streets st ON st.id = c.street_id
 ORDER BY st.name, c.name, g.category
 
 -- name: round-progress-by-community
+-- (grouped by street first, the order of assignments_round_progress)
 SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.community_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
+FROM (SELECT a.street_id, a.community_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
       FROM assignments a WHERE a.round_id = ?
-      GROUP BY a.community_id, a.category) g
+      GROUP BY a.street_id, a.community_id, a.category) g
 JOIN communities c ON c.id = g.community_id
 JOIN streets st ON st.id = c.street_id
 ORDER BY st.name, c.name, g.category
@@ -191,14 +192,17 @@ ORDER BY st.name, c.name, g.category
 SELECT COALESCE(g.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
 FROM (SELECT a.interviewer_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
       FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
-      GROUP BY a.interviewer_id, a.category) g
+      GROUP BY a.street_id, a.interviewer_id, a.category) g
 LEFT JOIN users u ON u.id = g.interviewer_id
 ORDER BY u.username, g.category
 
 -- name: round-progress-by-interviewer
+-- (grouped by street first, the order of
+-- assignments_round_interviewer_progress: the households of nobody come
+-- once per street, which rounds.Progress adds up)
 SELECT COALESCE(g.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
 FROM (SELECT a.interviewer_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
       FROM assignments a WHERE a.round_id = ?
-      GROUP BY a.interviewer_id, a.category) g
+      GROUP BY a.street_id, a.interviewer_id, a.category) g
 LEFT JOIN users u ON u.id = g.interviewer_id
 ORDER BY u.username, g.category
