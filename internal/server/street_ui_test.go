@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/rounds"
@@ -19,7 +20,8 @@ import (
 
 // TestStreetUI walks a supervisor (sup1) through the street office in a
 // real Chromium: assigning households on the board, the live progress
-// page, approving a replacement, reviewing a flagged response and
+// page, approving a replacement, reviewing a flagged response (flag it,
+// then send it back with a reason) and
 // rescuing a tablet's file, checking the database and the audit log after
 // each step, with a screenshot of every page.
 func TestStreetUI(t *testing.T) {
@@ -115,13 +117,37 @@ func TestStreetUI(t *testing.T) {
 		t.Errorf("timing: %q, want a duration of 0:20", got)
 	}
 	u.shot("street-review-response")
-	u.run("accept", chromedp.Click(`#review-accept button[type=submit]`, chromedp.ByQuery),
+	// Flag it with a note, then send it back: first without a reason
+	// (the API's 422 shows beside the field), then with one. The page asks
+	// to confirm sending back; the dialog is accepted.
+	chromedp.ListenTarget(u.ctx, func(ev any) {
+		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			go chromedp.Run(u.ctx, cdppage.HandleJavaScriptDialog(true))
+		}
+	})
+	u.run("flag", chromedp.SetValue(`#review-flag input[name=reason]`, "用时太短，待核实", chromedp.ByQuery),
+		chromedp.Click(`#review-flag button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.form-alert.ok`, chromedp.ByQuery))
-	if r, err := db.ResponseByID(ctx, x.fast, store.Scope{}); err != nil || r.Review != "accepted" {
-		t.Errorf("the reviewed response is %q (%v), want accepted", r.Review, err)
+	if r, err := db.ResponseByID(ctx, x.fast, store.Scope{}); err != nil || r.Review != "flagged" || r.ReviewNote != "用时太短，待核实" {
+		t.Errorf("the flagged response: %q %q (%v), want flagged with the note", r.Review, r.ReviewNote, err)
 	}
-	if n := auditCount(t, db, "response.review", sup, "api"); n != 1 {
-		t.Errorf("%d reviews audited as sup1's, want 1", n)
+	u.open(fmt.Sprintf("/rounds/%d/review/%d", round, x.fast))
+	u.run("send back without a reason", chromedp.Click(`#review-return button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#review-return [data-error-for=reason]`, chromedp.ByQuery))
+	if r, _ := db.ResponseByID(ctx, x.fast, store.Scope{}); r.Review != "flagged" {
+		t.Errorf("a return without a reason changed the review to %q", r.Review)
+	}
+	u.run("send back", chromedp.SetValue(`#review-return textarea[name=reason]`, "请重新入户访问，逐题询问", chromedp.ByQuery),
+		chromedp.Click(`#review-return button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.form-alert.ok`, chromedp.ByQuery))
+	if r, err := db.ResponseByID(ctx, x.fast, store.Scope{}); err != nil || r.Review != "returned" || r.Status != "rejected" {
+		t.Errorf("the returned response: %s %s (%v), want returned and rejected", r.Review, r.Status, err)
+	}
+	if as, err := db.AssignmentByID(ctx, x.mine[3].ID, store.Scope{}); err != nil || as.Status == "final" {
+		t.Errorf("the household of the returned response is %s (%v), want reopened", as.Status, err)
+	}
+	if n := auditCount(t, db, "response.review", sup, "api"); n != 2 {
+		t.Errorf("%d reviews audited as sup1's, want 2 (flag, return)", n)
 	}
 
 	// 5. Rescue: a tablet's file, twice.
