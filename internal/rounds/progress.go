@@ -33,6 +33,11 @@ type Progress struct {
 // REF1 and CON1 per group and in total. Assignments not yet final are
 // counted as pending, outside every rate's denominator.
 func (s *Service) Progress(ctx context.Context, c Caller, roundID int64, by string) (Progress, error) {
+	return s.progress(ctx, c, roundID, by, store.Scope{StreetID: c.Scope().StreetID})
+}
+
+// progress is Progress within scope sc.
+func (s *Service) progress(ctx context.Context, c Caller, roundID int64, by string, sc store.Scope) (Progress, error) {
 	if by == "" {
 		by = "street"
 	}
@@ -40,7 +45,7 @@ func (s *Service) Progress(ctx context.Context, c Caller, roundID int64, by stri
 	if err != nil {
 		return Progress{}, err
 	}
-	rows, err := s.db.Progress(ctx, roundID, by, store.Scope{StreetID: c.Scope().StreetID})
+	rows, err := s.db.Progress(ctx, roundID, by, sc)
 	if err != nil {
 		return Progress{}, err
 	}

@@ -493,12 +493,16 @@ type ProgressRow struct {
 // Progress counts a round's assignments by group (street, community or
 // interviewer) and AAPOR category, within a street scope.
 func (db *DB) Progress(ctx context.Context, roundID int64, by string, sc Scope) ([]ProgressRow, error) {
-	q, ok := map[string]string{"street": "progress-by-street", "community": "progress-by-community", "interviewer": "progress-by-interviewer"}[by]
-	if !ok {
+	if by != "street" && by != "community" && by != "interviewer" {
 		return nil, apperr.WithFields("invalid progress grouping", map[string]string{"by": "street, community or interviewer"})
 	}
 	var out []ProgressRow
-	err := db.read.SelectContext(ctx, &out, db.Q(q), append([]any{roundID}, sc.street()...)...)
+	var err error
+	if sc.StreetID != 0 {
+		err = db.read.SelectContext(ctx, &out, db.Q("street-progress-by-"+by), roundID, sc.StreetID)
+	} else {
+		err = db.read.SelectContext(ctx, &out, db.Q("round-progress-by-"+by), roundID)
+	}
 	return out, db.mapErr(err, "progress")
 }
 

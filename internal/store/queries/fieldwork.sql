@@ -283,30 +283,6 @@ UPDATE responses SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at =
        status = CASE WHEN ? = 'returned' THEN 'rejected' ELSE status END
 WHERE id = ? AND status = 'accepted'
 
--- name: progress-by-street
-SELECT a.street_id AS group_id, st.name AS group_name, COALESCE(a.category, '') AS category, COUNT(*) AS n,
-       SUM(a.attempts) AS visits
-FROM assignments a JOIN streets st ON st.id = a.street_id
-WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
-GROUP BY a.street_id, st.name, a.category
-ORDER BY st.name
-
--- name: progress-by-community
-SELECT a.community_id AS group_id, st.name || ' ' || c.name AS group_name, COALESCE(a.category, '') AS category,
-       COUNT(*) AS n, SUM(a.attempts) AS visits
-FROM assignments a JOIN communities c ON c.id = a.community_id JOIN streets st ON st.id = a.street_id
-WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
-GROUP BY a.community_id, st.name, c.name, a.category
-ORDER BY st.name, c.name
-
--- name: progress-by-interviewer
-SELECT COALESCE(a.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name,
-       COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-FROM assignments a LEFT JOIN users u ON u.id = a.interviewer_id
-WHERE a.round_id = ? AND (? = 0 OR a.street_id = ?)
-GROUP BY a.interviewer_id, u.username, a.category
-ORDER BY u.username
-
 -- name: user-street
 SELECT id, username, role, street_id, disabled FROM users WHERE username = ?
 

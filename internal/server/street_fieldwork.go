@@ -1,0 +1,87 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// fieldworkView is a round's progress in a street (or every street):
+// per interviewer and per community, and the appointments due today.
+type fieldworkView struct {
+	streetView
+	ByInterviewer, ByCommunity []progressRow
+	Total                      progressRow
+	Appointments               []appointmentRow
+	Today                      string // the round's local date
+	Zone                       string
+	UpdatedAt                  string
+	// LiveTotal: the API's total is this page's (the street of a
+	// supervisor, or every street), so the poller may update it.
+	LiveTotal bool
+	API       string
+}
+
+// progressRow is a group's progress with its rates as numbers (NaN: no
+// denominator yet).
+type progressRow struct {
+	rounds.ProgressGroup
+	RR1, RR3, COOP1, REF1, CON1 float64
+	Final                       int
+}
+
+func progressRows(gs []rounds.ProgressGroup) []progressRow {
+	out := make([]progressRow, len(gs))
+	for i, g := range gs {
+		out[i] = progressRowOf(g)
+	}
+	return out
+}
+
+func progressRowOf(g rounds.ProgressGroup) progressRow {
+	return progressRow{ProgressGroup: g, RR1: rate(g.Rates.RR1), RR3: rate(g.Rates.RR3), COOP1: rate(g.Rates.COOP1),
+		REF1: rate(g.Rates.REF1), CON1: rate(g.Rates.CON1), Final: g.Counts.Total() - g.Counts.Pending}
+}
+
+type appointmentRow struct {
+	store.Appointment
+	At string
+}
+
+// fieldworkPage shows a round's progress, which street_fieldwork.js keeps
+// up to date from GET /api/v1/rounds/:id/progress.
+func (s *Server) fieldworkPage(c echo.Context) error {
+	v, err := s.streetContext(c, true)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	caller := s.caller(c)
+	byI, err := s.rounds.StreetProgress(ctx, caller, v.Round.ID, "interviewer", v.StreetID)
+	if err != nil {
+		return err
+	}
+	byC, err := s.rounds.StreetProgress(ctx, caller, v.Round.ID, "community", v.StreetID)
+	if err != nil {
+		return err
+	}
+	loc := roundRule(v.Round).Location()
+	now := time.Now().In(loc)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	aps, err := s.db.Appointments(ctx, v.Round.ID, v.StreetID, day, day.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	fv := fieldworkView{streetView: v, ByInterviewer: progressRows(byI.Groups), ByCommunity: progressRows(byC.Groups),
+		Total: progressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
+		LiveTotal: currentUser(c).Role == store.RoleSupervisor || v.StreetID == 0,
+		API:       "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress"}
+	for _, a := range aps {
+		fv.Appointments = append(fv.Appointments, appointmentRow{Appointment: a, At: a.AppointmentAt.In(loc).Format("15:04")})
+	}
+	return s.render(c, "street_fieldwork", "street.fieldwork.title", fv)
+}

@@ -1,0 +1,51 @@
+// The progress page keeps its numbers current: every 15 s it reads
+// GET /api/v1/rounds/:id/progress by interviewer and by community and
+// writes the cells of the rows on the page (no reload), then the time.
+
+import { cells } from "./street_util.js";
+
+const live = document.getElementById("live");
+
+async function progress(by) {
+  const r = await fetch(`${live.dataset.api}?by=${by}`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  if (r.status === 401) {
+    location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+    throw new Error("logged out");
+  }
+  if (!r.ok) throw new Error(String(r.status));
+  return r.json();
+}
+
+function write(table, group, key) {
+  const row = table?.querySelector(`tr[data-group="${key}"]`);
+  if (!row) return;
+  for (const [k, text] of Object.entries(cells(group))) {
+    const td = row.querySelector(`[data-k="${k}"]`);
+    if (td && td.textContent !== text) td.textContent = text;
+  }
+}
+
+async function refresh() {
+  const err = document.getElementById("live-error");
+  try {
+    for (const by of ["interviewer", "community"]) {
+      const p = await progress(by);
+      const table = document.querySelector(`table[data-by="${by}"]`);
+      for (const g of p.groups || []) write(table, g, String(g.id || 0));
+      if (by === "interviewer" && live.dataset.liveTotal === "true") write(table, p.total, "total");
+    }
+    const t = new Date();
+    document.getElementById("updated-at").textContent = t.toTimeString().slice(0, 8);
+    err.hidden = true;
+  } catch {
+    err.hidden = false;
+  }
+}
+
+if (live) {
+  const every = Math.max(5000, Number(live.dataset.interval) || 15000);
+  setInterval(refresh, every);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
+  });
+}
