@@ -39,6 +39,10 @@ func New(db *store.DB) *Service { return &Service{db: db} }
 type Caller struct {
 	User  store.User
 	Actor store.Actor
+	// Rescue marks a supervisor entering what a tablet recorded (its
+	// outbox file): a visit is then the assigned interviewer's, as the
+	// response already is, while the audit names the supervisor.
+	Rescue bool
 }
 
 // System is the caller of the command line: an administrator.

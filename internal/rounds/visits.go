@@ -161,9 +161,13 @@ func (s *Service) RecordVisit(ctx context.Context, c Caller, req VisitRequest) (
 		return VisitResult{}, err
 	}
 	lat, lon, acc := req.GPS.parts()
+	interviewer := c.User.ID
+	if c.Rescue && ac.InterviewerID.Valid {
+		interviewer = ac.InterviewerID.Int64
+	}
 	err = s.db.FieldWrite(ctx, func(t *store.FieldTx) error {
 		id, ok, err := t.InsertVisit(store.NewVisit{
-			AssignmentID: ac.ID, ClientID: req.ClientID, InterviewerID: c.User.ID, AttemptedAt: req.AttemptedAt,
+			AssignmentID: ac.ID, ClientID: req.ClientID, InterviewerID: interviewer, AttemptedAt: req.AttemptedAt,
 			Outcome: req.Outcome, Note: req.Note, Lat: lat, Lon: lon, Acc: acc, AppointmentAt: req.AppointmentAt, ContentHash: h,
 		})
 		if err != nil {

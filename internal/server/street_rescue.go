@@ -48,7 +48,8 @@ type rescueResult struct {
 // POST /api/v1/sync body, multipart field "file") and sends every item
 // through the same idempotent path as the tablet's own sync (rounds.Sync:
 // RecordVisit and Submit) as the supervisor uploading it, within their
-// street. The audit entries name the supervisor, by way of "rescue". A
+// street. Visits and responses are the assigned interviewer's; the audit
+// entries name the supervisor, by way of "rescue". A
 // second upload of the same file finds everything already held.
 func (s *Server) rescueUpload(c echo.Context) error {
 	fh, err := c.FormFile("file")
@@ -73,6 +74,7 @@ func (s *Server) rescueUpload(c echo.Context) error {
 	}
 	caller := s.caller(c)
 	caller.Actor.Via = "rescue"
+	caller.Rescue = true // the visits are the assigned interviewer's
 	out := rescueResult{File: fh.Filename, Items: []rescueItem{}}
 	for start := 0; start < len(req.Items); start += rounds.MaxSyncItems {
 		chunk := req.Items[start:min(start+rounds.MaxSyncItems, len(req.Items))]

@@ -72,6 +72,11 @@ func TestRescue(t *testing.T) {
 		if n := auditCount(t, db, "response.submit", sup, "rescue"); n != 1 {
 			t.Errorf("%d rescued interviews audited as sup1's rescue, want 1", n)
 		}
+		// The rescued visits are the interviewer's, not the supervisor's.
+		var bySup int
+		if err := db.Reader().Get(&bySup, db.Reader().Rebind("SELECT COUNT(*) FROM visits WHERE interviewer_id = ?"), sup); err != nil || bySup != 0 {
+			t.Errorf("%d visits recorded as sup1's (%v), want 0: a rescue enters the interviewer's visits", bySup, err)
+		}
 
 		// A broken file: nothing is stored, the problem has its line.
 		status, body := uploadTo(t, sup1, x.base+"/rescue", "x.json", "{\n \"items\": [\n  {\"type\": \"visit\", \"bogus\": 1}\n ]\n}", nil)
