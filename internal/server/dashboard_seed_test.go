@@ -34,7 +34,7 @@ const dashMinCell = 30
 // seedDashboard fills db: 5 streets of 4 communities; each round draws 420
 // households (proportional to street size, 15 per community) and is
 // worked for six simulated days.
-func seedDashboard(t *testing.T, db *store.DB) dashSeed {
+func seedDashboard(t testing.TB, db *store.DB) dashSeed {
 	t.Helper()
 	ctx := context.Background()
 	d, err := simulate.Generate(simulate.Spec{Streets: 5, Communities: 4, Households: 60, Seed: 12})
@@ -89,7 +89,7 @@ func seedDashboard(t *testing.T, db *store.DB) dashSeed {
 }
 
 // newDashServer serves db with the dashboard tests' configuration.
-func newDashServer(t *testing.T, db *store.DB) string {
+func newDashServer(t testing.TB, db *store.DB) string {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: dashMinCell}
 	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
