@@ -62,4 +62,3 @@ func BenchmarkDashboardPages(b *testing.B) {
 		})
 	}
 }
-
