@@ -101,6 +101,26 @@ func finite(vs ...float64) bool {
 	return true
 }
 
+// anyShown reports whether a chart would draw anything: a figure neither
+// suppressed nor missing.
+func anyShown(cells []dashCell) bool {
+	for _, c := range cells {
+		if !c.Suppressed && !c.Missing {
+			return true
+		}
+	}
+	return false
+}
+
+// columnCells returns the rows' cells of a column.
+func columnCells(rows []dashRow, col *dashColumn) []dashCell {
+	out := make([]dashCell, len(rows))
+	for i, r := range rows {
+		out[i] = r.cell(col.ID)
+	}
+	return out
+}
+
 // forestChart is a forest plot: one line per street (or community, or
 // group), its estimate as a dot on the line of its interval, a vertical
 // line at the target and a dashed one at the district's figure.

@@ -89,8 +89,8 @@ func (s *Server) dashboardPage(c echo.Context) error {
 			dc := p.Table.District.cell(p.Show.ID)
 			p.Forest = newForest("forest", "dash.chart.forest", p.Show.Label, p.Show, p.Table.Rows, &dc)
 		}
-		if len(items) > 0 {
-			p.Items = newBars("items", "dash.chart.items", d.header().Domain, weakest(p.Table.District, items, 0))
+		if cells := weakest(p.Table.District, items, 0); anyShown(cells) {
+			p.Items = newBars("items", "dash.chart.items", d.header().Domain, cells)
 		}
 	}
 	return s.render(c, "dashboard", "dash.title", p)
@@ -165,8 +165,8 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 		mine = rowOf(sid, st.Name, "", slices.Concat(head, items), nil, false, d.minCell)
 		p.Table.Rows = []dashRow{mine}
 	}
-	if len(items) > 0 {
-		p.Items = newBars("items", "dash.chart.items", st.Name, weakest(mine, items, 0))
+	if cells := weakest(mine, items, 0); anyShown(cells) {
+		p.Items = newBars("items", "dash.chart.items", st.Name, cells)
 	}
 	path := fmt.Sprintf("%s/streets/%d", d.base(), sid)
 	if p.Show, err = showColumn(d, p.Table, ""); err != nil {
@@ -191,7 +191,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 		seen[f.DomainID] = true
 		p.Communities.Rows = append(p.Communities.Rows, rowOf(f.DomainID, f.DomainLabel, d.communityLink(f.DomainID), slices.Concat(head, items), figs, false, d.minCell))
 	}
-	if p.Show != nil {
+	if p.Show != nil && anyShown(columnCells(p.Communities.Rows, p.Show)) {
 		sortRows(p.Communities.Rows, p.Show.ID, true)
 		sc := mine.cell(p.Show.ID)
 		p.Forest = newForest("forest", "dash.chart.forest.communities", p.Show.Label, p.Show, p.Communities.Rows, &sc)
@@ -265,8 +265,8 @@ func (s *Server) dashboardCommunityPage(c echo.Context) error {
 	}
 	mine := rowOf(cid, cm.Name, "", cols, indexFigures(crep.Report, -1), false, d.minCell)
 	p.Table.Rows = append(p.Table.Rows, mine)
-	if len(items) > 0 {
-		p.Items = newBars("items", "dash.chart.items", cm.Name, weakest(mine, items, 0))
+	if cells := weakest(mine, items, 0); anyShown(cells) {
+		p.Items = newBars("items", "dash.chart.items", cm.Name, cells)
 	}
 	return s.render(c, "dashboard_community", "dash.community.title", p)
 }
