@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
@@ -148,6 +147,3 @@ func (d *dashRound) streetLink(id int64) string {
 func (d *dashRound) communityLink(id int64) string {
 	return d.q.href(fmt.Sprintf("%s/communities/%d", d.base(), id), "sort", "", "dir", "", "show", "", "domain", "")
 }
-
-// asOf formats a time in the district's zone.
-func (d *dashRound) asOf(t time.Time) string { return t.In(d.loc).Format("15:04:05") }

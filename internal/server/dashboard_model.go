@@ -8,7 +8,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
-	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/stats"
 )
 
@@ -289,11 +288,6 @@ func rate(p *float64) float64 {
 		return math.NaN()
 	}
 	return *p
-}
-
-// fieldRowOf turns a progress group into a row.
-func fieldRowOf(g rounds.ProgressGroup) fieldRow {
-	return countsRow(g.ID, g.Name, g.Assignments, g.Visits, g.Counts)
 }
 
 func countsRow(id int64, name string, assignments, visits int, c fieldwork.Counts) fieldRow {
