@@ -49,6 +49,10 @@ type dashRound struct {
 	minCell int
 	now     time.Time
 	loc     *time.Location
+	// problem is why the round has no estimates although it has
+	// responses (e.g. responses accepted after its weighting): the page
+	// shows it above its fieldwork instead of failing as a whole.
+	problem string
 }
 
 // dashQuery is a dashboard page's query: league table order, the indicator
@@ -225,6 +229,10 @@ func (s *Server) estimates(d *dashRound, by string, compare int64, group bool) (
 	if apperr.Is(err, apperr.NotFound) {
 		return rep, false, nil
 	}
+	if apperr.Is(err, apperr.Conflict) {
+		d.problem = apperr.PublicMessage(err)
+		return rep, false, nil
+	}
 	if err != nil {
 		return rep, false, err
 	}
@@ -247,6 +255,16 @@ type dashHeader struct {
 	Domain     string // the respondent group's label, "" for all respondents
 	Groups     []groupChoice
 	DomainArg  string
+	problem    *string
+}
+
+// Problem is why the page shows no estimates, if it is not simply that
+// the round has no responses yet.
+func (h dashHeader) Problem() string {
+	if h.problem == nil {
+		return ""
+	}
+	return *h.problem
 }
 
 // exportLink is a download of the round's data (internal/export).
@@ -266,7 +284,7 @@ type groupOption struct {
 // header fills the common header.
 func (d *dashRound) header() dashHeader {
 	h := dashHeader{Round: d.info, Base: d.base(), Tabs: tabsFor(d.caller.User, d.info.ID, d.c.Request().URL.Path),
-		AsOf: d.now.In(d.loc).Format("15:04:05"), Refresh: d.c.Request().URL.RequestURI(), Supervisor: d.supervisor(), MinCell: d.minCell, DomainArg: d.q.Domain}
+		AsOf: d.now.In(d.loc).Format("15:04:05"), Refresh: d.c.Request().URL.RequestURI(), Supervisor: d.supervisor(), MinCell: d.minCell, DomainArg: d.q.Domain, problem: &d.problem}
 	for _, kind := range []string{"responses", "summary", "codebook"} {
 		for _, f := range []string{"csv", "xlsx"} {
 			h.Exports = append(h.Exports, exportLink{Key: "dash.export." + kind + "." + f, Href: fmt.Sprintf("/api/v1/rounds/%d/export/%s?format=%s&labels=1", d.info.ID, kind, f)})

@@ -31,9 +31,9 @@ type dashSeed struct {
 // dashMinCell is the minimum cell of the dashboard tests' server.
 const dashMinCell = 30
 
-// seedDashboard fills db: 5 streets of 4 communities; each round draws 420
-// households (proportional to street size, 15 per community) and is
-// worked for six simulated days.
+// seedDashboard fills db: 5 streets of 4 communities; each round draws
+// dashSampleN and dashOtherN households (proportional to street size, 15
+// per community) and is worked for six simulated days.
 func seedDashboard(t testing.TB, db *store.DB) dashSeed {
 	t.Helper()
 	ctx := context.Background()
@@ -66,9 +66,9 @@ func seedDashboard(t testing.TB, db *store.DB) dashSeed {
 	opts := simround.DefaultOptions()
 	opts.Contact, opts.EveningContact, opts.PreferEvening, opts.Workers = 0.6, 0.85, true, 2
 	opts.Interviewers, opts.Days = 2, 6
-	run := func(name, sample, kind string, seed uint64, until time.Time) int64 {
+	run := func(name, sample, kind string, n int, seed uint64, until time.Time) int64 {
 		r, err := simround.StartRound(ctx, db, b.Service, rounds.System, simround.RoundSpec{
-			Name: name, Sample: sample, Questionnaire: "wenming-household", Kind: kind, N: 420, PerCommunity: 15, Reserves: 6, Seed: seed,
+			Name: name, Sample: sample, Questionnaire: "wenming-household", Kind: kind, N: n, PerCommunity: 15, Reserves: 6, Seed: seed,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -83,8 +83,8 @@ func seedDashboard(t testing.TB, db *store.DB) dashSeed {
 		return r.ID
 	}
 	s := dashSeed{Streets: streets}
-	s.Other = run("2026年第三季度正式测评演练", "演练样本", "rehearsal", 5, time.Now().AddDate(0, 0, -40))
-	s.Round = run("2026年第四季度模拟入户调查", "模拟样本", "mock", 6, time.Now().AddDate(0, 0, -1))
+	s.Other = run("2026年第三季度正式测评演练", "演练样本", "rehearsal", dashOtherN, 5, time.Now().AddDate(0, 0, -40))
+	s.Round = run("2026年第四季度模拟入户调查", "模拟样本", "mock", dashSampleN, 6, time.Now().AddDate(0, 0, -1))
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	cdpage "github.com/chromedp/cdproto/page"
@@ -63,7 +64,9 @@ func near(a, b float64) bool {
 // chart. Screenshots of each page go to the test output (and docs/).
 func TestDashboardInBrowser(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
+	began := time.Now()
 	seed := seedDashboard(t, db)
+	t.Logf("seeded two rounds in %v", time.Since(began).Round(time.Millisecond))
 	base := newDashServer(t, db)
 	ctx := context.Background()
 
