@@ -194,10 +194,10 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// Sorting by awareness, by its heading's link (the server sorts).
 	u.run("sort by awareness", chromedp.Click(`#league-table a[data-sort="awareness"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#league-table th[aria-sort] a[data-sort="awareness"]`, chromedp.ByQuery))
+		chromedp.WaitVisible(`#league-table th[aria-sort] a[data-sort="awareness"]`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
 	checkLeague("awareness", true)
 	u.run("sort by awareness, lowest first", chromedp.Click(`#league-table a[data-sort="awareness"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#league-table th[aria-sort="ascending"] a[data-sort="awareness"]`, chromedp.ByQuery))
+		chromedp.WaitVisible(`#league-table th[aria-sort="ascending"] a[data-sort="awareness"]`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
 	checkLeague("awareness", false)
 
 	// The forest plot of the sorted indicator: one whisker per street shown,
@@ -238,8 +238,8 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// Drill down: the first street of the table, then its first community.
 	first := readLeague()[0]
-	u.run("open a street", chromedp.Click(`#league-table tbody tr:first-child th a`, chromedp.ByQuery), chromedp.WaitVisible(`#drill-street`, chromedp.ByQuery))
-	if got := u.text("#drill-street"); got != first.Name {
+	u.run("open a street", chromedp.Click(`#league-table tbody tr:first-child th a`, chromedp.ByQuery), chromedp.WaitVisible(`#drill-street`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
+	if got := evalText(u, "#drill-street"); got != first.Name {
 		t.Errorf("drill-down opened %q, want %q", got, first.Name)
 	}
 	var streetEst string
@@ -254,7 +254,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if comms < 2 {
 		t.Errorf("street page lists %d communities", comms)
 	}
-	u.run("open a community", chromedp.Click(`#community-table tbody tr:first-child th a`, chromedp.ByQuery), chromedp.WaitVisible(`#drill-community`, chromedp.ByQuery))
+	u.run("open a community", chromedp.Click(`#community-table tbody tr:first-child th a`, chromedp.ByQuery), chromedp.WaitVisible(`#drill-community`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
 	u.shot("dashboard-community")
 
 	// A respondent group: the figures are the engine's domain estimates.
@@ -320,6 +320,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The report, printed: on A4 pages no table or chart is cut.
 	checkPrint(t, u, path+"/report")
 
+	// In English (a screenshot for the test output only).
+	u.open(path + "?lang=en")
+	if got := evalText(u, "#league h2"); got != "Street league table" {
+		t.Errorf("English league table heading %q", got)
+	}
+	u.b.Screenshot(u.ctx, "dashboard-overview-en")
+
 	// A supervisor: the district line and their own street only; another
 	// street's drill-down is not found.
 	sup := newOfficeUI(t, base)
@@ -337,9 +344,19 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	sup.shot("dashboard-supervisor")
 	sup.open(fmt.Sprintf("%s/streets/%d", path, seed.Streets[0].ID))
-	if got := sup.text("#main h1"); !strings.Contains(got, "页面不存在") {
+	if got := evalText(sup, "#main h1"); !strings.Contains(got, "页面不存在") {
 		t.Errorf("sup2 on street 1's page sees %q, want the 404 page", got)
 	}
+}
+
+// evalText reads an element's text once the page has loaded (a script
+// reads it, so no node id can go stale across the load).
+func evalText(u *officeUI, sel string) string {
+	u.t.Helper()
+	var s string
+	u.run("read "+sel, webtest.WaitJS(`document.readyState === "complete"`),
+		webtest.Eval(fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent.trim()`, sel), &s))
+	return s
 }
 
 // A4 in CSS pixels (96 per inch) less the report's @page margins (15 mm
@@ -404,6 +421,9 @@ func checkPrint(t *testing.T, u *officeUI, path string) {
 		}
 		return {Columns: columns, Cut: cut, Checked: checked};
 	})()`, a4ContentW, a4ContentH), &res))
+	u.run("screen media again", chromedp.ActionFunc(func(ctx context.Context) error {
+		return emulation.SetEmulatedMedia().WithMedia("").Do(ctx)
+	}))
 	if res.Checked < 8 {
 		t.Errorf("print check saw only %d tables and charts", res.Checked)
 	}
