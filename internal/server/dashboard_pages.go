@@ -236,7 +236,7 @@ func (s *Server) estimates(d *dashRound, by string, compare int64, group bool) (
 	if err != nil {
 		return rep, false, err
 	}
-	if d.supervisor() {
+	if d.supervisor() && by != "" { // district figures (of a group too) are for everyone
 		ownStreetOnly(&rep, d.caller.User)
 	}
 	return rep, true, nil

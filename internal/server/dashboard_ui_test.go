@@ -343,6 +343,13 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("sup2's forest plot has %d streets", whiskers)
 	}
 	sup.shot("dashboard-supervisor")
+	// … and the district's figure of a respondent group.
+	sup.open(path + "?domain=E1:2")
+	var groupDistrict string
+	sup.run("read the group's district figure", webtest.Eval(`document.querySelector('#live-key .tile[data-col="awareness"] .tile-est').textContent.trim()`, &groupDistrict))
+	if groupDistrict == "" || groupDistrict == "—" {
+		t.Errorf("sup2's district figure for a group: %q", groupDistrict)
+	}
 	sup.open(fmt.Sprintf("%s/streets/%d", path, seed.Streets[0].ID))
 	if got := evalText(sup, "#main h1"); !strings.Contains(got, "页面不存在") {
 		t.Errorf("sup2 on street 1's page sees %q, want the 404 page", got)
