@@ -283,7 +283,12 @@ type groupOption struct {
 
 // header fills the common header.
 func (d *dashRound) header() dashHeader {
-	h := dashHeader{Round: d.info, Base: d.base(), Tabs: tabsFor(d.caller.User, d.info.ID, d.c.Request().URL.Path),
+	// The drill-down and comparison pages belong to the overview's tab.
+	tab := d.c.Request().URL.Path
+	if !strings.HasSuffix(tab, "/report") {
+		tab = d.base()
+	}
+	h := dashHeader{Round: d.info, Base: d.base(), Tabs: tabsFor(d.caller.User, d.info.ID, tab),
 		AsOf: d.now.In(d.loc).Format("15:04:05"), Refresh: d.c.Request().URL.RequestURI(), Supervisor: d.supervisor(), MinCell: d.minCell, DomainArg: d.q.Domain, problem: &d.problem}
 	for _, kind := range []string{"responses", "summary", "codebook"} {
 		for _, f := range []string{"csv", "xlsx"} {
