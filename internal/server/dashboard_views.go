@@ -90,7 +90,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 			p.Forest = newForest("forest", "dash.chart.forest", p.Show.Label, p.Show, p.Table.Rows, &dc)
 		}
 		if cells := weakest(p.Table.District, items, 0); anyShown(cells) {
-			p.Items = newBars("items", "dash.chart.items", d.header().Domain, cells)
+			p.Items = newBars("items", "dash.chart.items", p.Domain, cells)
 		}
 	}
 	return s.render(c, "dashboard", "dash.title", p)
