@@ -1,0 +1,365 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// overviewPage is the data of a round's dashboard (dashboard.html).
+type overviewPage struct {
+	dashHeader
+	Empty     bool // no accepted response yet
+	Table     table
+	Sort      string
+	Desc      bool
+	SortLinks []sortLink
+	Show      *dashColumn
+	ShowLinks []rowLink
+	Forest    *forestChart
+	Items     *barChart
+	Field     fieldSection
+	Target    targetNote
+}
+
+// targetNote says which target the flags use.
+type targetNote struct {
+	Default bool    // some column uses the dashboard's default
+	Value   float64 // that default
+}
+
+func noteOf(cols []*dashColumn, target float64) targetNote {
+	n := targetNote{Value: DefaultTarget}
+	if !math.IsNaN(target) {
+		n.Value = target
+	}
+	for _, c := range cols {
+		n.Default = n.Default || c.DefaultTarget
+	}
+	return n
+}
+
+// dashboardPage is a round's dashboard: fieldwork and response rates, the
+// four rates and the composite for the district and every street (a
+// supervisor: their own street), the league table, the forest plot, the
+// satisfaction items; ?sort=&dir= orders the league table, ?show= picks the
+// forest plot's indicator, ?domain=Q:CODE restricts every figure to a
+// respondent group (a domain of the full design).
+func (s *Server) dashboardPage(c echo.Context) error {
+	d, err := s.loadDashRound(c)
+	if err != nil {
+		return err
+	}
+	p := overviewPage{dashHeader: d.header()}
+	p.Field, err = s.fieldworkSection(d, d.caller.Scope(), "street", d.streetLink)
+	if err != nil {
+		return err
+	}
+	group := d.q.Group != ""
+	rep, ok, err := s.estimates(d, "street", 0, group)
+	if err != nil {
+		return err
+	}
+	var district results.RoundReport
+	if ok && group {
+		if district, _, err = s.estimates(d, "", 0, true); err != nil {
+			return err
+		}
+	}
+	p.Empty = !ok
+	if ok {
+		head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
+		p.Table = s.streetTable(d, head, items, rep, district)
+		p.Target = noteOf(slices.Concat(head, items), d.q.Target)
+		if p.Sort, p.Desc, p.SortLinks, err = sortTable(d, d.base(), &p.Table); err != nil {
+			return err
+		}
+		if p.Show, err = showColumn(d, p.Table, p.Sort); err != nil {
+			return err
+		}
+		p.ShowLinks = showLinks(d, d.base(), p.Table, p.Show)
+		if p.Show != nil {
+			dc := p.Table.District.cell(p.Show.ID)
+			p.Forest = newForest("forest", "dash.chart.forest", p.Show.Label, p.Show, p.Table.Rows, &dc)
+		}
+		if cells := weakest(p.Table.District, items, 0); anyShown(cells) {
+			p.Items = newBars("items", "dash.chart.items", p.Domain, cells)
+		}
+	}
+	return s.render(c, "dashboard", "dash.title", p)
+}
+
+// streetPage is a street's drill-down (dashboard_street.html).
+type streetPage struct {
+	dashHeader
+	Street      store.Street
+	Empty       bool
+	Table       table // the district and the street
+	Communities table // the street's communities
+	NoCommunity bool  // a respondent group: not broken down by community
+	Show        *dashColumn
+	ShowLinks   []rowLink
+	Forest      *forestChart
+	Items       *barChart
+	Field       fieldSection
+	Target      targetNote
+}
+
+// dashboardStreetPage is a street's figures beside the district's, its
+// communities (table and forest plot), its weakest items and its
+// fieldwork. Another street than a supervisor's own is not found (the
+// street is looked up within the caller's scope).
+func (s *Server) dashboardStreetPage(c echo.Context) error {
+	d, err := s.loadDashRound(c)
+	if err != nil {
+		return err
+	}
+	sid, err := idParam(c, "street", "street")
+	if err != nil {
+		return err
+	}
+	st, err := s.db.RoundStreet(d.ctx, d.info.ID, sid, d.caller.Scope())
+	if err != nil {
+		return err
+	}
+	p := streetPage{dashHeader: d.header(), Street: st}
+	p.Field, err = s.fieldworkSection(d, store.Scope{StreetID: sid}, "community", d.communityLink)
+	if err != nil {
+		return err
+	}
+	group := d.q.Group != ""
+	rep, ok, err := s.estimates(d, "street", 0, group)
+	if err != nil {
+		return err
+	}
+	var district results.RoundReport
+	if ok && group {
+		if district, _, err = s.estimates(d, "", 0, true); err != nil {
+			return err
+		}
+	}
+	p.Empty = !ok
+	if !ok {
+		return s.render(c, "dashboard_street", "dash.street.title", p)
+	}
+	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
+	all := s.streetTable(d, head, items, rep, district)
+	p.Target = noteOf(slices.Concat(head, items), d.q.Target)
+	p.Table = table{Head: head, Items: items, District: all.District}
+	var mine dashRow
+	for _, r := range all.Rows {
+		if r.ID == sid {
+			mine = r
+			mine.Href = ""
+			p.Table.Rows = []dashRow{r}
+		}
+	}
+	if mine.Cells == nil {
+		mine = rowOf(sid, st.Name, "", slices.Concat(head, items), nil, false, d.minCell)
+		p.Table.Rows = []dashRow{mine}
+	}
+	if cells := weakest(mine, items, 0); anyShown(cells) {
+		p.Items = newBars("items", "dash.chart.items", st.Name, cells)
+	}
+	path := fmt.Sprintf("%s/streets/%d", d.base(), sid)
+	if p.Show, err = showColumn(d, p.Table, ""); err != nil {
+		return err
+	}
+	p.ShowLinks = showLinks(d, path, p.Table, p.Show)
+	if group {
+		p.NoCommunity = true
+		return s.render(c, "dashboard_street", "dash.street.title", p)
+	}
+	crep, _, err := s.estimates(d, "community", 0, false)
+	if err != nil {
+		return err
+	}
+	figs := indexFigures(crep.Report, -1)
+	p.Communities = table{Head: head, Items: items}
+	seen := map[int64]bool{}
+	for _, f := range crep.Estimates {
+		if f.Domain == stats.NoDomain || f.StreetID != sid || seen[f.DomainID] {
+			continue
+		}
+		seen[f.DomainID] = true
+		p.Communities.Rows = append(p.Communities.Rows, rowOf(f.DomainID, f.DomainLabel, d.communityLink(f.DomainID), slices.Concat(head, items), figs, false, d.minCell))
+	}
+	if p.Show != nil && anyShown(columnCells(p.Communities.Rows, p.Show)) {
+		sortRows(p.Communities.Rows, p.Show.ID, true)
+		sc := mine.cell(p.Show.ID)
+		p.Forest = newForest("forest", "dash.chart.forest.communities", p.Show.Label, p.Show, p.Communities.Rows, &sc)
+	}
+	return s.render(c, "dashboard_street", "dash.street.title", p)
+}
+
+// communityPage is a community's figures (dashboard_community.html).
+type communityPage struct {
+	dashHeader
+	Community  store.Community
+	StreetName string
+	StreetHref string
+	Empty      bool
+	Table      table // the district, the street and the community
+	Items      *barChart
+	Field      fieldRow
+	Target     targetNote
+}
+
+// dashboardCommunityPage is a community's figures beside its street's and
+// the district's, its items and its fieldwork. A community of another
+// street than a supervisor's own is not found.
+func (s *Server) dashboardCommunityPage(c echo.Context) error {
+	d, err := s.loadDashRound(c)
+	if err != nil {
+		return err
+	}
+	cid, err := idParam(c, "community", "community")
+	if err != nil {
+		return err
+	}
+	cm, err := s.db.RoundCommunity(d.ctx, d.info.ID, cid, d.caller.Scope())
+	if err != nil {
+		return err
+	}
+	p := communityPage{dashHeader: d.header(), Community: cm, StreetHref: d.streetLink(cm.StreetID)}
+	rows, err := s.db.Progress(d.ctx, d.info.ID, "community", store.Scope{StreetID: cm.StreetID})
+	if err != nil {
+		return err
+	}
+	_, groups := progressRows(rows)
+	for _, g := range groups {
+		if g.ID == cid {
+			p.Field = g
+		}
+	}
+	rep, ok, err := s.estimates(d, "street", 0, false)
+	if err != nil {
+		return err
+	}
+	p.Empty = !ok
+	if !ok {
+		return s.render(c, "dashboard_community", "dash.community.title", p)
+	}
+	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
+	cols := slices.Concat(head, items)
+	p.Target = noteOf(cols, d.q.Target)
+	sfigs := indexFigures(rep.Report, -1)
+	p.Table = table{Head: head, Items: items, District: rowOf(0, "", "", cols, sfigs, true, d.minCell)}
+	for _, f := range rep.Estimates {
+		if f.Domain != stats.NoDomain && f.StreetID == cm.StreetID {
+			p.StreetName = f.DomainLabel
+			p.Table.Rows = append(p.Table.Rows, rowOf(cm.StreetID, f.DomainLabel, p.StreetHref, cols, sfigs, false, d.minCell))
+			break
+		}
+	}
+	crep, _, err := s.estimates(d, "community", 0, false)
+	if err != nil {
+		return err
+	}
+	mine := rowOf(cid, cm.Name, "", cols, indexFigures(crep.Report, -1), false, d.minCell)
+	p.Table.Rows = append(p.Table.Rows, mine)
+	if cells := weakest(mine, items, 0); anyShown(cells) {
+		p.Items = newBars("items", "dash.chart.items", cm.Name, cells)
+	}
+	return s.render(c, "dashboard_community", "dash.community.title", p)
+}
+
+// comparePage compares a round with another (dashboard_compare.html).
+type comparePage struct {
+	dashHeader
+	Others    []store.RoundInfo
+	With      int64
+	Other     *store.RoundInfo
+	Empty     bool
+	District  *changeChart
+	Streets   *changeChart
+	Show      *dashColumn
+	ShowLinks []rowLink
+}
+
+// dashboardComparePage compares the round with another (?with=ID: an
+// earlier round, or an official-style one beside a mock round): the
+// district's change in every headline rate and each street's change in
+// one (?show=), with the intervals of the changes (the rounds are
+// independent samples; stats.Compare).
+func (s *Server) dashboardComparePage(c echo.Context) error {
+	d, err := s.loadDashRound(c)
+	if err != nil {
+		return err
+	}
+	p := comparePage{dashHeader: d.header(), With: d.q.With}
+	all, err := s.rounds.Rounds(d.ctx, d.caller)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		if r.ID != d.info.ID {
+			p.Others = append(p.Others, r)
+		}
+		if r.ID == d.q.With && r.ID != d.info.ID {
+			r := r
+			p.Other = &r
+		}
+	}
+	if d.q.With == 0 {
+		return s.render(c, "dashboard_compare", "dash.compare.title", p)
+	}
+	if p.Other == nil {
+		return apperr.WithFields("invalid comparison", map[string]string{"with": "the id of another round"})
+	}
+	rep, ok, err := s.estimates(d, "street", d.q.With, false)
+	if err != nil {
+		return err
+	}
+	p.Empty = !ok
+	if !ok {
+		return s.render(c, "dashboard_compare", "dash.compare.title", p)
+	}
+	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
+	changeOf := func(f results.Figure) changeValue {
+		v := changeValue{Now: f.Value, Missing: f.Change == nil || f.N < int64(d.minCell)}
+		if !v.Missing {
+			v.Diff, v.Lo, v.Hi, v.Before = f.Change.Value, f.Change.CILow, f.Change.CIHigh, f.Value-f.Change.Value
+		}
+		return v
+	}
+	var dist []changeValue
+	for _, col := range head {
+		for _, f := range rep.Estimates {
+			if f.Domain == stats.NoDomain && f.Variable == col.ID {
+				v := changeOf(f)
+				v.Label = col.Label
+				dist = append(dist, v)
+			}
+		}
+	}
+	percent := true
+	for _, col := range head {
+		percent = percent && col.Percent
+	}
+	p.District = newChange("change-district", "dash.chart.change.district", p.Other.Name, percent, dist)
+	t := table{Head: head, Items: items}
+	if p.Show, err = showColumn(d, t, ""); err != nil {
+		return err
+	}
+	p.ShowLinks = showLinks(d, d.base()+"/compare", t, p.Show)
+	if p.Show != nil {
+		var sts []changeValue
+		for _, f := range rep.Estimates {
+			if f.Domain != stats.NoDomain && f.Variable == p.Show.ID {
+				v := changeOf(f)
+				v.Label = f.DomainLabel
+				sts = append(sts, v)
+			}
+		}
+		p.Streets = newChange("change-streets", "dash.chart.change.streets", p.Show.Label, p.Show.Percent, sts)
+	}
+	return s.render(c, "dashboard_compare", "dash.compare.title", p)
+}
