@@ -34,7 +34,7 @@ type progressRow struct {
 	Final                       int
 }
 
-func progressRows(gs []rounds.ProgressGroup) []progressRow {
+func streetProgressRows(gs []rounds.ProgressGroup) []progressRow {
 	out := make([]progressRow, len(gs))
 	for i, g := range gs {
 		out[i] = progressRowOf(g)
@@ -76,7 +76,7 @@ func (s *Server) fieldworkPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fv := fieldworkView{streetView: v, ByInterviewer: progressRows(byI.Groups), ByCommunity: progressRows(byC.Groups),
+	fv := fieldworkView{streetView: v, ByInterviewer: streetProgressRows(byI.Groups), ByCommunity: streetProgressRows(byC.Groups),
 		Total: progressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
 		LiveTotal: currentUser(c).Role == store.RoleSupervisor || v.StreetID == 0,
 		API:       "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress"}

@@ -3,7 +3,6 @@ package server
 import (
 	"database/sql"
 	"encoding/json"
-	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -160,15 +159,6 @@ func roundRule(r store.RoundInfo) fieldwork.Rule {
 		_ = json.Unmarshal([]byte(r.ReplacementRule), &rl) // written by rounds.Create; the defaults otherwise
 	}
 	return rl
-}
-
-// rate turns an AAPOR rate (nil when its denominator is 0) into a number
-// the templates format ("—" for NaN).
-func rate(p *float64) float64 {
-	if p == nil {
-		return math.NaN()
-	}
-	return *p
 }
 
 // localTime formats a time in the round's zone ("" for none).
