@@ -68,6 +68,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/samples/:name", handler: s.getSample, roles: readers},
 		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.sampleHouseholds, roles: readers},
 		{method: "GET", path: "/api/v1/sample-size", handler: s.sampleSize, roles: readers},
+		{method: "POST", path: "/api/v1/samples/preview", handler: s.previewSample, roles: analysts}, // nothing stored
 
 		// Questionnaires (问卷): admins write, every role reads.
 		{method: "GET", path: "/api/v1/surveys", handler: s.listSurveys, loggedIn: true},

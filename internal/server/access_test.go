@@ -117,6 +117,7 @@ var accessWant = map[string]string{
 	"GET /api/v1/samples/:name":                   "UFFAAAA",
 	"GET /api/v1/samples/:name/households":        "UFFAAAA",
 	"GET /api/v1/sample-size":                     "UFFAAAA",
+	"POST /api/v1/samples/preview":                "UFFFFAA",
 	"GET /api/v1/surveys":                         "UAAAAAA",
 	"POST /api/v1/surveys":                        "UFFFFFA",
 	"POST /api/v1/surveys/validate":               "UAAAAAA",
@@ -177,6 +178,7 @@ func TestAccessTable(t *testing.T) {
 		bodies := map[string]string{
 			"POST /api/v1/login":                   `{"username":"nobody","password":"wrong-password"}`,
 			"POST /api/v1/samples":                 `{"name":"x","n":0}`,
+			"POST /api/v1/samples/preview":         `{"n":20,"per_community":3}`,
 			"POST /api/v1/surveys":                 `{}`,
 			"POST /api/v1/surveys/validate":        `{}`,
 			"POST /api/v1/rounds":                  `{"name":""}`,
