@@ -57,7 +57,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{bad}, chromedp.ByQuery),
 		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#register-upload .form-alert.error .problems li`, chromedp.ByQuery))
-	if p := u.text(`#register-upload .problems`); !strings.Contains(p, "行 3") {
+	if p := u.textOf(`#register-upload .problems`); !strings.Contains(p, "行 3") {
 		t.Errorf("problems of the bad register = %q, want its line 3", p)
 	}
 	if fs, _ := db.Frames(ctx); len(fs) != 1 {
@@ -80,7 +80,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	// the preview shows the allocation, the draw stores it.
 	u.open("/samples")
 	u.run("wait for the calculator", webtest.WaitJS(`document.querySelector("[data-out=completes]").textContent !== "—"`))
-	if got := u.text(`[data-out=completes]`); got != "189" { // n0 = 1.96²·0.8·0.2/0.05²·1.5 = 368.8, n = n0/(1+(n0−1)/384) = 188.4
+	if got := u.textOf(`[data-out=completes]`); got != "189" { // n0 = 1.96²·0.8·0.2/0.05²·1.5 = 368.8, n = n0/(1+(n0−1)/384) = 188.4
 		t.Errorf("calculator: %s interviews for ±5 points at p = 0.8, deff 1.5; want 189 (the new register's 384 households as population)", got)
 	}
 	u.run("n = 0",
@@ -163,7 +163,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	if ri, _ = db.RoundInfoByID(ctx, rid); ri.Status != store.RoundFieldwork {
 		t.Fatalf("after start the round is %s", ri.Status)
 	}
-	if got := u.text(`#rounds tr[data-round="2"] td:nth-child(7)`); got != "80" {
+	if got := u.textOf(`#rounds tr[data-round="2"] td:nth-child(7)`); got != "80" {
 		t.Errorf("the new round's households = %q, want 80", got)
 	}
 	u.shot("office-rounds")
@@ -174,7 +174,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.SetValue(`#survey-upload textarea[name=definition]`, "id: broken\ntitle: {zh-CN: 坏}\nsections:\n  - id: s\n    questions:\n      - {code: A1, type: nosuch}\n", chromedp.ByQuery),
 		chromedp.Click(`#survey-upload [type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#survey-upload .problems li`, chromedp.ByQuery))
-	if p := u.text(`#survey-upload .problems`); !strings.Contains(p, "行 6") {
+	if p := u.textOf(`#survey-upload .problems`); !strings.Contains(p, "行 6") {
 		t.Errorf("problems of the broken definition = %q, want one on line 6", p)
 	}
 	u.run("upload a draft",
@@ -199,7 +199,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.Click(`#user-create [type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#secret`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#users tr[data-user=wangfang]`, chromedp.ByQuery))
-	pw := u.text(`#secret [data-secret-value]`)
+	pw := u.textOf(`#secret [data-secret-value]`)
 	nu, err := db.UserByUsername(ctx, "wangfang")
 	if err != nil || nu.Role != store.RoleSupervisor || nu.StreetName != "城关街道" || nu.DisplayName != "王芳" {
 		t.Fatalf("added user = %+v, %v", nu, err)
@@ -209,14 +209,31 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	}
 	u.shot("office-users")
 	u.open("/users")
-	if body := u.text(`#main`); strings.Contains(body, pw) {
+	if body := u.textOf(`#main`); strings.Contains(body, pw) {
 		t.Error("the new password is still shown after leaving the page")
+	}
+	// An API token for her tablet: shown once, then revoked.
+	u.run("create a token",
+		chromedp.SetValue(`#token-create select[name=user_id]`, strconv.FormatInt(nu.ID, 10), chromedp.ByQuery),
+		chromedp.SetValue(`#token-create input[name=name]`, "平板 3", chromedp.ByQuery),
+		chromedp.Click(`#token-create [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#secret`, chromedp.ByQuery))
+	tok := u.textOf(`#secret [data-secret-value]`)
+	ts, err := db.APITokens(ctx, nu.ID)
+	if err != nil || len(ts) != 1 || ts[0].Name != "平板 3" || !strings.HasPrefix(tok, "minyi_"+ts[0].Prefix) {
+		t.Fatalf("wangfang's tokens = %+v, %v (shown %q)", ts, err, tok)
+	}
+	u.waitFor(`#revoke-` + strconv.FormatInt(ts[0].ID, 10))
+	u.run("revoke it", acceptConfirms, chromedp.Click(`#revoke-`+strconv.FormatInt(ts[0].ID, 10)+` [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#tokens .badge.bad`)
+	if ts, _ = db.APITokens(ctx, nu.ID); ts[0].RevokedAt == nil {
+		t.Errorf("the token is not revoked: %+v", ts[0])
 	}
 
 	// Audit: every change of the walk, newest first, filterable.
 	u.open("/audit?user=admin")
-	log := u.text(`#audit`)
-	for _, action := range []string{"frame.import", "sample.draw", "round.create", "round.start", "survey.publish", "user.create"} {
+	log := u.textOf(`#audit`)
+	for _, action := range []string{"frame.import", "sample.draw", "round.create", "round.start", "survey.publish", "user.create", "token.create", "token.revoke"} {
 		if !strings.Contains(log, action) {
 			t.Errorf("the audit page does not show %s:\n%s", action, log)
 		}
@@ -229,10 +246,10 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 
 	// The workbench shows the round in the field and the last imports.
 	u.open("/")
-	if got := u.text(`#home-rounds`); !strings.Contains(got, "2026Q4 第一轮") || !strings.Contains(got, f.Round.Name) {
+	if got := u.textOf(`#home-rounds`); !strings.Contains(got, "2026Q4 第一轮") || !strings.Contains(got, f.Round.Name) {
 		t.Errorf("admin's workbench rounds = %q", got)
 	}
-	if got := u.text(`#home-imports`); !strings.Contains(got, "register.csv") {
+	if got := u.textOf(`#home-imports`); !strings.Contains(got, "register.csv") {
 		t.Errorf("admin's workbench imports = %q", got)
 	}
 	u.shot("office-home")
@@ -311,6 +328,15 @@ func (u *officeUI) waitFor(sel string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	u.t.Fatalf("waiting for %s: not on the page after 30 s", sel)
+}
+
+// textOf returns the text of the first element matching sel ("" when
+// none does), read by one evaluation, which a reload cannot leave stale.
+func (u *officeUI) textOf(sel string) string {
+	u.t.Helper()
+	var s string
+	u.run("read "+sel, chromedp.Evaluate(`(document.querySelector(`+webtest.JSON(sel)+`)?.innerText ?? "").trim()`, &s))
+	return s
 }
 
 // count returns the number of elements matching sel.
