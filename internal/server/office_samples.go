@@ -32,7 +32,7 @@ func (s *Server) registersPage(c echo.Context) error {
 				return err
 			}
 		}
-		streets, err := s.db.FrameStreets(ctx, cur.ID)
+		streets, err := s.db.FrameStreetCounts(ctx, cur.ID)
 		if err != nil {
 			return err
 		}
@@ -59,13 +59,6 @@ func (s *Server) samplesPage(c echo.Context) error {
 	})
 }
 
-// sampleStreet is a street of a drawn sample: what the draw recorded and
-// the sum of its base weights.
-type sampleStreet struct {
-	draw.StreetResult
-	WeightSum float64
-}
-
 // samplePage shows a drawn sample: its design, the per-street table and
 // the link to its households as CSV.
 func (s *Server) samplePage(c echo.Context) error {
@@ -77,18 +70,10 @@ func (s *Server) samplePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sums, err := s.db.SampleStreets(c.Request().Context(), smp.ID)
-	if err != nil {
-		return err
-	}
-	weight := map[string]float64{}
-	for _, x := range sums {
-		weight[x.Name] = x.WeightSum
-	}
-	rows := make([]sampleStreet, len(streets))
-	var total sampleStreet
-	for i, st := range streets {
-		rows[i] = sampleStreet{StreetResult: st, WeightSum: weight[st.Street]}
+	// The per-street table is what the draw recorded with the sample (a
+	// sample never changes): no pass over its households.
+	var total draw.StreetResult
+	for _, st := range streets {
 		t := &total.Result
 		t.Households += st.Result.Households
 		t.Communities += st.Result.Communities
@@ -97,10 +82,9 @@ func (s *Server) samplePage(c echo.Context) error {
 		t.Reserves += st.Result.Reserves
 		t.PSUsDrawn += st.Result.PSUsDrawn
 		total.Allocation.Size += st.Allocation.Size
-		total.WeightSum += rows[i].WeightSum
 	}
 	return s.render(c, "office_sample", "office.sample.title", map[string]any{
-		"Sample": smp, "Spec": spec, "Streets": rows, "Total": total,
+		"Sample": smp, "Spec": spec, "Streets": streets, "Total": total,
 		"CSV": "/api/v1/samples/" + url.PathEscape(smp.Name) + "/households?format=csv",
 	})
 }

@@ -7,24 +7,45 @@ import (
 
 // RoundCount is how far a round's fieldwork has come.
 type RoundCount struct {
-	RoundID     int64 `db:"round_id"`
-	Assignments int   `db:"assignments"`
-	Final       int   `db:"final"`
-	Completes   int   `db:"completes"`
+	Assignments int
+	Final       int // households with a final outcome
+	Completes   int // completed interviews (AAPOR I)
 }
 
 // RoundCounts counts every round's assignments, final ones and completed
-// interviews within a street scope, in one pass over the assignments.
+// interviews within a street scope, from one index (assignments_progress).
 func (db *DB) RoundCounts(ctx context.Context, sc Scope) (map[int64]RoundCount, error) {
-	var rows []RoundCount
+	var rows []struct {
+		RoundID  int64  `db:"round_id"`
+		Status   string `db:"status"`
+		Category string `db:"category"`
+		N        int    `db:"n"`
+	}
 	if err := db.read.SelectContext(ctx, &rows, db.Q("round-counts"), sc.street()...); err != nil {
 		return nil, db.mapErr(err, "round counts")
 	}
-	out := make(map[int64]RoundCount, len(rows))
+	out := map[int64]RoundCount{}
 	for _, r := range rows {
-		out[r.RoundID] = r
+		c := out[r.RoundID]
+		c.Assignments += r.N
+		if r.Status == "final" {
+			c.Final += r.N
+		}
+		if r.Category == "I" {
+			c.Completes += r.N
+		}
+		out[r.RoundID] = c
 	}
 	return out, nil
+}
+
+// FrameStreetCounts returns the streets of a frame version with their
+// community and household counts, as FrameStreets does, from the index
+// households_frame_place.
+func (db *DB) FrameStreetCounts(ctx context.Context, frameID int64) ([]StreetCount, error) {
+	var out []StreetCount
+	err := db.read.SelectContext(ctx, &out, db.Q("frame-street-counts"), frameID)
+	return out, db.mapErr(err, "frame streets")
 }
 
 // StreetWaiting is what waits for a street's supervisor in one round.

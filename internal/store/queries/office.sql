@@ -2,14 +2,24 @@
 -- waiting for its supervisor, and the audit log filtered and paginated.
 
 -- name: round-counts
--- Assignments of every round within a street scope (0: every street), how
--- many are final and how many are completed interviews (AAPOR I).
-SELECT a.round_id, COUNT(*) AS assignments,
-       SUM(CASE WHEN a.status = 'final' THEN 1 ELSE 0 END) AS final,
-       SUM(CASE WHEN a.category = 'I' THEN 1 ELSE 0 END) AS completes
+-- Assignments of every round within a street scope (0: every street) by
+-- state and AAPOR category, read from the index assignments_progress.
+SELECT a.round_id, a.status, COALESCE(a.category, '') AS category, COUNT(*) AS n
 FROM assignments a
 WHERE (? = 0 OR a.street_id = ?)
-GROUP BY a.round_id
+GROUP BY a.round_id, a.status, a.category
+
+-- name: frame-street-counts
+-- A frame version's streets with their communities and households: the
+-- households counted per community first, in the order of the index
+-- households_frame_place, then the communities per street.
+SELECT s.id, s.code, s.name, COUNT(*) AS communities, SUM(c.n) AS households
+FROM (SELECT h.street_id, h.community_id, COUNT(*) AS n
+      FROM households h WHERE h.frame_id = ?
+      GROUP BY h.street_id, h.community_id) c
+JOIN streets s ON s.id = c.street_id
+GROUP BY s.id, s.code, s.name
+ORDER BY s.code
 
 -- name: street-replacements-due
 -- Replacements waiting for the street office's approval, by round.
@@ -42,4 +52,11 @@ ORDER BY a.id DESC
 LIMIT ?
 
 -- name: audit-object-types
-SELECT DISTINCT object_type FROM audit_log WHERE object_type <> '' ORDER BY object_type
+-- The object types the log names, one index lookup each (a loose scan of
+-- audit_log_object) rather than a pass over the whole log.
+WITH RECURSIVE t(ot) AS (
+    SELECT MIN(object_type) FROM audit_log
+    UNION ALL
+    SELECT (SELECT MIN(a.object_type) FROM audit_log a WHERE a.object_type > t.ot) FROM t WHERE t.ot IS NOT NULL
+)
+SELECT ot FROM t WHERE ot IS NOT NULL AND ot <> '' ORDER BY ot
