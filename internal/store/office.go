@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -16,10 +17,11 @@ type RoundCount struct {
 // interviews within a street scope, from one index (assignments_progress).
 func (db *DB) RoundCounts(ctx context.Context, sc Scope) (map[int64]RoundCount, error) {
 	var rows []struct {
-		RoundID  int64  `db:"round_id"`
-		Status   string `db:"status"`
-		Category string `db:"category"`
-		N        int    `db:"n"`
+		RoundID  int64         `db:"round_id"`
+		StreetID sql.NullInt64 `db:"street_id"`
+		Status   string        `db:"status"`
+		Category string        `db:"category"`
+		N        int           `db:"n"`
 	}
 	if err := db.read.SelectContext(ctx, &rows, db.Q("round-counts"), sc.street()...); err != nil {
 		return nil, db.mapErr(err, "round counts")

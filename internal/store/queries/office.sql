@@ -3,11 +3,13 @@
 
 -- name: round-counts
 -- Assignments of every round within a street scope (0: every street) by
--- state and AAPOR category, read from the index assignments_progress.
-SELECT a.round_id, a.status, COALESCE(a.category, '') AS category, COUNT(*) AS n
+-- street, state and AAPOR category: grouped in the order of the index
+-- assignments_progress, which holds every column read, so the count is one
+-- pass over the index with no sort.
+SELECT a.round_id, a.street_id, a.status, COALESCE(a.category, '') AS category, COUNT(*) AS n
 FROM assignments a
 WHERE (? = 0 OR a.street_id = ?)
-GROUP BY a.round_id, a.status, a.category
+GROUP BY a.round_id, a.street_id, a.status, a.category
 
 -- name: frame-street-counts
 -- A frame version's streets with their communities and households: the
