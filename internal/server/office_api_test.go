@@ -155,6 +155,14 @@ func TestOfficePagesShow(t *testing.T) {
 		if a := page("admin", "/audit?from=2030-01-01"); !strings.Contains(a, `class="empty"`) {
 			t.Errorf("audit from 2030 is not empty")
 		}
+		// The friendly 404 and 403 pages keep the navigation and a way back.
+		for who, path := range map[string]string{"admin": "/samples/nosuch", "sup1": "/users"} {
+			status, _, _, body := getPage(t, loginAs(t, base, who), base+path)
+			if status != http.StatusNotFound && status != http.StatusForbidden || !strings.Contains(body, `<nav aria-label=`) ||
+				!strings.Contains(body, `href="/rounds"`) || !strings.Contains(body, `<p><a href="/">`) {
+				t.Errorf("%s %s = %d without the navigation or the way back:\n%s", who, path, status, body)
+			}
+		}
 		for _, path := range []string{"/rounds", "/registers", "/samples", "/samples/fieldtest", "/users", "/audit", "/", "/surveys"} {
 			body := page("admin", path+"?lang=en")
 			if !strings.Contains(body, `<html lang="en">`) || strings.Contains(body, "调查轮次</a>") {

@@ -229,11 +229,35 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	if ts, _ = db.APITokens(ctx, nu.ID); ts[0].RevokedAt == nil {
 		t.Errorf("the token is not revoked: %+v", ts[0])
 	}
+	// Another account: a new password (shown once, and working), another
+	// street, then switched off.
+	other := f.Users["int2b"]
+	oid := strconv.FormatInt(other.ID, 10)
+	u.run("reset int2b's password", acceptConfirms,
+		chromedp.Click(`#password-`+oid+` [type=submit]`, chromedp.ByQuery),
+		webtest.WaitJS(`document.querySelector("#secret [data-secret-value]").textContent.length > 8 && document.querySelector("#secret [data-secret-label]").textContent.includes("int2b")`))
+	newPW := u.textOf(`#secret [data-secret-value]`)
+	if res, _ := postJSON(t, client(t), base+"/api/v1/login", `{"username":"int2b","password":"`+newPW+`"}`); res.StatusCode != http.StatusOK {
+		t.Errorf("int2b's new password (%q) does not log in: %d", newPW, res.StatusCode)
+	}
+	u.run("move int2b to 街道1",
+		chromedp.SetValue(`#street-`+oid+` select[name=street]`, "街道1", chromedp.ByQuery),
+		chromedp.Click(`#street-`+oid+` [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#street-`+oid+` .form-alert.ok`, chromedp.ByQuery))
+	if x, _ := db.UserByUsername(ctx, "int2b"); x.StreetName != "街道1" {
+		t.Errorf("int2b's street = %q, want 街道1", x.StreetName)
+	}
+	u.run("deactivate int2b", acceptConfirms, chromedp.Click(`#disable-`+oid+` [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#enable-` + oid)
+	if x, _ := db.UserByUsername(ctx, "int2b"); !x.Disabled {
+		t.Error("int2b is not deactivated")
+	}
 
 	// Audit: every change of the walk, newest first, filterable.
 	u.open("/audit?user=admin")
 	log := u.textOf(`#audit`)
-	for _, action := range []string{"frame.import", "sample.draw", "round.create", "round.start", "survey.publish", "user.create", "token.create", "token.revoke"} {
+	for _, action := range []string{"frame.import", "sample.draw", "round.create", "round.start", "survey.publish", "user.create",
+		"token.create", "token.revoke", "user.passwd", "user.update", "user.disable"} {
 		if !strings.Contains(log, action) {
 			t.Errorf("the audit page does not show %s:\n%s", action, log)
 		}
