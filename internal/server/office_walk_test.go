@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -369,4 +370,41 @@ func (u *officeUI) count(sel string) int {
 	var n int
 	u.run("count "+sel, chromedp.Evaluate(`document.querySelectorAll(`+webtest.JSON(sel)+`).length`, &n))
 	return n
+}
+
+// TestRegisterUploadProgress uploads a register of some 150 kB over a slow
+// network and checks that the form's progress bar shows the upload going
+// (a fraction between 0 and 1) before the page shows the new version.
+func TestRegisterUploadProgress(t *testing.T) {
+	webtest.Chromium(t)
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	_, base := newFieldServer(t, db, fieldtest.Small)
+	var csv strings.Builder
+	csv.WriteString("街道,社区,门牌号\n")
+	for i := range 4000 {
+		fmt.Fprintf(&csv, "东城街道,东城第%d社区,幸福路%d号%d室\n", i%20, i, i%7)
+	}
+	file := filepath.Join(t.TempDir(), "large.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u := newOfficeUI(t, base)
+	u.login("admin")
+	u.open("/registers")
+	var seen []float64
+	u.run("upload slowly",
+		chromedp.Evaluate(`window.__progress = []; setInterval(() => { const p = document.querySelector("progress[data-progress]");
+			if (p && !p.hidden) window.__progress.push(p.value); }, 20); true`, nil),
+		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{file}, chromedp.ByQuery),
+		webtest.Slow3G(),
+		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery),
+		webtest.WaitJS(`window.__progress.some(v => v > 0 && v < 1)`),
+		chromedp.Evaluate(`window.__progress`, &seen),
+		network.EmulateNetworkConditions(false, 0, -1, -1))
+	u.waitFor(`#frames tbody tr.current a[href="/registers?version=2"]`)
+	if fs, err := db.Frames(ctx); err != nil || len(fs) != 2 || fs[0].Households != 4000 {
+		t.Fatalf("frames after the slow upload = %+v, %v", fs, err)
+	}
+	t.Logf("progress seen: %v", seen)
 }
