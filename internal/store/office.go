@@ -42,8 +42,9 @@ func (db *DB) RoundCounts(ctx context.Context, sc Scope) (map[int64]RoundCount, 
 }
 
 // FrameStreetCounts returns the streets of a frame version with their
-// community and household counts, as FrameStreets does, from the index
-// households_frame_place.
+// community and household counts, as FrameStreets does, in two steps of
+// aggregation, which SQLite runs several times faster than
+// COUNT(DISTINCT).
 func (db *DB) FrameStreetCounts(ctx context.Context, frameID int64) ([]StreetCount, error) {
 	var out []StreetCount
 	err := db.read.SelectContext(ctx, &out, db.Q("frame-street-counts"), frameID)

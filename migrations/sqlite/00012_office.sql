@@ -6,11 +6,5 @@
 -- not, without reading the assignments themselves.
 CREATE INDEX assignments_progress ON assignments (round_id, street_id, status, category);
 
--- A frame version's streets with their communities and households (the
--- registers page) are counted from this index in order, community by
--- community, without a sort.
-CREATE INDEX households_frame_place ON households (frame_id, street_id, community_id);
-
 -- +goose Down
-DROP INDEX households_frame_place;
 DROP INDEX assignments_progress;

@@ -13,8 +13,11 @@ GROUP BY a.round_id, a.street_id, a.status, a.category
 
 -- name: frame-street-counts
 -- A frame version's streets with their communities and households: the
--- households counted per community first, in the order of the index
--- households_frame_place, then the communities per street.
+-- households counted per community first (from the covering index
+-- households_frame), then the communities per street: the registers page
+-- at 100,000 households took 63 ms on SQLite this way, 252 ms with
+-- COUNT(DISTINCT). (An index in this order would save the sort but halve
+-- the speed of importing a register.)
 SELECT s.id, s.code, s.name, COUNT(*) AS communities, SUM(c.n) AS households
 FROM (SELECT h.street_id, h.community_id, COUNT(*) AS n
       FROM households h WHERE h.frame_id = ?
