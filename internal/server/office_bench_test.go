@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -44,7 +45,12 @@ func BenchmarkAdminPages(b *testing.B) {
 			base := fieldServer(b, db)
 			c := fieldClient(b, base, "admin")
 			for _, p := range pages {
-				b.Run(strings.TrimPrefix(p, "/"), func(b *testing.B) {
+				path, _, _ := strings.Cut(p, "?")
+				name, _, _ := strings.Cut(strings.Trim(path, "/"), "/")
+				if strings.Contains(p, "?") {
+					name += "-filtered"
+				}
+				b.Run(cmp.Or(name, "home"), func(b *testing.B) {
 					var total time.Duration
 					for b.Loop() {
 						t0 := time.Now()
