@@ -81,10 +81,10 @@ type design struct {
 // allocation and order take the defaults (a Spec built in Go); numbers are
 // never replaced: user input comes through Request.Spec, which fills
 // only what was left out.
-func (s *Spec) validate() (sampling.Method, sampling.Order, error) {
+func (s *Spec) validate(named bool) (sampling.Method, sampling.Order, error) {
 	f := map[string]string{}
 	name, err := textcheck.PathName(s.Name)
-	if err != nil {
+	if err != nil && named {
 		f["name"] = err.Error()
 		if !strings.Contains(err.Error(), textcheck.PathNameRule) {
 			f["name"] += "; a sample name has " + textcheck.PathNameRule
@@ -155,55 +155,78 @@ func (s *Spec) validate() (sampling.Method, sampling.Order, error) {
 	return method, order, nil
 }
 
-// Draw draws and stores a sample as spec says, audited (sample.draw) as by's
-// in the transaction that stores it.
-func Draw(ctx context.Context, db *store.DB, spec Spec, by store.Actor) (Result, error) {
-	method, order, err := spec.validate()
-	if err != nil {
-		return Result{}, err
-	}
+// allocation is the first step of a draw, shared by Draw and Preview: the
+// frame's households, the streets' names and every street's n_h.
+type allocation struct {
+	frame  store.Frame
+	hh     []store.FrameUnit
+	units  []sampling.Unit
+	info   []sampling.Info
+	strata []sampling.Stratum
+	names  map[int32]string
+	alloc  sampling.Allocations
+}
+
+// allocate loads spec's frame and allocates spec.N to its streets with
+// method, as the draw does.
+func allocate(ctx context.Context, db *store.DB, spec *Spec, method sampling.Method) (allocation, error) {
+	var a allocation
 	fr, err := db.FrameByVersion(ctx, spec.FrameVersion)
 	if err != nil {
-		return Result{}, err
+		return a, err
 	}
 	spec.FrameVersion = fr.Version
+	a.frame = fr
 	hh, err := db.FrameUnits(ctx, fr.ID)
 	if err != nil {
-		return Result{}, err
+		return a, err
 	}
-	units := make([]sampling.Unit, len(hh))
+	a.hh = hh
+	a.units = make([]sampling.Unit, len(hh))
 	for i, h := range hh {
 		if h.StreetID > math.MaxInt32 || h.CommunityID > math.MaxInt32 {
-			return Result{}, apperr.New(apperr.Internal, "street or community id beyond 2³¹")
+			return a, apperr.New(apperr.Internal, "street or community id beyond 2³¹")
 		}
-		units[i] = sampling.Unit{Stratum: int32(h.StreetID), PSU: int32(h.CommunityID)}
+		a.units[i] = sampling.Unit{Stratum: int32(h.StreetID), PSU: int32(h.CommunityID)}
 	}
-	names, err := streetNames(ctx, db)
-	if err != nil {
-		return Result{}, err
+	if a.names, err = streetNames(ctx, db); err != nil {
+		return a, err
 	}
-	info, err := sampling.Describe(units)
-	if err != nil {
-		return Result{}, apperr.Wrap(apperr.Invalid, err, "frame version %d", fr.Version)
+	if a.info, err = sampling.Describe(a.units); err != nil {
+		return a, apperr.Wrap(apperr.Invalid, err, "frame version %d", fr.Version)
 	}
-	strata := sampling.Strata(info)
+	a.strata = sampling.Strata(a.info)
 	byName := map[string]int32{}
-	for _, st := range strata {
-		byName[names[st.ID]] = st.ID
+	for _, st := range a.strata {
+		byName[a.names[st.ID]] = st.ID
 	}
 	for street := range spec.Priors {
 		if _, ok := byName[street]; !ok {
-			return Result{}, apperr.WithFields("invalid sample specification", map[string]string{"priors": fmt.Sprintf("street %q is not in frame version %d", street, fr.Version)})
+			return a, apperr.WithFields("invalid sample specification", map[string]string{"priors": fmt.Sprintf("street %q is not in frame version %d", street, fr.Version)})
 		}
 	}
-	for i := range strata {
-		strata[i].Prior = spec.Priors[names[strata[i].ID]]
-		strata[i].Min = spec.MinPerStreet
+	for i := range a.strata {
+		a.strata[i].Prior = spec.Priors[a.names[a.strata[i].ID]]
+		a.strata[i].Min = spec.MinPerStreet
 	}
-	alloc, err := sampling.Allocate(spec.N, strata, method)
+	if a.alloc, err = sampling.Allocate(spec.N, a.strata, method); err != nil {
+		return a, apperr.Wrap(apperr.Invalid, err, "cannot allocate %d households", spec.N)
+	}
+	return a, nil
+}
+
+// Draw draws and stores a sample as spec says, audited (sample.draw) as by's
+// in the transaction that stores it.
+func Draw(ctx context.Context, db *store.DB, spec Spec, by store.Actor) (Result, error) {
+	method, order, err := spec.validate(true)
 	if err != nil {
-		return Result{}, apperr.Wrap(apperr.Invalid, err, "cannot allocate %d households", spec.N)
+		return Result{}, err
 	}
+	a, err := allocate(ctx, db, &spec, method)
+	if err != nil {
+		return Result{}, err
+	}
+	fr, hh, units, strata, names, alloc := a.frame, a.hh, a.units, a.strata, a.names, a.alloc
 	var d sampling.Design
 	if spec.Design == "two-stage" {
 		ts := sampling.TwoStage{Seed: spec.Seed, PSUs: alloc.PSUs(spec.PerCommunity), PerPSU: spec.PerCommunity, ReservesPerPSU: spec.Reserves, Order: order}

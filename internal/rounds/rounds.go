@@ -11,6 +11,7 @@ package rounds
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -118,9 +119,14 @@ func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.
 	}
 	rule := fieldwork.DefaultRule()
 	if len(spec.Rule) > 0 && string(spec.Rule) != "null" {
-		r, err := fieldwork.ParseRule(spec.Rule)
+		raw := []byte(spec.Rule)
+		var text string
+		if json.Unmarshal(spec.Rule, &text) == nil {
+			raw = []byte(text) // the rule file's YAML (or JSON) as a string, e.g. from a form's text box
+		}
+		r, err := fieldwork.ParseRule(raw)
 		if err != nil {
-			fields["rule"] = apperr.PublicMessage(err)
+			fields["rule"] = ruleProblems(err)
 		}
 		rule = r
 	}
@@ -157,6 +163,17 @@ func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.
 		return store.RoundInfo{}, err
 	}
 	return s.db.RoundInfoByID(ctx, id)
+}
+
+// ruleProblems is the message of a rule that does not parse, with the
+// problem of every key and its line ("attempts: line 3: …").
+func ruleProblems(err error) string {
+	msg := apperr.PublicMessage(err)
+	fs := apperr.FieldsOf(err)
+	for _, k := range slices.Sorted(maps.Keys(fs)) {
+		msg += "; " + k + ": " + fs[k]
+	}
+	return msg
 }
 
 // fieldErr turns a NotFound lookup of an input into a 422 on that field.

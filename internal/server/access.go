@@ -68,6 +68,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/samples/:name", handler: s.getSample, roles: readers},
 		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.sampleHouseholds, roles: readers},
 		{method: "GET", path: "/api/v1/sample-size", handler: s.sampleSize, roles: readers},
+		{method: "POST", path: "/api/v1/samples/preview", handler: s.previewSample, roles: analysts}, // nothing stored
 
 		// Monte Carlo evaluation of a sampling design on a stored frame.
 		{method: "POST", path: "/api/v1/simulate/design", handler: s.evaluateDesign, roles: analysts},

@@ -48,10 +48,6 @@ func (s *Server) loginPage(c echo.Context) error {
 	return s.render(c, "login", "login.title", localPath(c.QueryParam("next")))
 }
 
-func (s *Server) homePage(c echo.Context) error {
-	return s.render(c, "home", "home.title", nil)
-}
-
 // localPath returns next as a path on this site, or "/": the page a login
 // returns to must not send the user elsewhere. It resolves next as a
 // browser does against the service's own origin (dot segments removed,

@@ -1,0 +1,410 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/minyi-survey/minyi/internal/draw"
+	"github.com/minyi-survey/minyi/internal/fieldwork"
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/webtest"
+)
+
+// acceptConfirms makes the page's confirm() dialogs answer yes (a real
+// user clicks OK; the dialog itself is the browser's).
+var acceptConfirms = chromedp.Evaluate(`window.confirm = () => true`, nil)
+
+// TestOfficeWalkInBrowser walks an admin through the office's whole job in
+// a real Chromium: a register upload (a bad file first: its problems by
+// line, nothing imported), a sample (n = 0 refused beside its field, the
+// calculator and the allocation preview, then the draw), a round (created
+// with a rule typed as YAML, then started), a questionnaire draft uploaded
+// and published, a user added (the password shown once, and working), and
+// the audit log showing each change. The database is checked after each
+// step; every page is photographed.
+func TestOfficeWalkInBrowser(t *testing.T) {
+	webtest.Chromium(t)
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	f, base := newFieldServer(t, db, fieldtest.Small)
+	u := newOfficeUI(t, base)
+	u.login("admin")
+
+	// Register: a file with a problem imports nothing and names its line.
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("街道,社区,门牌号\n城关街道,东风社区,1号\n城关街道,,2号\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good, err := filepath.Abs("../../surveys/examples/register.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.open("/registers")
+	u.run("upload a bad register",
+		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{bad}, chromedp.ByQuery),
+		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#register-upload .form-alert.error .problems li`, chromedp.ByQuery))
+	if p := u.textOf(`#register-upload .problems`); !strings.Contains(p, "行 3") {
+		t.Errorf("problems of the bad register = %q, want its line 3", p)
+	}
+	if fs, _ := db.Frames(ctx); len(fs) != 1 {
+		t.Fatalf("after a bad register: %d frame versions, want still 1", len(fs))
+	}
+	u.run("upload the example register (GBK)",
+		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{good}, chromedp.ByQuery),
+		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#frames tbody tr.current a[href="/registers?version=2"]`)
+	fs, err := db.Frames(ctx)
+	if err != nil || len(fs) != 2 || fs[0].Households != 384 || fs[0].Streets != 3 || fs[0].Communities != 15 {
+		t.Fatalf("frames after the upload = %+v, %v; want version 2 with 384 households in 15 communities of 3 streets", fs, err)
+	}
+	if n := u.count(`#frame-streets tbody tr`); n != 3 {
+		t.Errorf("streets of the new version: %d rows, want 3", n)
+	}
+	u.shot("office-registers")
+
+	// Sample: n = 0 is refused beside its field, the calculator answers,
+	// the preview shows the allocation, the draw stores it.
+	u.open("/samples")
+	u.run("wait for the calculator", webtest.WaitJS(`document.querySelector("[data-out=completes]").textContent !== "—"`))
+	if got := u.textOf(`[data-out=completes]`); got != "189" { // n0 = 1.96²·0.8·0.2/0.05²·1.5 = 368.8, n = n0/(1+(n0−1)/384) = 188.4
+		t.Errorf("calculator: %s interviews for ±5 points at p = 0.8, deff 1.5; want 189 (the new register's 384 households as population)", got)
+	}
+	u.run("n = 0",
+		chromedp.SetValue(`#sample-draw input[name=name]`, "第一轮", chromedp.ByQuery),
+		chromedp.SetValue(`#sample-draw input[name=n]`, "0", chromedp.ByQuery),
+		chromedp.Click(`#sample-draw [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#sample-draw [data-error-for=n]`, chromedp.ByQuery))
+	var beside bool
+	u.run("the error is beside n", chromedp.Evaluate(`(() => { const e = document.querySelector("#sample-draw [data-error-for=n]");
+		const i = document.querySelector("#sample-draw input[name=n]");
+		return i.getAttribute("aria-invalid") === "true" && (e.previousElementSibling === i.closest("label") || i.closest("label").contains(e)); })()`, &beside))
+	if !beside {
+		t.Error("n = 0: the error is not beside the n field")
+	}
+	if ss, _ := db.Samples(ctx); len(ss) != 1 {
+		t.Fatalf("n = 0 stored a sample: %+v", ss)
+	}
+	u.run("preview",
+		chromedp.SetValue(`#sample-draw input[name=n]`, "60", chromedp.ByQuery),
+		chromedp.SetValue(`#sample-draw input[name=per_community]`, "10", chromedp.ByQuery),
+		chromedp.SetValue(`#sample-draw input[name=reserves]`, "2", chromedp.ByQuery),
+		chromedp.SetValue(`#sample-draw input[name=seed]`, "20261127", chromedp.ByQuery),
+		chromedp.Click(`#preview-button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#preview-table tbody tr`, chromedp.ByQuery))
+	if n := u.count(`#preview-table tbody tr`); n != 3 {
+		t.Errorf("preview: %d streets, want 3", n)
+	}
+	var expected string
+	u.run("expected interviews", chromedp.Text(`#preview-table tfoot th:last-child`, &expected, chromedp.ByQuery))
+	// n = 60 allocated 23, 15, 22; ⌈n_h/10⌉ communities of 10 each issue
+	// 30, 20, 30 households, and 80 × 0.7 interviews are expected.
+	if expected != "56.0" {
+		t.Errorf("preview: %s interviews expected in total, want 56.0", expected)
+	}
+	if ss, _ := db.Samples(ctx); len(ss) != 1 {
+		t.Fatalf("the preview stored a sample: %+v", ss)
+	}
+	u.shot("office-samples")
+	u.run("draw",
+		chromedp.Click(`#sample-draw [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#sample-streets`)
+	smp, err := db.SampleByName(ctx, "第一轮")
+	if err != nil || smp.Households != 80 || smp.FrameVersion != 2 || smp.Seed != "20261127" {
+		t.Fatalf("drawn sample = %+v, %v", smp, err)
+	}
+	if n := u.count(`#sample-streets tbody tr`); n != 3 {
+		t.Errorf("sample page: %d streets, want 3", n)
+	}
+	var csv string
+	u.run("CSV link", chromedp.AttributeValue(`#sample-csv`, "href", &csv, nil, chromedp.ByQuery))
+	if !strings.HasSuffix(csv, "/households?format=csv") {
+		t.Errorf("CSV link = %q", csv)
+	}
+	u.shot("office-sample")
+
+	// Round: created with a rule typed as YAML, then started.
+	u.open("/rounds")
+	u.run("create a round",
+		chromedp.SetValue(`#round-create input[name=name]`, "2026Q4 第一轮", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create select[name=sample]`, "第一轮", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create select[name=kind]`, "official", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create input[name=starts_on]`, "2026-12-01", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create input[name=ends_on]`, "2026-12-20", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create textarea[name=rule]`, "attempts: 4\napproval: automatic\n", chromedp.ByQuery),
+		chromedp.Click(`#round-create [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#rounds tr[data-round="2"]`)
+	rid, err := db.RoundIDByName(ctx, "2026Q4 第一轮")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ri, err := db.RoundInfoByID(ctx, rid)
+	var rule fieldwork.Rule
+	if err != nil || ri.Status != store.RoundPlanned || ri.Kind != "official" || ri.Sample != "第一轮" || ri.StartsOn != "2026-12-01" ||
+		json.Unmarshal([]byte(ri.ReplacementRule), &rule) != nil || rule.Attempts != 4 || rule.Approval != "automatic" {
+		t.Fatalf("created round = %+v (rule %+v), %v", ri, rule, err)
+	}
+	u.run("start it", acceptConfirms,
+		chromedp.Click(`#rounds tr[data-round="2"] [data-action=start]`, chromedp.ByQuery))
+	u.waitFor(`#rounds tr[data-round="2"] [data-action=close]`)
+	if ri, _ = db.RoundInfoByID(ctx, rid); ri.Status != store.RoundFieldwork {
+		t.Fatalf("after start the round is %s", ri.Status)
+	}
+	if got := u.textOf(`#rounds tr[data-round="2"] td:nth-child(7)`); got != "80" {
+		t.Errorf("the new round's households = %q, want 80", got)
+	}
+	u.shot("office-rounds")
+
+	// Questionnaire: a draft pasted, previewed and published.
+	u.open("/surveys")
+	u.run("upload a draft with a problem",
+		chromedp.SetValue(`#survey-upload textarea[name=definition]`, "id: broken\ntitle: {zh-CN: 坏}\nsections:\n  - id: s\n    questions:\n      - {code: A1, type: nosuch}\n", chromedp.ByQuery),
+		chromedp.Click(`#survey-upload [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#survey-upload .problems li`, chromedp.ByQuery))
+	if p := u.textOf(`#survey-upload .problems`); !strings.Contains(p, "行 6") {
+		t.Errorf("problems of the broken definition = %q, want one on line 6", p)
+	}
+	u.run("upload a draft",
+		chromedp.SetValue(`#survey-upload textarea[name=definition]`, storetest.SeedDefinition, chromedp.ByQuery),
+		chromedp.Click(`#survey-upload [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#survey-publish`)
+	u.shot("office-survey-draft")
+	u.run("publish it", acceptConfirms,
+		chromedp.Click(`#survey-publish [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`.survey-meta .badge:not(.draft)`)
+	if q, err := db.QuestionnaireSummary(ctx, "seed"); err != nil || q.Latest != 1 || q.HasDraft {
+		t.Fatalf("after publishing: %+v, %v", q, err)
+	}
+
+	// User: added, the password shown once and working.
+	u.open("/users")
+	u.run("add a supervisor",
+		chromedp.SetValue(`#user-create input[name=username]`, "wangfang", chromedp.ByQuery),
+		chromedp.SetValue(`#user-create input[name=display_name]`, "王芳", chromedp.ByQuery),
+		chromedp.SetValue(`#user-create select[name=role]`, "supervisor", chromedp.ByQuery),
+		chromedp.SetValue(`#user-create select[name=street]`, "城关街道", chromedp.ByQuery),
+		chromedp.Click(`#user-create [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#secret`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#users tr[data-user=wangfang]`, chromedp.ByQuery))
+	pw := u.textOf(`#secret [data-secret-value]`)
+	nu, err := db.UserByUsername(ctx, "wangfang")
+	if err != nil || nu.Role != store.RoleSupervisor || nu.StreetName != "城关街道" || nu.DisplayName != "王芳" {
+		t.Fatalf("added user = %+v, %v", nu, err)
+	}
+	if res, _ := postJSON(t, client(t), base+"/api/v1/login", `{"username":"wangfang","password":"`+pw+`"}`); res.StatusCode != http.StatusOK {
+		t.Errorf("the password shown (%q) does not log wangfang in: %d", pw, res.StatusCode)
+	}
+	u.shot("office-users")
+	u.open("/users")
+	if body := u.textOf(`#main`); strings.Contains(body, pw) {
+		t.Error("the new password is still shown after leaving the page")
+	}
+	// An API token for her tablet: shown once, then revoked.
+	u.run("create a token",
+		chromedp.SetValue(`#token-create select[name=user_id]`, strconv.FormatInt(nu.ID, 10), chromedp.ByQuery),
+		chromedp.SetValue(`#token-create input[name=name]`, "平板 3", chromedp.ByQuery),
+		chromedp.Click(`#token-create [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#secret`, chromedp.ByQuery))
+	tok := u.textOf(`#secret [data-secret-value]`)
+	ts, err := db.APITokens(ctx, nu.ID)
+	if err != nil || len(ts) != 1 || ts[0].Name != "平板 3" || !strings.HasPrefix(tok, "minyi_"+ts[0].Prefix) {
+		t.Fatalf("wangfang's tokens = %+v, %v (shown %q)", ts, err, tok)
+	}
+	u.waitFor(`#revoke-` + strconv.FormatInt(ts[0].ID, 10))
+	u.run("revoke it", acceptConfirms, chromedp.Click(`#revoke-`+strconv.FormatInt(ts[0].ID, 10)+` [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#tokens .badge.bad`)
+	if ts, _ = db.APITokens(ctx, nu.ID); ts[0].RevokedAt == nil {
+		t.Errorf("the token is not revoked: %+v", ts[0])
+	}
+	// Another account: a new password (shown once, and working), another
+	// street, then switched off.
+	other := f.Users["int2b"]
+	oid := strconv.FormatInt(other.ID, 10)
+	u.run("reset int2b's password", acceptConfirms,
+		chromedp.Click(`#password-`+oid+` [type=submit]`, chromedp.ByQuery),
+		webtest.WaitJS(`document.querySelector("#secret [data-secret-value]").textContent.length > 8 && document.querySelector("#secret [data-secret-label]").textContent.includes("int2b")`))
+	newPW := u.textOf(`#secret [data-secret-value]`)
+	if res, _ := postJSON(t, client(t), base+"/api/v1/login", `{"username":"int2b","password":"`+newPW+`"}`); res.StatusCode != http.StatusOK {
+		t.Errorf("int2b's new password (%q) does not log in: %d", newPW, res.StatusCode)
+	}
+	u.run("move int2b to 街道1",
+		chromedp.SetValue(`#street-`+oid+` select[name=street]`, "街道1", chromedp.ByQuery),
+		chromedp.Click(`#street-`+oid+` [type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#street-`+oid+` .form-alert.ok`, chromedp.ByQuery))
+	if x, _ := db.UserByUsername(ctx, "int2b"); x.StreetName != "街道1" {
+		t.Errorf("int2b's street = %q, want 街道1", x.StreetName)
+	}
+	u.run("deactivate int2b", acceptConfirms, chromedp.Click(`#disable-`+oid+` [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#enable-` + oid)
+	if x, _ := db.UserByUsername(ctx, "int2b"); !x.Disabled {
+		t.Error("int2b is not deactivated")
+	}
+
+	// Audit: every change of the walk, newest first, filterable.
+	u.open("/audit?user=admin")
+	log := u.textOf(`#audit`)
+	for _, action := range []string{"frame.import", "sample.draw", "round.create", "round.start", "survey.publish", "user.create",
+		"token.create", "token.revoke", "user.passwd", "user.update", "user.disable"} {
+		if !strings.Contains(log, action) {
+			t.Errorf("the audit page does not show %s:\n%s", action, log)
+		}
+	}
+	u.shot("office-audit")
+	u.open("/audit?object_type=round&object_id=" + strconv.FormatInt(rid, 10))
+	if n := u.count(`#audit tbody tr`); n != 2 {
+		t.Errorf("audit of round %d: %d entries, want 2 (create, start)", rid, n)
+	}
+
+	// The workbench shows the round in the field and the last imports.
+	u.open("/")
+	if got := u.textOf(`#home-rounds`); !strings.Contains(got, "2026Q4 第一轮") || !strings.Contains(got, f.Round.Name) {
+		t.Errorf("admin's workbench rounds = %q", got)
+	}
+	if got := u.textOf(`#home-imports`); !strings.Contains(got, "register.csv") {
+		t.Errorf("admin's workbench imports = %q", got)
+	}
+	u.shot("office-home")
+}
+
+// TestOfficeFormSurvivesRelogin fills the round form, loses the session
+// (the cookie deleted, as when it expires), submits, logs in again and
+// finds the input back, then submits it successfully.
+func TestOfficeFormSurvivesRelogin(t *testing.T) {
+	webtest.Chromium(t)
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	_, base := newFieldServer(t, db, fieldtest.Small)
+	// A sample no round fields yet, for the form to offer.
+	if _, err := draw.Draw(ctx, db, draw.Spec{Name: "第二轮", N: 6, PerCommunity: 3, Seed: 11}, store.CLI); err != nil {
+		t.Fatal(err)
+	}
+	u := newOfficeUI(t, base)
+	u.login("admin")
+	u.open("/rounds")
+	u.run("fill the form",
+		chromedp.SetValue(`#round-create input[name=name]`, "续登录的轮次", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create input[name=starts_on]`, "2026-12-01", chromedp.ByQuery),
+		chromedp.SetValue(`#round-create textarea[name=rule]`, "attempts: 5\n", chromedp.ByQuery),
+		network.DeleteCookies(sessionCookie).WithURL(base),
+		chromedp.Click(`#round-create [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#login-form`)
+	u.run("log in again",
+		chromedp.WaitVisible(`#login-form`, chromedp.ByQuery),
+		chromedp.SendKeys(`#login-form input[name=username]`, "admin", chromedp.ByQuery),
+		chromedp.SendKeys(`#login-form input[name=password]`, fieldtest.Password, chromedp.ByQuery),
+		chromedp.Click(`#login-form [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#round-create .form-alert.notice`)
+	var name, rule, starts string
+	u.run("read the form",
+		chromedp.Value(`#round-create input[name=name]`, &name, chromedp.ByQuery),
+		chromedp.Value(`#round-create textarea[name=rule]`, &rule, chromedp.ByQuery),
+		chromedp.Value(`#round-create input[name=starts_on]`, &starts, chromedp.ByQuery))
+	if name != "续登录的轮次" || rule != "attempts: 5\n" || starts != "2026-12-01" {
+		t.Fatalf("after logging in again the form holds %q, %q, %q", name, rule, starts)
+	}
+	if _, err := db.RoundIDByName(ctx, "续登录的轮次"); err == nil {
+		t.Fatal("the round was created without a session")
+	}
+	u.shot("office-relogin")
+	u.run("submit again",
+		chromedp.Click(`#round-create [type=submit]`, chromedp.ByQuery))
+	u.waitFor(`#rounds tr[data-round="2"]`)
+	id, err := db.RoundIDByName(ctx, "续登录的轮次")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ri, err := db.RoundInfoByID(ctx, id)
+	var stored fieldwork.Rule
+	if err != nil || ri.StartsOn != "2026-12-01" || ri.Sample != "第二轮" || json.Unmarshal([]byte(ri.ReplacementRule), &stored) != nil || stored.Attempts != 5 {
+		t.Fatalf("round after the re-login = %+v, %v", ri, err)
+	}
+}
+
+// waitFor waits until an element matching sel is on the page, across the
+// navigation or reload a form may cause (chromedp's own waits can stay
+// attached to the document that went away): each check is a fresh
+// evaluation, and a check that fails during the navigation is retried.
+func (u *officeUI) waitFor(sel string) {
+	u.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var ok bool
+		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
+		err := chromedp.Run(ctx, chromedp.Evaluate(`!!document.querySelector(`+webtest.JSON(sel)+`)`, &ok))
+		cancel()
+		if err == nil && ok {
+			u.run("wait for "+sel, chromedp.WaitVisible(sel, chromedp.ByQuery))
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u.t.Fatalf("waiting for %s: not on the page after 30 s", sel)
+}
+
+// textOf returns the text of the first element matching sel ("" when
+// none does), read by one evaluation, which a reload cannot leave stale.
+func (u *officeUI) textOf(sel string) string {
+	u.t.Helper()
+	var s string
+	u.run("read "+sel, chromedp.Evaluate(`(document.querySelector(`+webtest.JSON(sel)+`)?.innerText ?? "").trim()`, &s))
+	return s
+}
+
+// count returns the number of elements matching sel.
+func (u *officeUI) count(sel string) int {
+	u.t.Helper()
+	var n int
+	u.run("count "+sel, chromedp.Evaluate(`document.querySelectorAll(`+webtest.JSON(sel)+`).length`, &n))
+	return n
+}
+
+// TestRegisterUploadProgress uploads a register of some 150 kB over a slow
+// network and checks that the form's progress bar shows the upload going
+// (a fraction between 0 and 1) before the page shows the new version.
+func TestRegisterUploadProgress(t *testing.T) {
+	webtest.Chromium(t)
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	_, base := newFieldServer(t, db, fieldtest.Small)
+	var csv strings.Builder
+	csv.WriteString("街道,社区,门牌号\n")
+	for i := range 4000 {
+		fmt.Fprintf(&csv, "东城街道,东城第%d社区,幸福路%d号%d室\n", i%20, i, i%7)
+	}
+	file := filepath.Join(t.TempDir(), "large.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u := newOfficeUI(t, base)
+	u.login("admin")
+	u.open("/registers")
+	var seen []float64
+	u.run("upload slowly",
+		chromedp.Evaluate(`window.__progress = []; setInterval(() => { const p = document.querySelector("progress[data-progress]");
+			if (p && !p.hidden) window.__progress.push(p.value); }, 20); true`, nil),
+		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{file}, chromedp.ByQuery),
+		webtest.Slow3G(),
+		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery),
+		webtest.WaitJS(`window.__progress.some(v => v > 0 && v < 1)`),
+		chromedp.Evaluate(`window.__progress`, &seen),
+		network.EmulateNetworkConditions(false, 0, -1, -1))
+	u.waitFor(`#frames tbody tr.current a[href="/registers?version=2"]`)
+	if fs, err := db.Frames(ctx); err != nil || len(fs) != 2 || fs[0].Households != 4000 {
+		t.Fatalf("frames after the slow upload = %+v, %v", fs, err)
+	}
+	t.Logf("progress seen: %v", seen)
+}

@@ -1,0 +1,50 @@
+// Small pure helpers of the office pages, tested with node --test
+// (office_util.test.mjs).
+
+/** definitionType picks the Content-Type of a questionnaire definition from its file name, else its text. */
+export function definitionType(name, text) {
+  const n = (name || "").toLowerCase();
+  if (n.endsWith(".json")) return "application/json";
+  if (n.endsWith(".yaml") || n.endsWith(".yml")) return "application/yaml";
+  return /^\s*[{[]/.test(text || "") ? "application/json" : "application/yaml";
+}
+
+/**
+ * sizeQuery builds the query of GET /api/v1/sample-size from the
+ * calculator's fields (empty ones left out, so the server's defaults apply).
+ */
+export function sizeQuery(fields) {
+  const q = new URLSearchParams();
+  for (const k of ["margin", "p", "deff", "response_rate", "confidence", "population", "frame"]) {
+    const v = fields[k];
+    if (v !== undefined && v !== null && String(v).trim() !== "") q.set(k, String(v).trim());
+  }
+  return q.toString();
+}
+
+/** debounce calls fn once calls have paused for ms. */
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** fmt writes a count with thousands separators (1,234). */
+export function fmt(n) {
+  return typeof n === "number" && Number.isFinite(n) ? n.toLocaleString("en-US") : "—";
+}
+
+/**
+ * previewRows turns POST /api/v1/samples/preview's answer into table rows
+ * of cells: street, households, communities, n, communities drawn,
+ * households issued, reserves, expected interviews; and the total row.
+ */
+export function previewRows(p) {
+  const row = (s, name) => [
+    name ?? s.street, fmt(s.households), fmt(s.communities), fmt(s.n),
+    s.psus ? fmt(s.psus) : "—", fmt(s.issued), fmt(s.reserves), (s.expected_interviews ?? 0).toFixed(1),
+  ];
+  return { rows: (p?.streets || []).map((s) => row(s)), total: p?.total ? row(p.total, "") : null };
+}
