@@ -40,8 +40,8 @@ func (u *officeUI) run(what string, actions ...chromedp.Action) {
 // for the workbench.
 func (u *officeUI) login(username string) {
 	u.t.Helper()
-	u.run("log in as "+username, webtest.Login(u.base+"/login?lang=zh-CN", username, fieldtest.Password),
-		chromedp.WaitVisible(`#logout`, chromedp.ByQuery))
+	u.run("log in as "+username, webtest.Login(u.base+"/login?lang=zh-CN", username, fieldtest.Password))
+	u.waitFor(`#logout`)
 }
 
 // open navigates to a path and waits for the page's main element.
@@ -62,4 +62,42 @@ func (u *officeUI) text(sel string) string {
 	var s string
 	u.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
 	return s
+}
+
+// waitFor waits until an element matching sel is on the page, across the
+// navigation or reload a form may cause (chromedp's own waits can stay
+// attached to the document that went away): each check is a fresh
+// evaluation, and a check that fails during the navigation is retried.
+func (u *officeUI) waitFor(sel string) {
+	u.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var ok bool
+		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
+		err := chromedp.Run(ctx, chromedp.Evaluate(`!!document.querySelector(`+webtest.JSON(sel)+`)`, &ok))
+		cancel()
+		if err == nil && ok {
+			u.run("wait for "+sel, chromedp.WaitVisible(sel, chromedp.ByQuery))
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u.t.Fatalf("waiting for %s: not on the page after 30 s", sel)
+}
+
+// textOf returns the text of the first element matching sel ("" when
+// none does), read by one evaluation, which a reload cannot leave stale.
+func (u *officeUI) textOf(sel string) string {
+	u.t.Helper()
+	var s string
+	u.run("read "+sel, chromedp.Evaluate(`(document.querySelector(`+webtest.JSON(sel)+`)?.innerText ?? "").trim()`, &s))
+	return s
+}
+
+// count returns the number of elements matching sel.
+func (u *officeUI) count(sel string) int {
+	u.t.Helper()
+	var n int
+	u.run("count "+sel, chromedp.Evaluate(`document.querySelectorAll(`+webtest.JSON(sel)+`).length`, &n))
+	return n
 }

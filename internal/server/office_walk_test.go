@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -332,44 +331,6 @@ func TestOfficeFormSurvivesRelogin(t *testing.T) {
 	if err != nil || ri.StartsOn != "2026-12-01" || ri.Sample != "第二轮" || json.Unmarshal([]byte(ri.ReplacementRule), &stored) != nil || stored.Attempts != 5 {
 		t.Fatalf("round after the re-login = %+v, %v", ri, err)
 	}
-}
-
-// waitFor waits until an element matching sel is on the page, across the
-// navigation or reload a form may cause (chromedp's own waits can stay
-// attached to the document that went away): each check is a fresh
-// evaluation, and a check that fails during the navigation is retried.
-func (u *officeUI) waitFor(sel string) {
-	u.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		var ok bool
-		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
-		err := chromedp.Run(ctx, chromedp.Evaluate(`!!document.querySelector(`+webtest.JSON(sel)+`)`, &ok))
-		cancel()
-		if err == nil && ok {
-			u.run("wait for "+sel, chromedp.WaitVisible(sel, chromedp.ByQuery))
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	u.t.Fatalf("waiting for %s: not on the page after 30 s", sel)
-}
-
-// textOf returns the text of the first element matching sel ("" when
-// none does), read by one evaluation, which a reload cannot leave stale.
-func (u *officeUI) textOf(sel string) string {
-	u.t.Helper()
-	var s string
-	u.run("read "+sel, chromedp.Evaluate(`(document.querySelector(`+webtest.JSON(sel)+`)?.innerText ?? "").trim()`, &s))
-	return s
-}
-
-// count returns the number of elements matching sel.
-func (u *officeUI) count(sel string) int {
-	u.t.Helper()
-	var n int
-	u.run("count "+sel, chromedp.Evaluate(`document.querySelectorAll(`+webtest.JSON(sel)+`).length`, &n))
-	return n
 }
 
 // TestRegisterUploadProgress uploads a register of some 150 kB over a slow
