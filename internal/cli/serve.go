@@ -156,7 +156,7 @@ func printDemo(env *Env, base string, r demo.Result) {
 		}
 		fmt.Fprintf(env.Stdout, "    %-17s %s  (%s)\n", a.Username, a.Password, who)
 	}
-	fmt.Fprintf(env.Stdout, "\nOpen first: %s/login as demo-analyst, then the closed round's estimates by street at\n%s/api/v1/rounds/1/estimates?by=street\n\n", base, base)
+	fmt.Fprintf(env.Stdout, "\nOpen first: %s/login as demo-analyst, then the closed round's dashboard (four rates, league table of streets)\nat %s/rounds/1 and its printable report at %s/rounds/1/report\n\n", base, base, base)
 }
 
 // displayAddr turns a listen address into one a browser can open.
