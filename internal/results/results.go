@@ -121,6 +121,13 @@ type Labeler func(kind string, id int64) string
 // drawn with replacement: the usual approximation for PPS without
 // replacement, which errs on the safe (wide) side.
 func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, label Labeler) (Report, error) {
+	return estimateFrom(ctx, db, roundID, req, label, aggregateRows)
+}
+
+// rowSource gives the per-PSU rows of a round's estimates.
+type rowSource func(ctx context.Context, db *store.DB, roundID int64, by string, names []string, cells bool) ([]store.AggregateRow, error)
+
+func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request, label Labeler, source rowSource) (Report, error) {
 	if len(req.Variables) == 0 {
 		return Report{}, apperr.WithFields("nothing to estimate", map[string]string{"variables": "name at least one indicator"})
 	}
@@ -134,7 +141,7 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 	if err != nil {
 		return Report{}, err
 	}
-	rows, err := db.RoundAggregates(ctx, roundID, req.By, names, cal != nil)
+	rows, err := source(ctx, db, roundID, req.By, names, cal != nil)
 	if err != nil {
 		return Report{}, err
 	}
