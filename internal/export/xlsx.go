@@ -38,8 +38,8 @@ func (b *xlsxBook) style(k Kind) (int, error) {
 	if b.styles == nil {
 		b.styles = map[Kind]int{}
 		defs := map[Kind]*excelize.Style{
-			Fraction: {NumFmt: 10},        // 0.00%
-			Time:     {NumFmt: 22},        // m/d/yy h:mm, shown in the reader's locale
+			Fraction: {NumFmt: 10}, // 0.00%
+			Time:     {NumFmt: 22}, // m/d/yy h:mm, shown in the reader's locale
 			-1:       {Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}},
 		}
 		for k, s := range defs {
