@@ -49,6 +49,8 @@ type ExportOptions struct {
 	// Scope limits the responses (and the street figures of a summary) to
 	// one street: a supervisor's.
 	Scope store.Scope
+	// MinN flags summary figures on fewer respondents as small.
+	MinN int64
 }
 
 // roundDef returns a round and its questionnaire.
@@ -193,8 +195,9 @@ var summaryColumns = []export.Column{
 // composite for the district and each street (only the scope's street
 // besides the district). The figures are estimated from the whole design,
 // as the dashboard shows them; a scope selects which are written.
-func Summary(ctx context.Context, db *store.DB, roundID int64, sc store.Scope) (RoundReport, error) {
-	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street"})
+func Summary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions) (RoundReport, error) {
+	sc := o.Scope
+	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", Options: stats.Options{MinN: o.MinN}})
 	if err != nil {
 		return rep, err
 	}
@@ -216,7 +219,7 @@ func Summary(ctx context.Context, db *store.DB, roundID int64, sc store.Scope) (
 // table; an XLSX workbook a sheet for the district and one for the streets,
 // rates shown as percentages.
 func WriteSummary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, book export.Book) error {
-	rep, err := Summary(ctx, db, roundID, o.Scope)
+	rep, err := Summary(ctx, db, roundID, o)
 	if err != nil {
 		return err
 	}

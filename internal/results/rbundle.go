@@ -47,7 +47,7 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 		}
 		return fill(f)
 	}
-	csvOpts := ExportOptions{Format: export.FormatCSV, NoBOM: o.NoBOM, Scope: o.Scope}
+	csvOpts := ExportOptions{Format: export.FormatCSV, NoBOM: o.NoBOM, Scope: o.Scope, MinN: o.MinN}
 	book := func(fill func(export.Book) error) func(io.Writer) error {
 		return func(w io.Writer) error {
 			b, err := export.NewBook(w, export.FormatCSV, export.Options{NoBOM: o.NoBOM})
