@@ -66,7 +66,7 @@ func roundDef(ctx context.Context, db *store.DB, roundID int64) (store.Round, *q
 	return r, def, nil
 }
 
-// ResponseColumns are the columns of the responses table before the
+// responseHead are the columns of the responses table before the
 // questions: ids, where, who, when and how it ended.
 var responseHead = []export.Column{
 	{Name: "response_id", Kind: export.Integer}, {Name: "assignment_id", Kind: export.Integer}, {Name: "client_id", Kind: export.Text, Width: 38},
@@ -95,12 +95,14 @@ func WriteResponses(ctx context.Context, db *store.DB, roundID int64, o ExportOp
 	qs := def.Questions()
 	cols := append([]export.Column{}, responseHead...)
 	for _, q := range qs {
-		k := export.Text
-		if !o.Labels && (q.Type == questionnaire.TypeSingleChoice || q.Type == questionnaire.TypeYesNo || q.Type == questionnaire.TypeSatisfaction || q.Type == questionnaire.TypeInteger) {
+		k := export.Text // text, a multiple choice's codes, labels
+		switch q.Type {
+		case questionnaire.TypeInteger:
 			k = export.Integer
-		}
-		if q.Type == questionnaire.TypeInteger {
-			k = export.Integer
+		case questionnaire.TypeSingleChoice, questionnaire.TypeYesNo, questionnaire.TypeSatisfaction:
+			if !o.Labels {
+				k = export.Integer
+			}
 		}
 		cols = append(cols, export.Column{Name: q.Code, Kind: k})
 	}
@@ -247,14 +249,12 @@ func WriteSummary(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 		return []any{f.Variable, in.Label["zh-CN"], in.Kind, level, sid, street, f.Value, f.SE, f.CILow, f.CIHigh,
 			df, f.N, f.Deff, f.EffectiveN, target, below, strconv.FormatBool(f.Small)}
 	}
-	cols := summaryColumns
 	if o.Format == export.FormatXLSX {
-		// Rates and the composite as percentages: a column per kind of
-		// figure would split the table, so the XLSX sheets hold rates
-		// (and the composite) and means apart.
+		// Rates and the composite shown as percentages, means as numbers:
+		// a column has one format, so they get sheets of their own.
 		return writeSummaryXLSX(rep, book, row)
 	}
-	tab, err := book.Table("summary", cols)
+	tab, err := book.Table("summary", summaryColumns)
 	if err != nil {
 		return err
 	}
