@@ -1,8 +1,13 @@
-// Package results computes a round's estimates from the database: the
-// database sums every indicator per stratum (street), PSU and domain in one
-// GROUP BY (store.RoundAggregates) and package stats finishes the
-// design-based variance in Go, so a round with millions of responses is
-// never loaded row by row.
+// Package results computes a round's estimates from the database and
+// writes its exports. The estimates read per-PSU sums of every indicator
+// that the submission, review and weighting transactions keep up to date
+// (store.RoundSums; for respondent groups too, see
+// questionnaire.GroupQuestions), and package stats finishes the
+// design-based variance in Go: the cost grows with PSUs × domains, not with
+// responses. A round whose sums are stale (responses from before they were
+// kept) is summed from its rows in one GROUP BY (store.RoundAggregates)
+// until 'minyi round resum'. The exports (responses, summary, codebook, the
+// R bundle) are written through package export.
 package results
 
 import (
