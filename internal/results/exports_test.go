@@ -66,6 +66,14 @@ func TestExports(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// A register's building name that a spreadsheet would run as a
+		// formula (the frame is outside data).
+		w := db.Writer()
+		if _, err := w.Exec(w.Rebind("UPDATE households SET building = ? WHERE id = (SELECT su.household_id FROM responses r JOIN assignments a ON a.id = r.assignment_id JOIN sample_units su ON su.id = a.sample_unit_id WHERE r.id = ?)"),
+			`=HYPERLINK("http://x","点我")`, accepted[0].ID); err != nil {
+			t.Fatal(err)
+		}
+
 		// Responses as CSV: BOM by default, one line per accepted response,
 		// codes; with labels the option labels.
 		data := exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV})
@@ -89,6 +97,9 @@ func TestExports(t *testing.T) {
 		}
 		if !strings.HasPrefix(rows[1][street], "街道") {
 			t.Fatalf("street %q", rows[1][street])
+		}
+		if b := rows[1][col(t, h, "building")]; b != `'=HYPERLINK("http://x","点我")` {
+			t.Fatalf("building not defused: %q", b)
 		}
 		data = exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV, Labels: true, NoBOM: true})
 		if !bytes.HasPrefix(data, []byte("response_id,")) {
@@ -154,6 +165,12 @@ func TestExports(t *testing.T) {
 			t.Fatalf("sheets %s", got)
 		}
 		xr, _ := x.GetRows("responses")
+		if b := xr[1][col(t, h, "building")]; b != `=HYPERLINK("http://x","点我")` {
+			t.Fatalf("XLSX building %q (text, kept as it is)", b)
+		}
+		if fm, _ := x.GetCellFormula("responses", "G2"); fm != "" {
+			t.Fatalf("the building became a formula %q", fm)
+		}
 		if len(xr) != len(accepted)+1 || xr[1][e1] != want || xr[1][street] != rows[1][street] {
 			t.Fatalf("responses sheet: %d rows, E1 %q, street %q", len(xr), xr[1][e1], xr[1][street])
 		}
