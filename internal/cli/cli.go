@@ -30,6 +30,7 @@ func commands() []*Command {
 		tokenCommand(),
 		versionCommand(),
 		estimateCommand(),
+		exportCommand(),
 		roundCommand(),
 		populationCommand(),
 		assignCommand(),

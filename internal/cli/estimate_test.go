@@ -13,6 +13,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/stats/designcsv"
 )
 
 // estimateRun runs `minyi estimate` in-process and returns stdout.
@@ -285,13 +286,13 @@ func FuzzEstimateCSV(f *testing.F) {
 	f.Add([]byte("street,community,w,fpc,know,score,age\n\"a\nb\",c,1e308,1,1,-0,y\n"))
 	f.Add([]byte("street,community\n"))
 	f.Add([]byte{0xef, 0xbb, 0xbf, '"'})
-	o := &estimateOptions{data: "fuzz.csv", strata: "street", cluster: "community", weight: "w", fpc: "fpc",
-		vars: []string{"know", "score"}, by: "age", level: 0.95}
+	o := &designcsv.Spec{Name: "fuzz.csv", Strata: "street", Cluster: "community", Weight: "w", FPC: "fpc",
+		Vars: []string{"know", "score"}, By: "age", Options: stats.Options{Level: 0.95}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, lonely := range []stats.LonelyPSU{stats.LonelyFail, stats.LonelyAdjust} {
 			oo := *o
-			oo.lonely = lonely
-			res, err := estimateCSV(context.Background(), bytes.NewReader(data), &oo)
+			oo.LonelyPSU = lonely
+			res, err := designcsv.Estimate(context.Background(), bytes.NewReader(data), &oo)
 			if err != nil {
 				if !apperr.Is(err, apperr.Invalid) {
 					t.Fatalf("error of kind %v: %v", apperr.KindOf(err), err)

@@ -21,7 +21,7 @@ import (
 func roundCommand() *Command {
 	c := &Command{
 		Name:    "round",
-		Usage:   "round create|start|close|reopen|list|show|export|weight [flags]",
+		Usage:   "round create|start|close|reopen|list|show|export|weight|resum [flags]",
 		Summary: "Run survey rounds: create one on a questionnaire version and a sample, start, close and reopen it, see its progress.",
 	}
 	state := func(action string) func(ctx context.Context, env *Env, args []string) error {
@@ -30,7 +30,7 @@ func roundCommand() *Command {
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "round", roundHelp, args,
 			action{"create", roundCreate}, action{"start", state("start")}, action{"close", state("close")},
-			action{"reopen", state("reopen")}, action{"list", roundList}, action{"show", roundShow}, action{"export", roundExport}, action{"weight", roundWeight})
+			action{"reopen", state("reopen")}, action{"list", roundList}, action{"show", roundShow}, action{"export", roundExport}, action{"weight", roundWeight}, action{"resum", roundResum})
 	}
 	return c
 }
@@ -50,6 +50,8 @@ const roundHelp = `usage:
                      [--trim K] [--population ID] [--again]
                                final weights: non-response adjustment, calibration to population counts
                                ('minyi population import'), trimming at K × median; shows the weighting report
+  minyi round resum NAME       rebuild the round's per-PSU sums (what its estimates read) from its responses:
+                               for a round with responses from before the sums were kept (audited)
 
 A round gets one assignment per household of its sample's main sample; give
 them to interviewers with 'minyi assign'. The rule file sets when a
@@ -190,6 +192,21 @@ func roundExport(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		return results.WriteRoundData(ctx, db, r.ID, store.Scope{}, env.Stdout)
+	})
+}
+
+func roundResum(ctx context.Context, env *Env, args []string) error {
+	c := &Command{Name: "round resum", Usage: "round resum NAME", Summary: "Rebuild a round's per-PSU sums from its responses."}
+	return runWithDB(ctx, env, c, args, "round", nil, func(db *store.DB, name string) error {
+		r, err := rounds.New(db).RoundByRef(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := results.Resum(ctx, db, store.CLI, r.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "round %q: per-PSU sums rebuilt from its responses\n", r.Name)
+		return nil
 	})
 }
 

@@ -104,6 +104,12 @@ func TestRoundAndAssignCommands(t *testing.T) {
 			if _, _, err := runCLI(t, env, "", "round", "show", "nope"); ExitCode(err) != 1 || !strings.Contains(err.Error(), "not found") {
 				t.Fatalf("unknown round: %v", err)
 			}
+			if out := run("round", "resum", "R2"); !strings.Contains(out, "sums rebuilt") {
+				t.Fatalf("resum = %q", out)
+			}
+			if _, _, err := runCLI(t, env, "", "round", "resum", "nope"); ExitCode(err) != 1 || !strings.Contains(err.Error(), "not found") {
+				t.Fatalf("resum of an unknown round: %v", err)
+			}
 			// Every change was audited, by the command line.
 			db, err = store.Open(context.Background(), url)
 			if err != nil {
@@ -111,8 +117,8 @@ func TestRoundAndAssignCommands(t *testing.T) {
 			}
 			defer db.Close()
 			var n int
-			if err := db.Reader().Get(&n, "SELECT COUNT(*) FROM audit_log WHERE via = 'cli' AND action IN ('round.create', 'round.start', 'round.close', 'round.reopen', 'assignment.assign')"); err != nil || n != 6 {
-				t.Fatalf("%d cli audit entries (%v), want 6", n, err)
+			if err := db.Reader().Get(&n, "SELECT COUNT(*) FROM audit_log WHERE via = 'cli' AND action IN ('round.create', 'round.start', 'round.close', 'round.reopen', 'assignment.assign', 'round.resum')"); err != nil || n != 7 {
+				t.Fatalf("%d cli audit entries (%v), want 7", n, err)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -366,6 +367,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	_ = f.Chmod(0o644) // a data file like any other, not a secret
 	if err := write(f); err != nil {
 		f.Close()
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			return err // already says what is wrong, with its kind
+		}
 		return apperr.Wrap(apperr.Internal, err, "write %s", path)
 	}
 	if err := f.Close(); err != nil {

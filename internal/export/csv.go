@@ -1,7 +1,9 @@
-// Package export writes minyi's data for other programs: CSV that Excel on
-// a Chinese Windows opens correctly (UTF-8 with a byte-order mark) and that
-// cannot smuggle a formula into a spreadsheet. Every CSV the CLI and the
-// API write goes through CSV, so the rules live in one place.
+// Package export writes minyi's tables for other programs: CSV that Excel
+// on a Chinese Windows opens correctly (UTF-8 with a byte-order mark, unless
+// asked not to) and that cannot smuggle a formula into a spreadsheet, and
+// XLSX written row by row with excelize's stream writer. Every table the
+// CLI and the API write goes through a Book (table.go), so the rules live
+// in one place.
 package export
 
 import (
@@ -20,8 +22,12 @@ type CSV struct {
 }
 
 // NewCSV returns a CSV writer on w; nothing is written until the first
-// record.
+// record, which the byte-order mark precedes.
 func NewCSV(w io.Writer) *CSV { return &CSV{w: csv.NewWriter(w), out: w} }
+
+// NewCSVNoBOM returns a CSV writer on w without the byte-order mark (for
+// programs that take it for part of the first column's name).
+func NewCSVNoBOM(w io.Writer) *CSV { return &CSV{w: csv.NewWriter(w), out: w, bom: true} }
 
 // Write writes one record; text cells are defused (see Cell). Numbers
 // written with strconv never need it, and a negative number keeps its

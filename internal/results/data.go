@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"slices"
-	"strconv"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
@@ -31,10 +30,11 @@ func WriteRoundData(ctx context.Context, db *store.DB, roundID int64, sc store.S
 		return err
 	}
 	cols := map[string]int{}
-	header := []string{"response_id", "street", "community", "psu", "weight"}
+	header := []export.Column{{Name: "response_id", Kind: export.Integer}, {Name: "street", Kind: export.Text},
+		{Name: "community", Kind: export.Text}, {Name: "psu", Kind: export.Integer}, {Name: "weight", Kind: export.Number}}
 	for _, ind := range def.Indicators {
 		cols[ind.ID] = len(header)
-		header = append(header, ind.ID)
+		header = append(header, export.Column{Name: ind.ID, Kind: export.Number})
 	}
 	// A calibrated round also carries what R needs to calibrate again:
 	// the weight before calibration and the answers calibrated on.
@@ -44,50 +44,58 @@ func WriteRoundData(ctx context.Context, db *store.DB, roundID int64, sc store.S
 	}
 	calAt := len(header)
 	if cal != nil {
-		header = append(header, "input_weight")
-		header = append(header, cal.vars...)
-	}
-	cw := export.NewCSV(w)
-	cw.Write(header)
-	rec := make([]string, len(header))
-	var cur int64
-	flush := func() {
-		if cur != 0 {
-			cw.WriteRaw(rec)
+		header = append(header, export.Column{Name: "input_weight", Kind: export.Number})
+		for _, v := range cal.vars {
+			header = append(header, export.Column{Name: v, Kind: export.Integer})
 		}
 	}
-	g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	book, err := export.NewBook(w, export.FormatCSV, export.Options{})
+	if err != nil {
+		return err
+	}
+	tab, err := book.Table("data", header)
+	if err != nil {
+		return err
+	}
+	rec := make([]any, len(header))
+	var cur int64
+	flush := func() error {
+		if cur == 0 {
+			return nil
+		}
+		return tab.Row(rec)
+	}
 	err = db.RoundData(ctx, roundID, sc, func(v store.DataValue) error {
 		if v.ResponseID != cur {
-			flush()
-			cur = v.ResponseID
-			for i := range rec {
-				rec[i] = ""
+			if err := flush(); err != nil {
+				return err
 			}
-			rec[0] = strconv.FormatInt(v.ResponseID, 10)
-			rec[1], rec[2] = export.Cell(v.Street), export.Cell(v.Community)
-			rec[3], rec[4] = strconv.FormatInt(v.PSU, 10), g(v.Weight)
+			cur = v.ResponseID
+			clear(rec)
+			rec[0], rec[1], rec[2], rec[3], rec[4] = v.ResponseID, v.Street, v.Community, v.PSU, v.Weight
 			if cal != nil {
 				if r, ok := cal.rows[v.ResponseID]; ok {
-					rec[calAt] = g(r.input)
+					rec[calAt] = r.input
 					for k, c := range r.codes {
-						if c != "" {
-							rec[calAt+1+k] = c
+						if c >= 0 {
+							rec[calAt+1+k] = int64(c)
 						}
 					}
 				}
 			}
 		}
 		if i, ok := cols[v.Indicator]; ok && v.Value.Valid {
-			rec[i] = g(v.Value.Float64)
+			rec[i] = v.Value.Float64
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		err = flush()
 	}
-	flush()
-	return cw.Flush()
+	if cerr := book.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // calColumns are the calibration columns of an export.
@@ -98,7 +106,7 @@ type calColumns struct {
 
 type calRow struct {
 	input float64
-	codes []string
+	codes []int // -1: not answered
 }
 
 // calibrationColumns returns, for a round whose weighting in force was
@@ -130,14 +138,15 @@ func calibrationColumns(ctx context.Context, db *store.DB, roundID int64) (*calC
 		return nil, err
 	}
 	for _, r := range rs {
-		row := calRow{input: r.Input, codes: make([]string, len(c.vars))}
+		row := calRow{input: r.Input, codes: make([]int, len(c.vars))}
 		ans, err := questionnaire.ParseResponse([]byte(r.Answers))
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "answers of response %d", r.ID)
 		}
 		for k, v := range c.vars {
-			if a, ok := ans[v]; ok && a.Kind == questionnaire.AnswerNumber {
-				row.codes[k] = strconv.Itoa(a.Number)
+			row.codes[k] = -1
+			if code, ok := ans.GroupCode(v); ok {
+				row.codes[k] = code
 			}
 		}
 		c.rows[r.ID] = row

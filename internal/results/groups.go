@@ -187,14 +187,6 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 	if err != nil {
 		return Report{}, err
 	}
-	optLabel := func(c int) string {
-		if o := q.Option(c); o != nil {
-			if l := o.Label["zh-CN"]; l != "" {
-				return l
-			}
-		}
-		return strconv.Itoa(c)
-	}
 	rep := Report{RoundID: roundID, By: r.By, Group: q.Code, Estimates: make([]Figure, len(est))}
 	for i, e := range est {
 		rep.Estimates[i] = Figure{Estimate: e}
@@ -203,10 +195,20 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 		}
 		k := order[e.Domain]
 		f := &rep.Estimates[i]
-		f.DomainID, f.StreetID, f.DomainLabel = int64(k.code), k.street, optLabel(k.code)
+		f.DomainID, f.StreetID, f.DomainLabel = int64(k.code), k.street, optionLabel(q, k.code)
 		if k.street != 0 && label != nil {
 			f.DomainLabel = label("street", k.street) + " × " + f.DomainLabel
 		}
 	}
 	return rep, nil
+}
+
+// optionLabel names an answer code of a group question (its zh-CN label).
+func optionLabel(q *questionnaire.Question, c int) string {
+	if o := q.Option(c); o != nil {
+		if l := o.Label["zh-CN"]; l != "" {
+			return l
+		}
+	}
+	return strconv.Itoa(c)
 }

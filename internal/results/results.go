@@ -1,8 +1,13 @@
-// Package results computes a round's estimates from the database: the
-// database sums every indicator per stratum (street), PSU and domain in one
-// GROUP BY (store.RoundAggregates) and package stats finishes the
-// design-based variance in Go, so a round with millions of responses is
-// never loaded row by row.
+// Package results computes a round's estimates from the database and
+// writes its exports. The estimates read per-PSU sums of every indicator
+// that the submission, review and weighting transactions keep up to date
+// (store.RoundSums; for respondent groups too, see
+// questionnaire.GroupQuestions), and package stats finishes the
+// design-based variance in Go: the cost grows with PSUs × domains, not with
+// responses. A round whose sums are stale (responses from before they were
+// kept) is summed from its rows in one GROUP BY (store.RoundAggregates)
+// until 'minyi round resum'. The exports (responses, summary, codebook, the
+// R bundle) are written through package export.
 package results
 
 import (
@@ -121,6 +126,13 @@ type Labeler func(kind string, id int64) string
 // drawn with replacement: the usual approximation for PPS without
 // replacement, which errs on the safe (wide) side.
 func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, label Labeler) (Report, error) {
+	return estimateFrom(ctx, db, roundID, req, label, aggregateRows)
+}
+
+// rowSource gives the per-PSU rows of a round's estimates.
+type rowSource func(ctx context.Context, db *store.DB, roundID int64, by string, names []string, cells bool) ([]store.AggregateRow, error)
+
+func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request, label Labeler, source rowSource) (Report, error) {
 	if len(req.Variables) == 0 {
 		return Report{}, apperr.WithFields("nothing to estimate", map[string]string{"variables": "name at least one indicator"})
 	}
@@ -134,7 +146,7 @@ func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, lab
 	if err != nil {
 		return Report{}, err
 	}
-	rows, err := db.RoundAggregates(ctx, roundID, req.By, names, cal != nil)
+	rows, err := source(ctx, db, roundID, req.By, names, cal != nil)
 	if err != nil {
 		return Report{}, err
 	}

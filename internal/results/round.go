@@ -222,8 +222,10 @@ func labeler(ctx context.Context, db *store.DB) (Labeler, error) {
 	return func(kind string, id int64) string { return names[kind][id] }, nil
 }
 
-// estimateRound estimates by the push-down, or row by row for respondent
-// groups (their answers are not in response_values).
+// estimateRound estimates from the per-PSU sums; by respondent group from
+// the sums kept for group questions (questionnaire.GroupQuestions), or row
+// by row for any other single-choice question (its answers are not in
+// response_values).
 func estimateRound(ctx context.Context, db *store.DB, def *questionnaire.Definition, roundID int64, r Request, label Labeler) (Report, error) {
 	if r.Group == "" {
 		return Estimate(ctx, db, roundID, r, label)
@@ -231,6 +233,13 @@ func estimateRound(ctx context.Context, db *store.DB, def *questionnaire.Definit
 	q, err := groupQuestion(def, r.Group)
 	if err != nil {
 		return Report{}, err
+	}
+	kept, err := keptGroup(ctx, db, def, roundID, q.Code)
+	if err != nil {
+		return Report{}, err
+	}
+	if kept {
+		return estimateGroupSums(ctx, db, roundID, q, r, label)
 	}
 	return estimateGroups(ctx, db, roundID, q, r, label)
 }

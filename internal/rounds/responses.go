@@ -12,6 +12,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -207,6 +208,9 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 			return errDuplicate
 		}
 		if err := t.InsertValues(id, ac, ac.BaseWeight, vals); err != nil {
+			return err
+		}
+		if err := t.AddSums(id, ac.RoundID, results.GroupCodes(def, p.answers)); err != nil {
 			return err
 		}
 		// The response just stored is the assignment's accepted one.

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -99,6 +100,10 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/rounds/:id/responses", handler: s.roundResponses, roles: supervisors},
 		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.roundEstimates, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.roundData, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/responses", handler: s.roundExport(results.ExportResponses), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/summary", handler: s.roundExport(results.ExportSummary), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/codebook", handler: s.roundExport(results.ExportCodebook), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/r-bundle", handler: s.roundExport(results.ExportRBundle), roles: readers},
 		{method: "POST", path: "/api/v1/rounds/:id/weight", handler: s.weighRound, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id/weighting", handler: s.roundWeighting, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/drivers", handler: s.roundDrivers, roles: readers},

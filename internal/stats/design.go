@@ -188,12 +188,12 @@ func (d *Design) strataF(nPSU []int32) ([]float64, error) {
 		return f, nil
 	}
 	if len(d.FPC) != len(nPSU) {
-		return nil, apperr.New(apperr.Invalid, "fpc has %d values for %d strata", len(d.FPC), len(nPSU))
+		return nil, d.fpcError(-1, "fpc has %d values for %d strata", len(d.FPC), len(nPSU))
 	}
 	counts := false
 	for h, v := range d.FPC {
 		if math.IsNaN(v) || v < 0 || math.IsInf(v, 0) {
-			return nil, apperr.New(apperr.Invalid, "fpc of stratum %s is %v; want a PSU count or a sampling fraction", d.label(h), v)
+			return nil, d.fpcError(h, "fpc of stratum %s is %v; want a PSU count or a sampling fraction", d.label(h), v)
 		}
 		if v > 1 {
 			counts = true
@@ -207,14 +207,14 @@ func (d *Design) strataF(nPSU []int32) ([]float64, error) {
 		var pop float64
 		if counts {
 			if v < 1 {
-				return nil, apperr.New(apperr.Invalid, "fpc mixes population counts and sampling fractions (stratum %s has %v); use one or the other", d.label(h), v)
+				return nil, d.fpcError(h, "fpc mixes population counts and sampling fractions (stratum %s has %v); use one or the other", d.label(h), v)
 			}
 			pop = v
 		} else {
 			pop = n / v // R as.fpc: popsize <- sampsize/fpc (Inf for 0)
 		}
 		if pop < n {
-			return nil, apperr.New(apperr.Invalid, "fpc of stratum %s implies more than 100%% sampling: %v PSUs in the sample, population %v", d.label(h), n, pop)
+			return nil, d.fpcError(h, "fpc of stratum %s implies more than 100%% sampling: %v PSUs in the sample, population %v", d.label(h), n, pop)
 		}
 		if math.IsInf(pop, 1) {
 			f[h] = 1

@@ -160,9 +160,7 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	if d.LonelyPSU == LonelyFail {
 		for h, n := range p.nPSU {
 			if n == 1 && p.f[h] >= certaintyF {
-				return nil, &apperr.Error{Kind: apperr.Invalid,
-					Message: "stratum " + d.label(h) + " has only one PSU; choose a lonely PSU policy (remove, certainty, adjust or average)",
-					Fields:  map[string]string{"stratum": d.label(h)}}
+				return nil, d.lonelyError(h, "; choose a lonely PSU policy (remove, certainty, adjust or average)")
 			}
 		}
 	}
@@ -311,7 +309,7 @@ func (p *prep) strat(h int, ts []float64) (v float64, ok bool, err error) {
 	case LonelyAverage:
 		return 0, false, nil
 	}
-	return 0, false, apperr.New(apperr.Invalid, "stratum %s has only one PSU", p.d.label(h))
+	return 0, false, p.d.lonelyError(h, "")
 }
 
 // variance returns Var of the linearised statistic terms over the

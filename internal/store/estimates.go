@@ -35,7 +35,8 @@ type AggregateRow struct {
 // of each indicator per stratum (street), PSU and domain ("" for none,
 // "street" or "community"): everything a design-based estimate needs,
 // computed by the database in one GROUP BY. With cells, the sums are also
-// grouped by calibration cell (responses' cal_cell).
+// grouped by calibration cell (responses' cal_cell). It reads every
+// response: RoundSums gives the same rows from the maintained sums.
 func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, indicators []string, cells bool) ([]AggregateRow, error) {
 	col, ok := domainColumns[by]
 	if !ok {
@@ -57,20 +58,7 @@ func (db *DB) RoundAggregates(ctx context.Context, roundID int64, by string, ind
 	for _, ind := range indicators {
 		args = append(args, ind)
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, db.mapErr(err, "round estimates")
-	}
-	defer rows.Close()
-	var out []AggregateRow
-	for rows.Next() {
-		var r AggregateRow
-		if err := rows.Scan(&r.Stratum, &r.PSU, &r.Domain, &r.Indicator, &r.Cell, &r.Rows, &r.SumW, &r.N, &r.SumWPresent, &r.SumWY, &r.SumWY2, &r.SumY); err != nil {
-			return nil, db.mapErr(err, "round estimates")
-		}
-		out = append(out, r)
-	}
-	return out, db.mapErr(rows.Err(), "round estimates")
+	return db.scanAggregates(ctx, q, args)
 }
 
 // RoundIndicators lists the indicators that have values in a round.

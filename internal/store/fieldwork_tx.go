@@ -250,6 +250,9 @@ func (t *FieldTx) InsertValues(responseID int64, a AssignmentContext, weight flo
 // values leave the estimates). It is NotFound unless that response is the
 // assignment's accepted one.
 func (t *FieldTx) Supersede(responseID, assignmentID int64) error {
+	if err := t.takeSums(responseID); err != nil {
+		return err
+	}
 	res, err := t.stmt("supersede-response").ExecContext(t.ctx, responseID, assignmentID)
 	if err != nil {
 		return t.db.mapErr(err, "supersede response")
@@ -266,6 +269,11 @@ func (t *FieldTx) Review(responseID, reviewerID int64, review, note string) erro
 	var by sql.NullInt64
 	if reviewerID > 0 {
 		by = sql.NullInt64{Int64: reviewerID, Valid: true}
+	}
+	if review == "returned" {
+		if err := t.takeSums(responseID); err != nil {
+			return err
+		}
 	}
 	res, err := t.stmt("review-response").ExecContext(t.ctx, review, note, by, t.Now, review, responseID)
 	if err != nil {

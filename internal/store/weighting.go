@@ -84,6 +84,9 @@ func (db *DB) SaveWeights(ctx context.Context, a Actor, w RoundWeighting, weight
 		if _, err := tx.ExecContext(ctx, db.Q("copy-weights-to-values"), w.RoundID); err != nil {
 			return db.mapErr(err, "weights")
 		}
+		if err := db.rebuildSums(ctx, tx, w.RoundID); err != nil {
+			return err
+		}
 		return db.AuditIn(ctx, tx, a, "round.weight", "round", itoa(w.RoundID), detail)
 	})
 	return id, err

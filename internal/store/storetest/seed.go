@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -85,8 +86,13 @@ func SeedRound(t testing.TB, db *store.DB, n, strata, psus int) int64 {
 			"SELECT r.id, '" + ind + "', " + fmt.Sprintf(value[ind], h) + ", 1, su.street_id, su.psu, su.community_id, su.base_weight " +
 			"FROM responses r JOIN assignments a ON a.id = r.assignment_id JOIN sample_units su ON su.id = a.sample_unit_id")
 	}
+	// The per-PSU sums estimates read, as fieldwork keeps them.
+	if err := db.RebuildSums(context.Background(), store.System, 1, nil); err != nil {
+		t.Fatal(err)
+	}
 	if db.Dialect() == store.Postgres {
 		exec("VACUUM ANALYZE response_values") // as autovacuum leaves a settled table
+		exec("VACUUM ANALYZE psu_sums")
 	}
 	return 1
 }

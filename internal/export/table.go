@@ -1,0 +1,169 @@
+package export
+
+import (
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+)
+
+// Format is a file format a Book writes.
+type Format string
+
+// The formats.
+const (
+	FormatCSV  Format = "csv"
+	FormatXLSX Format = "xlsx"
+)
+
+// ParseFormat reads "csv" or "xlsx" ("" is csv).
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "", "csv":
+		return FormatCSV, nil
+	case "xlsx":
+		return FormatXLSX, nil
+	}
+	return "", apperr.WithFields("unknown format", map[string]string{"format": "csv or xlsx"})
+}
+
+// ContentType is the MIME type of the format.
+func (f Format) ContentType() string {
+	if f == FormatXLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// Kind says how a column's cells are written and shown.
+type Kind int
+
+// The kinds of column.
+const (
+	Text     Kind = iota // a string, defused in CSV
+	Integer              // an int64 (or int)
+	Number               // a float64 at full precision; NaN and ±Inf are empty
+	Fraction             // a float64 between 0 and 1, shown as a percentage in XLSX
+	Time                 // a time.Time (UTC, RFC 3339 in CSV); the zero time is empty
+)
+
+// Column is a column of a table.
+type Column struct {
+	Name  string
+	Kind  Kind
+	Width float64 // XLSX column width in characters; 0 for a default by kind
+}
+
+// Options are a Book's options.
+type Options struct {
+	// NoBOM leaves out the UTF-8 byte-order mark of a CSV file.
+	NoBOM bool
+}
+
+// Book writes tables in a format: a CSV file holds one table, an XLSX
+// workbook one sheet per table. Tables are written one after another: a
+// table is finished by the next call to Table or by Close.
+type Book interface {
+	// Table starts a table (an XLSX sheet named name) with its header.
+	Table(name string, cols []Column) (Table, error)
+	// Close finishes the last table and writes what is buffered.
+	Close() error
+}
+
+// Table takes the rows of a table. A row has one cell per column: string
+// for Text, int64 or int for Integer, float64 for Number and Fraction,
+// time.Time for Time; nil is an empty cell.
+type Table interface {
+	Row(cells []any) error
+}
+
+// NewBook returns a Book writing format f to w.
+func NewBook(w io.Writer, f Format, o Options) (Book, error) {
+	switch f {
+	case FormatCSV:
+		return &csvBook{w: w, bom: !o.NoBOM}, nil
+	case FormatXLSX:
+		return newXLSXBook(w), nil
+	}
+	return nil, apperr.New(apperr.Invalid, "unknown format %q", f)
+}
+
+// csvBook writes one table as CSV.
+type csvBook struct {
+	w    io.Writer
+	bom  bool
+	c    *CSV
+	cols []Column
+	rec  []string
+	buf  []byte
+}
+
+func (b *csvBook) Table(name string, cols []Column) (Table, error) {
+	if b.c != nil {
+		return nil, apperr.New(apperr.Internal, "a CSV file holds one table (%s)", name)
+	}
+	if b.bom {
+		b.c = NewCSV(b.w)
+	} else {
+		b.c = NewCSVNoBOM(b.w)
+	}
+	b.cols = cols
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = c.Name
+	}
+	b.c.Write(header)
+	b.rec = make([]string, len(cols))
+	return b, nil
+}
+
+func (b *csvBook) Row(cells []any) error {
+	if len(cells) != len(b.cols) {
+		return apperr.New(apperr.Internal, "%d cells for %d columns", len(cells), len(b.cols))
+	}
+	for i, v := range cells {
+		s, ok := b.format(v)
+		if !ok {
+			return apperr.New(apperr.Internal, "column %s: a cell of type %T", b.cols[i].Name, v)
+		}
+		b.rec[i] = s
+	}
+	b.c.WriteRaw(b.rec)
+	return b.c.err
+}
+
+// format writes a cell: text defused, numbers at full precision; ok is
+// false for a type a table does not take.
+func (b *csvBook) format(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return Cell(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case int:
+		return strconv.Itoa(x), true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", true
+		}
+		b.buf = strconv.AppendFloat(b.buf[:0], x, 'g', -1, 64)
+		return string(b.buf), true
+	case time.Time:
+		if x.IsZero() {
+			return "", true
+		}
+		return x.UTC().Format(time.RFC3339), true
+	}
+	return "", false
+}
+
+func (b *csvBook) Close() error {
+	if b.c == nil {
+		return nil
+	}
+	return b.c.Flush()
+}

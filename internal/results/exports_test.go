@@ -1,0 +1,279 @@
+package results_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/export"
+	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/weighting"
+	"github.com/minyi-survey/minyi/internal/weighting/weighttest"
+)
+
+func exportBytes(t *testing.T, db *store.DB, round int64, kind results.ExportKind, o results.ExportOptions) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := results.ExportTo(context.Background(), db, round, kind, o, &b); err != nil {
+		t.Fatalf("export %s: %v", kind, err)
+	}
+	return b.Bytes()
+}
+
+func readCSV(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func col(t *testing.T, header []string, name string) int {
+	t.Helper()
+	for i, h := range header {
+		if h == name {
+			return i
+		}
+	}
+	t.Fatalf("no column %s in %v", name, header)
+	return -1
+}
+
+// TestExports checks the responses, summary and codebook exports of the
+// weighting fixture on both databases: BOM or not, codes or labels, the
+// scope of a supervisor, XLSX sheets with Chinese text.
+func TestExports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := weighttest.New(t, db)
+		round := f.Round.ID
+		accepted, err := db.Responses(ctx, round, store.Scope{}, store.ResponseFilter{Status: "accepted"})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// A register's building name that a spreadsheet would run as a
+		// formula (the frame is outside data).
+		w := db.Writer()
+		if _, err := w.Exec(w.Rebind("UPDATE households SET building = ? WHERE id = (SELECT su.household_id FROM responses r JOIN assignments a ON a.id = r.assignment_id JOIN sample_units su ON su.id = a.sample_unit_id WHERE r.id = ?)"),
+			`=HYPERLINK("http://x","点我")`, accepted[0].ID); err != nil {
+			t.Fatal(err)
+		}
+
+		// Responses as CSV: BOM by default, one line per accepted response,
+		// codes; with labels the option labels.
+		data := exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV})
+		if !bytes.HasPrefix(data, []byte("\ufeffresponse_id,")) {
+			t.Fatalf("no BOM: %q", data[:20])
+		}
+		rows := readCSV(t, data)
+		if len(rows) != len(accepted)+1 {
+			t.Fatalf("%d lines for %d responses", len(rows), len(accepted))
+		}
+		h := rows[0]
+		e1, aware, weight, street := col(t, h, "E1"), col(t, h, "aware"), col(t, h, "weight"), col(t, h, "street")
+		if rows[1][e1] != "1" && rows[1][e1] != "2" {
+			t.Fatalf("E1 code %q", rows[1][e1])
+		}
+		if v := rows[1][aware]; v != "0" && v != "1" {
+			t.Fatalf("aware %q", v)
+		}
+		if w, err := strconv.ParseFloat(rows[1][weight], 64); err != nil || w <= 0 {
+			t.Fatalf("weight %q", rows[1][weight])
+		}
+		if !strings.HasPrefix(rows[1][street], "街道") {
+			t.Fatalf("street %q", rows[1][street])
+		}
+		if b := rows[1][col(t, h, "building")]; b != `'=HYPERLINK("http://x","点我")` {
+			t.Fatalf("building not defused: %q", b)
+		}
+		data = exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV, Labels: true, NoBOM: true})
+		if !bytes.HasPrefix(data, []byte("response_id,")) {
+			t.Fatalf("a BOM with --no-bom: %q", data[:20])
+		}
+		lrows := readCSV(t, data)
+		want := map[string]string{"1": "男", "2": "女"}[rows[1][e1]]
+		if lrows[1][e1] != want {
+			t.Fatalf("E1 label %q, want %q", lrows[1][e1], want)
+		}
+
+		// A supervisor's export holds their street only.
+		sup := exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV, Scope: store.Scope{StreetID: f.Streets[0].ID}})
+		srows := readCSV(t, sup)
+		if len(srows) < 2 || len(srows) >= len(rows) {
+			t.Fatalf("street 1 has %d of %d lines", len(srows), len(rows))
+		}
+		for _, r := range srows[1:] {
+			if r[street] != f.Streets[0].Name {
+				t.Fatalf("a supervisor of %s got %s", f.Streets[0].Name, r[street])
+			}
+		}
+
+		// Summary: the district and every street, equal to the estimates.
+		rep, err := results.ForRound(ctx, db, round, results.RoundRequest{By: "street"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := readCSV(t, exportBytes(t, db, round, results.ExportSummary, results.ExportOptions{Format: export.FormatCSV}))
+		if len(sum) != len(rep.Estimates)+1 {
+			t.Fatalf("%d summary lines for %d figures", len(sum), len(rep.Estimates))
+		}
+		est := col(t, sum[0], "estimate")
+		for i, fg := range rep.Estimates {
+			if got, _ := strconv.ParseFloat(sum[i+1][est], 64); got != fg.Value {
+				t.Fatalf("line %d: %v, estimate %v", i+2, got, fg.Value)
+			}
+		}
+		ssum := readCSV(t, exportBytes(t, db, round, results.ExportSummary, results.ExportOptions{Format: export.FormatCSV, Scope: store.Scope{StreetID: f.Streets[1].ID}}))
+		sid := col(t, ssum[0], "street_id")
+		districts := 0
+		for _, r := range ssum[1:] {
+			switch r[sid] {
+			case "":
+				districts++
+			case strconv.FormatInt(f.Streets[1].ID, 10):
+			default:
+				t.Fatalf("a supervisor of street 2 got street %s", r[sid])
+			}
+		}
+		if districts == 0 || districts == len(ssum)-1 {
+			t.Fatalf("%d district lines of %d", districts, len(ssum)-1)
+		}
+
+		// XLSX: responses with the codebook beside them; Chinese text
+		// round-trips.
+		x, err := excelize.OpenReader(bytes.NewReader(exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatXLSX, Labels: true})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		if got := strings.Join(x.GetSheetList(), ","); got != "responses,codebook" {
+			t.Fatalf("sheets %s", got)
+		}
+		xr, _ := x.GetRows("responses")
+		if b := xr[1][col(t, h, "building")]; b != `=HYPERLINK("http://x","点我")` {
+			t.Fatalf("XLSX building %q (text, kept as it is)", b)
+		}
+		if fm, _ := x.GetCellFormula("responses", "G2"); fm != "" {
+			t.Fatalf("the building became a formula %q", fm)
+		}
+		if len(xr) != len(accepted)+1 || xr[1][e1] != want || xr[1][street] != rows[1][street] {
+			t.Fatalf("responses sheet: %d rows, E1 %q, street %q", len(xr), xr[1][e1], xr[1][street])
+		}
+		cb, _ := x.GetRows("codebook")
+		found := false
+		for _, r := range cb {
+			if len(r) > 4 && r[0] == "option" && r[1] == "E2" && r[4] == "60岁及以上" {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("codebook lacks E2's option 60岁及以上: %q", cb)
+		}
+		sx, err := excelize.OpenReader(bytes.NewReader(exportBytes(t, db, round, results.ExportSummary, results.ExportOptions{Format: export.FormatXLSX})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sx.Close()
+		if got := strings.Join(sx.GetSheetList(), ","); got != "rates,means" {
+			t.Fatalf("summary sheets %s", got)
+		}
+		if v, _ := sx.GetCellValue("rates", "G2"); !strings.HasSuffix(v, "%") {
+			t.Fatalf("a rate shows as %q", v)
+		}
+	})
+}
+
+// TestRBundle runs the R bundle's script with R (when R with the survey
+// package is installed; with CI set it must be) and checks that R
+// reproduced minyi's figures.
+func TestRBundle(t *testing.T) {
+	rscript, err := exec.LookPath("Rscript")
+	if err == nil {
+		err = exec.Command(rscript, "-e", "suppressMessages(library(survey))").Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but Rscript with the survey package is missing (apt-get install r-cran-survey): %v", err)
+		}
+		t.Skipf("Rscript with the survey package is not installed (apt-get install r-cran-survey): %v", err)
+	}
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	f := weighttest.New(t, db)
+	check := func(db *store.DB, round int64, stage string) {
+		t.Helper()
+		data := exportBytes(t, db, round, results.ExportRBundle, results.ExportOptions{})
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var names []string
+		for _, zf := range zr.File {
+			names = append(names, zf.Name)
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			os.WriteFile(filepath.Join(dir, zf.Name), b, 0o600)
+		}
+		if strings.Join(names, ",") != "responses.csv,minyi.csv,verify.R" {
+			t.Fatalf("bundle holds %v", names)
+		}
+		cmd := exec.Command(rscript, "verify.R")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			fig, _ := os.ReadFile(filepath.Join(dir, "r_figures.csv"))
+			t.Fatalf("%s: Rscript verify.R: %v\n%s\n%s", stage, err, out, fig)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "r_figures.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := readCSV(t, b)
+		rep, err := results.ForRound(ctx, db, round, results.RoundRequest{By: "street"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows)-1 != len(rep.Estimates) {
+			t.Fatalf("%s: R compared %d figures of %d\n%s", stage, len(rows)-1, len(rep.Estimates), out)
+		}
+		t.Logf("%s: %s", stage, strings.TrimSpace(string(out)))
+	}
+	check(db, f.Round.ID, "base weights")
+	if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Nonresponse: "street", Calibration: "none"}, store.System); err != nil {
+		t.Fatal(err)
+	}
+	check(db, f.Round.ID, "non-response adjusted weights")
+	// A questionnaire with a composite index (svycontrast in R).
+	seeded := storetest.Open(t, store.SQLite)
+	check(seeded, storetest.SeedRound(t, seeded, 3000, 4, 24), "seeded round with a composite")
+	// A calibrated round is refused, not verified wrongly.
+	if _, err := weighting.ImportPopulation(ctx, db, bytes.NewReader([]byte(weighttest.PopulationCSV())), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "poststratify", Variables: []string{"street", "E1", "E2"}}, store.System); err != nil {
+		t.Fatal(err)
+	}
+	if err := results.ExportTo(ctx, db, f.Round.ID, results.ExportRBundle, results.ExportOptions{}, io.Discard); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("R bundle of a calibrated round: %v", err)
+	}
+}

@@ -1,0 +1,28 @@
+-- Streams for 'minyi export' and /api/v1/rounds/:id/export: ordered by
+-- response so that the values merge into their response's line, and
+-- scoped to a street in the WHERE (the second and third arguments; 0 for
+-- every street).
+
+-- name: export-responses
+SELECT r.id, r.assignment_id, r.client_id,
+       COALESCE(a.street_id, su.street_id) AS street_id, st.name AS street, c.name AS community,
+       h.building, h.household_key, COALESCE(u.username, '') AS interviewer,
+       r.started_at, r.completed_at, r.received_at, r.disposition, COALESCE(a.disposition, '') AS final_disposition,
+       r.review, su.psu, COALESCE(a.base_weight, su.base_weight) AS base_weight, COALESCE(r.weight, COALESCE(a.base_weight, su.base_weight)) AS weight,
+       r.answers
+FROM responses r
+JOIN assignments a ON a.id = r.assignment_id
+JOIN sample_units su ON su.id = a.sample_unit_id
+JOIN households h ON h.id = su.household_id
+JOIN streets st ON st.id = COALESCE(a.street_id, su.street_id)
+JOIN communities c ON c.id = COALESCE(a.community_id, su.community_id)
+LEFT JOIN users u ON u.id = r.interviewer_id
+WHERE r.round_id = ? AND r.status = 'accepted'
+  AND (? = 0 OR COALESCE(a.street_id, su.street_id) = ?)
+ORDER BY r.id
+
+-- name: export-values
+SELECT response_id, indicator, value
+FROM response_values
+WHERE round_id = ? AND (? = 0 OR street_id = ?)
+ORDER BY response_id
