@@ -10,6 +10,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -26,7 +27,7 @@ func exportCommand() *Command {
 			"byte-order mark unless --no-bom; the file is written whole or not at all.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		var round, format, out string
+		var round, format, out, lonely string
 		var o results.ExportOptions
 		more := func(fs *flag.FlagSet) {
 			fs.StringVar(&round, "round", "", "the round, by name or id (required)")
@@ -34,6 +35,7 @@ func exportCommand() *Command {
 			fs.BoolVar(&o.Labels, "labels", false, "answers of choice questions as their labels instead of their codes")
 			fs.BoolVar(&o.NoBOM, "no-bom", false, "CSV without the UTF-8 byte-order mark")
 			fs.StringVar(&out, "o", "", "file to write (default: standard output)")
+			fs.StringVar(&lonely, "lonely-psu", "fail", "a stratum with one PSU in the summary and the R bundle: fail, remove, certainty, adjust or average (as R's survey.lonely.psu)")
 		}
 		return runWithDB(ctx, env, c, args, "export", more, func(db *store.DB, what string) error {
 			kind, err := results.ParseExportKind(what)
@@ -42,6 +44,9 @@ func exportCommand() *Command {
 			}
 			if o.Format, err = export.ParseFormat(format); err != nil {
 				return apperr.WithFields("export: invalid flags", map[string]string{"--format": "csv or xlsx"})
+			}
+			if o.LonelyPSU, err = stats.ParseLonelyPSU(lonely); err != nil {
+				return apperr.WithFields("export: invalid flags", map[string]string{"--lonely-psu": "fail, remove, certainty, adjust or average"})
 			}
 			if round == "" {
 				return apperr.New(apperr.Invalid, "export: --round is required (see 'minyi help export')")

@@ -51,6 +51,10 @@ type ExportOptions struct {
 	Scope store.Scope
 	// MinN flags summary figures on fewer respondents as small.
 	MinN int64
+	// LonelyPSU is the policy for a stratum with one PSU in the summary
+	// and the R bundle (R's default, fail, unless set): the dashboard's
+	// links ask for adjust, as its figures are.
+	LonelyPSU stats.LonelyPSU
 }
 
 // roundDef returns a round and its questionnaire.
@@ -199,7 +203,7 @@ var summaryColumns = []export.Column{
 // as the dashboard shows them; a scope selects which are written.
 func Summary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions) (RoundReport, error) {
 	sc := o.Scope
-	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", Options: stats.Options{MinN: o.MinN}})
+	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", LonelyPSU: o.LonelyPSU, Options: stats.Options{MinN: o.MinN}})
 	if err != nil {
 		return rep, err
 	}

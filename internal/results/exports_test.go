@@ -18,6 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/weighting"
@@ -215,9 +216,13 @@ func TestRBundle(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
 	f := weighttest.New(t, db)
-	check := func(db *store.DB, round int64, stage string) {
+	check := func(db *store.DB, round int64, stage string, lonely ...stats.LonelyPSU) {
 		t.Helper()
-		data := exportBytes(t, db, round, results.ExportRBundle, results.ExportOptions{})
+		var o results.ExportOptions
+		if len(lonely) > 0 {
+			o.LonelyPSU = lonely[0]
+		}
+		data := exportBytes(t, db, round, results.ExportRBundle, o)
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
@@ -249,7 +254,7 @@ func TestRBundle(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows := readCSV(t, b)
-		rep, err := results.ForRound(ctx, db, round, results.RoundRequest{By: "street"})
+		rep, err := results.ForRound(ctx, db, round, results.RoundRequest{By: "street", LonelyPSU: o.LonelyPSU})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,6 +271,10 @@ func TestRBundle(t *testing.T) {
 	// A questionnaire with a composite index (svycontrast in R).
 	seeded := storetest.Open(t, store.SQLite)
 	check(seeded, storetest.SeedRound(t, seeded, 3000, 4, 24), "seeded round with a composite")
+	// Three streets of one community each (lonely PSUs), as the dashboard
+	// estimates them: lonely_psu=adjust in minyi and in R.
+	lonely := storetest.Open(t, store.SQLite)
+	check(lonely, storetest.SeedRound(t, lonely, 1000, 4, 5), "lonely PSUs adjusted", stats.LonelyAdjust)
 	// A calibrated round is refused, not verified wrongly.
 	if _, err := weighting.ImportPopulation(ctx, db, bytes.NewReader([]byte(weighttest.PopulationCSV())), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -47,7 +48,7 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 		}
 		return fill(f)
 	}
-	csvOpts := ExportOptions{Format: export.FormatCSV, NoBOM: o.NoBOM, Scope: o.Scope, MinN: o.MinN}
+	csvOpts := ExportOptions{Format: export.FormatCSV, NoBOM: o.NoBOM, Scope: o.Scope, MinN: o.MinN, LonelyPSU: o.LonelyPSU}
 	book := func(fill func(export.Book) error) func(io.Writer) error {
 		return func(w io.Writer) error {
 			b, err := export.NewBook(w, export.FormatCSV, export.Options{NoBOM: o.NoBOM})
@@ -66,7 +67,7 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 	if err := add("minyi.csv", book(func(b export.Book) error { return WriteSummary(ctx, db, roundID, csvOpts, b) })); err != nil {
 		return err
 	}
-	script, err := rScript(round, def)
+	script, err := rScript(round, def, o.LonelyPSU)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 }
 
 // rScript writes verify.R for a round.
-func rScript(round store.Round, def *questionnaire.Definition) ([]byte, error) {
+func rScript(round store.Round, def *questionnaire.Definition, lonely stats.LonelyPSU) ([]byte, error) {
 	var rates, means []string
 	for _, ind := range def.Indicators {
 		if ind.Kind == questionnaire.KindRate {
@@ -101,7 +102,7 @@ func rScript(round store.Round, def *questionnaire.Definition) ([]byte, error) {
 	err := rTemplate.Execute(&b, map[string]any{
 		"Round": strconv.Quote(round.Name), "ID": round.ID, "Questionnaire": fmt.Sprintf("%s@%d", round.Questionnaire, round.QuestionnaireVersion),
 		"Rates": strings.Join(rates, ", "), "Means": strings.Join(means, ", "), "Composite": strings.Join(comp, ", "),
-		"CompositeID": strconv.Quote(CompositeID),
+		"CompositeID": strconv.Quote(CompositeID), "Lonely": strconv.Quote(lonely.String()),
 	})
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, err, "R script")
@@ -118,9 +119,10 @@ var rTemplate = template.Must(template.New("verify.R").Parse(`# minyi R bundle: 
 # Builds minyi's design with R's survey package and reproduces every figure
 # of minyi.csv. Run in this directory:  Rscript verify.R
 # Writes r_figures.csv (minyi's and R's figures side by side) and stops
-# with an error if any differs by more than 1e-8 (relative).
+# with an error if any differs by more than 1e-8 (relative; absolute 1e-14 for
+# figures below 1e-6, such as a standard error of 0 against 1e-17).
 suppressMessages(library(survey))
-options(survey.lonely.psu = "fail")
+options(survey.lonely.psu = {{.Lonely}})
 
 d <- read.csv("responses.csv", fileEncoding = "UTF-8-BOM", stringsAsFactors = FALSE, check.names = FALSE)
 # Strata: streets; clusters: the sample's PSUs (communities; households in
@@ -179,12 +181,19 @@ for (s in sort(unique(d$stratum))) estimate(subset(des, stratum == s), s)
 
 both <- merge(minyi, figures, by = c("indicator", "street_id"), all.x = TRUE)
 both <- both[!is.na(both$estimate), ]
-rel <- function(a, b) ifelse(is.na(a) & is.na(b), 0, abs(a - b) / pmax(1e-12, abs(b)))
+rel <- function(a, b) ifelse(is.na(a) & is.na(b), 0, abs(a - b) / pmax(1e-6, abs(b)))
 both$difference <- pmax(rel(both$r_estimate, both$estimate), rel(both$r_se, both$se),
                         rel(both$r_ci_low, both$ci_low), rel(both$r_ci_high, both$ci_high), na.rm = FALSE)
+# A street of a single PSU has 0 degrees of freedom: neither gives an
+# interval, and R's svycontrast gives no standard error for the composite
+# there (minyi's is that of the lonely-PSU policy); only the estimate is
+# compared.
+nose <- both$df == 0 & is.na(both$r_se)
+both$difference[nose] <- rel(both$r_estimate, both$estimate)[nose]
 write.csv(both, "r_figures.csv", row.names = FALSE, fileEncoding = "UTF-8")
 worst <- max(both$difference)
-cat(sprintf("%d figures compared; largest relative difference %.3g\n", nrow(both), worst))
+cat(sprintf("%d figures compared (%d on their estimate alone: no standard error in R with 0 degrees of freedom); largest relative difference %.3g\n",
+            nrow(both), sum(nose), worst))
 if (is.na(worst) || worst > 1e-8) stop("R and minyi differ: see r_figures.csv")
 `))
 

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,9 +63,30 @@ func TestDashboardQueries(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "Fieldwork and response rates") || !strings.Contains(body, "Street league table") {
 			t.Errorf("English dashboard = %d\n%.400s", status, body)
 		}
-		// The export links name the export API of the round.
+		// The export links name the export API of the round, and every one
+		// of them downloads a file, for an analyst and for the street's
+		// supervisor.
 		if !strings.Contains(body, fmt.Sprintf("/api/v1/rounds/%d/export/responses?format=csv", f.Round.ID)) {
 			t.Error("no export link on the dashboard")
+		}
+		links := regexp.MustCompile(`href="(/api/v1/rounds/\d+/export/[^"]+)"`).FindAllStringSubmatch(body, -1)
+		if len(links) < 4 {
+			t.Fatalf("%d export links on the dashboard, want every export", len(links))
+		}
+		sup1 := loginAs(t, base, "sup1")
+		for _, l := range links {
+			href := html.UnescapeString(l[1])
+			for who, c := range map[string]*http.Client{"analyst": analyst, "sup1": sup1} {
+				res, err := c.Get(base + href)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || len(b) == 0 {
+					t.Errorf("%s as %s = %d %q, %d bytes, want a download\n%.300s", href, who, res.StatusCode, res.Header.Get("Content-Disposition"), len(b), b)
+				}
+			}
 		}
 	})
 }

@@ -292,10 +292,10 @@ func (d *dashRound) header() dashHeader {
 		AsOf: d.now.In(d.loc).Format("15:04:05"), Refresh: d.c.Request().URL.RequestURI(), Supervisor: d.supervisor(), MinCell: d.minCell, DomainArg: d.q.Domain, problem: &d.problem}
 	for _, kind := range []string{"responses", "summary", "codebook"} {
 		for _, f := range []string{"csv", "xlsx"} {
-			h.Exports = append(h.Exports, exportLink{Key: "dash.export." + kind + "." + f, Href: fmt.Sprintf("/api/v1/rounds/%d/export/%s?format=%s&labels=1", d.info.ID, kind, f)})
+			h.Exports = append(h.Exports, exportLink{Key: "dash.export." + kind + "." + f, Href: fmt.Sprintf("/api/v1/rounds/%d/export/%s?format=%s&labels=1&lonely_psu=adjust", d.info.ID, kind, f)})
 		}
 	}
-	h.Exports = append(h.Exports, exportLink{Key: "dash.export.r-bundle", Href: fmt.Sprintf("/api/v1/rounds/%d/export/r-bundle", d.info.ID)})
+	h.Exports = append(h.Exports, exportLink{Key: "dash.export.r-bundle", Href: fmt.Sprintf("/api/v1/rounds/%d/export/r-bundle?lonely_psu=adjust", d.info.ID)})
 	for _, sec := range d.def.Sections {
 		for _, q := range sec.Questions {
 			if !groupable(q) {

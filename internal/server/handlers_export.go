@@ -11,12 +11,15 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // roundExport answers an export of a round (responses, summary, codebook or
 // the R bundle): ?format=csv|xlsx, labels=1 (option labels instead of
-// codes), bom=0 (CSV without the byte-order mark). A supervisor's export
+// codes), bom=0 (CSV without the byte-order mark), lonely_psu=adjust (the
+// policy for a stratum with one PSU, as the dashboard's figures; R's fail
+// by default). A supervisor's export
 // holds their street's responses only (and the district's and their
 // street's figures). Responses and the R bundle stream: the status and
 // headers go out with the first bytes, so an error before them is still a
@@ -46,6 +49,11 @@ func (s *Server) roundExport(kind results.ExportKind) echo.HandlerFunc {
 		}
 		o := results.ExportOptions{Format: f, Labels: flag("labels", false), NoBOM: !flag("bom", true),
 			Scope: store.Scope{StreetID: s.caller(c).Scope().StreetID}, MinN: int64(s.cfg.MinCell)}
+		if v := c.QueryParam("lonely_psu"); v != "" {
+			if o.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
+				fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
+			}
+		}
 		if len(fields) > 0 {
 			return apperr.WithFields("invalid export", fields)
 		}
