@@ -1,0 +1,37 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+// A round of simulated data says so on its dashboard and its report, so
+// that nobody takes its figures for fieldwork; a fieldwork round does not.
+func TestDashboardMarksSimulatedRounds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f, base := newFieldServer(t, db, fieldtest.Small)
+		seedAccessObjects(t, f)
+		analyst := loginAs(t, base, "analyst")
+		round := fmt.Sprintf("%s/rounds/%d", base, f.Round.ID)
+		check := func(want bool) {
+			t.Helper()
+			for _, page := range []string{round, round + "/report"} {
+				status, _, _, body := getPage(t, analyst, page)
+				if status != http.StatusOK || strings.Contains(body, "data-simulated") != want {
+					t.Errorf("%s = %d, marked simulated: %v, want %v", page, status, !want, want)
+				}
+			}
+		}
+		check(false)
+		if status, b := call(t, loginAs(t, base, "admin"), "POST", fmt.Sprintf("%s/api/v1/rounds/%d/simulated", base, f.Round.ID), "{}"); status != http.StatusOK {
+			t.Fatalf("mark simulated = %d %s", status, b)
+		}
+		check(true)
+	})
+}
