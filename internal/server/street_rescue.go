@@ -52,13 +52,11 @@ type rescueResult struct {
 // entries name the supervisor, by way of "rescue". A
 // second upload of the same file finds everything already held.
 func (s *Server) rescueUpload(c echo.Context) error {
-	fh, err := c.FormFile("file")
+	fh, cleanup, err := uploadedFile(c, "the file the tablet exported")
 	if err != nil {
-		if be := bodyError(err, nil); be != nil {
-			return be
-		}
-		return apperr.WithFields("no file", map[string]string{"file": "choose the file the tablet exported"})
+		return err
 	}
+	defer cleanup()
 	f, err := fh.Open()
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, err, "open the upload")
