@@ -78,6 +78,11 @@ func TestRescue(t *testing.T) {
 			t.Errorf("%d visits recorded as sup1's (%v), want 0: a rescue enters the interviewer's visits", bySup, err)
 		}
 
+		// No file at all: a 422 naming the file field.
+		if status, body := call(t, sup1, "POST", x.base+"/rescue", `{"items":[]}`); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"file"`) {
+			t.Errorf("rescue without a file = %d %s, want 422 on the file field", status, body)
+		}
+
 		// A broken file: nothing is stored, the problem has its line.
 		status, body := uploadTo(t, sup1, x.base+"/rescue", "x.json", "{\n \"items\": [\n  {\"type\": \"visit\", \"bogus\": 1}\n ]\n}", nil)
 		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"line":3`) || !strings.Contains(string(body), "bogus") {
