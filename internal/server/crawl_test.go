@@ -45,8 +45,10 @@ var (
 //     ?street=0 for the office roles, a 404);
 //   - no page shows an interface string key raw ("dash.xxx");
 //   - no page shows a Printf mistake (%!d(…));
-//   - a Chinese page shows no string of the English interface, and an
-//     English page none of the Chinese (data such as street names aside).
+//   - a Chinese page shows no string of the English interface and no run
+//     of English words, and an English page none of the Chinese and no
+//     Chinese punctuation (data such as round names aside; the charts'
+//     captions once joined their subject with "：").
 //
 // The crawl opens one page of each kind (paths alike but for their numbers
 // after the round's), so it stays small; it must reach the deep pages (a
@@ -216,6 +218,8 @@ func crawlSite(t *testing.T, c *http.Client, base, lang string, other map[string
 				for _, m := range crawlEnglish.FindAllString(text, 3) {
 					t.Errorf("%s (%s) shows English: %q", l.href, lang, m)
 				}
+			} else if i := strings.IndexAny(text, "：，（）；。"); i >= 0 {
+				t.Errorf("%s (%s) shows Chinese punctuation: %q", l.href, lang, text[max(0, i-30):min(len(text), i+30)])
 			}
 		}
 		for _, m := range crawlHref.FindAllStringSubmatch(body, -1) {

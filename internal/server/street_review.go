@@ -209,7 +209,11 @@ func answerRows(def *questionnaire.Definition, ans questionnaire.Response, lang 
 				for i, code := range a.List {
 					parts[i] = option(q, code)
 				}
-				row.Answer = strings.Join(parts, "；")
+				sep := "; " // an English page's list
+				if lang == "zh-CN" {
+					sep = "；"
+				}
+				row.Answer = strings.Join(parts, sep)
 			case questionnaire.AnswerText:
 				row.Answer = a.Text
 			default:
