@@ -262,6 +262,12 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 			t.Errorf("the audit page does not show %s:\n%s", action, log)
 		}
 	}
+	// Each action reads in words beside its code, in the page's language.
+	for _, words := range []string{"导入名册 frame.import", "抽取样本 sample.draw", "重设密码 user.passwd", "轮次 "} {
+		if !strings.Contains(log, words) {
+			t.Errorf("the audit page does not say %q:\n%s", words, log)
+		}
+	}
 	u.shot("office-audit")
 	u.open("/audit?object_type=round&object_id=" + strconv.FormatInt(rid, 10))
 	if n := u.count(`#audit tbody tr`); n != 2 {

@@ -87,7 +87,7 @@ func (s *Server) reviewPage(c echo.Context) error {
 	loc := roundRule(v.Round).Location()
 	base := "/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/review/"
 	for _, r := range rows {
-		row := reviewRow{ReviewRow: r, FlagList: flagsOf(r.Flags), Href: base + strconv.FormatInt(r.ID, 10)}
+		row := reviewRow{ReviewRow: r, FlagList: localFlags(flagsOf(r.Flags), s.lang(c)), Href: base + strconv.FormatInt(r.ID, 10)}
 		row.Started, row.Ended, row.Duration = timing(r.StartedAt.Time, r.CompletedAt.Time, loc)
 		rv.Rows = append(rv.Rows, row)
 	}
@@ -150,7 +150,7 @@ func (s *Server) reviewResponsePage(c echo.Context) error {
 		return apperr.Wrap(apperr.Internal, err, "stored definition of round %d does not parse", v.Round.ID)
 	}
 	loc := roundRule(v.Round).Location()
-	rv := responseView{streetView: v, Response: r, Flags: flagsOf(r.Flags), Place: place,
+	rv := responseView{streetView: v, Response: r, Flags: localFlags(flagsOf(r.Flags), s.lang(c)), Place: place,
 		Received: localTime(r.ReceivedAt, loc), Reviewable: r.Status == "accepted",
 		API:  "/api/v1/responses/" + strconv.FormatInt(id, 10) + "/review",
 		Back: v.href("/rounds/"+strconv.FormatInt(v.Round.ID, 10)+"/review", "done", strconv.FormatInt(id, 10))}
@@ -209,7 +209,11 @@ func answerRows(def *questionnaire.Definition, ans questionnaire.Response, lang 
 				for i, code := range a.List {
 					parts[i] = option(q, code)
 				}
-				row.Answer = strings.Join(parts, "；")
+				sep := "; " // an English page's list
+				if lang == "zh-CN" {
+					sep = "；"
+				}
+				row.Answer = strings.Join(parts, sep)
 			case questionnaire.AnswerText:
 				row.Answer = a.Text
 			default:

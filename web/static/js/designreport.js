@@ -10,6 +10,8 @@ const fixed = (d) => (x) => (typeof x === "number" && isFinite(x) ? x.toFixed(d)
 const f3 = fixed(3);
 const f4 = fixed(4);
 const signed = (x) => (typeof x === "number" && isFinite(x) ? (x >= 0 ? "+" : "") + x.toFixed(4) : "—");
+/** count writes a number of households with thousands separators, as the rest of the pages do (15,713). */
+export const count = (x) => (typeof x === "number" && isFinite(x) ? String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ",") : "—");
 const pct = (x) => (typeof x === "number" && isFinite(x) ? (100 * x).toFixed(1) + "%" : "—");
 
 /** indicatorName is an indicator's name in the page's language, else its id. */
@@ -27,12 +29,12 @@ export function reportRows(rep, t) {
   const d = rep.design || {};
   const targets = rep.targets || {};
   const summary = fill(t["design.summary"], {
-    reps: rep.reps, drawn: d.drawn, n: d.n, per: d.per_community, streets: d.streets,
-    households: d.households, rate: pct(d.response_rate),
+    reps: count(rep.reps), drawn: count(d.drawn), n: count(d.n), per: d.per_community, streets: d.streets,
+    households: count(d.households), rate: pct(d.response_rate),
   });
   const r = rep.recommendation || {};
   const recommendation = fill(t["design.recommendation"], {
-    per_street: r.n_per_street, total: r.n_total, width: r.target_width, power: pct(r.power),
+    per_street: count(r.n_per_street), total: count(r.n_total), width: r.target_width, power: pct(r.power),
   });
   const row = (street, id, m) => {
     const target = targets[id];
@@ -40,7 +42,7 @@ export function reportRows(rep, t) {
       below: typeof target === "number" && m.true < target,
       cells: [street, indicatorName(t, id), f3(m.true), typeof target === "number" ? f3(target) : "—",
         signed(m.bias), f4(m.rmse), f3(m.mean_width), pct(m.coverage),
-        m.p_flag_below === undefined || m.p_flag_below === null ? "—" : pct(m.p_flag_below), (m.mean_n ?? 0).toFixed(0)],
+        m.p_flag_below === undefined || m.p_flag_below === null ? "—" : pct(m.p_flag_below), count(m.mean_n ?? 0)],
     };
   };
   const order = [];
@@ -51,6 +53,6 @@ export function reportRows(rep, t) {
     if (rep.district?.[id]) rows.push({ ...row(t["design.district"] || "district", id, rep.district[id]), district: true });
   }
   for (const s of rep.streets || []) rows.push(row(s.street, s.indicator, s));
-  const needs = (r.streets || []).map((s) => [s.street, String(s.n), String(s.n_width), s.n_power ? String(s.n_power) : "—", String(s.n_needed)]);
+  const needs = (r.streets || []).map((s) => [s.street, count(s.n), count(s.n_width), s.n_power ? count(s.n_power) : "—", count(s.n_needed)]);
   return { summary, recommendation, rows, needs };
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fill, reportRows, indicatorName } from "./designreport.js";
+import { fill, reportRows, indicatorName, count } from "./designreport.js";
 
 const t = {
   "design.summary": "{reps} reps, {drawn} of {n}, rate {rate}",
@@ -48,4 +48,16 @@ test("the report becomes sentences, a district row first and the streets' rows",
 test("indicator names fall back to the id", () => {
   assert.equal(indicatorName(t, "support"), "Support");
   assert.equal(indicatorName(t, "x"), "x");
+});
+
+test("household counts carry thousands separators, as elsewhere on the pages", () => {
+  assert.equal(count(15713), "15,713");
+  assert.equal(count(2387), "2,387");
+  assert.equal(count(202), "202");
+  assert.equal(count(1234567), "1,234,567");
+  assert.equal(count(undefined), "—");
+  const out = reportRows({ reps: 50, design: { drawn: 2100, n: 2000, households: 15713, response_rate: 0.7 },
+    recommendation: { n_per_street: 2387, n_total: 15095, target_width: 0.1, power: 0.8 } }, t);
+  assert.equal(out.summary, "50 reps, 2,100 of 2,000, rate 70.0%");
+  assert.equal(out.recommendation, "2,387 per street, 15,095 in all, width 0.1, power 80.0%");
 });
