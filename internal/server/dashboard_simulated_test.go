@@ -35,3 +35,22 @@ func TestDashboardMarksSimulatedRounds(t *testing.T) {
 		check(true)
 	})
 }
+
+// Only a round in the field refreshes itself and says so; a closed round's
+// dashboard keeps its figures until the refresh link is used.
+func TestDashboardRefreshesOnlyInTheField(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	f, base := newFieldServer(t, db, fieldtest.Small)
+	seedAccessObjects(t, f)
+	analyst := loginAs(t, base, "analyst")
+	page := fmt.Sprintf("%s/rounds/%d", base, f.Round.ID)
+	if _, _, _, body := getPage(t, analyst, page); !strings.Contains(body, `id="refresh-note"`) {
+		t.Error("a round in the field: no note that the page refreshes itself")
+	}
+	if status, b := call(t, loginAs(t, base, "admin"), "POST", fmt.Sprintf("%s/api/v1/rounds/%d/close", base, f.Round.ID), "{}"); status != http.StatusOK {
+		t.Fatalf("close = %d %s", status, b)
+	}
+	if _, _, _, body := getPage(t, analyst, page); strings.Contains(body, `id="refresh-note"`) || !strings.Contains(body, `id="refresh-now"`) {
+		t.Error("a closed round: the page says it refreshes itself, or has no refresh link")
+	}
+}

@@ -1,5 +1,5 @@
-// The dashboard keeps its figures current: every 20 s (while the tab is
-// visible) it fetches its own address again and swaps in the sections
+// The dashboard keeps its figures current: while the round is in the field,
+// every 20 s (while the tab is visible) it fetches its own address again and swaps in the sections
 // marked data-live (key figures, league table, charts, fieldwork) and the
 // "as of" time; the refresh link does the same at once. Without
 // JavaScript the link reloads the page. Open <details> stay open.
@@ -58,9 +58,13 @@ function bind() {
   }
 }
 
-document.addEventListener("visibilitychange", () => {
-  if (!document.hidden) refresh();
-  else clearTimeout(timer);
-});
 bind();
-schedule();
+// Only a round in the field changes by itself (the page says so with the
+// note); a planned or closed round's figures are refreshed by the link.
+if (note) {
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
+    else clearTimeout(timer);
+  });
+  schedule();
+}
