@@ -3,7 +3,7 @@
 -- office's progress figures (by street, community, interviewer and day)
 -- read a few thousand counter rows instead of every assignment of the
 -- round, so a page of a round of 1,000,000 households costs what one of
--- 10,000 does (BenchmarkDashboardScale). A trigger on assignments keeps
+-- 10,000 does (BenchmarkDashboardScale). Triggers on assignments keep
 -- them, whichever statement changes an assignment (round start,
 -- (re)assignment, a visit or a response, a review, a released reserve).
 
@@ -47,51 +47,69 @@ INSERT INTO fieldwork_hours (round_id, street_id, hour, category, n)
 SELECT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category, COUNT(*)
 FROM assignments WHERE category IS NOT NULL AND last_visit_at IS NOT NULL GROUP BY 1, 2, 3, 4;
 
--- Adds dn assignments with dv visits to a count, and d to an hour's (when
--- the assignment is final and visited); a row that reaches 0 goes.
--- +goose StatementBegin
-CREATE FUNCTION fieldwork_count_add(r BIGINT, s BIGINT, c BIGINT, i BIGINT, cat TEXT, dn BIGINT, dv BIGINT, at TIMESTAMPTZ, fin TEXT) RETURNS void AS $$
-BEGIN
-    INSERT INTO fieldwork_counts AS f (round_id, street_id, community_id, interviewer_id, category, n, visits)
-    VALUES (r, s, c, i, cat, dn, dv)
-    ON CONFLICT (round_id, street_id, community_id, interviewer_id, category)
-    DO UPDATE SET n = f.n + excluded.n, visits = f.visits + excluded.visits;
-    DELETE FROM fieldwork_counts
-    WHERE round_id = r AND street_id = s AND community_id = c AND interviewer_id = i AND category = cat AND n = 0;
-    IF fin IS NOT NULL AND at IS NOT NULL THEN
-        INSERT INTO fieldwork_hours AS h (round_id, street_id, hour, category, n)
-        VALUES (r, s, CAST(floor(extract(epoch FROM at) / 3600) AS BIGINT), fin, dn)
-        ON CONFLICT (round_id, street_id, hour, category) DO UPDATE SET n = h.n + excluded.n;
-        DELETE FROM fieldwork_hours
-        WHERE round_id = r AND street_id = s AND hour = CAST(floor(extract(epoch FROM at) / 3600) AS BIGINT) AND category = fin AND n = 0;
-    END IF;
-END;
-$$ LANGUAGE plpgsql;
--- +goose StatementEnd
-
--- The trigger: the old row's counts out, the new row's in, the smaller
--- count key first, so that two transactions moving assignments between
--- the same two keys in opposite directions lock them in the same order.
+-- The triggers run once per statement on its changed rows (transition
+-- tables): the new rows' counts in, the old rows' out, added up by key
+-- first, so that a statement changing many assignments (a round's start,
+-- a street given to an interviewer) writes each count once, and in key
+-- order, so that two transactions lock shared counts in the same order.
+-- A count that reaches 0 goes.
 -- +goose StatementBegin
 CREATE FUNCTION assignments_counts() RETURNS trigger AS $$
-DECLARE
-    out_first BOOLEAN := true;
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        out_first := ROW(OLD.round_id, COALESCE(OLD.street_id, 0), COALESCE(OLD.community_id, 0), COALESCE(OLD.interviewer_id, 0), COALESCE(OLD.category, ''))
-                  < ROW(NEW.round_id, COALESCE(NEW.street_id, 0), COALESCE(NEW.community_id, 0), COALESCE(NEW.interviewer_id, 0), COALESCE(NEW.category, ''));
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NOT out_first THEN
-        PERFORM fieldwork_count_add(NEW.round_id, COALESCE(NEW.street_id, 0), COALESCE(NEW.community_id, 0), COALESCE(NEW.interviewer_id, 0),
-                                    COALESCE(NEW.category, ''), 1, NEW.attempts, NEW.last_visit_at, NEW.category);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM fieldwork_count_add(OLD.round_id, COALESCE(OLD.street_id, 0), COALESCE(OLD.community_id, 0), COALESCE(OLD.interviewer_id, 0),
-                                    COALESCE(OLD.category, ''), -1, -OLD.attempts, OLD.last_visit_at, OLD.category);
-    END IF;
-    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND out_first) THEN
-        PERFORM fieldwork_count_add(NEW.round_id, COALESCE(NEW.street_id, 0), COALESCE(NEW.community_id, 0), COALESCE(NEW.interviewer_id, 0),
-                                    COALESCE(NEW.category, ''), 1, NEW.attempts, NEW.last_visit_at, NEW.category);
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO fieldwork_counts AS f (round_id, street_id, community_id, interviewer_id, category, n, visits)
+        SELECT r, s, c, i, cat, SUM(dn), SUM(dv)
+        FROM (SELECT round_id, COALESCE(street_id, 0), COALESCE(community_id, 0), COALESCE(interviewer_id, 0), COALESCE(category, ''), 1, attempts FROM new_rows) AS d (r, s, c, i, cat, dn, dv)
+        GROUP BY r, s, c, i, cat HAVING SUM(dn) <> 0 OR SUM(dv) <> 0
+        ORDER BY r, s, c, i, cat
+        ON CONFLICT (round_id, street_id, community_id, interviewer_id, category)
+        DO UPDATE SET n = f.n + excluded.n, visits = f.visits + excluded.visits;
+        INSERT INTO fieldwork_hours AS h (round_id, street_id, hour, category, n)
+        SELECT r, s, hr, cat, SUM(dn)
+        FROM (SELECT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category, 1 FROM new_rows WHERE category IS NOT NULL AND last_visit_at IS NOT NULL) AS d (r, s, hr, cat, dn)
+        GROUP BY r, s, hr, cat HAVING SUM(dn) <> 0
+        ORDER BY r, s, hr, cat
+        ON CONFLICT (round_id, street_id, hour, category) DO UPDATE SET n = h.n + excluded.n;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO fieldwork_counts AS f (round_id, street_id, community_id, interviewer_id, category, n, visits)
+        SELECT r, s, c, i, cat, SUM(dn), SUM(dv)
+        FROM (SELECT round_id, COALESCE(street_id, 0), COALESCE(community_id, 0), COALESCE(interviewer_id, 0), COALESCE(category, ''), 1, attempts FROM new_rows
+                  UNION ALL SELECT round_id, COALESCE(street_id, 0), COALESCE(community_id, 0), COALESCE(interviewer_id, 0), COALESCE(category, ''), -1, -attempts FROM old_rows) AS d (r, s, c, i, cat, dn, dv)
+        GROUP BY r, s, c, i, cat HAVING SUM(dn) <> 0 OR SUM(dv) <> 0
+        ORDER BY r, s, c, i, cat
+        ON CONFLICT (round_id, street_id, community_id, interviewer_id, category)
+        DO UPDATE SET n = f.n + excluded.n, visits = f.visits + excluded.visits;
+        INSERT INTO fieldwork_hours AS h (round_id, street_id, hour, category, n)
+        SELECT r, s, hr, cat, SUM(dn)
+        FROM (SELECT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category, 1 FROM new_rows WHERE category IS NOT NULL AND last_visit_at IS NOT NULL
+                  UNION ALL SELECT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category, -1 FROM old_rows WHERE category IS NOT NULL AND last_visit_at IS NOT NULL) AS d (r, s, hr, cat, dn)
+        GROUP BY r, s, hr, cat HAVING SUM(dn) <> 0
+        ORDER BY r, s, hr, cat
+        ON CONFLICT (round_id, street_id, hour, category) DO UPDATE SET n = h.n + excluded.n;
+        DELETE FROM fieldwork_counts f USING (SELECT DISTINCT round_id, COALESCE(street_id, 0), COALESCE(community_id, 0), COALESCE(interviewer_id, 0), COALESCE(category, '') FROM old_rows) AS o (r, s, c, i, cat)
+        WHERE f.round_id = o.r AND f.street_id = o.s AND f.community_id = o.c AND f.interviewer_id = o.i AND f.category = o.cat AND f.n = 0;
+        DELETE FROM fieldwork_hours h USING (SELECT DISTINCT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category FROM old_rows
+                                             WHERE category IS NOT NULL AND last_visit_at IS NOT NULL) AS o (r, s, hr, cat)
+        WHERE h.round_id = o.r AND h.street_id = o.s AND h.hour = o.hr AND h.category = o.cat AND h.n = 0;
+    ELSE
+        INSERT INTO fieldwork_counts AS f (round_id, street_id, community_id, interviewer_id, category, n, visits)
+        SELECT r, s, c, i, cat, SUM(dn), SUM(dv)
+        FROM (SELECT round_id, COALESCE(street_id, 0), COALESCE(community_id, 0), COALESCE(interviewer_id, 0), COALESCE(category, ''), -1, -attempts FROM old_rows) AS d (r, s, c, i, cat, dn, dv)
+        GROUP BY r, s, c, i, cat HAVING SUM(dn) <> 0 OR SUM(dv) <> 0
+        ORDER BY r, s, c, i, cat
+        ON CONFLICT (round_id, street_id, community_id, interviewer_id, category)
+        DO UPDATE SET n = f.n + excluded.n, visits = f.visits + excluded.visits;
+        INSERT INTO fieldwork_hours AS h (round_id, street_id, hour, category, n)
+        SELECT r, s, hr, cat, SUM(dn)
+        FROM (SELECT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category, -1 FROM old_rows WHERE category IS NOT NULL AND last_visit_at IS NOT NULL) AS d (r, s, hr, cat, dn)
+        GROUP BY r, s, hr, cat HAVING SUM(dn) <> 0
+        ORDER BY r, s, hr, cat
+        ON CONFLICT (round_id, street_id, hour, category) DO UPDATE SET n = h.n + excluded.n;
+        DELETE FROM fieldwork_counts f USING (SELECT DISTINCT round_id, COALESCE(street_id, 0), COALESCE(community_id, 0), COALESCE(interviewer_id, 0), COALESCE(category, '') FROM old_rows) AS o (r, s, c, i, cat)
+        WHERE f.round_id = o.r AND f.street_id = o.s AND f.community_id = o.c AND f.interviewer_id = o.i AND f.category = o.cat AND f.n = 0;
+        DELETE FROM fieldwork_hours h USING (SELECT DISTINCT round_id, COALESCE(street_id, 0), CAST(floor(extract(epoch FROM last_visit_at) / 3600) AS BIGINT), category FROM old_rows
+                                             WHERE category IS NOT NULL AND last_visit_at IS NOT NULL) AS o (r, s, hr, cat)
+        WHERE h.round_id = o.r AND h.street_id = o.s AND h.hour = o.hr AND h.category = o.cat AND h.n = 0;
     END IF;
     RETURN NULL;
 END;
@@ -99,16 +117,11 @@ $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
 
 CREATE TRIGGER assignments_counts_insert AFTER INSERT ON assignments
-FOR EACH ROW EXECUTE FUNCTION assignments_counts();
-CREATE TRIGGER assignments_counts_update
-AFTER UPDATE OF round_id, street_id, community_id, interviewer_id, category, attempts, last_visit_at ON assignments
-FOR EACH ROW WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.street_id IS DISTINCT FROM NEW.street_id
-  OR OLD.community_id IS DISTINCT FROM NEW.community_id OR OLD.interviewer_id IS DISTINCT FROM NEW.interviewer_id
-  OR OLD.category IS DISTINCT FROM NEW.category OR OLD.attempts IS DISTINCT FROM NEW.attempts
-  OR OLD.last_visit_at IS DISTINCT FROM NEW.last_visit_at)
-EXECUTE FUNCTION assignments_counts();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION assignments_counts();
+CREATE TRIGGER assignments_counts_update AFTER UPDATE ON assignments
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION assignments_counts();
 CREATE TRIGGER assignments_counts_delete AFTER DELETE ON assignments
-FOR EACH ROW EXECUTE FUNCTION assignments_counts();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION assignments_counts();
 
 -- +goose Down
 DROP INDEX responses_round_pending_flags;
@@ -116,6 +129,5 @@ DROP TRIGGER assignments_counts_delete ON assignments;
 DROP TRIGGER assignments_counts_update ON assignments;
 DROP TRIGGER assignments_counts_insert ON assignments;
 DROP FUNCTION assignments_counts();
-DROP FUNCTION fieldwork_count_add(BIGINT, BIGINT, BIGINT, BIGINT, TEXT, BIGINT, BIGINT, TIMESTAMPTZ, TEXT);
 DROP TABLE fieldwork_hours;
 DROP TABLE fieldwork_counts;

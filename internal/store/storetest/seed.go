@@ -124,17 +124,21 @@ func SeedFieldwork(t testing.TB, db *store.DB, round int64, perStreet int, passw
 		"INSERT INTO users (id, username, display_name, role, street_id, password_hash, created_at) "+
 		"SELECT 1000 + i, 'iv' || (i / ?) || '_' || (i % ?), 'iv' || i, 'interviewer', i / ?, ?, ? FROM seq",
 		perStreet, perStreet, perStreet, passwordHash, ts)
-	// visit time: day id % 20, hour id % 12, minute id % 60
-	at := "datetime(?, '+' || (a.id % 20) || ' days', '+' || ((a.id / 20) % 12) || ' hours', '+' || (a.id % 60) || ' minutes')"
+	// One statement (each row change runs the assignments' count triggers
+	// once): street, community and base weight from the sample unit, an
+	// interviewer of the street, a visit on day id % 20, hour (id / 20) % 12,
+	// minute id % 60.
+	at := "datetime(?, '+' || (id % 20) || ' days', '+' || ((id / 20) % 12) || ' hours', '+' || (id % 60) || ' minutes')"
 	if db.Dialect() == store.Postgres {
-		at = "(CAST(? AS TIMESTAMPTZ) + (a.id % 20) * INTERVAL '1 day' + ((a.id / 20) % 12) * INTERVAL '1 hour' + (a.id % 60) * INTERVAL '1 minute')"
+		at = "(CAST(? AS TIMESTAMPTZ) + (id % 20) * INTERVAL '1 day' + ((id / 20) % 12) * INTERVAL '1 hour' + (id % 60) * INTERVAL '1 minute')"
 	}
-	exec("UPDATE assignments SET street_id = (SELECT su.street_id FROM sample_units su WHERE su.id = assignments.sample_unit_id), " +
-		"community_id = (SELECT su.community_id FROM sample_units su WHERE su.id = assignments.sample_unit_id), " +
-		"base_weight = (SELECT su.base_weight FROM sample_units su WHERE su.id = assignments.sample_unit_id)")
-	exec(fmt.Sprintf("UPDATE assignments SET interviewer_id = 1000 + street_id * %d + (id %% %d), assigned_at = ?, category = 'I', "+
+	su := func(col string) string {
+		return "(SELECT su." + col + " FROM sample_units su WHERE su.id = assignments.sample_unit_id)"
+	}
+	exec(fmt.Sprintf("UPDATE assignments SET street_id = %s, community_id = %s, base_weight = %s, "+
+		"interviewer_id = 1000 + %s * %d + (id %% %d), assigned_at = ?, category = 'I', "+
 		"contacted = true, attempts = CASE WHEN id %% 5 = 0 THEN 2 ELSE 1 END, last_outcome = 'complete', "+
-		"last_visit_at = (SELECT %s FROM assignments a WHERE a.id = assignments.id) WHERE round_id = ?", perStreet, perStreet, at), ts, ts, round)
+		"last_visit_at = %s WHERE round_id = ?", su("street_id"), su("community_id"), su("base_weight"), su("street_id"), perStreet, perStreet, at), ts, ts, round)
 	exec("INSERT INTO visits (assignment_id, client_id, interviewer_id, attempted_at, outcome, note, received_at) "+
 		"SELECT id, 'v' || id, interviewer_id, last_visit_at, 'complete', '', last_visit_at FROM assignments WHERE round_id = ?", round)
 	exec("INSERT INTO visits (assignment_id, client_id, interviewer_id, attempted_at, outcome, note, received_at) "+
