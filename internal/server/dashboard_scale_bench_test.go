@@ -28,7 +28,7 @@ import (
 // Measured (2-core shared AMD EPYC, noisy; -benchtime 5x, MINYI_BENCH_LARGE=1),
 // analyst overview at 10⁴ / 10⁵ / 10⁶ responses: SQLite 35 / 42 / 67 ms,
 // PostgreSQL 45 / 51 / 86 ms; before the fieldwork counts of migration
-// 00015 the same pages took 57 / 391 / 9807 ms and 59 / 307 / 1030 ms.
+// 00015 the same pages took 61 / 391 / 9807 ms and 59 / 307 / 1030 ms.
 func BenchmarkDashboardScale(b *testing.B) {
 	sizes := []int{10_000, 100_000}
 	if os.Getenv("MINYI_BENCH_LARGE") != "" {
