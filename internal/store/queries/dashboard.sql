@@ -4,19 +4,20 @@
 
 -- name: dashboard-progress-by-day
 -- Final assignments by street, local day of their last visit and AAPOR
--- category. The second argument is the district's offset from UTC in
--- seconds (stored times are UTC).
-SELECT a.street_id AS street_id, date(a.last_visit_at, CAST(? AS TEXT) || ' seconds') AS day,
-       a.category AS category, COUNT(*) AS n
-FROM assignments a
-WHERE a.round_id = ? AND a.category IS NOT NULL AND a.last_visit_at IS NOT NULL
-  AND (? = 0 OR a.street_id = ?)
+-- category, from the hours the assignments' triggers keep
+-- (fieldwork_hours). The first argument is the district's offset from UTC
+-- in seconds (stored hours are UTC).
+SELECT h.street_id AS street_id, date(h.hour * 3600 + CAST(? AS INTEGER), 'unixepoch') AS day,
+       h.category AS category, SUM(h.n) AS n
+FROM fieldwork_hours h
+WHERE h.round_id = ? AND (? = 0 OR h.street_id = ?)
 GROUP BY 1, 2, 3
-ORDER BY day, a.street_id
+ORDER BY day, h.street_id
 
 -- name: dashboard-flags-pending
 -- Accepted interviews with quality flags that no supervisor has reviewed
--- yet, by street.
+-- yet, by street: the partial index responses_round_pending_flags holds
+-- exactly them.
 SELECT a.street_id AS street_id, COUNT(*) AS n
 FROM responses r JOIN assignments a ON a.id = r.assignment_id
 WHERE r.round_id = ? AND r.status = 'accepted' AND r.review = 'pending' AND r.flags <> '[]'

@@ -150,59 +150,60 @@ ORDER BY st.code, c.code, h.building, h.household_key, a.id
 LIMIT ? OFFSET ?
 
 -- name: street-progress-by-street
--- A round's assignments by group and AAPOR category, counted first and
--- named after, within one street (street-…) or the whole round (round-…):
--- one query each, as an OR in the WHERE makes the planners read the whole
+-- A round's assignments by group and AAPOR category, within one street
+-- (street-…) or the whole round (round-…), from the counts the
+-- assignments' triggers keep (fieldwork_counts, migration 00015): a few
+-- rows per community and interviewer, however many households. One
+-- query each, as an OR in the WHERE makes the planners read the whole
 -- round for one street.
 SELECT g.street_id AS group_id, st.name AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.street_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-      FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
-      GROUP BY a.street_id, a.category) g
+FROM (SELECT f.street_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
+      FROM fieldwork_counts f WHERE f.round_id = ? AND f.street_id = ?
+      GROUP BY f.street_id, f.category) g
 JOIN streets st ON st.id = g.street_id
 ORDER BY st.name, g.category
 
 -- name: round-progress-by-street
 SELECT g.street_id AS group_id, st.name AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.street_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-      FROM assignments a WHERE a.round_id = ?
-      GROUP BY a.street_id, a.category) g
+FROM (SELECT f.street_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
+      FROM fieldwork_counts f WHERE f.round_id = ?
+      GROUP BY f.street_id, f.category) g
 JOIN streets st ON st.id = g.street_id
 ORDER BY st.name, g.category
 
 -- name: street-progress-by-community
 SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.community_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-      FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
-      GROUP BY a.community_id, a.category) g
+FROM (SELECT f.community_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
+      FROM fieldwork_counts f WHERE f.round_id = ? AND f.street_id = ?
+      GROUP BY f.community_id, f.category) g
 JOIN communities c ON c.id = g.community_id
 JOIN streets st ON st.id = c.street_id
 ORDER BY st.name, c.name, g.category
 
 -- name: round-progress-by-community
--- (grouped by street first, the order of assignments_round_progress)
 SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.street_id, a.community_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-      FROM assignments a WHERE a.round_id = ?
-      GROUP BY a.street_id, a.community_id, a.category) g
+FROM (SELECT f.community_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
+      FROM fieldwork_counts f WHERE f.round_id = ?
+      GROUP BY f.community_id, f.category) g
 JOIN communities c ON c.id = g.community_id
 JOIN streets st ON st.id = c.street_id
 ORDER BY st.name, c.name, g.category
 
 -- name: street-progress-by-interviewer
-SELECT COALESCE(g.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.interviewer_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-      FROM assignments a WHERE a.round_id = ? AND a.street_id = ?
-      GROUP BY a.street_id, a.interviewer_id, a.category) g
+-- (interviewer 0: the households of nobody)
+SELECT g.interviewer_id AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
+FROM (SELECT f.interviewer_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
+      FROM fieldwork_counts f WHERE f.round_id = ? AND f.street_id = ?
+      GROUP BY f.interviewer_id, f.category) g
 LEFT JOIN users u ON u.id = g.interviewer_id
 ORDER BY u.username, g.category
 
 -- name: round-progress-by-interviewer
--- (grouped by street first, the order of
--- assignments_round_interviewer_progress: the households of nobody come
--- once per street, which rounds.Progress adds up)
-SELECT COALESCE(g.interviewer_id, 0) AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
-FROM (SELECT a.interviewer_id, COALESCE(a.category, '') AS category, COUNT(*) AS n, SUM(a.attempts) AS visits
-      FROM assignments a WHERE a.round_id = ?
-      GROUP BY a.street_id, a.interviewer_id, a.category) g
+-- (grouped by street too: the households of nobody come once per street,
+-- which rounds.Progress adds up)
+SELECT g.interviewer_id AS group_id, COALESCE(u.username, '') AS group_name, g.category, g.n, g.visits
+FROM (SELECT f.interviewer_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
+      FROM fieldwork_counts f WHERE f.round_id = ?
+      GROUP BY f.street_id, f.interviewer_id, f.category) g
 LEFT JOIN users u ON u.id = g.interviewer_id
 ORDER BY u.username, g.category

@@ -96,3 +96,60 @@ func SeedRound(t testing.TB, db *store.DB, n, strata, psus int) int64 {
 	}
 	return 1
 }
+
+// SeedFieldwork gives SeedRound's round the fieldwork rows a dashboard
+// counts: the assignments' street and community (SeedRound leaves them
+// out), perStreet interviewers per street (users iv<street>_<k>, with
+// passwordHash), each assignment given to one of its street's
+// interviewers and settled by one visit (attempted over 20 days, 09:00–
+// 20:00 in UTC+8; 1 in 5 assignments took two visits), the responses'
+// interviewer and times, and 1 in 200 responses flagged and waiting for
+// review. Like SeedRound it writes the tables directly.
+func SeedFieldwork(t testing.TB, db *store.DB, round int64, perStreet int, passwordHash string) {
+	t.Helper()
+	w := db.Writer()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := w.Exec(w.Rebind(q), args...); err != nil {
+			t.Fatalf("seed fieldwork: %v\n%s", err, q)
+		}
+	}
+	ts := time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC) // 09:00 in UTC+8
+	var streets int
+	if err := w.Get(&streets, "SELECT COUNT(*) FROM streets"); err != nil {
+		t.Fatal(err)
+	}
+	// Interviewers get ids from 1000 on: street s, k-th: 1000 + s*perStreet + k.
+	exec(fmt.Sprintf("WITH RECURSIVE seq(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM seq WHERE i < %d) ", perStreet, (streets+1)*perStreet-1)+
+		"INSERT INTO users (id, username, display_name, role, street_id, password_hash, created_at) "+
+		"SELECT 1000 + i, 'iv' || (i / ?) || '_' || (i % ?), 'iv' || i, 'interviewer', i / ?, ?, ? FROM seq",
+		perStreet, perStreet, perStreet, passwordHash, ts)
+	// One statement (each row change runs the assignments' count triggers
+	// once): street, community and base weight from the sample unit, an
+	// interviewer of the street, a visit on day id % 20, hour (id / 20) % 12,
+	// minute id % 60.
+	at := "datetime(?, '+' || (id % 20) || ' days', '+' || ((id / 20) % 12) || ' hours', '+' || (id % 60) || ' minutes')"
+	if db.Dialect() == store.Postgres {
+		at = "(CAST(? AS TIMESTAMPTZ) + (id % 20) * INTERVAL '1 day' + ((id / 20) % 12) * INTERVAL '1 hour' + (id % 60) * INTERVAL '1 minute')"
+	}
+	su := func(col string) string {
+		return "(SELECT su." + col + " FROM sample_units su WHERE su.id = assignments.sample_unit_id)"
+	}
+	exec(fmt.Sprintf("UPDATE assignments SET street_id = %s, community_id = %s, base_weight = %s, "+
+		"interviewer_id = 1000 + %s * %d + (id %% %d), assigned_at = ?, category = 'I', "+
+		"contacted = true, attempts = CASE WHEN id %% 5 = 0 THEN 2 ELSE 1 END, last_outcome = 'complete', "+
+		"last_visit_at = %s WHERE round_id = ?", su("street_id"), su("community_id"), su("base_weight"), su("street_id"), perStreet, perStreet, at), ts, ts, round)
+	exec("INSERT INTO visits (assignment_id, client_id, interviewer_id, attempted_at, outcome, note, received_at) "+
+		"SELECT id, 'v' || id, interviewer_id, last_visit_at, 'complete', '', last_visit_at FROM assignments WHERE round_id = ?", round)
+	exec("INSERT INTO visits (assignment_id, client_id, interviewer_id, attempted_at, outcome, note, received_at) "+
+		"SELECT id, 'w' || id, interviewer_id, ?, 'not_home', '', ? FROM assignments WHERE round_id = ? AND attempts = 2", ts, ts, round)
+	exec("UPDATE responses SET interviewer_id = (SELECT a.interviewer_id FROM assignments a WHERE a.id = responses.assignment_id), "+
+		"started_at = (SELECT a.last_visit_at FROM assignments a WHERE a.id = responses.assignment_id), "+
+		"completed_at = (SELECT a.last_visit_at FROM assignments a WHERE a.id = responses.assignment_id), "+
+		"flags = CASE WHEN id % 200 = 7 THEN '[{\"code\":\"too_fast\",\"detail\":\"seed\"}]' ELSE '[]' END WHERE round_id = ?", round)
+	if db.Dialect() == store.Postgres {
+		exec("VACUUM ANALYZE assignments")
+		exec("VACUUM ANALYZE visits")
+		exec("VACUUM ANALYZE responses")
+	}
+}
