@@ -1,10 +1,10 @@
 package results
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
@@ -144,38 +144,21 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 		return Report{}, err
 	}
 	rr.design.LonelyPSU = r.LonelyPSU
-	type key struct {
-		street int64
-		code   int
-	}
-	keys := map[key]bool{}
-	rowKey := make([]key, len(rr.weight))
+	keys := map[groupKey]bool{}
+	rowKey := make([]groupKey, len(rr.weight))
 	has := make([]bool, len(rr.weight))
 	for i := range rr.weight {
 		c, ok := rr.code(i, q.Code)
 		if !ok {
 			continue
 		}
-		k := key{code: c}
+		k := groupKey{code: c}
 		if r.By == "street" {
 			k.street = rr.streetID[i]
 		}
 		keys[k], rowKey[i], has[i] = true, k, true
 	}
-	order := make([]key, 0, len(keys))
-	for k := range keys {
-		order = append(order, k)
-	}
-	sort.Slice(order, func(a, b int) bool {
-		if order[a].street != order[b].street {
-			return order[a].street < order[b].street
-		}
-		return order[a].code < order[b].code
-	})
-	dom := map[key]int32{}
-	for i, k := range order {
-		dom[k] = int32(i)
-	}
+	order, dom := domainsOf(keys)
 	s := &stats.Sample{Stratum: rr.stratum, PSU: rr.psu, Weight: rr.weight, Cell: rr.cell, Vars: rr.vars, Domain: make([]int32, len(rr.weight))}
 	for i := range s.Domain {
 		s.Domain[i] = stats.NoDomain
@@ -187,7 +170,37 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{RoundID: roundID, By: r.By, Group: q.Code, Estimates: make([]Figure, len(est))}
+	return groupReport(roundID, r.By, q, est, order, label), nil
+}
+
+// groupKey is a respondent group's domain: an answer code, within a
+// street when the groups are by street.
+type groupKey struct {
+	street int64
+	code   int
+}
+
+// domainsOf orders the groups found (by street, then code) and numbers
+// them as the estimator's domains.
+func domainsOf(keys map[groupKey]bool) ([]groupKey, map[groupKey]int32) {
+	order := make([]groupKey, 0, len(keys))
+	for k := range keys {
+		order = append(order, k)
+	}
+	slices.SortFunc(order, func(a, b groupKey) int {
+		return cmp.Or(cmp.Compare(a.street, b.street), cmp.Compare(a.code, b.code))
+	})
+	dom := make(map[groupKey]int32, len(order))
+	for i, k := range order {
+		dom[k] = int32(i)
+	}
+	return order, dom
+}
+
+// groupReport names the estimates of a group question's domains: the
+// answer's label, after the street's when the groups are by street.
+func groupReport(roundID int64, by string, q *questionnaire.Question, est []stats.Estimate, order []groupKey, label Labeler) Report {
+	rep := Report{RoundID: roundID, By: by, Group: q.Code, Estimates: make([]Figure, len(est))}
 	for i, e := range est {
 		rep.Estimates[i] = Figure{Estimate: e}
 		if e.Domain == stats.NoDomain {
@@ -200,7 +213,7 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 			f.DomainLabel = label("street", k.street) + " × " + f.DomainLabel
 		}
 	}
-	return rep, nil
+	return rep
 }
 
 // optionLabel names an answer code of a group question (its zh-CN label).

@@ -3,7 +3,6 @@ package results
 import (
 	"context"
 	"slices"
-	"sort"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -102,19 +101,15 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 	if len(rows) == 0 {
 		return Report{}, apperr.New(apperr.NotFound, "round %d has no accepted responses to estimate from", roundID)
 	}
-	type key struct {
-		street int64
-		code   int
-	}
-	keyOf := func(row store.AggregateRow) key {
-		k := key{code: int(row.Domain)}
+	keyOf := func(row store.AggregateRow) groupKey {
+		k := groupKey{code: int(row.Domain)}
 		if r.By == "street" {
 			k.street = row.Stratum
 		}
 		return k
 	}
 	var streets []int64
-	keys := map[key]bool{}
+	keys := map[groupKey]bool{}
 	for _, row := range rows {
 		if !slices.Contains(streets, row.Stratum) {
 			streets = append(streets, row.Stratum)
@@ -132,20 +127,7 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 			design.Strata[i] = label("street", id)
 		}
 	}
-	order := make([]key, 0, len(keys))
-	for k := range keys {
-		order = append(order, k)
-	}
-	sort.Slice(order, func(a, b int) bool {
-		if order[a].street != order[b].street {
-			return order[a].street < order[b].street
-		}
-		return order[a].code < order[b].code
-	})
-	dom := make(map[key]int32, len(order))
-	for i, k := range order {
-		dom[k] = int32(i)
-	}
+	order, dom := domainsOf(keys)
 	type akey struct {
 		psu, code int64
 		cell      int32
@@ -183,18 +165,5 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{RoundID: roundID, By: r.By, Group: q.Code, Estimates: make([]Figure, len(est))}
-	for i, e := range est {
-		rep.Estimates[i] = Figure{Estimate: e}
-		if e.Domain == stats.NoDomain {
-			continue
-		}
-		k := order[e.Domain]
-		f := &rep.Estimates[i]
-		f.DomainID, f.StreetID, f.DomainLabel = int64(k.code), k.street, optionLabel(q, k.code)
-		if k.street != 0 && label != nil {
-			f.DomainLabel = label("street", k.street) + " × " + f.DomainLabel
-		}
-	}
-	return rep, nil
+	return groupReport(roundID, r.By, q, est, order, label), nil
 }
