@@ -19,7 +19,7 @@ run: build
 
 ## test: every test, with the race detector; PostgreSQL too when MINYI_TEST_POSTGRES is set; then the browser modules' tests (Node ≥ 20)
 test:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 	node --test web/static/js/*.test.mjs web/static/tablet/*.test.mjs
 
 ## lint: gofmt check and go vet

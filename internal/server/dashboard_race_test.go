@@ -6,3 +6,8 @@ package server
 // dashboard's browser test seeds smaller rounds (still 40-odd interviews a
 // street in the round it checks).
 const dashSampleN, dashOtherN = 320, 120
+
+// raceDetector says the tests run under the race detector: the crawl
+// then reads the English pages as the admin only (every other role in
+// Chinese), which halves the suite's slowest test.
+const raceDetector = true
