@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/auth"
@@ -44,13 +44,13 @@ func (s *tabletSession) shot(name string) {
 	s.t.Helper()
 	s.b.Screenshot(s.ctx, name+"-800x1280")
 	var overflow int
-	s.run("phone size", webtest.Viewport(360, 740), chromedp.Sleep(100*time.Millisecond),
+	s.run("phone size", webtest.Viewport(360, 740),
 		chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflow))
 	if overflow > 0 {
 		s.t.Errorf("%s: the page is %d px wider than a 360 px screen", name, overflow)
 	}
 	s.b.Screenshot(s.ctx, name+"-360x740")
-	s.run("tablet size", webtest.Viewport(800, 1280), chromedp.Sleep(100*time.Millisecond))
+	s.run("tablet size", webtest.Viewport(800, 1280))
 }
 
 // interview answers the questions shown, in order, from answers (code →
@@ -61,7 +61,7 @@ func (s *tabletSession) interview(answers map[string]string, shots bool) []strin
 	var seen []string
 	for range 20 {
 		var code string
-		s.run("next screen", chromedp.WaitVisible(`#question, #finish`),
+		s.run("next screen", webtest.WaitVisible(`#question, #finish`),
 			chromedp.Evaluate(`(document.querySelector("#question")||{dataset:{}}).dataset.code || ""`, &code))
 		if code == "" {
 			return seen
@@ -72,26 +72,15 @@ func (s *tabletSession) interview(answers map[string]string, shots bool) []strin
 			s.t.Fatalf("the interview shows %s, which the test has no answer for (seen %v)", code, seen)
 		}
 		sel := fmt.Sprintf(`#question[data-code=%q] input[value=%q]`, code, v)
-		s.run("answer "+code, chromedp.Click(sel, chromedp.NodeVisible))
+		s.run("answer "+code, webtest.Click(sel))
 		if shots && len(seen) == 2 {
 			s.shot("3-question")
 		}
-		s.run("next from "+code, chromedp.Click(`#next`, chromedp.NodeVisible),
+		s.run("next from "+code, webtest.Click(`#next`),
 			webtest.WaitJS(fmt.Sprintf(`!document.querySelector('#question[data-code=%q]')`, code)))
 	}
 	s.t.Fatal("the interview does not end")
 	return nil
-}
-
-// jsClick waits for a selector and clicks it from the page's script, which
-// finds the node the page holds at that moment: screens re-render while a
-// sync redraws them, and a node Chromium had looked up before can be gone
-// when its click arrives ("Could not find node with given id").
-func jsClick(sel string) chromedp.Action {
-	return chromedp.Tasks{
-		webtest.WaitJS(fmt.Sprintf(`document.querySelector(%q) !== null`, sel)),
-		chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).click()`, sel), nil),
-	}
 }
 
 func countOf(t *testing.T, db *store.DB, q string, args ...any) int {
@@ -151,9 +140,9 @@ func TestTabletInBrowser(t *testing.T) {
 	idle := webtest.WaitJS(`document.body.dataset.sync !== "busy"`)
 
 	// Log in; the service worker takes control (the app works offline).
-	s.run("open", webtest.Viewport(800, 1280), webtest.Download(downloads), chromedp.Navigate(base+"/t/"), chromedp.WaitVisible(`input[name=username]`))
+	s.run("open", webtest.Viewport(800, 1280), webtest.Download(downloads), chromedp.Navigate(base+"/t/"), webtest.WaitVisible(`input[name=username]`))
 	s.shot("1-login")
-	s.run("log in", webtest.Login(base+"/t/", "int1a", fieldtest.Password), chromedp.WaitVisible(`a.household`),
+	s.run("log in", webtest.Login(base+"/t/", "int1a", fieldtest.Password), webtest.WaitVisible(`a.household`),
 		webtest.WaitJS(`navigator.serviceWorker.controller !== null`))
 	var n int
 	s.run("count households", chromedp.Evaluate(`document.querySelectorAll("a.household").length`, &n))
@@ -164,63 +153,65 @@ func TestTabletInBrowser(t *testing.T) {
 
 	// A no-one-home visit at the first household.
 	house := func(a store.Assignment) chromedp.Action {
-		return chromedp.Tasks{idle, chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, a.ID), chromedp.NodeVisible), chromedp.WaitVisible(`#start`)}
+		return chromedp.Tasks{idle, webtest.Click(fmt.Sprintf(`a[href="#/h/%d"]`, a.ID)), webtest.WaitVisible(`#start`)}
 	}
 	s.run("household 1", house(mine[0]))
 	s.shot("4-household")
-	s.run("no one home", chromedp.Click(`button[data-outcome=no_one_home]`), chromedp.WaitVisible(`a.household`),
+	s.run("no one home", webtest.Click(`button[data-outcome=no_one_home]`), webtest.WaitVisible(`a.household`),
 		webtest.WaitJS(`document.querySelector("#outbox-link").classList.contains("zero")`))
 
 	// An interview whose skip logic hides A2 (not aware of the campaign).
 	notAware := map[string]string{"S1": "1", "A1": "2", "B1": "1", "Q1": "2", "Q2": "2", "Q3": "1", "Q4": "3"}
-	s.run("household 2", house(mine[1]), chromedp.Click(`#start`))
+	s.run("household 2", house(mine[1]), webtest.Click(`#start`))
 	seen := s.interview(notAware, true)
 	if want := []string{"S1", "A1", "B1", "Q1", "Q2", "Q3", "Q4"}; !slices.Equal(seen, want) {
 		t.Errorf("screens %v, want %v (A2 hidden)", seen, want)
 	}
 	s.shot("5-review")
-	s.run("finish 2", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`),
+	s.run("finish 2", webtest.Click(`#finish`), webtest.WaitVisible(`#to-list`),
 		webtest.WaitJS(`document.querySelector("#outbox-link").classList.contains("zero")`))
 	s.shot("6-saved")
-	s.run("back", jsClick(`#to-list`), chromedp.WaitVisible(`a.household`))
+	s.run("back", webtest.Click(`#to-list`), webtest.WaitVisible(`a.household`))
 
 	// Offline: two more interviews, with a reload in the middle of the first.
 	offline.Store(true)
 	s.run("offline", webtest.Offline(true), webtest.WaitJS(`!navigator.onLine`))
 	aware := map[string]string{"S1": "1", "A1": "1", "A2": "2", "B1": "1", "Q1": "1", "Q2": "1", "Q3": "2", "Q4": "1"}
-	s.run("household 3", house(mine[2]), chromedp.Click(`#start`))
+	s.run("household 3", house(mine[2]), webtest.Click(`#start`))
 	for _, code := range []string{"S1", "A1"} {
-		s.run("answer "+code, chromedp.Click(fmt.Sprintf(`#question[data-code=%q] input[value=%q]`, code, aware[code]), chromedp.NodeVisible),
-			chromedp.Click(`#next`), webtest.WaitJS(fmt.Sprintf(`!document.querySelector('#question[data-code=%q]')`, code)))
+		s.run("answer "+code, webtest.Click(fmt.Sprintf(`#question[data-code=%q] input[value=%q]`, code, aware[code])),
+			webtest.Click(`#next`), webtest.WaitJS(fmt.Sprintf(`!document.querySelector('#question[data-code=%q]')`, code)))
 	}
 	var at string
-	s.run("reload offline", chromedp.Reload(), chromedp.WaitVisible(`#question`),
+	s.run("reload offline", chromedp.Reload(), webtest.WaitVisible(`#question`),
 		chromedp.Evaluate(`document.querySelector("#question").dataset.code`, &at))
 	if at != "A2" {
 		t.Fatalf("after a reload the interview is at %q, want A2 (the next question after A1)", at)
 	}
-	s.run("back to A1", chromedp.Click(`.nav button[type=button]`), chromedp.WaitVisible(`#question[data-code=A1]`))
+	s.run("back to A1", webtest.Click(`.nav button[type=button]`), webtest.WaitVisible(`#question[data-code=A1]`))
 	var checked bool
 	s.run("A1 kept", chromedp.Evaluate(`document.querySelector('#question input[value="1"]').checked`, &checked))
 	if !checked {
 		t.Error("the answer to A1 did not survive the reload")
 	}
-	s.run("forward", chromedp.Click(`#next`), chromedp.WaitVisible(`#question[data-code=A2]`))
+	s.run("forward", webtest.Click(`#next`), webtest.WaitVisible(`#question[data-code=A2]`))
 	seen = s.interview(aware, false)
 	if want := []string{"A2", "B1", "Q1", "Q2", "Q3", "Q4"}; !slices.Equal(seen, want) {
 		t.Errorf("after the reload: screens %v", seen)
 	}
-	s.run("finish 3", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`), jsClick(`#to-list`), chromedp.WaitVisible(`a.household`))
+	s.run("finish 3", webtest.Click(`#finish`), webtest.WaitVisible(`#to-list`), webtest.Click(`#to-list`), webtest.WaitVisible(`a.household`))
 	// The second offline interview ends at screening: not eligible.
-	s.run("household 4", house(mine[3]), chromedp.Click(`#start`))
+	s.run("household 4", house(mine[3]), webtest.Click(`#start`))
 	if seen := s.interview(map[string]string{"S1": "2"}, false); !slices.Equal(seen, []string{"S1"}) {
 		t.Errorf("not eligible: screens %v, want only S1", seen)
 	}
 	s.shot("5b-end-not-eligible")
-	s.run("finish 4", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`))
-	s.run("reload offline", chromedp.Reload(), chromedp.WaitVisible(`#outbox-link`), chromedp.Sleep(300*time.Millisecond))
+	s.run("finish 4", webtest.Click(`#finish`), webtest.WaitVisible(`#to-list`))
+	// After a reload the app has started when its first sync has given up
+	// (offline): the header then counts what the outbox holds.
+	s.run("reload offline", chromedp.Reload(), webtest.WaitVisible(`#outbox-link`), webtest.WaitJS(`document.body.dataset.sync === "idle"`))
 	var unsent string
-	s.run("unsent", chromedp.Navigate(base+"/t/#/outbox"), chromedp.WaitVisible(`#export`), chromedp.Text(`#outbox-link`, &unsent))
+	s.run("unsent", chromedp.Navigate(base+"/t/#/outbox"), webtest.WaitVisible(`#export`), webtest.Text(`#outbox-link`, &unsent))
 	if !strings.Contains(unsent, "2") {
 		t.Errorf("offline after a reload the header says %q, want 2 unsent", unsent)
 	}
@@ -231,16 +222,10 @@ func TestTabletInBrowser(t *testing.T) {
 
 	// The office uploads the exported outbox twice: the first adds the two
 	// interviews, the second nothing.
-	s.run("export", chromedp.Click(`#export`))
-	var file []byte
-	for i := 0; i < 100 && file == nil; i++ {
-		time.Sleep(50 * time.Millisecond)
-		if m, _ := filepath.Glob(filepath.Join(downloads, "minyi-outbox-int1a-*.json")); len(m) == 1 {
-			file, _ = os.ReadFile(m[0])
-		}
-	}
-	if file == nil {
-		t.Fatal("no export file downloaded")
+	s.run("export", webtest.Click(`#export`))
+	file, err := webtest.WaitFile(s.ctx, filepath.Join(downloads, "minyi-outbox-int1a-*.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	office := loginAs(t, base, "sup1")
 	for i, want := range []string{`"status":201`, `"status":200`} {
@@ -275,7 +260,7 @@ func TestTabletInBrowser(t *testing.T) {
 		const m = await import("/t/idb.js");
 		for (const it of await m.all("outbox")) { it.state = "pending"; it.receipt = null; it.next_at = 0; await m.put("outbox", it); }
 		return true;
-	})()`, nil), chromedp.Reload(), chromedp.WaitVisible(`#export`),
+	})()`, nil), chromedp.Reload(), webtest.WaitVisible(`#export`),
 		webtest.WaitJS(`document.querySelectorAll('li[data-state="sent"]').length === 4`))
 	check("after a forced resend")
 
@@ -289,27 +274,27 @@ func TestTabletInBrowser(t *testing.T) {
 			answers: {S1: 1, A1: 1, A2: 7, B1: 1, Q1: 1, Q2: 1, Q3: 1, Q4: 1}, started_at: now, completed_at: now }, s.user.id));
 		return true;
 	})()`, mine[4].ID), nil), chromedp.Navigate(base+"/t/#/"), chromedp.Reload(),
-		chromedp.WaitVisible(`.st.attention`))
-	s.run("open it", idle, chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[4].ID)), chromedp.WaitVisible(`.problem [data-field=A2]`))
+		webtest.WaitVisible(`.st.attention`))
+	s.run("open it", idle, webtest.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[4].ID)), webtest.WaitVisible(`.problem [data-field=A2]`))
 	s.shot("9-household-422")
 	var msg string
-	s.run("fix", chromedp.Click(`#fix`), chromedp.WaitVisible(`#question[data-code=A2] #q-error`), chromedp.Text(`#q-error`, &msg))
+	s.run("fix", webtest.Click(`#fix`), webtest.WaitVisible(`#question[data-code=A2] #q-error`), webtest.Text(`#q-error`, &msg))
 	if !strings.Contains(msg, "7") {
 		t.Errorf("the question shows %q, want the server's message about code 7", msg)
 	}
 	s.shot("10-question-422")
-	s.run("correct it", chromedp.Click(`#question input[value="1"]`), chromedp.Click(`#next`),
+	s.run("correct it", webtest.Click(`#question input[value="1"]`), webtest.Click(`#next`),
 		webtest.WaitJS(`!document.querySelector('#question[data-code="A2"]')`))
 	s.interview(aware, false)
-	s.run("finish 5", chromedp.Click(`#finish`), chromedp.WaitVisible(`#to-list`),
+	s.run("finish 5", webtest.Click(`#finish`), webtest.WaitVisible(`#to-list`),
 		webtest.WaitJS(`document.querySelector("#outbox-link").classList.contains("zero")`))
 	if got := countOf(t, db, `SELECT COUNT(*) FROM responses`); got != 4 {
 		t.Errorf("after the correction: %d responses, want 4", got)
 	}
 
 	// English, then a second interviewer who sees only their household.
-	s.run("english", jsClick(`#to-list`), chromedp.WaitVisible(`a.household`), idle,
-		jsClick(`#lang`),
+	s.run("english", webtest.Click(`#to-list`), webtest.WaitVisible(`a.household`), idle,
+		webtest.Click(`#lang`),
 		webtest.WaitJS(`document.documentElement.lang === "en"`))
 	s.shot("11-assignments-en")
 
@@ -317,14 +302,14 @@ func TestTabletInBrowser(t *testing.T) {
 	s2 := &tabletSession{t: t, b: b2, ctx: b2.Tab(30 * time.Second)}
 	var hrefs []string
 	s2.run("second interviewer", webtest.Viewport(800, 1280), webtest.Login(base+"/t/", "int1b", fieldtest.Password),
-		chromedp.WaitVisible(`a.household`),
+		webtest.WaitVisible(`a.household`),
 		chromedp.Evaluate(`[...document.querySelectorAll("a.household")].map(a => a.getAttribute("href"))`, &hrefs))
 	if want := []string{fmt.Sprintf("#/h/%d", mine[5].ID)}; !slices.Equal(hrefs, want) {
 		t.Errorf("int1b sees %v, want only %v", hrefs, want)
 	}
 	var title string
 	s2.run("another's household", chromedp.Navigate(fmt.Sprintf("%s/t/#/h/%d", base, mine[0].ID)),
-		chromedp.WaitVisible(`#screen-title`), chromedp.Text(`#screen-title`, &title))
+		webtest.WaitVisible(`#screen-title`), webtest.Text(`#screen-title`, &title))
 	if !strings.Contains(title, "找不到") {
 		t.Errorf("int1b opening int1a's household sees %q", title)
 	}
@@ -342,13 +327,13 @@ func TestTabletFirstLoadSlow3G(t *testing.T) {
 	ctx := b.Tab(60 * time.Second)
 	webtest.Run(t, ctx, "throttle", webtest.Viewport(800, 1280), webtest.NoCache(), webtest.Slow3G())
 	start := time.Now()
-	webtest.Run(t, ctx, "first load", chromedp.Navigate(base+"/t/"), chromedp.WaitVisible(`input[name=username]`))
+	webtest.Run(t, ctx, "first load", chromedp.Navigate(base+"/t/"), webtest.WaitVisible(`input[name=username]`))
 	first := time.Since(start)
 	var bytes int
 	webtest.Run(t, ctx, "transferred", chromedp.Evaluate(`performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((s, e) => s + (e.transferSize || 0), 0)`, &bytes),
 		webtest.WaitJS(`navigator.serviceWorker.controller !== null`))
 	start = time.Now()
-	webtest.Run(t, ctx, "second load", chromedp.Reload(), chromedp.WaitVisible(`input[name=username]`))
+	webtest.Run(t, ctx, "second load", chromedp.Reload(), webtest.WaitVisible(`input[name=username]`))
 	second := time.Since(start)
 	t.Logf("Slow 3G (2 s latency, 400 kbit/s): first load to the login form %v (%d bytes over the network), again with the service worker %v",
 		first.Round(10*time.Millisecond), bytes, second.Round(10*time.Millisecond))
@@ -405,21 +390,21 @@ func TestTabletUpdateKeepsOutbox(t *testing.T) {
 	workerBuild := `new Promise((ok) => { const c = new MessageChannel(); c.port1.onmessage = (e) => ok(e.data);
 		navigator.serviceWorker.controller.postMessage({ type: "build" }, [c.port2]); })`
 	var got string
-	s.run("log in", webtest.Viewport(800, 1280), webtest.Login(base+"/t/", "int1a", fieldtest.Password), chromedp.WaitVisible(`a.household`),
+	s.run("log in", webtest.Viewport(800, 1280), webtest.Login(base+"/t/", "int1a", fieldtest.Password), webtest.WaitVisible(`a.household`),
 		webtest.WaitJS(`navigator.serviceWorker.controller !== null`), webtest.Eval(workerBuild, &got))
 	if got != build {
 		t.Fatalf("the worker runs build %q, want %q", got, build)
 	}
 	syncDown.Store(true)
-	s.run("visit while sync is down", chromedp.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[0].ID)), chromedp.WaitVisible(`#start`),
-		chromedp.Click(`button[data-outcome=refused]`), chromedp.WaitVisible(`a.household`),
+	s.run("visit while sync is down", webtest.Click(fmt.Sprintf(`a[href="#/h/%d"]`, mine[0].ID)), webtest.WaitVisible(`#start`),
+		webtest.Click(`button[data-outcome=refused]`), webtest.WaitVisible(`a.household`),
 		webtest.WaitJS(`document.querySelector("#outbox-link").textContent.includes("1")`))
 
 	deployed.Store(true)
 	var banner string
 	s.run("new version", webtest.Eval(`navigator.serviceWorker.getRegistration("/t/").then((r) => r.update()).then(() => true)`, nil),
 		webtest.WaitJS(`(async () => !!(await navigator.serviceWorker.getRegistration("/t/")).waiting)()`),
-		webtest.WaitJS(`!document.querySelector("#banner").hidden`), chromedp.Text(`#banner`, &banner),
+		webtest.WaitJS(`!document.querySelector("#banner").hidden`), webtest.Text(`#banner`, &banner),
 		webtest.Eval(workerBuild, &got))
 	if got != build || !strings.Contains(banner, "新版本") {
 		t.Fatalf("while a visit is unsent: worker %q (want the old %q), banner %q", got, build, banner)
@@ -429,11 +414,33 @@ func TestTabletUpdateKeepsOutbox(t *testing.T) {
 		t.Fatalf("the server holds %d visits while its sync is down", n)
 	}
 
-	syncDown.Store(false)
-	s.run("sync, then the update", chromedp.Navigate(base+"/t/#/outbox"), chromedp.WaitVisible(`#sync-now`), chromedp.Click(`#sync-now`),
-		webtest.WaitJS(`navigator.serviceWorker.controller !== null`),
-		chromedp.Poll(workerBuild+`.then((b) => b === "`+build+`-next")`, nil, chromedp.WithPollingInterval(100*time.Millisecond)),
-		chromedp.WaitVisible(`li[data-state="sent"]`))
+	// The sync comes back. The app sends the visit and only then, with the
+	// outbox empty and no send in flight, takes the new version: it reloads
+	// itself, once. The step waits for that navigation, not for a time, and
+	// records what the server held when it came.
+	var reloads, visitsAtReload atomic.Int64
+	chromedp.ListenTarget(s.ctx, func(ev any) {
+		if e, ok := ev.(*cdppage.EventFrameNavigated); ok && e.Frame.ParentID == "" {
+			reloads.Add(1)
+			visitsAtReload.Store(int64(countOf(t, db, `SELECT COUNT(*) FROM visits`)))
+		}
+	})
+	s.run("sync, then the update", webtest.Navigation(
+		chromedp.ActionFunc(func(context.Context) error { syncDown.Store(false); return nil }),
+		// The app retries by itself after its backoff; "online" makes it now.
+		webtest.Eval(`dispatchEvent(new Event("online")), true`, nil)),
+		webtest.WaitJS(`navigator.serviceWorker.controller !== null`), webtest.Eval(workerBuild, &got))
+	if got != build+"-next" {
+		t.Fatalf("after the reload the worker runs build %q, want %q", got, build+"-next")
+	}
+	s.run("the outbox after the update", chromedp.Navigate(base+"/t/#/outbox"), webtest.WaitVisible(`li[data-state="sent"]`),
+		webtest.WaitJS(`document.body.dataset.sync === "idle"`))
+	if n := reloads.Load(); n != 1 {
+		t.Errorf("the app reloaded %d times for the update, want once", n)
+	}
+	if n := visitsAtReload.Load(); n != 1 {
+		t.Errorf("the app reloaded for the update while the server held %d visits: the visit was not yet safe", n)
+	}
 	if n := countOf(t, db, `SELECT COUNT(*) FROM visits`); n != 1 {
 		t.Errorf("after the update the server holds %d visits, want 1", n)
 	}

@@ -13,16 +13,20 @@ package webtest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -55,6 +59,7 @@ type Browser struct {
 	t      testing.TB
 	alloc  context.Context
 	cancel context.CancelFunc
+	first  context.Context // the first tab's, which holds the browser
 	// Dir is where screenshots go: $MINYI_SCREENSHOTS/<test name>, or a
 	// folder under the system's temporary directory.
 	Dir string
@@ -108,12 +113,22 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// Tab opens a new tab (a fresh browser for the first one); it is closed
-// when the test ends. Every action on it times out after timeout.
+// Tab opens a new tab (starting the browser for the first one); it is
+// closed when the test ends. Every action on it times out after timeout.
 func (b *Browser) Tab(timeout time.Duration) context.Context {
 	b.t.Helper()
-	ctx, cancel := chromedp.NewContext(b.alloc, chromedp.WithErrorf(b.t.Logf))
+	// The first tab starts the browser; later ones open beside it (a
+	// context made from the allocator again would start a second browser
+	// on the same profile, which Chromium refuses).
+	parent, opts := b.alloc, []chromedp.ContextOption{chromedp.WithErrorf(b.t.Logf)}
+	if b.first != nil {
+		parent, opts = b.first, nil
+	}
+	ctx, cancel := chromedp.NewContext(parent, opts...)
 	b.t.Cleanup(cancel)
+	if b.first == nil {
+		b.first = ctx
+	}
 	// The page's errors and console output go to the test log.
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
@@ -143,10 +158,22 @@ func Run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
-// Viewport sets the page's size in CSS pixels as a touch device.
+// Viewport sets the page's size in CSS pixels as a touch device, and
+// returns once the page has drawn a frame at that size (Rendered).
 func Viewport(width, height int64) chromedp.Action {
-	return emulation.SetDeviceMetricsOverride(width, height, 1, width < height).
-		WithScreenOrientation(&emulation.ScreenOrientation{Type: emulation.OrientationTypePortraitPrimary, Angle: 0})
+	return chromedp.Tasks{
+		emulation.SetDeviceMetricsOverride(width, height, 1, width < height).
+			WithScreenOrientation(&emulation.ScreenOrientation{Type: emulation.OrientationTypePortraitPrimary, Angle: 0}),
+		Rendered(),
+	}
+}
+
+// Rendered waits until the page has drawn two frames: everything changed
+// before it (a new size, a redraw) has been laid out and painted, so a
+// measurement or a screenshot sees it. It waits on the page's rendering,
+// not on a time.
+func Rendered() chromedp.Action {
+	return WaitJS(`new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`)
 }
 
 // Offline switches the network off (true) or back on, as DevTools'
@@ -195,9 +222,175 @@ func Login(url, username, password string) chromedp.Tasks {
 	}
 }
 
-// WaitJS polls a JavaScript expression until it is true.
+// WaitJS waits until a JavaScript expression (or the promise it returns)
+// is truthy, for as long as the action's context allows. Each check is a
+// fresh evaluation in the document the tab shows at that moment, so a wait
+// holds across a navigation or reload the page makes by itself: a check the
+// navigation interrupts, or one that throws while the new document is still
+// being built, counts as "not yet" and is made again. (chromedp.Poll runs
+// inside one document and dies with it: "Inspected target navigated or
+// closed", or a timeout on a page that no longer exists.) When the wait
+// fails, the error names the expression and the last reason it was false.
 func WaitJS(expr string) chromedp.Action {
-	return chromedp.Poll(expr, nil, chromedp.WithPollingInterval(50*time.Millisecond))
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		check := "Promise.resolve((() => (" + expr + "))()).then((v) => !!v)"
+		var last error
+		for {
+			var ok bool
+			err := evalOnce(ctx, check, &ok)
+			if err == nil && ok {
+				return nil
+			}
+			if err != nil {
+				last = err
+			}
+			select {
+			case <-ctx.Done():
+				if last != nil {
+					return fmt.Errorf("waiting for %s: %w (last check: %v)", expr, ctx.Err(), last)
+				}
+				return fmt.Errorf("waiting for %s: %w (it stayed false)", expr, ctx.Err())
+			case <-time.After(pollInterval):
+			}
+		}
+	})
+}
+
+// pollInterval is how often WaitJS checks: often enough that a test does
+// not dawdle, seldom enough that the checks do not load a busy machine.
+const pollInterval = 50 * time.Millisecond
+
+// checkTimeout bounds one check of WaitJS: an evaluation that a navigation
+// leaves without an answer is abandoned and made again.
+const checkTimeout = 5 * time.Second
+
+func evalOnce(ctx context.Context, expr string, out any) error {
+	cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	return chromedp.Run(cctx, Eval(expr, out))
+}
+
+// WaitVisible waits until an element matching the CSS selector sel is on
+// the page and visible (it has a box, and neither it nor an ancestor is
+// hidden), across the page's own navigations and redraws, as WaitJS does.
+func WaitVisible(sel string) chromedp.Action {
+	return WaitJS(visibleJS(sel) + " !== null")
+}
+
+// visibleJS is an expression for the first visible element matching sel,
+// or null.
+func visibleJS(sel string) string {
+	return `[...document.querySelectorAll(` + JSON(sel) + `)].find((el) => el.getClientRects().length > 0 &&
+		getComputedStyle(el).visibility !== "hidden" && !el.closest("[hidden], [inert]")) ?? null`
+}
+
+// Click waits until a visible, enabled element matches sel and clicks it,
+// in one evaluation, from the page's own script: the node clicked is the
+// one the page holds at that moment. chromedp.Click looks the node up, then
+// scrolls to it and sends the mouse events in further round trips; a page
+// that redraws itself in between (a sync that re-renders the screen, a
+// refresh that swaps a table) leaves it clicking a node that is gone
+// ("Could not find node with given id"). Click waits across navigations as
+// WaitJS does; use Navigation around it when the click itself navigates.
+func Click(sel string) chromedp.Action {
+	enabled := `((el) => el && !el.disabled && !el.closest("fieldset[disabled]") ? el : null)(` + visibleJS(sel) + `)`
+	return chromedp.Tasks{
+		WaitJS(enabled + " !== null"),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var clicked bool
+			if err := chromedp.Run(ctx, Eval(`((el) => { if (!el) return false; el.scrollIntoView({ block: "nearest" }); el.click(); return true; })(`+enabled+`)`, &clicked)); err != nil {
+				return fmt.Errorf("click %s: %w", sel, err)
+			}
+			if !clicked {
+				// Gone between the wait and the click: wait and click again.
+				return Click(sel).Do(ctx)
+			}
+			return nil
+		}),
+	}
+}
+
+// Text waits until an element matching sel is visible, then reads its
+// text (innerText, trimmed) in one evaluation, which a redraw cannot leave
+// pointing at a node that is gone.
+func Text(sel string, out *string) chromedp.Action {
+	return chromedp.Tasks{
+		WaitVisible(sel),
+		Eval(`((el) => el ? el.innerText.trim() : "")(`+visibleJS(sel)+`)`, out),
+	}
+}
+
+// WaitFile waits until the browser has saved a file matching pattern (a
+// filepath.Glob pattern in the download folder, see Download) and returns
+// its contents. It waits as long as ctx allows, for the file itself, not
+// for a time: Chromium writes a download under a temporary name and renames
+// it when it is complete.
+func WaitFile(ctx context.Context, pattern string) ([]byte, error) {
+	for {
+		if m, err := filepath.Glob(pattern); err != nil {
+			return nil, err
+		} else if len(m) == 1 {
+			return os.ReadFile(m[0])
+		} else if len(m) > 1 {
+			return nil, fmt.Errorf("%d files match %s, want one", len(m), pattern)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for a download matching %s: %w", pattern, ctx.Err())
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+// Navigation runs trigger, actions after which the page loads a new
+// document (a form that redirects, a link, a language switch, or a page
+// that reloads itself, such as the tablet app taking a new version), and
+// waits until that document has loaded. It listens before the trigger
+// runs, so a navigation that comes at once is not missed, and it waits for
+// the navigation itself, not for a time: the steps after it run on the new
+// document. A trigger interrupted by the navigation it caused ("Inspected
+// target navigated or closed") is not an error. Exactly one navigation is
+// expected; the caller checks further ones with WaitJS on the new page.
+func Navigation(trigger ...chromedp.Action) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		lctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		loaded := make(chan struct{})
+		var once sync.Once
+		var navigated atomic.Bool
+		chromedp.ListenTarget(lctx, func(ev any) {
+			switch e := ev.(type) {
+			case *page.EventFrameNavigated:
+				if e.Frame.ParentID == "" {
+					navigated.Store(true)
+				}
+			case *page.EventLoadEventFired:
+				if navigated.Load() {
+					once.Do(func() { close(loaded) })
+				}
+			}
+		})
+		if err := chromedp.Run(ctx, trigger...); err != nil && !navigationError(err) {
+			return err
+		}
+		select {
+		case <-loaded:
+			return nil
+		case <-ctx.Done():
+			if navigated.Load() {
+				return fmt.Errorf("the page navigated but its new document did not finish loading: %w", ctx.Err())
+			}
+			return fmt.Errorf("waiting for the page to navigate: %w", ctx.Err())
+		}
+	})
+}
+
+// navigationError tells whether err is an evaluation or command cut short
+// because its document went away.
+func navigationError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "navigated or closed") || strings.Contains(s, "context was destroyed") ||
+		strings.Contains(s, "Cannot find context")
 }
 
 // Eval evaluates a JavaScript expression (awaiting a promise) into out.

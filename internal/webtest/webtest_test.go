@@ -1,10 +1,16 @@
 package webtest
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // recorder is a testing.TB that records Skip and Fatal instead of acting.
@@ -61,5 +67,79 @@ func TestChromiumLookup(t *testing.T) {
 				t.Errorf("the skip does not say why: %q", r.skipped)
 			}
 		})
+	}
+}
+
+// selfReloading serves pages that change by themselves, as minyi's pages
+// do: /reload reloads itself once, a moment after it loads (as the tablet
+// app does for a new version); /redraw replaces its button every few
+// milliseconds (as a sync or a refresh redraws a screen) and counts the
+// clicks it receives; /go navigates to /reload when its button is clicked.
+func selfReloading(t *testing.T) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/reload", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<!doctype html><title>reload</title><p id="n"></p><script>
+const n = Number(sessionStorage.getItem("loads") || 0) + 1;
+sessionStorage.setItem("loads", String(n));
+document.getElementById("n").textContent = String(n);
+if (n === 1) setTimeout(() => location.reload(), 30);
+</script>`)
+	})
+	mux.HandleFunc("/redraw", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<!doctype html><title>redraw</title><div id="box"></div><p id="clicks">0</p><script>
+let clicks = 0;
+const draw = () => {
+  const b = document.createElement("button");
+  b.id = "b"; b.textContent = "press";
+  b.onclick = () => { clicks++; document.getElementById("clicks").textContent = String(clicks); };
+  document.getElementById("box").replaceChildren(b);
+};
+draw();
+setInterval(draw, 3);
+</script>`)
+	})
+	mux.HandleFunc("/go", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<!doctype html><title>go</title><button id="go" onclick="setTimeout(() => location.href = '/reload', 20)">go</button>`)
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// TestWaitsAcrossTheirOwnNavigations checks the waits the browser tests
+// rely on against pages that navigate and redraw by themselves: WaitJS
+// holds across a reload the page makes on its own, Navigation sees the
+// navigation a click causes and returns on the new document, and Click
+// clicks exactly once a button that a redraw keeps replacing.
+func TestWaitsAcrossTheirOwnNavigations(t *testing.T) {
+	b := Start(t)
+	base := selfReloading(t)
+	for i := range 5 {
+		ctx := b.Tab(30 * time.Second)
+		var loads string
+		Run(t, ctx, "wait across a reload", chromedp.Navigate(base+"/reload"),
+			WaitJS(`document.getElementById("n").textContent === "2" && document.readyState === "complete"`),
+			chromedp.Evaluate(`sessionStorage.getItem("loads")`, &loads))
+		if loads != "2" {
+			t.Fatalf("run %d: the page loaded %s times, want 2", i, loads)
+		}
+
+		var before, after float64
+		Run(t, ctx, "navigation by a click", chromedp.Navigate(base+"/go"), chromedp.Evaluate(`performance.timeOrigin`, &before),
+			Navigation(Click(`#go`)), chromedp.Evaluate(`performance.timeOrigin`, &after), WaitVisible(`#n`))
+		if after == before {
+			t.Fatalf("run %d: Navigation returned on the document it started on", i)
+		}
+
+		var clicks string
+		Run(t, ctx, "click a redrawn button", chromedp.Navigate(base+"/redraw"))
+		for range 10 {
+			Run(t, ctx, "click", Click(`#b`))
+		}
+		Run(t, ctx, "count", chromedp.Text(`#clicks`, &clicks, chromedp.ByQuery))
+		if clicks != "10" {
+			t.Fatalf("run %d: 10 clicks on a redrawn button registered %s", i, clicks)
+		}
 	}
 }

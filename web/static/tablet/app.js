@@ -154,6 +154,7 @@ async function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/");
   const id = Number(parts[1]);
   if (location.hash) db.put("kv", location.hash, `route:${S.session.user.id}`);
+  maybeActivate(); // leaving an interview may be the quiet moment an update waits for
   switch (parts[0]) {
     case "h": return renderHousehold(id);
     case "q": return renderQuestion(id, decodeURIComponent(parts[2] || ""));
@@ -620,7 +621,7 @@ function retryNow() {
 }
 
 async function sync() {
-  if (!S.session || S.syncing) return;
+  if (!S.session || S.syncing || S.reloading) return;
   S.syncing = true;
   document.body.dataset.sync = "busy";
   clearTimeout(S.timer);
@@ -693,21 +694,34 @@ function registerWorker() {
     });
     maybeActivate();
   }).catch(() => {});
-  let reloading = false;
+  // The new version controls the page once it has activated; the page
+  // reloads into it once, when it is quiet (at once if it still is, else
+  // after the send or the interview that began in between).
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (S.activating && !reloading) { reloading = true; location.reload(); }
+    if (S.activating) { S.reloadDue = true; reloadIfQuiet(); }
   });
 }
 
-// maybeActivate switches to a waiting new version only when nothing is
-// unsent and no interview is open; otherwise it says that it waits.
+function isQuiet() {
+  return ob.quiet({ items: S.items, drafts: S.drafts.size, syncing: S.syncing, hash: location.hash });
+}
+
+// maybeActivate switches to a waiting new version only at a quiet moment
+// (ob.quiet); otherwise it says that it waits, and is asked again after
+// every sync and on every screen change.
 function maybeActivate() {
+  if (S.activating) return reloadIfQuiet();
   const w = S.reg && S.reg.waiting;
   if (!w || !navigator.serviceWorker.controller) return;
-  const busy = ob.counts(S.items).unsent > 0 || S.drafts.size > 0 || /^#\/(q|review|end)\//.test(location.hash);
-  if (busy) return banner(t("tablet.update_waiting"), "info");
+  if (!isQuiet()) return banner(t("tablet.update_waiting"), "info");
   S.activating = true;
   w.postMessage({ type: "activate" });
+}
+
+function reloadIfQuiet() {
+  if (!S.reloadDue || S.reloading || !isQuiet()) return;
+  S.reloading = true;
+  location.reload();
 }
 
 start();

@@ -112,6 +112,17 @@ export function counts(items) {
   return c;
 }
 
+// quiet tells whether the app may change version now (activate a waiting
+// service worker, then reload into it): nothing unsent, no sync in flight
+// (an item being sent, or receipts being reconciled), no draft and no
+// interview screen open. A reload at any other moment loses nothing (all
+// of it is in IndexedDB, and a send cut short is recognised by its client
+// id when it is sent again), but it would interrupt the interviewer or a
+// send, so the update waits for such a moment.
+export function quiet({ items, drafts, syncing, hash }) {
+  return !syncing && counts(items).unsent === 0 && drafts === 0 && !/^#\/(q|review|end)\//.test(hash || "");
+}
+
 // exportFile is the unsent items as a POST /api/v1/sync body, exactly (the
 // API refuses unknown fields; who and when are in the file's name): the
 // office uploads it through the same idempotent path, so an item that

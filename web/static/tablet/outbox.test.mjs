@@ -116,3 +116,22 @@ test("uuid makes version 4 ids the server accepts", () => {
   assert.match(ob.uuid(), re);
   assert.notEqual(ob.uuid(), ob.uuid());
 });
+
+test("quiet: an update waits for no unsent item, no sync in flight, no draft, no interview open", () => {
+  const sent = { ...visit(1), state: "sent", receipt: { id: 7 } };
+  const base = { items: [sent], drafts: 0, syncing: false, hash: "#/" };
+  assert.equal(ob.quiet(base), true, "everything sent, on the list");
+  assert.equal(ob.quiet({ ...base, hash: "" }), true, "no route yet");
+  assert.equal(ob.quiet({ ...base, hash: "#/outbox" }), true);
+  assert.equal(ob.quiet({ ...base, hash: "#/h/3" }), true, "a household's screen");
+  const busy = [
+    ["an unsent visit", { items: [sent, visit(2)] }],
+    ["a refused interview", { items: [{ ...response(3), state: "rejected" }] }],
+    ["a sync in flight", { syncing: true }],
+    ["a draft", { drafts: 1 }],
+    ["a question open", { hash: "#/q/3/A1" }],
+    ["the review open", { hash: "#/review/3" }],
+    ["an end screen open", { hash: "#/end/3" }],
+  ];
+  for (const [what, change] of busy) assert.equal(ob.quiet({ ...base, ...change }), false, what);
+});
