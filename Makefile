@@ -5,7 +5,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/minyi-survey/minyi/internal/cli.Version=$(VERSION)
 GOFILES := cmd internal surveys web migrations
 
-.PHONY: all build run test lint bench clean
+.PHONY: all build run test test-browser-stress lint bench clean
 
 all: lint test build
 
@@ -21,6 +21,10 @@ run: build
 test:
 	$(GO) test -race -count=1 -timeout 30m ./...
 	node --test web/static/js/*.test.mjs web/static/tablet/*.test.mjs
+
+## test-browser-stress: every browser test 20 times under -race on a loaded machine, with pass counts (COUNT=, RUN= narrow it; not part of make test)
+test-browser-stress:
+	bash internal/webtest/testdata/stress.sh
 
 ## lint: gofmt check and go vet
 lint:

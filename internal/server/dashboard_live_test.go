@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
@@ -126,7 +125,7 @@ func TestDashboardRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	u.run("refresh", webtest.WaitJS(`document.getElementById('refresh-now').dataset.bound === '1'`), chromedp.Click(`#refresh-now`, chromedp.ByQuery), webtest.WaitJS(interviews+` === "1"`))
+	u.run("refresh", webtest.WaitJS(`document.getElementById('refresh-now').dataset.bound === '1'`), webtest.Click(`#refresh-now`), webtest.WaitJS(interviews+` === "1"`))
 	var still bool
 	u.run("no reload", webtest.Eval(`window.notReloaded === true`, &still))
 	if !still {

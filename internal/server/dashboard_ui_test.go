@@ -188,16 +188,16 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// The overview, sorted by the composite (highest first).
 	u.open(path)
-	u.run("the charts", chromedp.WaitVisible(`#forest svg`, chromedp.ByQuery), chromedp.WaitVisible(`#items svg`, chromedp.ByQuery))
+	u.run("the charts", webtest.WaitVisible(`#forest svg`), webtest.WaitVisible(`#items svg`))
 	checkLeague(results.CompositeID, true)
 	u.shot("dashboard-overview")
 
 	// Sorting by awareness, by its heading's link (the server sorts).
-	u.run("sort by awareness", chromedp.Click(`#league-table a[data-sort="awareness"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#league-table th[aria-sort] a[data-sort="awareness"]`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
+	u.run("sort by awareness", webtest.Navigation(webtest.Click(`#league-table a[data-sort="awareness"]`)),
+		webtest.WaitVisible(`#league-table th[aria-sort] a[data-sort="awareness"]`), webtest.WaitJS(`document.readyState === "complete"`))
 	checkLeague("awareness", true)
-	u.run("sort by awareness, lowest first", chromedp.Click(`#league-table a[data-sort="awareness"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#league-table th[aria-sort="ascending"] a[data-sort="awareness"]`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
+	u.run("sort by awareness, lowest first", webtest.Navigation(webtest.Click(`#league-table a[data-sort="awareness"]`)),
+		webtest.WaitVisible(`#league-table th[aria-sort="ascending"] a[data-sort="awareness"]`), webtest.WaitJS(`document.readyState === "complete"`))
 	checkLeague("awareness", false)
 
 	// The forest plot of the sorted indicator: one whisker per street shown,
@@ -238,7 +238,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// Drill down: the first street of the table, then its first community.
 	first := readLeague()[0]
-	u.run("open a street", chromedp.Click(`#league-table tbody tr:first-child th a`, chromedp.ByQuery), chromedp.WaitVisible(`#drill-street`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
+	u.run("open a street", webtest.Navigation(webtest.Click(`#league-table tbody tr:first-child th a`)), webtest.WaitVisible(`#drill-street`), webtest.WaitJS(`document.readyState === "complete"`))
 	if got := evalText(u, "#drill-street"); got != first.Name {
 		t.Errorf("drill-down opened %q, want %q", got, first.Name)
 	}
@@ -247,14 +247,14 @@ func TestDashboardInBrowser(t *testing.T) {
 	if e := street["awareness"][first.Street]; e.n >= dashMinCell && !near(num(t, streetEst), e.est) {
 		t.Errorf("street page's awareness %s, engine %v", streetEst, e.est)
 	}
-	u.run("the street's charts", chromedp.WaitVisible(`#items svg`, chromedp.ByQuery))
+	u.run("the street's charts", webtest.WaitVisible(`#items svg`))
 	u.shot("dashboard-street")
 	var comms int
 	u.run("count communities", webtest.Eval(`document.querySelectorAll('#community-table tbody tr').length`, &comms))
 	if comms < 2 {
 		t.Errorf("street page lists %d communities", comms)
 	}
-	u.run("open a community", chromedp.Click(`#community-table tbody tr:first-child th a`, chromedp.ByQuery), chromedp.WaitVisible(`#drill-community`, chromedp.ByQuery), webtest.WaitJS(`document.readyState === "complete"`))
+	u.run("open a community", webtest.Navigation(webtest.Click(`#community-table tbody tr:first-child th a`)), webtest.WaitVisible(`#drill-community`), webtest.WaitJS(`document.readyState === "complete"`))
 	u.shot("dashboard-community")
 
 	// A respondent group: the figures are the engine's domain estimates.
@@ -297,7 +297,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.open(fmt.Sprintf("%s/compare?with=%d", path, seed.Other))
-	u.run("the change chart", chromedp.WaitVisible(`#change-district svg`, chromedp.ByQuery))
+	u.run("the change chart", webtest.WaitVisible(`#change-district svg`))
 	var cws []whisker
 	u.run("read the change chart", webtest.Eval(`[...document.querySelectorAll('#change-district svg .whisker')].map(l => ({
 		Label: l.closest('g').querySelector('.label').textContent, Est: l.dataset.estimate, Lo: l.dataset.lo, Hi: l.dataset.hi}))`, &cws))

@@ -33,14 +33,14 @@ func TestOfficeShellInBrowser(t *testing.T) {
 		}
 		if who == "admin" {
 			u.shot("office-home-zh")
-			u.run("switch to English", chromedp.Click(`[data-lang-switch]`, chromedp.ByQuery))
+			u.run("switch to English", webtest.Navigation(webtest.Click(`[data-lang-switch]`)))
 			u.waitFor(`html[lang=en] #logout`)
 			if got := u.text(`header nav a[aria-current=page]`); got != "Home" {
 				t.Errorf("current navigation entry in English = %q, want Home", got)
 			}
 			u.shot("office-home-en")
 		}
-		u.run("log out", chromedp.Click(`#logout`, chromedp.ByQuery))
+		u.run("log out", webtest.Navigation(webtest.Click(`#logout`)))
 		u.waitFor(`#login-form`)
 		u.open("/")
 		var path string

@@ -60,29 +60,15 @@ func (u *officeUI) shot(name string) string {
 func (u *officeUI) text(sel string) string {
 	u.t.Helper()
 	var s string
-	u.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	u.run("read "+sel, webtest.Text(sel, &s))
 	return s
 }
 
-// waitFor waits until an element matching sel is on the page, across the
-// navigation or reload a form may cause (chromedp's own waits can stay
-// attached to the document that went away): each check is a fresh
-// evaluation, and a check that fails during the navigation is retried.
+// waitFor waits until a visible element matches sel, across the
+// navigation or reload a form may cause (webtest.WaitVisible).
 func (u *officeUI) waitFor(sel string) {
 	u.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		var ok bool
-		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
-		err := chromedp.Run(ctx, chromedp.Evaluate(`!!document.querySelector(`+webtest.JSON(sel)+`)`, &ok))
-		cancel()
-		if err == nil && ok {
-			u.run("wait for "+sel, chromedp.WaitVisible(sel, chromedp.ByQuery))
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	u.t.Fatalf("waiting for %s: not on the page after 30 s", sel)
+	u.run("wait for "+sel, webtest.WaitVisible(sel))
 }
 
 // textOf returns the text of the first element matching sel ("" when

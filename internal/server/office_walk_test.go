@@ -55,8 +55,8 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	u.open("/registers")
 	u.run("upload a bad register",
 		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{bad}, chromedp.ByQuery),
-		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#register-upload .form-alert.error .problems li`, chromedp.ByQuery))
+		webtest.Click(`#register-upload [type=submit]`),
+		webtest.WaitVisible(`#register-upload .form-alert.error .problems li`))
 	if p := u.textOf(`#register-upload .problems`); !strings.Contains(p, "行 3") {
 		t.Errorf("problems of the bad register = %q, want its line 3", p)
 	}
@@ -65,7 +65,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	}
 	u.run("upload the example register (GBK)",
 		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{good}, chromedp.ByQuery),
-		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#register-upload [type=submit]`))
 	u.waitFor(`#frames tbody tr.current a[href="/registers?version=2"]`)
 	fs, err := db.Frames(ctx)
 	if err != nil || len(fs) != 2 || fs[0].Households != 384 || fs[0].Streets != 3 || fs[0].Communities != 15 {
@@ -86,8 +86,8 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	u.run("n = 0",
 		chromedp.SetValue(`#sample-draw input[name=name]`, "第一轮", chromedp.ByQuery),
 		chromedp.SetValue(`#sample-draw input[name=n]`, "0", chromedp.ByQuery),
-		chromedp.Click(`#sample-draw [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#sample-draw [data-error-for=n]`, chromedp.ByQuery))
+		webtest.Click(`#sample-draw [type=submit]`),
+		webtest.WaitVisible(`#sample-draw [data-error-for=n]`))
 	var beside bool
 	u.run("the error is beside n", chromedp.Evaluate(`(() => { const e = document.querySelector("#sample-draw [data-error-for=n]");
 		const i = document.querySelector("#sample-draw input[name=n]");
@@ -103,13 +103,13 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.SetValue(`#sample-draw input[name=per_community]`, "10", chromedp.ByQuery),
 		chromedp.SetValue(`#sample-draw input[name=reserves]`, "2", chromedp.ByQuery),
 		chromedp.SetValue(`#sample-draw input[name=seed]`, "20261127", chromedp.ByQuery),
-		chromedp.Click(`#preview-button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#preview-table tbody tr`, chromedp.ByQuery))
+		webtest.Click(`#preview-button`),
+		webtest.WaitVisible(`#preview-table tbody tr`))
 	if n := u.count(`#preview-table tbody tr`); n != 3 {
 		t.Errorf("preview: %d streets, want 3", n)
 	}
 	var expected string
-	u.run("expected interviews", chromedp.Text(`#preview-table tfoot th:last-child`, &expected, chromedp.ByQuery))
+	u.run("expected interviews", webtest.Text(`#preview-table tfoot th:last-child`, &expected))
 	// n = 60 allocated 23, 15, 22; ⌈n_h/10⌉ communities of 10 each issue
 	// 30, 20, 30 households, and 80 × 0.7 interviews are expected.
 	if expected != "56.0" {
@@ -120,7 +120,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	}
 	u.shot("office-samples")
 	u.run("draw",
-		chromedp.Click(`#sample-draw [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#sample-draw [type=submit]`))
 	u.waitFor(`#sample-streets`)
 	smp, err := db.SampleByName(ctx, "第一轮")
 	if err != nil || smp.Households != 80 || smp.FrameVersion != 2 || smp.Seed != "20261127" {
@@ -145,7 +145,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.SetValue(`#round-create input[name=starts_on]`, "2026-12-01", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create input[name=ends_on]`, "2026-12-20", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create textarea[name=rule]`, "attempts: 4\napproval: automatic\n", chromedp.ByQuery),
-		chromedp.Click(`#round-create [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#round-create [type=submit]`))
 	u.waitFor(`#rounds tr[data-round="2"]`)
 	rid, err := db.RoundIDByName(ctx, "2026Q4 第一轮")
 	if err != nil {
@@ -158,7 +158,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		t.Fatalf("created round = %+v (rule %+v), %v", ri, rule, err)
 	}
 	u.run("start it", acceptConfirms,
-		chromedp.Click(`#rounds tr[data-round="2"] [data-action=start]`, chromedp.ByQuery))
+		webtest.Click(`#rounds tr[data-round="2"] [data-action=start]`))
 	u.waitFor(`#rounds tr[data-round="2"] [data-action=close]`)
 	if ri, _ = db.RoundInfoByID(ctx, rid); ri.Status != store.RoundFieldwork {
 		t.Fatalf("after start the round is %s", ri.Status)
@@ -172,18 +172,18 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	u.open("/surveys")
 	u.run("upload a draft with a problem",
 		chromedp.SetValue(`#survey-upload textarea[name=definition]`, "id: broken\ntitle: {zh-CN: 坏}\nsections:\n  - id: s\n    questions:\n      - {code: A1, type: nosuch}\n", chromedp.ByQuery),
-		chromedp.Click(`#survey-upload [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#survey-upload .problems li`, chromedp.ByQuery))
+		webtest.Click(`#survey-upload [type=submit]`),
+		webtest.WaitVisible(`#survey-upload .problems li`))
 	if p := u.textOf(`#survey-upload .problems`); !strings.Contains(p, "行 6") {
 		t.Errorf("problems of the broken definition = %q, want one on line 6", p)
 	}
 	u.run("upload a draft",
 		chromedp.SetValue(`#survey-upload textarea[name=definition]`, storetest.SeedDefinition, chromedp.ByQuery),
-		chromedp.Click(`#survey-upload [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#survey-upload [type=submit]`))
 	u.waitFor(`#survey-publish`)
 	u.shot("office-survey-draft")
 	u.run("publish it", acceptConfirms,
-		chromedp.Click(`#survey-publish [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#survey-publish [type=submit]`))
 	u.waitFor(`.survey-meta .badge:not(.draft)`)
 	if q, err := db.QuestionnaireSummary(ctx, "seed"); err != nil || q.Latest != 1 || q.HasDraft {
 		t.Fatalf("after publishing: %+v, %v", q, err)
@@ -196,9 +196,9 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.SetValue(`#user-create input[name=display_name]`, "王芳", chromedp.ByQuery),
 		chromedp.SetValue(`#user-create select[name=role]`, "supervisor", chromedp.ByQuery),
 		chromedp.SetValue(`#user-create select[name=street]`, "城关街道", chromedp.ByQuery),
-		chromedp.Click(`#user-create [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#secret`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#users tr[data-user=wangfang]`, chromedp.ByQuery))
+		webtest.Click(`#user-create [type=submit]`),
+		webtest.WaitVisible(`#secret`),
+		webtest.WaitVisible(`#users tr[data-user=wangfang]`))
 	pw := u.textOf(`#secret [data-secret-value]`)
 	nu, err := db.UserByUsername(ctx, "wangfang")
 	if err != nil || nu.Role != store.RoleSupervisor || nu.StreetName != "城关街道" || nu.DisplayName != "王芳" {
@@ -216,15 +216,15 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	u.run("create a token",
 		chromedp.SetValue(`#token-create select[name=user_id]`, strconv.FormatInt(nu.ID, 10), chromedp.ByQuery),
 		chromedp.SetValue(`#token-create input[name=name]`, "平板 3", chromedp.ByQuery),
-		chromedp.Click(`#token-create [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#secret`, chromedp.ByQuery))
+		webtest.Click(`#token-create [type=submit]`),
+		webtest.WaitVisible(`#secret`))
 	tok := u.textOf(`#secret [data-secret-value]`)
 	ts, err := db.APITokens(ctx, nu.ID)
 	if err != nil || len(ts) != 1 || ts[0].Name != "平板 3" || !strings.HasPrefix(tok, "minyi_"+ts[0].Prefix) {
 		t.Fatalf("wangfang's tokens = %+v, %v (shown %q)", ts, err, tok)
 	}
 	u.waitFor(`#revoke-` + strconv.FormatInt(ts[0].ID, 10))
-	u.run("revoke it", acceptConfirms, chromedp.Click(`#revoke-`+strconv.FormatInt(ts[0].ID, 10)+` [type=submit]`, chromedp.ByQuery))
+	u.run("revoke it", acceptConfirms, webtest.Click(`#revoke-`+strconv.FormatInt(ts[0].ID, 10)+` [type=submit]`))
 	u.waitFor(`#tokens .badge.bad`)
 	if ts, _ = db.APITokens(ctx, nu.ID); ts[0].RevokedAt == nil {
 		t.Errorf("the token is not revoked: %+v", ts[0])
@@ -234,7 +234,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	other := f.Users["int2b"]
 	oid := strconv.FormatInt(other.ID, 10)
 	u.run("reset int2b's password", acceptConfirms,
-		chromedp.Click(`#password-`+oid+` [type=submit]`, chromedp.ByQuery),
+		webtest.Click(`#password-`+oid+` [type=submit]`),
 		webtest.WaitJS(`document.querySelector("#secret [data-secret-value]").textContent.length > 8 && document.querySelector("#secret [data-secret-label]").textContent.includes("int2b")`))
 	newPW := u.textOf(`#secret [data-secret-value]`)
 	if res, _ := postJSON(t, client(t), base+"/api/v1/login", `{"username":"int2b","password":"`+newPW+`"}`); res.StatusCode != http.StatusOK {
@@ -242,12 +242,12 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	}
 	u.run("move int2b to 街道1",
 		chromedp.SetValue(`#street-`+oid+` select[name=street]`, "街道1", chromedp.ByQuery),
-		chromedp.Click(`#street-`+oid+` [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#street-`+oid+` .form-alert.ok`, chromedp.ByQuery))
+		webtest.Click(`#street-`+oid+` [type=submit]`),
+		webtest.WaitVisible(`#street-`+oid+` .form-alert.ok`))
 	if x, _ := db.UserByUsername(ctx, "int2b"); x.StreetName != "街道1" {
 		t.Errorf("int2b's street = %q, want 街道1", x.StreetName)
 	}
-	u.run("deactivate int2b", acceptConfirms, chromedp.Click(`#disable-`+oid+` [type=submit]`, chromedp.ByQuery))
+	u.run("deactivate int2b", acceptConfirms, webtest.Click(`#disable-`+oid+` [type=submit]`))
 	u.waitFor(`#enable-` + oid)
 	if x, _ := db.UserByUsername(ctx, "int2b"); !x.Disabled {
 		t.Error("int2b is not deactivated")
@@ -305,13 +305,13 @@ func TestOfficeFormSurvivesRelogin(t *testing.T) {
 		chromedp.SetValue(`#round-create input[name=starts_on]`, "2026-12-01", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create textarea[name=rule]`, "attempts: 5\n", chromedp.ByQuery),
 		network.DeleteCookies(sessionCookie).WithURL(base),
-		chromedp.Click(`#round-create [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#round-create [type=submit]`))
 	u.waitFor(`#login-form`)
 	u.run("log in again",
-		chromedp.WaitVisible(`#login-form`, chromedp.ByQuery),
+		webtest.WaitVisible(`#login-form`),
 		chromedp.SendKeys(`#login-form input[name=username]`, "admin", chromedp.ByQuery),
 		chromedp.SendKeys(`#login-form input[name=password]`, fieldtest.Password, chromedp.ByQuery),
-		chromedp.Click(`#login-form [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#login-form [type=submit]`))
 	u.waitFor(`#round-create .form-alert.notice`)
 	var name, rule, starts string
 	u.run("read the form",
@@ -326,7 +326,7 @@ func TestOfficeFormSurvivesRelogin(t *testing.T) {
 	}
 	u.shot("office-relogin")
 	u.run("submit again",
-		chromedp.Click(`#round-create [type=submit]`, chromedp.ByQuery))
+		webtest.Click(`#round-create [type=submit]`))
 	u.waitFor(`#rounds tr[data-round="2"]`)
 	id, err := db.RoundIDByName(ctx, "续登录的轮次")
 	if err != nil {
@@ -365,7 +365,7 @@ func TestRegisterUploadProgress(t *testing.T) {
 			if (p && !p.hidden) window.__progress.push(p.value); }, 20); true`, nil),
 		chromedp.SetUploadFiles(`#register-upload input[name=file]`, []string{file}, chromedp.ByQuery),
 		webtest.Slow3G(),
-		chromedp.Click(`#register-upload [type=submit]`, chromedp.ByQuery),
+		webtest.Click(`#register-upload [type=submit]`),
 		webtest.WaitJS(`window.__progress.some(v => v > 0 && v < 1)`),
 		chromedp.Evaluate(`window.__progress`, &seen),
 		network.EmulateNetworkConditions(false, 0, -1, -1))

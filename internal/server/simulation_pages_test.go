@@ -36,15 +36,15 @@ func TestDesignPageInBrowser(t *testing.T) {
 	setValue := func(name, v string) chromedp.Action {
 		return chromedp.SetValue(`#design-form [name=`+name+`]`, v, chromedp.ByQuery)
 	}
-	u.run("a sample larger than the frame", setValue("reps", "20"), chromedp.Click(`#design-form [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`[data-error-for=n]`, chromedp.ByQuery))
+	u.run("a sample larger than the frame", setValue("reps", "20"), webtest.Click(`#design-form [type=submit]`),
+		webtest.WaitVisible(`[data-error-for=n]`))
 	if msg := u.text(`[data-error-for=n]`); !strings.Contains(msg, "households") {
 		t.Errorf("the error beside n says %q", msg)
 	}
 	u.shot("design-error-zh")
 	u.run("a small design", setValue("n", "40"), setValue("per_community", "5"),
-		chromedp.Click(`#design-form [type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#design-result`, chromedp.ByQuery))
+		webtest.Click(`#design-form [type=submit]`),
+		webtest.WaitVisible(`#design-result`))
 	var rows, needs int
 	var first string
 	u.run("read the report", chromedp.Evaluate(`document.querySelectorAll("#design-table tbody tr").length`, &rows),
@@ -65,7 +65,7 @@ func TestDesignPageInBrowser(t *testing.T) {
 	u.shot("design-report-zh")
 	u.open("/samples/design?lang=en")
 	u.run("in English", setValue("n", "40"), setValue("per_community", "5"), setValue("reps", "20"),
-		chromedp.Click(`#design-form [type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`#design-result`, chromedp.ByQuery))
+		webtest.Click(`#design-form [type=submit]`), webtest.WaitVisible(`#design-result`))
 	if s := u.text(`#design-recommendation`); !strings.HasPrefix(s, "Recommendation:") {
 		t.Errorf("recommendation %q", s)
 	}

@@ -37,8 +37,8 @@ func TestStreetUI(t *testing.T) {
 	u.open(fmt.Sprintf("/rounds/%d/board", round))
 	a, b := x.mine[4].ID, x.mine[5].ID
 	u.run("select two households and int1b",
-		chromedp.Click(fmt.Sprintf(`input[name=unit][value="%d"]`, a), chromedp.ByQuery),
-		chromedp.Click(fmt.Sprintf(`input[name=unit][value="%d"]`, b), chromedp.ByQuery),
+		webtest.Click(fmt.Sprintf(`input[name=unit][value="%d"]`, a)),
+		webtest.Click(fmt.Sprintf(`input[name=unit][value="%d"]`, b)),
 		chromedp.SetValue(`#assign-form select[name=interviewer]`, "int1b", chromedp.ByQuery))
 	if got := u.text("#selected-count"); !strings.Contains(got, "2") {
 		t.Errorf("selection count = %q, want 2", got)
@@ -47,7 +47,7 @@ func TestStreetUI(t *testing.T) {
 	// The page reloads: read the note by script, not by a node id of a
 	// document that may just have been replaced.
 	var note string
-	u.run("assign", chromedp.Click(`#assign-form button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`#assigned-note`, chromedp.ByQuery),
+	u.run("assign", webtest.Click(`#assign-form button[type=submit]`), webtest.WaitVisible(`#assigned-note`),
 		webtest.Eval(`document.getElementById("assigned-note").textContent`, &note))
 	if got := note; !strings.Contains(got, "2") || !strings.Contains(got, "int1b") {
 		t.Errorf("after assigning: %q", got)
@@ -64,7 +64,7 @@ func TestStreetUI(t *testing.T) {
 
 	// 2. Progress: the numbers follow a new visit without a reload.
 	u.open(fmt.Sprintf("/rounds/%d/fieldwork", round))
-	u.run("progress", chromedp.WaitVisible(`table[data-by=interviewer]`, chromedp.ByQuery))
+	u.run("progress", webtest.WaitVisible(`table[data-by=interviewer]`))
 	if got := u.text("#appointments"); !strings.Contains(got, "int1a") {
 		t.Errorf("appointments due today: %q, want int1a's", got)
 	}
@@ -79,18 +79,18 @@ func TestStreetUI(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	u.run("live update", chromedp.Poll(fmt.Sprintf(`document.querySelector(%q).textContent === "1"`, cell), nil, chromedp.WithPollingTimeout(40*time.Second)))
+	u.run("live update", webtest.WaitJS(fmt.Sprintf(`document.querySelector(%q).textContent === "1"`, cell)))
 
 	// 3. Replacements: approve the refused household's.
 	u.open(fmt.Sprintf("/rounds/%d/replacements", round))
 	refused := x.mine[1].ID
-	u.run("request", chromedp.WaitVisible(fmt.Sprintf(`#request-%d`, refused), chromedp.ByQuery))
+	u.run("request", webtest.WaitVisible(fmt.Sprintf(`#request-%d`, refused)))
 	if got := u.text(fmt.Sprintf(`#request-%d table.visits`, refused)); !strings.Contains(got, "拒访") {
 		t.Errorf("the request's visits: %q, want the refusal", got)
 	}
 	u.shot("street-replacements")
 	u.run("approve", chromedp.SetValue(fmt.Sprintf(`#approve-%d input[name=reason]`, refused), "两次拒访，确认", chromedp.ByQuery),
-		chromedp.Click(fmt.Sprintf(`#approve-%d button[type=submit]`, refused), chromedp.ByQuery),
+		webtest.Click(fmt.Sprintf(`#approve-%d button[type=submit]`, refused)),
 		chromedp.WaitNotPresent(fmt.Sprintf(`#request-%d`, refused), chromedp.ByQuery))
 	if as, err := db.AssignmentByID(ctx, refused, store.Scope{}); err != nil || as.Replacement != "released" {
 		t.Errorf("the refused household's replacement = %q (%v), want released", as.Replacement, err)
@@ -126,20 +126,20 @@ func TestStreetUI(t *testing.T) {
 		}
 	})
 	u.run("flag", chromedp.SetValue(`#review-flag input[name=reason]`, "用时太短，待核实", chromedp.ByQuery),
-		chromedp.Click(`#review-flag button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.form-alert.ok`, chromedp.ByQuery))
+		webtest.Click(`#review-flag button[type=submit]`),
+		webtest.WaitVisible(`.form-alert.ok`))
 	if r, err := db.ResponseByID(ctx, x.fast, store.Scope{}); err != nil || r.Review != "flagged" || r.ReviewNote != "用时太短，待核实" {
 		t.Errorf("the flagged response: %q %q (%v), want flagged with the note", r.Review, r.ReviewNote, err)
 	}
 	u.open(fmt.Sprintf("/rounds/%d/review/%d", round, x.fast))
-	u.run("send back without a reason", chromedp.Click(`#review-return button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#review-return [data-error-for=reason]`, chromedp.ByQuery))
+	u.run("send back without a reason", webtest.Click(`#review-return button[type=submit]`),
+		webtest.WaitVisible(`#review-return [data-error-for=reason]`))
 	if r, _ := db.ResponseByID(ctx, x.fast, store.Scope{}); r.Review != "flagged" {
 		t.Errorf("a return without a reason changed the review to %q", r.Review)
 	}
 	u.run("send back", chromedp.SetValue(`#review-return textarea[name=reason]`, "请重新入户访问，逐题询问", chromedp.ByQuery),
-		chromedp.Click(`#review-return button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.form-alert.ok`, chromedp.ByQuery))
+		webtest.Click(`#review-return button[type=submit]`),
+		webtest.WaitVisible(`.form-alert.ok`))
 	if r, err := db.ResponseByID(ctx, x.fast, store.Scope{}); err != nil || r.Review != "returned" || r.Status != "rejected" {
 		t.Errorf("the returned response: %s %s (%v), want returned and rejected", r.Review, r.Status, err)
 	}
@@ -162,8 +162,8 @@ func TestStreetUI(t *testing.T) {
 	u.open("/rescue")
 	upload := func() string {
 		u.run("upload", chromedp.SetUploadFiles(`#rescue-form input[type=file]`, []string{file}, chromedp.ByQuery),
-			chromedp.Click(`#rescue-form button[type=submit]`, chromedp.ByQuery),
-			chromedp.WaitVisible(`#rescue-items tbody tr`, chromedp.ByQuery))
+			webtest.Click(`#rescue-form button[type=submit]`),
+			webtest.WaitVisible(`#rescue-items tbody tr`))
 		return u.text("#rescue-summary")
 	}
 	if got := upload(); !strings.Contains(got, "新收到 2 条") || !strings.Contains(got, "已有 1 条") || !strings.Contains(got, "拒收 2 条") {

@@ -290,15 +290,19 @@ func visibleJS(sel string) string {
 // scrolls to it and sends the mouse events in further round trips; a page
 // that redraws itself in between (a sync that re-renders the screen, a
 // refresh that swaps a table) leaves it clicking a node that is gone
-// ("Could not find node with given id"). Click waits across navigations as
-// WaitJS does; use Navigation around it when the click itself navigates.
+// ("Could not find node with given id"). It also waits until the document
+// has loaded (readyState "complete"): the pages' modules bind their
+// handlers as they run, before the load event, and a button shown by the
+// HTML before then does nothing when clicked. Click waits across
+// navigations as WaitJS does; use Navigation around it when the click
+// itself navigates.
 func Click(sel string) chromedp.Action {
 	enabled := `((el) => el && !el.disabled && !el.closest("fieldset[disabled]") ? el : null)(` + visibleJS(sel) + `)`
 	return chromedp.Tasks{
-		WaitJS(enabled + " !== null"),
+		WaitJS(`document.readyState === "complete" && ` + enabled + " !== null"),
 		chromedp.ActionFunc(func(ctx context.Context) error {
 			var clicked bool
-			if err := chromedp.Run(ctx, Eval(`((el) => { if (!el) return false; el.scrollIntoView({ block: "nearest" }); el.click(); return true; })(`+enabled+`)`, &clicked)); err != nil {
+			if err := chromedp.Run(ctx, Eval(`((el) => { if (!el || document.readyState !== "complete") return false; el.scrollIntoView({ block: "nearest" }); el.click(); return true; })(`+enabled+`)`, &clicked)); err != nil {
 				return fmt.Errorf("click %s: %w", sel, err)
 			}
 			if !clicked {

@@ -2,6 +2,7 @@
 // Strings come from /i18n/<lang>.json, the same tables the server uses.
 
 import { safeNext } from "./next.js";
+import { autoBind, restoreForms } from "./form.js";
 
 const lang = document.body.dataset.lang || "zh-CN";
 
@@ -50,8 +51,8 @@ if (logout) {
 }
 
 // Every office form posts to the API (form.js); input stashed before a
-// re-login is put back.
-import("./form.js").then(({ autoBind, restoreForms }) => {
-  autoBind();
-  restoreForms();
-});
+// re-login is put back. The import is static, so the forms are bound
+// before the page's load event: a form clicked earlier would be submitted
+// by the browser itself, as a GET with its fields in the address.
+autoBind();
+restoreForms();

@@ -2,7 +2,7 @@
 // password, a reset password, a new API token) show it once, here, and
 // nowhere else; the street of a supervisor or interviewer changes in place.
 
-import { bindForm, strings } from "./form.js";
+import { autoBind, bindForm, strings } from "./form.js";
 
 const box = document.getElementById("secret");
 
@@ -47,7 +47,7 @@ for (const form of document.querySelectorAll("#user-create, #token-create")) {
 // reset are data-api or data-secret forms) are bound again after a reload of
 // the tables.
 function rebind() {
-  import("./form.js").then(({ autoBind }) => autoBind());
+  autoBind();
   for (const form of document.querySelectorAll("#users form[data-secret]:not([data-bound])")) {
     form.dataset.bound = "1";
     bindForm(form, { url: form.dataset.url, onSuccess: (json) => showSecret(form.dataset.secret, json.password) });
