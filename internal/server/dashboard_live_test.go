@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
