@@ -38,6 +38,7 @@ fi
 pids=()
 stop_load() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap stop_load EXIT
+trap "exit 130" INT TERM
 for _ in $(seq 1 "$LOAD"); do
   yes >/dev/null &
   pids+=("$!")
