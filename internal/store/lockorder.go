@@ -40,8 +40,12 @@ import (
 // groups and audit entry, a new visit) may be written at any point; a
 // transaction holds the aggregate rows (4, 6, 7), which every submission
 // of a PSU, a street or an hour shares, for as short a time as it can, by
-// writing them last. On SQLite writers run one at a time and none of these
-// locks is taken.
+// writing them last. Other multi-row writes follow the same rule: account
+// changes lock the active admins in id order before the account (users.go),
+// failed logins their counters in key order, a frame import its new
+// streets and communities in code order (and imports queue behind each
+// other on the frame version). On SQLite writers run one at a time and
+// none of these locks is taken.
 
 // CountKey is the key of a row of fieldwork_counts: an assignment's
 // round, street, community, interviewer (0: nobody) and AAPOR category (""
