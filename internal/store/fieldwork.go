@@ -117,6 +117,7 @@ func (db *DB) RoundIDByName(ctx context.Context, name string) (int64, error) {
 // round already marked is left as it is. changed says whether it was not.
 func (db *DB) MarkRoundSimulated(ctx context.Context, a Actor, id int64) (changed bool, err error) {
 	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		changed = false
 		res, err := tx.ExecContext(ctx, db.Q("mark-round-simulated"), true, id, true)
 		if err != nil {
 			return db.mapErr(err, "mark round simulated")

@@ -77,7 +77,7 @@ type place struct {
 // prepared inserts.
 func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, src HouseholdSource) (Frame, error) {
 	var f Frame
-	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.txOnce(ctx, func(tx *sqlx.Tx) error { // src is read once
 		ts := now()
 		if err := tx.GetContext(ctx, &f.Version, db.Q("next-frame-version")); err != nil {
 			return db.mapErr(err, "frame version")

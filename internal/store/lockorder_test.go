@@ -193,8 +193,9 @@ func TestLockOrder(t *testing.T) {
 // or written while the table grew, do), and makes both wait at the same
 // sum row until both are under way. Taking their values out of the sums
 // in the order the scan found them deadlocked (PostgreSQL aborted one: a
-// 500 to the office); in key order the second waits for the first. On
-// SQLite one writer runs at a time: there is nothing to interleave.
+// 500 to the office); in key order the second waits for the first, and
+// no transaction is aborted, so none is run again either. On SQLite one
+// writer runs at a time: there is nothing to interleave.
 func TestConcurrentReturnsDoNotDeadlock(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		if d != store.Postgres {
@@ -266,6 +267,7 @@ func TestConcurrentReturnsDoNotDeadlock(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		}
+		before := db.TxStats()
 		done := make(chan error, 2)
 		ret := func(id int64) {
 			_, err := f.Service.Review(ctx, f.Caller("sup1"), id, rounds.ReviewRequest{Action: "return", Reason: "核实"})
@@ -287,6 +289,9 @@ func TestConcurrentReturnsDoNotDeadlock(t *testing.T) {
 			case <-time.After(60 * time.Second):
 				t.Fatal("the returns did not end")
 			}
+		}
+		if after := db.TxStats(); after.Aborted != before.Aborted || after.Retried != before.Retried {
+			t.Errorf("transactions aborted %+v, run again %d; want none", after.Aborted, after.Retried-before.Retried)
 		}
 		fieldtest.CheckSums(t, db, f.Round.ID)
 	}
