@@ -24,6 +24,10 @@ const (
 	Conflict                    // state conflict, e.g. a duplicate or an already published version: 409
 	TooLarge                    // request body too large: 413
 	Unavailable                 // a dependency (the database) is not reachable: 503
+	// Busy: the database gave up a write because of concurrent writers
+	// (a deadlock, a serialization failure, SQLite busy) and nothing was
+	// stored; sending the same request again is safe: 503 with Retry-After.
+	Busy
 )
 
 var kindNames = [...]string{
@@ -35,6 +39,7 @@ var kindNames = [...]string{
 	Conflict:        "conflict",
 	TooLarge:        "too_large",
 	Unavailable:     "unavailable",
+	Busy:            "busy",
 }
 
 // String returns the stable machine-readable code of the kind, as used in

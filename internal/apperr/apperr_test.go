@@ -19,6 +19,8 @@ func TestKindsAndMessages(t *testing.T) {
 		{fmt.Errorf("loading: %w", Wrap(Conflict, secret, "already published")), Conflict, "already published", "loading: already published: " + secret.Error()},
 		{Wrap(Internal, secret, "load users"), Internal, "internal error", "load users: " + secret.Error()},
 		{Wrap(Unavailable, secret, "db down"), Unavailable, "service temporarily unavailable", "db down: " + secret.Error()},
+		{Wrap(Busy, secret, "the database is busy: nothing was stored; send it again"), Busy, "the database is busy: nothing was stored; send it again",
+			"the database is busy: nothing was stored; send it again: " + secret.Error()},
 		{secret, Internal, "internal error", secret.Error()},
 		{WithFields("invalid response", map[string]string{"B1": "required", "A1": "out of range"}), Invalid, "invalid response", "invalid response (A1: out of range; B1: required)"},
 	}
@@ -45,7 +47,7 @@ func TestKindsAndMessages(t *testing.T) {
 	if d := DetailsOf(&Error{Kind: Invalid, Details: []int{3}}); d == nil {
 		t.Error("DetailsOf lost the details")
 	}
-	for k := Internal; k <= Unavailable; k++ {
+	for k := Internal; k <= Busy; k++ {
 		if k.String() == "" || (k != Internal && k.String() == "internal") {
 			t.Errorf("kind %d has no code", k)
 		}

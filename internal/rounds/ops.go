@@ -136,12 +136,10 @@ func (s *Service) Replace(ctx context.Context, c Caller, assignmentID int64, req
 	case a.Replacement == "released":
 		return a, apperr.New(apperr.Conflict, "a reserve has already been released for this household")
 	}
-	err = s.db.FieldWrite(ctx, func(t *store.FieldTx) error {
+	err = s.db.FieldWrite(ctx, a.ID, func(t *store.FieldTx) error {
 		// Checked again under the lock: a concurrent approval may have
 		// released a reserve since a was read.
-		if cur, err := t.LockAssignment(a.ID); err != nil {
-			return err
-		} else if cur == "released" {
+		if t.Assignment.Replacement == "released" {
 			return apperr.New(apperr.Conflict, "a reserve has already been released for this household")
 		}
 		if !approve {
@@ -206,16 +204,17 @@ func (s *Service) Review(ctx context.Context, c Caller, responseID int64, req Re
 	if err != nil {
 		return r, err
 	}
-	err = s.db.FieldWrite(ctx, func(t *store.FieldTx) error {
+	err = s.db.FieldWrite(ctx, ac.ID, func(t *store.FieldTx) error {
+		if err := t.Audit(c.Actor, "response.review", "response", itoa(responseID), map[string]string{"review": review, "reason": req.Reason}); err != nil {
+			return err
+		}
 		if err := t.Review(responseID, c.User.ID, review, req.Reason); err != nil {
 			return err
 		}
 		if review == "returned" {
-			if err := s.settle(t, c, ac, rl); err != nil {
-				return err
-			}
+			return s.settle(t, c, ac, rl)
 		}
-		return t.Audit(c.Actor, "response.review", "response", itoa(responseID), map[string]string{"review": review, "reason": req.Reason})
+		return nil
 	})
 	if err != nil {
 		return r, err

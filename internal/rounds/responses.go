@@ -180,15 +180,16 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 			vals[i].Value = &x
 		}
 	}
+	groups := results.GroupCodes(def, p.answers)
 	lat, lon, acc := req.GPS.parts()
 	var id int64
-	err = s.db.FieldWrite(ctx, func(t *store.FieldTx) error {
+	err = s.db.FieldWrite(ctx, ac.ID, func(t *store.FieldTx) error {
 		action := "response.submit"
 		if req.Supersedes > 0 {
 			if err := s.mayCorrect(ctx, c, req.Supersedes, ac.ID); err != nil {
 				return err
 			}
-			if err := t.Supersede(req.Supersedes, ac.ID); err != nil {
+			if err := t.Supersede(req.Supersedes, ac.ID, store.NextSums{Assignment: ac, Values: vals, Groups: groups}); err != nil {
 				return err
 			}
 			action = "response.correct"
@@ -210,13 +211,6 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		if err := t.InsertValues(id, ac, ac.BaseWeight, vals); err != nil {
 			return err
 		}
-		if err := t.AddSums(id, ac.RoundID, results.GroupCodes(def, p.answers)); err != nil {
-			return err
-		}
-		// The response just stored is the assignment's accepted one.
-		if err := s.settleKnown(t, c, ac, rl, &fieldwork.Interview{Ended: questionnaire.Disposition(disposition)}); err != nil {
-			return err
-		}
 		detail := map[string]any{"response_id": id, "client_id": req.ClientID, "disposition": disposition}
 		if req.Supersedes > 0 {
 			detail["supersedes"] = req.Supersedes
@@ -224,7 +218,17 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		if len(flags) > 0 {
 			detail["flags"] = flags
 		}
-		return t.Audit(c.Actor, action, "assignment", itoa(ac.ID), detail)
+		if err := t.Audit(c.Actor, action, "assignment", itoa(ac.ID), detail); err != nil {
+			return err
+		}
+		// Last, in the global lock order (store/lockorder.go): the rows
+		// that every submission of the PSU, and of the street and hour,
+		// shares.
+		if err := t.AddSums(id, ac.RoundID, groups); err != nil {
+			return err
+		}
+		// The response just stored is the assignment's accepted one.
+		return s.settleKnown(t, c, ac, rl, &fieldwork.Interview{Ended: questionnaire.Disposition(disposition)})
 	})
 	if errors.Is(err, errDuplicate) {
 		return s.storedResponse(ctx, c, req.ClientID, p.hash)

@@ -165,7 +165,7 @@ func (s *Service) RecordVisit(ctx context.Context, c Caller, req VisitRequest) (
 	if c.Rescue && ac.InterviewerID.Valid {
 		interviewer = ac.InterviewerID.Int64
 	}
-	err = s.db.FieldWrite(ctx, func(t *store.FieldTx) error {
+	err = s.db.FieldWrite(ctx, ac.ID, func(t *store.FieldTx) error {
 		id, ok, err := t.InsertVisit(store.NewVisit{
 			AssignmentID: ac.ID, ClientID: req.ClientID, InterviewerID: interviewer, AttemptedAt: req.AttemptedAt,
 			Outcome: req.Outcome, Note: req.Note, Lat: lat, Lon: lon, Acc: acc, AppointmentAt: req.AppointmentAt, ContentHash: h,
@@ -176,10 +176,10 @@ func (s *Service) RecordVisit(ctx context.Context, c Caller, req VisitRequest) (
 		if !ok {
 			return errDuplicate
 		}
-		if err := s.settle(t, c, ac, rl); err != nil {
+		if err := t.Audit(c.Actor, "visit.record", "assignment", itoa(ac.ID), map[string]any{"visit_id": id, "client_id": req.ClientID, "outcome": req.Outcome}); err != nil {
 			return err
 		}
-		return t.Audit(c.Actor, "visit.record", "assignment", itoa(ac.ID), map[string]any{"visit_id": id, "client_id": req.ClientID, "outcome": req.Outcome})
+		return s.settle(t, c, ac, rl) // last: it changes the counts every visit of the street shares
 	})
 	if errors.Is(err, errDuplicate) {
 		return s.storedVisit(ctx, c, req.ClientID, h)
@@ -233,10 +233,13 @@ func roundOpen(status string) error {
 // response under the round's rule, writes it, and releases a reserve when
 // the rule says so without approval.
 //
-// It locks the assignment first: ac was read before the transaction, and
-// on PostgreSQL another transaction may have settled the assignment since
-// (a concurrent visit), so its replacement state is read again under the
-// lock and the visits read after it include the other's.
+// It runs in a FieldWrite of the assignment, which locked it: ac was read
+// before the transaction, and on PostgreSQL another transaction may have
+// settled the assignment since (a concurrent visit), so its replacement
+// state is taken from the lock (t.Assignment) and the visits read here
+// include the other's. A transaction calls it last: it changes the
+// fieldwork counts, which the assignment shares with every other of its
+// community and interviewer, and holds them until it ends.
 func (s *Service) settle(t *store.FieldTx, c Caller, ac store.AssignmentContext, rl fieldwork.Rule) error {
 	return s.settleKnown(t, c, ac, rl, nil)
 }
@@ -245,10 +248,7 @@ func (s *Service) settle(t *store.FieldTx, c Caller, ac store.AssignmentContext,
 // assignment's accepted response, which ended as accepted says (nil: read
 // the accepted response, if any, from the database).
 func (s *Service) settleKnown(t *store.FieldTx, c Caller, ac store.AssignmentContext, rl fieldwork.Rule, accepted *fieldwork.Interview) error {
-	var err error
-	if ac.Replacement, err = t.LockAssignment(ac.ID); err != nil {
-		return err
-	}
+	ac.Replacement = t.Assignment.Replacement
 	vs, err := t.AssignmentVisits(ac.ID)
 	if err != nil {
 		return err
@@ -289,7 +289,12 @@ func (s *Service) settleKnown(t *store.FieldTx, c Caller, ac store.AssignmentCon
 			out.Replacement = "due"
 		case fieldwork.ReplaceRelease:
 			out.Replacement = "due"
-			if _, ok, err := t.ReleaseReserve(ac); err != nil {
+			// The assignment's counts change with the release: from its
+			// key as locked to its key with the new category.
+			was := t.Assignment.Counts
+			will := was
+			will.Category = out.Category
+			if _, ok, err := t.ReleaseReserve(ac, was, will); err != nil {
 				return err
 			} else if ok {
 				out.Replacement = "released"

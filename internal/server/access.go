@@ -50,6 +50,9 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/tokens", handler: s.listTokens, loggedIn: true},
 		{method: "DELETE", path: "/api/v1/tokens/:id", handler: s.revokeToken, loggedIn: true},
 
+		// This process's counters (aborted transactions, connections).
+		{method: "GET", path: "/api/v1/metrics", handler: s.metrics, roles: adminsOnly},
+
 		// Accounts: admins only; every change audited, passwords shown once.
 		{method: "GET", path: "/api/v1/users", handler: s.listUsers, roles: adminsOnly},
 		{method: "POST", path: "/api/v1/users", handler: s.createUser, roles: adminsOnly},

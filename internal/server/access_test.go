@@ -103,6 +103,7 @@ var accessWant = map[string]string{
 	"GET /api/v1/tokens":                          "UAAAAAA",
 	"DELETE /api/v1/tokens/:id":                   "UANNNNA",
 	"GET /api/v1/me":                              "UAAAAAA",
+	"GET /api/v1/metrics":                         "UFFFFFA",
 	"GET /api/v1/users":                           "UFFFFFA",
 	"POST /api/v1/users":                          "UFFFFFA",
 	"PATCH /api/v1/users/:id":                     "UFFFFFA",

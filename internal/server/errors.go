@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -44,12 +45,16 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusConflict
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge
-	case apperr.Unavailable:
+	case apperr.Unavailable, apperr.Busy:
 		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
 }
+
+// busyRetryAfter is the Retry-After (seconds) of a 503 busy answer: the
+// store has already waited and tried again a few times (store.Tx).
+const busyRetryAfter = 1
 
 // httpCodes names echo's own HTTP errors (unknown route, body too large, …).
 var httpCodes = map[int]string{
@@ -102,8 +107,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if k != apperr.Internal && k != apperr.Unavailable {
 			body.Details = apperr.DetailsOf(err)
 		}
+		if k == apperr.Busy {
+			// The store ran the transaction again and again (and logged
+			// each time); nothing was stored, and the client may send the
+			// same request again, which the header says when.
+			c.Response().Header().Set("Retry-After", strconv.Itoa(busyRetryAfter))
+		}
 		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 			s.log.Info("client went away", "request_id", rid, "path", c.Request().URL.Path)
+		} else if k == apperr.Busy {
+			s.log.Warn("request failed: the database stayed busy", "request_id", rid, "method", c.Request().Method,
+				"path", c.Request().URL.Path, "err", err)
 		} else if k == apperr.Internal || k == apperr.Unavailable {
 			s.log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "err", err)

@@ -38,6 +38,8 @@ type Server struct {
 	publicHost string
 	// bodyLimit bounds API request bodies, uploadLimit a frame upload.
 	bodyLimit, uploadLimit int64
+	// started is when New made the server (GET /api/v1/metrics).
+	started time.Time
 }
 
 // Timeouts of the HTTP server. Uploads of large frames need the long read
@@ -60,7 +62,10 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages,
-		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit}
+		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit, started: time.Now().UTC()}
+	// The store logs a transaction it runs again (store.Tx) with the
+	// request's context: with this handler, under the request's id.
+	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host
 	}
@@ -70,6 +75,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.Use(middleware.RequestID())
+	e.Use(requestContext)
 	e.Use(s.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,

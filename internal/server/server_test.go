@@ -262,6 +262,8 @@ func TestErrorMapping(t *testing.T) {
 			return apperr.New(apperr.Forbidden, "no")
 		case "unavailable":
 			return apperr.Wrap(apperr.Unavailable, secret, "db down")
+		case "busy":
+			return apperr.Wrap(apperr.Busy, secret, "the database is busy: nothing was stored; send it again")
 		case "panic":
 			panic("boom")
 		}
@@ -278,6 +280,7 @@ func TestErrorMapping(t *testing.T) {
 		{"conflict", 409, "conflict", "already published"},
 		{"forbidden", 403, "forbidden", "no"},
 		{"unavailable", 503, "unavailable", "service temporarily unavailable"},
+		{"busy", 503, "busy", "the database is busy: nothing was stored; send it again"},
 		{"internal", 500, "internal", "internal error"},
 		{"panic", 500, "internal", "internal error"},
 	}
@@ -300,6 +303,9 @@ func TestErrorMapping(t *testing.T) {
 		}
 		if tt.status >= 500 && eb.Error.RequestID == "" {
 			t.Errorf("%s: a 5xx must carry the request id", tt.kind)
+		}
+		if ra := res.Header.Get("Retry-After"); (tt.kind == "busy") != (ra != "") {
+			t.Errorf("%s: Retry-After %q", tt.kind, ra)
 		}
 		if tt.kind == "invalid" && eb.Error.Fields["A1"] != "required" {
 			t.Errorf("fields = %v", eb.Error.Fields)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,33 +56,75 @@ type apiError struct {
 var kinds = map[int]apperr.Kind{
 	http.StatusNotFound: apperr.NotFound, http.StatusConflict: apperr.Conflict, http.StatusUnprocessableEntity: apperr.Invalid,
 	http.StatusBadRequest: apperr.Invalid, http.StatusForbidden: apperr.Forbidden, http.StatusUnauthorized: apperr.Unauthenticated,
+	http.StatusServiceUnavailable: apperr.Busy,
+}
+
+// busyResends is how often a request the server answered 503 busy (nothing
+// stored) is sent again, after the wait its Retry-After asks for, as a
+// tablet's outbox does.
+const busyResends = 5
+
+// busyWait is the wait before sending again what was answered 503, from
+// its Retry-After (seconds; 1 when absent or odd, at most 10).
+func busyWait(retryAfter string) time.Duration {
+	n, err := strconv.Atoi(retryAfter)
+	if err != nil || n < 1 {
+		n = 1
+	}
+	return time.Duration(min(n, 10)) * time.Second
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (h *HTTPBackend) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	var b []byte
 	if in != nil {
-		b, err := json.Marshal(in)
+		var err error
+		if b, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	var (
+		resp *http.Response
+		data []byte
+	)
+	for attempt := 0; ; attempt++ {
+		var body io.Reader
+		if in != nil {
+			body = bytes.NewReader(b)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, h.Base+path, body)
 		if err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, h.Base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+h.Token)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := h.Client.Do(req)
-	if err != nil {
-		return apperr.New(apperr.Unavailable, "cannot reach %s: %v", h.Base, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return apperr.New(apperr.Unavailable, "reading the answer of %s %s: %v", method, path, err)
+		req.Header.Set("Authorization", "Bearer "+h.Token)
+		if in != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err = h.Client.Do(req)
+		if err != nil {
+			return apperr.New(apperr.Unavailable, "cannot reach %s: %v", h.Base, err)
+		}
+		data, err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		resp.Body.Close()
+		if err != nil {
+			return apperr.New(apperr.Unavailable, "reading the answer of %s %s: %v", method, path, err)
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || attempt == busyResends {
+			break
+		}
+		if err := sleep(ctx, busyWait(resp.Header.Get("Retry-After"))); err != nil {
+			return err
+		}
 	}
 	if resp.StatusCode >= 300 {
 		var e apiError
@@ -172,17 +215,28 @@ func (a wireAssignment) assignment() store.Assignment {
 }
 
 // sync sends one item as a tablet's outbox does and returns its result.
+// An item answered 503 (the database was busy: nothing stored) is sent
+// again, as the outbox does.
 func (h *HTTPBackend) sync(ctx context.Context, item rounds.SyncItem) (rounds.SyncResult, error) {
-	var out struct {
-		Results []rounds.SyncResult `json:"results"`
+	var res rounds.SyncResult
+	for attempt := 0; ; attempt++ {
+		var out struct {
+			Results []rounds.SyncResult `json:"results"`
+		}
+		if err := h.do(ctx, "POST", "/api/v1/sync", rounds.SyncRequest{Items: []rounds.SyncItem{item}}, &out); err != nil {
+			return rounds.SyncResult{}, err
+		}
+		if len(out.Results) != 1 {
+			return rounds.SyncResult{}, apperr.New(apperr.Internal, "POST /api/v1/sync: %d results for 1 item", len(out.Results))
+		}
+		res = out.Results[0]
+		if res.Status != http.StatusServiceUnavailable || attempt == busyResends {
+			break
+		}
+		if err := sleep(ctx, busyWait("")); err != nil {
+			return res, err
+		}
 	}
-	if err := h.do(ctx, "POST", "/api/v1/sync", rounds.SyncRequest{Items: []rounds.SyncItem{item}}, &out); err != nil {
-		return rounds.SyncResult{}, err
-	}
-	if len(out.Results) != 1 {
-		return rounds.SyncResult{}, apperr.New(apperr.Internal, "POST /api/v1/sync: %d results for 1 item", len(out.Results))
-	}
-	res := out.Results[0]
 	if res.Error != nil {
 		kind, ok := kinds[res.Status]
 		if !ok {

@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -257,9 +259,35 @@ func TestSimulatedRoundRecoversTruth(t *testing.T) {
 	}
 }
 
+// busyOnce answers the first sync request 503 busy (the server's database
+// stayed busy, nothing was stored) and the item of the second 503, as the
+// server does when retries are exhausted; the simulator, as a tablet's
+// outbox, sends both again.
+func busyOnce(next http.Handler) http.Handler {
+	var syncs atomic.Int32
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/sync" {
+			switch syncs.Add(1) {
+			case 1:
+				w.Header().Set("Retry-After", "1")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, `{"error":{"code":"busy","message":"the database is busy with other writes: nothing was stored; send it again"}}`)
+				return
+			case 2:
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"results":[{"index":0,"type":"visit","status":503,"error":{"code":"busy","message":"busy"}}]}`)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // Over HTTP, with an administrator's API token, the simulation goes
 // through POST /api/v1/sync and the replace route of a running server,
-// and gives the same fieldwork as through the service with the same seed.
+// and gives the same fieldwork as through the service with the same seed,
+// though the server's first two syncs answer 503 busy (sent again).
 func TestSimulatedRoundOverHTTP(t *testing.T) {
 	ctx := context.Background()
 	spec := simulate.Spec{Streets: 2, Communities: 3, Households: 40, Seed: 4}
@@ -285,7 +313,7 @@ func TestSimulatedRoundOverHTTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ts := httptest.NewServer(srv.Handler())
+			ts := httptest.NewServer(busyOnce(srv.Handler()))
 			t.Cleanup(ts.Close)
 			if b, err = simround.NewHTTPBackend(ts.URL, token); err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -116,6 +117,7 @@ func (db *DB) RoundIDByName(ctx context.Context, name string) (int64, error) {
 // round already marked is left as it is. changed says whether it was not.
 func (db *DB) MarkRoundSimulated(ctx context.Context, a Actor, id int64) (changed bool, err error) {
 	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		changed = false
 		res, err := tx.ExecContext(ctx, db.Q("mark-round-simulated"), true, id, true)
 		if err != nil {
 			return db.mapErr(err, "mark round simulated")
@@ -280,13 +282,25 @@ func (db *DB) Assign(ctx context.Context, a Actor, roundID, interviewerID, stree
 				if st != streetID {
 					return apperr.WithFields("the interviewer works in another street", map[string]string{"assignment_ids": "assignment " + itoa(id) + " is not in the interviewer's street"})
 				}
-				res, err := tx.ExecContext(ctx, db.Q("assign-one"), interviewerID, t, t, id, roundID, streetID, sc.StreetID, sc.StreetID, interviewerID)
-				if err != nil {
+			}
+			marks := strings.TrimSuffix(strings.Repeat("?,", len(sel.AssignmentIDs)), ",")
+			ids := make([]any, len(sel.AssignmentIDs))
+			for i, id := range sel.AssignmentIDs {
+				ids[i] = id
+			}
+			if db.dialect == Postgres { // lockorder.go: all of them, in id order, first
+				q := tx.Rebind(strings.Replace(db.rawQueries["lock-assignment-ids"], "{{ids}}", marks, 1))
+				if _, err := tx.ExecContext(ctx, q, append([]any{roundID}, ids...)...); err != nil {
 					return db.mapErr(err, "assign")
 				}
-				n, _ := res.RowsAffected()
-				changed += n
 			}
+			q := tx.Rebind(strings.Replace(db.rawQueries["assign-ids"], "{{ids}}", marks, 1))
+			args := append([]any{interviewerID, t, t, roundID, streetID, sc.StreetID, sc.StreetID}, ids...)
+			res, err := tx.ExecContext(ctx, q, append(args, interviewerID)...)
+			if err != nil {
+				return db.mapErr(err, "assign")
+			}
+			changed, _ = res.RowsAffected()
 		} else {
 			var outside int64
 			err := tx.GetContext(ctx, &outside, db.Q("count-assignable"), roundID, streetID, sc.StreetID, sc.StreetID,
@@ -297,8 +311,13 @@ func (db *DB) Assign(ctx context.Context, a Actor, roundID, interviewerID, stree
 			if outside > 0 {
 				return apperr.WithFields("the interviewer works in another street", map[string]string{"selection": itoa(outside) + " selected households are outside the interviewer's street"})
 			}
-			res, err := tx.ExecContext(ctx, db.Q("assign-selection"), interviewerID, t, t, roundID, streetID, sc.StreetID, sc.StreetID,
-				sel.CommunityID, sel.CommunityID, sel.StreetID, sel.StreetID, interviewerID)
+			args := []any{roundID, streetID, sc.StreetID, sc.StreetID, sel.CommunityID, sel.CommunityID, sel.StreetID, sel.StreetID, interviewerID}
+			if db.dialect == Postgres { // lockorder.go: all of them, in id order, first
+				if _, err := tx.ExecContext(ctx, db.Q("lock-assignment-selection"), args...); err != nil {
+					return db.mapErr(err, "assign")
+				}
+			}
+			res, err := tx.ExecContext(ctx, db.Q("assign-selection"), append([]any{interviewerID, t, t}, args...)...)
 			if err != nil {
 				return db.mapErr(err, "assign")
 			}

@@ -21,16 +21,40 @@ type FieldTx struct {
 	ctx   context.Context
 	stmts map[string]*sqlx.Stmt // fieldTxQueries, prepared (stmtcache.go)
 	Now   time.Time             // one clock reading for every row the transaction writes
+	// Assignment is the transaction's assignment as it found it, locked.
+	Assignment LockedAssignment
+	sweep      bool // a response was taken out of the sums (sweepSums)
 }
 
-// FieldWrite runs fn in a write transaction (see FieldTx).
-func (db *DB) FieldWrite(ctx context.Context, fn func(t *FieldTx) error) error {
+// LockedAssignment is an assignment as a fieldwork transaction finds it
+// when it begins, under its lock: its replacement state, and the key of
+// the fieldwork counts it is in.
+type LockedAssignment struct {
+	ID          int64
+	PSU         int64 // its sample unit's
+	Replacement string
+	Counts      CountKey
+}
+
+// FieldWrite runs fn in a write transaction of the fieldwork path about
+// one assignment, which it locks first, before fn runs (on PostgreSQL with
+// its round's shared lock: lockorder.go). Every other lock the transaction
+// takes comes after, in the global order. Like Tx, fn may run more than
+// once.
+func (db *DB) FieldWrite(ctx context.Context, assignmentID int64, fn func(t *FieldTx) error) error {
 	stmts, err := db.fieldStmts(ctx)
 	if err != nil {
 		return err
 	}
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
-		return fn(&FieldTx{db: db, tx: tx, ctx: ctx, stmts: stmts, Now: now()})
+		t := &FieldTx{db: db, tx: tx, ctx: ctx, stmts: stmts, Now: now()}
+		if err := t.lockAssignment(assignmentID); err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.sweepSums()
 	})
 }
 
@@ -76,17 +100,22 @@ func (t *FieldTx) InsertVisit(v NewVisit) (id int64, ok bool, err error) {
 	return id, true, nil
 }
 
-// LockAssignment takes the assignment for the rest of the transaction
-// (on PostgreSQL a row lock; SQLite's writer is already alone) and returns
-// its replacement state as it is now. A transaction that derives the
-// assignment's state must call it before reading the visits and responses
-// it derives from.
-func (t *FieldTx) LockAssignment(id int64) (replacement string, err error) {
-	err = t.stmt("lock-assignment").GetContext(t.ctx, &replacement, id)
+// lockAssignment locks the assignment (on PostgreSQL with its round's
+// shared lock) and reads its state into t.Assignment.
+func (t *FieldTx) lockAssignment(id int64) error {
+	var roundLocked bool
+	a := LockedAssignment{ID: id}
+	k := &a.Counts
+	err := t.stmt("lock-assignment").QueryRowxContext(t.ctx, id).
+		Scan(&roundLocked, &a.Replacement, &k.RoundID, &a.PSU, &k.StreetID, &k.CommunityID, &k.InterviewerID, &k.Category)
 	if err == sql.ErrNoRows {
-		return "", apperr.New(apperr.NotFound, "assignment %d not found", id)
+		return apperr.New(apperr.NotFound, "assignment %d not found", id)
 	}
-	return replacement, t.db.mapErr(err, "lock assignment")
+	if err != nil {
+		return t.db.mapErr(err, "lock assignment")
+	}
+	t.Assignment = a
+	return nil
 }
 
 // VisitOutcome is one visit as the disposition rules read it.
@@ -147,10 +176,17 @@ func (t *FieldTx) SetReplacement(id int64, state, reason string) error {
 // ReleaseReserve releases the next reserve of the replaced assignment's
 // community (street for a stratified SRS) and gives it an assignment that
 // inherits the replaced one's interviewer and base weight and points back
-// to it. ok is false when no reserve is left.
-func (t *FieldTx) ReleaseReserve(replaced AssignmentContext) (newID int64, ok bool, err error) {
+// to it. ok is false when no reserve is left. also are the fieldwork
+// counts the transaction changes after the release (the replaced
+// assignment's, when its state changes too): they are locked with the new
+// assignment's, in key order, before it is inserted, so that the two
+// statements that change counts do not lock them out of order.
+func (t *FieldTx) ReleaseReserve(replaced AssignmentContext, also ...CountKey) (newID int64, ok bool, err error) {
 	for range 5 { // another transaction may take the same reserve first (PostgreSQL)
-		var unit int64
+		var unit struct {
+			ID          int64 `db:"id"`
+			CommunityID int64 `db:"community_id"`
+		}
 		err = t.stmt("next-reserve").GetContext(t.ctx, &unit, replaced.SampleID, replaced.StreetID, replaced.SampleKind, replaced.CommunityID)
 		if err == sql.ErrNoRows {
 			return 0, false, nil
@@ -158,14 +194,19 @@ func (t *FieldTx) ReleaseReserve(replaced AssignmentContext) (newID int64, ok bo
 		if err != nil {
 			return 0, false, t.db.mapErr(err, "next reserve")
 		}
-		res, err := t.stmt("release-reserve").ExecContext(t.ctx, t.Now, replaced.SampleUnitID, unit)
+		res, err := t.stmt("release-reserve").ExecContext(t.ctx, t.Now, replaced.SampleUnitID, unit.ID)
 		if err != nil {
 			return 0, false, t.db.mapErr(err, "release reserve")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue
 		}
-		err = t.stmt("insert-replacement-assignment").GetContext(t.ctx, &newID, t.Now, t.Now, t.Now, unit, replaced.ID)
+		own := t.Assignment.Counts // the same round, street and interviewer
+		own.CommunityID, own.Category = unit.CommunityID, ""
+		if err := t.lockCounts(append(also, own)); err != nil {
+			return 0, false, err
+		}
+		err = t.stmt("insert-replacement-assignment").GetContext(t.ctx, &newID, t.Now, t.Now, t.Now, unit.ID, replaced.ID)
 		if err != nil {
 			return 0, false, t.db.mapErr(err, "replacement assignment")
 		}
@@ -247,9 +288,15 @@ func (t *FieldTx) InsertValues(responseID int64, a AssignmentContext, weight flo
 }
 
 // Supersede marks an assignment's accepted response as superseded (its
-// values leave the estimates). It is NotFound unless that response is the
-// assignment's accepted one.
-func (t *FieldTx) Supersede(responseID, assignmentID int64) error {
+// values leave the estimates), before the correction next is stored. It
+// is NotFound unless that response is the assignment's accepted one.
+func (t *FieldTx) Supersede(responseID, assignmentID int64, next NextSums) error {
+	if err := t.lockResponse(responseID); err != nil {
+		return err
+	}
+	if err := t.lockSums(responseID, next); err != nil {
+		return err
+	}
 	if err := t.takeSums(responseID); err != nil {
 		return err
 	}
@@ -271,6 +318,9 @@ func (t *FieldTx) Review(responseID, reviewerID int64, review, note string) erro
 		by = sql.NullInt64{Int64: reviewerID, Valid: true}
 	}
 	if review == "returned" {
+		if err := t.lockResponse(responseID); err != nil {
+			return err
+		}
 		if err := t.takeSums(responseID); err != nil {
 			return err
 		}
@@ -283,6 +333,18 @@ func (t *FieldTx) Review(responseID, reviewerID int64, review, note string) erro
 		return apperr.New(apperr.Conflict, "only an accepted response can be reviewed")
 	}
 	return nil
+}
+
+// lockResponse locks a response the transaction changes (PostgreSQL),
+// after its assignment and before the sums it takes away; a response that
+// does not exist is left to the change to report.
+func (t *FieldTx) lockResponse(id int64) error {
+	var status string
+	err := t.stmt("lock-response").GetContext(t.ctx, &status, id)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	return t.db.mapErr(err, "lock response")
 }
 
 func utcPtr(t *time.Time) any {

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +77,7 @@ type place struct {
 // prepared inserts.
 func (db *DB) ImportFrame(ctx context.Context, meta FrameMeta, src HouseholdSource) (Frame, error) {
 	var f Frame
-	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.txOnce(ctx, func(tx *sqlx.Tx) error { // src is read once
 		ts := now()
 		if err := tx.GetContext(ctx, &f.Version, db.Q("next-frame-version")); err != nil {
 			return db.mapErr(err, "frame version")
@@ -233,8 +235,15 @@ func (p *places) reserve(ctx context.Context, query string) (int64, error) {
 }
 
 // insertReserved stores the streets and communities whose ids were
-// reserved during the COPY (PostgreSQL).
+// reserved during the COPY (PostgreSQL), in the order of their unique
+// keys (lockorder.go): two imports that both add the same new streets wait
+// for each other rather than deadlock (they queue on the frame version
+// first anyway).
 func (p *places) insertReserved(ctx context.Context) error {
+	slices.SortFunc(p.newSt, func(a, b Street) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(p.newComm, func(a, b Community) int {
+		return cmp.Or(cmp.Compare(a.StreetID, b.StreetID), strings.Compare(a.Code, b.Code))
+	})
 	for _, s := range p.newSt {
 		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-street-with-id"), s.ID, s.Code, s.Name, p.ts); err != nil {
 			if apperr.Is(p.db.mapErr(err, ""), apperr.Conflict) {

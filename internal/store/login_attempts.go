@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -47,9 +49,18 @@ func (db *DB) LoginCounters(ctx context.Context, keys ...string) ([]LoginCounter
 func (db *DB) RecordLoginFailure(ctx context.Context, a Actor, username string, keys []string, now time.Time,
 	next func(LoginCounter) LoginCounter) ([]LoginCounter, error) {
 	now = now.UTC().Truncate(time.Microsecond)
-	out := make([]LoginCounter, 0, len(keys))
+	// The rows are locked in key order, as every lock is (lockorder.go),
+	// whatever the order of keys.
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return strings.Compare(keys[i], keys[j]) })
+	var out []LoginCounter
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		for _, k := range keys {
+		out = make([]LoginCounter, len(keys))
+		for _, i := range order {
+			k := keys[i]
 			if _, err := tx.ExecContext(ctx, db.Q("insert-login-attempt-if-absent"), k, now, now); err != nil {
 				return db.mapErr(err, "login counter")
 			}
@@ -66,7 +77,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, a Actor, username string, 
 			if _, err := tx.ExecContext(ctx, db.Q("update-login-attempt"), c.WindowStart, c.Failures, c.BlockedUntil, c.UpdatedAt, k); err != nil {
 				return db.mapErr(err, "login counter")
 			}
-			out = append(out, c)
+			out[i] = c
 		}
 		return db.AuditIn(ctx, tx, a, "login.failed", "user", username, nil)
 	})

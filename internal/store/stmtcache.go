@@ -21,7 +21,7 @@ import (
 // write pool before a FieldWrite transaction begins, because on SQLite
 // that pool's one connection is the transaction's until it ends.
 var fieldTxQueries = []string{
-	"insert-visit", "lock-assignment", "assignment-visits", "assignment-accepted", "update-assignment-state",
+	"insert-visit", "lock-assignment", "lock-response", "assignment-visits", "assignment-accepted", "update-assignment-state",
 	"set-assignment-replacement", "next-reserve", "release-reserve", "insert-replacement-assignment",
 	"insert-response", "supersede-response", "review-response", "insert-audit",
 }

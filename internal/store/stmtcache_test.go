@@ -16,10 +16,11 @@ import (
 func TestFieldWritesPrepareWithoutDeadlock(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
+		storetest.SeedRound(t, db, 4, 1, 1) // assignments 1 to 4
 		held, release := make(chan struct{}), make(chan struct{})
 		done := make(chan error, 2)
 		go func() {
-			done <- db.FieldWrite(ctx, func(*store.FieldTx) error {
+			done <- db.FieldWrite(ctx, 1, func(*store.FieldTx) error {
 				db.ValuesStmtPrepared(3) // wanted by the next FieldWrite
 				close(held)
 				<-release
@@ -28,7 +29,7 @@ func TestFieldWritesPrepareWithoutDeadlock(t *testing.T) {
 			})
 		}()
 		<-held
-		go func() { done <- db.FieldWrite(ctx, func(*store.FieldTx) error { return nil }) }()
+		go func() { done <- db.FieldWrite(ctx, 2, func(*store.FieldTx) error { return nil }) }()
 		time.Sleep(200 * time.Millisecond) // the second is preparing by now
 		close(release)
 		for range 2 {
@@ -44,7 +45,7 @@ func TestFieldWritesPrepareWithoutDeadlock(t *testing.T) {
 		if !db.ValuesStmtPrepared(3) {
 			t.Error("the insert of 3 value rows was not prepared by the next FieldWrite")
 		}
-		if err := db.FieldWrite(ctx, func(*store.FieldTx) error { return nil }); err != nil {
+		if err := db.FieldWrite(ctx, 3, func(*store.FieldTx) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if !db.ValuesStmtPrepared(5) {

@@ -12,11 +12,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -59,6 +61,9 @@ type DB struct {
 	field                 map[string]*sqlx.Stmt
 	wantMu                sync.Mutex
 	wantValues            map[int]bool // value-row inserts to prepare, by row count
+
+	txs txCounters                  // aborted transactions (retry.go)
+	log atomic.Pointer[slog.Logger] // SetLogger
 }
 
 // DefaultURL is the database used when none is configured: a SQLite file in
@@ -289,26 +294,10 @@ func (db *DB) Q(name string) string {
 	return q
 }
 
-// Tx runs fn in a write transaction, committing if fn returns nil and rolling
-// back otherwise. On SQLite it holds the single writer connection.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.write.BeginTxx(ctx, nil)
-	if err != nil {
-		return db.mapErr(err, "begin transaction")
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return db.mapErr(err, "commit")
-	}
-	return nil
-}
-
 // mapErr turns a driver error into an apperr.Error: constraint violations
 // become Conflict or Invalid, no rows becomes NotFound, a closed or
-// unreachable database Unavailable; anything else Internal. The driver's text
+// unreachable database Unavailable, a write aborted because of concurrent
+// writers Busy (retry.go); anything else Internal. The driver's text
 // stays in the hidden cause.
 func (db *DB) mapErr(err error, what string) error {
 	if err == nil {
@@ -323,6 +312,9 @@ func (db *DB) mapErr(err error, what string) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return apperr.Wrap(apperr.Unavailable, err, "%s: cancelled", what)
+	}
+	if retryCause(err) != "" {
+		return apperr.Wrap(apperr.Busy, err, errBusy)
 	}
 	switch constraintOf(err) {
 	case uniqueViolation:

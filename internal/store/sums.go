@@ -47,15 +47,66 @@ func (t *FieldTx) AddSums(responseID, roundID int64, groups []GroupCode) error {
 	return t.db.changeSums(t.ctx, t.tx, responseID, "")
 }
 
-// takeSums takes an accepted response's values out of the per-PSU sums;
-// it must run before the response stops being accepted (its values are
-// deleted then). For a response that is not accepted it changes nothing.
+// takeSums takes an accepted response of the transaction's assignment
+// out of the per-PSU sums; it must run before the response stops being
+// accepted (its values are deleted then). For a response that is not
+// accepted it changes nothing. The rows it leaves empty go when the
+// transaction ends (sweepSums), after anything else it adds to the PSU.
 func (t *FieldTx) takeSums(responseID int64) error {
-	if err := t.db.changeSums(t.ctx, t.tx, responseID, "-"); err != nil {
-		return err
+	t.sweep = true
+	return t.db.changeSums(t.ctx, t.tx, responseID, "-")
+}
+
+// sweepSums deletes the sum rows of the assignment's PSU that the
+// transaction left with no response.
+func (t *FieldTx) sweepSums() error {
+	if !t.sweep {
+		return nil
 	}
-	_, err := t.tx.ExecContext(t.ctx, t.db.Q("delete-empty-sums"), responseID, responseID)
+	_, err := t.tx.ExecContext(t.ctx, t.db.Q("delete-empty-psu-sums"), t.Assignment.Counts.RoundID, t.Assignment.PSU)
 	return t.db.mapErr(err, "response sums")
+}
+
+// NextSums are the per-PSU sums a new response will change: its
+// assignment (round, street, community, PSU), its indicators and its
+// group answers.
+type NextSums struct {
+	Assignment AssignmentContext
+	Values     []ResponseValue
+	Groups     []GroupCode
+}
+
+// lockSums locks, in key order, the sums of an accepted response (from
+// the database) together with those next will change (PostgreSQL;
+// lock-sums): a correction takes one response away and adds another in
+// two statements, whose rows would otherwise be locked in two runs.
+func (t *FieldTx) lockSums(responseID int64, next NextSums) error {
+	if t.db.dialect != Postgres {
+		return nil
+	}
+	a := next.Assignment
+	args := []any{responseID, responseID}
+	rows := 0
+	for _, v := range next.Values {
+		args = append(args, a.RoundID, "", v.Indicator, a.PSU, 0, -1, a.StreetID, a.CommunityID)
+		rows++
+		for _, g := range next.Groups {
+			code := -1
+			if g.Code != nil {
+				code = *g.Code
+			}
+			args = append(args, a.RoundID, g.Question, v.Indicator, a.PSU, code, -1, a.StreetID, a.CommunityID)
+			rows++
+		}
+	}
+	if rows == 0 {
+		return nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), "+
+		"CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT)),", rows), ",")
+	q := t.tx.Rebind(strings.Replace(t.db.rawQueries["lock-sums"], "{{rows}}", marks, 1))
+	_, err := t.tx.ExecContext(t.ctx, q, args...)
+	return t.db.mapErr(err, "lock response sums")
 }
 
 // changeSums adds (sign "") or subtracts (sign "-") a response's values.
@@ -119,6 +170,9 @@ func (db *DB) rebuildSums(ctx context.Context, tx *sqlx.Tx, roundID int64) error
 // way out should they ever be doubted ('minyi round resum').
 func (db *DB) RebuildSums(ctx context.Context, a Actor, roundID int64, groups []ResponseGroups) error {
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := db.lockRoundExclusive(ctx, tx, roundID); err != nil {
+			return err
+		}
 		if groups != nil {
 			if _, err := tx.ExecContext(ctx, db.Q("delete-round-groups"), roundID); err != nil {
 				return db.mapErr(err, "rebuild sums")

@@ -61,6 +61,13 @@ type RoundWeighting struct {
 func (db *DB) SaveWeights(ctx context.Context, a Actor, w RoundWeighting, weights []ResponseWeight, detail any) (int64, error) {
 	var id int64
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+		// Before any row (lockorder.go): the round's fieldwork
+		// transactions finish first and new ones wait, so that the count
+		// below holds until the commit and no submission adds to the sums
+		// while they are rebuilt.
+		if err := db.lockRoundExclusive(ctx, tx, w.RoundID); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.GetContext(ctx, &n, db.Q("count-accepted-responses"), w.RoundID); err != nil {
 			return db.mapErr(err, "weights")

@@ -127,9 +127,13 @@ WHERE round_id = ? AND street_id = ?
 -- name: assignment-street
 SELECT street_id FROM assignments WHERE id = ? AND round_id = ? AND (? = 0 OR street_id = ?)
 
--- name: assign-one
+-- name: assign-ids
+-- Gives a list of assignments (the ids marker: a placeholder per id) to an
+-- interviewer in one statement, so that their fieldwork counts change in
+-- one run of the triggers, in key order; only within the interviewer's
+-- own street and the caller's scope.
 UPDATE assignments SET previous_interviewer_id = interviewer_id, interviewer_id = ?, assigned_at = ?, updated_at = ?
-WHERE id = ? AND round_id = ? AND street_id = ? AND (? = 0 OR street_id = ?)
+WHERE round_id = ? AND street_id = ? AND (? = 0 OR street_id = ?) AND id IN ({{ids}})
   AND (interviewer_id IS NULL OR interviewer_id <> ?)
 
 -- name: count-assignable
@@ -155,10 +159,19 @@ FROM visits v JOIN assignments a ON a.id = v.assignment_id
 WHERE v.client_id = ?
 
 -- name: lock-assignment
--- The assignment's replacement state, read first in a transaction that
--- settles the assignment. PostgreSQL locks the row (queries/postgres);
--- SQLite needs no lock, its transactions already run one at a time.
-SELECT replacement FROM assignments WHERE id = ?
+-- The assignment as the fieldwork transaction that settles it finds it
+-- when it begins: its replacement state and the fieldwork counts it is in.
+-- PostgreSQL also locks it and its round (queries/postgres); SQLite needs
+-- no lock, its transactions already run one at a time.
+SELECT 0 AS round_locked, a.replacement, a.round_id, su.psu, COALESCE(a.street_id, 0) AS street_id,
+       COALESCE(a.community_id, 0) AS community_id, COALESCE(a.interviewer_id, 0) AS interviewer_id, COALESCE(a.category, '') AS category
+FROM assignments a JOIN sample_units su ON su.id = a.sample_unit_id
+WHERE a.id = ?
+
+-- name: lock-response
+-- The status of the response a review or a correction changes (locked on
+-- PostgreSQL).
+SELECT status FROM responses WHERE id = ?
 
 -- name: assignment-visits
 SELECT attempted_at, outcome, appointment_at FROM visits WHERE assignment_id = ? ORDER BY attempted_at, id
@@ -174,7 +187,7 @@ WHERE id = ?
 -- name: next-reserve
 -- The next reserve not yet released in the same community (two-stage) or
 -- street (stratified SRS: PSUs are households, so the street).
-SELECT su.id FROM sample_units su
+SELECT su.id, su.community_id FROM sample_units su
 WHERE su.sample_id = ? AND su.reserve_rank IS NOT NULL AND su.released_at IS NULL
   AND su.street_id = ? AND (? = 'stratified-srs' OR su.community_id = ?)
 ORDER BY su.reserve_rank, su.id

@@ -17,7 +17,12 @@ DELETE FROM response_groups WHERE round_id = ?
 -- group question with its answer code, added to (or taken from) its PSU's
 -- rows. Taking away the last response of a row leaves it with rows_n 0
 -- (deleted next); a variable's sums return to exactly 0 with its last
--- value, so no rounding residue outlives it.
+-- value, so no rounding residue outlives it. The rows are written in key
+-- order (ORDER BY: an INSERT takes the rows of its SELECT in that order,
+-- and locks each as it writes it), so that two submissions of one PSU lock
+-- its shared rows in the same order and cannot deadlock; without it they
+-- come in the order the scan of response_values finds them, which follows
+-- the pages the values happen to lie on (TestSumsLockOrder).
 INSERT INTO psu_sums (round_id, grp, indicator, psu, code, cal_cell, street_id, community_id,
                       rows_n, sum_w, n, sum_w_present, sum_wy, sum_wy2, sum_y)
 SELECT rv.round_id, g.grp, rv.indicator, rv.psu, g.code, COALESCE(rv.cal_cell, -1), rv.street_id, rv.community_id,
@@ -32,6 +37,7 @@ CROSS JOIN (SELECT '' AS grp, 0 AS code
             UNION ALL
             SELECT question AS grp, COALESCE(code, -1) AS code FROM response_groups WHERE response_id = ?) g
 WHERE rv.response_id = ?
+ORDER BY g.grp, rv.indicator, rv.psu, g.code, COALESCE(rv.cal_cell, -1)
 ON CONFLICT (round_id, grp, indicator, psu, code, cal_cell) DO UPDATE SET
     rows_n = psu_sums.rows_n + excluded.rows_n,
     sum_w = CASE WHEN psu_sums.rows_n + excluded.rows_n = 0 THEN 0 ELSE psu_sums.sum_w + excluded.sum_w END,
@@ -41,12 +47,11 @@ ON CONFLICT (round_id, grp, indicator, psu, code, cal_cell) DO UPDATE SET
     sum_wy2 = CASE WHEN psu_sums.n + excluded.n = 0 THEN 0 ELSE psu_sums.sum_wy2 + excluded.sum_wy2 END,
     sum_y = CASE WHEN psu_sums.n + excluded.n = 0 THEN 0 ELSE psu_sums.sum_y + excluded.sum_y END
 
--- name: delete-empty-sums
--- After a response was taken away: the rows of its PSU left with no response.
-DELETE FROM psu_sums
-WHERE rows_n = 0
-  AND round_id = (SELECT MIN(round_id) FROM response_values WHERE response_id = ?)
-  AND psu = (SELECT MIN(psu) FROM response_values WHERE response_id = ?)
+-- name: delete-empty-psu-sums
+-- At the end of a transaction that took a response away: the rows of its
+-- PSU left with no response (all of them locked by the transaction, which
+-- changed them).
+DELETE FROM psu_sums WHERE round_id = ? AND psu = ? AND rows_n = 0
 
 -- name: delete-round-sums
 DELETE FROM psu_sums WHERE round_id = ?
