@@ -189,9 +189,9 @@ func TestLockOrder(t *testing.T) {
 
 // TestConcurrentReturnsDoNotDeadlock sends back two responses of one PSU
 // at the same time on PostgreSQL, the first with its value rows lying on
-// the page in another order than the second's (as rows that were updated,
-// or written while the table grew, do), and makes both wait at the same
-// sum row until both are under way. Taking their values out of the sums
+// the page in another order than the second's (as rows written again, or
+// while other transactions grew the table, do), and makes both wait at the
+// same sum row until both are under way. Taking their values out of the sums
 // in the order the scan found them deadlocked (PostgreSQL aborted one: a
 // 500 to the office); in key order the second waits for the first, and
 // no transaction is aborted, so none is run again either. On SQLite one

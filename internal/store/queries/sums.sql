@@ -22,7 +22,8 @@ DELETE FROM response_groups WHERE round_id = ?
 -- and locks each as it writes it), so that two submissions of one PSU lock
 -- its shared rows in the same order and cannot deadlock; without it they
 -- come in the order the scan of response_values finds them, which follows
--- the pages the values happen to lie on (TestSumsLockOrder).
+-- the pages the values happen to lie on (TestLockOrder,
+-- TestConcurrentReturnsDoNotDeadlock).
 INSERT INTO psu_sums (round_id, grp, indicator, psu, code, cal_cell, street_id, community_id,
                       rows_n, sum_w, n, sum_w_present, sum_wy, sum_wy2, sum_y)
 SELECT rv.round_id, g.grp, rv.indicator, rv.psu, g.code, COALESCE(rv.cal_cell, -1), rv.street_id, rv.community_id,

@@ -12,7 +12,7 @@
 // else into a <p class="field-error"> added after the field. Programmatic
 // use: bindForm(form, {url, method, encoding, toBody, onSuccess}).
 
-import { parseFields, errorList, stashKey, fillForm, readForm } from "./formdata.js";
+import { parseFields, errorList, errorMessage, stashKey, fillForm, readForm } from "./formdata.js";
 
 const lang = document.body?.dataset.lang || "zh-CN";
 let stringsPromise;
@@ -121,7 +121,7 @@ export function showErrors(form, t, status, json) {
     }
   }
   const head = document.createElement("p");
-  head.textContent = fields.length ? t["form.fix"] : (t["form.failed"] || "") + (err.message || status);
+  head.textContent = fields.length ? t["form.fix"] : (t["form.failed"] || "") + (errorMessage(t, err) || status);
   box.replaceChildren(head);
   if (fields.length && err.message) {
     const m = document.createElement("p");

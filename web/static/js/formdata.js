@@ -67,3 +67,14 @@ export function fillForm(form, data) {
     }
   }
 }
+
+/**
+ * errorMessage is what to show for an error answer: for a code whose
+ * message is always the same (busy: the server gave up a write because of
+ * concurrent writers, nothing was stored) the page's own words, as
+ * form.error.CODE in its language; otherwise the server's message.
+ */
+export function errorMessage(t, err) {
+  const own = err?.code ? t?.["form.error." + err.code] : undefined;
+  return own || err?.message || "";
+}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseFields, errorList, stashKey, readForm, fillForm } from "./formdata.js";
+import { parseFields, errorList, errorMessage, stashKey, readForm, fillForm } from "./formdata.js";
 
 test("parseFields keeps string messages in order", () => {
   assert.deepEqual(parseFields({ n: "must be at least 1", seed: "not a number", x: 3 }), [
@@ -57,4 +57,12 @@ test("fillForm puts read input back", () => {
   fillForm(f, saved);
   assert.deepEqual(readForm(f), saved);
   assert.equal(f.elements[1].value, "typed again", "a password is never filled in");
+});
+
+test("errorMessage shows a busy answer in the page's language, others as the server wrote them", () => {
+  const t = { "form.error.busy": "服务器繁忙，本次未保存任何内容。请稍候再提交一次。" };
+  assert.equal(errorMessage(t, { code: "busy", message: "the database is busy with other writes: nothing was stored; send it again" }), t["form.error.busy"]);
+  assert.equal(errorMessage(t, { code: "conflict", message: "the round is closed" }), "the round is closed");
+  assert.equal(errorMessage({}, { code: "busy", message: "busy, in English" }), "busy, in English");
+  assert.equal(errorMessage(t, undefined), "");
 });
