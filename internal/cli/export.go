@@ -14,17 +14,20 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-const exportUsage = "export responses|summary|codebook|r-bundle --round NAME [--format csv|xlsx] [--labels] [--no-bom] [-o FILE]"
+const exportUsage = "export responses|dispositions|summary|codebook|r-bundle --round NAME [--format csv|xlsx] [--labels] [--no-bom] [-o FILE]"
 
 func exportCommand() *Command {
 	c := &Command{
 		Name:  "export",
 		Usage: exportUsage,
 		Summary: "Export a round for Excel or R: its accepted responses (one line each: ids, where, who, when, answers, " +
-			"indicators, stratum, PSU, weights), its summary (every rate and the composite for the district and each street, " +
-			"with intervals, n, deff and effective n), its codebook, or the R bundle (a zip with the responses, minyi's table " +
-			"and verify.R, which rebuilds the design with R's survey package and reproduces the table). CSV is UTF-8 with a " +
-			"byte-order mark unless --no-bom; the file is written whole or not at all.",
+			"indicators, stratum, PSU and the weighting's steps: base weight, sample, non-response, within-household and " +
+			"calibration factors, imputations, final weight), its dispositions (every household: final disposition, AAPOR " +
+			"category, replacement links, base weight and its part in the weighting), its summary (every rate and the composite " +
+			"for the district and each street, with intervals, n, deff and effective n), its codebook, or the R bundle (a zip " +
+			"with the responses, the dispositions, the population counts, minyi's table and verify.R, which redoes the weighting " +
+			"and rebuilds the design with R's survey package and reproduces the table). CSV is UTF-8 with a byte-order mark " +
+			"unless --no-bom; the file is written whole or not at all.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		var round, format, out, lonely string

@@ -40,7 +40,7 @@ const simulateHelp = `usage:
                           [--streets 8] [--communities 12] [--households 400] [--seed 1]
   minyi simulate round --round NAME [--truth TRUTH.json] [--seed 1] [--contact 0.55] [--evening-contact 0.8]
                        [--refusal 0.15] [--not-eligible 0.05] [--interviewers 3] [--straightliners 0.02]
-                       [--days 10] [--until DATE] [--url URL --token T]
+                       [--refuse-age 0] [--days 10] [--until DATE] [--url URL --token T]
   minyi simulate design --truth TRUTH.json --frame FRAME.csv [--n 2000] [--per-community 20]
                         [--allocation proportional] [--response-rate 0.7] [--reps 1000] [--seed 1]
                         [--target-width 0.10] [--format json|text]
@@ -138,6 +138,7 @@ func simulateRound(ctx context.Context, env *Env, args []string) error {
 	fs.Float64Var(&o.NotEligible, "not-eligible", o.NotEligible, "probability that a household is not eligible")
 	fs.IntVar(&o.Interviewers, "interviewers", o.Interviewers, "interviewers per street: unassigned households are given to them (accounts sim-s<street id>-<k> are created when the street has too few)")
 	fs.Float64Var(&o.Straightliners, "straightliners", o.Straightliners, "share of respondents who give every satisfaction item the same answer")
+	fs.Float64Var(&o.RefuseAge, "refuse-age", o.RefuseAge, "share of respondents who refuse their age group (拒答), a calibration variable (see round weight --missing)")
 	fs.IntVar(&o.Days, "days", o.Days, "simulated days of fieldwork, ending on --until")
 	fs.StringVar(&until, "until", "", "last simulated day, YYYY-MM-DD, not after today (default: yesterday)")
 	fs.StringVar(&base, "url", "", "simulate against a running server's API at this URL instead of the database")

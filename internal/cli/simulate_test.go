@@ -75,6 +75,17 @@ func TestSimulateDistrict(t *testing.T) {
 	if err != nil || !strings.Contains(out, " households in 12 communities of 3 streets") {
 		t.Fatalf("frame import = %q, %v", out, err)
 	}
+	// The population counts import as they are, naming the shipped
+	// questionnaire's categories (70岁及以上, not 70+), into a database
+	// with both shipped questionnaires: the four-rate one by default.
+	out, _, err = runCLI(t, env, "", "population", "import", p("pop.csv"), "--questionnaire", "wenming-household")
+	if err != nil || !strings.Contains(out, "36 counts by street × E1 × E2") {
+		t.Fatalf("population import of the simulated counts = %q, %v", out, err)
+	}
+	out, _, err = runCLI(t, env, "", "population", "import", p("pop.csv"))
+	if err != nil || !strings.Contains(out, "questionnaire wenming-household") {
+		t.Fatalf("population import without --questionnaire = %q, %v", out, err)
+	}
 
 	for _, bad := range [][]string{
 		{"simulate", "district", "--frame", p("x.csv")},

@@ -55,7 +55,7 @@ sections:
 		wantStderr []string
 	}{
 		{"valid file", []string{good}, false,
-			[]string{"ok " + good + " (wenming-household, 18 questions, 13 indicators)"}, nil},
+			[]string{"ok " + good + " (wenming-household, 19 questions, 13 indicators)"}, nil},
 		{"all problems of all files", []string{broken, good, missing}, true,
 			[]string{"ok " + good + " ("},
 			[]string{

@@ -28,24 +28,27 @@ func populationCommand() *Command {
 }
 
 const populationHelp = `usage:
-  minyi population import FILE [--frame V] [--questionnaire SLUG]
+  minyi population import FILE [--frame V] [--questionnaire SLUG] [--unit person|household]
   minyi population list
 
 A population file (CSV UTF-8 or XLSX) has a street column (街道), one
 column per demographic question of the questionnaire (headed by its code,
-e.g. E1, or a word of its label, e.g. 性别, 年龄组) and a count column
-(人数); one row per street and combination of categories, each category
-an option's code or label (男, 18—29岁). A street the frame (default: the
-newest) does not have, or a category the questionnaire does not, is
-refused with its line; the import is atomic.
+e.g. E1, or a word of its label, e.g. 性别, 年龄组) and a count column:
+人数 for people (adults, the respondents' population), 户数 for
+households; one row per street and combination of categories, each
+category an option's code or label (男, 18—29岁). A count column headed
+数量 or count says nothing: --unit does (default person). A street the
+frame (default: the newest) does not have, or a category the
+questionnaire does not, is refused with its line; the import is atomic.
 `
 
 func populationImport(ctx context.Context, env *Env, args []string) error {
-	c := &Command{Name: "population import", Usage: "population import FILE [--frame V] [--questionnaire SLUG]", Summary: "Import population counts."}
+	c := &Command{Name: "population import", Usage: "population import FILE [--frame V] [--questionnaire SLUG] [--unit person|household]", Summary: "Import population counts."}
 	var spec weighting.ImportSpec
 	more := func(fs *flag.FlagSet) {
 		fs.IntVar(&spec.FrameVersion, "frame", 0, "frame version whose streets the counts name (default: the newest)")
-		fs.StringVar(&spec.Questionnaire, "questionnaire", "", "questionnaire whose questions name the categories (default: the only one)")
+		fs.StringVar(&spec.Questionnaire, "questionnaire", "", "questionnaire whose questions name the categories (default: that of the newest round drawn from the frame, else wenming-household)")
+		fs.StringVar(&spec.Unit, "unit", "", "what the counts count, person or household (default: what the count column's header says, 人数 or 户数; else person)")
 	}
 	return runWithDB(ctx, env, c, args, "file", more, func(db *store.DB, file string) error {
 		if spec.FrameVersion < 0 {
@@ -61,8 +64,8 @@ func populationImport(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "imported %s as population %d: %d counts by street × %s, %g people in all (frame version %d, questionnaire %s)\n",
-			p.SourceName, p.ID, p.Cells, strings.Join(p.Variables, " × "), p.Total, p.FrameVersion, p.Questionnaire)
+		fmt.Fprintf(env.Stdout, "imported %s as population %d: %d counts by %s, %g %s in all (frame version %d, questionnaire %s)\n",
+			p.SourceName, p.ID, p.Cells, strings.Join(append([]string{"street"}, p.Variables...), " × "), p.Total, unitWord(p.Unit), p.FrameVersion, p.Questionnaire)
 		return nil
 	})
 }
@@ -75,29 +78,40 @@ func populationList(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		tw := newTable(env.Stdout)
-		fmt.Fprintln(tw, "ID\tFRAME\tQUESTIONNAIRE\tVARIABLES\tCOUNTS\tTOTAL\tFILE\tIMPORTED")
+		fmt.Fprintln(tw, "ID\tFRAME\tQUESTIONNAIRE\tVARIABLES\tUNIT\tCOUNTS\tTOTAL\tFILE\tIMPORTED")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%d\t%d\t%s\tstreet × %s\t%d\t%g\t%s\t%s\n", p.ID, p.FrameVersion, p.Questionnaire, strings.Join(p.Variables, " × "),
-				p.Cells, p.Total, p.SourceName, p.CreatedAt.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%d\t%g\t%s\t%s\n", p.ID, p.FrameVersion, p.Questionnaire, strings.Join(append([]string{"street"}, p.Variables...), " × "),
+				p.Unit, p.Cells, p.Total, p.SourceName, p.CreatedAt.Local().Format("2006-01-02 15:04"))
 		}
 		return tw.Flush()
 	})
 }
 
+// unitWord is what a population unit counts, in a sentence.
+func unitWord(unit string) string {
+	if unit == store.UnitHousehold {
+		return "households"
+	}
+	return "people"
+}
+
 func roundWeight(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "round weight", Usage: "round weight NAME [flags]", Summary: "Weight a round: non-response adjustment, calibration to population counts, trimming."}
 	var cfg weighting.Config
-	var vars, margins string
+	var vars, margins, bounds string
 	var again bool
 	more := func(fs *flag.FlagSet) {
 		fs.BoolVar(&again, "again", false, "run again with the settings of the weighting in force (other settings flags are ignored)")
 		fs.StringVar(&cfg.Nonresponse, "nonresponse", "street", "weighting class of the non-response adjustment: street, community or none")
-		fs.StringVar(&cfg.Calibration, "calibrate", "", "none, poststratify or rake (default: rake to street × each population variable if counts exist)")
+		fs.StringVar(&cfg.Calibration, "calibrate", "", "none, poststratify, rake or calibrate (default: rake to street × each population variable if counts exist; calibrate with --bounds)")
 		fs.StringVar(&vars, "poststrata", "", "post-stratification variables, e.g. street*E1*E2")
-		fs.StringVar(&margins, "margins", "", "raking margins, e.g. street*E1,street*E2")
-		fs.Float64Var(&cfg.Epsilon, "epsilon", 0, "raking tolerance (below 1: relative to the total; 0: R's default 1)")
-		fs.IntVar(&cfg.MaxIter, "max-iter", 0, "raking passes at most (0: R's default 10)")
-		fs.Float64Var(&cfg.Trim, "trim", 0, "cap weights at this multiple of the median, 1 to 100 (0: no trimming)")
+		fs.StringVar(&margins, "margins", "", "raking or calibration margins, e.g. street*E1,street*E2")
+		fs.StringVar(&cfg.CalFun, "calfun", "", "calibration function of --calibrate calibrate: raking (default), logit or linear (R's calfun)")
+		fs.StringVar(&bounds, "bounds", "", "bounds LO,HI of calibrate on a final weight's ratio to its weight before calibration, e.g. 0.5,2 (R's bounds)")
+		fs.StringVar(&cfg.Adults, "adults", "", "question counting the household's eligible adults, for population counts of people (default: the integer question about adults)")
+		fs.Float64Var(&cfg.Epsilon, "epsilon", 0, "raking: stop when no cell's weighted count changed by this much in a pass; below 1, a proportion of the sum of the weights before raking, as R's rake (0: R's default 1). calibrate: the largest relative misfit (0: R's default 1e-7)")
+		fs.IntVar(&cfg.MaxIter, "max-iter", 0, "raking passes at most (0: R's default 10); calibrate: Newton steps at most (0: R's default 50)")
+		fs.Float64Var(&cfg.Trim, "trim", 0, "cap weights at this multiple of the median, 1 to 100 (0: no trimming); breaks the calibration's margins (the report says by how much): prefer --bounds")
 		fs.Int64Var(&cfg.Population, "population", 0, "population table id (default: the newest of the round's frame)")
 	}
 	return runWithDB(ctx, env, c, args, "round", more, func(db *store.DB, name string) error {
@@ -114,15 +128,22 @@ func roundWeight(ctx context.Context, env *Env, args []string) error {
 		if vars != "" || margins != "" {
 			cfg.Variables, cfg.Margins = weighting.ParseVariables(vars), weighting.ParseMargins(margins)
 		}
+		if bounds != "" {
+			if cfg.Bounds, err = weighting.ParseBounds(bounds); err != nil {
+				return apperr.WithFields("round weight: invalid flags", map[string]string{"--bounds": "two numbers LO,HI, e.g. 0.5,2"})
+			}
+		}
 		if cfg.Calibration == "" && (len(cfg.Variables) > 0 || len(cfg.Margins) > 0) {
 			cfg.Calibration = "rake"
 			if len(cfg.Variables) > 0 {
 				cfg.Calibration = "poststratify"
+			} else if len(cfg.Bounds) > 0 || cfg.CalFun != "" {
+				cfg.Calibration = "calibrate"
 			}
 		}
 		rep, err := weighting.Weigh(ctx, db, r.ID, cfg, store.CLI)
 		if err != nil {
-			return err
+			return flagErrors(err, "round weight: invalid settings", map[string]string{"calibration": "--calibrate", "variables": "--poststrata", "max_iter": "--max-iter"})
 		}
 		return printWeighting(env.Stdout, rep)
 	})
@@ -154,13 +175,29 @@ func printWeighting(w io.Writer, rep weighting.Report) error {
 	}
 	if rep.Passes > 0 {
 		fmt.Fprintf(w, "\n%s to population %d", rep.Config.Calibration, rep.Config.Population)
-		if rep.Config.Calibration == "rake" {
+		switch rep.Config.Calibration {
+		case "rake":
 			fmt.Fprintf(w, " in %d passes", rep.Passes)
+		case "calibrate":
+			fmt.Fprintf(w, " (%s", rep.Config.CalFun)
+			if len(rep.Config.Bounds) == 2 {
+				fmt.Fprintf(w, ", bounds [%g, %g]", rep.Config.Bounds[0], rep.Config.Bounds[1])
+			}
+			fmt.Fprintf(w, ") in %d steps", rep.Passes)
 		}
 		fmt.Fprintln(w)
 	}
+	fmt.Fprintf(w, "the final weights count %s", unitWord(rep.Unit))
+	if rep.Unit == store.UnitPerson {
+		fmt.Fprintf(w, ": each household's weight × its adults (%s)", rep.Config.Adults)
+	}
+	fmt.Fprintln(w)
 	if rep.Trimmed > 0 || rep.Config.Trim > 0 {
 		fmt.Fprintf(w, "trimmed %d weights to the cap %.4g (%g × median)\n", rep.Trimmed, rep.TrimCap, rep.Config.Trim)
+	}
+	for _, b := range rep.TrimBreaks {
+		fmt.Fprintf(w, "trimming breaks margin %s: %s is %.1f against a population of %.1f (%.2f %% off); bounded calibration (--bounds) keeps weights within bounds and meets the margins\n",
+			b.Margin, b.Level, b.Weighted, b.Population, 100*b.MaxRelDiff)
 	}
 	if len(rep.Check) > 0 {
 		fmt.Fprintln(w, "\ncalibration check (final weighted count against the population):")

@@ -42,6 +42,12 @@ func TestPopulationAndWeightCommands(t *testing.T) {
 			if out, _, err := runCLI(t, env, "", "population", "list"); err != nil || !strings.Contains(out, "人口.csv") {
 				t.Fatalf("list = %q, %v", out, err)
 			}
+			// Without --questionnaire: the questionnaire of the frame's
+			// newest round (the database holds two).
+			out, _, err = runCLI(t, env, "", "population", "import", good)
+			if err != nil || !strings.Contains(out, "as population 2:") || !strings.Contains(out, "questionnaire weigh)") {
+				t.Fatalf("import without --questionnaire = %q, %v", out, err)
+			}
 			_, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--trim", "500")
 			if ExitCode(err) != 2 || !strings.Contains(err.Error(), "trim") {
 				t.Fatalf("bad trim: %v", err)
@@ -50,17 +56,29 @@ func TestPopulationAndWeightCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range []string{"84 respondents", "nonresponse (street)", "poststratify", "DEFF (KISH)", "calibration check", "街道2 × E1=女 × E2=60岁及以上"} {
+			for _, want := range []string{"78 respondents", "nonresponse (street)", "poststratify", "DEFF (KISH)", "calibration check", "街道2 × E1=女 × E2=60岁及以上"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("report lacks %q:\n%s", want, out)
 				}
 			}
+			out, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2", "--trim", "1.5")
+			if err != nil || !strings.Contains(out, "trimming breaks margin street × E") {
+				t.Fatalf("trimming = %q, %v", out, err)
+			}
+			out, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2", "--bounds", "0.5,1.6")
+			if err != nil || !strings.Contains(out, "calibrate to population 2 (raking, bounds [0.5, 1.6]) in") || !strings.Contains(out, "the final weights count people: each household's weight × its adults (E5)") {
+				t.Fatalf("bounded calibration = %q, %v", out, err)
+			}
+			_, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2", "--bounds", "0.9,1.1")
+			if ExitCode(err) != 2 || !strings.Contains(err.Error(), "cannot meet margin street × E") {
+				t.Fatalf("bounds that cannot be met: %v", err)
+			}
 			out, _, err = runCLI(t, env, "", "round", "weight", "weighting")
-			if err != nil || !strings.Contains(out, "rake to population 1 in") {
+			if err != nil || !strings.Contains(out, "rake to population 2 in") {
 				t.Fatalf("default = %q, %v", out, err)
 			}
 			out, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--again")
-			if err != nil || !strings.Contains(out, "(run 3)") || !strings.Contains(out, "rake to population 1 in") {
+			if err != nil || !strings.Contains(out, "(run 5)") || !strings.Contains(out, "rake to population 2 in") {
 				t.Fatalf("again = %q, %v", out, err)
 			}
 		})

@@ -45,7 +45,7 @@
 //	evening_from: "18:00"    # HH:MM local time
 //	on_non_contact: true     # which final dispositions release a reserve household
 //	on_refusal: true
-//	on_not_eligible: true
+//	on_not_eligible: false   # not eligible (NE) is no non-response: see DefaultRule
 //	on_other: false
 //	approval: supervisor     # or automatic
 //	time_zone: Asia/Shanghai # IANA name; days and evenings are counted in it

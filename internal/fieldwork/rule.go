@@ -49,7 +49,7 @@ type Rule struct {
 	// "18:00".
 	EveningFrom string `json:"evening_from" yaml:"evening_from"`
 	// The On… flags say which final dispositions release a reserve
-	// household. Defaults: true, true, true, false.
+	// household. Defaults: true, true, false, false.
 	OnNonContact  bool `json:"on_non_contact" yaml:"on_non_contact"`
 	OnRefusal     bool `json:"on_refusal" yaml:"on_refusal"`
 	OnNotEligible bool `json:"on_not_eligible" yaml:"on_not_eligible"`
@@ -64,8 +64,17 @@ type Rule struct {
 
 // DefaultRule returns the default rule: final non-contact after 3
 // unsuccessful attempts on 2 days, 1 of them in the evening (from 18:00
-// Beijing time); a replacement for non-contact, refusal and not eligible,
-// released by a supervisor; the default quality thresholds.
+// Beijing time); a replacement for non-contact and refusal, released by a
+// supervisor; the default quality thresholds.
+//
+// A household found not eligible is not replaced by default. In AAPOR's
+// terms (Standard Definitions, 2023) it is no non-response: it is outside
+// the population, and the rate of such households among those reached (e)
+// is what the weighting uses for the households never reached. A reserve
+// released for it does not stand in for a non-respondent; it enlarges its
+// community's sample, and the weighting then treats it so (package
+// weighting), but replacing them spends reserves and interviewer time to
+// no gain in precision that a larger sample would not give.
 func DefaultRule() Rule {
 	return Rule{
 		Attempts:      3,
@@ -74,7 +83,7 @@ func DefaultRule() Rule {
 		EveningFrom:   "18:00",
 		OnNonContact:  true,
 		OnRefusal:     true,
-		OnNotEligible: true,
+		OnNotEligible: false,
 		OnOther:       false,
 		Approval:      ApprovalSupervisor,
 		TimeZone:      DefaultTimeZone,

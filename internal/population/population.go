@@ -1,7 +1,8 @@
 // Package population reads population counts (人口数) for calibrating a
 // round's weights: a CSV or XLSX table with one row per street and
 // combination of categories of a questionnaire's demographic questions
-// (e.g. 街道 × 性别 × 年龄组) and the number of people in it. It checks
+// (e.g. 街道 × 性别 × 年龄组) and the number of people (人数) or of
+// households (户数) in it. It checks
 // every row against the frame's streets and the questionnaire's questions
 // and options, and reports every problem with its line; it needs no
 // database.
@@ -35,6 +36,12 @@ const maxProblems = 100
 
 // Table is a checked population table.
 type Table struct {
+	// Unit is what the count column's header says it counts: "person"
+	// (人数, 人口, persons), "household" (户数, households), or "" when
+	// it does not say (数量, count).
+	Unit string `json:"unit"`
+	// CountHeader is that header, as the file writes it.
+	CountHeader string `json:"count_header"`
 	// Variables are the question codes of the category columns, in file order.
 	Variables []string `json:"variables"`
 	Rows      []Row    `json:"rows"`
@@ -124,10 +131,13 @@ func (p *Problems) Error() string {
 	return b.String()
 }
 
-// Headers of the street and count columns (Chinese or English).
+// Headers of the street and count columns (Chinese or English). A count
+// header says what is counted: people, households, or nothing.
 var (
-	streetHeaders = []string{"街道", "街道（乡镇）", "乡镇", "street"}
-	countHeaders  = []string{"人数", "人口", "人口数", "数量", "count", "population"}
+	streetHeaders    = []string{"街道", "街道（乡镇）", "乡镇", "street"}
+	personHeaders    = []string{"人数", "人口", "人口数", "persons", "people"}
+	householdHeaders = []string{"户数", "住户数", "家庭户数", "households"}
+	countHeaders     = []string{"数量", "count", "population"}
 )
 
 // Read reads a population table. name is the file name (".xlsx" is read
@@ -147,7 +157,7 @@ func Read(r io.Reader, name string, streets map[string]int64, def *questionnaire
 		return nil, fail(name, probs)
 	}
 	header := records[0].rec
-	streetCol, countCol := -1, -1
+	streetCol, countCol, countHeader := -1, -1, ""
 	var qcols []int
 	var qs []*questionnaire.Question
 	for c, h := range header {
@@ -157,8 +167,12 @@ func Read(r io.Reader, name string, streets map[string]int64, def *questionnaire
 			continue
 		case anyFold(h, streetHeaders):
 			streetCol = c
-		case anyFold(h, countHeaders):
-			countCol = c
+		case anyFold(h, personHeaders), anyFold(h, householdHeaders), anyFold(h, countHeaders):
+			if countCol >= 0 {
+				probs.add(records[0].line, "column %d (%s): a second count column", c+1, h)
+				continue
+			}
+			countCol, countHeader = c, h
 		default:
 			q, msg := matchQuestion(def, h)
 			if q == nil {
@@ -178,12 +192,18 @@ func Read(r io.Reader, name string, streets map[string]int64, def *questionnaire
 		probs.add(records[0].line, "no street column: name one 街道")
 	}
 	if countCol < 0 {
-		probs.add(records[0].line, "no count column: name one 人数")
+		probs.add(records[0].line, "no count column: name one 人数 (people) or 户数 (households)")
 	}
 	if probs.Total > 0 {
 		return nil, fail(name, probs)
 	}
-	t := &Table{Variables: make([]string, len(qs))}
+	t := &Table{Variables: make([]string, len(qs)), CountHeader: countHeader}
+	switch {
+	case anyFold(countHeader, personHeaders):
+		t.Unit = "person"
+	case anyFold(countHeader, householdHeaders):
+		t.Unit = "household"
+	}
 	for i, q := range qs {
 		t.Variables[i] = q.Code
 	}

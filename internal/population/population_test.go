@@ -51,12 +51,15 @@ func TestRead(t *testing.T) {
 		vars     string
 		rows     int
 		total    float64
+		unit     string
 		err      []string
 	}{
 		{name: "labels and words", in: "\ufeff街道,性别,年龄组,人数\n城关街道,男,18-29岁,100\n城关街道,女,30岁及以上,\"1,200\"\n\n东城街道,2,1,5.5\n",
-			vars: "E1,E2", rows: 3, total: 1305.5},
+			vars: "E1,E2", rows: 3, total: 1305.5, unit: "person"},
 		{name: "codes as headers", in: "street,E2,count\n东城街道,30岁及以上,7\n", vars: "E2", rows: 1, total: 7},
-		{name: "street only", in: "街道,人数\n城关街道,10\n东城街道,20\n", vars: "", rows: 2, total: 30},
+		{name: "street only", in: "街道,人数\n城关街道,10\n东城街道,20\n", vars: "", rows: 2, total: 30, unit: "person"},
+		{name: "households", in: "街道,户数\n城关街道,10\n东城街道,20\n", vars: "", rows: 2, total: 30, unit: "household"},
+		{name: "two count columns", in: "街道,人数,户数\n城关街道,10,4\n", err: []string{"column 3 (户数): a second count column"}},
 		{name: "every problem with its line", in: "街道,性别,人数\n西城街道,男,1\n城关街道,未知,1\n城关街道,男,-1\n城关街道,男,2\n城关街道,男,3\n",
 			err: []string{"line 2: street \"西城街道\" is not in the frame", "line 3: E1: \"未知\" is not a category of E1 (1 男, 2 女)",
 				"line 4: count \"-1\"", "line 6: the same street and categories as line 5"}},
@@ -85,8 +88,8 @@ func TestRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(tab.Variables, ",") != c.vars || len(tab.Rows) != c.rows || tab.Total != c.total {
-				t.Fatalf("got %v, %d rows, total %v", tab.Variables, len(tab.Rows), tab.Total)
+			if strings.Join(tab.Variables, ",") != c.vars || len(tab.Rows) != c.rows || tab.Total != c.total || tab.Unit != c.unit {
+				t.Fatalf("got %v, %d rows, total %v, unit %q", tab.Variables, len(tab.Rows), tab.Total, tab.Unit)
 			}
 		})
 	}

@@ -148,7 +148,7 @@ func TestQuestionsInOrder(t *testing.T) {
 	for _, q := range d.Questions() {
 		codes = append(codes, q.Code)
 	}
-	want := []string{"S1", "S2", "A1", "A2", "B1", "C1", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "E1", "E2", "E3", "E4"}
+	want := []string{"S1", "S2", "A1", "A2", "B1", "C1", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "E1", "E2", "E3", "E5", "E4"}
 	if !slices.Equal(codes, want) {
 		t.Errorf("questions = %v, want %v", codes, want)
 	}

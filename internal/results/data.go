@@ -98,6 +98,33 @@ func WriteRoundData(ctx context.Context, db *store.DB, roundID int64, sc store.S
 	return err
 }
 
+// calibrationVariables returns the questions the weighting in force
+// calibrated on (street aside), in the order of its settings, and whether
+// the round's weights are calibrated at all.
+func calibrationVariables(ctx context.Context, db *store.DB, roundID int64) ([]string, bool, error) {
+	w, err := db.LatestWeighting(ctx, roundID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, false, nil
+	}
+	if err != nil || w.Calibration == "" {
+		return nil, false, err
+	}
+	var cfg struct {
+		Variables []string   `json:"variables"`
+		Margins   [][]string `json:"margins"`
+	}
+	if err := json.Unmarshal([]byte(w.Config), &cfg); err != nil {
+		return nil, false, apperr.Wrap(apperr.Internal, err, "weighting of round %d", roundID)
+	}
+	var vars []string
+	for _, v := range append(cfg.Variables, slices.Concat(cfg.Margins...)...) {
+		if v != "street" && !slices.Contains(vars, v) {
+			vars = append(vars, v)
+		}
+	}
+	return vars, true, nil
+}
+
 // calColumns are the calibration columns of an export.
 type calColumns struct {
 	vars []string // the questions calibrated on
@@ -113,26 +140,11 @@ type calRow struct {
 // calibrated, each response's weight before calibration and its answers to
 // the questions calibrated on; nil otherwise.
 func calibrationColumns(ctx context.Context, db *store.DB, roundID int64) (*calColumns, error) {
-	w, err := db.LatestWeighting(ctx, roundID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, nil
-	}
-	if err != nil || w.Calibration == "" {
+	vars, calibrated, err := calibrationVariables(ctx, db, roundID)
+	if err != nil || !calibrated {
 		return nil, err
 	}
-	var cfg struct {
-		Variables []string   `json:"variables"`
-		Margins   [][]string `json:"margins"`
-	}
-	if err := json.Unmarshal([]byte(w.Config), &cfg); err != nil {
-		return nil, apperr.Wrap(apperr.Internal, err, "weighting of round %d", roundID)
-	}
-	c := &calColumns{rows: map[int64]calRow{}}
-	for _, v := range append(cfg.Variables, slices.Concat(cfg.Margins...)...) {
-		if v != "street" && !slices.Contains(c.vars, v) {
-			c.vars = append(c.vars, v)
-		}
-	}
+	c := &calColumns{vars: vars, rows: map[int64]calRow{}}
 	rs, err := db.RoundRespondents(ctx, roundID)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/weighting"
 )
 
 // The tables of a round's exports ('minyi export', /api/v1/rounds/:id/export):
@@ -24,19 +26,20 @@ type ExportKind string
 
 // The exports of a round.
 const (
-	ExportResponses ExportKind = "responses"
-	ExportSummary   ExportKind = "summary"
-	ExportCodebook  ExportKind = "codebook"
-	ExportRBundle   ExportKind = "r-bundle"
+	ExportResponses    ExportKind = "responses"
+	ExportDispositions ExportKind = "dispositions"
+	ExportSummary      ExportKind = "summary"
+	ExportCodebook     ExportKind = "codebook"
+	ExportRBundle      ExportKind = "r-bundle"
 )
 
 // ParseExportKind reads the name of an export.
 func ParseExportKind(s string) (ExportKind, error) {
 	switch k := ExportKind(s); k {
-	case ExportResponses, ExportSummary, ExportCodebook, ExportRBundle:
+	case ExportResponses, ExportDispositions, ExportSummary, ExportCodebook, ExportRBundle:
 		return k, nil
 	}
-	return "", apperr.WithFields("unknown export", map[string]string{"export": "responses, summary, codebook or r-bundle"})
+	return "", apperr.WithFields("unknown export", map[string]string{"export": "responses, dispositions, summary, codebook or r-bundle"})
 }
 
 // ExportOptions shape an export.
@@ -80,19 +83,35 @@ var responseHead = []export.Column{
 	{Name: "disposition", Kind: export.Text}, {Name: "final_disposition", Kind: export.Text}, {Name: "review", Kind: export.Text},
 }
 
-// responseTail are the design columns after the indicators.
-var responseTail = []export.Column{{Name: "psu", Kind: export.Integer}, {Name: "base_weight", Kind: export.Number}, {Name: "weight", Kind: export.Number}}
+// responseTail are the design columns after the indicators: the PSU and
+// the weighting's way from the base weight to the final weight, so that
+// the weighting can be redone from the export (see WriteResponses).
+var responseTail = []export.Column{{Name: "psu", Kind: export.Integer}, {Name: "base_weight", Kind: export.Number},
+	{Name: "sample_factor", Kind: export.Number}, {Name: "nr_class", Kind: export.Text}, {Name: "nr_factor", Kind: export.Number},
+	{Name: "hh_factor", Kind: export.Number}, {Name: "input_weight", Kind: export.Number}, {Name: "cal_cell", Kind: export.Integer},
+	{Name: "cal_factor", Kind: export.Number}, {Name: "imputed", Kind: export.Text}, {Name: "weight", Kind: export.Number}}
 
 // WriteResponses writes a round's accepted responses within o.Scope, one
 // row per response: ids, street, community, building, household,
 // interviewer, times, dispositions, review; one column per question (codes,
 // or labels with o.Labels; a multiple choice as its codes joined by ";");
 // one per indicator (the values the estimates use); stratum (street id),
-// PSU, base weight and weight (the final weight once the round is weighted,
-// which the estimates use). The responses stream from the database: memory
-// stays flat however many there are.
+// PSU and the weighting's steps: base weight, sample factor (m/(m+k) where
+// reserves enlarged a community's sample), non-response class and factor,
+// within-household factor (the household's adults for person weights),
+// the weight before calibration, calibration cell and factor, what was
+// imputed, and the final weight (the base weight before the round is
+// weighted; empty for a screened-out interview, which is in no estimate);
+// for a calibrated round, one cal_<question> column per calibration
+// variable with the category calibration used (the answer, or what was
+// imputed for it). The responses stream from the database: memory stays
+// flat however many there are.
 func WriteResponses(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, book export.Book) error {
 	_, def, err := roundDef(ctx, db, roundID)
+	if err != nil {
+		return err
+	}
+	calVars, _, err := calibrationVariables(ctx, db, roundID)
 	if err != nil {
 		return err
 	}
@@ -114,6 +133,9 @@ func WriteResponses(ctx context.Context, db *store.DB, roundID int64, o ExportOp
 		cols = append(cols, export.Column{Name: ind.ID, Kind: export.Number})
 	}
 	cols = append(cols, responseTail...)
+	for _, v := range calVars {
+		cols = append(cols, export.Column{Name: "cal_" + v, Kind: export.Integer})
+	}
 	tab, err := book.Table("responses", cols)
 	if err != nil {
 		return err
@@ -173,7 +195,95 @@ func WriteResponses(ctx context.Context, db *store.DB, roundID int64, o ExportOp
 				cells[ni+i] = v
 			}
 		}
-		cells[nt], cells[nt+1], cells[nt+2] = r.PSU, r.BaseWeight, r.Weight
+		cells[nt], cells[nt+1] = r.PSU, r.BaseWeight
+		for i, x := range []sql.NullFloat64{r.SampleFactor, r.NRFactor, r.HHFactor, r.InputWeight, r.CalFactor, r.Weight} {
+			if x.Valid {
+				cells[nt+[]int{2, 4, 5, 6, 8, 10}[i]] = x.Float64
+			}
+		}
+		if r.NRClass.Valid {
+			cells[nt+3] = r.NRClass.String
+		}
+		if r.CalCell.Valid {
+			cells[nt+7] = r.CalCell.Int64
+		}
+		imputed, err := weighting.ParseImputed(r.Imputed)
+		if err != nil {
+			return err
+		}
+		if len(imputed) > 0 {
+			cells[nt+9] = weighting.DescribeImputed(imputed)
+		}
+		for k, v := range calVars {
+			if !r.CalCell.Valid {
+				continue // not calibrated: screened out, or accepted after the weighting
+			}
+			if im, ok := imputed[v]; ok {
+				cells[nt+len(responseTail)+k] = int64(im.Code)
+			} else if code, ok := ans.GroupCode(v); ok {
+				cells[nt+len(responseTail)+k] = int64(code)
+			}
+		}
+		return tab.Row(cells)
+	})
+}
+
+// dispositionColumns are the columns of the dispositions export.
+var dispositionColumns = []export.Column{
+	{Name: "assignment_id", Kind: export.Integer}, {Name: "stratum", Kind: export.Integer}, {Name: "street", Kind: export.Text},
+	{Name: "community", Kind: export.Text}, {Name: "psu", Kind: export.Integer}, {Name: "building", Kind: export.Text},
+	{Name: "household", Kind: export.Text}, {Name: "reserve_rank", Kind: export.Integer}, {Name: "replaces_id", Kind: export.Integer},
+	{Name: "replaced_by_id", Kind: export.Integer}, {Name: "interviewer", Kind: export.Text}, {Name: "status", Kind: export.Text},
+	{Name: "disposition", Kind: export.Text}, {Name: "aapor", Kind: export.Text}, {Name: "replacement", Kind: export.Text},
+	{Name: "attempts", Kind: export.Integer}, {Name: "response_id", Kind: export.Integer}, {Name: "base_weight", Kind: export.Number},
+	{Name: "sample_factor", Kind: export.Number}, {Name: "role", Kind: export.Text}, {Name: "nr_class", Kind: export.Text},
+}
+
+// WriteDispositions writes every assignment of a round within o.Scope:
+// its household, its final disposition and AAPOR category (empty while
+// not final), its replacement links (the household a reserve replaces,
+// the reserve released for a household), its accepted response, its base
+// weight and its part in the weighting (package weighting: the role —
+// respondent, nonrespondent, ineligible, unknown, or replaced when a
+// reserve substituted it — its non-response class, and the sample factor
+// of its community), under the settings of the weighting in force. With
+// the responses export it is what redoing the non-response adjustment
+// needs: within each class, e = Σw(respondent, nonrespondent) / Σw(those,
+// ineligible) and the factor (Σw(respondent, nonrespondent) + e·Σw(unknown))
+// / Σw(respondent), w = base_weight × sample_factor (verify.R does it).
+func WriteDispositions(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, book export.Book) error {
+	if _, err := db.RoundByID(ctx, roundID); err != nil {
+		return err
+	}
+	parts, err := weighting.PlanRound(ctx, db, roundID)
+	if err != nil {
+		return err
+	}
+	tab, err := book.Table("dispositions", dispositionColumns)
+	if err != nil {
+		return err
+	}
+	cells := make([]any, len(dispositionColumns))
+	return db.ExportDispositions(ctx, roundID, o.Scope, func(r *store.DispositionRow) error {
+		clear(cells)
+		cells[0], cells[1], cells[2], cells[3], cells[4] = r.ID, r.StreetID, r.Street, r.Community, r.PSU
+		cells[5], cells[6] = r.Building, r.Household
+		for i, x := range []int64{r.ReserveRank, r.ReplacesID, r.ReplacedByID} {
+			if x != 0 {
+				cells[7+i] = x
+			}
+		}
+		cells[10], cells[11], cells[12], cells[13], cells[14], cells[15] = r.Interviewer, r.Status, r.Disposition, r.Category, r.Replacement, int64(r.Attempts)
+		if r.ResponseID != 0 {
+			cells[16] = r.ResponseID
+		}
+		cells[17] = r.BaseWeight
+		if p, ok := parts[r.ID]; ok {
+			cells[18], cells[19] = p.SampleFactor, string(p.Role)
+			if p.Class != "" {
+				cells[20] = p.Class
+			}
+		}
 		return tab.Row(cells)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,7 +240,7 @@ func TestRBundle(t *testing.T) {
 			rc.Close()
 			os.WriteFile(filepath.Join(dir, zf.Name), b, 0o600)
 		}
-		if strings.Join(names, ",") != "responses.csv,minyi.csv,verify.R" {
+		if got := strings.Join(names, ","); got != "responses.csv,dispositions.csv,minyi.csv,verify.R" && got != "responses.csv,dispositions.csv,population.csv,minyi.csv,verify.R" {
 			t.Fatalf("bundle holds %v", names)
 		}
 		cmd := exec.Command(rscript, "verify.R")
@@ -275,14 +276,109 @@ func TestRBundle(t *testing.T) {
 	// estimates them: lonely_psu=adjust in minyi and in R.
 	lonely := storetest.Open(t, store.SQLite)
 	check(lonely, storetest.SeedRound(t, lonely, 1000, 4, 5), "lonely PSUs adjusted", stats.LonelyAdjust)
-	// A calibrated round is refused, not verified wrongly.
-	if _, err := weighting.ImportPopulation(ctx, db, bytes.NewReader([]byte(weighttest.PopulationCSV())), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System); err != nil {
+	// Calibrated rounds: verify.R redoes the non-response adjustment, the
+	// within-household factor and the calibration from the exports, checks
+	// each step and the final weights, and reproduces every figure.
+	people, err := weighting.ImportPopulation(ctx, db, bytes.NewReader([]byte(weighttest.PopulationCSV())), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "poststratify", Variables: []string{"street", "E1", "E2"}}, store.System); err != nil {
+	margins := [][]string{{"street", "E1"}, {"street", "E2"}}
+	for _, c := range []struct {
+		name string
+		cfg  weighting.Config
+	}{
+		{"post-stratified to people", weighting.Config{Calibration: "poststratify", Variables: []string{"street", "E1", "E2"}}},
+		{"raked to people", weighting.Config{Calibration: "rake", Margins: margins}},
+		{"raked on E1 and E2 alone, classes by community", weighting.Config{Nonresponse: "community", Calibration: "rake", Margins: [][]string{{"E1"}, {"E2"}}}},
+		{"bounded raking", weighting.Config{Calibration: "calibrate", CalFun: "raking", Bounds: []float64{0.5, 1.6}, Margins: margins}},
+		{"bounded logit", weighting.Config{Calibration: "calibrate", CalFun: "logit", Bounds: []float64{0.6, 1.6}, Margins: margins}},
+	} {
+		if _, err := weighting.Weigh(ctx, db, f.Round.ID, c.cfg, store.System); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		check(db, f.Round.ID, c.name)
+	}
+	// Household counts: household weights post-stratified by street.
+	var households strings.Builder
+	households.WriteString("街道,户数\n街道1,170\n街道2,160\n")
+	if _, err := weighting.ImportPopulation(ctx, db, strings.NewReader(households.String()), weighting.ImportSpec{Questionnaire: "weigh", Name: "households.csv"}, store.System); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{}, store.System); err != nil {
+		t.Fatal(err)
+	}
+	check(db, f.Round.ID, "household weights calibrated to households")
+	// A street's bundle of a calibrated round, and a trimmed calibration,
+	// are refused, not verified wrongly.
+	if err := results.ExportTo(ctx, db, f.Round.ID, results.ExportRBundle, results.ExportOptions{Scope: store.Scope{StreetID: f.Streets[0].ID}}, io.Discard); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a street's R bundle of a calibrated round: %v", err)
+	}
+	if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "rake", Margins: margins, Trim: 1.5, Population: people.ID}, store.System); err != nil {
 		t.Fatal(err)
 	}
 	if err := results.ExportTo(ctx, db, f.Round.ID, results.ExportRBundle, results.ExportOptions{}, io.Discard); !apperr.Is(err, apperr.Conflict) {
-		t.Fatalf("R bundle of a calibrated round: %v", err)
+		t.Fatalf("R bundle of a trimmed calibration: %v", err)
 	}
+}
+
+// TestWeightingExports: after a weighting, the responses export carries
+// each step from base weight to final weight, and the dispositions export
+// every household with its part in the weighting (the R bundle test
+// redoes the weighting from both).
+func TestWeightingExports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := weighttest.New(t, db)
+		if _, err := weighting.ImportPopulation(ctx, db, bytes.NewReader([]byte(weighttest.PopulationCSV())), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "rake", Margins: [][]string{{"street", "E1"}, {"street", "E2"}}}, store.System); err != nil {
+			t.Fatal(err)
+		}
+		disp := readCSV(t, exportBytes(t, db, f.Round.ID, results.ExportDispositions, results.ExportOptions{Format: export.FormatCSV}))
+		h := disp[0]
+		roles := map[string]int{}
+		for _, r := range disp[1:] {
+			roles[r[col(t, h, "role")]]++
+			if r[col(t, h, "disposition")] == "not_eligible" && r[col(t, h, "response_id")] != "" && r[col(t, h, "role")] != "ineligible" {
+				t.Errorf("a screened-out interview is %s", r[col(t, h, "role")])
+			}
+			if r[col(t, h, "sample_factor")] != "1" || r[col(t, h, "base_weight")] == "" || r[col(t, h, "nr_class")] == "" {
+				t.Errorf("household %s: sample factor %s, base weight %s, class %q", r[0], r[col(t, h, "sample_factor")], r[col(t, h, "base_weight")], r[col(t, h, "nr_class")])
+			}
+		}
+		if len(disp) != 121 || roles["respondent"] != 78 || roles["nonrespondent"] != 12 || roles["ineligible"] != 12 || roles["unknown"] != 18 {
+			t.Fatalf("%d households, roles %v", len(disp)-1, roles)
+		}
+		resp := readCSV(t, exportBytes(t, db, f.Round.ID, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV}))
+		h = resp[0]
+		num := func(r []string, name string) float64 {
+			x, err := strconv.ParseFloat(r[col(t, h, name)], 64)
+			if err != nil {
+				t.Fatalf("%s = %q", name, r[col(t, h, name)])
+			}
+			return x
+		}
+		screened := 0
+		for _, r := range resp[1:] {
+			if r[col(t, h, "disposition")] == "not_eligible" {
+				screened++
+				if r[col(t, h, "weight")] != "" || r[col(t, h, "nr_factor")] != "" {
+					t.Errorf("a screened-out interview has weight %q, factor %q", r[col(t, h, "weight")], r[col(t, h, "nr_factor")])
+				}
+				continue
+			}
+			input := num(r, "base_weight") * num(r, "sample_factor") * num(r, "nr_factor") * num(r, "hh_factor")
+			if math.Abs(input-num(r, "input_weight")) > 1e-9*input || math.Abs(input*num(r, "cal_factor")-num(r, "weight")) > 1e-9*input {
+				t.Errorf("response %s: %v × %v ≠ %v", r[0], input, num(r, "cal_factor"), num(r, "weight"))
+			}
+			if num(r, "hh_factor") != num(r, "E5") || r[col(t, h, "cal_E1")] != r[col(t, h, "E1")] || r[col(t, h, "cal_cell")] == "" {
+				t.Errorf("response %s: hh %v for E5 %v, cal_E1 %q for E1 %q", r[0], num(r, "hh_factor"), num(r, "E5"), r[col(t, h, "cal_E1")], r[col(t, h, "E1")])
+			}
+		}
+		if screened != 6 {
+			t.Errorf("%d screened-out interviews in the responses export, want 6", screened)
+		}
+	})
 }

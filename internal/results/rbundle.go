@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -14,31 +16,51 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
+	"github.com/minyi-survey/minyi/internal/population"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
-	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/weighting"
 )
 
 // WriteRBundle writes the R bundle of a round as a zip: responses.csv (the
-// responses export, codes), minyi.csv (the summary export) and verify.R, a
-// script that builds the same design with R's survey package —
-// svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE)
-// — and reproduces every figure of minyi.csv with svymean, svyciprop and
+// responses export, codes), dispositions.csv (every household with its
+// part in the weighting), population.csv (the counts a calibrated round
+// was calibrated to, one column per calibration variable as cal_<code>),
+// minyi.csv (the summary export) and verify.R, a script that redoes the
+// weighting of a weighted round from those files (sample factors, the
+// non-response adjustment, the within-household factor, calibration with
+// R's postStratify, rake or calibrate, trimming with trimWeights), checking
+// each step against the exported one, builds the design with R's survey
+// package — svydesign(ids = ~psu, strata = ~stratum, nest = TRUE) — and
+// reproduces every figure of minyi.csv with svymean, svyciprop and
 // svycontrast, district and streets, writing both side by side to
 // r_figures.csv and stopping with an error if any differs. A calibrated
-// round is refused: its variances need the calibration, which the script
-// does not redo.
+// round's bundle needs every street's responses: a street's is refused.
 func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, w io.Writer) error {
 	round, def, err := roundDef(ctx, db, roundID)
 	if err != nil {
 		return err
 	}
-	cal, err := calibrationOf(ctx, db, roundID)
-	if err != nil {
+	wt, err := db.LatestWeighting(ctx, roundID)
+	weighted := err == nil
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	if cal != nil {
-		return apperr.New(apperr.Conflict, "round %d's weights are calibrated: the R bundle reproduces uncalibrated designs only; use 'minyi round export' and the calibration in R", roundID)
+	var cfg weighting.Config
+	var rep weighting.Report
+	if weighted {
+		if err := json.Unmarshal([]byte(wt.Config), &cfg); err != nil {
+			return apperr.Wrap(apperr.Internal, err, "weighting of round %d", roundID)
+		}
+		if err := json.Unmarshal([]byte(wt.Report), &rep); err != nil {
+			return apperr.Wrap(apperr.Internal, err, "weighting of round %d", roundID)
+		}
+		if cfg.Calibration != "none" && o.Scope.StreetID != 0 {
+			return apperr.New(apperr.Conflict, "round %d's weights are calibrated to the whole district: its R bundle needs every street's responses (an analyst's export)", roundID)
+		}
+		if rep.Trimmed > 0 && wt.Calibration != "" {
+			return apperr.New(apperr.Conflict, "round %d's calibrated weights were trimmed: R's trimmed design and minyi's differ in their variances, so the R bundle cannot reproduce them; weigh it with bounded calibration (--bounds) instead of trimming", roundID)
+		}
 	}
 	z := zip.NewWriter(w)
 	add := func(name string, fill func(io.Writer) error) error {
@@ -64,10 +86,23 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 	if err := add("responses.csv", book(func(b export.Book) error { return WriteResponses(ctx, db, roundID, csvOpts, b) })); err != nil {
 		return err
 	}
+	if err := add("dispositions.csv", book(func(b export.Book) error { return WriteDispositions(ctx, db, roundID, csvOpts, b) })); err != nil {
+		return err
+	}
+	calibrated := weighted && cfg.Calibration != "" && cfg.Calibration != "none"
+	if calibrated {
+		if err := add("population.csv", book(func(b export.Book) error { return writePopulation(ctx, db, cfg.Population, b) })); err != nil {
+			return err
+		}
+	}
 	if err := add("minyi.csv", book(func(b export.Book) error { return WriteSummary(ctx, db, roundID, csvOpts, b) })); err != nil {
 		return err
 	}
-	script, err := rScript(round, def, o.LonelyPSU)
+	params := rParams{Weighted: weighted, Lonely: strconv.Quote(o.LonelyPSU.String())}
+	if weighted {
+		params.weighting(cfg, rep, calibrated)
+	}
+	script, err := rScript(round, def, params)
 	if err != nil {
 		return err
 	}
@@ -80,8 +115,115 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 	return nil
 }
 
+// writePopulation writes a population table for R: street, one column
+// per variable (cal_<code>, option codes) and Freq.
+func writePopulation(ctx context.Context, db *store.DB, id int64, b export.Book) error {
+	p, err := db.PopulationByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	counts, err := db.PopulationCounts(ctx, id)
+	if err != nil {
+		return err
+	}
+	cols := []export.Column{{Name: "street", Kind: export.Text}}
+	for _, v := range p.Variables {
+		cols = append(cols, export.Column{Name: "cal_" + v, Kind: export.Integer})
+	}
+	cols = append(cols, export.Column{Name: "Freq", Kind: export.Number})
+	tab, err := b.Table("population", cols)
+	if err != nil {
+		return err
+	}
+	row := make([]any, len(cols))
+	for _, c := range counts {
+		codes, err := population.ParseCell(c.Cell)
+		if err != nil || len(codes) != len(p.Variables) {
+			return apperr.New(apperr.Internal, "population %d: cell %q", id, c.Cell)
+		}
+		row[0] = c.Street
+		for i, code := range codes {
+			row[1+i] = int64(code)
+		}
+		row[len(row)-1] = c.Count
+		if err := tab.Row(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rParams are the parts of verify.R that follow from the round and its
+// weighting.
+type rParams struct {
+	Round, Questionnaire, Rates, Means, Composite, CompositeID, Lonely string
+	ID                                                                 int64
+	Weighted                                                           bool
+	Settings, Nonresponse, Adults, AdultsQ, Unit                       string
+	Calibration, PostStrata, PostStrataList, Margins                   string
+	CalFun, Bounds, Epsilon, MaxIter                                   string
+	Trim                                                               string
+}
+
+// weighting fills the weighting's parameters from its settings.
+func (p *rParams) weighting(cfg weighting.Config, rep weighting.Report, calibrated bool) {
+	b, _ := json.Marshal(cfg)
+	p.Settings = strings.ReplaceAll(string(b), "\n", " ")
+	if cfg.Nonresponse != "none" {
+		p.Nonresponse = cfg.Nonresponse
+	}
+	if rep.Unit == store.UnitPerson && cfg.Adults != "" {
+		p.Adults, p.AdultsQ = cfg.Adults, strconv.Quote(cfg.Adults)
+	}
+	if rep.Trimmed > 0 {
+		p.Trim = strconv.FormatFloat(cfg.Trim, 'g', -1, 64)
+	}
+	if !calibrated {
+		return
+	}
+	p.Calibration, p.Unit = cfg.Calibration, rep.Unit
+	rvar := func(v string) string {
+		if v == weighting.Street {
+			return v
+		}
+		return "cal_" + v
+	}
+	quoted := func(vs []string) string {
+		q := make([]string, len(vs))
+		for i, v := range vs {
+			q[i] = strconv.Quote(rvar(v))
+		}
+		return strings.Join(q, ", ")
+	}
+	var plus []string
+	for _, v := range cfg.Variables {
+		plus = append(plus, rvar(v))
+	}
+	p.PostStrata, p.PostStrataList = strings.Join(plus, " + "), quoted(cfg.Variables)
+	var ms []string
+	for _, m := range cfg.Margins {
+		ms = append(ms, "c("+quoted(m)+")")
+	}
+	p.Margins = strings.Join(ms, ", ")
+	num := func(x float64, def string) string {
+		if x == 0 {
+			return def
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	if cfg.Calibration == "calibrate" {
+		p.Epsilon, p.MaxIter = num(cfg.Epsilon, "1e-7"), num(float64(cfg.MaxIter), "50")
+		p.CalFun, p.Bounds = strconv.Quote(cfg.CalFun), "-Inf, Inf"
+		if len(cfg.Bounds) == 2 {
+			p.Bounds = num(cfg.Bounds[0], "0") + ", " + num(cfg.Bounds[1], "0")
+		}
+	} else {
+		p.Epsilon, p.MaxIter = num(cfg.Epsilon, "1"), num(float64(cfg.MaxIter), "10")
+	}
+}
+
 // rScript writes verify.R for a round.
-func rScript(round store.Round, def *questionnaire.Definition, lonely stats.LonelyPSU) ([]byte, error) {
+func rScript(round store.Round, def *questionnaire.Definition, p rParams) ([]byte, error) {
 	var rates, means []string
 	for _, ind := range def.Indicators {
 		if ind.Kind == questionnaire.KindRate {
@@ -98,104 +240,21 @@ func rScript(round store.Round, def *questionnaire.Definition, lonely stats.Lone
 			}
 		}
 	}
+	p.Round, p.ID, p.Questionnaire = strconv.Quote(round.Name), round.ID, fmt.Sprintf("%s@%d", round.Questionnaire, round.QuestionnaireVersion)
+	p.Rates, p.Means, p.Composite, p.CompositeID = strings.Join(rates, ", "), strings.Join(means, ", "), strings.Join(comp, ", "), strconv.Quote(CompositeID)
 	var b bytes.Buffer
-	err := rTemplate.Execute(&b, map[string]any{
-		"Round": strconv.Quote(round.Name), "ID": round.ID, "Questionnaire": fmt.Sprintf("%s@%d", round.Questionnaire, round.QuestionnaireVersion),
-		"Rates": strings.Join(rates, ", "), "Means": strings.Join(means, ", "), "Composite": strings.Join(comp, ", "),
-		"CompositeID": strconv.Quote(CompositeID), "Lonely": strconv.Quote(lonely.String()),
-	})
-	if err != nil {
+	if err := rTemplate.Execute(&b, p); err != nil {
 		return nil, apperr.Wrap(apperr.Internal, err, "R script")
 	}
 	return b.Bytes(), nil
 }
 
-// rTemplate is verify.R. Its formulas are minyi's (see
-// docs/statistics.md): a rate's logit interval is R's svyciprop method
-// "xlogit" (expit(logit(p) ± t·se/(p(1−p)))), a mean's is p ± t·se, with
-// df = degf of the (domain) design; the composite is svycontrast of
-// the components' ratio estimates, each on its own non-missing responses.
-var rTemplate = template.Must(template.New("verify.R").Parse(`# minyi R bundle: round {{.Round}} (id {{.ID}}), questionnaire {{.Questionnaire}}.
-# Builds minyi's design with R's survey package and reproduces every figure
-# of minyi.csv. Run in this directory:  Rscript verify.R
-# Writes r_figures.csv (minyi's and R's figures side by side) and stops
-# with an error if any differs by more than 1e-8 (relative; absolute 1e-14 for
-# figures below 1e-6, such as a standard error of 0 against 1e-17).
-suppressMessages(library(survey))
-options(survey.lonely.psu = {{.Lonely}})
+// rTemplate is verify.R (verify.R.tmpl).
+//
+//go:embed verify.R.tmpl
+var rTemplateText string
 
-d <- read.csv("responses.csv", fileEncoding = "UTF-8-BOM", stringsAsFactors = FALSE, check.names = FALSE)
-# Strata: streets; clusters: the sample's PSUs (communities; households in
-# a simple random sample), taken as drawn with replacement; the weights in
-# force (final weights once the round is weighted).
-des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
-minyi <- read.csv("minyi.csv", fileEncoding = "UTF-8-BOM", stringsAsFactors = FALSE)
-
-rates <- c({{.Rates}})
-means <- c({{.Means}})
-composite <- c({{.Composite}})
-level <- 0.95
-
-# The composite's components, each as a total of its values and of its
-# responses with a value: their ratios are the components' estimates.
-for (v in names(composite)) {
-  d[[paste0(".y_", v)]] <- ifelse(is.na(d[[v]]), 0, d[[v]])
-  d[[paste0(".n_", v)]] <- as.numeric(!is.na(d[[v]]))
-}
-if (length(composite) > 0) {
-  des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
-}
-
-figures <- NULL
-figure <- function(v, sid, est, se, lo, hi) {
-  figures <<- rbind(figures, data.frame(indicator = v, street_id = sid, r_estimate = est, r_se = se, r_ci_low = lo, r_ci_high = hi))
-}
-estimate <- function(x, sid) {
-  df <- degf(x)
-  for (v in c(rates, means)) {
-    f <- as.formula(paste0("~", v))
-    if (sum(!is.na(model.frame(x)[[v]])) == 0) next
-    m <- svymean(f, x, na.rm = TRUE)
-    p <- coef(m)[[1]]
-    se <- SE(m)[[1]]
-    if (v %in% rates) {
-      ci <- if (p > 0 && p < 1) as.vector(confint(svyciprop(f, x, method = "xlogit", level = level, df = df, na.rm = TRUE))) else c(NA, NA)
-    } else {
-      ci <- p + c(-1, 1) * qt(1 - (1 - level) / 2, df) * se
-    }
-    figure(v, sid, p, se, ci[1], ci[2])
-  }
-  if (length(composite) > 0) {
-    terms <- unlist(lapply(names(composite), function(v) c(paste0(".y_", v), paste0(".n_", v))))
-    tot <- svytotal(as.formula(paste("~", paste(terms, collapse = " + "))), x)
-    expr <- parse(text = paste(sprintf("%.17g * .y_%s / .n_%s", composite, names(composite), names(composite)), collapse = " + "))[[1]]
-    cm <- svycontrast(tot, expr)
-    p <- coef(cm)[[1]]
-    se <- SE(cm)[[1]]
-    figure({{.CompositeID}}, sid, p, se, p - qt(1 - (1 - level) / 2, df) * se, p + qt(1 - (1 - level) / 2, df) * se)
-  }
-}
-
-estimate(des, NA)
-for (s in sort(unique(d$stratum))) estimate(subset(des, stratum == s), s)
-
-both <- merge(minyi, figures, by = c("indicator", "street_id"), all.x = TRUE)
-both <- both[!is.na(both$estimate), ]
-rel <- function(a, b) ifelse(is.na(a) & is.na(b), 0, abs(a - b) / pmax(1e-6, abs(b)))
-both$difference <- pmax(rel(both$r_estimate, both$estimate), rel(both$r_se, both$se),
-                        rel(both$r_ci_low, both$ci_low), rel(both$r_ci_high, both$ci_high), na.rm = FALSE)
-# A street of a single PSU has 0 degrees of freedom: neither gives an
-# interval, and R's svycontrast gives no standard error for the composite
-# there (minyi's is that of the lonely-PSU policy); only the estimate is
-# compared.
-nose <- both$df == 0 & is.na(both$r_se)
-both$difference[nose] <- rel(both$r_estimate, both$estimate)[nose]
-write.csv(both, "r_figures.csv", row.names = FALSE, fileEncoding = "UTF-8")
-worst <- max(both$difference)
-cat(sprintf("%d figures compared (%d on their estimate alone: no standard error in R with 0 degrees of freedom); largest relative difference %.3g\n",
-            nrow(both), sum(nose), worst))
-if (is.na(worst) || worst > 1e-8) stop("R and minyi differ: see r_figures.csv")
-`))
+var rTemplate = template.Must(template.New("verify.R").Parse(rTemplateText))
 
 // ExportTo writes an export of a round to w.
 func ExportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind, o ExportOptions, w io.Writer) error {
@@ -212,6 +271,8 @@ func ExportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind,
 		if err == nil && o.Format == export.FormatXLSX {
 			err = WriteCodebook(ctx, db, roundID, book) // the codes explained beside them
 		}
+	case ExportDispositions:
+		err = WriteDispositions(ctx, db, roundID, o, book)
 	case ExportSummary:
 		err = WriteSummary(ctx, db, roundID, o, book)
 	case ExportCodebook:

@@ -122,7 +122,7 @@ func TestMaintainedSums(t *testing.T) {
 		end := start.Add(15 * time.Minute)
 		if _, err := f.Service.Submit(ctx, f.Caller(who), rounds.ResponseRequest{ClientID: "00000000-0000-4000-8000-999999999999", AssignmentID: r.AssignmentID,
 			QuestionnaireVersion: 1, Supersedes: r.ID, StartedAt: &start, CompletedAt: &end,
-			Answers: json.RawMessage(`{"S1":1,"A1":2,"B1":1,"Q1":1,"Q2":5,"Q3":8,"Q4":2,"E1":2,"E2":3}`)}); err != nil {
+			Answers: json.RawMessage(`{"S1":1,"A1":2,"B1":1,"Q1":1,"Q2":5,"Q3":8,"Q4":2,"E1":2,"E2":3,"E5":2}`)}); err != nil {
 			t.Fatal(err)
 		}
 		check("after a correction")

@@ -182,6 +182,10 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 	}
 	groups := results.GroupCodes(def, p.answers)
 	lat, lon, acc := req.GPS.parts()
+	weight := ac.BaseWeight
+	if disposition == string(questionnaire.DispositionNotEligible) {
+		weight = 0 // screened out: no respondent, no weight
+	}
 	var id int64
 	err = s.db.FieldWrite(ctx, ac.ID, func(t *store.FieldTx) error {
 		action := "response.submit"
@@ -198,7 +202,7 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		id, ok, err = t.InsertResponse(store.NewResponse{
 			AssignmentID: ac.ID, RoundID: ac.RoundID, QuestionnaireVersionID: ac.QuestionnaireVersionID,
 			ClientID: req.ClientID, InterviewerID: interviewer, Answers: string(p.canon),
-			StartedAt: req.StartedAt, CompletedAt: req.CompletedAt, Weight: ac.BaseWeight, ContentHash: p.hash,
+			StartedAt: req.StartedAt, CompletedAt: req.CompletedAt, Weight: weight, ContentHash: p.hash,
 			DeviceID: req.DeviceID, AppVersion: req.AppVersion, Lat: lat, Lon: lon, Acc: acc,
 			SupersedesID: req.Supersedes, Disposition: disposition, Pattern: pattern, Flags: string(flagJSON),
 		})
@@ -208,8 +212,14 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		if !ok {
 			return errDuplicate
 		}
-		if err := t.InsertValues(id, ac, ac.BaseWeight, vals); err != nil {
-			return err
+		// An interview that ended at a screening question found the
+		// household not eligible: it is no respondent, so it has no values
+		// and takes no part in estimates or weights.
+		respondent := disposition != string(questionnaire.DispositionNotEligible)
+		if respondent {
+			if err := t.InsertValues(id, ac, ac.BaseWeight, vals); err != nil {
+				return err
+			}
 		}
 		detail := map[string]any{"response_id": id, "client_id": req.ClientID, "disposition": disposition}
 		if req.Supersedes > 0 {
@@ -224,8 +234,10 @@ func (s *Service) Submit(ctx context.Context, c Caller, req ResponseRequest) (Su
 		// Last, in the global lock order (store/lockorder.go): the rows
 		// that every submission of the PSU, and of the street and hour,
 		// shares.
-		if err := t.AddSums(id, ac.RoundID, groups); err != nil {
-			return err
+		if respondent {
+			if err := t.AddSums(id, ac.RoundID, groups); err != nil {
+				return err
+			}
 		}
 		// The response just stored is the assignment's accepted one.
 		return s.settleKnown(t, c, ac, rl, &fieldwork.Interview{Ended: questionnaire.Disposition(disposition)})

@@ -250,13 +250,14 @@ func TestAutomaticReplacementAndNotEligible(t *testing.T) {
 		ctx := context.Background()
 		sz := fieldtest.Small
 		sz.Reserves = 1
-		sz.Rule = `{"approval": "automatic"}`
+		sz.Rule = `{"approval": "automatic", "on_not_eligible": true}`
 		f := fieldtest.New(t, db, sz)
 		f.AssignStreet(t, 1)
 		mine := assignments(t, f, "int1a")
 		int1a := f.Caller("int1a")
-		// A screened-out respondent: the response ends as not eligible and a
-		// reserve of the community is released at once.
+		// A screened-out respondent: the response ends as not eligible and,
+		// since this rule replaces not-eligible households (the default
+		// does not), a reserve of the community is released at once.
 		start := evening(22)
 		end := start.Add(2 * time.Minute)
 		r, err := f.Service.Submit(ctx, int1a, rounds.ResponseRequest{ClientID: uuid(1), AssignmentID: mine[0].ID, QuestionnaireVersion: 1,

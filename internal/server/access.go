@@ -104,6 +104,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.roundEstimates, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.roundData, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/responses", handler: s.roundExport(results.ExportResponses), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/dispositions", handler: s.roundExport(results.ExportDispositions), roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/summary", handler: s.roundExport(results.ExportSummary), roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/codebook", handler: s.roundExport(results.ExportCodebook), roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/r-bundle", handler: s.roundExport(results.ExportRBundle), roles: readers},

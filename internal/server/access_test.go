@@ -140,6 +140,7 @@ var accessWant = map[string]string{
 	"GET /api/v1/rounds/:id/estimates":            "UFFAAAA",
 	"GET /api/v1/rounds/:id/data":                 "UFFAAAA",
 	"GET /api/v1/rounds/:id/export/responses":     "UFFAAAA",
+	"GET /api/v1/rounds/:id/export/dispositions":  "UFFAAAA",
 	"GET /api/v1/rounds/:id/export/summary":       "UFFAAAA",
 	"GET /api/v1/rounds/:id/export/codebook":      "UFFAAAA",
 	"GET /api/v1/rounds/:id/export/r-bundle":      "UFFAAAA",

@@ -17,7 +17,7 @@ import (
 )
 
 // importPopulation takes a multipart upload (field "file", optional fields
-// frame and questionnaire as in 'minyi population import') and stores its
+// frame, questionnaire and unit as in 'minyi population import') and stores its
 // counts; a file with problems answers 422 with every problem and its line
 // in error.details.
 func (s *Server) importPopulation(c echo.Context) error {
@@ -27,7 +27,7 @@ func (s *Server) importPopulation(c echo.Context) error {
 	}
 	defer cleanup()
 	fields := map[string]string{}
-	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: checkedFormValue(c, "questionnaire", fields)}
+	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: checkedFormValue(c, "questionnaire", fields), Unit: checkedFormValue(c, "unit", fields)}
 	if v := checkedFormValue(c, "frame", fields); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -57,11 +57,12 @@ func TestWeightingAPI(t *testing.T) {
 				MaxAbsDiff float64 `json:"max_abs_diff"`
 			} `json:"calibration_check"`
 		}
-		if status != 200 || json.Unmarshal(b, &rep) != nil || len(rep.Steps) != 4 || len(rep.Check) != 2 {
+		// base, non-response, within household (person counts), rake, trim
+		if status != 200 || json.Unmarshal(b, &rep) != nil || len(rep.Steps) != 5 || len(rep.Check) != 2 {
 			t.Fatalf("weigh = %d %s", status, b)
 		}
-		if total := rep.Steps[3].Weights.Sum; total < 15356 || total > 15358 {
-			t.Errorf("final total %v, want the population 15357", total)
+		if total := rep.Steps[4].Weights.Sum; total < 677.9 || total > 678.1 {
+			t.Errorf("final total %v, want the population 678", total)
 		}
 		analyst := loginAs(t, ts.URL, "analyst")
 		if status, b := call(t, analyst, "GET", round+"/weighting", ""); status != 200 || !strings.Contains(string(b), `"calibration_check"`) {

@@ -68,6 +68,7 @@ type Options struct {
 	Refusal        float64 // an eligible household, once contacted, refuses
 	NotEligible    float64 // a household turns out not eligible
 	Straightliners float64 // a respondent gives every satisfaction item the same answer
+	RefuseAge      float64 // a respondent refuses the age group (拒答), a calibration variable
 	Interviewers   int     // per street (used when staffing a round)
 	Days           int     // simulated days of fieldwork
 	Until          time.Time
@@ -93,7 +94,8 @@ func DefaultOptions() Options {
 // Validate range-checks the options.
 func (o Options) Validate() error {
 	f := map[string]string{}
-	for name, v := range map[string]float64{"contact": o.Contact, "evening-contact": o.EveningContact, "refusal": o.Refusal, "not-eligible": o.NotEligible, "straightliners": o.Straightliners, "stop": o.Stop} {
+	for name, v := range map[string]float64{"contact": o.Contact, "evening-contact": o.EveningContact, "refusal": o.Refusal, "not-eligible": o.NotEligible,
+		"straightliners": o.Straightliners, "refuse-age": o.RefuseAge, "stop": o.Stop} {
 		if !(v >= 0 && v <= 1) {
 			f[name] = "a probability from 0 to 1"
 		}
@@ -497,7 +499,13 @@ func visit(ctx context.Context, b Backend, r Round, plan *simulate.Plan, off []f
 			adults = append(adults, p)
 		}
 	}
-	who := simulate.Respondent{Person: adults[h.fate.IntN(len(adults))], NotEligible: screenOut, StraightLiner: h.fate.Float64() < opts.Straightliners}
+	who := simulate.Respondent{Person: adults[h.fate.IntN(len(adults))], NotEligible: screenOut, StraightLiner: h.fate.Float64() < opts.Straightliners,
+		Adults: len(adults)}
+	if opts.RefuseAge > 0 {
+		// A stream of its own, so that the other answers of a seed stay
+		// the same whatever the share of refusals.
+		who.RefusesAge = simulate.Stream(opts.Seed, 0x4147, hashAddr(h.a)).Float64() < opts.RefuseAge // "AG"
+	}
 	answers, err := plan.Respond(h.fate, off, who)
 	if err != nil {
 		return 0, out, err

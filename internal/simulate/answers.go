@@ -65,8 +65,9 @@ type Plan struct {
 }
 
 // Demographic questions of the standard questionnaire that take the
-// respondent's own sex, age group and years of residence.
-var demographics = map[string]string{"E1": "sex", "E2": "age", "E3": "years"}
+// respondent's own sex, age group and years of residence, and the number
+// of adults in their household.
+var demographics = map[string]string{"E1": "sex", "E2": "age", "E3": "years", "E5": "adults"}
 
 // Compile prepares the answer plan of def under model.
 func Compile(def *questionnaire.Definition, model *Model) (*Plan, error) {
@@ -298,6 +299,12 @@ type Respondent struct {
 	Person        Person
 	NotEligible   bool // answers the screening so that the interview ends as not eligible
 	StraightLiner bool
+	// Adults is the number of adults of the respondent's household (the
+	// standard questionnaire's E5); 0 leaves the question unanswered.
+	Adults int
+	// RefusesAge answers the age group "refused" (拒答) when the question
+	// has that option: a calibration variable the weighting must handle.
+	RefusesAge bool
 }
 
 // comments are free-text suggestions a few respondents give.
@@ -335,7 +342,7 @@ func (p *Plan) Respond(r *rand.Rand, offsets []float64, who Respondent) (questio
 			a = answerOf(q, codes)
 		} else {
 			var ok bool
-			if a, ok = p.generic(r, q, who.Person); !ok {
+			if a, ok = p.generic(r, q, who); !ok {
 				continue
 			}
 		}
@@ -381,15 +388,33 @@ func (p *Plan) screen(resp questionnaire.Response, q *questionnaire.Question, ou
 // generic answers a question that carries no trait: the standard
 // questionnaire's demographics from the person, anything else at random
 // among its substantive options.
-func (p *Plan) generic(r *rand.Rand, q *questionnaire.Question, who Person) (questionnaire.Answer, bool) {
+func (p *Plan) generic(r *rand.Rand, q *questionnaire.Question, resp Respondent) (questionnaire.Answer, bool) {
+	who := resp.Person
 	switch demographics[q.Code] {
 	case "sex":
 		if q.Option(int(who.Sex)) != nil {
 			return questionnaire.CodeAnswer(int(who.Sex)), true
 		}
 	case "age":
+		if resp.RefusesAge {
+			for _, o := range q.Options {
+				if o.Special == questionnaire.SpecialRefused {
+					return questionnaire.CodeAnswer(o.Code), true
+				}
+			}
+		}
 		if q.Option(who.Age+1) != nil {
 			return questionnaire.CodeAnswer(who.Age + 1), true
+		}
+	case "adults":
+		// Answered from the household, drawing nothing: the answers to
+		// every other question stay those of the same seed.
+		if q.Type == questionnaire.TypeInteger && resp.Adults > 0 &&
+			(q.Min == nil || resp.Adults >= *q.Min) && (q.Max == nil || resp.Adults <= *q.Max) {
+			return questionnaire.IntAnswer(resp.Adults), true
+		}
+		if !q.Required {
+			return questionnaire.Answer{}, false
 		}
 	}
 	switch q.Type {

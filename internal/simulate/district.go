@@ -180,7 +180,9 @@ func (d *District) Population() [][Cells]int {
 }
 
 // WritePopulation writes Population as CSV: street, sex (男/女), age
-// group, persons.
+// group and persons (人数), named as the standard questionnaire's options
+// are (E1 男/女, E2 18—29岁 … 70岁及以上), so that 'minyi population
+// import' reads it unchanged.
 func (d *District) WritePopulation(w io.Writer) error {
 	c := export.NewCSV(w)
 	c.Write(PopulationHeader)
@@ -191,7 +193,7 @@ func (d *District) WritePopulation(w io.Writer) error {
 			if p.Sex == Female {
 				sex = "女"
 			}
-			c.Write([]string{d.Streets[i].Name, sex, AgeGroups[p.Age], strconv.Itoa(n)})
+			c.Write([]string{d.Streets[i].Name, sex, AgeLabels[p.Age], strconv.Itoa(n)})
 		}
 	}
 	return c.Flush()

@@ -15,6 +15,11 @@ const (
 // codes them (code = index + 1). Children (under 18) are not respondents.
 var AgeGroups = []string{"18-29", "30-39", "40-49", "50-59", "60-69", "70+"}
 
+// AgeLabels are the age groups as the standard questionnaire's E2 names
+// its options: what a population table says so that 'minyi population
+// import' finds the categories.
+var AgeLabels = []string{"18—29岁", "30—39岁", "40—49岁", "50—59岁", "60—69岁", "70岁及以上"}
+
 // Cells is the number of respondent cells: adult age group × sex.
 const Cells = 12
 

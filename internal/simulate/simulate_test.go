@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -174,9 +175,9 @@ func TestRespondValidatesAndScoresAlike(t *testing.T) {
 	off := p.Offsets(d.Streets[0].Name, d.Streets[0].Communities[0].Name)
 	outs := make([]int, len(p.traits))
 	vals := make([]float64, len(p.inds))
-	straight, screened, a2 := 0, 0, 0
+	straight, screened, a2, refused := 0, 0, 0, 0
 	for i := range 3000 {
-		who := Respondent{Person: CellPerson(i % Cells), NotEligible: i%50 == 0, StraightLiner: i%40 == 1}
+		who := Respondent{Person: CellPerson(i % Cells), NotEligible: i%50 == 0, StraightLiner: i%40 == 1, Adults: 1 + i%4, RefusesAge: i%30 == 7}
 		resp, err := p.Respond(r, off, who)
 		if err != nil {
 			t.Fatal(err)
@@ -198,8 +199,12 @@ func TestRespondValidatesAndScoresAlike(t *testing.T) {
 		if has := resp["A2"]; has.Kind == questionnaire.AnswerList {
 			a2++
 		}
-		if resp["E1"].Number != int(who.Person.Sex) || resp["E2"].Number != who.Person.Age+1 {
-			t.Fatalf("demographics %v for %+v", resp, who.Person)
+		age := who.Person.Age + 1
+		if who.RefusesAge {
+			age, refused = 9, refused+1 // 拒答
+		}
+		if resp["E1"].Number != int(who.Person.Sex) || resp["E2"].Number != age || resp["E5"].Number != who.Adults {
+			t.Fatalf("demographics %v for %+v", resp, who)
 		}
 		if who.StraightLiner {
 			codes := map[int]bool{}
@@ -222,8 +227,43 @@ func TestRespondValidatesAndScoresAlike(t *testing.T) {
 			}
 		}
 	}
-	if straight == 0 || screened == 0 || a2 == 0 {
-		t.Errorf("straight-liners %d, screened out %d, A2 answered %d", straight, screened, a2)
+	if straight == 0 || screened == 0 || a2 == 0 || refused == 0 {
+		t.Errorf("straight-liners %d, screened out %d, A2 answered %d, age refused %d", straight, screened, a2, refused)
+	}
+}
+
+// The household's adults (E5) and a refused age group are answered
+// without drawing from the stream: every other answer of a seed stays.
+func TestDemographicsDrawNothing(t *testing.T) {
+	def := standard(t)
+	d := smallDistrict(t, 4)
+	p, err := Compile(def, d.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := p.Offsets(d.Streets[0].Name, d.Streets[0].Communities[0].Name)
+	for i := range 50 {
+		who := Respondent{Person: CellPerson(i % Cells)}
+		plain, err := p.Respond(Stream(3, uint64(i)), off, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		who.Adults, who.RefusesAge = 2, true
+		more, err := p.Respond(Stream(3, uint64(i)), off, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := plain["E5"]; ok || more["E5"].Number != 2 || more["E2"].Number != 9 {
+			t.Fatalf("E5 %v / %v, E2 %v", plain["E5"], more["E5"], more["E2"])
+		}
+		delete(more, "E5")
+		delete(more, "E2")
+		delete(plain, "E2")
+		for q, a := range plain {
+			if !reflect.DeepEqual(more[q], a) {
+				t.Fatalf("%s: %v without, %v with adults and a refused age", q, a, more[q])
+			}
+		}
 	}
 }
 

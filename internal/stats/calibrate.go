@@ -2,32 +2,56 @@ package stats
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 )
 
-// Calibration is the outcome of post-stratifying or raking weights. It
-// works on cells: the responses sharing one combination of the
+// Calibration is the outcome of post-stratifying, raking or calibrating
+// weights. It works on cells: the responses sharing one combination of the
 // calibration variables (for post-stratification, one post-stratum; for
-// raking, one joint combination of the levels of all margins). All
-// responses of a cell get the same factor, so calibration can run on cell
-// totals (a GROUP BY in SQL) and be applied to aggregates.
+// raking and calibration, one joint combination of the levels of all
+// margins). All responses of a cell get the same factor, so calibration
+// can run on cell totals (a GROUP BY in SQL) and be applied to aggregates.
 type Calibration struct {
-	raked  bool
+	kind   calKind
 	factor []float64   // per cell: calibrated weight = input weight × factor
 	level  [][]int32   // per margin, the level of each cell
 	nlev   []int       // per margin, the number of levels
-	ratio  [][]float64 // per margin and cell: weight right after that margin's step in the last pass / final weight
+	ratio  [][]float64 // raking: per margin and cell, weight right after that margin's step in the last pass / final weight
+	input  []float64   // calibration: per cell, Σ input weights (the GREG residuals' weights)
 	iter   int
+
+	ginv *mat.Dense // calibration: (Σ_g input_g x_g x_gᵀ)⁺, made when first needed
 }
 
-// Margin is one raking margin: the level of each cell and the population
-// count of each level.
+// calKind is what a Calibration did.
+type calKind uint8
+
+const (
+	calPost calKind = iota // R postStratify
+	calRake                // R rake
+	calGreg                // R calibrate (greg_calibration)
+)
+
+// Margin is one raking or calibration margin: the level of each cell and
+// the population count of each level.
 type Margin struct {
 	Name       string    // for messages
 	Level      []int32   // per cell, 0 ≤ level < len(Population)
 	Population []float64 // per level, the known population count
+	Levels     []string  // per level, its name for messages (optional)
+}
+
+// levelName names level l of the margin in a message.
+func (m Margin) levelName(l int) string {
+	if l < len(m.Levels) && m.Levels[l] != "" {
+		return "margin " + m.Name + ", " + m.Levels[l]
+	}
+	return fmt.Sprintf("margin %s, level %d", m.Name, l)
 }
 
 // RakeOptions mirror rake(control=list(epsilon=, maxit=)).
@@ -81,7 +105,7 @@ func Rake(cellWeight []float64, margins []Margin, opt RakeOptions) (*Calibration
 		return nil, apperr.New(apperr.Invalid, "raking needs at least one margin")
 	}
 	nc := len(cellWeight)
-	c := &Calibration{raked: true, factor: make([]float64, nc)}
+	c := &Calibration{kind: calRake, factor: make([]float64, nc)}
 	total := 0.0
 	for g, w := range cellWeight {
 		if !(w > 0) || math.IsInf(w, 1) {
@@ -236,9 +260,10 @@ func (c *Calibration) Cells() int { return len(c.factor) }
 // cell g.
 func (c *Calibration) Factor(g int32) float64 { return c.factor[g] }
 
-// Passes returns how many passes raking took (1 for post-stratification).
+// Passes returns how many passes raking took, or how many Newton steps
+// calibration took (1 for post-stratification).
 func (c *Calibration) Passes() int {
-	if !c.raked {
+	if c.kind == calPost {
 		return 1
 	}
 	return c.iter
@@ -316,7 +341,87 @@ func newCalPrep(c *Calibration, p *prep) (*calPrep, error) {
 			cp.psuCells[j] = append(cs, cellSum{a.Cell, a.SumW})
 		}
 	}
+	if c.kind == calGreg {
+		if _, err := c.gregInverse(); err != nil {
+			return nil, err
+		}
+	}
 	return cp, nil
+}
+
+// gregInverse returns (Σ_g input_g x_g x_gᵀ)⁺, x_g the 0/1 columns of the
+// margins' levels of cell g: the cross-product of the weighted least
+// squares that R's svyrecvar projects the influence values with
+// (qr.resid of the design's greg_calibration).
+func (c *Calibration) gregInverse() (*mat.Dense, error) {
+	if c.ginv != nil {
+		return c.ginv, nil
+	}
+	p := 0
+	for _, n := range c.nlev {
+		p += n
+	}
+	a := mat.NewSymDense(p, nil)
+	for g, d := range c.input {
+		c.columns(g, func(i int) {
+			c.columns(g, func(j int) {
+				if i <= j {
+					a.SetSym(i, j, a.At(i, j)+d)
+				}
+			})
+		})
+	}
+	// A tolerance well above rounding (the margins' levels share totals,
+	// so the matrix is singular by construction) and well below any real
+	// level's share of the weight.
+	ginv, err := pseudoInverse(a, 1e-10)
+	if err != nil {
+		return nil, err
+	}
+	c.ginv = ginv
+	return ginv, nil
+}
+
+// gregAdjust sets adj[g] = x_gᵀβ, β = (Σ input x xᵀ)⁺ Σ_g x_g·z_g/factor_g
+// for the cell totals z of influence values: the fitted value per unit of
+// calibrated weight, so that the residual of a response is z − w·adj[g]
+// (R: qr.resid(qr(mm·√d), z/(g√d))·g√d).
+func (c *Calibration) gregAdjust(z, adj, b, beta []float64) error {
+	ginv, err := c.gregInverse()
+	if err != nil {
+		return err
+	}
+	clear(b)
+	for g, x := range z {
+		if x == 0 {
+			continue
+		}
+		v := x / c.factor[g]
+		c.columns(g, func(j int) { b[j] += v })
+	}
+	p := len(b)
+	for i := range p {
+		s := 0.0
+		for j := range p {
+			s += ginv.At(i, j) * b[j]
+		}
+		beta[i] = s
+	}
+	for g := range adj {
+		s := 0.0
+		c.columns(g, func(j int) { s += beta[j] })
+		adj[g] = s
+	}
+	return nil
+}
+
+// columnsLen is the number of columns of a calibration's margins.
+func (c *Calibration) columnsLen() int {
+	p := 0
+	for _, n := range c.nlev {
+		p += n
+	}
+	return p
 }
 
 // rakePasses is the fixed number of sweeps R's svyrecvar makes over the
@@ -350,19 +455,24 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 			}
 		}
 		sc.psuT[p.psu[i]] += z
-		if c.raked {
+		if c.kind == calRake {
 			sc.cell[a.Cell] += u
 		} else {
 			sc.cell[a.Cell] += z
 		}
 	}
-	if !c.raked {
+	switch c.kind {
+	case calPost:
 		for g, w := range cp.cellW {
 			if w > 0 {
 				sc.c[g] = sc.cell[g] / w
 			}
 		}
-	} else {
+	case calGreg:
+		if err := c.gregAdjust(sc.cell, sc.c, sc.b, sc.beta); err != nil {
+			return 0, err
+		}
+	default:
 		for range rakePasses {
 			for k, lev := range c.level {
 				num, den := sc.num[:c.nlev[k]], sc.den[:c.nlev[k]]
@@ -419,16 +529,19 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 // database use the same residuals.
 type calibrationJSON struct {
 	Raked  bool        `json:"raked"`
+	Greg   bool        `json:"greg,omitempty"`
 	Factor []float64   `json:"factor"`
 	Level  [][]int32   `json:"level"`
 	NLev   []int       `json:"nlev"`
 	Ratio  [][]float64 `json:"ratio"`
+	Input  []float64   `json:"input,omitempty"`
 	Iter   int         `json:"iter"`
 }
 
 // MarshalJSON stores the calibration (floats round-trip exactly).
 func (c *Calibration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(calibrationJSON{Raked: c.raked, Factor: c.factor, Level: c.level, NLev: c.nlev, Ratio: c.ratio, Iter: c.iter})
+	return json.Marshal(calibrationJSON{Raked: c.kind == calRake, Greg: c.kind == calGreg, Factor: c.factor, Level: c.level,
+		NLev: c.nlev, Ratio: c.ratio, Input: c.input, Iter: c.iter})
 }
 
 // UnmarshalJSON reads a stored calibration and checks that its parts fit
@@ -439,11 +552,21 @@ func (c *Calibration) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	n := len(j.Factor)
-	if len(j.Level) != len(j.NLev) || len(j.Ratio) != len(j.Level) || len(j.Level) == 0 {
+	kind := calPost
+	switch {
+	case j.Greg:
+		kind = calGreg
+	case j.Raked:
+		kind = calRake
+	}
+	if len(j.Level) != len(j.NLev) || (kind != calGreg && len(j.Ratio) != len(j.Level)) || len(j.Level) == 0 {
 		return apperr.New(apperr.Internal, "stored calibration: %d margins, %d level counts, %d ratios", len(j.Level), len(j.NLev), len(j.Ratio))
 	}
+	if kind == calGreg && len(j.Input) != n {
+		return apperr.New(apperr.Internal, "stored calibration: %d input totals for %d cells", len(j.Input), n)
+	}
 	for k := range j.Level {
-		if len(j.Level[k]) != n || len(j.Ratio[k]) != n {
+		if len(j.Level[k]) != n || (kind != calGreg && len(j.Ratio[k]) != n) {
 			return apperr.New(apperr.Internal, "stored calibration: margin %d covers %d cells, want %d", k, len(j.Level[k]), n)
 		}
 		for _, l := range j.Level[k] {
@@ -452,6 +575,6 @@ func (c *Calibration) UnmarshalJSON(b []byte) error {
 			}
 		}
 	}
-	*c = Calibration{raked: j.Raked, factor: j.Factor, level: j.Level, nlev: j.NLev, ratio: j.Ratio, iter: j.Iter}
+	*c = Calibration{kind: kind, factor: j.Factor, level: j.Level, nlev: j.NLev, ratio: j.Ratio, input: j.Input, iter: j.Iter}
 	return nil
 }

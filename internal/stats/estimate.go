@@ -67,6 +67,8 @@ type scratch struct {
 	c    []float64
 	num  []float64
 	den  []float64
+	b    []float64 // calibration: per column
+	beta []float64
 	tq   map[[2]float64]float64 // quantiles of t by (p, df)
 }
 
@@ -251,6 +253,8 @@ func (p *prep) newScratch() *scratch {
 		sc.c = make([]float64, n)
 		sc.num = make([]float64, p.cal.c.maxLevels())
 		sc.den = make([]float64, p.cal.c.maxLevels())
+		sc.b = make([]float64, p.cal.c.columnsLen())
+		sc.beta = make([]float64, p.cal.c.columnsLen())
 	}
 	return sc
 }

@@ -274,7 +274,22 @@ func (c *Calibration) residuals(x, w []float64, cell []int32) error {
 			return apperr.New(apperr.Invalid, "calibration cell %d of %d", g, len(c.factor))
 		}
 	}
-	if !c.raked {
+	if c.kind == calGreg {
+		z := make([]float64, len(c.factor))
+		for i, g := range cell {
+			z[g] += x[i]
+		}
+		adj := make([]float64, len(c.factor))
+		p := c.columnsLen()
+		if err := c.gregAdjust(z, adj, make([]float64, p), make([]float64, p)); err != nil {
+			return err
+		}
+		for i, g := range cell {
+			x[i] -= w[i] * adj[g]
+		}
+		return nil
+	}
+	if c.kind == calPost {
 		sx, sw := make([]float64, len(c.factor)), make([]float64, len(c.factor))
 		for i, g := range cell {
 			sx[g] += x[i]

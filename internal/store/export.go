@@ -21,9 +21,21 @@ type ExportRow struct {
 	FinalDisposition    string // the household's, as fieldwork settled it
 	Review              string
 	PSU                 int64
-	BaseWeight, Weight  float64 // Weight: the final weight once the round is weighted, else the base weight
-	Answers             string  // JSON
-	Values              map[string]float64
+	BaseWeight          float64
+	// Weight is the final weight once the round is weighted, else the base
+	// weight; none for a screened-out interview (not eligible).
+	Weight sql.NullFloat64
+	// The weighting's steps (none before the round is weighted): sample
+	// factor, non-response class and factor, within-household factor,
+	// weight before calibration, calibration cell and factor, and the
+	// calibration answers imputed (JSON, "" for none).
+	SampleFactor, NRFactor, HHFactor sql.NullFloat64
+	NRClass                          sql.NullString
+	InputWeight, CalFactor           sql.NullFloat64
+	CalCell                          sql.NullInt64
+	Imputed                          string
+	Answers                          string // JSON
+	Values                           map[string]float64
 }
 
 // ExportResponses streams a round's accepted responses within a street
@@ -61,7 +73,8 @@ func (db *DB) ExportResponses(ctx context.Context, roundID int64, sc Scope, fn f
 	for rows.Next() {
 		if err := rows.Scan(&r.ID, &r.AssignmentID, &r.ClientID, &r.StreetID, &r.Street, &r.Community, &r.Building, &r.Household,
 			&r.Interviewer, &r.StartedAt, &r.CompletedAt, &r.ReceivedAt, &r.Disposition, &r.FinalDisposition, &r.Review,
-			&r.PSU, &r.BaseWeight, &r.Weight, &r.Answers); err != nil {
+			&r.PSU, &r.BaseWeight, &r.Weight, &r.SampleFactor, &r.NRClass, &r.NRFactor, &r.HHFactor, &r.InputWeight, &r.CalCell, &r.CalFactor,
+			&r.Imputed, &r.Answers); err != nil {
 			return db.mapErr(err, "export")
 		}
 		clear(r.Values)
@@ -72,6 +85,48 @@ func (db *DB) ExportResponses(ctx context.Context, roundID int64, sc Scope, fn f
 			if pending, err = next(); err != nil {
 				return db.mapErr(err, "export")
 			}
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return db.mapErr(rows.Err(), "export")
+}
+
+// DispositionRow is one assignment as the dispositions export writes it.
+type DispositionRow struct {
+	ID           int64   `db:"id"`
+	StreetID     int64   `db:"street_id"`
+	Street       string  `db:"street"`
+	Community    string  `db:"community"`
+	PSU          int64   `db:"psu"`
+	Building     string  `db:"building"`
+	Household    string  `db:"household_key"`
+	ReserveRank  int64   `db:"reserve_rank"`   // 0: main sample
+	ReplacesID   int64   `db:"replaces_id"`    // the assignment this reserve replaces, 0 if none
+	ReplacedByID int64   `db:"replaced_by_id"` // the reserve released for this one, 0 if none
+	Interviewer  string  `db:"interviewer"`
+	Status       string  `db:"status"`
+	Disposition  string  `db:"disposition"`
+	Category     string  `db:"category"`
+	Replacement  string  `db:"replacement"`
+	Attempts     int     `db:"attempts"`
+	ResponseID   int64   `db:"response_id"` // the accepted response, 0 if none
+	BaseWeight   float64 `db:"base_weight"`
+}
+
+// ExportDispositions streams a round's assignments within a street scope,
+// in id order, to fn (the row is reused: fn must not keep it).
+func (db *DB) ExportDispositions(ctx context.Context, roundID int64, sc Scope, fn func(*DispositionRow) error) error {
+	rows, err := db.read.QueryxContext(ctx, db.Q("export-dispositions"), append([]any{roundID}, sc.street()...)...)
+	if err != nil {
+		return db.mapErr(err, "export")
+	}
+	defer rows.Close()
+	var r DispositionRow
+	for rows.Next() {
+		if err := rows.StructScan(&r); err != nil {
+			return db.mapErr(err, "export")
 		}
 		if err := fn(&r); err != nil {
 			return err

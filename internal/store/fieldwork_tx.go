@@ -224,14 +224,16 @@ type NewResponse struct {
 	InterviewerID          int64
 	Answers                string // JSON
 	StartedAt, CompletedAt *time.Time
-	Weight                 float64
-	ContentHash            string
-	DeviceID, AppVersion   string
-	Lat, Lon, Acc          *float64
-	SupersedesID           int64
-	Disposition            string
-	Pattern                string
-	Flags                  string // JSON array
+	// Weight is the base weight; 0 stores none (an interview screened out
+	// as not eligible takes no weight).
+	Weight               float64
+	ContentHash          string
+	DeviceID, AppVersion string
+	Lat, Lon, Acc        *float64
+	SupersedesID         int64
+	Disposition          string
+	Pattern              string
+	Flags                string // JSON array
 }
 
 // InsertResponse stores an accepted response unless its client id is
@@ -242,8 +244,9 @@ func (t *FieldTx) InsertResponse(r NewResponse) (id int64, ok bool, err error) {
 	if r.SupersedesID > 0 {
 		sup = sql.NullInt64{Int64: r.SupersedesID, Valid: true}
 	}
+	w := sql.NullFloat64{Float64: r.Weight, Valid: r.Weight > 0}
 	err = t.stmt("insert-response").GetContext(t.ctx, &id, r.AssignmentID, r.RoundID, r.QuestionnaireVersionID, r.ClientID,
-		r.InterviewerID, r.Answers, utcPtr(r.StartedAt), utcPtr(r.CompletedAt), t.Now, r.Weight, r.ContentHash, r.DeviceID,
+		r.InterviewerID, r.Answers, utcPtr(r.StartedAt), utcPtr(r.CompletedAt), t.Now, w, r.ContentHash, r.DeviceID,
 		r.AppVersion, r.Lat, r.Lon, r.Acc, sup, r.Disposition, r.Pattern, r.Flags)
 	if err == sql.ErrNoRows {
 		return 0, false, nil

@@ -13,18 +13,21 @@ import (
 
 // Population is an imported table of population counts.
 type Population struct {
-	ID            int64     `db:"id" json:"id"`
-	FrameVersion  int       `db:"frame_version" json:"frame_version"`
-	FrameID       int64     `db:"frame_id" json:"-"`
-	Questionnaire string    `db:"questionnaire" json:"questionnaire"`
-	VariablesJSON string    `db:"variables" json:"-"`
-	Variables     []string  `db:"-" json:"variables"`
-	SourceName    string    `db:"source_name" json:"source_name"`
-	SourceSHA256  string    `db:"source_sha256" json:"source_sha256"`
-	Cells         int       `db:"cells" json:"cells"`
-	Total         float64   `db:"total" json:"total"`
-	CreatedBy     string    `db:"created_by" json:"created_by"`
-	CreatedAt     time.Time `db:"created_at" json:"created_at"`
+	ID            int64    `db:"id" json:"id"`
+	FrameVersion  int      `db:"frame_version" json:"frame_version"`
+	FrameID       int64    `db:"frame_id" json:"-"`
+	Questionnaire string   `db:"questionnaire" json:"questionnaire"`
+	VariablesJSON string   `db:"variables" json:"-"`
+	Variables     []string `db:"-" json:"variables"`
+	// Unit is what the counts count: "person" (adults, the respondents'
+	// population) or "household".
+	Unit         string    `db:"unit" json:"unit"`
+	SourceName   string    `db:"source_name" json:"source_name"`
+	SourceSHA256 string    `db:"source_sha256" json:"source_sha256"`
+	Cells        int       `db:"cells" json:"cells"`
+	Total        float64   `db:"total" json:"total"`
+	CreatedBy    string    `db:"created_by" json:"created_by"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
 }
 
 func (p *Population) decode() error {
@@ -43,10 +46,17 @@ type PopulationCount struct {
 	Line     int     `db:"line" json:"line"`
 }
 
+// Population units.
+const (
+	UnitPerson    = "person"
+	UnitHousehold = "household"
+)
+
 // NewPopulation is a checked population table to store.
 type NewPopulation struct {
 	FrameID         int64
 	QuestionnaireID int64
+	Unit            string // UnitPerson or UnitHousehold
 	Variables       []string
 	SourceName      string
 	SourceSHA256    string
@@ -67,7 +77,7 @@ func (db *DB) ImportPopulation(ctx context.Context, np NewPopulation) (Populatio
 	}
 	var id int64
 	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &id, db.Q("insert-population"), np.FrameID, np.QuestionnaireID, string(vars), np.SourceName,
+		if err := tx.GetContext(ctx, &id, db.Q("insert-population"), np.FrameID, np.QuestionnaireID, np.Unit, string(vars), np.SourceName,
 			np.SourceSHA256, len(np.Counts), total, np.By.userID(), now()); err != nil {
 			return db.mapErr(err, "population")
 		}
@@ -82,7 +92,7 @@ func (db *DB) ImportPopulation(ctx context.Context, np NewPopulation) (Populatio
 			}
 		}
 		return db.AuditIn(ctx, tx, np.By, "population.import", "population", itoa(id),
-			map[string]any{"source": np.SourceName, "sha256": np.SourceSHA256, "cells": len(np.Counts), "total": total, "variables": np.Variables})
+			map[string]any{"source": np.SourceName, "sha256": np.SourceSHA256, "cells": len(np.Counts), "total": total, "variables": np.Variables, "unit": np.Unit})
 	})
 	if err != nil {
 		return Population{}, err
@@ -135,6 +145,17 @@ func (db *DB) PopulationCounts(ctx context.Context, id int64) ([]PopulationCount
 	var cs []PopulationCount
 	err := db.read.SelectContext(ctx, &cs, db.Q("population-counts"), id)
 	return cs, db.mapErr(err, "population counts")
+}
+
+// NewestRoundQuestionnaire returns the questionnaire slug of the newest
+// round whose sample was drawn from a frame, or "" when there is none.
+func (db *DB) NewestRoundQuestionnaire(ctx context.Context, frameID int64) (string, error) {
+	var slug string
+	err := db.read.GetContext(ctx, &slug, db.Q("newest-round-questionnaire-of-frame"), frameID)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return slug, db.mapErr(err, "rounds of the frame")
 }
 
 // QuestionnaireIDBySlug returns the id of a questionnaire, or NotFound.

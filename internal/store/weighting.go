@@ -20,7 +20,10 @@ type WeightingUnit struct {
 	PSU          int64   `db:"psu"`
 	BaseWeight   float64 `db:"base_weight"`
 	Category     string  `db:"category"`    // AAPOR I, P, R, NC, O, UH, NE; "" while not final
+	Disposition  string  `db:"disposition"` // final disposition; "" while not final
+	Status       string  `db:"status"`      // open, in_progress, final
 	Replacement  string  `db:"replacement"` // '', due, released, declined
+	ReplacesID   int64   `db:"replaces_id"` // the assignment this reserve replaces, 0 for the main sample
 	ResponseID   int64   `db:"response_id"` // the accepted response, 0 if none
 	Answers      string  `db:"answers"`     // its answers (JSON), "" if none
 }
@@ -33,12 +36,22 @@ func (db *DB) WeightingUnits(ctx context.Context, roundID int64) ([]WeightingUni
 }
 
 // ResponseWeight is the final weight of one accepted response, the weight
-// that entered calibration and its calibration cell (-1: none).
+// that entered calibration and its calibration cell (-1: none), with the
+// steps from its base weight: the sample factor, the non-response class
+// ("" without the adjustment) and factor, the within-household factor, the
+// calibration factor (1 without) and the calibration answers imputed for
+// it (JSON, "" for none).
 type ResponseWeight struct {
-	ResponseID  int64
-	Weight      float64
-	InputWeight float64
-	Cell        int32
+	ResponseID   int64
+	Weight       float64
+	InputWeight  float64
+	Cell         int32
+	SampleFactor float64
+	NRClass      string
+	NRFactor     float64
+	HHFactor     float64
+	CalFactor    float64
+	Imputed      string
 }
 
 // RoundWeighting is a weighting run of a round.
@@ -109,7 +122,9 @@ func (db *DB) rowWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weight
 	defer ur.Close()
 	for _, rw := range weights {
 		cell := sql.NullInt32{Int32: rw.Cell, Valid: rw.Cell >= 0}
-		res, err := ur.ExecContext(ctx, rw.Weight, rw.InputWeight, cell, rw.ResponseID, roundID)
+		class := sql.NullString{String: rw.NRClass, Valid: rw.NRClass != ""}
+		res, err := ur.ExecContext(ctx, rw.Weight, rw.InputWeight, cell, rw.SampleFactor, class, rw.NRFactor, rw.HHFactor, rw.CalFactor, rw.Imputed,
+			rw.ResponseID, roundID)
 		if err != nil {
 			return db.mapErr(err, "weights")
 		}
@@ -122,14 +137,17 @@ func (db *DB) rowWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weight
 
 // bulkWeights sends the weights as arrays: one statement for a round.
 func (db *DB) bulkWeights(ctx context.Context, tx *sqlx.Tx, roundID int64, weights []ResponseWeight) error {
-	ids := make([]int64, len(weights))
-	ws := make([]float64, len(weights))
-	iws := make([]float64, len(weights))
-	cells := make([]int64, len(weights))
+	n := len(weights)
+	ids, cells := make([]int64, n), make([]int64, n)
+	ws, iws, sfs, nrfs, hhfs, cfs := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	classes, imps := make([]sql.NullString, n), make([]string, n)
 	for i, rw := range weights {
 		ids[i], ws[i], iws[i], cells[i] = rw.ResponseID, rw.Weight, rw.InputWeight, int64(rw.Cell)
+		sfs[i], nrfs[i], hhfs[i], cfs[i], imps[i] = rw.SampleFactor, rw.NRFactor, rw.HHFactor, rw.CalFactor, rw.Imputed
+		classes[i] = sql.NullString{String: rw.NRClass, Valid: rw.NRClass != ""}
 	}
-	res, err := tx.ExecContext(ctx, db.Q("bulk-update-response-weights"), pq.Array(ids), pq.Array(ws), pq.Array(iws), pq.Array(cells), roundID)
+	res, err := tx.ExecContext(ctx, db.Q("bulk-update-response-weights"), pq.Array(ids), pq.Array(ws), pq.Array(iws), pq.Array(cells),
+		pq.Array(sfs), pq.Array(classes), pq.Array(nrfs), pq.Array(hhfs), pq.Array(cfs), pq.Array(imps), roundID)
 	if err != nil {
 		return db.mapErr(err, "weights")
 	}

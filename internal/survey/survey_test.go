@@ -35,7 +35,7 @@ func TestImportPublishGet(t *testing.T) {
 			t.Fatalf("draft = %+v", draft)
 		}
 		v, d, err := survey.Get(ctx, db, "wenming-household", survey.Ref{Draft: true})
-		if err != nil || v.ID != draft.ID || d.ID != "wenming-household" || len(d.Questions()) != 18 {
+		if err != nil || v.ID != draft.ID || d.ID != "wenming-household" || len(d.Questions()) != 19 {
 			t.Fatalf("Get draft = %+v, %v", v, err)
 		}
 		if h, _ := d.ContentHash(); h != draft.ContentHash {

@@ -19,7 +19,8 @@ import (
 // communities (the PSUs), base weights 20–26; of every 100 consecutive
 // units (5 for each street) the first 20 did not answer (refusal,
 // non-contact, not eligible or unknown eligibility, by hundreds) and the
-// other 80 did (sex and age group by blocks, three indicators each). It
+// other 80 did (sex and age group by blocks, 1–3 adults in the household,
+// three indicators each). It
 // returns the round id. units = 125,000 gives 100,000 responses.
 func seedWeighRound(t testing.TB, db *store.DB, units int) int64 {
 	t.Helper()
@@ -56,7 +57,7 @@ func seedWeighRound(t testing.TB, db *store.DB, units int) int64 {
 	exec("INSERT INTO assignments (id, round_id, sample_unit_id, street_id, community_id, base_weight, status, category, created_at, updated_at) "+
 		"SELECT id, 1, id, street_id, community_id, base_weight, 'final', CASE WHEN ((id - 1) / 20) % 5 <> 0 THEN 'I' ELSE CASE ((id - 1) / 100) % 5 WHEN 2 THEN 'NE' WHEN 3 THEN 'UH' WHEN 4 THEN 'NC' ELSE 'R' END END, ?, ? FROM sample_units", ts, ts)
 	exec("INSERT INTO responses (id, assignment_id, round_id, questionnaire_version_id, client_id, status, answers, received_at, weight) "+
-		"SELECT a.id, a.id, 1, 1, 'c' || a.id, 'accepted', '{\"E1\":' || (1 + ((a.id - 1) / 400) % 2) || ',\"E2\":' || (1 + ((a.id - 1) / 800) % 3) || '}', ?, a.base_weight FROM assignments a WHERE a.category = 'I'", ts)
+		"SELECT a.id, a.id, 1, 1, 'c' || a.id, 'accepted', '{\"E1\":' || (1 + ((a.id - 1) / 400) % 2) || ',\"E2\":' || (1 + ((a.id - 1) / 800) % 3) || ',\"E5\":' || (1 + a.id % 3) || '}', ?, a.base_weight FROM assignments a WHERE a.category = 'I'", ts)
 	for i, ind := range []string{"aware", "support", "q1"} {
 		h := fmt.Sprintf("((r.id * %d) %% 1000)", []int{2654435761, 40503, 40505}[i])
 		exec("INSERT INTO response_values (response_id, indicator, value, round_id, street_id, psu, community_id, weight) " +

@@ -30,6 +30,13 @@ var goldenMethods = []struct {
 	{"poststratify", weighting.Config{Calibration: "poststratify", Variables: []string{"street", "E1", "E2"}}},
 	// rake(des, list(~street+E1, ~street+E2), list(pop_sex, pop_age))
 	{"rake", weighting.Config{Calibration: "rake", Margins: [][]string{{"street", "E1"}, {"street", "E2"}}}},
+	// calibrate(des, ~0 + one column per level of street×E1 and street×E2,
+	// pop, bounds = c(lo, hi), calfun = "raking" | "logit"). Unbounded, the
+	// factors range over 0.68–1.75; raking within [0.5, 1.6] meets the
+	// upper bound, logit within [0.6, 1.6] keeps them inside (R's raking
+	// with tighter bounds does not converge, as minyi's does not).
+	{"calibrate_raking", weighting.Config{Calibration: "calibrate", CalFun: "raking", Bounds: []float64{0.5, 1.6}, Margins: [][]string{{"street", "E1"}, {"street", "E2"}}}},
+	{"calibrate_logit", weighting.Config{Calibration: "calibrate", CalFun: "logit", Bounds: []float64{0.6, 1.6}, Margins: [][]string{{"street", "E1"}, {"street", "E2"}}}},
 }
 
 // goldenFigure is one R estimate: svymean (domain "") or svyby.

@@ -48,7 +48,7 @@ func TestImportPopulation(t *testing.T) {
 			t.Fatalf("imported %+v", p)
 		}
 		counts, err := db.PopulationCounts(ctx, p.ID)
-		if err != nil || len(counts) != 12 || counts[0].Cell != "1,1" || counts[0].Count != 900+150 || counts[0].Line != 2 {
+		if err != nil || len(counts) != 12 || counts[0].Cell != "1,1" || counts[0].Count != float64(weighttest.PopulationCount(1, 0, 0)) || counts[0].Line != 2 {
 			t.Fatalf("counts %+v (%v)", counts, err)
 		}
 		var n int
@@ -66,8 +66,10 @@ func TestImportPopulation(t *testing.T) {
 //	street 1: refused k%10=3 (6), vacant k%10=6 (6), pending k%10=8 (6),
 //	          interviewed the other 42.
 //	          e = 48/54, factor = (42 + 6 + 6·48/54) / 42
-//	street 2: refused 6, pending k%10=8 (6), no one home k%10=9 (6),
-//	          interviewed 42; e = 1, factor = (42 + 6 + 12) / 42
+//	street 2: refused 6, screened out in the interview k%10=6 (6: not
+//	          eligible, though their interviews are accepted responses),
+//	          pending k%10=8 (6), no one home k%10=9 (6), interviewed 36;
+//	          e = 42/48, factor = (36 + 6 + 12·42/48) / 36
 func TestNonresponseFactors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -76,20 +78,23 @@ func TestNonresponseFactors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]struct{ e, factor float64 }{
-			"街道1": {48.0 / 54, (42 + 6 + 6*48.0/54) / 42},
-			"街道2": {1, 60.0 / 42},
+		want := map[string]struct {
+			n         int
+			e, factor float64
+		}{
+			"街道1": {42, 48.0 / 54, (42 + 6 + 6*48.0/54) / 42},
+			"街道2": {36, 42.0 / 48, (36 + 6 + 12*42.0/48) / 36},
 		}
 		if len(rep.Classes) != 2 {
 			t.Fatalf("classes %+v", rep.Classes)
 		}
 		for _, c := range rep.Classes {
 			w := want[c.Name]
-			if c.N != 42 || math.Abs(c.EligibilityRate-w.e) > 1e-12 || math.Abs(c.Factor-w.factor) > 1e-12 {
-				t.Errorf("%s: n %d, e %v, factor %v; want 42, %v, %v", c.Name, c.N, c.EligibilityRate, c.Factor, w.e, w.factor)
+			if c.N != w.n || math.Abs(c.EligibilityRate-w.e) > 1e-12 || math.Abs(c.Factor-w.factor) > 1e-12 {
+				t.Errorf("%s: n %d, e %v, factor %v; want %d, %v, %v", c.Name, c.N, c.EligibilityRate, c.Factor, w.n, w.e, w.factor)
 			}
 		}
-		if rep.Units.Respondents != 84 || rep.Units.Ineligible != 6 || rep.Units.Unknown != 18 || rep.Units.Nonrespondents != 12 {
+		if rep.Units.Respondents != 78 || rep.Units.Ineligible != 12 || rep.Units.Unknown != 18 || rep.Units.Nonrespondents != 12 {
 			t.Errorf("units %+v", rep.Units)
 		}
 		// Stored: each response and its values carry base × factor.
@@ -104,6 +109,17 @@ func TestNonresponseFactors(t *testing.T) {
 			JOIN response_values v ON v.response_id = r.id WHERE r.round_id = ? GROUP BY s.name, a.base_weight, r.weight`), f.Round.ID)
 		if err != nil || len(rows) != 2 {
 			t.Fatalf("stored weights %+v (%v)", rows, err)
+		}
+		// The screened-out interviews are accepted responses without values
+		// or weight: households found not eligible.
+		var screened, withValues int
+		if err := db.Reader().Get(&screened, db.Reader().Rebind(`SELECT COUNT(*) FROM responses WHERE round_id = ? AND status = 'accepted'
+			AND disposition = 'not_eligible' AND weight IS NULL`), f.Round.ID); err != nil || screened != 6 {
+			t.Fatalf("%d screened-out responses without weight (%v), want 6", screened, err)
+		}
+		if err := db.Reader().Get(&withValues, db.Reader().Rebind(`SELECT COUNT(*) FROM response_values v JOIN responses r ON r.id = v.response_id
+			WHERE r.round_id = ? AND r.disposition = 'not_eligible'`), f.Round.ID); err != nil || withValues != 0 {
+			t.Fatalf("screened-out responses have %d values (%v)", withValues, err)
 		}
 		for _, r := range rows {
 			if math.Abs(r.W-r.Base*want[r.Street].factor) > 1e-9*r.W || r.VW != r.W {
@@ -120,7 +136,7 @@ func weightsOf(t *testing.T, db *store.DB, roundID int64) map[int64]float64 {
 		ID int64   `db:"id"`
 		W  float64 `db:"weight"`
 	}
-	if err := db.Reader().Select(&rows, db.Reader().Rebind("SELECT id, weight FROM responses WHERE round_id = ? AND status = 'accepted'"), roundID); err != nil {
+	if err := db.Reader().Select(&rows, db.Reader().Rebind("SELECT id, weight FROM responses WHERE round_id = ? AND status = 'accepted' AND weight IS NOT NULL"), roundID); err != nil {
 		t.Fatal(err)
 	}
 	out := map[int64]float64{}
@@ -161,14 +177,14 @@ func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 		}
 		if err := db.Reader().Select(&got, db.Reader().Rebind(`SELECT s.name AS street, SUM(r.weight) AS w FROM responses r
 			JOIN assignments a ON a.id = r.assignment_id JOIN streets s ON s.id = a.street_id
-			WHERE r.round_id = ? AND r.status = 'accepted' GROUP BY s.name ORDER BY s.name`), f.Round.ID); err != nil {
+			WHERE r.round_id = ? AND r.status = 'accepted' AND r.weight IS NOT NULL GROUP BY s.name ORDER BY s.name`), f.Round.ID); err != nil {
 			t.Fatal(err)
 		}
 		pop := map[string]float64{}
 		for s := 1; s <= 2; s++ {
 			for e1 := 0; e1 < 2; e1++ {
 				for e2 := 0; e2 < 3; e2++ {
-					pop[[]string{"", "街道1", "街道2"}[s]] += float64(900 + 150*s + 70*e1 + 110*e2 + 13*e1*e2*s)
+					pop[[]string{"", "街道1", "街道2"}[s]] += float64(weighttest.PopulationCount(s, e1, e2))
 				}
 			}
 		}
@@ -199,7 +215,7 @@ func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 			t.Fatalf("a special option as a category: %v", err)
 		}
 		// A count of 0 where the sample has respondents.
-		zero := strings.Replace(weighttest.PopulationCSV(), "街道1,男,18—39岁,1050", "街道1,男,18—39岁,0", 1)
+		zero := strings.Replace(weighttest.PopulationCSV(), "街道1,男,18—39岁,30\n", "街道1,男,18—39岁,0\n", 1)
 		if _, err := importPop(t, db, zero); err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +234,7 @@ func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 		}
 		before = weightsOf(t, db, f.Round.ID)
 		if _, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "poststratify", Variables: []string{"street", "E1", "E2"}}, store.System); err == nil ||
-			!strings.Contains(err.Error(), "街道1 × E1=男 × E2=60岁及以上: population 1270 but no responses (an empty cell)") {
+			!strings.Contains(err.Error(), "街道1 × E1=男 × E2=60岁及以上: population 66 but no responses (an empty cell)") {
 			t.Fatalf("an empty cell: %v", err)
 		}
 		after := weightsOf(t, db, f.Round.ID)
@@ -226,6 +242,84 @@ func TestRakeMatchesMarginsAndBadInput(t *testing.T) {
 			if after[id] != w {
 				t.Fatalf("response %d: weight %v changed to %v by a failed run", id, w, after[id])
 			}
+		}
+	})
+}
+
+// TestPopulationAcrossLevels: "respondents but no population" is checked
+// across the levels of all variables, street included, whether or not
+// street is a margin. A table without 街道2 raked on E1 and E2 alone would
+// have carried 街道2's respondents to the totals of 街道1.
+func TestPopulationAcrossLevels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := weighttest.New(t, db)
+		var one, zero strings.Builder
+		for _, line := range strings.SplitAfter(weighttest.PopulationCSV(), "\n") {
+			if !strings.HasPrefix(line, "街道2,") {
+				one.WriteString(line)
+			}
+			if strings.HasPrefix(line, "街道2,女,60岁及以上,") {
+				line = "街道2,女,60岁及以上,0\n"
+			}
+			zero.WriteString(line)
+		}
+		if _, err := importPop(t, db, one.String()); err != nil {
+			t.Fatal(err)
+		}
+		before := weightsOf(t, db, f.Round.ID)
+		for _, cfg := range []weighting.Config{
+			{Calibration: "rake", Margins: [][]string{{"E1"}, {"E2"}}},
+			{Calibration: "poststratify", Variables: []string{"E1", "E2"}},
+		} {
+			_, err := weighting.Weigh(ctx, db, f.Round.ID, cfg, store.System)
+			if err == nil || !strings.Contains(err.Error(), "街道2: responses but no population (the street has no people in population table") {
+				t.Errorf("%s on E1, E2 without 街道2's counts: %v", cfg.Calibration, err)
+			}
+		}
+		// A zero count of a cell the margins do not cross.
+		if _, err := importPop(t, db, zero.String()); err != nil {
+			t.Fatal(err)
+		}
+		_, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "rake", Margins: [][]string{{"street", "E1"}, {"street", "E2"}}}, store.System)
+		if err == nil || !strings.Contains(err.Error(), "街道2 × E1=女 × E2=60岁及以上: responses but no population") {
+			t.Errorf("a zero count under the margins: %v", err)
+		}
+		after := weightsOf(t, db, f.Round.ID)
+		for id, w := range before {
+			if after[id] != w {
+				t.Fatalf("response %d: weight %v changed to %v by a failed run", id, w, after[id])
+			}
+		}
+	})
+}
+
+// TestTrimmingSaysWhatItBreaks: trimming after raking leaves margins
+// unmet; the report names each and its worst level.
+func TestTrimmingSaysWhatItBreaks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := weighttest.New(t, db)
+		if _, err := importPop(t, db, weighttest.PopulationCSV()); err != nil {
+			t.Fatal(err)
+		}
+		margins := [][]string{{"street", "E1"}, {"street", "E2"}}
+		rep, err := weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "rake", Margins: margins, Trim: 1.5}, store.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Trimmed == 0 || len(rep.TrimBreaks) == 0 {
+			t.Fatalf("trimmed %d, breaks %+v", rep.Trimmed, rep.TrimBreaks)
+		}
+		for _, b := range rep.TrimBreaks {
+			if !(b.MaxRelDiff > 1e-6) || b.Level == "" || math.Abs(b.Weighted-b.Population) < 1e-6 {
+				t.Errorf("break %+v", b)
+			}
+		}
+		// Without trimming, or when the cap does not bind, nothing breaks.
+		rep, err = weighting.Weigh(ctx, db, f.Round.ID, weighting.Config{Calibration: "rake", Margins: margins, Trim: 50}, store.System)
+		if err != nil || rep.Trimmed != 0 || len(rep.TrimBreaks) != 0 {
+			t.Fatalf("a cap that does not bind: %d trimmed, %+v (%v)", rep.Trimmed, rep.TrimBreaks, err)
 		}
 	})
 }

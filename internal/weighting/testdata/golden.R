@@ -27,7 +27,35 @@ ps <- postStratify(input("poststratify"), ~street + E1 + E2, aggregate(Freq ~ st
 rk <- rake(input("rake"), list(~street + E1, ~street + E2),
            list(aggregate(Freq ~ street + E1, pop, sum), aggregate(Freq ~ street + E2, pop, sum)),
            control = list(epsilon = 1, maxit = 10))
-designs <- list(poststratify = ps, rake = rk)
+# Bounded calibration as minyi forms it: one 0/1 column per level of every
+# margin (street × E1, then street × E2, levels in the population table's
+# order), so that R's Newton steps and its stopping rule are minyi's; the
+# bounds are those of golden_test.go.
+bounded <- function(m, calfun, bounds) {
+  d <- read.csv(sprintf("round_%s.csv", m), stringsAsFactors = FALSE, fileEncoding = "UTF-8-BOM")
+  popv <- c()
+  for (mg in list(c("street", "E1"), c("street", "E2"))) {
+    pk <- aggregate(as.formula(paste("Freq ~", paste(mg, collapse = " + "))), pop, sum)
+    pk <- pk[order(match(pk$street, unique(pop$street))), ]
+    keys <- do.call(paste, c(pk[mg], sep = "|"))
+    dk <- do.call(paste, c(d[mg], sep = "|"))
+    for (i in seq_along(keys)) {
+      nm <- paste0("c", length(popv) + 1)
+      d[[nm]] <- as.numeric(dk == keys[i])
+      popv <- c(popv, setNames(pk$Freq[i], nm))
+    }
+  }
+  des <- svydesign(ids = ~psu, strata = ~street, weights = ~input_weight, data = d, nest = TRUE)
+  calibrate(des, as.formula(paste("~0 +", paste(names(popv), collapse = " + "))), population = popv,
+            bounds = bounds, calfun = calfun)
+}
+designs <- list(poststratify = ps, rake = rk,
+                calibrate_raking = bounded("calibrate_raking", "raking", c(0.5, 1.6)),
+                calibrate_logit = bounded("calibrate_logit", "logit", c(0.6, 1.6)))
+for (m in c("calibrate_raking", "calibrate_logit")) {
+  g <- weights(designs[[m]]) / model.frame(designs[[m]])$input_weight
+  cat(m, ": g from", min(g), "to", max(g), "\n")
+}
 
 out <- list(weights = list(), figures = list())
 for (m in names(designs)) {

@@ -21,7 +21,8 @@ import (
 )
 
 // Definition is the fieldtest questionnaire with two demographic
-// questions to calibrate on: sex (E1) and age group (E2).
+// questions to calibrate on, sex (E1) and age group (E2), and the number
+// of adults in the household (E5), the within-household factor.
 var Definition = strings.Replace(strings.Replace(fieldtest.Definition, "id: field\n", "id: weigh\n", 1), "indicators:\n", `      - code: E1
         type: single_choice
         required: false
@@ -38,6 +39,12 @@ var Definition = strings.Replace(strings.Replace(fieldtest.Definition, "id: fiel
           - {code: 2, label: {zh-CN: 40—59岁, en: 40–59}}
           - {code: 3, label: {zh-CN: 60岁及以上, en: 60+}}
           - {code: 9, label: {zh-CN: 拒答, en: Refused}, special: refused}
+      - code: E5
+        type: integer
+        required: false
+        min: 1
+        max: 20
+        label: {zh-CN: 家中年满18周岁的常住人数, en: Adults living in the household}
 indicators:
 `, 1)
 
@@ -55,6 +62,8 @@ func Outcome(street, k int) string {
 		return "refused"
 	case k%10 == 6 && street == 1:
 		return "not_eligible_vacant"
+	case k%10 == 6 && street == 2:
+		return "screened_out" // an interview that ends at the screening question: not eligible
 	case k%10 == 8:
 		return "pending" // never visited: unknown eligibility
 	case k%10 == 9 && street == 2:
@@ -99,6 +108,12 @@ func New(t testing.TB, db *store.DB) *fieldtest.Field {
 			id := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
 			switch o := Outcome(s, k); o {
 			case "pending":
+			case "screened_out":
+				end := start.Add(2 * time.Minute)
+				if _, err := f.Service.Submit(ctx, f.Caller(who), rounds.ResponseRequest{ClientID: id, AssignmentID: a.ID,
+					QuestionnaireVersion: 1, Answers: json.RawMessage(`{"S1":2}`), StartedAt: &start, CompletedAt: &end}); err != nil {
+					t.Fatalf("submit a screened-out interview: %v", err)
+				}
 			case "interview":
 				e1, e2 := 1+k%2, 1+(k/2)%3
 				p := 0.55 + 0.1*float64(e2) - 0.1*float64(s)
@@ -119,8 +134,8 @@ func New(t testing.TB, db *store.DB) *fieldtest.Field {
 				if strings.Contains(b.String(), `"A1":1`) {
 					b.WriteString(`"A2":1,`)
 				}
-				fmt.Fprintf(&b, `"B1":%d,"Q1":%d,"Q2":%d,"Q3":%d,"Q4":%d,"E1":%d,"E2":%d}`,
-					yes(p+0.2), sat(p), sat(p-0.1), sat(p-0.2), sat(p+0.05), e1, e2)
+				fmt.Fprintf(&b, `"B1":%d,"Q1":%d,"Q2":%d,"Q3":%d,"Q4":%d,"E1":%d,"E2":%d,"E5":%d}`,
+					yes(p+0.2), sat(p), sat(p-0.1), sat(p-0.2), sat(p+0.05), e1, e2, Adults(k))
 				end := start.Add(20 * time.Minute)
 				if _, err := f.Service.Submit(ctx, f.Caller(who), rounds.ResponseRequest{ClientID: id, AssignmentID: a.ID,
 					QuestionnaireVersion: 1, Answers: json.RawMessage(b.String()), StartedAt: &start, CompletedAt: &end}); err != nil {
@@ -136,17 +151,27 @@ func New(t testing.TB, db *store.DB) *fieldtest.Field {
 	return f
 }
 
+// Adults is the number of adults of the household of the k-th assignment
+// of a street (question E5): 1, 2 or 3.
+func Adults(k int) int { return 1 + (k/6)%3 }
+
 // PopulationCSV is the population of the weigh district by street, sex
-// and age group.
+// and age group: adults (persons), about as many as the district's
+// households hold (360 households of some 2 adults each), in cells of
+// unequal size, so that calibration factors spread around 1.
 func PopulationCSV() string {
 	var b strings.Builder
 	b.WriteString("街道,性别,年龄组,人数\n")
 	for s := 1; s <= 2; s++ {
 		for e1, sex := range []string{"男", "女"} {
 			for e2, age := range []string{"18—39岁", "40—59岁", "60岁及以上"} {
-				fmt.Fprintf(&b, "街道%d,%s,%s,%d\n", s, sex, age, 900+150*s+70*e1+110*e2+13*e1*e2*s)
+				fmt.Fprintf(&b, "街道%d,%s,%s,%d\n", s, sex, age, PopulationCount(s, e1, e2))
 			}
 		}
 	}
 	return b.String()
 }
+
+// PopulationCount is PopulationCSV's count of street s (1, 2), sex e1 (0
+// men, 1 women) and age group e2 (0, 1, 2).
+func PopulationCount(s, e1, e2 int) int { return 25 + 18*e2 + 7*e1 + 5*s + 5*e1*e2 }
