@@ -4,6 +4,5 @@ package demo
 
 const (
 	raceShrink   = 1
-	raceSlowdown = 1
 	minResponses = 2000 // a few thousand
 )
