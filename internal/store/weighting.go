@@ -64,6 +64,10 @@ type RoundWeighting struct {
 	Calibration  string        `db:"calibration" json:"-"`
 	CreatedBy    string        `db:"created_by" json:"created_by"`
 	CreatedAt    time.Time     `db:"created_at" json:"created_at"`
+	// ReportFor, when set, writes the report once the run has its id (a
+	// report that names its own run): SaveWeights stores what it returns
+	// in place of Report.
+	ReportFor func(id int64) (string, error) `db:"-" json:"-"`
 }
 
 // SaveWeights writes a round's final weights to its accepted responses and
@@ -91,6 +95,15 @@ func (db *DB) SaveWeights(ctx context.Context, a Actor, w RoundWeighting, weight
 		if err := tx.GetContext(ctx, &id, db.Q("insert-round-weighting"), w.RoundID, w.PopulationID, w.Config, w.Report,
 			w.Calibration, a.userID(), now()); err != nil {
 			return db.mapErr(err, "weighting")
+		}
+		if w.ReportFor != nil {
+			rep, err := w.ReportFor(id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, db.Q("set-round-weighting-report"), rep, id); err != nil {
+				return db.mapErr(err, "weighting")
+			}
 		}
 		var err error
 		if db.dialect == Postgres {

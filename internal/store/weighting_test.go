@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -33,12 +34,15 @@ func TestSaveWeights(t *testing.T) {
 		if _, err := db.LatestWeighting(ctx, round); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("after a refused run: %v", err)
 		}
+		// A report that names its own run (issue 24: GET /weighting said
+		// weighting_id 0 where the POST had answered 8).
+		rw.ReportFor = func(id int64) (string, error) { return fmt.Sprintf(`{"weighting_id":%d}`, id), nil }
 		id, err := db.SaveWeights(ctx, store.CLI, rw, ws, map[string]int{"respondents": 100})
 		if err != nil || id == 0 {
 			t.Fatal(id, err)
 		}
 		w, err := db.LatestWeighting(ctx, round)
-		if err != nil || w.ID != id || w.Config != rw.Config {
+		if err != nil || w.ID != id || w.Config != rw.Config || w.Report != fmt.Sprintf(`{"weighting_id":%d}`, id) {
 			t.Fatalf("latest %+v (%v)", w, err)
 		}
 		rs, err := db.RoundRespondents(ctx, round)

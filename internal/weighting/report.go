@@ -1,6 +1,7 @@
 package weighting
 
 import (
+	"encoding/json"
 	"math"
 
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -52,6 +53,25 @@ type Units struct {
 type Class struct {
 	Name string `json:"name"`
 	stats.ClassAdjustment
+}
+
+// MarshalJSON writes the class's name beside its adjustment: the
+// adjustment's own MarshalJSON, promoted through the embedding, would
+// write the adjustment alone and drop the name.
+func (c Class) MarshalJSON() ([]byte, error) {
+	adj, err := json.Marshal(c.ClassAdjustment)
+	if err != nil {
+		return nil, err
+	}
+	name, err := json.Marshal(c.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(`{"name":`), name...)
+	if len(adj) > 2 { // {"respondents":…}
+		out = append(out, ',')
+	}
+	return append(out, adj[1:]...), nil
 }
 
 // Step is the weights after one step.

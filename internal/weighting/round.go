@@ -238,8 +238,15 @@ func Weigh(ctx context.Context, db *store.DB, roundID int64, cfg Config, by stor
 		}
 		calJSON = string(b)
 	}
-	repJSON, _ := json.Marshal(rep)
-	rw := store.RoundWeighting{RoundID: roundID, Config: string(cfgJSON), Report: string(repJSON), Calibration: calJSON}
+	rw := store.RoundWeighting{RoundID: roundID, Config: string(cfgJSON), Calibration: calJSON,
+		ReportFor: func(id int64) (string, error) {
+			rep.WeightingID = id
+			b, err := json.Marshal(rep)
+			if err != nil {
+				return "", apperr.Wrap(apperr.Internal, err, "weighting report")
+			}
+			return string(b), nil
+		}}
 	if pop != nil {
 		rw.PopulationID = sql.NullInt64{Int64: pop.id, Valid: true}
 	}

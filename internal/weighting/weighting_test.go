@@ -2,6 +2,7 @@ package weighting_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -96,6 +97,16 @@ func TestNonresponseFactors(t *testing.T) {
 		}
 		if rep.Units.Respondents != 78 || rep.Units.Ineligible != 12 || rep.Units.Unknown != 18 || rep.Units.Nonrespondents != 12 {
 			t.Errorf("units %+v", rep.Units)
+		}
+		// The stored report (GET /weighting) names the run by its id, and
+		// its classes by name, as the run's answer did.
+		stored, err := db.LatestWeighting(ctx, f.Round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got weighting.Report
+		if err := json.Unmarshal([]byte(stored.Report), &got); err != nil || got.WeightingID != stored.ID || got.WeightingID != rep.WeightingID || len(got.Classes) != 2 || got.Classes[0].Name == "" {
+			t.Errorf("stored report: weighting_id %d, classes %+v, want %d (%v)", got.WeightingID, got.Classes, rep.WeightingID, err)
 		}
 		// Stored: each response and its values carry base × factor.
 		rows := []struct {

@@ -68,6 +68,9 @@ INSERT INTO round_weightings (round_id, population_id, config, report, calibrati
 VALUES (?, ?, ?, ?, ?, ?, ?)
 RETURNING id
 
+-- name: set-round-weighting-report
+UPDATE round_weightings SET report = ? WHERE id = ?
+
 -- name: count-accepted-responses
 -- The responses a weighting must cover: accepted, and not screened out (an
 -- interview that ended at a screening question is a household found not
