@@ -274,7 +274,7 @@ func Read(r io.Reader, name string, streets map[string]int64, def *questionnaire
 }
 
 func fail(name string, p *Problems) error {
-	return &apperr.Error{Kind: apperr.Invalid, Message: "nothing was imported from " + name + ": " + p.Error(), Details: p, Err: p}
+	return &apperr.Error{Kind: apperr.Invalid, Message: "nothing was imported from " + name, Details: p, Err: p}
 }
 
 func kindOf(name string) string {
