@@ -45,6 +45,21 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// migrated opens a new database of dialect d with minyi's schema; the
+// caller seeds it and closes it before the commands run.
+func migrated(t *testing.T, d store.Dialect) (*store.DB, string) {
+	t.Helper()
+	url := storetest.URL(t, d)
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, url
+}
+
 // runCLI runs the command line with a fixed environment and returns its
 // output and error.
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, string, error) {

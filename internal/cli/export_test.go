@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,14 +14,7 @@ import (
 )
 
 func TestExportCommand(t *testing.T) {
-	url := storetest.URL(t, store.SQLite)
-	db, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db, url := migrated(t, store.SQLite)
 	storetest.SeedRound(t, db, 300, 3, 9)
 	db.Close()
 	env := map[string]string{"DATABASE_URL": url}

@@ -15,14 +15,7 @@ import (
 func TestRoundAndAssignCommands(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
-			url := storetest.URL(t, d)
-			db, err := store.Open(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			db, url := migrated(t, d)
 			fieldtest.New(t, db, fieldtest.Small) // frame, questionnaire "field", users; its own round uses sample "fieldtest"
 			db.Close()
 			env := map[string]string{"DATABASE_URL": url}
@@ -41,7 +34,7 @@ func TestRoundAndAssignCommands(t *testing.T) {
 			os.WriteFile(rule, []byte("attempts: 4\nevening: 2\napproval: automatic\n"), 0o600)
 			badRule := filepath.Join(dir, "bad.yaml")
 			os.WriteFile(badRule, []byte("attempts: 4\nattemps: 2\n"), 0o600)
-			_, _, err = runCLI(t, env, "", "round", "create", "--name", "R2", "--questionnaire", "field@1", "--sample", "第二轮", "--rule", badRule)
+			_, _, err := runCLI(t, env, "", "round", "create", "--name", "R2", "--questionnaire", "field@1", "--sample", "第二轮", "--rule", badRule)
 			if ExitCode(err) != 2 || !strings.Contains(err.Error(), "attemps") {
 				t.Fatalf("bad rule: %v", err)
 			}

@@ -98,7 +98,7 @@ func unitWord(unit string) string {
 func roundWeight(ctx context.Context, env *Env, args []string) error {
 	c := &Command{Name: "round weight", Usage: "round weight NAME [flags]", Summary: "Weight a round: non-response adjustment, calibration to population counts, trimming."}
 	var cfg weighting.Config
-	var vars, margins, bounds string
+	var vars, margins, bounds, missing string
 	var again bool
 	more := func(fs *flag.FlagSet) {
 		fs.BoolVar(&again, "again", false, "run again with the settings of the weighting in force (other settings flags are ignored)")
@@ -112,6 +112,8 @@ func roundWeight(ctx context.Context, env *Env, args []string) error {
 		fs.Float64Var(&cfg.Epsilon, "epsilon", 0, "raking: stop when no cell's weighted count changed by this much in a pass; below 1, a proportion of the sum of the weights before raking, as R's rake (0: R's default 1). calibrate: the largest relative misfit (0: R's default 1e-7)")
 		fs.IntVar(&cfg.MaxIter, "max-iter", 0, "raking passes at most (0: R's default 10); calibrate: Newton steps at most (0: R's default 50)")
 		fs.Float64Var(&cfg.Trim, "trim", 0, "cap weights at this multiple of the median, 1 to 100 (0: no trimming); breaks the calibration's margins (the report says by how much): prefer --bounds")
+		fs.StringVar(&missing, "missing", "", "remedy for a refused, don't-know or missing answer to a calibration variable: QUESTION=collapse:CODE (count it in category CODE) or QUESTION=hotdeck (a donor's answer, drawn within street and the other calibration categories), comma-separated, e.g. E2=collapse:6")
+		fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the hot deck's donor draws (0: the round's id)")
 		fs.Int64Var(&cfg.Population, "population", 0, "population table id (default: the newest of the round's frame)")
 	}
 	return runWithDB(ctx, env, c, args, "round", more, func(db *store.DB, name string) error {
@@ -127,6 +129,11 @@ func roundWeight(ctx context.Context, env *Env, args []string) error {
 		}
 		if vars != "" || margins != "" {
 			cfg.Variables, cfg.Margins = weighting.ParseVariables(vars), weighting.ParseMargins(margins)
+		}
+		if missing != "" {
+			if cfg.Missing, err = weighting.ParseMissing(missing); err != nil {
+				return apperr.WithFields("round weight: invalid flags", map[string]string{"--missing": "QUESTION=hotdeck or QUESTION=collapse:CODE, e.g. E2=collapse:6"})
+			}
 		}
 		if bounds != "" {
 			if cfg.Bounds, err = weighting.ParseBounds(bounds); err != nil {
@@ -186,6 +193,13 @@ func printWeighting(w io.Writer, rep weighting.Report) error {
 			fmt.Fprintf(w, ") in %d steps", rep.Passes)
 		}
 		fmt.Fprintln(w)
+	}
+	for _, im := range rep.Imputed {
+		how := "collapsed into category " + strings.TrimPrefix(rep.Config.Missing[im.Question], weighting.MissingCollapse+":")
+		if im.Method == weighting.MissingHotDeck {
+			how = "given a donor's answer (hot deck)"
+		}
+		fmt.Fprintf(w, "%s: %d refused, don't-know or missing answers %s; the responses export lists each (imputed)\n", im.Question, im.N, how)
 	}
 	fmt.Fprintf(w, "the final weights count %s", unitWord(rep.Unit))
 	if rep.Unit == store.UnitPerson {

@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/weighting/weighttest"
 )
@@ -15,23 +13,19 @@ import (
 func TestPopulationAndWeightCommands(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
-			url := storetest.URL(t, d)
-			db, err := store.Open(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			db, url := migrated(t, d)
 			weighttest.New(t, db)
 			db.Close()
 			env := map[string]string{"DATABASE_URL": url}
 			dir := t.TempDir()
 			bad := filepath.Join(dir, "bad.csv")
 			os.WriteFile(bad, []byte("街道,性别,人数\n街道1,男,10\n街道7,女,x\n"), 0o600)
-			_, _, err = runCLI(t, env, "", "population", "import", bad, "--questionnaire", "weigh")
+			_, _, err := runCLI(t, env, "", "population", "import", bad, "--questionnaire", "weigh")
 			if ExitCode(err) != 2 || !strings.Contains(err.Error(), "line 3: street \"街道7\" is not in the frame") || !strings.Contains(err.Error(), "line 3: count \"x\"") {
 				t.Fatalf("bad file: %v", err)
+			}
+			if n := strings.Count(err.Error(), "line 3: count"); n != 1 {
+				t.Errorf("bad file: each problem once, not %d times: %v", n, err)
 			}
 			good := filepath.Join(dir, "人口.csv")
 			os.WriteFile(good, []byte(weighttest.PopulationCSV()), 0o600)
@@ -82,5 +76,37 @@ func TestPopulationAndWeightCommands(t *testing.T) {
 				t.Fatalf("again = %q, %v", out, err)
 			}
 		})
+	}
+}
+
+// round weight names the refused calibration answers and their remedies,
+// takes one with --missing, and says in its report what it imputed.
+func TestWeightMissingRemedy(t *testing.T) {
+	d := storetest.Dialects(t)[0]
+	db, url := migrated(t, d)
+	weighttest.NewWith(t, db, weighttest.Options{RefuseAge: weighttest.RefusesAge})
+	db.Close()
+	env := map[string]string{"DATABASE_URL": url}
+	pop := filepath.Join(t.TempDir(), "pop.csv")
+	os.WriteFile(pop, []byte(weighttest.PopulationCSV()), 0o600)
+	if _, _, err := runCLI(t, env, "", "population", "import", pop, "--questionnaire", "weigh"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2")
+	if ExitCode(err) != 2 || !strings.Contains(err.Error(), "6 responses cannot be calibrated") || !strings.Contains(err.Error(), "E2=hotdeck") {
+		t.Fatalf("no remedy: %v", err)
+	}
+	for _, bad := range []string{"E2", "E2=mean", "E2=collapse:9"} {
+		if _, _, err := runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2", "--missing", bad); ExitCode(err) != 2 || !strings.Contains(err.Error(), "missing") {
+			t.Errorf("--missing %s: %v", bad, err)
+		}
+	}
+	out, _, err := runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2", "--missing", "E2=collapse:3")
+	if err != nil || !strings.Contains(out, "E2: 6 refused, don't-know or missing answers collapsed into category 3") {
+		t.Fatalf("collapse = %q, %v", out, err)
+	}
+	out, _, err = runCLI(t, env, "", "round", "weight", "weighting", "--margins", "street*E1,street*E2", "--missing", "E2=hotdeck", "--seed", "3")
+	if err != nil || !strings.Contains(out, "E2: 6 refused, don't-know or missing answers given a donor's answer (hot deck)") {
+		t.Fatalf("hot deck = %q, %v", out, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/weighting"
 )
 
 // WriteRoundData writes a round's accepted responses as CSV, one line per
@@ -138,7 +139,8 @@ type calRow struct {
 
 // calibrationColumns returns, for a round whose weighting in force was
 // calibrated, each response's weight before calibration and its answers to
-// the questions calibrated on; nil otherwise.
+// the questions calibrated on (what the weighting imputed in place of a
+// refused or missing one); nil otherwise.
 func calibrationColumns(ctx context.Context, db *store.DB, roundID int64) (*calColumns, error) {
 	vars, calibrated, err := calibrationVariables(ctx, db, roundID)
 	if err != nil || !calibrated {
@@ -155,9 +157,15 @@ func calibrationColumns(ctx context.Context, db *store.DB, roundID int64) (*calC
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "answers of response %d", r.ID)
 		}
+		imputed, err := weighting.ParseImputed(r.Imputed)
+		if err != nil {
+			return nil, err
+		}
 		for k, v := range c.vars {
 			row.codes[k] = -1
-			if code, ok := ans.GroupCode(v); ok {
+			if im, ok := imputed[v]; ok {
+				row.codes[k] = im.Code
+			} else if code, ok := ans.GroupCode(v); ok {
 				row.codes[k] = code
 			}
 		}

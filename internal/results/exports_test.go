@@ -309,6 +309,19 @@ func TestRBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(db, f.Round.ID, "household weights calibrated to households")
+	// Refused age groups, each remedy: verify.R calibrates on what the
+	// export says was imputed (cal_E2).
+	refusing := storetest.Open(t, store.SQLite)
+	rf := weighttest.NewWith(t, refusing, weighttest.Options{RefuseAge: weighttest.RefusesAge})
+	if _, err := weighting.ImportPopulation(ctx, refusing, strings.NewReader(weighttest.PopulationCSV()), weighting.ImportSpec{Questionnaire: "weigh", Name: "population.csv"}, store.System); err != nil {
+		t.Fatal(err)
+	}
+	for _, remedy := range []string{"collapse:3", "hotdeck"} {
+		if _, err := weighting.Weigh(ctx, refusing, rf.Round.ID, weighting.Config{Calibration: "rake", Margins: margins, Missing: map[string]string{"E2": remedy}}, store.System); err != nil {
+			t.Fatalf("%s: %v", remedy, err)
+		}
+		check(refusing, rf.Round.ID, "refused age groups, "+remedy)
+	}
 	// A street's bundle of a calibrated round, and a trimmed calibration,
 	// are refused, not verified wrongly.
 	if err := results.ExportTo(ctx, db, f.Round.ID, results.ExportRBundle, results.ExportOptions{Scope: store.Scope{StreetID: f.Streets[0].ID}}, io.Discard); !apperr.Is(err, apperr.Conflict) {

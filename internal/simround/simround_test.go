@@ -1,8 +1,10 @@
 package simround_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -24,6 +26,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/weighting"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -35,6 +38,7 @@ type setup struct {
 	round   store.RoundInfo
 	truth   *simulate.Truth
 	model   *simulate.Model
+	dist    *simulate.District
 }
 
 // prepare puts a simulated district into db and starts a round on it with
@@ -72,7 +76,7 @@ func prepare(t *testing.T, db *store.DB, spec simulate.Spec, n, perCommunity, in
 	if err != nil {
 		t.Fatal(err)
 	}
-	return setup{db: db, backend: b, round: r, truth: simulate.ComputeTruth(plan, d.Frame()), model: d.Model}
+	return setup{db: db, backend: b, round: r, truth: simulate.ComputeTruth(plan, d.Frame()), model: d.Model, dist: d}
 }
 
 func yesterday() time.Time { return time.Now().AddDate(0, 0, -1) }
@@ -344,4 +348,51 @@ func TestSimulatedRoundOverHTTP(t *testing.T) {
 	if _, err := simround.NewHTTPBackend("ftp://x", "t"); err == nil {
 		t.Error("an ftp URL was taken")
 	}
+}
+
+// Simulated respondents who refuse their age group (--refuse-age) stop
+// the weighting's calibration until a remedy is given; with one, the
+// round is weighted and the refusals are imputed, each recorded.
+func TestSimulatedRefusedAgesNeedARemedy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := prepare(t, db, simulate.Spec{Streets: 2, Communities: 3, Households: 60, Seed: 4}, 80, 14, 2)
+		opts := simround.DefaultOptions()
+		opts.Days, opts.Until, opts.RefuseAge = 8, yesterday(), 0.15
+		if _, err := simround.Run(ctx, s.backend, s.round.Name, s.model, opts); err != nil {
+			t.Fatal(err)
+		}
+		var pop bytes.Buffer
+		if err := s.dist.WritePopulation(&pop); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := weighting.ImportPopulation(ctx, db, &pop, weighting.ImportSpec{Name: "pop.csv", Questionnaire: "wenming-household"}, store.System); err != nil {
+			t.Fatal(err)
+		}
+		refused := 0
+		rs, err := db.RoundRespondents(ctx, s.round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if strings.Contains(r.Answers, `"E2":9`) {
+				refused++
+			}
+		}
+		if refused == 0 || refused > len(rs)/3 {
+			t.Fatalf("%d of %d respondents refused their age group", refused, len(rs))
+		}
+		cfg := weighting.Config{Calibration: "rake", Margins: [][]string{{"street"}, {"E2"}}}
+		if _, err := weighting.Weigh(ctx, db, s.round.ID, cfg, store.System); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d responses cannot be calibrated", refused)) {
+			t.Fatalf("%d refusals, no remedy: %v", refused, err)
+		}
+		cfg.Missing = map[string]string{"E2": "hotdeck"}
+		rep, err := weighting.Weigh(ctx, db, s.round.ID, cfg, store.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Imputed) != 1 || rep.Imputed[0].N != refused {
+			t.Errorf("imputed %+v, want %d", rep.Imputed, refused)
+		}
+	})
 }

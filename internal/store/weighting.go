@@ -188,6 +188,7 @@ type Respondent struct {
 	Weight   float64 `db:"weight"`
 	Input    float64 `db:"input_weight"` // the weight before calibration (the final one if none)
 	Cell     int32   `db:"cal_cell"`     // -1: not calibrated
+	Imputed  string  `db:"imputed"`      // calibration answers imputed (JSON), "" for none
 	Answers  string  `db:"answers"`
 }
 

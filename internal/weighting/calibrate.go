@@ -205,22 +205,40 @@ func calibrate(cfg Config, pop *popTable, def *questionnaire.Definition, n names
 		}
 	}
 	// Respondents without a category of a variable cannot be calibrated.
-	var problems []string
+	var problems, lacking []string
 	missing := 0
 	joint := stats.NewIndex()
 	for i, r := range rs {
 		k, ok := keyOf(all, r)
-		if !ok {
+		var unstated []string
+		for _, v := range all {
+			if q := def.Question(v); v != Street && q != nil {
+				if a, has := r.answers[v]; !stated(q, a, has) {
+					unstated = append(unstated, v)
+				}
+			}
+		}
+		if !ok || len(unstated) > 0 {
 			missing++
+			for _, v := range unstated {
+				if !slices.Contains(lacking, v) {
+					lacking = append(lacking, v)
+				}
+			}
 			if len(problems) < 10 {
-				problems = append(problems, fmt.Sprintf("response %d has no category of %s", r.responseID, strings.Join(all, ", ")))
+				problems = append(problems, fmt.Sprintf("response %d has no category of %s", r.responseID, strings.Join(unstated, ", ")))
 			}
 			continue
 		}
 		cells[i] = joint.ID(k)
 	}
 	if missing > 0 {
-		return nil, nil, apperr.New(apperr.Invalid, "%d responses cannot be calibrated (a refused or missing answer): %s; impute or merge the category, or calibrate on other variables", missing, strings.Join(problems, "; "))
+		v := "QUESTION"
+		if len(lacking) > 0 {
+			v = lacking[0]
+		}
+		return nil, nil, apperr.New(apperr.Invalid, "%d responses cannot be calibrated (a refused, don't-know or missing answer): %s; give a remedy for each of %s (missing: %s=collapse:CODE counts them in a neighbouring category CODE, %s=hotdeck takes a donor's answer), or calibrate on other variables",
+			missing, strings.Join(problems, "; "), strings.Join(lacking, ", "), v, v)
 	}
 	cellW := make([]float64, joint.Len())
 	cellKey := joint.Labels()

@@ -61,6 +61,17 @@ type Config struct {
 	// factor). "" finds it in the questionnaire: the integer question
 	// whose label speaks of adults (年满18周岁, adults).
 	Adults string `json:"adults,omitempty"`
+	// Missing are the remedies for a refused, don't-know or missing answer
+	// to a calibration variable, by question: "collapse:CODE" counts the
+	// respondent in category CODE (the "not stated" category merged with a
+	// neighbour), "hotdeck" takes a donor's answer drawn at random within
+	// the respondent's street and stated categories (see impute). Without
+	// one, such an answer stops calibration with an error listing the
+	// responses.
+	Missing map[string]string `json:"missing,omitempty"`
+	// Seed draws the hot deck's donors; 0 uses the round's id, so that the
+	// same settings draw the same donors again.
+	Seed uint64 `json:"seed,omitempty"`
 }
 
 // Ranges of the numeric settings.
@@ -160,6 +171,14 @@ func (c *Config) check() error {
 	}
 	if c.MaxIter < 0 || c.MaxIter > MaxIterations {
 		f["max_iter"] = fmt.Sprintf("an iteration cap from 1 to %d (0: R's default 10)", MaxIterations)
+	}
+	if len(c.Missing) > 0 && (c.Calibration == "none") {
+		f["missing"] = "remedies for missing answers belong to calibration (poststratify, rake or calibrate)"
+	}
+	for q, r := range c.Missing {
+		if _, ok := parseRemedy(r); !ok {
+			f["missing"] = fmt.Sprintf("%s: hotdeck or collapse:CODE", q)
+		}
 	}
 	if c.Population < 0 {
 		f["population"] = "a population table id"

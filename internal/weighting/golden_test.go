@@ -70,16 +70,7 @@ type goldenOut struct {
 // by age group and by street × age group (1e-9), and the key-driver
 // regression's coefficients, standard errors, t and p values and df (1e-8).
 func TestGoldenAgainstR(t *testing.T) {
-	var gold goldenOut
-	b, err := os.ReadFile("testdata/golden.json")
-	if err != nil && !*update {
-		t.Fatal(err)
-	}
-	if err == nil {
-		if err := json.Unmarshal(b, &gold); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gold := readGolden(t, "testdata/golden.json")
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := weighttest.New(t, db)
@@ -129,32 +120,7 @@ func TestGoldenAgainstR(t *testing.T) {
 				if g, ok := strings.CutPrefix(by, "group:"); ok {
 					req.Group, req.By, _ = strings.Cut(g, "/")
 				}
-				rep, err := results.ForRound(ctx, db, f.Round.ID, req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := map[string]results.Figure{}
-				for _, fig := range rep.Estimates {
-					got[fig.Variable+"/"+fig.DomainLabel] = fig
-				}
-				n := 0
-				for _, g := range gold.Figures {
-					if g.Method != m.name || g.By != by {
-						continue
-					}
-					n++
-					fig, ok := got[g.Indicator+"/"+g.Domain]
-					if !ok {
-						t.Errorf("%s by %q: no figure for %s in %q", m.name, by, g.Indicator, g.Domain)
-						continue
-					}
-					if !near(fig.Value, g.Estimate, 1e-9) || !near(fig.SE, g.SE, 1e-9) {
-						t.Errorf("%s by %q %s %s: %v (se %v), R %v (se %v)", m.name, by, g.Domain, g.Indicator, fig.Value, fig.SE, g.Estimate, g.SE)
-					}
-				}
-				if n == 0 {
-					t.Errorf("%s by %q: no golden figures", m.name, by)
-				}
+				gold.compare(t, ctx, db, f.Round.ID, m.name, by, req)
 			}
 		}
 		if *update && db.Dialect() == store.SQLite {
@@ -163,6 +129,55 @@ func TestGoldenAgainstR(t *testing.T) {
 			}
 		}
 	})
+}
+
+// readGolden reads R's figures from path; with -update, a missing file
+// is an empty one (R writes it after the run).
+func readGolden(t *testing.T, path string) goldenOut {
+	t.Helper()
+	var gold goldenOut
+	b, err := os.ReadFile(path)
+	if err != nil && !*update {
+		t.Fatal(err)
+	}
+	if err == nil {
+		if err := json.Unmarshal(b, &gold); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return gold
+}
+
+// compare checks the round's estimates (by, as req asks them) against R's
+// figures of method: every one of them, to 1e-9.
+func (gold goldenOut) compare(t *testing.T, ctx context.Context, db *store.DB, round int64, method, by string, req results.RoundRequest) {
+	t.Helper()
+	rep, err := results.ForRound(ctx, db, round, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]results.Figure{}
+	for _, fig := range rep.Estimates {
+		got[fig.Variable+"/"+fig.DomainLabel] = fig
+	}
+	n := 0
+	for _, g := range gold.Figures {
+		if g.Method != method || g.By != by {
+			continue
+		}
+		n++
+		fig, ok := got[g.Indicator+"/"+g.Domain]
+		if !ok {
+			t.Errorf("%s by %q: no figure for %s in %q", method, by, g.Indicator, g.Domain)
+			continue
+		}
+		if !near(fig.Value, g.Estimate, 1e-9) || !near(fig.SE, g.SE, 1e-9) {
+			t.Errorf("%s by %q %s %s: %v (se %v), R %v (se %v)", method, by, g.Domain, g.Indicator, fig.Value, fig.SE, g.Estimate, g.SE)
+		}
+	}
+	if n == 0 {
+		t.Errorf("%s by %q: no golden figures", method, by)
+	}
 }
 
 func near(a, b, tol float64) bool {

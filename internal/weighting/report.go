@@ -20,6 +20,8 @@ type Report struct {
 	Units Units  `json:"units"`
 	// Classes are the non-response adjustment's classes.
 	Classes []Class `json:"classes,omitempty"`
+	// Imputed counts the calibration answers imputed (Config.Missing).
+	Imputed []ImputedCount `json:"imputed,omitempty"`
 	// Steps summarise the respondents' weights after each step.
 	Steps []Step `json:"steps"`
 	// Passes is the number of raking passes.

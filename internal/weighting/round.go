@@ -163,6 +163,18 @@ func Weigh(ctx context.Context, db *store.DB, roundID int64, cfg Config, by stor
 	if cfg.Nonresponse != "none" {
 		rep.Steps = append(rep.Steps, Step{"nonresponse (" + cfg.Nonresponse + ")", stats.SummarizeWeights(weightsOf(resp))})
 	}
+	if len(cfg.Missing) > 0 && pop == nil {
+		return Report{}, apperr.WithFields("nothing to impute for", map[string]string{"missing": "remedies for missing answers belong to calibration, and the round's frame has no population table"})
+	}
+	if len(cfg.Missing) > 0 {
+		seed := cfg.Seed
+		if seed == 0 {
+			seed = uint64(roundID)
+		}
+		if rep.Imputed, err = impute(cfg.Missing, calibrationVars(cfg), def, resp, seed); err != nil {
+			return Report{}, err
+		}
+	}
 	if rep.Unit == store.UnitPerson {
 		if err := withinHousehold(cfg.Adults, def, resp); err != nil {
 			return Report{}, err
@@ -256,6 +268,18 @@ func Weigh(ctx context.Context, db *store.DB, roundID int64, cfg Config, by stor
 		return Report{}, err
 	}
 	return rep, nil
+}
+
+// calibrationVars are the variables cfg calibrates on, street among them
+// when it is, each once.
+func calibrationVars(cfg Config) []string {
+	var out []string
+	for _, v := range append(slices.Clone(cfg.Variables), slices.Concat(cfg.Margins...)...) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // eligibility classifies an assignment for the adjustment. Not eligible

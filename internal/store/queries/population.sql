@@ -103,7 +103,7 @@ LIMIT 1
 -- by respondent group and of regressions. Screened-out interviews are not
 -- respondents: they are households found not eligible.
 SELECT r.id, COALESCE(a.street_id, su.street_id) AS street_id, su.psu, r.weight AS weight,
-       COALESCE(r.input_weight, r.weight) AS input_weight, COALESCE(r.cal_cell, -1) AS cal_cell, r.answers
+       COALESCE(r.input_weight, r.weight) AS input_weight, COALESCE(r.cal_cell, -1) AS cal_cell, r.imputed, r.answers
 FROM responses r
 JOIN assignments a ON a.id = r.assignment_id
 JOIN sample_units su ON su.id = a.sample_unit_id

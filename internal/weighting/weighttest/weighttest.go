@@ -76,6 +76,24 @@ func Outcome(street, k int) string {
 // questionnaire and fieldwork following outcome; answers are drawn with a
 // fixed seed, sex and age group cycle so that every cell has respondents.
 func New(t testing.TB, db *store.DB) *fieldtest.Field {
+	return NewWith(t, db, Options{})
+}
+
+// Options vary the round New builds.
+type Options struct {
+	// RefuseAge, when it holds for the k-th assignment of a street that
+	// is interviewed, has the respondent refuse the age group (E2 = 9,
+	// 拒答), a calibration variable; the answers drawn are otherwise the
+	// same.
+	RefuseAge func(street, k int) bool
+}
+
+// RefusesAge is the pattern of the tests of refused calibration answers:
+// three respondents of each street (k = 4, 24, 44).
+func RefusesAge(street, k int) bool { return k%20 == 4 }
+
+// NewWith is New with options.
+func NewWith(t testing.TB, db *store.DB, opts Options) *fieldtest.Field {
 	t.Helper()
 	ctx := context.Background()
 	f := fieldtest.Prepare(t, db, Size)
@@ -135,7 +153,7 @@ func New(t testing.TB, db *store.DB) *fieldtest.Field {
 					b.WriteString(`"A2":1,`)
 				}
 				fmt.Fprintf(&b, `"B1":%d,"Q1":%d,"Q2":%d,"Q3":%d,"Q4":%d,"E1":%d,"E2":%d,"E5":%d}`,
-					yes(p+0.2), sat(p), sat(p-0.1), sat(p-0.2), sat(p+0.05), e1, e2, Adults(k))
+					yes(p+0.2), sat(p), sat(p-0.1), sat(p-0.2), sat(p+0.05), e1, answeredAge(opts, s, k, e2), Adults(k))
 				end := start.Add(20 * time.Minute)
 				if _, err := f.Service.Submit(ctx, f.Caller(who), rounds.ResponseRequest{ClientID: id, AssignmentID: a.ID,
 					QuestionnaireVersion: 1, Answers: json.RawMessage(b.String()), StartedAt: &start, CompletedAt: &end}); err != nil {
@@ -149,6 +167,13 @@ func New(t testing.TB, db *store.DB) *fieldtest.Field {
 		}
 	}
 	return f
+}
+
+func answeredAge(o Options, street, k, e2 int) int {
+	if o.RefuseAge != nil && o.RefuseAge(street, k) {
+		return 9
+	}
+	return e2
 }
 
 // Adults is the number of adults of the household of the k-th assignment
