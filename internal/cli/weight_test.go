@@ -109,4 +109,10 @@ func TestWeightMissingRemedy(t *testing.T) {
 	if err != nil || !strings.Contains(out, "E2: 6 refused, don't-know or missing answers given a donor's answer (hot deck)") {
 		t.Fatalf("hot deck = %q, %v", out, err)
 	}
+	// --epsilon says what R's rake means: a proportion of the sum of the
+	// weights before raking, not of "the total" (issue 24).
+	help, helpErr, err := runCLI(t, env, "", "round", "weight", "--help")
+	if err != nil || !strings.Contains(help+helpErr, "below 1, a proportion of the sum of the weights before raking, as R's rake") {
+		t.Errorf("round weight --help (%v):\n%s%s", err, help, helpErr)
+	}
 }
