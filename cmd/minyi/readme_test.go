@@ -12,7 +12,10 @@ package main
 //   - `make build`: the test has built bin/minyi once, as the Makefile does;
 //   - `make run`, or `bin/minyi serve [flags]`, with or without a trailing
 //     &: the test starts the server in the background on a free port
-//     (MINYI_ADDR=127.0.0.1:0; do not give --addr), waits for its
+//     (MINYI_ADDR=127.0.0.1:0; a --addr or --http-addr the line gives, such
+//     as a production 0.0.0.0:8443, becomes 127.0.0.1:0, and URLs with the
+//     --addr port in later lines, https://192.168.1.10:8443, the server's
+//     URL), waits for its
 //     "minyi is serving URL" line and stops it with SIGINT at the end of the
 //     block, when it must exit 0. Later lines of the block get the variables
 //     MINYI_URL (the server's URL) and ADMIN_PASSWORD (the password the
@@ -40,6 +43,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,6 +79,11 @@ type step struct {
 	line   int    // in README.md, of the command's first line
 	cmd    string // as bash runs it (for serve: the minyi command)
 	reason string // of a skip
+	// port is a server's --addr port in the README (8443 of
+	// --addr 0.0.0.0:8443): the test listens on a loopback port of its own
+	// instead and puts its URL in place of https://ANY-HOST:8443 in the
+	// block's later lines.
+	port string
 }
 
 // block is one ```sh block of the README.
@@ -86,6 +95,10 @@ type block struct {
 var (
 	shellFences = regexp.MustCompile("^```(bash|shell|console|zsh|sh-session|shell-session)\\s*$")
 	skipMarker  = regexp.MustCompile(`\[not run by the README test:([^\]]*)\]`)
+	// The listen addresses of a README server (production ports such as
+	// 0.0.0.0:8443 and :80), which the test replaces with loopback ports.
+	listenFlag = regexp.MustCompile(`^--(addr|http-addr)$`)
+	listenArg  = regexp.MustCompile(`(--(?:addr|http-addr))[ =]\S+`)
 )
 
 // shBlocks returns the ```sh blocks of a Markdown text; a command in a
@@ -170,10 +183,21 @@ func plan(b block) ([]step, error) {
 			steps = append(steps, step{kind: stepServe, line: lineNo, cmd: "bin/minyi serve"})
 			served = true
 		case fields[0] == "bin/minyi" && len(fields) > 1 && fields[1] == "serve":
-			if strings.Contains(bare, "--addr") {
-				return nil, fmt.Errorf("README.md:%d: the test picks the server's port: leave --addr out", lineNo)
+			st := step{kind: stepServe, line: lineNo, cmd: bare}
+			for k, f := range fields {
+				if !listenFlag.MatchString(f) || k+1 >= len(fields) {
+					continue
+				}
+				_, port, err := net.SplitHostPort(fields[k+1])
+				if err != nil || port == "0" {
+					return nil, fmt.Errorf("README.md:%d: %s takes host:port, e.g. 0.0.0.0:8443", lineNo, f)
+				}
+				if f == "--addr" {
+					st.port = port
+				}
 			}
-			steps = append(steps, step{kind: stepServe, line: lineNo, cmd: bare})
+			st.cmd = listenArg.ReplaceAllString(bare, "$1 127.0.0.1:0")
+			steps = append(steps, st)
 			served = true
 		case bg:
 			return nil, fmt.Errorf("README.md:%d: only the server may run in the background: %q", lineNo, cmd)
@@ -208,7 +232,8 @@ func TestREADMEHarness(t *testing.T) {
 		{"unknown make target", []string{"make lint"}, nil, "does not know how to run"},
 		{"curl without server", []string{"curl http://127.0.0.1:8080/readyz"}, nil, "needs a server"},
 		{"other background job", []string{"bin/minyi frame list &"}, nil, "background"},
-		{"fixed port", []string{"bin/minyi serve --addr :9000 &"}, nil, "--addr"},
+		{"production port", []string{"bin/minyi serve --addr 0.0.0.0:8443 --tls-local tls --http-addr=:80 &", "curl --cacert tls/ca.crt https://192.168.1.10:8443/readyz"}, []stepKind{stepServe, stepCurl}, ""},
+		{"port without host", []string{"bin/minyi serve --addr 9000 &"}, nil, "host:port"},
 	}
 	for _, tt := range tests {
 		steps, err := plan(block{line: 1, lines: tt.lines})
@@ -344,11 +369,18 @@ func runBlock(t *testing.T, bin string, steps []step) {
 				srv.stop(t)
 			}
 			srv = startServer(t, dir, env, s)
+			srv.public = nil
+			if s.port != "" {
+				srv.public = regexp.MustCompile(`https?://[A-Za-z0-9.\-\[\]:]+:` + s.port + `\b`)
+			}
 			env = append(env, "MINYI_URL="+srv.url, "ADMIN_PASSWORD="+srv.password)
 		case stepRun, stepCurl:
 			cmd := s.cmd
 			if srv != nil {
 				cmd = strings.ReplaceAll(cmd, "http://127.0.0.1:8080", srv.url)
+				if srv.public != nil {
+					cmd = srv.public.ReplaceAllString(cmd, srv.url)
+				}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			c := exec.CommandContext(ctx, "bash", "-c", cmd)
@@ -367,6 +399,7 @@ type server struct {
 	cmd      *exec.Cmd
 	url      string
 	password string
+	public   *regexp.Regexp // the README's URL of this server, when it named a port
 	mu       sync.Mutex
 	out      bytes.Buffer
 	done     chan error
@@ -379,7 +412,7 @@ func (s *server) output() string {
 }
 
 var (
-	servingLine  = regexp.MustCompile(`minyi is serving (http://\S+) on `)
+	servingLine  = regexp.MustCompile(`minyi is serving (https?://\S+) on `)
 	passwordLine = regexp.MustCompile(`(?s)First start: created the account 'admin' with password\s+(\S+)`)
 )
 

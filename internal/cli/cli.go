@@ -35,6 +35,7 @@ func commands() []*Command {
 		populationCommand(),
 		assignCommand(),
 		simulateCommand(),
+		tlsCommand(),
 	}
 }
 

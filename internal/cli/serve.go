@@ -2,15 +2,18 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/certs"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/demo"
 	"github.com/minyi-survey/minyi/internal/server"
@@ -44,11 +47,31 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	// Listen first: a busy port is reported before anything is written to
 	// the database (a first start's admin password would otherwise be made
 	// and never shown).
-	ln, err := listen(cfg.Addr)
+	ln, err := listen(cfg.Addr, "--addr or MINYI_ADDR")
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
+	// HTTPS: the certificates load (or are refused) before the database
+	// is touched too.
+	secure, err := httpsOf(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if secure != nil {
+		ln = tls.NewListener(ln, secure.config)
+		if warning := secure.warning(); warning != "" {
+			log.Warn(warning)
+			fmt.Fprintln(env.Stderr, "minyi: warning: "+warning)
+		}
+	}
+	var plain net.Listener
+	if cfg.HTTPAddr != "" {
+		if plain, err = listen(cfg.HTTPAddr, "--http-addr or MINYI_HTTP_ADDR"); err != nil {
+			return err
+		}
+		defer plain.Close()
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -97,10 +120,32 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		return err
 	}
 	base := cfg.BaseURL
+	scheme := "http://"
+	if secure != nil {
+		scheme = "https://"
+	}
 	if base == "" {
-		base = "http://" + displayAddr(ln.Addr().String())
+		base = scheme + displayAddr(ln.Addr().String())
 	}
 	fmt.Fprintf(env.Stdout, "minyi is serving %s on %s\n", base, describeDB(db))
+	if !config.IsLoopback(cfg.Addr) {
+		if urls := networkURLs(scheme, ln.Addr().String()); len(urls) > 0 {
+			fmt.Fprintf(env.Stdout, "Tablets and PCs on the network: %s (tablet app: %s/t/)\n", strings.Join(urls, ", "), urls[0])
+		}
+	}
+	if plain != nil {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		var h http.Handler = certs.Redirect(port)
+		if secure != nil && secure.acme != nil {
+			h = secure.acme.HTTPHandler(h)
+		}
+		go servePlain(ctx, plain, h, log)
+		log.Info("redirecting plain HTTP to HTTPS", "addr", plain.Addr().String())
+	}
+	if secure != nil && secure.keypair != nil {
+		go secure.keypair.Watch(ctx, certWatchInterval)
+		go reloadOnHangup(ctx, secure.keypair)
+	}
 	if adminPassword != "" {
 		fmt.Fprintf(env.Stdout, "\nFirst start: created the account 'admin' with password\n\n    %s\n\nIt is shown only this once. Log in at %s/login and keep it safe.\n\n", adminPassword, base)
 		if seeded != nil {
@@ -113,21 +158,21 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	return srv.Serve(ctx, ln)
 }
 
-// listen opens the server's TCP port. A port in use is a conflict with
+// listen opens a TCP port of the server. A port in use is a conflict with
 // another process (exit 1), not bad input; an address that is not this
 // machine's is bad input (exit 2). Either way the message is one line,
 // naming the address and the setting that chooses it.
-func listen(addr string) (net.Listener, error) {
+func listen(addr, setting string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	switch {
 	case err == nil:
 		return ln, nil
 	case errors.Is(err, syscall.EADDRINUSE):
-		return nil, apperr.New(apperr.Conflict, "cannot listen on %s: the port is already in use (is another minyi running?); choose another with --addr or MINYI_ADDR", addr)
+		return nil, apperr.New(apperr.Conflict, "cannot listen on %s: the port is already in use (is another minyi running?); choose another with %s", addr, setting)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return nil, apperr.New(apperr.Invalid, "cannot listen on %s: the address is not one of this machine's; choose another with --addr or MINYI_ADDR", addr)
+		return nil, apperr.New(apperr.Invalid, "cannot listen on %s: the address is not one of this machine's; choose another with %s", addr, setting)
 	case errors.Is(err, syscall.EACCES):
-		return nil, apperr.New(apperr.Forbidden, "cannot listen on %s: permission denied (ports below 1024 need privileges); choose another with --addr or MINYI_ADDR", addr)
+		return nil, apperr.New(apperr.Forbidden, "cannot listen on %s: permission denied (ports below 1024 need privileges); choose another with %s", addr, setting)
 	default:
 		return nil, apperr.New(apperr.Unavailable, "cannot listen on %s: %v", addr, oneLine(err))
 	}

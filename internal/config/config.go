@@ -32,6 +32,37 @@ type Config struct {
 	// believed; empty means the client address is the connection's.
 	TrustedProxies []*net.IPNet
 	NoDemo         bool // serve does not seed the demo district into a new database
+
+	// HTTPS: at most one of the certificate files (TLSCert, TLSKey), a
+	// local TLS directory ('minyi tls local') or ACME.
+	TLSCert, TLSKey string
+	TLSLocal        string
+	ACMEDomains     []string
+	ACMEEmail       string
+	ACMECache       string
+	ACMEDirectory   string
+	// HTTPAddr is the plain-HTTP listener that redirects to HTTPS (and
+	// answers ACME's HTTP-01 challenges); "" for none.
+	HTTPAddr string
+	// InsecureHTTP allows plain HTTP on an address other machines reach.
+	InsecureHTTP bool
+}
+
+// TLS reports whether serve speaks HTTPS itself.
+func (c Config) TLS() bool { return c.TLSCert != "" || c.TLSLocal != "" || len(c.ACMEDomains) > 0 }
+
+// IsLoopback reports whether a listen address is reachable from this
+// machine only (127.0.0.0/8, ::1, localhost).
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Setting describes one configuration entry.
@@ -54,6 +85,15 @@ var Settings = []Setting{
 	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
 	{"trusted-proxies", "MINYI_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = the connection's address is the client's (login limits and the audit log use it)", "serve"},
 	{"no-demo", "MINYI_NO_DEMO", "false", "do not seed the demo district (simulated rounds and demo accounts) into a new, empty database", "serve"},
+	{"tls-cert", "MINYI_TLS_CERT", "", "HTTPS with the district's own certificate: its PEM file (the chain after it), with --tls-key; reloaded when the files change or on SIGHUP", "serve"},
+	{"tls-key", "MINYI_TLS_KEY", "", "the private key (PEM) of --tls-cert", "serve"},
+	{"tls-local", "MINYI_TLS_LOCAL", "", "HTTPS for an office LAN: the directory 'minyi tls local' wrote (its authority is offered at /ca.crt for the tablets to install)", "serve"},
+	{"acme-domain", "MINYI_ACME_DOMAIN", "", "HTTPS with automatic certificates from an ACME authority (Let's Encrypt) for this public host name (comma-separated for several); needs port 80 or 443 reachable from the internet", "serve"},
+	{"acme-email", "MINYI_ACME_EMAIL", "", "contact address given to the ACME authority (expiry notices)", "serve"},
+	{"acme-cache", "MINYI_ACME_CACHE", "minyi-acme", "directory that keeps the ACME account key and certificates between starts", "serve"},
+	{"acme-directory", "MINYI_ACME_DIRECTORY", "", "ACME directory URL of another authority (default: Let's Encrypt's)", "serve"},
+	{"http-addr", "MINYI_HTTP_ADDR", "auto", "plain-HTTP listener that only redirects to HTTPS (and answers ACME challenges): host:port, off, or auto (= :80 when HTTPS is on and --addr is not loopback)", "serve"},
+	{"insecure-http", "MINYI_INSECURE_HTTP", "false", "serve plain HTTP on an address other machines reach (refused otherwise: tablets get no offline app without HTTPS, and passwords travel in clear)", "serve"},
 }
 
 // Flags holds the string values of the flags before validation.
@@ -196,10 +236,76 @@ func (r Flags) Resolve() (Config, error) {
 			bad("no-demo", fmt.Sprintf("%q is not true or false", v))
 		}
 	}
+	c.resolveTLS(get, bad)
 	if len(problems) > 0 {
 		return c, apperr.WithFields("invalid configuration", problems)
 	}
 	return c, nil
+}
+
+// resolveTLS reads the HTTPS settings: one way at most, a redirect
+// listener, and no plain HTTP where other machines listen unless a proxy
+// terminates TLS in front or it is asked for.
+func (c *Config) resolveTLS(get func(string) (string, bool), bad func(name, msg string)) {
+	c.TLSCert, _ = get("tls-cert")
+	c.TLSKey, _ = get("tls-key")
+	c.TLSLocal, _ = get("tls-local")
+	if v, _ := get("acme-domain"); v != "" {
+		for _, d := range strings.Split(v, ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				c.ACMEDomains = append(c.ACMEDomains, strings.ToLower(d))
+			}
+		}
+	}
+	c.ACMEEmail, _ = get("acme-email")
+	c.ACMECache, _ = get("acme-cache")
+	c.ACMEDirectory, _ = get("acme-directory")
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls-cert", "--tls-cert and --tls-key go together: the certificate and its key")
+	}
+	ways := 0
+	for _, on := range []bool{c.TLSCert != "" || c.TLSKey != "", c.TLSLocal != "", len(c.ACMEDomains) > 0} {
+		if on {
+			ways++
+		}
+	}
+	if ways > 1 {
+		bad("acme-domain", "choose one way to HTTPS: --tls-cert/--tls-key, --tls-local or --acme-domain")
+	}
+	if c.ACMEDirectory != "" {
+		if u, err := url.Parse(c.ACMEDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("acme-directory", fmt.Sprintf("%q is not an https URL", c.ACMEDirectory))
+		}
+	}
+	if v, ok := get("insecure-http"); ok {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes":
+			c.InsecureHTTP = true
+		case "false", "0", "no", "":
+		default:
+			bad("insecure-http", fmt.Sprintf("%q is not true or false", v))
+		}
+	}
+	if v, ok := get("http-addr"); ok {
+		switch v {
+		case "auto", "":
+			if c.TLS() && c.Addr != "" && !IsLoopback(c.Addr) {
+				c.HTTPAddr = ":80"
+			}
+		case "off":
+		default:
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				bad("http-addr", fmt.Sprintf("%q is not host:port, off or auto", v))
+			} else if !c.TLS() {
+				bad("http-addr", "the redirect listener sends plain HTTP to HTTPS: it needs --tls-cert, --tls-local or --acme-domain")
+			}
+			c.HTTPAddr = v
+		}
+	}
+	if c.Addr != "" && !IsLoopback(c.Addr) && !c.TLS() && !c.InsecureHTTP && !(len(c.TrustedProxies) > 0 && strings.HasPrefix(c.BaseURL, "https://")) {
+		bad("addr", fmt.Sprintf("%s is reachable from other machines but minyi would speak plain HTTP there: tablets get no offline app without HTTPS and passwords travel in clear. "+
+			"Make a certificate with 'minyi tls local --hosts …' and serve with --tls-local DIR (or --tls-cert/--tls-key, or --acme-domain); behind a proxy that terminates HTTPS give --trusted-proxies and --base-url https://…; or accept the risk with --insecure-http", c.Addr))
+	}
 }
 
 // Upper bounds of numeric settings: a session longer than 30 days is not a

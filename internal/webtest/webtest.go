@@ -65,9 +65,10 @@ type Browser struct {
 	Dir string
 }
 
-// Start launches Chromium (headless, --no-sandbox, a temporary profile); it
-// is closed when the test ends.
-func Start(t testing.TB) *Browser {
+// Start launches Chromium (headless, --no-sandbox, a temporary profile,
+// and any extra options, e.g. chromedp.Flag); it is closed when the test
+// ends.
+func Start(t testing.TB, extra ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	exe := Chromium(t)
 	// The profile is removed after the browser has stopped: its helper
@@ -86,6 +87,7 @@ func Start(t testing.TB) *Browser {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("lang", "zh-CN"),
 	)
+	opts = append(opts, extra...)
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	root := os.Getenv("MINYI_SCREENSHOTS")
 	if root == "" {
