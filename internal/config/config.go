@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,6 +33,10 @@ type Config struct {
 	// believed; empty means the client address is the connection's.
 	TrustedProxies []*net.IPNet
 	NoDemo         bool // serve does not seed the demo district into a new database
+	// Rotating backups of a SQLite database written by serve (internal/backup).
+	BackupEvery time.Duration // 0 = none
+	BackupKeep  int
+	BackupDir   string // resolved: backups/ beside the database when not set
 }
 
 // Setting describes one configuration entry.
@@ -54,6 +59,9 @@ var Settings = []Setting{
 	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
 	{"trusted-proxies", "MINYI_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = the connection's address is the client's (login limits and the audit log use it)", "serve"},
 	{"no-demo", "MINYI_NO_DEMO", "false", "do not seed the demo district (simulated rounds and demo accounts) into a new, empty database", "serve"},
+	{"backup-every", "MINYI_BACKUP_EVERY", "0", "SQLite: serve writes a backup this often (e.g. 6h; at least 1m) into --backup-dir; 0 = no rotating backups", "serve"},
+	{"backup-keep", "MINYI_BACKUP_KEEP", "28", "how many of serve's rotating backups are kept (1 to 10000); older ones are removed", "serve"},
+	{"backup-dir", "MINYI_BACKUP_DIR", "", "directory of serve's rotating backups; empty = backups/ beside the SQLite database", "serve"},
 }
 
 // Flags holds the string values of the flags before validation.
@@ -196,10 +204,43 @@ func (r Flags) Resolve() (Config, error) {
 			bad("no-demo", fmt.Sprintf("%q is not true or false", v))
 		}
 	}
+	resolveBackups(&c, get, bad)
 	if len(problems) > 0 {
 		return c, apperr.WithFields("invalid configuration", problems)
 	}
 	return c, nil
+}
+
+// resolveBackups reads the settings of serve's rotating backups.
+func resolveBackups(c *Config, get func(string) (string, bool), bad func(name, msg string)) {
+	c.BackupKeep = 28
+	d, path, _ := store.ParseURL(c.DatabaseURL)
+	if v, ok := get("backup-every"); ok {
+		e, err := time.ParseDuration(v)
+		if v == "0" {
+			e, err = 0, nil
+		}
+		switch {
+		case err != nil || e < 0 || (e > 0 && e < time.Minute) || e > maxBackupEvery:
+			bad("backup-every", fmt.Sprintf("%q is not 0 or a duration from 1m to 8760h (e.g. 6h)", v))
+		case e > 0 && d == store.Postgres:
+			bad("backup-every", "rotating backups are for SQLite; on PostgreSQL use 'minyi backup' (pg_dump) or base backups with WAL archiving")
+		}
+		c.BackupEvery = e
+	}
+	if v, ok := get("backup-keep"); ok {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 || n > maxBackupKeep || fmt.Sprint(n) != v {
+			bad("backup-keep", fmt.Sprintf("%q is not a whole number from 1 to %d", v, maxBackupKeep))
+		}
+		c.BackupKeep = n
+	}
+	if v, ok := get("backup-dir"); ok {
+		c.BackupDir = v
+		if v == "" && d == store.SQLite {
+			c.BackupDir = filepath.Join(filepath.Dir(path), "backups")
+		}
+	}
 }
 
 // Upper bounds of numeric settings: a session longer than 30 days is not a
@@ -208,6 +249,10 @@ func (r Flags) Resolve() (Config, error) {
 const (
 	maxSessionTTL = 720 * time.Hour
 	maxMinCell    = 1_000_000
+	// A backup a year is the least that still rotates; 10000 kept backups
+	// is more than a disk holds of any real district's database.
+	maxBackupEvery = 8760 * time.Hour
+	maxBackupKeep  = 10_000
 )
 
 // ParseProxies reads a comma-separated list of IP addresses and CIDR
