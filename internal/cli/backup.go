@@ -113,4 +113,3 @@ func startBackups(ctx context.Context, cfg config.Config, db *store.DB, log *slo
 	log.Info("backups", "dir", cfg.BackupDir, "every", cfg.BackupEvery, "keep", cfg.BackupKeep)
 	return func() { cancel(); wg.Wait() }
 }
-
