@@ -100,8 +100,8 @@ func Rotate(ctx context.Context, db *store.DB, r Rotation, now time.Time) (Resul
 // backups for ever.
 func Run(ctx context.Context, db *store.DB, r Rotation, log *slog.Logger) {
 	next := time.Now()
-	if last, ok, _ := Latest(r.Dir); ok {
-		next = last.Time.Add(r.Every)
+	if last, ok, _ := Latest(r.Dir); ok && last.Time.Before(next) {
+		next = last.Time.Add(r.Every) // a name in the future (a clock set back) does not count
 	}
 	for {
 		t := time.NewTimer(time.Until(next))

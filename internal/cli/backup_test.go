@@ -319,3 +319,56 @@ func TestVersionCommand(t *testing.T) {
 		t.Fatalf("version = %q, %v", out, err)
 	}
 }
+
+// TestRestoreRefusesServedDatabase: a database that a `minyi serve`
+// process has open is not replaced; once that process is gone (killed,
+// its WAL left behind) the restore goes through and the replaced database,
+// WAL included, is kept whole.
+func TestRestoreRefusesServedDatabase(t *testing.T) {
+	bin := buildMinyi(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "minyi.db")
+	env := map[string]string{"DATABASE_URL": "sqlite:" + path}
+	// An admin exists, so that serve does not seed the demo.
+	for _, args := range [][]string{{"migrate", "up"}, {"user", "add", "--username", "admin", "--role", "admin"}} {
+		if _, _, err := runCLI(t, env, "", args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bak := filepath.Join(dir, "b.db")
+	if _, _, err := runCLI(t, env, "", "backup", "--to", bak); err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, bin, "sqlite:"+path)
+	if _, _, err := runCLI(t, nil, "", "user", "add", "--db", "sqlite:"+path, "--username", "later", "--role", "analyst"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runCLI(t, nil, "", "restore", bak, "--to", path)
+	if !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), "is in use") {
+		t.Fatalf("restore under a running serve = %v", err)
+	}
+	p.kill()
+	out, _, err := runCLI(t, nil, "", "restore", bak, "--to", path)
+	if err != nil {
+		t.Fatalf("restore after serve stopped = %q, %v", out, err)
+	}
+	kept, _ := filepath.Glob(path + ".before-restore-*")
+	if len(kept) != 1 {
+		t.Fatalf("kept: %v", kept)
+	}
+	for _, f := range []struct {
+		path  string
+		later bool
+	}{{path, false}, {kept[0], true}} {
+		db, err := store.Open(ctx, "sqlite:"+f.path, store.Existing())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.UserByUsername(ctx, "later")
+		db.Close()
+		if (err == nil) != f.later {
+			t.Errorf("%s: user added while serving: %v, want present %v", f.path, err, f.later)
+		}
+	}
+}

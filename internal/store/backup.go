@@ -163,14 +163,17 @@ func CopyFile(ctx context.Context, src, dst string) error {
 // running minyi serve, a command, the sqlite3 shell) holds open is refused
 // with a Conflict wrapping ErrInUse.
 //
-// How: in WAL mode every open connection keeps a shared lock on the WAL
-// index (-shm), and a checkpoint in TRUNCATE mode needs every reader gone;
-// more directly, PRAGMA locking_mode=EXCLUSIVE followed by BEGIN EXCLUSIVE
-// takes SQLite's own exclusive lock, which it grants in WAL mode only when
-// no other connection has the file open (it must then run without shared
-// memory). The lock is SQLite's, so it also sees connections from other
-// programs and from this process, which a lock file of minyi's would not;
-// and it needs nothing from serve.
+// How: BEGIN EXCLUSIVE alone is no test in WAL mode (there it is the same
+// as IMMEDIATE: it keeps writers out, not readers), and an idle serve has
+// no transaction open. But every connection to a WAL database keeps a
+// shared lock on the database file for as long as it is open, idle or
+// not; with PRAGMA locking_mode=EXCLUSIVE, the next transaction asks for
+// an exclusive lock on the file itself, which SQLite grants only when no
+// other connection, in this process or another, has the file open. The
+// lock is SQLite's own, so it sees serve, other minyi commands and the
+// sqlite3 shell alike, needs nothing from serve, and cannot go stale as a
+// lock file left by a killed process would. A checkpoint (TRUNCATE) first
+// folds the WAL into the main file.
 func Quiesce(ctx context.Context, path string) error {
 	q, err := sqliteQueries()
 	if err != nil {
