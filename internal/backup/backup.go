@@ -109,6 +109,19 @@ func checkDest(file string, force bool) error {
 	case err != nil && !errors.Is(err, os.ErrNotExist):
 		return apperr.New(apperr.Invalid, "--to %s: %v", file, errors.Unwrap(err))
 	}
+	return strayWAL(file)
+}
+
+// strayWAL refuses to put a database where a WAL file of another one is
+// left (a database deleted without its -wal): SQLite would read that WAL
+// as the new file's and apply its pages to it.
+func strayWAL(file string) error {
+	if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {
+		return nil // its own WAL, if any: Quiesce or the backup deals with it
+	}
+	if _, err := os.Stat(file + "-wal"); err == nil {
+		return apperr.New(apperr.Invalid, "--to %s: %s-wal is there without its database (left from a deleted one?): move it away first", file, file)
+	}
 	return nil
 }
 

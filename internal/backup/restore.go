@@ -63,6 +63,10 @@ func Restore(ctx context.Context, from, to string) (Restored, error) {
 		}
 	case !errors.Is(err, os.ErrNotExist):
 		return Restored{}, apperr.New(apperr.Invalid, "--to %s: %v", to, errors.Unwrap(err))
+	default:
+		if err := strayWAL(to); err != nil {
+			return Restored{}, err
+		}
 	}
 
 	tmp, err := tempBeside(to)

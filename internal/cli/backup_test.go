@@ -193,6 +193,8 @@ func TestRestoreCommand(t *testing.T) {
 		ndb.Close()
 	}
 	fresh := filepath.Join(dir, "fresh.db")
+	stray := filepath.Join(dir, "deleted.db")
+	os.WriteFile(stray+"-wal", []byte("a WAL of a database that is gone"), 0o600)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -207,6 +209,7 @@ func TestRestoreCommand(t *testing.T) {
 		{[]string{"restore", bak, "--to", text}, "not a SQLite database: it is left alone"},
 		{[]string{"restore", bak, "--to", bak}, "the backup itself"},
 		{[]string{"restore", bak, "--to", filepath.Join(dir, "no", "x.db")}, "does not exist"},
+		{[]string{"restore", bak, "--to", stray}, "deleted.db-wal is there without its database"},
 	} {
 		_, _, err := runCLI(t, nil, "", tc.args...)
 		wantInvalid(t, err, tc.want)
