@@ -102,6 +102,10 @@ func TestBackupPostgres(t *testing.T) {
 	// Rotating backups are SQLite's.
 	_, _, err = runCLI(t, env, "", "serve", "--backup-every", "6h", "--addr", "127.0.0.1:0")
 	wantInvalid(t, err, "--backup-every")
+	_, _, err = runCLI(t, env, "", "serve", "--backup-keep", "7", "--addr", "127.0.0.1:0")
+	wantInvalid(t, err, "--backup-keep")
+	_, _, err = runCLI(t, env, "", "serve", "--backup-dir", t.TempDir(), "--addr", "127.0.0.1:0")
+	wantInvalid(t, err, "--backup-dir")
 	// Without the client tools: how to do it instead.
 	t.Setenv("PATH", t.TempDir())
 	_, _, err = runCLI(t, env, "", "backup", "--to", file+"2")

@@ -230,14 +230,20 @@ func resolveBackups(c *Config, get func(string) (string, bool), bad func(name, m
 	}
 	if v, ok := get("backup-keep"); ok {
 		var n int
-		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 || n > maxBackupKeep || fmt.Sprint(n) != v {
+		switch _, err := fmt.Sscan(v, &n); {
+		case err != nil || n < 1 || n > maxBackupKeep || fmt.Sprint(n) != v:
 			bad("backup-keep", fmt.Sprintf("%q is not a whole number from 1 to %d", v, maxBackupKeep))
+		case d == store.Postgres && v != "28":
+			bad("backup-keep", "rotating backups are for SQLite; on PostgreSQL it does not apply")
 		}
 		c.BackupKeep = n
 	}
 	if v, ok := get("backup-dir"); ok {
 		c.BackupDir = v
-		if v == "" && d == store.SQLite {
+		switch {
+		case v != "" && d == store.Postgres:
+			bad("backup-dir", "rotating backups are for SQLite; on PostgreSQL it does not apply")
+		case v == "" && d == store.SQLite:
 			c.BackupDir = filepath.Join(filepath.Dir(path), "backups")
 		}
 	}
