@@ -9,6 +9,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
 // TestBackupFiles: a copy of a live database passes the checks, a file in
@@ -67,4 +68,18 @@ func TestBackupFiles(t *testing.T) {
 	if _, err := store.InspectFile(ctx, other); !errors.Is(err, store.ErrNotMinyi) {
 		t.Errorf("unmigrated database: %v, want not a minyi database", err)
 	}
+}
+
+// TestVacuumIntoDialects: the copy is SQLite's; on PostgreSQL it is
+// refused as bad input (minyi backup runs pg_dump there instead).
+func TestVacuumIntoDialects(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		err := db.VacuumInto(context.Background(), filepath.Join(t.TempDir(), "copy.db"))
+		if db.Dialect() == store.SQLite && err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect() == store.Postgres && !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("VacuumInto on PostgreSQL = %v, want Invalid", err)
+		}
+	})
 }
