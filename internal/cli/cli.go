@@ -23,6 +23,8 @@ func commands() []*Command {
 	return []*Command{
 		serveCommand(),
 		migrateCommand(),
+		backupCommand(),
+		restoreCommand(),
 		userCommand(),
 		frameCommand(),
 		sampleCommand(),

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/backup"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/survey"
@@ -54,6 +55,9 @@ func migrateCommand() *Command {
 		}
 		defer db.Close()
 		if action == "up" {
+			if err := copyBeforeMigrate(ctx, env, db); err != nil {
+				return err
+			}
 			applied, err := db.Migrate(ctx)
 			if err != nil {
 				return err
@@ -91,4 +95,27 @@ func migrateCommand() *Command {
 		return nil
 	}
 	return c
+}
+
+// copyBeforeMigrate keeps a copy of a SQLite database that migrations are
+// about to change, as <file>.before-<version>: a migration that fails half
+// way, or a binary that turns out wrong, can then be undone with
+// 'minyi restore'. A new database (version 0) has nothing to keep.
+func copyBeforeMigrate(ctx context.Context, env *Env, db *store.DB) error {
+	if db.Dialect() != store.SQLite {
+		return nil
+	}
+	st, err := db.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Current == 0 || st.Current > st.Latest || len(st.Pending) == 0 {
+		return nil
+	}
+	name, err := backup.BeforeMigrate(ctx, db, st.Current)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "copied the database at schema version %d to %s before migrating (undo with 'minyi restore %s --to %s')\n", st.Current, name, name, db.Target())
+	return nil
 }

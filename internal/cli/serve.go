@@ -155,6 +155,8 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		fmt.Fprintf(env.Stdout, "Log in at %s/login (accounts: 'minyi user list'; reset a password: 'minyi user passwd NAME').\n", base)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect()))
+	stopBackups := startBackups(ctx, cfg, db, log) // rotating backups (backup.go); stopped before db closes
+	defer stopBackups()
 	return srv.Serve(ctx, ln)
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -46,6 +47,11 @@ type Config struct {
 	HTTPAddr string
 	// InsecureHTTP allows plain HTTP on an address other machines reach.
 	InsecureHTTP bool
+
+	// Rotating backups of a SQLite database written by serve (internal/backup).
+	BackupEvery time.Duration // 0 = none
+	BackupKeep  int
+	BackupDir   string // resolved: backups/ beside the database when not set
 }
 
 // TLS reports whether serve speaks HTTPS itself.
@@ -94,6 +100,9 @@ var Settings = []Setting{
 	{"acme-directory", "MINYI_ACME_DIRECTORY", "", "ACME directory URL of another authority (default: Let's Encrypt's)", "serve"},
 	{"http-addr", "MINYI_HTTP_ADDR", "auto", "plain-HTTP listener that only redirects to HTTPS (and answers ACME challenges): host:port, off, or auto (= :80 when HTTPS is on and --addr is not loopback)", "serve"},
 	{"insecure-http", "MINYI_INSECURE_HTTP", "false", "serve plain HTTP on an address other machines reach (refused otherwise: tablets get no offline app without HTTPS, and passwords travel in clear)", "serve"},
+	{"backup-every", "MINYI_BACKUP_EVERY", "0", "SQLite: serve writes a backup this often (e.g. 6h; at least 1m) into --backup-dir; 0 = no rotating backups", "serve"},
+	{"backup-keep", "MINYI_BACKUP_KEEP", "28", "how many of serve's rotating backups are kept (1 to 10000); older ones are removed", "serve"},
+	{"backup-dir", "MINYI_BACKUP_DIR", "", "directory of serve's rotating backups; empty = backups/ beside the SQLite database", "serve"},
 }
 
 // Flags holds the string values of the flags before validation.
@@ -237,6 +246,7 @@ func (r Flags) Resolve() (Config, error) {
 		}
 	}
 	c.resolveTLS(get, bad)
+	resolveBackups(&c, get, bad)
 	if len(problems) > 0 {
 		return c, apperr.WithFields("invalid configuration", problems)
 	}
@@ -308,12 +318,54 @@ func (c *Config) resolveTLS(get func(string) (string, bool), bad func(name, msg 
 	}
 }
 
+// resolveBackups reads the settings of serve's rotating backups.
+func resolveBackups(c *Config, get func(string) (string, bool), bad func(name, msg string)) {
+	c.BackupKeep = 28
+	d, path, _ := store.ParseURL(c.DatabaseURL)
+	if v, ok := get("backup-every"); ok {
+		e, err := time.ParseDuration(v)
+		if v == "0" {
+			e, err = 0, nil
+		}
+		switch {
+		case err != nil || e < 0 || (e > 0 && e < time.Minute) || e > maxBackupEvery:
+			bad("backup-every", fmt.Sprintf("%q is not 0 or a duration from 1m to 8760h (e.g. 6h)", v))
+		case e > 0 && d == store.Postgres:
+			bad("backup-every", "rotating backups are for SQLite; on PostgreSQL use 'minyi backup' (pg_dump) or base backups with WAL archiving")
+		}
+		c.BackupEvery = e
+	}
+	if v, ok := get("backup-keep"); ok {
+		var n int
+		switch _, err := fmt.Sscan(v, &n); {
+		case err != nil || n < 1 || n > maxBackupKeep || fmt.Sprint(n) != v:
+			bad("backup-keep", fmt.Sprintf("%q is not a whole number from 1 to %d", v, maxBackupKeep))
+		case d == store.Postgres && v != "28":
+			bad("backup-keep", "rotating backups are for SQLite; on PostgreSQL it does not apply")
+		}
+		c.BackupKeep = n
+	}
+	if v, ok := get("backup-dir"); ok {
+		c.BackupDir = v
+		switch {
+		case v != "" && d == store.Postgres:
+			bad("backup-dir", "rotating backups are for SQLite; on PostgreSQL it does not apply")
+		case v == "" && d == store.SQLite:
+			c.BackupDir = filepath.Join(filepath.Dir(path), "backups")
+		}
+	}
+}
+
 // Upper bounds of numeric settings: a session longer than 30 days is not a
 // session, and a time that far ahead overflows time.Time arithmetic long
 // before the duration itself does.
 const (
 	maxSessionTTL = 720 * time.Hour
 	maxMinCell    = 1_000_000
+	// A backup a year is the least that still rotates; 10000 kept backups
+	// is more than a disk holds of any real district's database.
+	maxBackupEvery = 8760 * time.Hour
+	maxBackupKeep  = 10_000
 )
 
 // ParseProxies reads a comma-separated list of IP addresses and CIDR
