@@ -25,6 +25,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -313,6 +314,22 @@ func Click(sel string) chromedp.Action {
 			}
 			return nil
 		}),
+	}
+}
+
+// Type waits until an input matching sel is visible and enabled in a
+// loaded document, focuses it and types text into it at the caret, as a
+// keyboard does (Input.insertText: the page sees beforeinput and input
+// events). Focusing is one evaluation on the node the page holds, and the
+// typing goes to whatever has the focus, so a page that has just replaced
+// its document (a redirect to the login page) cannot leave it typing into
+// a node that is gone, as chromedp.SendKeys can ("Could not find node with
+// given id").
+func Type(sel, text string) chromedp.Action {
+	enabled := `((el) => el && !el.disabled && !el.readOnly ? el : null)(` + visibleJS(sel) + `)`
+	return chromedp.Tasks{
+		WaitJS(`document.readyState === "complete" && ((el) => { if (!el) return false; el.focus(); return document.activeElement === el; })(` + enabled + `)`),
+		input.InsertText(text),
 	}
 }
 

@@ -102,6 +102,14 @@ setInterval(draw, 3);
 	mux.HandleFunc("/go", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `<!doctype html><title>go</title><button id="go" onclick="setTimeout(() => location.href = '/reload', 20)">go</button>`)
 	})
+	// A form page that sends itself to a login page holding an input of
+	// the same name, as an office page does when its session has ended.
+	mux.HandleFunc("/expired", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<!doctype html><title>expired</title><form><input name="u"></form><script>setTimeout(() => location.assign("/login"), 5)</script>`)
+	})
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<!doctype html><title>login</title><form id="login"><input name="u"></form>`)
+	})
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
 	return ts.URL
@@ -110,8 +118,9 @@ setInterval(draw, 3);
 // TestWaitsAcrossTheirOwnNavigations checks the waits the browser tests
 // rely on against pages that navigate and redraw by themselves: WaitJS
 // holds across a reload the page makes on its own, Navigation sees the
-// navigation a click causes and returns on the new document, and Click
-// clicks exactly once a button that a redraw keeps replacing.
+// navigation a click causes and returns on the new document, Click
+// clicks exactly once a button that a redraw keeps replacing, and Type
+// types into the page a redirect has just loaded.
 func TestWaitsAcrossTheirOwnNavigations(t *testing.T) {
 	b := Start(t)
 	base := selfReloading(t)
@@ -140,6 +149,13 @@ func TestWaitsAcrossTheirOwnNavigations(t *testing.T) {
 		Run(t, ctx, "count", chromedp.Text(`#clicks`, &clicks, chromedp.ByQuery))
 		if clicks != "10" {
 			t.Fatalf("run %d: 10 clicks on a redrawn button registered %s", i, clicks)
+		}
+
+		var typed string
+		Run(t, ctx, "type after a redirect", chromedp.Navigate(base+"/expired"), WaitVisible(`#login`),
+			Type(`#login input[name=u]`, "admin"), Eval(`document.querySelector("#login input[name=u]").value`, &typed))
+		if typed != "admin" {
+			t.Fatalf("run %d: typed %q into the login page's input", i, typed)
 		}
 	}
 }
