@@ -95,30 +95,30 @@ var errBadLogin = apperr.New(apperr.Unauthenticated, "wrong username or password
 
 // Login checks the credentials and opens a session. It returns the cookie
 // value and the user. a is who asks: its IP is the client address the
-// server trusts, counted against Limits together with the login name; while
-// either counter blocks, Login returns *ErrTooManyAttempts without checking
-// the password. A failure and its audit entry, a success, its session and
-// its audit entry are each written in one transaction.
+// server trusts. Before the password is checked the attempt is reserved
+// against Limits in the database (counted as a failure, atomically with
+// the decision), so that concurrent guesses in every serve process are
+// counted before any of them is checked; while a counter blocks, Login
+// returns *ErrTooManyAttempts without checking the password. A failure's
+// audit entry, a success's session, its counters settled and its audit
+// entry are each written in one transaction.
 func (s *Service) Login(ctx context.Context, a store.Actor, username, password, userAgent string) (string, store.User, error) {
 	username = strings.TrimSpace(username)
-	keys := []string{userKey(username)}
-	if a.IP != "" {
-		keys = append(keys, addrKey(a.IP))
-	}
+	keys := loginKeys(username, a.IP)
 	now := s.Now()
-	cs, err := s.db.LoginCounters(ctx, keys...)
+	blocks := func(cs []store.LoginCounter) (time.Time, bool) { return s.Limits.blocks(cs, now) }
+	until, wait, err := s.db.ReserveLogin(ctx, keys, now, blocks, func(c store.LoginCounter) store.LoginCounter {
+		return s.Limits.afterFailure(c, now)
+	})
 	if err != nil {
 		return "", store.User{}, err
 	}
-	if until, ok := blocked(cs, now); ok {
+	if wait {
 		return "", store.User{}, &ErrTooManyAttempts{Until: until, Now: now}
 	}
 	u, err := s.check(ctx, username, password)
 	if apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Forbidden) {
-		_, rerr := s.db.RecordLoginFailure(ctx, a, username, keys, now, func(c store.LoginCounter) store.LoginCounter {
-			return s.Limits.afterFailure(c, now)
-		})
-		if rerr != nil {
+		if rerr := s.db.LoginFailed(ctx, a, username); rerr != nil {
 			return "", store.User{}, rerr
 		}
 		return "", store.User{}, err
@@ -132,7 +132,7 @@ func (s *Service) Login(ctx context.Context, a store.Actor, username, password, 
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	if err := s.db.CreateLoginSession(ctx, a, u, hashToken(token), now.Add(s.ttl), userAgent, keys[0]); err != nil {
+	if err := s.db.CreateLoginSession(ctx, a, u, hashToken(token), now.Add(s.ttl), userAgent, keys, s.Limits.afterSuccess); err != nil {
 		return "", store.User{}, err
 	}
 	return token + "." + s.sign(token), u, nil

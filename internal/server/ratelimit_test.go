@@ -93,7 +93,7 @@ func TestLoginLimitsAcrossServers(t *testing.T) {
 
 		// Per account: the free failures alternate between the servers, the
 		// next attempt on either must wait, even with the right password.
-		for i := range auth.DefaultLimits.UserFree {
+		for i := range auth.DefaultLimits.PairFree {
 			if st, _, _ := tryLogin(t, servers[i%2], "analyst", "wrong-guess", nil); st != http.StatusUnauthorized {
 				t.Fatalf("failure %d = %d", i+1, st)
 			}
@@ -101,7 +101,7 @@ func TestLoginLimitsAcrossServers(t *testing.T) {
 		for _, url := range servers {
 			st, ra, msg := tryLogin(t, url, "analyst", "password-analyst", nil)
 			if st != http.StatusTooManyRequests || ra == "" || !strings.Contains(msg, "try again in") {
-				t.Fatalf("after %d failures: %d Retry-After %q %q", auth.DefaultLimits.UserFree, st, ra, msg)
+				t.Fatalf("after %d failures: %d Retry-After %q %q", auth.DefaultLimits.PairFree, st, ra, msg)
 			}
 			if n, err := strconv.Atoi(ra); err != nil || n < 1 || n > 2 {
 				t.Fatalf("Retry-After = %q, want 1–2 s", ra)
@@ -113,7 +113,7 @@ func TestLoginLimitsAcrossServers(t *testing.T) {
 		}
 
 		// Per address: failures with ever new names, spread over both servers.
-		for i := range auth.DefaultLimits.AddrFailures - auth.DefaultLimits.UserFree {
+		for i := range auth.DefaultLimits.AddrFailures - auth.DefaultLimits.PairFree {
 			if st, _, _ := tryLogin(t, servers[i%2], fmt.Sprintf("guess%d", i), "wrong-guess", nil); st != http.StatusUnauthorized {
 				t.Fatalf("address failure %d = %d", i+1, st)
 			}

@@ -16,6 +16,7 @@ func TestLoginCounters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 		actor := store.Actor{Via: "api", IP: "203.0.113.7", RequestID: "r1"}
+		keys := []string{"user:ghost", "ip:203.0.113.7"}
 		inc := func(c store.LoginCounter) store.LoginCounter {
 			c.Failures++
 			if c.Failures >= 2 {
@@ -23,16 +24,32 @@ func TestLoginCounters(t *testing.T) {
 			}
 			return c
 		}
-		if cs, err := db.LoginCounters(ctx, "ip:203.0.113.7", "user:ghost"); err != nil || len(cs) != 0 {
-			t.Fatalf("counters before any failure = %v, %v", cs, err)
+		var seen [][]store.LoginCounter
+		blocked := func(cs []store.LoginCounter) (time.Time, bool) {
+			seen = append(seen, cs)
+			for _, c := range cs {
+				if c.BlockedUntil.Valid && c.BlockedUntil.Time.After(t0) {
+					return c.BlockedUntil.Time, true
+				}
+			}
+			return time.Time{}, false
 		}
-		for i := 1; i <= 2; i++ {
-			cs, err := db.RecordLoginFailure(ctx, actor, "Ghost", []string{"ip:203.0.113.7", "user:ghost"}, t0, inc)
+		if cs, err := db.LoginCounters(ctx, keys...); err != nil || len(cs) != 0 {
+			t.Fatalf("counters before any attempt = %v, %v", cs, err)
+		}
+		for i := 1; i <= 3; i++ {
+			until, wait, err := db.ReserveLogin(ctx, keys, t0, blocked, inc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(cs) != 2 || cs[0].Failures != i || cs[1].Failures != i || !cs[0].WindowStart.Equal(t0) {
-				t.Fatalf("after failure %d: %+v", i, cs)
+			// The decision sees the counters in the order of keys, a new
+			// key's at zero with its window starting now.
+			cs := seen[len(seen)-1]
+			if len(cs) != 2 || cs[0].Key != "user:ghost" || cs[1].Key != "ip:203.0.113.7" || cs[0].Failures != min(i-1, 2) || !cs[0].WindowStart.Equal(t0) {
+				t.Fatalf("attempt %d decided on %+v", i, cs)
+			}
+			if (i == 3) != wait || (wait && !until.Equal(t0.Add(time.Minute))) {
+				t.Fatalf("attempt %d: wait %v until %v", i, wait, until)
 			}
 		}
 		cs, err := db.LoginCounters(ctx, "user:ghost", "user:nobody", "ip:203.0.113.7")
@@ -40,24 +57,26 @@ func TestLoginCounters(t *testing.T) {
 			t.Fatalf("LoginCounters = %+v, %v", cs, err)
 		}
 		if c := cs[0]; c.Failures != 2 || !c.BlockedUntil.Valid || !c.BlockedUntil.Time.Equal(t0.Add(time.Minute)) || !c.UpdatedAt.Equal(t0) {
-			t.Fatalf("stored counter = %+v", c)
+			t.Fatalf("stored counter = %+v (a refused attempt counts nothing)", c)
+		}
+		if err := db.LoginFailed(ctx, actor, "Ghost"); err != nil {
+			t.Fatal(err)
 		}
 		es, err := db.AuditLog(ctx, 10)
-		if err != nil || len(es) != 2 || es[0].Action != "login.failed" || es[0].ObjectID != "Ghost" || es[0].IP != "203.0.113.7" || es[0].Via != "api" {
+		if err != nil || len(es) != 1 || es[0].Action != "login.failed" || es[0].ObjectID != "Ghost" || es[0].IP != "203.0.113.7" || es[0].Via != "api" {
 			t.Fatalf("audit = %+v, %v", es, err)
 		}
 
-		// Failures from several processes at once all count (the row is
-		// locked while it is rewritten).
+		// Reservations from several processes at once all count (the row
+		// is locked from the decision to the count).
 		var wg sync.WaitGroup
 		errs := make(chan error, 8)
 		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := db.RecordLoginFailure(ctx, actor, "race", []string{"user:race"}, t0, func(c store.LoginCounter) store.LoginCounter { c.Failures++; return c })
+			wg.Go(func() {
+				_, _, err := db.ReserveLogin(ctx, []string{"user:race"}, t0, func([]store.LoginCounter) (time.Time, bool) { return time.Time{}, false },
+					func(c store.LoginCounter) store.LoginCounter { c.Failures++; return c })
 				errs <- err
-			}()
+			})
 		}
 		wg.Wait()
 		close(errs)
@@ -67,19 +86,27 @@ func TestLoginCounters(t *testing.T) {
 			}
 		}
 		if cs, _ := db.LoginCounters(ctx, "user:race"); len(cs) != 1 || cs[0].Failures != 8 {
-			t.Fatalf("concurrent failures counted %+v, want 8", cs)
+			t.Fatalf("concurrent reservations counted %+v, want 8", cs)
 		}
 
-		// A success clears the user's counter, not the address's, and is audited with the session.
+		// A success settles each counter as told (kept changed, or
+		// deleted) and is audited with the session.
 		id, err := db.CreateUser(ctx, store.NewUser{Username: "ghost", DisplayName: "g", Role: store.RoleAnalyst, PasswordHash: "h"}, store.System)
 		if err != nil {
 			t.Fatal(err)
 		}
 		u, _ := db.User(ctx, id)
-		if err := db.CreateLoginSession(ctx, actor, u, "tok", time.Now().Add(time.Hour), "ua", "user:ghost"); err != nil {
+		settle := func(c store.LoginCounter) (store.LoginCounter, bool) {
+			if c.Key == "user:ghost" {
+				return c, false
+			}
+			c.Failures--
+			return c, true
+		}
+		if err := db.CreateLoginSession(ctx, actor, u, "tok", time.Now().Add(time.Hour), "ua", keys, settle); err != nil {
 			t.Fatal(err)
 		}
-		if cs, _ := db.LoginCounters(ctx, "user:ghost", "ip:203.0.113.7"); len(cs) != 1 || cs[0].Key != "ip:203.0.113.7" {
+		if cs, _ := db.LoginCounters(ctx, keys...); len(cs) != 1 || cs[0].Key != "ip:203.0.113.7" || cs[0].Failures != 1 {
 			t.Fatalf("after success: %+v", cs)
 		}
 		if su, err := db.SessionUser(ctx, "tok"); err != nil || su.ID != id {
