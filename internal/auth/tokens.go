@@ -31,6 +31,10 @@ const (
 	DefaultTokenTTL = 720 * time.Hour
 	MinTokenTTL     = time.Minute
 	MaxTokenTTL     = 8760 * time.Hour
+	// SelfTokenMaxTTL bounds a token a user who is not an administrator
+	// makes for themselves from a password session (the tablet's device
+	// token): a lost tablet's token ends within it.
+	SelfTokenMaxTTL = 720 * time.Hour
 	// TokenTouchEvery is how often, at most, a token's last use is written.
 	TokenTouchEvery = time.Minute
 	maxTokenName    = 64
@@ -65,6 +69,10 @@ type TokenRequest struct {
 	UserID int64
 	Name   string        // e.g. "tablet 3"; may be empty
 	TTL    time.Duration // 0: never expires
+	// Self says the user makes it for themselves without being an
+	// administrator: its lifetime is at most SelfTokenMaxTTL, never
+	// unbounded.
+	Self bool
 }
 
 // CreateToken makes a token for a user, stores its hash (audited as a's
@@ -80,6 +88,8 @@ func CreateToken(ctx context.Context, db *store.DB, a store.Actor, req TokenRequ
 		return "", store.APIToken{}, apperr.WithFields("invalid token name", map[string]string{"name": "no control characters"})
 	case req.TTL < 0 || req.TTL != 0 && (req.TTL < MinTokenTTL || req.TTL > MaxTokenTTL):
 		return "", store.APIToken{}, apperr.WithFields("invalid token lifetime", map[string]string{"ttl": TTLHelp})
+	case req.Self && (req.TTL == 0 || req.TTL > SelfTokenMaxTTL):
+		return "", store.APIToken{}, apperr.WithFields("invalid token lifetime", map[string]string{"ttl": "a token you make for yourself lasts at most 720h (30 days); an administrator can make longer ones"})
 	}
 	u, err := db.User(ctx, req.UserID)
 	if apperr.Is(err, apperr.NotFound) {

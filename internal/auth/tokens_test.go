@@ -94,6 +94,12 @@ func TestTokens(t *testing.T) {
 			{"control in name", TokenRequest{UserID: uid, Name: "a\x00b", TTL: time.Hour}, "name"},
 			{"short ttl", TokenRequest{UserID: uid, TTL: time.Second}, "ttl"},
 			{"negative ttl", TokenRequest{UserID: uid, TTL: -time.Hour}, "ttl"},
+			// Issue 23: a user's own token from a session is bounded.
+			{"own token that never expires", TokenRequest{UserID: uid, TTL: 0, Self: true}, "ttl"},
+			{"own token over 30 days", TokenRequest{UserID: uid, TTL: 721 * time.Hour, Self: true}, "ttl"},
+		}
+		if _, _, err := CreateToken(ctx, db, store.CLI, TokenRequest{UserID: uid, TTL: SelfTokenMaxTTL, Self: true}); err != nil {
+			t.Errorf("own token of 30 days: %v", err)
 		}
 		for _, b := range bad {
 			if _, _, err := CreateToken(ctx, db, store.CLI, b.req); !apperr.Is(err, apperr.Invalid) || apperr.FieldsOf(err)[b.field] == "" {

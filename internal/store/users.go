@@ -148,8 +148,9 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 	return us, db.mapErr(err, "list users")
 }
 
-// SetPassword replaces a user's password hash and ends their sessions,
-// audited as user.passwd in the same transaction.
+// SetPassword replaces a user's password hash, ends their sessions and
+// revokes their API tokens (endAccess), audited as user.passwd in the same
+// transaction.
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, by Actor) error {
 	return db.Tx(ctx, func(tx *sqlx.Tx) error {
 		u, err := db.userIn(ctx, tx, userID)
@@ -159,11 +160,30 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, by Act
 		if _, err := tx.ExecContext(ctx, db.Q("set-user-password"), hash, userID); err != nil {
 			return db.mapErr(err, "set password")
 		}
-		if _, err = tx.ExecContext(ctx, db.Q("delete-user-sessions"), userID); err != nil {
-			return db.mapErr(err, "end sessions")
+		revoked, err := db.endAccess(ctx, tx, userID)
+		if err != nil {
+			return err
 		}
-		return db.AuditIn(ctx, tx, by, "user.passwd", "user", u.Username, map[string]any{"id": userID})
+		return db.AuditIn(ctx, tx, by, "user.passwd", "user", u.Username, map[string]any{"id": userID, "tokens_revoked": revoked})
 	})
+}
+
+// endAccess ends every session of a user and revokes every API token of
+// theirs still active, inside tx, and returns how many tokens it revoked:
+// a password reset, a change of role or street and disabling leave no way
+// in made before them — a tablet's token included, which the old cookie's
+// end did not touch. (Tokens an administrator made for a service account
+// go too: the administrator makes new ones, knowing the account changed.)
+func (db *DB) endAccess(ctx context.Context, tx *sqlx.Tx, userID int64) (int, error) {
+	if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), userID); err != nil {
+		return 0, db.mapErr(err, "end sessions")
+	}
+	res, err := tx.ExecContext(ctx, db.Q("revoke-user-api-tokens"), now(), userID)
+	if err != nil {
+		return 0, db.mapErr(err, "revoke API tokens")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // userIn reads a user inside tx, locking the row on PostgreSQL, or
@@ -235,9 +255,10 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, by Actor)
 			return db.mapErr(err, "update user")
 		}
 		rights := role != old.Role || newStreet != old.StreetName
+		revoked := 0
 		if rights {
-			if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), id); err != nil {
-				return db.mapErr(err, "end sessions")
+			if revoked, err = db.endAccess(ctx, tx, id); err != nil {
+				return err
 			}
 		}
 		return db.AuditIn(ctx, tx, by, "user.update", "user", old.Username, map[string]any{
@@ -245,6 +266,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch UserChange, by Actor)
 			"from":           map[string]string{"role": old.Role, "street": old.StreetName, "display_name": old.DisplayName},
 			"to":             map[string]string{"role": role, "street": newStreet, "display_name": display},
 			"sessions_ended": rights,
+			"tokens_revoked": revoked,
 		})
 	})
 	if err != nil {
@@ -276,13 +298,16 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool, by A
 			return db.mapErr(err, "disable user")
 		}
 		action := "user.enable"
+		detail := map[string]any{"id": id, "was_disabled": u.Disabled}
 		if disabled {
 			action = "user.disable"
-			if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), id); err != nil {
-				return db.mapErr(err, "end sessions")
+			revoked, err := db.endAccess(ctx, tx, id)
+			if err != nil {
+				return err
 			}
+			detail["tokens_revoked"] = revoked
 		}
-		return db.AuditIn(ctx, tx, by, action, "user", u.Username, map[string]any{"id": id, "was_disabled": u.Disabled})
+		return db.AuditIn(ctx, tx, by, action, "user", u.Username, detail)
 	})
 	if err != nil {
 		return User{}, err

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -208,4 +210,72 @@ func TestLastAdminUnderConcurrency(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A password reset, a change of role or street and disabling end every
+// session and revoke every active API token of the account (issue 23 item
+// 3: a tablet's token kept answering after its user's password was reset);
+// a change of display name alone ends nothing. The audit entry counts the
+// tokens revoked.
+func TestAccessEndsWithRights(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s1, s2 := storetest.Street(t, db, "城关街道"), storetest.Street(t, db, "南湖街道")
+		id, err := db.CreateUser(ctx, store.NewUser{Username: "tablet", DisplayName: "t", Role: store.RoleInterviewer, StreetID: &s1, PasswordHash: "h"}, store.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		newToken := func() int64 {
+			n++
+			tok, err := db.CreateAPIToken(ctx, store.CLI, store.NewAPIToken{UserID: id, Name: "tablet", Hash: fmt.Sprintf("%064d", n), Prefix: fmt.Sprintf("p%07d", n)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok.ID
+		}
+		active := func(tid int64) bool {
+			tok, err := db.APIToken(ctx, tid, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok.State(time.Now()) == "active"
+		}
+		name := "新名字"
+		interviewer := store.RoleInterviewer
+		for _, c := range []struct {
+			what  string
+			do    func() error
+			ended bool
+		}{
+			{"display name", func() error {
+				_, err := db.UpdateUser(ctx, id, store.UserChange{DisplayName: &name}, store.CLI)
+				return err
+			}, false},
+			{"password reset", func() error { return db.SetPassword(ctx, id, "h2", store.CLI) }, true},
+			{"street", func() error { _, err := db.UpdateUser(ctx, id, store.UserChange{StreetID: &s2}, store.CLI); return err }, true},
+			{"role", func() error {
+				sup := store.RoleSupervisor
+				_, err := db.UpdateUser(ctx, id, store.UserChange{Role: &sup}, store.CLI)
+				if err == nil {
+					_, err = db.UpdateUser(ctx, id, store.UserChange{Role: &interviewer}, store.CLI)
+				}
+				return err
+			}, true},
+			{"disable", func() error { _, err := db.SetUserDisabled(ctx, id, true, store.CLI); return err }, true},
+		} {
+			tid := newToken()
+			session(t, db, "sess-"+c.what, id)
+			if err := c.do(); err != nil {
+				t.Fatalf("%s: %v", c.what, err)
+			}
+			if active(tid) == c.ended || live(t, db, "sess-"+c.what) == c.ended {
+				t.Errorf("after a change of %s: token active %v, session live %v; want both ended %v", c.what, active(tid), live(t, db, "sess-"+c.what), c.ended)
+			}
+		}
+		es, err := db.AuditLog(ctx, 1)
+		if err != nil || es[0].Action != "user.disable" || !strings.Contains(es[0].Detail, `"tokens_revoked":1`) {
+			t.Errorf("audit %+v, %v", es, err)
+		}
+	})
 }

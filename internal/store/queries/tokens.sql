@@ -38,6 +38,9 @@ FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.prefix = ?
 ORDER BY t.id
 
+-- name: revoke-user-api-tokens
+UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+
 -- name: revoke-api-token
 UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL
 
