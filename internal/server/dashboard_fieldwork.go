@@ -98,44 +98,15 @@ func (s *Server) fieldworkSection(d *dashRound, sc store.Scope, by string, link 
 	return f, nil
 }
 
-// progressRows adds up store.Progress rows into a total and one row per
-// group, in the rows' order.
+// progressRows is the fieldwork rows of store.Progress rows: a total and
+// one row per group, in the rows' order.
 func progressRows(rows []store.ProgressRow) (fieldRow, []fieldRow) {
-	type acc struct {
-		id          int64
-		name        string
-		assignments int
-		visits      int
-		counts      fieldwork.Counts
-	}
-	var groups []*acc
-	at := map[int64]*acc{}
-	total := &acc{}
-	for _, r := range rows {
-		g := at[r.GroupID]
-		if g == nil {
-			g = &acc{id: r.GroupID, name: r.GroupName}
-			at[r.GroupID] = g
-			groups = append(groups, g)
-		}
-		for _, a := range []*acc{g, total} {
-			a.assignments += r.N
-			a.visits += r.Visits
-			addCounts(&a.counts, r.Category, r.N)
-		}
-	}
+	total, groups := groupProgress(rows)
 	out := make([]fieldRow, len(groups))
 	for i, g := range groups {
-		out[i] = countsRow(g.id, g.name, g.assignments, g.visits, g.counts)
+		out[i] = fieldRow{progressRow: progressRowOf(g)}
 	}
-	return countsRow(0, "", total.assignments, total.visits, total.counts), out
-}
-
-// addCounts adds n assignments of an AAPOR category ("" not final yet).
-func addCounts(c *fieldwork.Counts, category string, n int) {
-	var one fieldwork.Counts
-	one.Add(fieldwork.Category(category))
-	c.Merge(fieldwork.Counts{I: one.I * n, P: one.P * n, R: one.R * n, NC: one.NC * n, O: one.O * n, UH: one.UH * n, NE: one.NE * n, Pending: one.Pending * n})
+	return fieldRow{progressRow: progressRowOf(total)}, out
 }
 
 // streetLink is the drill-down path of a street.

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -270,29 +269,12 @@ func sortRows(rows []dashRow, sort string, desc bool) {
 	})
 }
 
-// fieldRow is the fieldwork of a street, community, interviewer or day:
-// the AAPOR counts and rates, with NaN for a rate without a denominator.
+// fieldRow is a dashboard's fieldwork row: the progress of a street,
+// community or interviewer with its drill-down link, its flagged
+// interviews and its small chart.
 type fieldRow struct {
-	ID                          int64
-	Name, Href                  string
-	Assignments, Visits         int
-	Final, Pending              int
-	I, P, R, NC, NE, UH, O      int
-	RR1, RR3, COOP1, REF1, CON1 float64
-	Flags                       int // flagged interviews waiting for review
-	Spark                       *sparkChart
-}
-
-func rate(p *float64) float64 {
-	if p == nil {
-		return math.NaN()
-	}
-	return *p
-}
-
-func countsRow(id int64, name string, assignments, visits int, c fieldwork.Counts) fieldRow {
-	rs := c.Rates()
-	return fieldRow{ID: id, Name: name, Assignments: assignments, Visits: visits, Final: c.Total() - c.Pending, Pending: c.Pending,
-		I: c.I, P: c.P, R: c.R, NC: c.NC, NE: c.NE, UH: c.UH, O: c.O,
-		RR1: rate(rs.RR1), RR3: rate(rs.RR3), COOP1: rate(rs.COOP1), REF1: rate(rs.REF1), CON1: rate(rs.CON1)}
+	progressRow
+	Href  string
+	Flags int // flagged interviews waiting for review
+	Spark *sparkChart
 }

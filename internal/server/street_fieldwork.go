@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -24,27 +23,6 @@ type fieldworkView struct {
 	// supervisor, or every street), so the poller may update it.
 	LiveTotal bool
 	API       string
-}
-
-// progressRow is a group's progress with its rates as numbers (NaN: no
-// denominator yet).
-type progressRow struct {
-	rounds.ProgressGroup
-	RR1, RR3, COOP1, REF1, CON1 float64
-	Final                       int
-}
-
-func streetProgressRows(gs []rounds.ProgressGroup) []progressRow {
-	out := make([]progressRow, len(gs))
-	for i, g := range gs {
-		out[i] = progressRowOf(g)
-	}
-	return out
-}
-
-func progressRowOf(g rounds.ProgressGroup) progressRow {
-	return progressRow{ProgressGroup: g, RR1: rate(g.Rates.RR1), RR3: rate(g.Rates.RR3), COOP1: rate(g.Rates.COOP1),
-		REF1: rate(g.Rates.REF1), CON1: rate(g.Rates.CON1), Final: g.Counts.Total() - g.Counts.Pending}
 }
 
 type appointmentRow struct {
@@ -76,7 +54,7 @@ func (s *Server) fieldworkPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fv := fieldworkView{streetView: v, ByInterviewer: streetProgressRows(byI.Groups), ByCommunity: streetProgressRows(byC.Groups),
+	fv := fieldworkView{streetView: v, ByInterviewer: progressRowsOf(byI.Groups), ByCommunity: progressRowsOf(byC.Groups),
 		Total: progressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
 		LiveTotal: currentUser(c).Role == store.RoleSupervisor || v.StreetID == 0,
 		API:       "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress"}
