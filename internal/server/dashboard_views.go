@@ -62,22 +62,14 @@ func (s *Server) dashboardPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	group := d.q.Group != ""
-	rep, ok, err := s.estimates(d, "street", 0, group)
+	f, err := s.streetFigures(d, true)
 	if err != nil {
 		return err
 	}
-	var district results.RoundReport
-	if ok && group {
-		if district, _, err = s.estimates(d, "", 0, true); err != nil {
-			return err
-		}
-	}
-	p.Empty = !ok
-	if ok {
-		head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
-		p.Table = s.streetTable(d, head, items, rep, district)
-		p.Target = noteOf(slices.Concat(head, items), d.q.Target)
+	p.Empty = !f.ok
+	if f.ok {
+		p.Table = s.streetTable(d, f.head, f.items, f.rep, f.district)
+		p.Target = f.target
 		if p.Sort, p.Desc, p.SortLinks, err = sortTable(d, d.base(), &p.Table); err != nil {
 			return err
 		}
@@ -89,7 +81,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 			dc := p.Table.District.cell(p.Show.ID)
 			p.Forest = newForest("forest", "dash.chart.forest", p.Show.Label, p.Show, p.Table.Rows, &dc)
 		}
-		if cells := weakest(p.Table.District, items, 0); anyShown(cells) {
+		if cells := weakest(p.Table.District, f.items, 0); anyShown(cells) {
 			p.Items = newBars("items", "dash.chart.items", p.Domain, cells)
 		}
 	}
@@ -117,41 +109,28 @@ type streetPage struct {
 // fieldwork. Another street than a supervisor's own is not found (the
 // street is looked up within the caller's scope).
 func (s *Server) dashboardStreetPage(c echo.Context) error {
-	d, err := s.loadDashRound(c)
+	var st store.Street
+	f, err := s.loadDrillDown(c, "street", true, func(d *dashRound, id int64) (err error) {
+		st, err = s.db.RoundStreet(d.ctx, d.info.ID, id, d.caller.Scope())
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	sid, err := idParam(c, "street", "street")
-	if err != nil {
-		return err
-	}
-	st, err := s.db.RoundStreet(d.ctx, d.info.ID, sid, d.caller.Scope())
-	if err != nil {
-		return err
-	}
+	d, sid := f.dashRound, f.id
+	group := d.q.Group != ""
 	p := streetPage{dashHeader: d.header(), Street: st}
 	p.Field, err = s.fieldworkSection(d, store.Scope{StreetID: sid}, "community", d.communityLink)
 	if err != nil {
 		return err
 	}
-	group := d.q.Group != ""
-	rep, ok, err := s.estimates(d, "street", 0, group)
-	if err != nil {
-		return err
-	}
-	var district results.RoundReport
-	if ok && group {
-		if district, _, err = s.estimates(d, "", 0, true); err != nil {
-			return err
-		}
-	}
-	p.Empty = !ok
-	if !ok {
+	p.Empty = !f.ok
+	if !f.ok {
 		return s.render(c, "dashboard_street", "dash.street.title", p)
 	}
-	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
-	all := s.streetTable(d, head, items, rep, district)
-	p.Target = noteOf(slices.Concat(head, items), d.q.Target)
+	head, items := f.head, f.items
+	all := s.streetTable(d, head, items, f.rep, f.district)
+	p.Target = f.target
 	p.Table = table{Head: head, Items: items, District: all.District}
 	var mine dashRow
 	for _, r := range all.Rows {
@@ -162,7 +141,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 		}
 	}
 	if mine.Cells == nil {
-		mine = rowOf(sid, st.Name, "", slices.Concat(head, items), nil, false, d.minCell)
+		mine = rowOf(sid, st.Name, "", f.cols, nil, false, d.minCell)
 		p.Table.Rows = []dashRow{mine}
 	}
 	if cells := weakest(mine, items, 0); anyShown(cells) {
@@ -181,7 +160,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	figs := indexFigures(crep.Report, -1)
+	figs, cols := indexFigures(crep.Report, -1), f.cols
 	p.Communities = table{Head: head, Items: items}
 	seen := map[int64]bool{}
 	for _, f := range crep.Estimates {
@@ -189,7 +168,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 			continue
 		}
 		seen[f.DomainID] = true
-		p.Communities.Rows = append(p.Communities.Rows, rowOf(f.DomainID, f.DomainLabel, d.communityLink(f.DomainID), slices.Concat(head, items), figs, false, d.minCell))
+		p.Communities.Rows = append(p.Communities.Rows, rowOf(f.DomainID, f.DomainLabel, d.communityLink(f.DomainID), cols, figs, false, d.minCell))
 	}
 	if p.Show != nil && anyShown(columnCells(p.Communities.Rows, p.Show)) {
 		sortRows(p.Communities.Rows, p.Show.ID, true)
@@ -216,18 +195,15 @@ type communityPage struct {
 // the district's, its items and its fieldwork. A community of another
 // street than a supervisor's own is not found.
 func (s *Server) dashboardCommunityPage(c echo.Context) error {
-	d, err := s.loadDashRound(c)
+	var cm store.Community
+	f, err := s.loadDrillDown(c, "community", false, func(d *dashRound, id int64) (err error) {
+		cm, err = s.db.RoundCommunity(d.ctx, d.info.ID, id, d.caller.Scope())
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	cid, err := idParam(c, "community", "community")
-	if err != nil {
-		return err
-	}
-	cm, err := s.db.RoundCommunity(d.ctx, d.info.ID, cid, d.caller.Scope())
-	if err != nil {
-		return err
-	}
+	d, cid := f.dashRound, f.id
 	p := communityPage{dashHeader: d.header(), Community: cm, StreetHref: d.streetLink(cm.StreetID)}
 	rows, err := s.db.Progress(d.ctx, d.info.ID, "community", store.Scope{StreetID: cm.StreetID})
 	if err != nil {
@@ -239,17 +215,12 @@ func (s *Server) dashboardCommunityPage(c echo.Context) error {
 			p.Field = g
 		}
 	}
-	rep, ok, err := s.estimates(d, "street", 0, false)
-	if err != nil {
-		return err
-	}
-	p.Empty = !ok
-	if !ok {
+	p.Empty = !f.ok
+	if !f.ok {
 		return s.render(c, "dashboard_community", "dash.community.title", p)
 	}
-	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
-	cols := slices.Concat(head, items)
-	p.Target = noteOf(cols, d.q.Target)
+	rep, head, items, cols := f.rep, f.head, f.items, f.cols
+	p.Target = f.target
 	sfigs := indexFigures(rep.Report, -1)
 	p.Table = table{Head: head, Items: items, District: rowOf(0, "", "", cols, sfigs, true, d.minCell)}
 	for _, f := range rep.Estimates {
@@ -362,4 +333,68 @@ func (s *Server) dashboardComparePage(c echo.Context) error {
 		p.Streets = newChange("change-streets", "dash.chart.change.streets", p.Show.Label, p.Show.Percent, sts)
 	}
 	return s.render(c, "dashboard_compare", "dash.compare.title", p)
+}
+
+// streetFigures are the streets' estimates of a round with the table's
+// columns, and the district's own when the figures are of a respondent
+// group (byGroup and ?domain=): what the overview and the drill-downs
+// start from.
+type streetFigures struct {
+	rep, district results.RoundReport
+	ok            bool // the round has estimates
+	head, items   []*dashColumn
+	cols          []*dashColumn // head and items
+	target        targetNote
+}
+
+func (s *Server) streetFigures(d *dashRound, byGroup bool) (streetFigures, error) {
+	var f streetFigures
+	group := byGroup && d.q.Group != ""
+	var err error
+	if f.rep, f.ok, err = s.estimates(d, "street", 0, group); err != nil {
+		return f, err
+	}
+	if !f.ok {
+		return f, nil
+	}
+	if group {
+		if f.district, _, err = s.estimates(d, "", 0, true); err != nil {
+			return f, err
+		}
+	}
+	f.head, f.items = dashColumns(d.def, f.rep.Indicators, d.lang, d.q.Target)
+	f.cols = slices.Concat(f.head, f.items)
+	f.target = noteOf(f.cols, d.q.Target)
+	return f, nil
+}
+
+// drillDown is a street's or a community's page as loaded: the round, the
+// place's id (found within the caller's scope) and the streets' figures.
+type drillDown struct {
+	*dashRound
+	id int64
+	streetFigures
+}
+
+// loadDrillDown loads a drill-down page: the round, the id in the path
+// parameter param ("street" or "community"), which lookup finds within the
+// caller's scope (another street's answers not found), and the streets'
+// figures (of a respondent group when byGroup).
+func (s *Server) loadDrillDown(c echo.Context, param string, byGroup bool, lookup func(d *dashRound, id int64) error) (*drillDown, error) {
+	d, err := s.loadDashRound(c)
+	if err != nil {
+		return nil, err
+	}
+	id, err := idParam(c, param, param)
+	if err != nil {
+		return nil, err
+	}
+	if err := lookup(d, id); err != nil {
+		return nil, err
+	}
+	f, err := s.streetFigures(d, byGroup)
+	if err != nil {
+		return nil, err
+	}
+	return &drillDown{dashRound: d, id: id, streetFigures: f}, nil
 }
