@@ -62,11 +62,16 @@ func niceDomain(lo, hi float64, percent bool, maxTicks int) (float64, float64, [
 			lo, hi = 0, 1
 		}
 	}
+	return lo, hi, stepTicks(lo, hi, step)
+}
+
+// stepTicks are the values from lo to hi (whole steps) every step.
+func stepTicks(lo, hi, step float64) []float64 {
 	var ticks []float64
 	for v := lo; v <= hi+step/1000; v += step {
 		ticks = append(ticks, math.Round(v/step)*step)
 	}
-	return lo, hi, ticks
+	return ticks
 }
 
 // tickLabel formats a tick value: a whole percentage for shares (a
@@ -121,6 +126,51 @@ func columnCells(rows []dashRow, col *dashColumn) []dashCell {
 	return out
 }
 
+// rowScale is the scale and row layout the forest, change and item charts
+// share: rows forestRowH apart from the top, the axis with its ticks below
+// them, values placed on a linear scale between left and right.
+type rowScale struct {
+	x      linear
+	top, h float64
+}
+
+func newRowScale(d0, d1, left, right float64, rows int) rowScale {
+	return rowScale{x: linear{d0, d1, left, right}, top: forestTop, h: forestTop + float64(rows)*forestRowH + forestAxis}
+}
+
+// y is the middle of row i.
+func (s rowScale) y(i int) float64 { return s.top + (float64(i)+0.5)*forestRowH }
+
+// ticks are the gridlines at vals on the axis, labelled by label.
+func (s rowScale) ticks(vals []float64, percent bool, label func(float64, bool) string) []chartTick {
+	var out []chartTick
+	for _, v := range vals {
+		out = append(out, chartTick{X: s.x.at(v), Y: s.h - forestAxis, Label: label(v, percent)})
+	}
+	return out
+}
+
+// mark places an estimate and its interval; without a finite interval
+// (a logit interval at 0 or 1) the interval is the estimate alone.
+func (s rowScale) mark(est, lo, hi float64) (x, x0, x1 float64, noInterval bool) {
+	x = s.x.at(est)
+	if !finite(lo, hi) {
+		return x, x, x, true
+	}
+	return x, s.x.at(lo), s.x.at(hi), false
+}
+
+// cellRow is row i of a forest or item chart: a dashboard cell's estimate
+// and interval, nothing drawn when it is suppressed or missing.
+func (s rowScale) cellRow(i int, label, href string, c dashCell) forestRow {
+	r := forestRow{Y: s.y(i), Label: label, Href: href, Est: c.Est, Lo: c.Lo, Hi: c.Hi, N: c.N,
+		Flag: c.Flag, Suppressed: c.Suppressed, Small: c.Small, Missing: c.Missing}
+	if !c.Suppressed && !c.Missing {
+		r.X, r.X0, r.X1, r.NoInterval = s.mark(c.Est, c.Lo, c.Hi)
+	}
+	return r
+}
+
 // forestChart is a forest plot: one line per street (or community, or
 // group), its estimate as a dot on the line of its interval, a vertical
 // line at the target and a dashed one at the district's figure.
@@ -139,8 +189,8 @@ type forestChart struct {
 	Rows             []forestRow
 }
 
-// forestRow is one line of a forest plot: positions and, for the data-*
-// attributes, the values drawn.
+// forestRow is one line of a forest plot or one bar of an item chart:
+// positions and, for the data-* attributes, the values drawn.
 type forestRow struct {
 	Y                 float64
 	Label, Href       string
@@ -185,30 +235,16 @@ func newForest(id, key, subject string, col *dashColumn, rows []dashRow, distric
 		see(district.Est)
 	}
 	d0, d1, ticks := niceDomain(lo, hi, col.Percent, 8)
-	x := linear{d0, d1, ch.Left, ch.Right}
-	ch.H = ch.Top + float64(len(rows))*forestRowH + forestAxis
-	for _, t := range ticks {
-		ch.Ticks = append(ch.Ticks, chartTick{X: x.at(t), Y: ch.H - forestAxis, Label: tickLabel(t, col.Percent)})
-	}
+	sc := newRowScale(d0, d1, ch.Left, ch.Right, len(rows))
+	ch.H, ch.Ticks = sc.h, sc.ticks(ticks, col.Percent, tickLabel)
 	if col.HasTarget {
-		ch.HasTarget, ch.Target, ch.TargetX = true, col.Target, x.at(col.Target)
+		ch.HasTarget, ch.Target, ch.TargetX = true, col.Target, sc.x.at(col.Target)
 	}
 	if district != nil && !district.Suppressed && !district.Missing {
-		ch.HasDistrict, ch.District, ch.DistrictX = true, district.Est, x.at(district.Est)
+		ch.HasDistrict, ch.District, ch.DistrictX = true, district.Est, sc.x.at(district.Est)
 	}
 	for i, r := range rows {
-		c := r.cell(col.ID)
-		fr := forestRow{Y: ch.Top + (float64(i)+0.5)*forestRowH, Label: r.Name, Href: r.Href, Est: c.Est, Lo: c.Lo, Hi: c.Hi, N: c.N,
-			Flag: c.Flag, Suppressed: c.Suppressed, Small: c.Small, Missing: c.Missing}
-		if !c.Suppressed && !c.Missing {
-			fr.X = x.at(c.Est)
-			if finite(c.Lo, c.Hi) {
-				fr.X0, fr.X1 = x.at(c.Lo), x.at(c.Hi)
-			} else {
-				fr.NoInterval, fr.X0, fr.X1 = true, fr.X, fr.X
-			}
-		}
-		ch.Rows = append(ch.Rows, fr)
+		ch.Rows = append(ch.Rows, sc.cellRow(i, r.Name, r.Href, r.cell(col.ID)))
 	}
 	return ch
 }
@@ -265,27 +301,19 @@ func newChange(id, key, subject string, percent bool, vals []changeValue) *chang
 	if d0 == d1 {
 		d0, d1 = d0-step, d1+step
 	}
-	x := linear{d0, d1, ch.Left, ch.Right}
-	ch.H = ch.Top + float64(len(vals))*forestRowH + forestAxis
-	for v := d0; v <= d1+step/1000; v += step {
-		t := math.Round(v/step) * step
-		ch.Ticks = append(ch.Ticks, chartTick{X: x.at(t), Y: ch.H - forestAxis, Label: signedTickLabel(t, percent)})
-	}
-	ch.ZeroX = x.at(0)
+	sc := newRowScale(d0, d1, ch.Left, ch.Right, len(vals))
+	ch.H, ch.Ticks = sc.h, sc.ticks(stepTicks(d0, d1, step), percent, signedTickLabel)
+	ch.ZeroX = sc.x.at(0)
 	for i, v := range vals {
-		r := changeRow{Y: ch.Top + (float64(i)+0.5)*forestRowH, Label: v.Label, Diff: v.Diff, Lo: v.Lo, Hi: v.Hi, Now: v.Now, Before: v.Before, Missing: v.Missing || !finite(v.Diff)}
+		r := changeRow{Y: sc.y(i), Label: v.Label, Diff: v.Diff, Lo: v.Lo, Hi: v.Hi, Now: v.Now, Before: v.Before, Missing: v.Missing || !finite(v.Diff)}
 		if !r.Missing {
-			r.X = x.at(v.Diff)
-			if finite(v.Lo, v.Hi) {
-				r.X0, r.X1 = x.at(v.Lo), x.at(v.Hi)
-				switch {
-				case v.Lo > 0:
-					r.Dir = "up"
-				case v.Hi < 0:
-					r.Dir = "down"
-				}
-			} else {
-				r.NoInterval, r.X0, r.X1 = true, r.X, r.X
+			r.X, r.X0, r.X1, r.NoInterval = sc.mark(v.Diff, v.Lo, v.Hi)
+			switch {
+			case r.NoInterval:
+			case v.Lo > 0:
+				r.Dir = "up"
+			case v.Hi < 0:
+				r.Dir = "down"
 			}
 		}
 		ch.Rows = append(ch.Rows, r)
@@ -304,20 +332,7 @@ type barChart struct {
 	HasTarget        bool
 	Target, TargetX  float64
 	ZeroX            float64
-	Rows             []barRow
-}
-
-// barRow is one item's bar.
-type barRow struct {
-	Y                 float64
-	Label             string
-	X, X0, X1         float64
-	Est, Lo, Hi       float64
-	N                 int64
-	Flag              string
-	Suppressed, Small bool
-	Missing           bool
-	NoInterval        bool
+	Rows             []forestRow
 }
 
 // newBars lays out item cells (in the order given) on a scale from zero.
@@ -344,28 +359,15 @@ func newBars(id, key, subject string, cells []dashCell) *barChart {
 		step := niceStep(math.Max(hi, target), 5)
 		d1 = math.Max(step, math.Ceil(math.Max(hi, target)/step)*step)
 	}
-	x := linear{0, d1, ch.Left, ch.Right}
-	ch.H = ch.Top + float64(len(cells))*forestRowH + forestAxis
+	sc := newRowScale(0, d1, ch.Left, ch.Right, len(cells))
 	_, _, ticks := niceDomain(0, d1, percent, 10)
-	for _, t := range ticks {
-		ch.Ticks = append(ch.Ticks, chartTick{X: x.at(t), Y: ch.H - forestAxis, Label: tickLabel(t, percent)})
-	}
-	ch.ZeroX = x.at(0)
+	ch.H, ch.Ticks = sc.h, sc.ticks(ticks, percent, tickLabel)
+	ch.ZeroX = sc.x.at(0)
 	if hasTarget {
-		ch.HasTarget, ch.Target, ch.TargetX = true, target, x.at(target)
+		ch.HasTarget, ch.Target, ch.TargetX = true, target, sc.x.at(target)
 	}
 	for i, c := range cells {
-		r := barRow{Y: ch.Top + (float64(i)+0.5)*forestRowH, Label: c.Col.Label, Est: c.Est, Lo: c.Lo, Hi: c.Hi, N: c.N, Flag: c.Flag,
-			Suppressed: c.Suppressed, Small: c.Small, Missing: c.Missing}
-		if !c.Suppressed && !c.Missing {
-			r.X = x.at(c.Est)
-			if finite(c.Lo, c.Hi) {
-				r.X0, r.X1 = x.at(c.Lo), x.at(c.Hi)
-			} else {
-				r.NoInterval, r.X0, r.X1 = true, r.X, r.X
-			}
-		}
-		ch.Rows = append(ch.Rows, r)
+		ch.Rows = append(ch.Rows, sc.cellRow(i, c.Col.Label, "", c))
 	}
 	return ch
 }
