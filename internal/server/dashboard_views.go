@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -90,18 +91,14 @@ func (s *Server) dashboardPage(c echo.Context) error {
 
 // streetPage is a street's drill-down (dashboard_street.html).
 type streetPage struct {
-	dashHeader
+	drillPage   // Table: the district and the street
 	Street      store.Street
-	Empty       bool
-	Table       table // the district and the street
 	Communities table // the street's communities
 	NoCommunity bool  // a respondent group: not broken down by community
 	Show        *dashColumn
 	ShowLinks   []rowLink
 	Forest      *forestChart
-	Items       *barChart
 	Field       fieldSection
-	Target      targetNote
 }
 
 // dashboardStreetPage is a street's figures beside the district's, its
@@ -109,28 +106,21 @@ type streetPage struct {
 // fieldwork. Another street than a supervisor's own is not found (the
 // street is looked up within the caller's scope).
 func (s *Server) dashboardStreetPage(c echo.Context) error {
-	var st store.Street
-	f, err := s.loadDrillDown(c, "street", true, func(d *dashRound, id int64) (err error) {
-		st, err = s.db.RoundStreet(d.ctx, d.info.ID, id, d.caller.Scope())
-		return err
-	})
+	f, st, err := loadDrillDown(s, c, "street", true, s.db.RoundStreet)
 	if err != nil {
 		return err
 	}
 	d, sid := f.dashRound, f.id
 	group := d.q.Group != ""
-	p := streetPage{dashHeader: d.header(), Street: st}
-	p.Field, err = s.fieldworkSection(d, store.Scope{StreetID: sid}, "community", d.communityLink)
-	if err != nil {
+	p := streetPage{drillPage: f.page(), Street: st}
+	if p.Field, err = s.fieldworkSection(d, store.Scope{StreetID: sid}, "community", d.communityLink); err != nil {
 		return err
 	}
-	p.Empty = !f.ok
 	if !f.ok {
 		return s.render(c, "dashboard_street", "dash.street.title", p)
 	}
 	head, items := f.head, f.items
 	all := s.streetTable(d, head, items, f.rep, f.district)
-	p.Target = f.target
 	p.Table = table{Head: head, Items: items, District: all.District}
 	var mine dashRow
 	for _, r := range all.Rows {
@@ -180,31 +170,23 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 
 // communityPage is a community's figures (dashboard_community.html).
 type communityPage struct {
-	dashHeader
+	drillPage  // Table: the district, the street and the community
 	Community  store.Community
 	StreetName string
 	StreetHref string
-	Empty      bool
-	Table      table // the district, the street and the community
-	Items      *barChart
 	Field      fieldRow
-	Target     targetNote
 }
 
 // dashboardCommunityPage is a community's figures beside its street's and
 // the district's, its items and its fieldwork. A community of another
 // street than a supervisor's own is not found.
 func (s *Server) dashboardCommunityPage(c echo.Context) error {
-	var cm store.Community
-	f, err := s.loadDrillDown(c, "community", false, func(d *dashRound, id int64) (err error) {
-		cm, err = s.db.RoundCommunity(d.ctx, d.info.ID, id, d.caller.Scope())
-		return err
-	})
+	f, cm, err := loadDrillDown(s, c, "community", false, s.db.RoundCommunity)
 	if err != nil {
 		return err
 	}
 	d, cid := f.dashRound, f.id
-	p := communityPage{dashHeader: d.header(), Community: cm, StreetHref: d.streetLink(cm.StreetID)}
+	p := communityPage{drillPage: f.page(), Community: cm, StreetHref: d.streetLink(cm.StreetID)}
 	rows, err := s.db.Progress(d.ctx, d.info.ID, "community", store.Scope{StreetID: cm.StreetID})
 	if err != nil {
 		return err
@@ -215,12 +197,10 @@ func (s *Server) dashboardCommunityPage(c echo.Context) error {
 			p.Field = g
 		}
 	}
-	p.Empty = !f.ok
 	if !f.ok {
 		return s.render(c, "dashboard_community", "dash.community.title", p)
 	}
 	rep, head, items, cols := f.rep, f.head, f.items, f.cols
-	p.Target = f.target
 	sfigs := indexFigures(rep.Report, -1)
 	p.Table = table{Head: head, Items: items, District: rowOf(0, "", "", cols, sfigs, true, d.minCell)}
 	for _, f := range rep.Estimates {
@@ -376,25 +356,42 @@ type drillDown struct {
 	streetFigures
 }
 
+// drillPage is what a street's and a community's page share.
+type drillPage struct {
+	dashHeader
+	Empty  bool // no estimates yet
+	Table  table
+	Items  *barChart
+	Target targetNote
+}
+
+// page starts the drill-down's page data.
+func (f *drillDown) page() drillPage {
+	return drillPage{dashHeader: f.header(), Empty: !f.ok, Target: f.target}
+}
+
 // loadDrillDown loads a drill-down page: the round, the id in the path
-// parameter param ("street" or "community"), which lookup finds within the
-// caller's scope (another street's answers not found), and the streets'
-// figures (of a respondent group when byGroup).
-func (s *Server) loadDrillDown(c echo.Context, param string, byGroup bool, lookup func(d *dashRound, id int64) error) (*drillDown, error) {
+// parameter param ("street" or "community"), the place it names as lookup
+// (store.RoundStreet, RoundCommunity) finds it within the caller's scope
+// (another street's answers not found), and the streets' figures (of a
+// respondent group when byGroup).
+func loadDrillDown[T any](s *Server, c echo.Context, param string, byGroup bool,
+	lookup func(ctx context.Context, roundID, id int64, sc store.Scope) (T, error)) (*drillDown, T, error) {
+	var place T
 	d, err := s.loadDashRound(c)
 	if err != nil {
-		return nil, err
+		return nil, place, err
 	}
 	id, err := idParam(c, param, param)
 	if err != nil {
-		return nil, err
+		return nil, place, err
 	}
-	if err := lookup(d, id); err != nil {
-		return nil, err
+	if place, err = lookup(d.ctx, d.info.ID, id, d.caller.Scope()); err != nil {
+		return nil, place, err
 	}
 	f, err := s.streetFigures(d, byGroup)
 	if err != nil {
-		return nil, err
+		return nil, place, err
 	}
-	return &drillDown{dashRound: d, id: id, streetFigures: f}, nil
+	return &drillDown{dashRound: d, id: id, streetFigures: f}, place, nil
 }
