@@ -15,6 +15,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -165,12 +166,12 @@ func (q dashQuery) href(path string, kv ...string) string {
 
 // loadDashRound opens the round of the path for the caller.
 func (s *Server) loadDashRound(c echo.Context) (*dashRound, error) {
-	id, err := idParam(c, "id", "round")
+	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return nil, err
 	}
 	ctx := c.Request().Context()
-	caller := s.caller(c)
+	caller := request.Caller(c)
 	info, err := s.rounds.Round(ctx, caller, id)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -382,7 +383,7 @@ func loadDrillDown[T any](s *Server, c echo.Context, param string, byGroup bool,
 	if err != nil {
 		return nil, place, err
 	}
-	id, err := idParam(c, param, param)
+	id, err := request.IDParam(c, param, param)
 	if err != nil {
 		return nil, place, err
 	}

@@ -1,11 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,7 +12,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
-	"github.com/minyi-survey/minyi/internal/textcheck"
+	"github.com/minyi-survey/minyi/internal/request"
 )
 
 // healthz answers 200 while the process is up.
@@ -45,7 +42,7 @@ type loginRequest struct {
 // login checks credentials, sets the session cookie and returns the user.
 func (s *Server) login(c echo.Context) error {
 	var req loginRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := request.BindJSON(c, &req); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -58,7 +55,7 @@ func (s *Server) login(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("username and password are required", fields)
 	}
-	value, u, err := s.auth.Login(c.Request().Context(), apiActor(c), req.Username, req.Password, c.Request().UserAgent())
+	value, u, err := s.auth.Login(c.Request().Context(), request.Actor(c), req.Username, req.Password, c.Request().UserAgent())
 	var te *auth.ErrTooManyAttempts
 	if errors.As(err, &te) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter().Seconds())))
@@ -84,7 +81,7 @@ func (s *Server) logout(c echo.Context) error {
 
 // me returns the logged-in user.
 func (s *Server) me(c echo.Context) error {
-	return c.JSON(http.StatusOK, currentUser(c))
+	return c.JSON(http.StatusOK, request.User(c))
 }
 
 // cookie builds the session cookie: HttpOnly, SameSite=Lax, Secure when the
@@ -104,49 +101,4 @@ func (s *Server) cookie(value string, ttl time.Duration) *http.Cookie {
 		ck.MaxAge = int(ttl.Seconds())
 	}
 	return ck
-}
-
-// bindJSON decodes a JSON request body into v strictly: unknown fields and
-// trailing data are errors, and a wrong type names the field.
-func bindJSON(c echo.Context, v any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send a JSON body with Content-Type: application/json")
-	}
-	raw, err := io.ReadAll(c.Request().Body)
-	if err != nil {
-		return bodyError(err, echo.NewHTTPError(http.StatusBadRequest, "could not read the request body"))
-	}
-	// Text a database would refuse (a NUL, invalid UTF-8) is named here,
-	// before any handler sees it.
-	if path, problem := textcheck.JSON(raw); problem != "" {
-		if path == "" {
-			path = "body"
-		}
-		return apperr.WithFields("text with invalid characters", map[string]string{path: problem})
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		if berr := bodyError(err, nil); berr != nil {
-			return berr
-		}
-		switch {
-		case errors.As(err, &te):
-			return apperr.WithFields("wrong type in JSON body", map[string]string{te.Field: "must be " + te.Type.String()})
-		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-			return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON body")
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return apperr.WithFields("unknown field in JSON body", map[string]string{f: "unknown field"})
-		default:
-			return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON body")
-		}
-	}
-	if dec.More() {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON body: data after the object")
-	}
-	return nil
 }

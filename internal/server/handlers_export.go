@@ -10,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -26,7 +27,7 @@ import (
 // proper error answer.
 func (s *Server) roundExport(kind results.ExportKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, err := idParam(c, "id", "round")
+		id, err := request.IDParam(c, "id", "round")
 		if err != nil {
 			return err
 		}
@@ -48,7 +49,7 @@ func (s *Server) roundExport(kind results.ExportKind) echo.HandlerFunc {
 			return def
 		}
 		o := results.ExportOptions{Format: f, Labels: flag("labels", false), NoBOM: !flag("bom", true),
-			Scope: store.Scope{StreetID: s.caller(c).Scope().StreetID}, MinN: int64(s.cfg.MinCell)}
+			Scope: store.Scope{StreetID: request.Caller(c).Scope().StreetID}, MinN: int64(s.cfg.MinCell)}
 		if v := c.QueryParam("lonely_psu"); v != "" {
 			if o.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 				fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
@@ -71,7 +72,7 @@ func (s *Server) roundExport(kind results.ExportKind) echo.HandlerFunc {
 			}
 			h.Set(echo.HeaderContentType, ct)
 			h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename*=UTF-8''%s", url.PathEscape(name)))
-			noStore(c)
+			request.NoStore(c)
 			c.Response().WriteHeader(http.StatusOK)
 		}
 		if kind == results.ExportSummary || kind == results.ExportCodebook {

@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/frame"
 	"github.com/minyi-survey/minyi/internal/frameload"
+	"github.com/minyi-survey/minyi/internal/request"
 )
 
 // importFrame takes a multipart upload (field "file", optional fields
@@ -20,7 +21,7 @@ import (
 // s.uploadLimit (413 beyond it) and at most uploadMemory of it is held in
 // memory; the rest of the file waits in a temporary file.
 func (s *Server) importFrame(c echo.Context) error {
-	fh, cleanup, err := uploadedFile(c, "the register")
+	fh, cleanup, err := request.UploadedFile(c, "the register")
 	if err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func (s *Server) importFrame(c echo.Context) error {
 		return apperr.Wrap(apperr.Internal, err, "open upload")
 	}
 	defer f.Close()
-	fr, err := frameload.Import(c.Request().Context(), s.db, f, filepath.Base(fh.Filename), opts, actor(c))
+	fr, err := frameload.Import(c.Request().Context(), s.db, f, filepath.Base(fh.Filename), opts, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -45,9 +46,9 @@ func frameOptionsFromForm(c echo.Context) (frame.Options, error) {
 	var o frame.Options
 	var err error
 	fields := map[string]string{}
-	enc, format := checkedFormValue(c, "encoding", fields), checkedFormValue(c, "format", fields)
-	o.Sheet = checkedFormValue(c, "sheet", fields)
-	m := checkedFormValue(c, "map", fields)
+	enc, format := request.FormValue(c, "encoding", fields), request.FormValue(c, "format", fields)
+	o.Sheet = request.FormValue(c, "sheet", fields)
+	m := request.FormValue(c, "map", fields)
 	if len(fields) > 0 {
 		return o, apperr.WithFields("text with invalid characters", fields)
 	}

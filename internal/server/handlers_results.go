@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -69,7 +70,7 @@ func (s *Server) roundEstimates(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid estimate request", fields)
 	}
-	if u := currentUser(c); u.Role == store.RoleSupervisor && req.VsStreet != 0 {
+	if u := request.User(c); u.Role == store.RoleSupervisor && req.VsStreet != 0 {
 		return apperr.New(apperr.Forbidden, "a street office sees its own street's figures only; comparisons between streets are for analysts")
 	}
 	ctx := c.Request().Context()
@@ -77,7 +78,7 @@ func (s *Server) roundEstimates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if u := currentUser(c); u.Role == store.RoleSupervisor {
+	if u := request.User(c); u.Role == store.RoleSupervisor {
 		ownStreetOnly(&rep, u)
 	}
 	return c.JSON(http.StatusOK, rep)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/draw"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/textcheck"
@@ -19,14 +20,14 @@ import (
 // drawSample draws and stores a sample from the JSON specification.
 func (s *Server) drawSample(c echo.Context) error {
 	var req draw.Request
-	if err := bindJSON(c, &req); err != nil {
+	if err := request.BindJSON(c, &req); err != nil {
 		return err
 	}
 	spec, err := req.Spec()
 	if err != nil {
 		return err
 	}
-	res, err := draw.Draw(c.Request().Context(), s.db, spec, actor(c))
+	res, err := draw.Draw(c.Request().Context(), s.db, spec, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *Server) sampleHouseholds(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.SampleListing(c.Request().Context(), smp.ID, s.caller(c).Scope())
+	rows, err := s.db.SampleListing(c.Request().Context(), smp.ID, request.Caller(c).Scope())
 	if err != nil {
 		return err
 	}

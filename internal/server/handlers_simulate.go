@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/simround"
 )
 
@@ -25,7 +26,7 @@ var designSlot = make(chan struct{}, 1)
 // and answers what minyi simulate design --format json writes.
 func (s *Server) evaluateDesign(c echo.Context) error {
 	var req simround.DesignRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := request.BindJSON(c, &req); err != nil {
 		return err
 	}
 	select {

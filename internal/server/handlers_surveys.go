@@ -11,6 +11,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/survey"
 )
 
@@ -31,7 +32,7 @@ func definitionBody(c echo.Context) (string, []byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(c.Request().Body, questionnaire.MaxDefinitionSize+1))
 	if err != nil {
-		return "", nil, bodyError(err, apperr.Wrap(apperr.Invalid, err, "could not read the request body"))
+		return "", nil, request.BodyError(err, apperr.Wrap(apperr.Invalid, err, "could not read the request body"))
 	}
 	if len(data) > questionnaire.MaxDefinitionSize {
 		return "", nil, apperr.New(apperr.TooLarge, "a questionnaire definition may be at most %d bytes", questionnaire.MaxDefinitionSize)
@@ -67,7 +68,7 @@ func (s *Server) importSurvey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := survey.Import(c.Request().Context(), s.db, name, data, actor(c))
+	v, err := survey.Import(c.Request().Context(), s.db, name, data, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (s *Server) validateSurvey(c echo.Context) error {
 
 // publishSurvey makes the questionnaire's draft its next version.
 func (s *Server) publishSurvey(c echo.Context) error {
-	v, err := survey.Publish(c.Request().Context(), s.db, c.Param("slug"), actor(c))
+	v, err := survey.Publish(c.Request().Context(), s.db, c.Param("slug"), request.Actor(c))
 	if err != nil {
 		return err
 	}

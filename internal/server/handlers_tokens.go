@@ -9,12 +9,9 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
-
-// tokenKey is the echo context key of the id (int64) of the API token that
-// authenticated the request; it is absent for a session.
-const tokenKey = "minyi.token"
 
 // bearerToken returns the token of an "Authorization: Bearer …" header, if
 // the request has one (the scheme is case-insensitive, RFC 9110). A bare
@@ -51,12 +48,12 @@ type createdToken struct {
 // a stolen token cannot mint a longer-lived one.
 func (s *Server) createToken(c echo.Context) error {
 	var req createTokenRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := request.BindJSON(c, &req); err != nil {
 		return err
 	}
-	u := currentUser(c)
+	u := request.User(c)
 	isAdmin := u.Role == store.RoleAdmin
-	if _, byToken := c.Get(tokenKey).(int64); byToken && !isAdmin {
+	if _, byToken := request.Token(c); byToken && !isAdmin {
 		return apperr.New(apperr.Forbidden, "log in with your password to create an API token")
 	}
 	target := u.ID
@@ -78,7 +75,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid token request", fields)
 	}
-	token, t, err := auth.CreateToken(c.Request().Context(), s.db, actor(c), auth.TokenRequest{UserID: target, Name: req.Name, TTL: ttl})
+	token, t, err := auth.CreateToken(c.Request().Context(), s.db, request.Actor(c), auth.TokenRequest{UserID: target, Name: req.Name, TTL: ttl})
 	if err != nil {
 		return err
 	}
@@ -103,7 +100,7 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err != nil || id < 1 {
 		return apperr.New(apperr.NotFound, "API token %q not found", c.Param("id"))
 	}
-	t, err := s.db.RevokeAPIToken(c.Request().Context(), actor(c), id, tokenOwner(c))
+	t, err := s.db.RevokeAPIToken(c.Request().Context(), request.Actor(c), id, tokenOwner(c))
 	if err != nil {
 		return err
 	}
@@ -113,7 +110,7 @@ func (s *Server) revokeToken(c echo.Context) error {
 // tokenOwner is the user whose tokens the caller may see and revoke: 0
 // (everyone's) for an admin, else the caller.
 func tokenOwner(c echo.Context) int64 {
-	if u := currentUser(c); u.Role != store.RoleAdmin {
+	if u := request.User(c); u.Role != store.RoleAdmin {
 		return u.ID
 	}
 	return 0

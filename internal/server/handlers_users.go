@@ -8,6 +8,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/accounts"
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 )
 
 // listUsers returns every account (without password hashes).
@@ -22,10 +23,10 @@ func (s *Server) listUsers(c echo.Context) error {
 // createUser adds an account with a generated password, returned this once.
 func (s *Server) createUser(c echo.Context) error {
 	var n accounts.New
-	if err := bindJSON(c, &n); err != nil {
+	if err := request.BindJSON(c, &n); err != nil {
 		return err
 	}
-	u, pw, err := accounts.Create(c.Request().Context(), s.db, n, actor(c))
+	u, pw, err := accounts.Create(c.Request().Context(), s.db, n, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -40,10 +41,10 @@ func (s *Server) updateUser(c echo.Context) error {
 		return err
 	}
 	var ch accounts.Change
-	if err := bindJSON(c, &ch); err != nil {
+	if err := request.BindJSON(c, &ch); err != nil {
 		return err
 	}
-	u, err := accounts.Update(c.Request().Context(), s.db, id, ch, actor(c))
+	u, err := accounts.Update(c.Request().Context(), s.db, id, ch, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
 	if err != nil {
 		return err
 	}
-	u, err := accounts.SetDisabled(c.Request().Context(), s.db, id, disabled, actor(c))
+	u, err := accounts.SetDisabled(c.Request().Context(), s.db, id, disabled, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (s *Server) resetPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pw, err := accounts.ResetPassword(c.Request().Context(), s.db, id, "", actor(c))
+	pw, err := accounts.ResetPassword(c.Request().Context(), s.db, id, "", request.Actor(c))
 	if err != nil {
 		return err
 	}

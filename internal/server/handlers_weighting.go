@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/textcheck"
@@ -21,14 +22,14 @@ import (
 // counts; a file with problems answers 422 with every problem and its line
 // in error.details.
 func (s *Server) importPopulation(c echo.Context) error {
-	fh, cleanup, err := uploadedFile(c, "the population counts")
+	fh, cleanup, err := request.UploadedFile(c, "the population counts")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	fields := map[string]string{}
-	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: checkedFormValue(c, "questionnaire", fields), Unit: checkedFormValue(c, "unit", fields)}
-	if v := checkedFormValue(c, "frame", fields); v != "" {
+	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: request.FormValue(c, "questionnaire", fields), Unit: request.FormValue(c, "unit", fields)}
+	if v := request.FormValue(c, "frame", fields); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			fields["frame"] = "a frame version (1, 2, …); leave it out for the newest"
@@ -43,7 +44,7 @@ func (s *Server) importPopulation(c echo.Context) error {
 		return apperr.Wrap(apperr.Internal, err, "open upload")
 	}
 	defer f.Close()
-	p, err := weighting.ImportPopulation(c.Request().Context(), s.db, f, spec, actor(c))
+	p, err := weighting.ImportPopulation(c.Request().Context(), s.db, f, spec, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -61,15 +62,15 @@ func (s *Server) listPopulations(c echo.Context) error {
 // weighRound runs the weighting of a round with the settings in the body
 // (weighting.Config; {} for the defaults) and answers its report.
 func (s *Server) weighRound(c echo.Context) error {
-	id, err := idParam(c, "id", "round")
+	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
 	}
 	var cfg weighting.Config
-	if err := bindJSON(c, &cfg); err != nil {
+	if err := request.BindJSON(c, &cfg); err != nil {
 		return err
 	}
-	rep, err := weighting.Weigh(c.Request().Context(), s.db, id, cfg, actor(c))
+	rep, err := weighting.Weigh(c.Request().Context(), s.db, id, cfg, request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (s *Server) weighRound(c echo.Context) error {
 // roundWeighting answers the report of the weighting in force, or
 // {"weighting": null} for a round that has not been weighted.
 func (s *Server) roundWeighting(c echo.Context) error {
-	id, err := idParam(c, "id", "round")
+	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (s *Server) roundWeighting(c echo.Context) error {
 // rate indicator; default the satisfaction rate) on predictors= (item
 // indicators, comma-separated; default every satisfaction item).
 func (s *Server) roundDrivers(c echo.Context) error {
-	id, err := idParam(c, "id", "round")
+	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -36,7 +37,7 @@ type connectionStats struct {
 
 func (s *Server) metrics(c echo.Context) error {
 	st := s.db.Writer().Stats()
-	noStore(c)
+	request.NoStore(c)
 	return c.JSON(http.StatusOK, metricsAnswer{
 		StartedAt:    s.started,
 		Database:     string(s.db.Dialect()),

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/draw"
+	"github.com/minyi-survey/minyi/internal/request"
 )
 
 // previewRequest is a sample draw's specification (the body of POST
@@ -21,7 +22,7 @@ type previewRequest struct {
 // code, storing nothing.
 func (s *Server) previewSample(c echo.Context) error {
 	var req previewRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := request.BindJSON(c, &req); err != nil {
 		return err
 	}
 	spec, err := req.Spec()

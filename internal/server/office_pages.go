@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/survey"
@@ -74,8 +75,8 @@ var roundActions = map[string][]string{
 // two queries whatever the number of rounds.
 func (s *Server) roundRows(c echo.Context) ([]roundRow, error) {
 	ctx := c.Request().Context()
-	u := currentUser(c)
-	caller := s.caller(c)
+	u := request.User(c)
+	caller := request.Caller(c)
 	rs, err := s.rounds.Rounds(ctx, caller)
 	if err != nil {
 		return nil, err
@@ -108,8 +109,8 @@ func (s *Server) roundsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Rounds": rows, "Admin": currentUser(c).Role == store.RoleAdmin}
-	if currentUser(c).Role == store.RoleAdmin {
+	data := map[string]any{"Rounds": rows, "Admin": request.User(c).Role == store.RoleAdmin}
+	if request.User(c).Role == store.RoleAdmin {
 		smp, err := s.db.Samples(ctx)
 		if err != nil {
 			return err
@@ -136,7 +137,7 @@ func (s *Server) roundsPage(c echo.Context) error {
 
 // homePage is the workbench: what the user's role has to do now.
 func (s *Server) homePage(c echo.Context) error {
-	u := currentUser(c)
+	u := request.User(c)
 	data := map[string]any{"Rounds": []roundRow(nil), "Frames": []store.Frame(nil)}
 	if u.Role != store.RoleInterviewer {
 		rows, err := s.roundRows(c)

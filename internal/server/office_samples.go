@@ -8,6 +8,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/draw"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -54,7 +55,7 @@ func (s *Server) samplesPage(c echo.Context) error {
 		return err
 	}
 	return s.render(c, "office_samples", "office.samples.title", map[string]any{
-		"Samples": ss, "Frames": fs, "Admin": currentUser(c).Role == store.RoleAdmin,
+		"Samples": ss, "Frames": fs, "Admin": request.User(c).Role == store.RoleAdmin,
 		"Defaults": map[string]any{"PerCommunity": draw.DefaultPerCommunity},
 	})
 }

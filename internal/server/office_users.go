@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -40,7 +41,7 @@ func (s *Server) usersPage(c echo.Context) error {
 		rows[i] = tokenRow{APIToken: t, State: t.State(now)}
 	}
 	return s.render(c, "office_users", "office.users.title", map[string]any{
-		"Users": us, "Streets": streets, "Roles": store.Roles, "Tokens": rows, "Me": currentUser(c).ID,
+		"Users": us, "Streets": streets, "Roles": store.Roles, "Tokens": rows, "Me": request.User(c).ID,
 	})
 }
 

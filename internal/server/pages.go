@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/web"
 )
@@ -127,7 +128,7 @@ func (s *Server) pageFor(c echo.Context, name, titleKey string, data any) web.Pa
 	q := r.URL.Query()
 	q.Set("lang", other)
 	pg.LangHref = "?" + q.Encode()
-	if u, ok := c.Get(userKey).(store.User); ok {
+	if u, ok := request.LoggedIn(c); ok {
 		pg.User = u
 		pg.Nav = navFor(u, r.URL.Path)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) fieldworkPage(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	caller := s.caller(c)
+	caller := request.Caller(c)
 	byI, err := s.rounds.StreetProgress(ctx, caller, v.Round.ID, "interviewer", v.StreetID)
 	if err != nil {
 		return err
@@ -56,7 +57,7 @@ func (s *Server) fieldworkPage(c echo.Context) error {
 	}
 	fv := fieldworkView{streetView: v, ByInterviewer: progressRowsOf(byI.Groups), ByCommunity: progressRowsOf(byC.Groups),
 		Total: progressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
-		LiveTotal: currentUser(c).Role == store.RoleSupervisor || v.StreetID == 0,
+		LiveTotal: request.User(c).Role == store.RoleSupervisor || v.StreetID == 0,
 		API:       "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress"}
 	for _, a := range aps {
 		fv.Appointments = append(fv.Appointments, appointmentRow{Appointment: a, At: a.AppointmentAt.In(loc).Format("15:04")})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/web"
 )
@@ -51,7 +52,7 @@ type streetView struct {
 // for other roles the street of ?street= (which must have households in
 // the round), by default every street when all is set and else the first.
 func (s *Server) streetContext(c echo.Context, all bool) (streetView, error) {
-	id, err := idParam(c, "id", "round")
+	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return streetView{}, err
 	}
@@ -60,7 +61,7 @@ func (s *Server) streetContext(c echo.Context, all bool) (streetView, error) {
 	if err != nil {
 		return streetView{}, err
 	}
-	u := currentUser(c)
+	u := request.User(c)
 	v := streetView{Round: r, Tabs: tabsFor(u, id, c.Request().URL.Path), AllStreets: all, Query: c.QueryParams()}
 	q := c.QueryParam("street")
 	var want int64

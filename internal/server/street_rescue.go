@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/textcheck"
 )
@@ -52,7 +53,7 @@ type rescueResult struct {
 // entries name the supervisor, by way of "rescue". A
 // second upload of the same file finds everything already held.
 func (s *Server) rescueUpload(c echo.Context) error {
-	fh, cleanup, err := uploadedFile(c, "the file the tablet exported")
+	fh, cleanup, err := request.UploadedFile(c, "the file the tablet exported")
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func (s *Server) rescueUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	caller := s.caller(c)
+	caller := request.Caller(c)
 	caller.Actor.Via = "rescue"
 	caller.Rescue = true // the visits are the assigned interviewer's
 	out := rescueResult{File: fh.Filename, Items: []rescueItem{}}
@@ -103,7 +104,7 @@ func (s *Server) rescueUpload(c echo.Context) error {
 			out.Items = append(out.Items, it)
 		}
 	}
-	noStore(c)
+	request.NoStore(c)
 	return c.JSON(http.StatusOK, out)
 }
 

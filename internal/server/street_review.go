@@ -13,6 +13,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
@@ -128,7 +129,7 @@ func (s *Server) reviewResponsePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "response", "response")
+	id, err := request.IDParam(c, "response", "response")
 	if err != nil {
 		return err
 	}

@@ -73,14 +73,3 @@ func printable(r rune) rune {
 	}
 	return r
 }
-
-// checkedFormValue returns a multipart (or URL-encoded) form value after
-// checking its text, as checkText does for the fields it can see.
-func checkedFormValue(c echo.Context, name string, fields map[string]string) string {
-	v := c.FormValue(name)
-	if msg := textcheck.Field(v); msg != "" {
-		fields[name] = msg
-		return ""
-	}
-	return v
-}

@@ -152,14 +152,6 @@ func TestJSONBodyLimit(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{256 << 20: "256 MB", 8 << 20: "8 MB", 1536: "1.5 KB", 900: "900 bytes", 3 << 19: "1.5 MB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) {
