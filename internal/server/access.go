@@ -4,7 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/results"
-	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
 // route is one API route and who may call it. The API is registered from
@@ -31,11 +31,11 @@ type route struct {
 
 // Role sets used in the table.
 var (
-	supervisors  = []string{store.RoleSupervisor}
-	fieldStaff   = []string{store.RoleSupervisor, store.RoleInterviewer}
-	readers      = []string{store.RoleSupervisor, store.RoleAnalyst}
-	interviewers = []string{store.RoleInterviewer}
-	adminsOnly   = []string{store.RoleAdmin}
+	supervisors  = ui.Supervisors
+	fieldStaff   = ui.FieldStaff
+	readers      = ui.Readers
+	interviewers = ui.Interviewers
+	adminsOnly   = ui.AdminsOnly
 )
 
 // apiRoutes is the access table of the JSON API.

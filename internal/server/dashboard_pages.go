@@ -20,6 +20,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
 
@@ -194,7 +195,7 @@ func (s *Server) loadDashRound(c echo.Context) (*dashRound, error) {
 			loc = rule.Location()
 		}
 	}
-	return &dashRound{c: c, ctx: ctx, caller: caller, info: info, def: def, lang: s.lang(c), q: q, minCell: s.cfg.MinCell, now: time.Now(), loc: loc}, nil
+	return &dashRound{c: c, ctx: ctx, caller: caller, info: info, def: def, lang: s.ui.Lang(c), q: q, minCell: s.cfg.MinCell, now: time.Now(), loc: loc}, nil
 }
 
 // base is the round's dashboard path.
@@ -289,7 +290,7 @@ func (d *dashRound) header() dashHeader {
 	if !strings.HasSuffix(tab, "/report") {
 		tab = d.base()
 	}
-	h := dashHeader{Round: d.info, Base: d.base(), Tabs: tabsFor(d.caller.User, d.info.ID, tab),
+	h := dashHeader{Round: d.info, Base: d.base(), Tabs: ui.Tabs(d.caller.User, d.info.ID, tab),
 		AsOf: d.now.In(d.loc).Format("15:04:05"), Refresh: d.c.Request().URL.RequestURI(), Supervisor: d.supervisor(), MinCell: d.minCell, DomainArg: d.q.Domain, problem: &d.problem}
 	for _, kind := range []string{"responses", "summary", "codebook"} {
 		for _, f := range []string{"csv", "xlsx"} {

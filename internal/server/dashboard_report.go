@@ -79,7 +79,7 @@ func (s *Server) reportPage(c echo.Context) error {
 	}
 	p.Empty = !ok
 	if !ok {
-		return s.render(c, "report", "dash.report.title", p)
+		return s.ui.Render(c, "report", "dash.report.title", p)
 	}
 	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
 	d.q.Domain, d.q.Group, d.q.Code = "", "", -1
@@ -99,7 +99,7 @@ func (s *Server) reportPage(c echo.Context) error {
 			p.Weakest = append(p.Weakest, weakRow{Street: r.Name, Cells: weakest(r, items, 3)})
 		}
 	}
-	return s.render(c, "report", "dash.report.title", p)
+	return s.ui.Render(c, "report", "dash.report.title", p)
 }
 
 // methodsOf describes how the round's figures were made: the sample's

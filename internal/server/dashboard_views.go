@@ -87,7 +87,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 			p.Items = newBars("items", "dash.chart.items", p.Domain, cells)
 		}
 	}
-	return s.render(c, "dashboard", "dash.title", p)
+	return s.ui.Render(c, "dashboard", "dash.title", p)
 }
 
 // streetPage is a street's drill-down (dashboard_street.html).
@@ -118,7 +118,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 		return err
 	}
 	if !f.ok {
-		return s.render(c, "dashboard_street", "dash.street.title", p)
+		return s.ui.Render(c, "dashboard_street", "dash.street.title", p)
 	}
 	head, items := f.head, f.items
 	all := s.streetTable(d, head, items, f.rep, f.district)
@@ -145,7 +145,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 	p.ShowLinks = showLinks(d, path, p.Table, p.Show)
 	if group {
 		p.NoCommunity = true
-		return s.render(c, "dashboard_street", "dash.street.title", p)
+		return s.ui.Render(c, "dashboard_street", "dash.street.title", p)
 	}
 	crep, _, err := s.estimates(d, "community", 0, false)
 	if err != nil {
@@ -166,7 +166,7 @@ func (s *Server) dashboardStreetPage(c echo.Context) error {
 		sc := mine.cell(p.Show.ID)
 		p.Forest = newForest("forest", "dash.chart.forest.communities", p.Show.Label, p.Show, p.Communities.Rows, &sc)
 	}
-	return s.render(c, "dashboard_street", "dash.street.title", p)
+	return s.ui.Render(c, "dashboard_street", "dash.street.title", p)
 }
 
 // communityPage is a community's figures (dashboard_community.html).
@@ -199,7 +199,7 @@ func (s *Server) dashboardCommunityPage(c echo.Context) error {
 		}
 	}
 	if !f.ok {
-		return s.render(c, "dashboard_community", "dash.community.title", p)
+		return s.ui.Render(c, "dashboard_community", "dash.community.title", p)
 	}
 	rep, head, items, cols := f.rep, f.head, f.items, f.cols
 	sfigs := indexFigures(rep.Report, -1)
@@ -220,7 +220,7 @@ func (s *Server) dashboardCommunityPage(c echo.Context) error {
 	if cells := weakest(mine, items, 0); anyShown(cells) {
 		p.Items = newBars("items", "dash.chart.items", cm.Name, cells)
 	}
-	return s.render(c, "dashboard_community", "dash.community.title", p)
+	return s.ui.Render(c, "dashboard_community", "dash.community.title", p)
 }
 
 // comparePage compares a round with another (dashboard_compare.html).
@@ -261,7 +261,7 @@ func (s *Server) dashboardComparePage(c echo.Context) error {
 		}
 	}
 	if d.q.With == 0 {
-		return s.render(c, "dashboard_compare", "dash.compare.title", p)
+		return s.ui.Render(c, "dashboard_compare", "dash.compare.title", p)
 	}
 	if p.Other == nil {
 		return apperr.WithFields("invalid comparison", map[string]string{"with": "the id of another round"})
@@ -272,7 +272,7 @@ func (s *Server) dashboardComparePage(c echo.Context) error {
 	}
 	p.Empty = !ok
 	if !ok {
-		return s.render(c, "dashboard_compare", "dash.compare.title", p)
+		return s.ui.Render(c, "dashboard_compare", "dash.compare.title", p)
 	}
 	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
 	changeOf := func(f results.Figure) changeValue {
@@ -313,7 +313,7 @@ func (s *Server) dashboardComparePage(c echo.Context) error {
 		}
 		p.Streets = newChange("change-streets", "dash.chart.change.streets", p.Show.Label, p.Show.Percent, sts)
 	}
-	return s.render(c, "dashboard_compare", "dash.compare.title", p)
+	return s.ui.Render(c, "dashboard_compare", "dash.compare.title", p)
 }
 
 // streetFigures are the streets' estimates of a round with the table's

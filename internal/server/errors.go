@@ -158,7 +158,7 @@ func (s *Server) renderError(c echo.Context, status int, body errorDetail) error
 	}
 	var buf bytes.Buffer
 	data := map[string]any{"Status": status, "Message": body.Message, "RequestID": body.RequestID, "Headline": headline}
-	if err := s.pages.Render(&buf, s.pageFor(c, "error", "error.title", data)); err != nil {
+	if err := s.pages.Render(&buf, s.ui.Page(c, "error", "error.title", data)); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -9,6 +9,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/survey"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
 
@@ -93,7 +94,7 @@ func (s *Server) roundRows(c echo.Context) ([]roundRow, error) {
 	}
 	rows := make([]roundRow, len(rs))
 	for i, r := range rs {
-		rows[i] = roundRow{RoundInfo: r, Counts: counts[r.ID], Tabs: tabsFor(u, r.ID, c.Request().URL.Path), Waiting: waiting[r.ID]}
+		rows[i] = roundRow{RoundInfo: r, Counts: counts[r.ID], Tabs: ui.Tabs(u, r.ID, c.Request().URL.Path), Waiting: waiting[r.ID]}
 		if u.Role == store.RoleAdmin {
 			rows[i].Actions = roundActions[r.Status]
 		}
@@ -132,7 +133,7 @@ func (s *Server) roundsPage(c echo.Context) error {
 		}
 		data["Samples"], data["Questionnaires"], data["Kinds"], data["RuleExample"] = free, publishedRefs(qs), rounds.Kinds, ruleExample
 	}
-	return s.render(c, "office_rounds", "office.rounds.title", data)
+	return s.ui.Render(c, "office_rounds", "office.rounds.title", data)
 }
 
 // homePage is the workbench: what the user's role has to do now.
@@ -159,7 +160,7 @@ func (s *Server) homePage(c echo.Context) error {
 		}
 		data["Frames"] = fs[:min(len(fs), 3)]
 	}
-	return s.render(c, "home", "home.title", data)
+	return s.ui.Render(c, "home", "home.title", data)
 }
 
 // publishedRefs lists the published versions of the questionnaires, each

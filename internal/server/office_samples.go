@@ -39,7 +39,7 @@ func (s *Server) registersPage(c echo.Context) error {
 		}
 		data["Current"], data["Streets"] = cur, streets
 	}
-	return s.render(c, "office_registers", "office.registers.title", data)
+	return s.ui.Render(c, "office_registers", "office.registers.title", data)
 }
 
 // samplesPage shows the design form with the sample-size calculator and
@@ -54,7 +54,7 @@ func (s *Server) samplesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "office_samples", "office.samples.title", map[string]any{
+	return s.ui.Render(c, "office_samples", "office.samples.title", map[string]any{
 		"Samples": ss, "Frames": fs, "Admin": request.User(c).Role == store.RoleAdmin,
 		"Defaults": map[string]any{"PerCommunity": draw.DefaultPerCommunity},
 	})
@@ -84,7 +84,7 @@ func (s *Server) samplePage(c echo.Context) error {
 		t.PSUsDrawn += st.Result.PSUsDrawn
 		total.Allocation.Size += st.Allocation.Size
 	}
-	return s.render(c, "office_sample", "office.sample.title", map[string]any{
+	return s.ui.Render(c, "office_sample", "office.sample.title", map[string]any{
 		"Sample": smp, "Spec": spec, "Streets": streets, "Total": total,
 		"CSV": "/api/v1/samples/" + url.PathEscape(smp.Name) + "/households?format=csv",
 	})

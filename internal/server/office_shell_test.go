@@ -9,6 +9,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
@@ -25,7 +26,7 @@ func TestOfficeShellInBrowser(t *testing.T) {
 		var links []string
 		u.run("read the navigation", chromedp.Evaluate(`[...document.querySelectorAll("header nav a")].map(a => a.getAttribute("href"))`, &links))
 		var want []string
-		for _, n := range navFor(store.User{ID: 1, Role: roleOf(who)}, "/") {
+		for _, n := range ui.Nav(store.User{ID: 1, Role: roleOf(who)}, "/") {
 			want = append(want, n.Href)
 		}
 		if strings.Join(links, " ") != strings.Join(want, " ") {

@@ -40,7 +40,7 @@ func (s *Server) usersPage(c echo.Context) error {
 	for i, t := range tokens {
 		rows[i] = tokenRow{APIToken: t, State: t.State(now)}
 	}
-	return s.render(c, "office_users", "office.users.title", map[string]any{
+	return s.ui.Render(c, "office_users", "office.users.title", map[string]any{
 		"Users": us, "Streets": streets, "Roles": store.Roles, "Tokens": rows, "Me": request.User(c).ID,
 	})
 }
@@ -134,5 +134,5 @@ func (s *Server) auditPage(c echo.Context) error {
 		v.Del("lang")
 		data["Newest"] = "/audit?" + v.Encode()
 	}
-	return s.render(c, "office_audit", "office.audit.title", data)
+	return s.ui.Render(c, "office_audit", "office.audit.title", data)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
 // pageCase is one page opened by every caller of accessCallers. route is
@@ -142,7 +143,7 @@ func TestNavigation(t *testing.T) {
 		}
 		for _, who := range accessCallers[1:] {
 			c := loginAs(t, base, who)
-			for _, item := range navFor(f.Users[who], "/") {
+			for _, item := range ui.Nav(f.Users[who], "/") {
 				if item.Href == "/t/" {
 					continue // the tablet app, tested by tablet_test.go
 				}

@@ -21,6 +21,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
 
@@ -32,6 +33,7 @@ type Server struct {
 	log   *slog.Logger
 	e     *echo.Echo
 	pages *web.Pages
+	ui    *ui.UI // renders pages with the layout
 	// rounds runs fieldwork (rounds, assignments, visits, responses).
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
@@ -61,7 +63,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if _, err := staticFiles(); err != nil { // hashed once, at start
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages,
+	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages, ui: ui.New(pages),
 		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit, started: time.Now().UTC()}
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.

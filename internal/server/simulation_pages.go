@@ -31,5 +31,5 @@ func (s *Server) designPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "design", "design.title", designPageData{Frames: fs, TruthSeed: simround.DemoSeed, MaxReps: simround.MaxDesignReps})
+	return s.ui.Render(c, "design", "design.title", designPageData{Frames: fs, TruthSeed: simround.DemoSeed, MaxReps: simround.MaxDesignReps})
 }

@@ -131,5 +131,5 @@ func (s *Server) boardPage(c echo.Context) error {
 	if page > bv.Pager.Pages {
 		return apperr.New(apperr.NotFound, "page %d not found", page)
 	}
-	return s.render(c, "street_board", "street.board.title", bv)
+	return s.ui.Render(c, "street_board", "street.board.title", bv)
 }

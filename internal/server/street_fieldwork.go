@@ -62,5 +62,5 @@ func (s *Server) fieldworkPage(c echo.Context) error {
 	for _, a := range aps {
 		fv.Appointments = append(fv.Appointments, appointmentRow{Appointment: a, At: a.AppointmentAt.In(loc).Format("15:04")})
 	}
-	return s.render(c, "street_fieldwork", "street.fieldwork.title", fv)
+	return s.ui.Render(c, "street_fieldwork", "street.fieldwork.title", fv)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
 
@@ -62,7 +63,7 @@ func (s *Server) streetContext(c echo.Context, all bool) (streetView, error) {
 		return streetView{}, err
 	}
 	u := request.User(c)
-	v := streetView{Round: r, Tabs: tabsFor(u, id, c.Request().URL.Path), AllStreets: all, Query: c.QueryParams()}
+	v := streetView{Round: r, Tabs: ui.Tabs(u, id, c.Request().URL.Path), AllStreets: all, Query: c.QueryParams()}
 	q := c.QueryParam("street")
 	var want int64
 	if q != "" {

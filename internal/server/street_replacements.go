@@ -64,7 +64,7 @@ func (s *Server) replacementsPage(c echo.Context) error {
 		return apperr.New(apperr.NotFound, "page %d not found", page)
 	}
 	for _, a := range as {
-		rv.Requests = append(rv.Requests, replacementRequest{Assignment: a, Reason: localReason(a.Reason, s.lang(c)), LastVisit: nullLocal(a.LastVisitAt, loc), Visits: byAssignment[a.ID]})
+		rv.Requests = append(rv.Requests, replacementRequest{Assignment: a, Reason: localReason(a.Reason, s.ui.Lang(c)), LastVisit: nullLocal(a.LastVisitAt, loc), Visits: byAssignment[a.ID]})
 	}
-	return s.render(c, "street_replacements", "street.replacements.title", rv)
+	return s.ui.Render(c, "street_replacements", "street.replacements.title", rv)
 }

@@ -24,7 +24,7 @@ const maxRescueItems = 20000
 // rescuePage shows the form that uploads a tablet's exported outbox
 // (street_rescue.js posts it to POST /rescue and lists the outcome).
 func (s *Server) rescuePage(c echo.Context) error {
-	return s.render(c, "street_rescue", "street.rescue.title", nil)
+	return s.ui.Render(c, "street_rescue", "street.rescue.title", nil)
 }
 
 // rescueItem is the outcome of one item of a rescued file: received

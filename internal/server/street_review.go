@@ -88,7 +88,7 @@ func (s *Server) reviewPage(c echo.Context) error {
 	loc := roundRule(v.Round).Location()
 	base := "/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/review/"
 	for _, r := range rows {
-		row := reviewRow{ReviewRow: r, FlagList: localFlags(flagsOf(r.Flags), s.lang(c)), Href: base + strconv.FormatInt(r.ID, 10)}
+		row := reviewRow{ReviewRow: r, FlagList: localFlags(flagsOf(r.Flags), s.ui.Lang(c)), Href: base + strconv.FormatInt(r.ID, 10)}
 		row.Started, row.Ended, row.Duration = timing(r.StartedAt.Time, r.CompletedAt.Time, loc)
 		rv.Rows = append(rv.Rows, row)
 	}
@@ -96,7 +96,7 @@ func (s *Server) reviewPage(c echo.Context) error {
 	if page > rv.Pager.Pages {
 		return apperr.New(apperr.NotFound, "page %d not found", page)
 	}
-	return s.render(c, "street_review", "street.review.title", rv)
+	return s.ui.Render(c, "street_review", "street.review.title", rv)
 }
 
 // responseView is one response for review: its answers with the
@@ -151,7 +151,7 @@ func (s *Server) reviewResponsePage(c echo.Context) error {
 		return apperr.Wrap(apperr.Internal, err, "stored definition of round %d does not parse", v.Round.ID)
 	}
 	loc := roundRule(v.Round).Location()
-	rv := responseView{streetView: v, Response: r, Flags: localFlags(flagsOf(r.Flags), s.lang(c)), Place: place,
+	rv := responseView{streetView: v, Response: r, Flags: localFlags(flagsOf(r.Flags), s.ui.Lang(c)), Place: place,
 		Received: localTime(r.ReceivedAt, loc), Reviewable: r.Status == "accepted",
 		API:  "/api/v1/responses/" + strconv.FormatInt(id, 10) + "/review",
 		Back: v.href("/rounds/"+strconv.FormatInt(v.Round.ID, 10)+"/review", "done", strconv.FormatInt(id, 10))}
@@ -166,8 +166,8 @@ func (s *Server) reviewResponsePage(c echo.Context) error {
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, err, "stored answers of response %d do not parse", id)
 	}
-	rv.Answers = answerRows(def, ans, s.lang(c))
-	return s.render(c, "street_response", "street.response.title", rv)
+	rv.Answers = answerRows(def, ans, s.ui.Lang(c))
+	return s.ui.Render(c, "street_response", "street.response.title", rv)
 }
 
 // answerRows lays out the answered questions in questionnaire order with

@@ -21,31 +21,13 @@ func (s *Server) webRoutes() {
 	s.registerPages() // pages.go
 }
 
-// lang picks the interface language: ?lang=, then the minyi_lang cookie,
-// then Accept-Language, then zh-CN. A ?lang= choice is remembered.
-func (s *Server) lang(c echo.Context) string {
-	if l := c.QueryParam("lang"); l != "" {
-		l = s.pages.Lang(l)
-		c.SetCookie(&http.Cookie{Name: "minyi_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
-		return l
-	}
-	if ck, err := c.Cookie("minyi_lang"); err == nil {
-		return s.pages.Lang(ck.Value)
-	}
-	al := strings.ToLower(c.Request().Header.Get("Accept-Language"))
-	if strings.HasPrefix(al, "en") {
-		return "en"
-	}
-	return "zh-CN"
-}
-
 func (s *Server) i18n(c echo.Context) error {
 	lang := strings.TrimSuffix(c.Param("lang"), ".json")
 	return c.JSONBlob(http.StatusOK, s.pages.StringsJSON(lang))
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	return s.render(c, "login", "login.title", localPath(c.QueryParam("next")))
+	return s.ui.Render(c, "login", "login.title", localPath(c.QueryParam("next")))
 }
 
 // localPath returns next as a path on this site, or "/": the page a login

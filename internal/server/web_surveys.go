@@ -20,12 +20,12 @@ func (s *Server) surveysPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := s.lang(c)
+	lang := s.ui.Lang(c)
 	rows := make([]surveyRow, len(qs))
 	for i, q := range qs {
 		rows[i] = surveyRow{Questionnaire: q, Title: pickText(q.Title, lang, []string{"zh-CN", "en"})}
 	}
-	return s.render(c, "surveys", "surveys.title", rows)
+	return s.ui.Render(c, "surveys", "surveys.title", rows)
 }
 
 type surveyRow struct {
@@ -55,7 +55,7 @@ func (s *Server) surveyPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "survey", "survey.title", buildSurveyView(v, versions, d, s.lang(c)))
+	return s.ui.Render(c, "survey", "survey.title", buildSurveyView(v, versions, d, s.ui.Lang(c)))
 }
 
 // bilingual is a text in the page language with the same text in another
