@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
@@ -34,7 +35,7 @@ func BenchmarkDashboardPages(b *testing.B) {
 			res.Body.Close()
 			b.Run("ForRound", func(b *testing.B) {
 				for b.Loop() {
-					if _, err := results.ForRound(context.Background(), db, seed.Round, dashRequest("street", dashMinCell)); err != nil {
+					if _, err := results.ForRound(context.Background(), db, seed.Round, dashboard.EstimateRequest("street", dashMinCell)); err != nil {
 						b.Fatal(err)
 					}
 				}

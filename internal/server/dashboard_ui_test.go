@@ -16,6 +16,7 @@ import (
 	cdpage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -70,7 +71,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	base := newDashServer(t, db)
 	ctx := context.Background()
 
-	rep, err := results.ForRound(ctx, db, seed.Round, dashRequest("street", dashMinCell))
+	rep, err := results.ForRound(ctx, db, seed.Round, dashboard.EstimateRequest("street", dashMinCell))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +260,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// A respondent group: the figures are the engine's domain estimates.
 	grp, err := results.ForRound(ctx, db, seed.Round, func() results.RoundRequest {
-		r := dashRequest("street", dashMinCell)
+		r := dashboard.EstimateRequest("street", dashMinCell)
 		r.Group = "E1"
 		return r
 	}())
@@ -289,7 +290,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Comparison with the rehearsal: the district's changes and their
 	// intervals are the engine's.
 	cmpRep, err := results.ForRound(ctx, db, seed.Round, func() results.RoundRequest {
-		r := dashRequest("street", dashMinCell)
+		r := dashboard.EstimateRequest("street", dashMinCell)
 		r.CompareTo = seed.Other
 		return r
 	}())

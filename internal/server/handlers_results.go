@@ -79,20 +79,7 @@ func (s *Server) roundEstimates(c echo.Context) error {
 		return err
 	}
 	if u := request.User(c); u.Role == store.RoleSupervisor {
-		ownStreetOnly(&rep, u)
+		request.OwnStreetOnly(&rep, u)
 	}
 	return c.JSON(http.StatusOK, rep)
-}
-
-// ownStreetOnly keeps, for a supervisor, the district figures and those of
-// their own street and its communities: a street office does not see the
-// other streets' results.
-func ownStreetOnly(rep *results.RoundReport, u store.User) {
-	kept := rep.Estimates[:0]
-	for _, f := range rep.Estimates {
-		if f.Domain == stats.NoDomain || u.StreetID.Valid && f.StreetID == u.StreetID.Int64 {
-			kept = append(kept, f)
-		}
-	}
-	rep.Estimates = kept
 }

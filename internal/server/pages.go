@@ -31,7 +31,7 @@ func (s *Server) pageRoutes() []page {
 	ps = append(ps, s.homePages()...)
 	ps = append(ps, s.officePages()...)     // the district survey office (admin): office_*.go
 	ps = append(ps, s.streetPages()...)     // the street offices (supervisor): street_*.go
-	ps = append(ps, s.dashboardPages()...)  // the analysts' dashboard and report: dashboard_*.go
+	ps = append(ps, s.dashboardPages()...)  // the analysts' dashboard and report: internal/dashboard
 	ps = append(ps, s.simulationPages()...) // the design evaluation: simulation_*.go
 	return ps
 }
@@ -43,6 +43,20 @@ func (s *Server) homePages() []page {
 		{method: "GET", path: "/surveys", handler: s.surveysPage},
 		{method: "GET", path: "/surveys/:slug", handler: s.surveyPage},
 		{method: "GET", path: "/surveys/:slug/:version", handler: s.surveyPage},
+	}
+}
+
+// dashboardPages are the analysts' pages: a round's dashboard, its drill
+// down, comparisons, exports and the printable report. Analysts and admins
+// see every street (internal/dashboard); a supervisor the district's figures and their own
+// street's (another street's rows are left out, its pages are 404).
+func (s *Server) dashboardPages() []page {
+	return []page{
+		{method: "GET", path: "/rounds/:id", handler: s.dash.Overview, roles: officeRoles},
+		{method: "GET", path: "/rounds/:id/streets/:street", handler: s.dash.Street, roles: officeRoles},
+		{method: "GET", path: "/rounds/:id/communities/:community", handler: s.dash.Community, roles: officeRoles},
+		{method: "GET", path: "/rounds/:id/compare", handler: s.dash.Compare, roles: officeRoles},
+		{method: "GET", path: "/rounds/:id/report", handler: s.dash.Report, roles: officeRoles},
 	}
 }
 

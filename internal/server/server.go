@@ -19,6 +19,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -34,6 +35,8 @@ type Server struct {
 	e     *echo.Echo
 	pages *web.Pages
 	ui    *ui.UI // renders pages with the layout
+	// The faces of the web interface, each its own package.
+	dash *dashboard.Handler
 	// rounds runs fieldwork (rounds, assignments, visits, responses).
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
@@ -67,6 +70,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit, started: time.Now().UTC()}
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
+	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host

@@ -8,14 +8,15 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
 // fieldworkView is a round's progress in a street (or every street):
 // per interviewer and per community, and the appointments due today.
 type fieldworkView struct {
 	streetView
-	ByInterviewer, ByCommunity []progressRow
-	Total                      progressRow
+	ByInterviewer, ByCommunity []ui.ProgressRow
+	Total                      ui.ProgressRow
 	Appointments               []appointmentRow
 	Today                      string // the round's local date
 	Zone                       string
@@ -55,8 +56,8 @@ func (s *Server) fieldworkPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fv := fieldworkView{streetView: v, ByInterviewer: progressRowsOf(byI.Groups), ByCommunity: progressRowsOf(byC.Groups),
-		Total: progressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
+	fv := fieldworkView{streetView: v, ByInterviewer: ui.ProgressRowsOf(byI.Groups), ByCommunity: ui.ProgressRowsOf(byC.Groups),
+		Total: ui.ProgressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
 		LiveTotal: request.User(c).Role == store.RoleSupervisor || v.StreetID == 0,
 		API:       "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress"}
 	for _, a := range aps {

@@ -1,4 +1,4 @@
-package server
+package dashboard
 
 import (
 	"context"
@@ -23,20 +23,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
-
-// dashboardPages are the analysts' pages: a round's dashboard, its drill
-// down, comparisons, exports and the printable report. Analysts and admins
-// see every street; a supervisor the district's figures and their own
-// street's (another street's rows are left out, its pages are 404).
-func (s *Server) dashboardPages() []page {
-	return []page{
-		{method: "GET", path: "/rounds/:id", handler: s.dashboardPage, roles: officeRoles},
-		{method: "GET", path: "/rounds/:id/streets/:street", handler: s.dashboardStreetPage, roles: officeRoles},
-		{method: "GET", path: "/rounds/:id/communities/:community", handler: s.dashboardCommunityPage, roles: officeRoles},
-		{method: "GET", path: "/rounds/:id/compare", handler: s.dashboardComparePage, roles: officeRoles},
-		{method: "GET", path: "/rounds/:id/report", handler: s.reportPage, roles: officeRoles},
-	}
-}
 
 // dashRound is what every dashboard page starts from: the round the
 // caller may see, its questionnaire, the caller and the page's options.
@@ -166,7 +152,7 @@ func (q dashQuery) href(path string, kv ...string) string {
 }
 
 // loadDashRound opens the round of the path for the caller.
-func (s *Server) loadDashRound(c echo.Context) (*dashRound, error) {
+func (s *Handler) loadDashRound(c echo.Context) (*dashRound, error) {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return nil, err
@@ -195,7 +181,7 @@ func (s *Server) loadDashRound(c echo.Context) (*dashRound, error) {
 			loc = rule.Location()
 		}
 	}
-	return &dashRound{c: c, ctx: ctx, caller: caller, info: info, def: def, lang: s.ui.Lang(c), q: q, minCell: s.cfg.MinCell, now: time.Now(), loc: loc}, nil
+	return &dashRound{c: c, ctx: ctx, caller: caller, info: info, def: def, lang: s.ui.Lang(c), q: q, minCell: s.minCell, now: time.Now(), loc: loc}, nil
 }
 
 // base is the round's dashboard path.
@@ -212,8 +198,9 @@ func (d *dashRound) supervisor() bool { return d.caller.User.Role == store.RoleS
 // report's methods section says so.
 const dashLonelyPSU = stats.LonelyAdjust
 
-// dashRequest is the estimate request of the dashboard's pages.
-func dashRequest(by string, minCell int) results.RoundRequest {
+// EstimateRequest is the estimate request of the dashboard's pages (by
+// "street", "community" or "" for the district), which benchmarks reuse.
+func EstimateRequest(by string, minCell int) results.RoundRequest {
 	return results.RoundRequest{By: by, LonelyPSU: dashLonelyPSU, Options: stats.Options{MinN: int64(minCell)}}
 }
 
@@ -221,8 +208,8 @@ func dashRequest(by string, minCell int) results.RoundRequest {
 // respondent group of the query, compared with another round if asked.
 // A round without responses yet gives an empty report, not an error. A
 // supervisor keeps the district's figures and their own street's.
-func (s *Server) estimates(d *dashRound, by string, compare int64, group bool) (results.RoundReport, bool, error) {
-	req := dashRequest(by, d.minCell)
+func (s *Handler) estimates(d *dashRound, by string, compare int64, group bool) (results.RoundReport, bool, error) {
+	req := EstimateRequest(by, d.minCell)
 	req.CompareTo = compare
 	if group {
 		req.Group = d.q.Group
@@ -239,7 +226,7 @@ func (s *Server) estimates(d *dashRound, by string, compare int64, group bool) (
 		return rep, false, err
 	}
 	if d.supervisor() && by != "" { // district figures (of a group too) are for everyone
-		ownStreetOnly(&rep, d.caller.User)
+		request.OwnStreetOnly(&rep, d.caller.User)
 	}
 	return rep, true, nil
 }
@@ -331,7 +318,7 @@ type table struct {
 
 // streetTable builds the district line and one row per street of a
 // by-street report (with the query's respondent group when set).
-func (s *Server) streetTable(d *dashRound, head, items []*dashColumn, rep, district results.RoundReport) table {
+func (s *Handler) streetTable(d *dashRound, head, items []*dashColumn, rep, district results.RoundReport) table {
 	cols := slices.Concat(head, items)
 	t := table{Head: head, Items: items}
 	group := d.q.Code

@@ -1,4 +1,4 @@
-package server
+package dashboard
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
 // fieldSection is a dashboard's fieldwork: totals, by street (or
@@ -25,7 +26,7 @@ type fieldSection struct {
 
 // fieldworkSection counts the round's fieldwork within scope sc, grouped
 // by "street" or "community"; link makes a group's drill-down path.
-func (s *Server) fieldworkSection(d *dashRound, sc store.Scope, by string, link func(id int64) string) (fieldSection, error) {
+func (s *Handler) fieldworkSection(d *dashRound, sc store.Scope, by string, link func(id int64) string) (fieldSection, error) {
 	var f fieldSection
 	rows, err := s.db.Progress(d.ctx, d.info.ID, by, sc)
 	if err != nil {
@@ -51,7 +52,7 @@ func (s *Server) fieldworkSection(d *dashRound, sc store.Scope, by string, link 
 		flagsOf[fl.StreetID] += fl.N
 		f.Flags += fl.N
 	}
-	if f.Flags > 0 && auth.Allowed(d.caller.User.Role, supervisors...) {
+	if f.Flags > 0 && auth.Allowed(d.caller.User.Role, ui.Supervisors...) {
 		f.ReviewHref = d.base() + "/review"
 	}
 	// Days: interviews per day, the cumulative response rate, and each
@@ -80,7 +81,7 @@ func (s *Server) fieldworkSection(d *dashRound, sc store.Scope, by string, link 
 	for _, day := range order {
 		c := perDay[day]
 		cum.Merge(*c)
-		vals = append(vals, dayValue{Day: day, Interviews: c.I, Final: c.Total(), RR1: rate(cum.Rates().RR1)})
+		vals = append(vals, dayValue{Day: day, Interviews: c.I, Final: c.Total(), RR1: ui.Rate(cum.Rates().RR1)})
 	}
 	if len(vals) > 0 {
 		f.Days = newDays("days", "dash.chart.days", "", vals)
@@ -104,9 +105,9 @@ func progressRows(rows []store.ProgressRow) (fieldRow, []fieldRow) {
 	total, groups := groupProgress(rows)
 	out := make([]fieldRow, len(groups))
 	for i, g := range groups {
-		out[i] = fieldRow{progressRow: progressRowOf(g)}
+		out[i] = fieldRow{ProgressRow: ui.ProgressRowOf(g)}
 	}
-	return fieldRow{progressRow: progressRowOf(total)}, out
+	return fieldRow{ProgressRow: ui.ProgressRowOf(total)}, out
 }
 
 // streetLink is the drill-down path of a street.

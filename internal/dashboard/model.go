@@ -1,4 +1,4 @@
-package server
+package dashboard
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
 // DefaultTarget is the target a dashboard compares a rate with when its
@@ -273,7 +274,7 @@ func sortRows(rows []dashRow, sort string, desc bool) {
 // community or interviewer with its drill-down link, its flagged
 // interviews and its small chart.
 type fieldRow struct {
-	progressRow
+	ui.ProgressRow
 	Href  string
 	Flags int // flagged interviews waiting for review
 	Spark *sparkChart

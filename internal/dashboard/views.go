@@ -1,4 +1,4 @@
-package server
+package dashboard
 
 import (
 	"context"
@@ -48,13 +48,13 @@ func noteOf(cols []*dashColumn, target float64) targetNote {
 	return n
 }
 
-// dashboardPage is a round's dashboard: fieldwork and response rates, the
+// Overview is a round's dashboard: fieldwork and response rates, the
 // four rates and the composite for the district and every street (a
 // supervisor: their own street), the league table, the forest plot, the
 // satisfaction items; ?sort=&dir= orders the league table, ?show= picks the
 // forest plot's indicator, ?domain=Q:CODE restricts every figure to a
 // respondent group (a domain of the full design).
-func (s *Server) dashboardPage(c echo.Context) error {
+func (s *Handler) Overview(c echo.Context) error {
 	d, err := s.loadDashRound(c)
 	if err != nil {
 		return err
@@ -102,11 +102,11 @@ type streetPage struct {
 	Field       fieldSection
 }
 
-// dashboardStreetPage is a street's figures beside the district's, its
+// Street is a street's figures beside the district's, its
 // communities (table and forest plot), its weakest items and its
 // fieldwork. Another street than a supervisor's own is not found (the
 // street is looked up within the caller's scope).
-func (s *Server) dashboardStreetPage(c echo.Context) error {
+func (s *Handler) Street(c echo.Context) error {
 	f, st, err := loadDrillDown(s, c, "street", true, s.db.RoundStreet)
 	if err != nil {
 		return err
@@ -178,10 +178,10 @@ type communityPage struct {
 	Field      fieldRow
 }
 
-// dashboardCommunityPage is a community's figures beside its street's and
+// Community is a community's figures beside its street's and
 // the district's, its items and its fieldwork. A community of another
 // street than a supervisor's own is not found.
-func (s *Server) dashboardCommunityPage(c echo.Context) error {
+func (s *Handler) Community(c echo.Context) error {
 	f, cm, err := loadDrillDown(s, c, "community", false, s.db.RoundCommunity)
 	if err != nil {
 		return err
@@ -236,12 +236,12 @@ type comparePage struct {
 	ShowLinks []rowLink
 }
 
-// dashboardComparePage compares the round with another (?with=ID: an
+// Compare compares the round with another (?with=ID: an
 // earlier round, or an official-style one beside a mock round): the
 // district's change in every headline rate and each street's change in
 // one (?show=), with the intervals of the changes (the rounds are
 // independent samples; stats.Compare).
-func (s *Server) dashboardComparePage(c echo.Context) error {
+func (s *Handler) Compare(c echo.Context) error {
 	d, err := s.loadDashRound(c)
 	if err != nil {
 		return err
@@ -328,7 +328,7 @@ type streetFigures struct {
 	target        targetNote
 }
 
-func (s *Server) streetFigures(d *dashRound, byGroup bool) (streetFigures, error) {
+func (s *Handler) streetFigures(d *dashRound, byGroup bool) (streetFigures, error) {
 	var f streetFigures
 	group := byGroup && d.q.Group != ""
 	var err error
@@ -376,7 +376,7 @@ func (f *drillDown) page() drillPage {
 // (store.RoundStreet, RoundCommunity) finds it within the caller's scope
 // (another street's answers not found), and the streets' figures (of a
 // respondent group when byGroup).
-func loadDrillDown[T any](s *Server, c echo.Context, param string, byGroup bool,
+func loadDrillDown[T any](s *Handler, c echo.Context, param string, byGroup bool,
 	lookup func(ctx context.Context, roundID, id int64, sc store.Scope) (T, error)) (*drillDown, T, error) {
 	var place T
 	d, err := s.loadDashRound(c)

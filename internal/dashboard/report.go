@@ -1,4 +1,4 @@
-package server
+package dashboard
 
 import (
 	"encoding/json"
@@ -58,10 +58,10 @@ type methods struct {
 	Software             string
 }
 
-// reportPage is the printable report: key figures with their intervals,
+// Report is the printable report: key figures with their intervals,
 // the league table, a forest plot per headline rate, the weakest items per
 // street, fieldwork and the methods.
-func (s *Server) reportPage(c echo.Context) error {
+func (s *Handler) Report(c echo.Context) error {
 	d, err := s.loadDashRound(c)
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func (s *Server) reportPage(c echo.Context) error {
 // methodsOf describes how the round's figures were made: the sample's
 // design and size, the response rates, the weighting, the intervals and
 // the software.
-func (s *Server) methodsOf(d *dashRound, f fieldSection) (methods, error) {
+func (s *Handler) methodsOf(d *dashRound, f fieldSection) (methods, error) {
 	m := methods{Kind: d.info.Kind, Questionnaire: d.info.Questionnaire, QuestionnaireVersion: d.info.QuestionnaireVersion,
 		Sample: d.info.Sample, Assignments: f.Total.Assignments, Interviews: f.Total.I, RR1: f.Total.RR1, RR3: f.Total.RR3,
 		Level: 0.95, MinCell: d.minCell, Software: software()}
