@@ -30,7 +30,7 @@ func (s *Server) pageRoutes() []page {
 	var ps []page
 	ps = append(ps, s.homePages()...)
 	ps = append(ps, s.officePages()...)     // the district survey office (admin): office_*.go
-	ps = append(ps, s.streetPages()...)     // the street offices (supervisor): street_*.go
+	ps = append(ps, s.streetPages()...)     // the street offices (supervisor): internal/streetoffice
 	ps = append(ps, s.dashboardPages()...)  // the analysts' dashboard and report: internal/dashboard
 	ps = append(ps, s.simulationPages()...) // the design evaluation: simulation_*.go
 	return ps
@@ -57,6 +57,24 @@ func (s *Server) dashboardPages() []page {
 		{method: "GET", path: "/rounds/:id/communities/:community", handler: s.dash.Community, roles: officeRoles},
 		{method: "GET", path: "/rounds/:id/compare", handler: s.dash.Compare, roles: officeRoles},
 		{method: "GET", path: "/rounds/:id/report", handler: s.dash.Report, roles: officeRoles},
+	}
+}
+
+// streetPages are the pages of a street office (supervisor): the
+// assignment board, progress, replacements, the review queue and the
+// tablet rescue. A supervisor sees their own street; an administrator
+// (and, on the progress page, an analyst) chooses a street with ?street=.
+// Another street's object answers 404 to a supervisor, decided in the SQL
+// (internal/streetoffice).
+func (s *Server) streetPages() []page {
+	return []page{
+		{method: "GET", path: "/rounds/:id/board", handler: s.street.Board, roles: supervisors},
+		{method: "GET", path: "/rounds/:id/fieldwork", handler: s.street.Fieldwork, roles: officeRoles},
+		{method: "GET", path: "/rounds/:id/replacements", handler: s.street.Replacements, roles: supervisors},
+		{method: "GET", path: "/rounds/:id/review", handler: s.street.Review, roles: supervisors},
+		{method: "GET", path: "/rounds/:id/review/:response", handler: s.street.ReviewResponse, roles: supervisors},
+		{method: "GET", path: "/rescue", handler: s.street.Rescue, roles: supervisors},
+		{method: "POST", path: "/rescue", handler: s.street.RescueUpload, roles: supervisors, upload: true},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/streetoffice"
 	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
@@ -36,7 +37,8 @@ type Server struct {
 	pages *web.Pages
 	ui    *ui.UI // renders pages with the layout
 	// The faces of the web interface, each its own package.
-	dash *dashboard.Handler
+	dash   *dashboard.Handler
+	street *streetoffice.Handler
 	// rounds runs fieldwork (rounds, assignments, visits, responses).
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
@@ -71,6 +73,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
+	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host

@@ -10,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/streetoffice"
 )
 
 // rescueFile is a tablet's export: a new visit and a new interview on
@@ -45,7 +46,7 @@ func TestRescue(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("upload %d = %d %s", round+1, status, body)
 			}
-			var res rescueResult
+			var res streetoffice.RescueResult
 			if err := json.Unmarshal(body, &res); err != nil {
 				t.Fatal(err)
 			}

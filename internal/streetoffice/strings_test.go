@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"github.com/labstack/echo/v4"
@@ -31,11 +31,11 @@ type dueVisit struct {
 	At, Appointment string
 }
 
-// replacementsPage shows the replacement requests awaiting approval in the
+// Replacements shows the replacement requests awaiting approval in the
 // street (an administrator: every street, or the one chosen), each with
 // the visit history that justifies it and the forms that approve or
 // decline it (POST /api/v1/assignments/:id/replace).
-func (s *Server) replacementsPage(c echo.Context) error {
+func (s *Handler) Replacements(c echo.Context) error {
 	v, err := s.streetContext(c, true)
 	if err != nil {
 		return err

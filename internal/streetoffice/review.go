@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"encoding/json"
@@ -62,10 +62,10 @@ func flagsOf(raw string) []fieldwork.Flag {
 	return fs
 }
 
-// reviewPage lists the responses with quality flags (or flagged by a
+// Review lists the responses with quality flags (or flagged by a
 // supervisor) awaiting review, with each flag's reason and the interview's
 // timing; each links to its detail page.
-func (s *Server) reviewPage(c echo.Context) error {
+func (s *Handler) Review(c echo.Context) error {
 	v, err := s.streetContext(c, true)
 	if err != nil {
 		return err
@@ -121,10 +121,10 @@ type answerRow struct {
 	Section             string
 }
 
-// reviewResponsePage shows one response of the round in the caller's
+// ReviewResponse shows one response of the round in the caller's
 // street, with the forms that accept it, flag it or send it back (POST
 // /api/v1/responses/:id/review).
-func (s *Server) reviewResponsePage(c echo.Context) error {
+func (s *Handler) ReviewResponse(c echo.Context) error {
 	v, err := s.streetContext(c, true)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"slices"
@@ -50,10 +50,10 @@ type boardRow struct {
 	LastVisit, Appointment string
 }
 
-// boardPage shows a street's sampled households by community and building
+// Board shows a street's sampled households by community and building
 // with their state, filters, and the form that gives the selected ones to
 // an interviewer of the street (POST /api/v1/rounds/:id/assignments).
-func (s *Server) boardPage(c echo.Context) error {
+func (s *Handler) Board(c echo.Context) error {
 	v, err := s.streetContext(c, false)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"strconv"
@@ -32,9 +32,9 @@ type appointmentRow struct {
 	At string
 }
 
-// fieldworkPage shows a round's progress, which street_fieldwork.js keeps
+// Fieldwork shows a round's progress, which street_fieldwork.js keeps
 // up to date from GET /api/v1/rounds/:id/progress.
-func (s *Server) fieldworkPage(c echo.Context) error {
+func (s *Handler) Fieldwork(c echo.Context) error {
 	v, err := s.streetContext(c, true)
 	if err != nil {
 		return err

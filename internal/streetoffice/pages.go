@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"database/sql"
@@ -18,23 +18,6 @@ import (
 	"github.com/minyi-survey/minyi/web"
 )
 
-// streetPages are the pages of a street office (supervisor): the
-// assignment board, progress, replacements, the review queue and the
-// tablet rescue. A supervisor sees their own street; an administrator
-// (and, on the progress page, an analyst) chooses a street with ?street=.
-// Another street's object answers 404 to a supervisor, decided in the SQL.
-func (s *Server) streetPages() []page {
-	return []page{
-		{method: "GET", path: "/rounds/:id/board", handler: s.boardPage, roles: supervisors},
-		{method: "GET", path: "/rounds/:id/fieldwork", handler: s.fieldworkPage, roles: officeRoles},
-		{method: "GET", path: "/rounds/:id/replacements", handler: s.replacementsPage, roles: supervisors},
-		{method: "GET", path: "/rounds/:id/review", handler: s.reviewPage, roles: supervisors},
-		{method: "GET", path: "/rounds/:id/review/:response", handler: s.reviewResponsePage, roles: supervisors},
-		{method: "GET", path: "/rescue", handler: s.rescuePage, roles: supervisors},
-		{method: "POST", path: "/rescue", handler: s.rescueUpload, roles: supervisors, upload: true},
-	}
-}
-
 // streetView is what every street page shows above its content: the
 // round, its sections, the street and, for callers not bound to a street,
 // the street selector.
@@ -52,7 +35,7 @@ type streetView struct {
 // about: a supervisor's own (another street named in ?street= is 404), or
 // for other roles the street of ?street= (which must have households in
 // the round), by default every street when all is set and else the first.
-func (s *Server) streetContext(c echo.Context, all bool) (streetView, error) {
+func (s *Handler) streetContext(c echo.Context, all bool) (streetView, error) {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return streetView{}, err

@@ -1,4 +1,4 @@
-package server
+package streetoffice
 
 import (
 	"bytes"
@@ -21,38 +21,38 @@ import (
 // weeks holds a few hundred items.
 const maxRescueItems = 20000
 
-// rescuePage shows the form that uploads a tablet's exported outbox
+// Rescue shows the form that uploads a tablet's exported outbox
 // (street_rescue.js posts it to POST /rescue and lists the outcome).
-func (s *Server) rescuePage(c echo.Context) error {
+func (s *Handler) Rescue(c echo.Context) error {
 	return s.ui.Render(c, "street_rescue", "street.rescue.title", nil)
 }
 
-// rescueItem is the outcome of one item of a rescued file: received
+// RescueItem is the outcome of one item of a rescued file: received
 // (stored now), held (the server already had it) or refused, with the
 // reason.
-type rescueItem struct {
+type RescueItem struct {
 	rounds.SyncResult
 	AssignmentID int64  `json:"assignment_id,omitempty"`
 	Outcome      string `json:"outcome"` // received, held, refused
 }
 
-// rescueResult answers POST /rescue.
-type rescueResult struct {
+// RescueResult answers POST /rescue.
+type RescueResult struct {
 	File     string       `json:"file"`
-	Items    []rescueItem `json:"items"`
+	Items    []RescueItem `json:"items"`
 	Received int          `json:"received"`
 	Held     int          `json:"held"`
 	Refused  int          `json:"refused"`
 }
 
-// rescueUpload takes the file a tablet exported from its unsent outbox (a
+// RescueUpload takes the file a tablet exported from its unsent outbox (a
 // POST /api/v1/sync body, multipart field "file") and sends every item
 // through the same idempotent path as the tablet's own sync (rounds.Sync:
 // RecordVisit and Submit) as the supervisor uploading it, within their
 // street. Visits and responses are the assigned interviewer's; the audit
 // entries name the supervisor, by way of "rescue". A
 // second upload of the same file finds everything already held.
-func (s *Server) rescueUpload(c echo.Context) error {
+func (s *Handler) RescueUpload(c echo.Context) error {
 	fh, cleanup, err := request.UploadedFile(c, "the file the tablet exported")
 	if err != nil {
 		return err
@@ -74,16 +74,16 @@ func (s *Server) rescueUpload(c echo.Context) error {
 	caller := request.Caller(c)
 	caller.Actor.Via = "rescue"
 	caller.Rescue = true // the visits are the assigned interviewer's
-	out := rescueResult{File: fh.Filename, Items: []rescueItem{}}
+	out := RescueResult{File: fh.Filename, Items: []RescueItem{}}
 	for start := 0; start < len(req.Items); start += rounds.MaxSyncItems {
 		chunk := req.Items[start:min(start+rounds.MaxSyncItems, len(req.Items))]
-		res, err := s.rounds.Sync(c.Request().Context(), caller, rounds.SyncRequest{Items: chunk}, func(err error) int { return statusOf(apperr.KindOf(err)) })
+		res, err := s.rounds.Sync(c.Request().Context(), caller, rounds.SyncRequest{Items: chunk}, func(err error) int { return s.status(apperr.KindOf(err)) })
 		if err != nil {
 			return err
 		}
 		for i, r := range res {
 			r.Index += start
-			it := rescueItem{SyncResult: r}
+			it := RescueItem{SyncResult: r}
 			switch item := chunk[i]; {
 			case item.Visit != nil:
 				it.AssignmentID = item.Visit.AssignmentID
