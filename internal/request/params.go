@@ -1,10 +1,12 @@
 package request
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // IDParam reads a positive id from the path; anything else names nothing
@@ -34,4 +36,17 @@ func QueryID(c echo.Context, name string, fields map[string]string) int64 {
 // NoStore marks an answer that carries households, addresses or answers.
 func NoStore(c echo.Context) {
 	c.Response().Header().Set("Cache-Control", "no-store")
+}
+
+// NameParam reads a name from the path (escaped or not), as stored: in
+// NFC. A name that cannot be one names nothing (404 "what not found").
+func NameParam(c echo.Context, param, what string) (string, error) {
+	name, err := url.PathUnescape(c.Param(param))
+	if err != nil {
+		return "", apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	if name, err = textcheck.Name(name); err != nil { // stored names are NFC
+		return "", apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	return name, nil
 }

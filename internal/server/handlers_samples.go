@@ -14,7 +14,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
 // drawSample draws and stores a sample from the JSON specification.
@@ -44,12 +43,9 @@ func (s *Server) listSamples(c echo.Context) error {
 
 // sampleParam loads the sample named in the path.
 func (s *Server) sampleParam(c echo.Context) (store.Sample, error) {
-	name, err := url.PathUnescape(c.Param("name"))
+	name, err := request.NameParam(c, "name", "sample")
 	if err != nil {
-		return store.Sample{}, apperr.New(apperr.NotFound, "sample not found")
-	}
-	if name, err = textcheck.Name(name); err != nil { // stored names are NFC
-		return store.Sample{}, apperr.New(apperr.NotFound, "sample not found")
+		return store.Sample{}, err
 	}
 	return s.db.SampleByName(c.Request().Context(), name)
 }

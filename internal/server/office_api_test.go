@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,21 +12,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
-
-// TestRuleExample keeps the rule box's placeholder equal to the example
-// rule file.
-func TestRuleExample(t *testing.T) {
-	b, err := os.ReadFile("../../surveys/examples/rule.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != ruleExample {
-		t.Errorf("ruleExample differs from surveys/examples/rule.yaml:\n%s", b)
-	}
-	if _, err := fieldwork.ParseRule([]byte(ruleExample)); err != nil {
-		t.Errorf("the example rule does not parse: %v", err)
-	}
-}
 
 // TestOfficeAPI checks what the office pages add to the API: the sample
 // preview (the allocation, nothing stored, field errors), and a round's

@@ -29,7 +29,7 @@ var (
 func (s *Server) pageRoutes() []page {
 	var ps []page
 	ps = append(ps, s.homePages()...)
-	ps = append(ps, s.officePages()...)     // the district survey office (admin): office_*.go
+	ps = append(ps, s.officePages()...)     // the district survey office (admin): internal/office
 	ps = append(ps, s.streetPages()...)     // the street offices (supervisor): internal/streetoffice
 	ps = append(ps, s.dashboardPages()...)  // the analysts' dashboard and report: internal/dashboard
 	ps = append(ps, s.simulationPages()...) // the design evaluation: simulation_*.go
@@ -39,10 +39,10 @@ func (s *Server) pageRoutes() []page {
 // homePages are the pages that every logged-in user has.
 func (s *Server) homePages() []page {
 	return []page{
-		{method: "GET", path: "/", handler: s.homePage},
-		{method: "GET", path: "/surveys", handler: s.surveysPage},
-		{method: "GET", path: "/surveys/:slug", handler: s.surveyPage},
-		{method: "GET", path: "/surveys/:slug/:version", handler: s.surveyPage},
+		{method: "GET", path: "/", handler: s.office.Home},
+		{method: "GET", path: "/surveys", handler: s.office.Surveys},
+		{method: "GET", path: "/surveys/:slug", handler: s.office.Survey},
+		{method: "GET", path: "/surveys/:slug/:version", handler: s.office.Survey},
 	}
 }
 
@@ -75,6 +75,21 @@ func (s *Server) streetPages() []page {
 		{method: "GET", path: "/rounds/:id/review/:response", handler: s.street.ReviewResponse, roles: supervisors},
 		{method: "GET", path: "/rescue", handler: s.street.Rescue, roles: supervisors},
 		{method: "POST", path: "/rescue", handler: s.street.RescueUpload, roles: supervisors, upload: true},
+	}
+}
+
+// officePages are the pages of the district survey office (admin):
+// registers, samples, rounds, users and the audit log. Every form on them
+// posts to the JSON API, which is the only validator; the pages read the
+// store directly, scoped as the API would be.
+func (s *Server) officePages() []page {
+	return []page{
+		{method: "GET", path: "/rounds", handler: s.office.Rounds, roles: officeRoles},
+		{method: "GET", path: "/registers", handler: s.office.Registers, roles: adminsOnly},
+		{method: "GET", path: "/samples", handler: s.office.Samples, roles: analysts},
+		{method: "GET", path: "/samples/:name", handler: s.office.Sample, roles: analysts},
+		{method: "GET", path: "/users", handler: s.office.Users, roles: adminsOnly},
+		{method: "GET", path: "/audit", handler: s.office.Audit, roles: adminsOnly},
 	}
 }
 

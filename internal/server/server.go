@@ -20,6 +20,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/dashboard"
+	"github.com/minyi-survey/minyi/internal/office"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/streetoffice"
@@ -39,6 +40,7 @@ type Server struct {
 	// The faces of the web interface, each its own package.
 	dash   *dashboard.Handler
 	street *streetoffice.Handler
+	office *office.Handler
 	// rounds runs fieldwork (rounds, assignments, visits, responses).
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
@@ -74,6 +76,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	// request's context: with this handler, under the request's id.
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
+	s.office = office.New(db, s.rounds, s.ui)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host

@@ -1,4 +1,4 @@
-package server
+package office
 
 import (
 	"strconv"
@@ -12,21 +12,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
-
-// officePages are the pages of the district survey office (admin):
-// registers, samples, rounds, users and the audit log. Every form on them
-// posts to the JSON API, which is the only validator; the pages read the
-// store directly, scoped as the API would be.
-func (s *Server) officePages() []page {
-	return []page{
-		{method: "GET", path: "/rounds", handler: s.roundsPage, roles: officeRoles},
-		{method: "GET", path: "/registers", handler: s.registersPage, roles: adminsOnly},
-		{method: "GET", path: "/samples", handler: s.samplesPage, roles: analysts},
-		{method: "GET", path: "/samples/:name", handler: s.samplePage, roles: analysts},
-		{method: "GET", path: "/users", handler: s.usersPage, roles: adminsOnly},
-		{method: "GET", path: "/audit", handler: s.auditPage, roles: adminsOnly},
-	}
-}
 
 // ruleExample is the example rule (surveys/examples/rule.yaml, which a
 // test keeps it equal to), shown as the placeholder of the rule box.
@@ -74,7 +59,7 @@ var roundActions = map[string][]string{
 
 // roundRows lists the rounds with their progress in the caller's scope,
 // two queries whatever the number of rounds.
-func (s *Server) roundRows(c echo.Context) ([]roundRow, error) {
+func (s *Handler) roundRows(c echo.Context) ([]roundRow, error) {
 	ctx := c.Request().Context()
 	u := request.User(c)
 	caller := request.Caller(c)
@@ -102,9 +87,9 @@ func (s *Server) roundRows(c echo.Context) ([]roundRow, error) {
 	return rows, nil
 }
 
-// roundsPage lists every round with its progress and sections and, for an
+// Rounds lists every round with its progress and sections and, for an
 // admin, the form to create one and the buttons to start, close and reopen.
-func (s *Server) roundsPage(c echo.Context) error {
+func (s *Handler) Rounds(c echo.Context) error {
 	ctx := c.Request().Context()
 	rows, err := s.roundRows(c)
 	if err != nil {
@@ -136,8 +121,8 @@ func (s *Server) roundsPage(c echo.Context) error {
 	return s.ui.Render(c, "office_rounds", "office.rounds.title", data)
 }
 
-// homePage is the workbench: what the user's role has to do now.
-func (s *Server) homePage(c echo.Context) error {
+// Home is the workbench: what the user's role has to do now.
+func (s *Handler) Home(c echo.Context) error {
 	u := request.User(c)
 	data := map[string]any{"Rounds": []roundRow(nil), "Frames": []store.Frame(nil)}
 	if u.Role != store.RoleInterviewer {

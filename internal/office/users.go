@@ -1,4 +1,4 @@
-package server
+package office
 
 import (
 	"net/url"
@@ -14,10 +14,10 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// usersPage lists the accounts with their actions (deactivate, reactivate,
+// Users lists the accounts with their actions (deactivate, reactivate,
 // reset the password, change the street), the form to add one, and the
 // API tokens of every account (an admin may create and revoke anyone's).
-func (s *Server) usersPage(c echo.Context) error {
+func (s *Handler) Users(c echo.Context) error {
 	ctx := c.Request().Context()
 	us, err := s.db.Users(ctx)
 	if err != nil {
@@ -53,10 +53,10 @@ type auditQuery struct {
 	User, ObjectType, ObjectID, From, To string
 }
 
-// auditPage shows the audit log, newest first, filtered by user, object
+// Audit shows the audit log, newest first, filtered by user, object
 // (type and id) and date range, 50 entries a page; "older" pages continue
 // after the last id shown (keyset). The filter goes into the SQL WHERE.
-func (s *Server) auditPage(c echo.Context) error {
+func (s *Handler) Audit(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := auditQuery{
 		User: strings.TrimSpace(c.QueryParam("user")), ObjectType: strings.TrimSpace(c.QueryParam("object_type")),

@@ -1,4 +1,4 @@
-package server
+package office
 
 import (
 	"net/url"
@@ -12,10 +12,10 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// registersPage shows the upload form of a household register and the
+// Registers shows the upload form of a household register and the
 // frame versions with their counts; ?version=V shows that version's
 // streets (default: the newest).
-func (s *Server) registersPage(c echo.Context) error {
+func (s *Handler) Registers(c echo.Context) error {
 	ctx := c.Request().Context()
 	fs, err := s.db.Frames(ctx)
 	if err != nil {
@@ -42,9 +42,9 @@ func (s *Server) registersPage(c echo.Context) error {
 	return s.ui.Render(c, "office_registers", "office.registers.title", data)
 }
 
-// samplesPage shows the design form with the sample-size calculator and
+// Samples shows the design form with the sample-size calculator and
 // the allocation preview beside it, and the drawn samples.
-func (s *Server) samplesPage(c echo.Context) error {
+func (s *Handler) Samples(c echo.Context) error {
 	ctx := c.Request().Context()
 	ss, err := s.db.Samples(ctx)
 	if err != nil {
@@ -60,9 +60,9 @@ func (s *Server) samplesPage(c echo.Context) error {
 	})
 }
 
-// samplePage shows a drawn sample: its design, the per-street table and
+// Sample shows a drawn sample: its design, the per-street table and
 // the link to its households as CSV.
-func (s *Server) samplePage(c echo.Context) error {
+func (s *Handler) Sample(c echo.Context) error {
 	smp, err := s.sampleParam(c)
 	if err != nil {
 		return err
@@ -88,4 +88,13 @@ func (s *Server) samplePage(c echo.Context) error {
 		"Sample": smp, "Spec": spec, "Streets": streets, "Total": total,
 		"CSV": "/api/v1/samples/" + url.PathEscape(smp.Name) + "/households?format=csv",
 	})
+}
+
+// sampleParam loads the sample named in the path.
+func (s *Handler) sampleParam(c echo.Context) (store.Sample, error) {
+	name, err := request.NameParam(c, "name", "sample")
+	if err != nil {
+		return store.Sample{}, err
+	}
+	return s.db.SampleByName(c.Request().Context(), name)
 }

@@ -1,4 +1,4 @@
-package server
+package office
 
 import (
 	"fmt"
@@ -14,8 +14,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/survey"
 )
 
-// surveysPage lists the questionnaires.
-func (s *Server) surveysPage(c echo.Context) error {
+// Surveys lists the questionnaires.
+func (s *Handler) Surveys(c echo.Context) error {
 	qs, err := survey.List(c.Request().Context(), s.db)
 	if err != nil {
 		return err
@@ -33,11 +33,11 @@ type surveyRow struct {
 	Title bilingual
 }
 
-// surveyPage shows a questionnaire version as the interviewer will see it,
+// Survey shows a questionnaire version as the interviewer will see it,
 // in the page language with the other language beneath: /surveys/SLUG
 // (newest published, or the draft while nothing is published) and
 // /surveys/SLUG/VERSION (a number, latest or draft).
-func (s *Server) surveyPage(c echo.Context) error {
+func (s *Handler) Survey(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := c.Param("slug")
 	ref, err := survey.ParseRef(c.Param("version"))
