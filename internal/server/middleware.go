@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -168,4 +169,21 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// bearerToken returns the token of an "Authorization: Bearer …" header, if
+// the request has one (the scheme is case-insensitive, RFC 9110). A bare
+// "Bearer" counts, with an empty token, so that it is refused as a token
+// rather than taken for no credential at all.
+func bearerToken(r *http.Request) (string, bool) {
+	h := strings.TrimSpace(r.Header.Get(echo.HeaderAuthorization))
+	const scheme = "Bearer"
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
+	}
+	rest := h[len(scheme):]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", false // another scheme that starts with "Bearer"
+	}
+	return strings.TrimSpace(rest), true
 }

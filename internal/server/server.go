@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/minyi-survey/minyi/internal/api"
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/dashboard"
@@ -37,7 +38,9 @@ type Server struct {
 	e     *echo.Echo
 	pages *web.Pages
 	ui    *ui.UI // renders pages with the layout
-	// The faces of the web interface, each its own package.
+	// The JSON API and the faces of the web interface, each its own
+	// package; the access tables (access.go, pages.go) route to them.
+	api    *api.Handler
 	dash   *dashboard.Handler
 	street *streetoffice.Handler
 	office *office.Handler
@@ -74,6 +77,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit, started: time.Now().UTC()}
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
+	s.api = api.New(db, s.rounds, cfg.MinCell, statusOf)
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
 	s.office = office.New(db, s.rounds, s.ui)

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -21,10 +21,10 @@ const designDeadline = 30 * time.Second
 // cores busy for up to designDeadline, and the other half serve.
 var designSlot = make(chan struct{}, 1)
 
-// evaluateDesign runs a Monte Carlo evaluation of a sampling design on a
+// EvaluateDesign runs a Monte Carlo evaluation of a sampling design on a
 // stored frame (POST /api/v1/simulate/design, see simround.DesignRequest)
 // and answers what minyi simulate design --format json writes.
-func (s *Server) evaluateDesign(c echo.Context) error {
+func (s *Handler) EvaluateDesign(c echo.Context) error {
 	var req simround.DesignRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"math"
@@ -16,17 +16,17 @@ import (
 	"github.com/minyi-survey/minyi/internal/textcheck"
 )
 
-// roundEstimates answers a round's weighted estimates with design-based
+// RoundEstimates answers a round's weighted estimates with design-based
 // intervals: ?by=street|community, indicators=a,b, ci=logit|beta|wald,
 // level=0.95, lonely_psu=fail|remove|certainty|adjust|average, compare=ID
 // (an earlier round: each figure gets its change with an interval). Figures on
 // fewer respondents than the configured minimum are flagged small.
-func (s *Server) roundEstimates(c echo.Context) error {
+func (s *Handler) RoundEstimates(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		return apperr.New(apperr.NotFound, "round %q not found", c.Param("id"))
 	}
-	req := results.RoundRequest{By: c.QueryParam("by"), Options: stats.Options{MinN: int64(s.cfg.MinCell)}}
+	req := results.RoundRequest{By: c.QueryParam("by"), Options: stats.Options{MinN: int64(s.minCell)}}
 	fields := map[string]string{}
 	if v := c.QueryParam("indicators"); v != "" {
 		req.Indicators = strings.Split(v, ",")

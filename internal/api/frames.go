@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"math"
@@ -14,13 +14,13 @@ import (
 	"github.com/minyi-survey/minyi/internal/request"
 )
 
-// importFrame takes a multipart upload (field "file", optional fields
+// ImportFrame takes a multipart upload (field "file", optional fields
 // encoding, format, sheet and map as in 'minyi frame import') and stores it
 // as a new frame version. A file with problems answers 422 with every
-// problem and its line in error.details. The body is bounded by
-// s.uploadLimit (413 beyond it) and at most uploadMemory of it is held in
-// memory; the rest of the file waits in a temporary file.
-func (s *Server) importFrame(c echo.Context) error {
+// problem and its line in error.details. The body is bounded by the
+// server's upload limit (413 beyond it) and at most a few MB of it is held
+// in memory (request.UploadedFile); the rest waits in a temporary file.
+func (s *Handler) ImportFrame(c echo.Context) error {
 	fh, cleanup, err := request.UploadedFile(c, "the register")
 	if err != nil {
 		return err
@@ -70,8 +70,8 @@ func frameOptionsFromForm(c echo.Context) (frame.Options, error) {
 	return o, nil
 }
 
-// listFrames returns every frame version, newest first.
-func (s *Server) listFrames(c echo.Context) error {
+// ListFrames returns every frame version, newest first.
+func (s *Handler) ListFrames(c echo.Context) error {
 	fs, err := s.db.Frames(c.Request().Context())
 	if err != nil {
 		return err
@@ -79,8 +79,8 @@ func (s *Server) listFrames(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"frames": fs})
 }
 
-// getFrame returns one frame version with its streets.
-func (s *Server) getFrame(c echo.Context) error {
+// GetFrame returns one frame version with its streets.
+func (s *Handler) GetFrame(c echo.Context) error {
 	v, err := strconv.Atoi(c.Param("version"))
 	if err != nil || v < 1 || v > math.MaxInt32 { // versions are INTEGER columns
 		return apperr.New(apperr.NotFound, "frame version %q not found", c.Param("version"))

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"fmt"
@@ -16,8 +16,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// drawSample draws and stores a sample from the JSON specification.
-func (s *Server) drawSample(c echo.Context) error {
+// DrawSample draws and stores a sample from the JSON specification.
+func (s *Handler) DrawSample(c echo.Context) error {
 	var req draw.Request
 	if err := request.BindJSON(c, &req); err != nil {
 		return err
@@ -33,7 +33,7 @@ func (s *Server) drawSample(c echo.Context) error {
 	return c.JSON(http.StatusCreated, res)
 }
 
-func (s *Server) listSamples(c echo.Context) error {
+func (s *Handler) ListSamples(c echo.Context) error {
 	ss, err := s.db.Samples(c.Request().Context())
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func (s *Server) listSamples(c echo.Context) error {
 }
 
 // sampleParam loads the sample named in the path.
-func (s *Server) sampleParam(c echo.Context) (store.Sample, error) {
+func (s *Handler) sampleParam(c echo.Context) (store.Sample, error) {
 	name, err := request.NameParam(c, "name", "sample")
 	if err != nil {
 		return store.Sample{}, err
@@ -50,8 +50,8 @@ func (s *Server) sampleParam(c echo.Context) (store.Sample, error) {
 	return s.db.SampleByName(c.Request().Context(), name)
 }
 
-// getSample returns a sample with its specification and per-street results.
-func (s *Server) getSample(c echo.Context) error {
+// GetSample returns a sample with its specification and per-street results.
+func (s *Handler) GetSample(c echo.Context) error {
 	smp, err := s.sampleParam(c)
 	if err != nil {
 		return err
@@ -63,9 +63,9 @@ func (s *Server) getSample(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"sample": smp, "spec": spec, "streets": streets})
 }
 
-// sampleHouseholds lists the drawn households (JSON, or CSV with
+// SampleHouseholds lists the drawn households (JSON, or CSV with
 // ?format=csv). A supervisor sees only their own street.
-func (s *Server) sampleHouseholds(c echo.Context) error {
+func (s *Handler) SampleHouseholds(c echo.Context) error {
 	smp, err := s.sampleParam(c)
 	if err != nil {
 		return err
@@ -91,9 +91,9 @@ func (s *Server) sampleHouseholds(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"sample": smp.Name, "households": out})
 }
 
-// sampleSize answers the sample-size calculator:
+// SampleSize answers the sample-size calculator:
 // ?margin=0.05&confidence=0.95&p=0.5&deff=1.5&response_rate=0.7[&population=N][&frame=V].
-func (s *Server) sampleSize(c echo.Context) error {
+func (s *Handler) SampleSize(c echo.Context) error {
 	var spec sampling.SizeSpec
 	fields := map[string]string{}
 	// A parameter left out takes the domain's default; one given is

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -16,11 +16,11 @@ type previewRequest struct {
 	ResponseRate *float64 `json:"response_rate,omitempty"`
 }
 
-// previewSample answers POST /api/v1/samples/preview: the allocation of the
+// PreviewSample answers POST /api/v1/samples/preview: the allocation of the
 // sample per street (n, communities, main sample, reserves and expected
 // interviews) that POST /api/v1/samples would draw, computed by the same
 // code, storing nothing.
-func (s *Server) previewSample(c echo.Context) error {
+func (s *Handler) PreviewSample(c echo.Context) error {
 	var req previewRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err

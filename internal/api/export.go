@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// roundExport answers an export of a round (responses, summary, codebook or
+// RoundExport answers an export of a round (responses, summary, codebook or
 // the R bundle): ?format=csv|xlsx, labels=1 (option labels instead of
 // codes), bom=0 (CSV without the byte-order mark), lonely_psu=adjust (the
 // policy for a stratum with one PSU, as the dashboard's figures; R's fail
@@ -25,7 +25,7 @@ import (
 // street's figures). Responses and the R bundle stream: the status and
 // headers go out with the first bytes, so an error before them is still a
 // proper error answer.
-func (s *Server) roundExport(kind results.ExportKind) echo.HandlerFunc {
+func (s *Handler) RoundExport(kind results.ExportKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := request.IDParam(c, "id", "round")
 		if err != nil {
@@ -49,7 +49,7 @@ func (s *Server) roundExport(kind results.ExportKind) echo.HandlerFunc {
 			return def
 		}
 		o := results.ExportOptions{Format: f, Labels: flag("labels", false), NoBOM: !flag("bom", true),
-			Scope: store.Scope{StreetID: request.Caller(c).Scope().StreetID}, MinN: int64(s.cfg.MinCell)}
+			Scope: store.Scope{StreetID: request.Caller(c).Scope().StreetID}, MinN: int64(s.minCell)}
 		if v := c.QueryParam("lonely_psu"); v != "" {
 			if o.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 				fields["lonely_psu"] = "fail, remove, certainty, adjust or average"

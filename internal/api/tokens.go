@@ -1,9 +1,8 @@
-package server
+package api
 
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,23 +11,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
-
-// bearerToken returns the token of an "Authorization: Bearer …" header, if
-// the request has one (the scheme is case-insensitive, RFC 9110). A bare
-// "Bearer" counts, with an empty token, so that it is refused as a token
-// rather than taken for no credential at all.
-func bearerToken(r *http.Request) (string, bool) {
-	h := strings.TrimSpace(r.Header.Get(echo.HeaderAuthorization))
-	const scheme = "Bearer"
-	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
-		return "", false
-	}
-	rest := h[len(scheme):]
-	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
-		return "", false // another scheme that starts with "Bearer"
-	}
-	return strings.TrimSpace(rest), true
-}
 
 type createTokenRequest struct {
 	UserID *int64 `json:"user_id"` // default: the caller
@@ -42,11 +24,11 @@ type createdToken struct {
 	Token string `json:"token"`
 }
 
-// createToken makes an API token: an admin for anyone, any other user for
+// CreateToken makes an API token: an admin for anyone, any other user for
 // themselves (a tablet logs in once with a password and keeps a device
 // token). A non-admin must have logged in with a password to do so, so that
 // a stolen token cannot mint a longer-lived one.
-func (s *Server) createToken(c echo.Context) error {
+func (s *Handler) CreateToken(c echo.Context) error {
 	var req createTokenRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err
@@ -83,9 +65,9 @@ func (s *Server) createToken(c echo.Context) error {
 	return c.JSON(http.StatusCreated, createdToken{APIToken: t, Token: token})
 }
 
-// listTokens lists API tokens: an admin's answer has everyone's, anyone
+// ListTokens lists API tokens: an admin's answer has everyone's, anyone
 // else's only their own.
-func (s *Server) listTokens(c echo.Context) error {
+func (s *Handler) ListTokens(c echo.Context) error {
 	ts, err := s.db.APITokens(c.Request().Context(), tokenOwner(c))
 	if err != nil {
 		return err
@@ -93,9 +75,9 @@ func (s *Server) listTokens(c echo.Context) error {
 	return c.JSON(http.StatusOK, ts)
 }
 
-// revokeToken revokes an API token: an admin any, anyone else their own
+// RevokeToken revokes an API token: an admin any, anyone else their own
 // (another user's token is 404, its existence is not theirs to know).
-func (s *Server) revokeToken(c echo.Context) error {
+func (s *Handler) RevokeToken(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		return apperr.New(apperr.NotFound, "API token %q not found", c.Param("id"))

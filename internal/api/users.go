@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -11,8 +11,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/request"
 )
 
-// listUsers returns every account (without password hashes).
-func (s *Server) listUsers(c echo.Context) error {
+// ListUsers returns every account (without password hashes).
+func (s *Handler) ListUsers(c echo.Context) error {
 	us, err := s.db.Users(c.Request().Context())
 	if err != nil {
 		return err
@@ -20,8 +20,8 @@ func (s *Server) listUsers(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"users": us})
 }
 
-// createUser adds an account with a generated password, returned this once.
-func (s *Server) createUser(c echo.Context) error {
+// CreateUser adds an account with a generated password, returned this once.
+func (s *Handler) CreateUser(c echo.Context) error {
 	var n accounts.New
 	if err := request.BindJSON(c, &n); err != nil {
 		return err
@@ -34,8 +34,8 @@ func (s *Server) createUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{"user": u, "password": pw})
 }
 
-// updateUser changes an account's role, street or display name.
-func (s *Server) updateUser(c echo.Context) error {
+// UpdateUser changes an account's role, street or display name.
+func (s *Handler) UpdateUser(c echo.Context) error {
 	id, err := userID(c)
 	if err != nil {
 		return err
@@ -51,12 +51,12 @@ func (s *Server) updateUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, u)
 }
 
-// disableUser and enableUser switch an account off (ending its sessions)
+// DisableUser and enableUser switch an account off (ending its sessions)
 // and on.
-func (s *Server) disableUser(c echo.Context) error { return s.setUserDisabled(c, true) }
-func (s *Server) enableUser(c echo.Context) error  { return s.setUserDisabled(c, false) }
+func (s *Handler) DisableUser(c echo.Context) error { return s.setUserDisabled(c, true) }
+func (s *Handler) EnableUser(c echo.Context) error  { return s.setUserDisabled(c, false) }
 
-func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
+func (s *Handler) setUserDisabled(c echo.Context, disabled bool) error {
 	id, err := userID(c)
 	if err != nil {
 		return err
@@ -68,9 +68,9 @@ func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
 	return c.JSON(http.StatusOK, u)
 }
 
-// resetPassword sets a generated password, returned this once, and ends the
+// ResetPassword sets a generated password, returned this once, and ends the
 // user's sessions.
-func (s *Server) resetPassword(c echo.Context) error {
+func (s *Handler) ResetPassword(c echo.Context) error {
 	id, err := userID(c)
 	if err != nil {
 		return err

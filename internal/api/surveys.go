@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"io"
@@ -40,9 +40,9 @@ func definitionBody(c echo.Context) (string, []byte, error) {
 	return name, data, nil
 }
 
-// listSurveys returns every questionnaire with its newest version and
+// ListSurveys returns every questionnaire with its newest version and
 // whether it has a draft.
-func (s *Server) listSurveys(c echo.Context) error {
+func (s *Handler) ListSurveys(c echo.Context) error {
 	qs, err := survey.List(c.Request().Context(), s.db)
 	if err != nil {
 		return err
@@ -50,8 +50,8 @@ func (s *Server) listSurveys(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"surveys": qs})
 }
 
-// getSurvey returns one questionnaire and its versions, the draft first.
-func (s *Server) getSurvey(c echo.Context) error {
+// GetSurvey returns one questionnaire and its versions, the draft first.
+func (s *Handler) GetSurvey(c echo.Context) error {
 	q, vs, err := survey.Versions(c.Request().Context(), s.db, c.Param("slug"))
 	if err != nil {
 		return err
@@ -59,11 +59,11 @@ func (s *Server) getSurvey(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"survey": q, "versions": vs})
 }
 
-// importSurvey stores the posted definition as its questionnaire's draft.
+// ImportSurvey stores the posted definition as its questionnaire's draft.
 // A definition with problems answers 422 with every problem, with line and
 // column, in error.details.problems; one identical to the newest published
 // version answers 409.
-func (s *Server) importSurvey(c echo.Context) error {
+func (s *Handler) ImportSurvey(c echo.Context) error {
 	name, data, err := definitionBody(c)
 	if err != nil {
 		return err
@@ -75,9 +75,9 @@ func (s *Server) importSurvey(c echo.Context) error {
 	return c.JSON(http.StatusCreated, v)
 }
 
-// validateSurvey checks the posted definition like importSurvey and stores
+// ValidateSurvey checks the posted definition like importSurvey and stores
 // nothing.
-func (s *Server) validateSurvey(c echo.Context) error {
+func (s *Handler) ValidateSurvey(c echo.Context) error {
 	name, data, err := definitionBody(c)
 	if err != nil {
 		return err
@@ -101,8 +101,8 @@ func (s *Server) validateSurvey(c echo.Context) error {
 	})
 }
 
-// publishSurvey makes the questionnaire's draft its next version.
-func (s *Server) publishSurvey(c echo.Context) error {
+// PublishSurvey makes the questionnaire's draft its next version.
+func (s *Handler) PublishSurvey(c echo.Context) error {
 	v, err := survey.Publish(c.Request().Context(), s.db, c.Param("slug"), request.Actor(c))
 	if err != nil {
 		return err
@@ -110,11 +110,11 @@ func (s *Server) publishSurvey(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// getSurveyVersion returns the canonical JSON definition of a version (a
+// GetSurveyVersion returns the canonical JSON definition of a version (a
 // number, latest or draft) as the tablet needs it. Its ETag is the content
 // hash, so a tablet revalidates with If-None-Match and gets 304 while the
 // version is unchanged; the draft's ETag changes with every import.
-func (s *Server) getSurveyVersion(c echo.Context) error {
+func (s *Handler) GetSurveyVersion(c echo.Context) error {
 	ref, err := survey.ParseRef(c.Param("version"))
 	if err != nil {
 		return apperr.New(apperr.NotFound, "version %q not found: use a number, latest or draft", c.Param("version"))

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"encoding/json"
@@ -17,11 +17,11 @@ import (
 	"github.com/minyi-survey/minyi/internal/weighting"
 )
 
-// importPopulation takes a multipart upload (field "file", optional fields
+// ImportPopulation takes a multipart upload (field "file", optional fields
 // frame, questionnaire and unit as in 'minyi population import') and stores its
 // counts; a file with problems answers 422 with every problem and its line
 // in error.details.
-func (s *Server) importPopulation(c echo.Context) error {
+func (s *Handler) ImportPopulation(c echo.Context) error {
 	fh, cleanup, err := request.UploadedFile(c, "the population counts")
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func (s *Server) importPopulation(c echo.Context) error {
 	return c.JSON(http.StatusCreated, p)
 }
 
-func (s *Server) listPopulations(c echo.Context) error {
+func (s *Handler) ListPopulations(c echo.Context) error {
 	ps, err := s.db.Populations(c.Request().Context())
 	if err != nil {
 		return err
@@ -59,9 +59,9 @@ func (s *Server) listPopulations(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"populations": ps})
 }
 
-// weighRound runs the weighting of a round with the settings in the body
+// WeighRound runs the weighting of a round with the settings in the body
 // (weighting.Config; {} for the defaults) and answers its report.
-func (s *Server) weighRound(c echo.Context) error {
+func (s *Handler) WeighRound(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -77,9 +77,9 @@ func (s *Server) weighRound(c echo.Context) error {
 	return c.JSON(http.StatusOK, rep)
 }
 
-// roundWeighting answers the report of the weighting in force, or
+// RoundWeighting answers the report of the weighting in force, or
 // {"weighting": null} for a round that has not been weighted.
-func (s *Server) roundWeighting(c echo.Context) error {
+func (s *Handler) RoundWeighting(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -98,16 +98,16 @@ func (s *Server) roundWeighting(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"weighting": json.RawMessage(w.Report), "created_at": w.CreatedAt, "created_by": w.CreatedBy})
 }
 
-// roundDrivers answers the key-driver analysis of a round: outcome= (a
+// RoundDrivers answers the key-driver analysis of a round: outcome= (a
 // rate indicator; default the satisfaction rate) on predictors= (item
 // indicators, comma-separated; default every satisfaction item).
-func (s *Server) roundDrivers(c echo.Context) error {
+func (s *Handler) RoundDrivers(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
 	}
 	fields := map[string]string{}
-	req := results.DriversRequest{Outcome: checkedQuery(c, "outcome", fields), Options: stats.Options{MinN: int64(s.cfg.MinCell)}}
+	req := results.DriversRequest{Outcome: checkedQuery(c, "outcome", fields), Options: stats.Options{MinN: int64(s.minCell)}}
 	if v := checkedQuery(c, "predictors", fields); v != "" {
 		req.Predictors = strings.Split(v, ",")
 	}

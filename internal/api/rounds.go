@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-func (s *Server) listRounds(c echo.Context) error {
+func (s *Handler) ListRounds(c echo.Context) error {
 	rs, err := s.rounds.Rounds(c.Request().Context(), request.Caller(c))
 	if err != nil {
 		return err
@@ -22,7 +22,7 @@ func (s *Server) listRounds(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"rounds": nonNilSlice(rs)})
 }
 
-func (s *Server) createRound(c echo.Context) error {
+func (s *Handler) CreateRound(c echo.Context) error {
 	var spec rounds.CreateSpec
 	if err := request.BindJSON(c, &spec); err != nil {
 		return err
@@ -34,8 +34,8 @@ func (s *Server) createRound(c echo.Context) error {
 	return c.JSON(http.StatusCreated, r)
 }
 
-// getRound returns a round with its progress by street.
-func (s *Server) getRound(c echo.Context) error {
+// GetRound returns a round with its progress by street.
+func (s *Handler) GetRound(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -56,8 +56,8 @@ func (s *Server) getRound(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// roundAction starts, closes or reopens a round (the last path segment).
-func (s *Server) roundAction(action string) echo.HandlerFunc {
+// RoundAction starts, closes or reopens a round (the last path segment).
+func (s *Handler) RoundAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := request.IDParam(c, "id", "round")
 		if err != nil {
@@ -71,10 +71,10 @@ func (s *Server) roundAction(action string) echo.HandlerFunc {
 	}
 }
 
-// markSimulated marks a round's data as simulated (POST
+// MarkSimulated marks a round's data as simulated (POST
 // /api/v1/rounds/:id/simulated), as minyi simulate round --url does before
 // it submits into the round.
-func (s *Server) markSimulated(c echo.Context) error {
+func (s *Handler) MarkSimulated(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func (s *Server) markSimulated(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-func (s *Server) listAssignments(c echo.Context) error {
+func (s *Handler) ListAssignments(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func (s *Server) listAssignments(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"assignments": as})
 }
 
-func (s *Server) assign(c echo.Context) error {
+func (s *Handler) Assign(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -120,9 +120,9 @@ func (s *Server) assign(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// myAssignments answers GET /api/v1/me/assignments?round=ID: the
+// MyAssignments answers GET /api/v1/me/assignments?round=ID: the
 // interviewer's own assignments with the questionnaire version to use.
-func (s *Server) myAssignments(c echo.Context) error {
+func (s *Handler) MyAssignments(c echo.Context) error {
 	fields := map[string]string{}
 	id := request.QueryID(c, "round", fields)
 	if id == 0 && fields["round"] == "" {
@@ -148,7 +148,7 @@ func (s *Server) myAssignments(c echo.Context) error {
 	})
 }
 
-func (s *Server) getAssignment(c echo.Context) error {
+func (s *Handler) GetAssignment(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "assignment")
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (s *Server) getAssignment(c echo.Context) error {
 	return c.JSON(http.StatusOK, a)
 }
 
-func (s *Server) recordVisit(c echo.Context) error {
+func (s *Handler) RecordVisit(c echo.Context) error {
 	var req rounds.VisitRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err
@@ -178,7 +178,7 @@ func (s *Server) recordVisit(c echo.Context) error {
 	return c.JSON(status, res)
 }
 
-func (s *Server) submitResponse(c echo.Context) error {
+func (s *Handler) SubmitResponse(c echo.Context) error {
 	var req rounds.ResponseRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err
@@ -194,20 +194,20 @@ func (s *Server) submitResponse(c echo.Context) error {
 	return c.JSON(status, res)
 }
 
-// sync takes a tablet's outbox and answers one result per item, in order.
-func (s *Server) sync(c echo.Context) error {
+// Sync takes a tablet's outbox and answers one result per item, in order.
+func (s *Handler) Sync(c echo.Context) error {
 	var req rounds.SyncRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.rounds.Sync(c.Request().Context(), request.Caller(c), req, func(err error) int { return statusOf(apperr.KindOf(err)) })
+	res, err := s.rounds.Sync(c.Request().Context(), request.Caller(c), req, func(err error) int { return s.status(apperr.KindOf(err)) })
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"results": res})
 }
 
-func (s *Server) roundProgress(c echo.Context) error {
+func (s *Handler) RoundProgress(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -219,7 +219,7 @@ func (s *Server) roundProgress(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
-func (s *Server) roundResponses(c echo.Context) error {
+func (s *Handler) RoundResponses(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -240,7 +240,7 @@ func (s *Server) roundResponses(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"responses": rs})
 }
 
-func (s *Server) getResponse(c echo.Context) error {
+func (s *Handler) GetResponse(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "response")
 	if err != nil {
 		return err
@@ -253,7 +253,7 @@ func (s *Server) getResponse(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-func (s *Server) reviewResponse(c echo.Context) error {
+func (s *Handler) ReviewResponse(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "response")
 	if err != nil {
 		return err
@@ -270,7 +270,7 @@ func (s *Server) reviewResponse(c echo.Context) error {
 	return c.JSON(http.StatusOK, rounds.Detail(r))
 }
 
-func (s *Server) replaceAssignment(c echo.Context) error {
+func (s *Handler) ReplaceAssignment(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "assignment")
 	if err != nil {
 		return err
@@ -296,9 +296,9 @@ func nonNilSlice[T any](s []T) []T {
 	return s
 }
 
-// roundData answers a round's accepted responses as CSV (a supervisor's
+// RoundData answers a round's accepted responses as CSV (a supervisor's
 // own street only), the input of 'minyi estimate' or R.
-func (s *Server) roundData(c echo.Context) error {
+func (s *Handler) RoundData(c echo.Context) error {
 	id, err := request.IDParam(c, "id", "round")
 	if err != nil {
 		return err
@@ -316,9 +316,9 @@ func (s *Server) roundData(c echo.Context) error {
 	return results.WriteRoundData(ctx, s.db, id, store.Scope{StreetID: request.Caller(c).Scope().StreetID}, c.Response())
 }
 
-// syncStatus answers which of a tablet's client ids the server holds, in
+// SyncStatus answers which of a tablet's client ids the server holds, in
 // the caller's scope: the receipts a tablet shows after a sync.
-func (s *Server) syncStatus(c echo.Context) error {
+func (s *Handler) SyncStatus(c echo.Context) error {
 	var req rounds.StatusRequest
 	if err := request.BindJSON(c, &req); err != nil {
 		return err
