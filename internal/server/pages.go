@@ -32,7 +32,7 @@ func (s *Server) pageRoutes() []page {
 	ps = append(ps, s.officePages()...)     // the district survey office (admin): internal/office
 	ps = append(ps, s.streetPages()...)     // the street offices (supervisor): internal/streetoffice
 	ps = append(ps, s.dashboardPages()...)  // the analysts' dashboard and report: internal/dashboard
-	ps = append(ps, s.simulationPages()...) // the design evaluation: simulation_*.go
+	ps = append(ps, s.simulationPages()...) // the design evaluation: internal/design
 	return ps
 }
 
@@ -90,6 +90,13 @@ func (s *Server) officePages() []page {
 		{method: "GET", path: "/samples/:name", handler: s.office.Sample, roles: analysts},
 		{method: "GET", path: "/users", handler: s.office.Users, roles: adminsOnly},
 		{method: "GET", path: "/audit", handler: s.office.Audit, roles: adminsOnly},
+	}
+}
+
+// simulationPages are the design evaluation's pages.
+func (s *Server) simulationPages() []page {
+	return []page{
+		{method: "GET", path: "/samples/design", handler: s.design.Page, roles: analysts},
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/dashboard"
+	"github.com/minyi-survey/minyi/internal/design"
 	"github.com/minyi-survey/minyi/internal/office"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -44,6 +45,7 @@ type Server struct {
 	dash   *dashboard.Handler
 	street *streetoffice.Handler
 	office *office.Handler
+	design *design.Handler
 	// rounds runs fieldwork (rounds, assignments, visits, responses).
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
@@ -81,6 +83,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
 	s.office = office.New(db, s.rounds, s.ui)
+	s.design = design.New(db, s.ui)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host
