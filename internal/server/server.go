@@ -72,7 +72,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	if _, err := staticFiles(); err != nil { // hashed once, at start
+	if _, err := ui.StaticFiles(); err != nil { // hashed once, at start
 		return nil, err
 	}
 	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages, ui: ui.New(pages),

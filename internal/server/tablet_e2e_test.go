@@ -23,6 +23,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/tablet"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
@@ -358,7 +359,7 @@ func TestTabletUpdateKeepsOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	build, err := tabletBuild()
+	build, err := tablet.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

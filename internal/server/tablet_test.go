@@ -11,13 +11,15 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/tablet"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
 
 // tabletFile returns an embedded file of the tablet app.
 func tabletFile(t *testing.T, name string) []byte {
 	t.Helper()
-	files, err := staticFiles()
+	files, err := ui.StaticFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,7 @@ func tabletFile(t *testing.T, name string) []byte {
 	if !ok {
 		t.Fatalf("no tablet/%s", name)
 	}
-	return f.body
+	return f.Body
 }
 
 // tabletShell returns the paths the service worker keeps for offline use.
@@ -149,7 +151,7 @@ func TestTabletServed(t *testing.T) {
 			t.Errorf("GET %s = %d %q ETag %q, want 200 %s with %q", c.path, status, h.Get("Content-Type"), h.Get("ETag"), c.ctype, c.contains)
 		}
 	}
-	build, err := tabletBuild()
+	build, err := tablet.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/minyi-survey/minyi/internal/tablet"
 )
 
 func (s *Server) webRoutes() {
@@ -16,7 +17,7 @@ func (s *Server) webRoutes() {
 	})
 	e.GET("/i18n/:lang", s.i18n)
 	e.GET("/t", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/t/") })
-	e.GET("/t/*", s.serveTablet) // the tablet app (tablet.go)
+	e.GET("/t/*", tablet.Serve) // the tablet app (internal/tablet)
 	e.GET("/login", s.loginPage)
 	s.registerPages() // pages.go
 }
