@@ -23,7 +23,7 @@ func TestStreetStrings(t *testing.T) {
 	}
 	keyRE := regexp.MustCompile(`"(street\.[a-zA-Z0-9_.]*[a-zA-Z0-9_])"`)
 	var files []string
-	for _, pat := range []string{"../../web/templates/street_*.html", "../../web/templates/partials/street*.html", "../../web/static/js/street_*.js"} {
+	for _, pat := range []string{"../../web/templates/street/*.html", "../../web/templates/street/partials/*.html", "../../web/static/js/street_*.js"} {
 		m, err := filepath.Glob(pat)
 		if err != nil {
 			t.Fatal(err)
