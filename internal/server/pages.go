@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/labstack/echo/v4"
+
 	"github.com/minyi-survey/minyi/internal/ui"
 )
 
@@ -24,8 +25,8 @@ var (
 	analysts    = ui.Analysts
 )
 
-// pageRoutes is the access table of the pages. Each part of the interface
-// keeps its pages in its own function and file.
+// pageRoutes is the access table of the pages. Each face of the interface
+// has its pages in its own function here, its handlers in its own package.
 func (s *Server) pageRoutes() []page {
 	var ps []page
 	ps = append(ps, s.homePages()...)

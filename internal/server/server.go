@@ -1,6 +1,12 @@
-// Package server is minyi's HTTP layer on echo: routing, middleware (request
-// id, access log, panic recovery, body limits, sessions, roles), the one
-// error handler, the JSON API and the web pages. Handlers bind and validate
+// Package server is what every request of minyi's HTTP layer shares, on
+// echo: setup and routing, middleware (request id, access log, panic
+// recovery, body limits, same origin, text checks, sessions, roles), login
+// and sessions, the one error handler (errors.go), static files, metrics,
+// and the access tables: every API route (access.go) and every page
+// (pages.go) with the roles that may use it, the only place routes are
+// registered. The handlers are the JSON API's (internal/api) and each face's
+// (internal/office, streetoffice, dashboard, design, tablet); what they
+// share is in internal/request and internal/ui. Handlers bind and validate
 // input, call one domain function and return JSON or an error; they hold no
 // business logic and no SQL.
 package server

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/web"
 )
