@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"cmp"
@@ -18,6 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -35,7 +36,7 @@ func newFieldServerWith(t *testing.T, db *store.DB, sz fieldtest.Size, wrap func
 	f := fieldtest.New(t, db, sz)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
-	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,10 +214,10 @@ func TestAccessTable(t *testing.T) {
 		bearerWant := map[string]string{"POST /api/v1/tokens": "UFFFFFA"}
 		seen := map[string]bool{}
 		n := 0
-		routes := (&Server{}).apiRoutes()
-		slices.SortStableFunc(routes, func(a, b route) int { // log out last
-			last := func(r route) int {
-				if strings.HasSuffix(r.path, "/logout") {
+		routes := server.APIRoutes()
+		slices.SortStableFunc(routes, func(a, b server.RouteEntry) int { // log out last
+			last := func(r server.RouteEntry) int {
+				if strings.HasSuffix(r.Path, "/logout") {
 					return 1
 				}
 				return 0
@@ -225,7 +226,7 @@ func TestAccessTable(t *testing.T) {
 		})
 		for _, mode := range []string{"cookie", "bearer"} {
 			for _, r := range routes {
-				key := r.method + " " + r.path
+				key := r.Method + " " + r.Path
 				seen[key] = true
 				want, ok := accessWant[key]
 				if w, over := bearerWant[key]; over && mode == "bearer" {
@@ -240,13 +241,13 @@ func TestAccessTable(t *testing.T) {
 					continue
 				}
 				for i, who := range accessCallers {
-					path := r.path
+					path := r.Path
 					for p, v := range params {
 						path = strings.ReplaceAll(path, p, v)
 					}
 					for prefix, id := range objectID {
-						if strings.HasPrefix(r.path, "/api/v1/"+prefix+"/:id") {
-							path = strings.Replace(r.path, ":id", id, 1)
+						if strings.HasPrefix(r.Path, "/api/v1/"+prefix+"/:id") {
+							path = strings.Replace(r.Path, ":id", id, 1)
 						}
 					}
 					if key == "GET /api/v1/me/assignments" {
@@ -257,13 +258,13 @@ func TestAccessTable(t *testing.T) {
 						n++
 						body = fmt.Sprintf(visit, fmt.Sprintf("00000000-0000-4000-8000-%012d", 1000+n))
 					}
-					if r.method == "POST" && body == "" {
+					if r.Method == "POST" && body == "" {
 						body = "{}"
 					}
 					if want[i] == 'P' && who != "" {
 						continue // public: the caller does not matter, and logins are rate-limited
 					}
-					status, resBody := call(t, callers[who], r.method, base+path, body)
+					status, resBody := call(t, callers[who], r.Method, base+path, body)
 					name := who
 					if name == "" {
 						name = "anonymous"

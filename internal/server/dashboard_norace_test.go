@@ -1,6 +1,6 @@
 //go:build !race
 
-package server
+package server_test
 
 // The households the dashboard tests' two rounds draw (see seedDashboard).
 const dashSampleN, dashOtherN = 420, 420

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 // dashboardPageCases are the access cases of dashboardPages (see pageCase):
 // analysts and admins see every street, a supervisor the district and

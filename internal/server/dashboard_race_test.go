@@ -1,6 +1,6 @@
 //go:build race
 
-package server
+package server_test
 
 // Under the race detector, which slows the pure-Go SQLite many times, the
 // dashboard's browser test seeds smaller rounds (still 40-odd interviews a

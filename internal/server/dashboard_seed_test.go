@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -92,7 +93,7 @@ func seedDashboard(t testing.TB, db *store.DB) dashSeed {
 func newDashServer(t testing.TB, db *store.DB) string {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: dashMinCell}
-	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -29,7 +30,7 @@ func fieldServer(t testing.TB, db *store.DB) string {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
-	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
 	if err != nil {
 		t.Fatal(err)
 	}

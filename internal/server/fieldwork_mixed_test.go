@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -416,7 +417,7 @@ func runMixedLoad(t testing.TB, f *fieldtest.Field, db *store.DB, urls []string,
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m metricsAnswer
+		var m server.MetricsAnswer
 		err = json.NewDecoder(res.Body).Decode(&m)
 		res.Body.Close()
 		if err != nil || res.StatusCode != http.StatusOK {

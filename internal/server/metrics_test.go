@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/lib/pq"
 
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -28,7 +29,7 @@ func TestBusyAndMetrics(t *testing.T) {
 		write := func(aborts int) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				n := 0
-				err := s.db.Tx(c.Request().Context(), func(*sqlx.Tx) error {
+				err := s.DB().Tx(c.Request().Context(), func(*sqlx.Tx) error {
 					if n++; n <= aborts {
 						return deadlock
 					}
@@ -40,8 +41,8 @@ func TestBusyAndMetrics(t *testing.T) {
 				return c.JSON(http.StatusOK, map[string]int{"runs": n})
 			}
 		}
-		s.e.POST("/test/once", write(1))
-		s.e.POST("/test/always", write(100))
+		s.Echo().POST("/test/once", write(1))
+		s.Echo().POST("/test/always", write(100))
 
 		res, err := http.Post(url+"/test/once", "application/json", nil)
 		if err != nil {
@@ -66,7 +67,7 @@ func TestBusyAndMetrics(t *testing.T) {
 		}
 		b, _ = io.ReadAll(res.Body)
 		res.Body.Close()
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil {
 			t.Fatalf("body %s", b)
 		}
@@ -83,7 +84,7 @@ func TestBusyAndMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m metricsAnswer
+		var m server.MetricsAnswer
 		err = json.NewDecoder(res.Body).Decode(&m)
 		res.Body.Close()
 		if err != nil || res.StatusCode != http.StatusOK {

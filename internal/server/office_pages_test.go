@@ -1,4 +1,4 @@
-package server
+package server_test
 
 // officePageCases are the access cases of officePages (see pageCase).
 var officePageCases = []pageCase{

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/draw"
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/webtest"
@@ -304,7 +305,7 @@ func TestOfficeFormSurvivesRelogin(t *testing.T) {
 		chromedp.SetValue(`#round-create input[name=name]`, "续登录的轮次", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create input[name=starts_on]`, "2026-12-01", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create textarea[name=rule]`, "attempts: 5\n", chromedp.ByQuery),
-		network.DeleteCookies(sessionCookie).WithURL(base),
+		network.DeleteCookies(server.SessionCookie).WithURL(base),
 		webtest.Click(`#round-create [type=submit]`))
 	u.waitFor(`#login-form`)
 	u.run("log in again",

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -76,8 +77,8 @@ func TestPageAccess(t *testing.T) {
 			clients[who] = loginAs(t, base, who)
 		}
 		routes := map[string]bool{}
-		for _, p := range (&Server{}).pageRoutes() {
-			routes[p.method+" "+p.path] = true
+		for _, p := range server.PageRoutes() {
+			routes[p.Method+" "+p.Path] = true
 		}
 		covered := map[string]bool{}
 		for _, pc := range allPageCases() {
@@ -138,8 +139,8 @@ func TestNavigation(t *testing.T) {
 		f, base := newFieldServer(t, db, fieldtest.Small)
 		seedAccessObjects(t, f)
 		pages := map[string]bool{}
-		for _, p := range (&Server{}).pageRoutes() {
-			pages[p.path] = true
+		for _, p := range server.PageRoutes() {
+			pages[p.Path] = true
 		}
 		for _, who := range accessCallers[1:] {
 			c := loginAs(t, base, who)

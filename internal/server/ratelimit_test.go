@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -51,7 +52,7 @@ func TestClientIP(t *testing.T) {
 			if tt.realIP != "" {
 				r.Header.Set(echo.HeaderXRealIP, tt.realIP)
 			}
-			if got := clientIP(tt.trusted)(r); got != tt.want {
+			if got := server.ClientIP(tt.trusted)(r); got != tt.want {
 				t.Fatalf("client = %q, want %q", got, tt.want)
 			}
 		})
@@ -72,7 +73,7 @@ func tryLogin(t *testing.T, url, user, pw string, hdr map[string]string) (int, s
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var eb errorBody
+	var eb server.ErrorBody
 	if res.StatusCode >= 400 {
 		if err := decodeJSON(res, &eb); err != nil {
 			t.Fatalf("login error body: %v", err)

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -31,7 +32,7 @@ func init() { auth.BcryptCost = bcrypt.MinCost }
 
 // newTestServer returns a server on a fresh database with one user per role
 // (password "password-<role>") and its base URL.
-func newTestServer(t *testing.T, db *store.DB) (*Server, string, *syncWriter) {
+func newTestServer(t *testing.T, db *store.DB) (*server.Server, string, *syncWriter) {
 	t.Helper()
 	seedUsers(t, db)
 	return startServer(t, db, config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30})
@@ -59,11 +60,11 @@ func seedUsers(t *testing.T, db *store.DB) {
 
 // startServer starts a server with cfg on db, as one more serve process
 // would, and returns it with its base URL and its log.
-func startServer(t *testing.T, db *store.DB, cfg config.Config) (*Server, string, *syncWriter) {
+func startServer(t *testing.T, db *store.DB, cfg config.Config) (*server.Server, string, *syncWriter) {
 	t.Helper()
 	logs := &syncWriter{w: &bytes.Buffer{}}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +90,14 @@ func client(t *testing.T) *http.Client {
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func postJSON(t *testing.T, c *http.Client, url, body string) (*http.Response, errorBody) {
+func postJSON(t *testing.T, c *http.Client, url, body string) (*http.Response, server.ErrorBody) {
 	t.Helper()
 	res, err := c.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var eb errorBody
+	var eb server.ErrorBody
 	b, _ := io.ReadAll(res.Body)
 	if res.StatusCode >= 400 {
 		if err := json.Unmarshal(b, &eb); err != nil {
@@ -172,7 +173,7 @@ func TestLogin(t *testing.T) {
 			t.Fatalf("login = %d", res.StatusCode)
 		}
 		ck := res.Cookies()[0]
-		if ck.Name != sessionCookie || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		if ck.Name != server.SessionCookie || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 			t.Fatalf("cookie = %+v", ck)
 		}
 		res, _ = c.Get(url + "/api/v1/me")
@@ -185,7 +186,7 @@ func TestLogin(t *testing.T) {
 		// a forged cookie is refused
 		forged := &http.Client{}
 		req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: strings.SplitN(ck.Value, ".", 2)[0] + ".forged"})
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: strings.SplitN(ck.Value, ".", 2)[0] + ".forged"})
 		if res, _ := forged.Do(req); res.StatusCode != 401 {
 			t.Fatalf("forged cookie = %d", res.StatusCode)
 		}
@@ -250,7 +251,7 @@ func TestErrorMapping(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, url, logs := newTestServer(t, db)
 	secret := errors.New("pq: relation \"users\" does not exist")
-	s.e.GET("/test/kind/:k", func(c echo.Context) error {
+	s.Echo().GET("/test/kind/:k", func(c echo.Context) error {
 		switch c.Param("k") {
 		case "invalid":
 			return apperr.WithFields("bad input", map[string]string{"A1": "required"})
@@ -291,7 +292,7 @@ func TestErrorMapping(t *testing.T) {
 		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil {
 			t.Fatalf("%s: body %q", tt.kind, b)
 		}
@@ -363,7 +364,7 @@ func TestBodyLimitAndOrigin(t *testing.T) {
 func TestRequireRole(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, url, _ := newTestServer(t, db)
-	s.e.GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.authenticated, require(store.RoleAnalyst))
+	s.Echo().GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.Authenticated, server.Require(store.RoleAnalyst))
 	for role, want := range map[string]int{store.RoleAnalyst: 200, store.RoleAdmin: 200, store.RoleInterviewer: 403} {
 		c := client(t)
 		if res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
@@ -382,7 +383,7 @@ func TestGracefulShutdown(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, _, _ := newTestServer(t, db)
 	started, release := make(chan struct{}), make(chan struct{})
-	s.e.GET("/test/slow", func(c echo.Context) error {
+	s.Echo().GET("/test/slow", func(c echo.Context) error {
 		close(started)
 		<-release
 		return c.String(200, "finished")

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/web"
@@ -39,9 +40,9 @@ func samplePath(path string) string {
 }
 
 // getRoutes lists the paths of every GET route of s.
-func getRoutes(s *Server) []string {
+func getRoutes(s *server.Server) []string {
 	var out []string
-	for _, r := range s.e.Routes() {
+	for _, r := range s.Echo().Routes() {
 		if r.Method == http.MethodGet {
 			out = append(out, samplePath(r.Path))
 		}
@@ -127,7 +128,7 @@ func TestErrorShapes(t *testing.T) {
 		{"/api/v1/no/such", 404, "not_found"},
 	} {
 		res, b := do(t, c, "GET", base+tt.path, nil)
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil || res.StatusCode != tt.status || eb.Error.Code != tt.code || eb.Error.Message == "" ||
 			!strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 			t.Errorf("GET %s = %d %q %s", tt.path, res.StatusCode, res.Header.Get("Content-Type"), b)
@@ -179,7 +180,7 @@ func TestErrorShapes(t *testing.T) {
 		}
 		b, _ := io.ReadAll(res.Body)
 		conn.Close()
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil || res.StatusCode != tt.status || eb.Error.Code != tt.code || eb.Error.Message == "" ||
 			res.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s: %d %q %s", tt.name, res.StatusCode, res.Header.Get("Content-Type"), b)

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -112,7 +113,7 @@ func TestDesignAPI(t *testing.T) {
 			`{"frame_version":-1,"reps":0}`:              "frame_version",
 		} {
 			status, b := call(t, analyst, "POST", base+url, body)
-			var eb errorBody
+			var eb server.ErrorBody
 			if status != http.StatusUnprocessableEntity || json.Unmarshal(b, &eb) != nil || eb.Error.Fields[field] == "" {
 				t.Errorf("%s = %d %s, want a 422 on %s", body, status, b, field)
 			}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 // streetPageCases are the access cases of streetPages (see pageCase): a
 // supervisor opening another street's page or object gets the 404 page.

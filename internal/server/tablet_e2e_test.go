@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/tablet"
@@ -354,7 +355,7 @@ func TestTabletUpdateKeepsOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}, db,
+	srv, err := server.New(config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}, db,
 		auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"encoding/json"
@@ -7,17 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
 // decodeError reads an error body and fails unless it has the documented
 // shape.
-func decodeError(t *testing.T, res *http.Response) errorBody {
+func decodeError(t *testing.T, res *http.Response) server.ErrorBody {
 	t.Helper()
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	var eb errorBody
+	var eb server.ErrorBody
 	if err := json.Unmarshal(b, &eb); err != nil {
 		t.Fatalf("error body is not JSON: %q", b)
 	}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -52,9 +53,9 @@ func createToken(t *testing.T, c *http.Client, base, body string) tokenBody {
 	return tb
 }
 
-func errorOf(t *testing.T, b []byte) errorBody {
+func errorOf(t *testing.T, b []byte) server.ErrorBody {
 	t.Helper()
-	var eb errorBody
+	var eb server.ErrorBody
 	if err := json.Unmarshal(b, &eb); err != nil {
 		t.Fatalf("error body is not JSON: %q", b)
 	}

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bufio"
@@ -12,17 +12,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-// sessionCookie logs role in and returns its cookie header.
+// server.SessionCookie logs role in and returns its cookie header.
 func sessionCookieOf(t *testing.T, base, role string) string {
 	t.Helper()
 	c := login(t, base, role)
 	u, _ := url.Parse(base)
 	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == sessionCookie {
+		if ck.Name == server.SessionCookie {
 			return ck.Name + "=" + ck.Value
 		}
 	}
@@ -36,7 +37,7 @@ func sessionCookieOf(t *testing.T, base, role string) string {
 func TestUploadLimit(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, base, _ := newTestServer(t, db)
-	s.uploadLimit = 1 << 20
+	s.SetUploadLimit(1 << 20)
 	cookie := sessionCookieOf(t, base, store.RoleAdmin)
 	host := strings.TrimPrefix(base, "http://")
 
@@ -72,7 +73,7 @@ func TestUploadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var eb errorBody
+	var eb server.ErrorBody
 	if err := decodeJSON(res, &eb); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestUploadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eb = errorBody{}
+	eb = server.ErrorBody{}
 	decodeJSON(res, &eb)
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(eb.Error.Message, "limit of 1 MB") {
@@ -110,7 +111,7 @@ func TestUploadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eb = errorBody{}
+	eb = server.ErrorBody{}
 	decodeJSON(res, &eb)
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields["file"] != "required" {
@@ -118,7 +119,7 @@ func TestUploadLimit(t *testing.T) {
 	}
 
 	// Under the limit the upload goes through as before.
-	s.uploadLimit = defaultUploadLimit
+	s.SetUploadLimit(server.DefaultUploadLimit)
 	status, body := upload(t, login(t, base, store.RoleAdmin), base, "ok.csv", "street,community,household\nS1,C1,1\nS1,C1,2\n", nil)
 	if status != http.StatusCreated {
 		t.Fatalf("small upload = %d %s", status, body)
@@ -130,7 +131,7 @@ func TestUploadLimit(t *testing.T) {
 func TestJSONBodyLimit(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, base, _ := newTestServer(t, db)
-	s.bodyLimit = 64 << 10
+	s.SetBodyLimit(64 << 10)
 	big := `{"username":"` + strings.Repeat("x", 100<<10) + `","password":"p"}`
 	for _, chunked := range []bool{false, true} {
 		var body io.Reader = strings.NewReader(big)
@@ -143,7 +144,7 @@ func TestJSONBodyLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var eb errorBody
+		var eb server.ErrorBody
 		decodeJSON(res, &eb)
 		res.Body.Close()
 		if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" || !strings.Contains(eb.Error.Message, "64 KB") {

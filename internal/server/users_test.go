@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -116,7 +117,7 @@ func TestUserAPI(t *testing.T) {
 		}
 		for _, b := range bad {
 			res, body := send(t, admin, b.method, url+b.path, "application/json", b.body, nil)
-			var eb errorBody
+			var eb server.ErrorBody
 			json.Unmarshal(body, &eb)
 			if res.StatusCode != b.status || b.field != "" && eb.Error.Fields[b.field] == "" {
 				t.Errorf("%s %s %s = %d %s, want %d with field %q", b.method, b.path, b.body, res.StatusCode, body, b.status, b.field)
