@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -54,11 +55,11 @@ func TestChangesAreAuditedWithTheChange(t *testing.T) {
 			}, false, "frame.import", "1"},
 			{"frame", func() int { s, _ := upload(t, admin, base, "f.csv", csv.String(), nil); return s }, true, "frame.import", "1"},
 			{"draw", func() int {
-				r, _ := postJSON(t, admin, base+"/api/v1/samples", `{"name":"q4","design":"two-stage","n":20,"per_community":10,"seed":"7"}`)
+				r, _ := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"q4","design":"two-stage","n":20,"per_community":10,"seed":"7"}`)
 				return r.StatusCode
 			}, true, "sample.draw", "q4"},
 			{"draw again", func() int {
-				r, _ := postJSON(t, admin, base+"/api/v1/samples", `{"name":"q4","design":"two-stage","n":20,"per_community":10,"seed":"8"}`)
+				r, _ := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"q4","design":"two-stage","n":20,"per_community":10,"seed":"8"}`)
 				return r.StatusCode
 			}, false, "sample.draw", "q4"},
 			{"publish without draft", func() int {

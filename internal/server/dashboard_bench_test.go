@@ -12,6 +12,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
@@ -24,8 +25,8 @@ func BenchmarkDashboardPages(b *testing.B) {
 	for _, d := range storetest.Dialects(b) {
 		b.Run(string(d), func(b *testing.B) {
 			db := storetest.Open(b, d)
-			seed := seedDashboard(b, db)
-			base := newDashServer(b, db)
+			seed := servertest.SeedDashboard(b, db)
+			base := servertest.NewDashServer(b, db)
 			jar, _ := cookiejar.New(nil)
 			c := &http.Client{Jar: jar}
 			res, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"analyst","password":"`+fieldtest.Password+`"}`))
@@ -35,7 +36,7 @@ func BenchmarkDashboardPages(b *testing.B) {
 			res.Body.Close()
 			b.Run("ForRound", func(b *testing.B) {
 				for b.Loop() {
-					if _, err := results.ForRound(context.Background(), db, seed.Round, dashboard.EstimateRequest("street", dashMinCell)); err != nil {
+					if _, err := results.ForRound(context.Background(), db, seed.Round, dashboard.EstimateRequest("street", servertest.DashMinCell)); err != nil {
 						b.Fatal(err)
 					}
 				}

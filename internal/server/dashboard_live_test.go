@@ -14,6 +14,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/webtest"
@@ -23,10 +24,10 @@ import (
 // follows its street's scope; the English page is in English.
 func TestDashboardQueries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		seedAccessObjects(t, f)
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		servertest.SeedAccessObjects(t, f)
 		round := fmt.Sprintf("/rounds/%d", f.Round.ID)
-		analyst := loginAs(t, base, "analyst")
+		analyst := servertest.LoginAs(t, base, "analyst")
 		for _, c := range []struct{ path, field string }{
 			{round + "?sort=nosuch", "sort"},
 			{round + "?sort=a%20b", "sort"},
@@ -41,7 +42,7 @@ func TestDashboardQueries(t *testing.T) {
 			{round + "/compare?with=999999", "with"},
 			{fmt.Sprintf("%s/compare?with=%d", round, f.Round.ID), "with"},
 		} {
-			status, _, _, body := getPage(t, analyst, base+c.path)
+			status, _, _, body := servertest.GetPage(t, analyst, base+c.path)
 			if status != http.StatusUnprocessableEntity || !strings.Contains(body, c.field) {
 				t.Errorf("%s = %d, want 422 naming %s\n%.400s", c.path, status, c.field, body)
 			}
@@ -53,11 +54,11 @@ func TestDashboardQueries(t *testing.T) {
 		}
 		path := fmt.Sprintf("%s/communities/%d", round, comms[0].ID)
 		for who, want := range map[string]int{"analyst": 200, "admin": 200, "sup1": 200, "sup2": 404, "int1a": 403} {
-			if status, _, _, body := getPage(t, loginAs(t, base, who), base+path); status != want {
+			if status, _, _, body := servertest.GetPage(t, servertest.LoginAs(t, base, who), base+path); status != want {
 				t.Errorf("%s as %s = %d, want %d\n%.300s", path, who, status, want, body)
 			}
 		}
-		status, _, _, body := getPage(t, analyst, base+round+"?lang=en")
+		status, _, _, body := servertest.GetPage(t, analyst, base+round+"?lang=en")
 		if status != 200 || !strings.Contains(body, "Fieldwork and response rates") || !strings.Contains(body, "Street league table") {
 			t.Errorf("English dashboard = %d\n%.400s", status, body)
 		}
@@ -71,7 +72,7 @@ func TestDashboardQueries(t *testing.T) {
 		if len(links) < 4 {
 			t.Fatalf("%d export links on the dashboard, want every export", len(links))
 		}
-		sup1 := loginAs(t, base, "sup1")
+		sup1 := servertest.LoginAs(t, base, "sup1")
 		for _, l := range links {
 			href := html.UnescapeString(l[1])
 			for who, c := range map[string]*http.Client{"analyst": analyst, "sup1": sup1} {
@@ -94,20 +95,20 @@ func TestDashboardQueries(t *testing.T) {
 // new figures without a reload.
 func TestDashboardRefresh(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	f, base := newFieldServer(t, db, fieldtest.Small)
+	f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
 	f.AssignStreet(t, 1)
 	f.AssignStreet(t, 2)
-	u := newOfficeUI(t, base)
-	u.login("analyst")
-	u.open(fmt.Sprintf("/rounds/%d", f.Round.ID))
+	u := servertest.NewOfficeUI(t, base)
+	u.Login("analyst")
+	u.Open(fmt.Sprintf("/rounds/%d", f.Round.ID))
 	const interviews = `document.querySelector('#field-street tfoot td:nth-of-type(3)').textContent.trim()`
 	var before string
-	u.run("read interviews", webtest.Eval(interviews, &before))
+	u.Run("read interviews", webtest.Eval(interviews, &before))
 	if before != "0" {
 		t.Fatalf("interviews before = %q", before)
 	}
 	var marker bool
-	u.run("mark the page", webtest.Eval(`window.notReloaded = true`, &marker))
+	u.Run("mark the page", webtest.Eval(`window.notReloaded = true`, &marker))
 
 	ctx := context.Background()
 	mine, err := f.Service.Assignments(ctx, f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
@@ -124,9 +125,9 @@ func TestDashboardRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	u.run("refresh", webtest.WaitJS(`document.getElementById('refresh-now').dataset.bound === '1'`), webtest.Click(`#refresh-now`), webtest.WaitJS(interviews+` === "1"`))
+	u.Run("refresh", webtest.WaitJS(`document.getElementById('refresh-now').dataset.bound === '1'`), webtest.Click(`#refresh-now`), webtest.WaitJS(interviews+` === "1"`))
 	var still bool
-	u.run("no reload", webtest.Eval(`window.notReloaded === true`, &still))
+	u.Run("no reload", webtest.Eval(`window.notReloaded === true`, &still))
 	if !still {
 		t.Error("the refresh reloaded the page")
 	}

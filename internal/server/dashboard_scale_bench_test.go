@@ -12,6 +12,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -55,7 +56,7 @@ func BenchmarkDashboardScale(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				base := newDashServer(b, db)
+				base := servertest.NewDashServer(b, db)
 				for _, who := range []string{"analyst", "sup1"} {
 					c := benchLogin(b, base, who)
 					for _, p := range []struct{ name, path string }{

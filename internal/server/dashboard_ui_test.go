@@ -19,6 +19,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
@@ -66,12 +67,12 @@ func near(a, b float64) bool {
 func TestDashboardInBrowser(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	began := time.Now()
-	seed := seedDashboard(t, db)
+	seed := servertest.SeedDashboard(t, db)
 	t.Logf("seeded two rounds in %v", time.Since(began).Round(time.Millisecond))
-	base := newDashServer(t, db)
+	base := servertest.NewDashServer(t, db)
 	ctx := context.Background()
 
-	rep, err := results.ForRound(ctx, db, seed.Round, dashboard.EstimateRequest("street", dashMinCell))
+	rep, err := results.ForRound(ctx, db, seed.Round, dashboard.EstimateRequest("street", servertest.DashMinCell))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		slices.SortFunc(ids, func(a, b int64) int {
 			fa, fb := street[v][a], street[v][b]
-			sa, sb := fa.n < dashMinCell, fb.n < dashMinCell
+			sa, sb := fa.n < servertest.DashMinCell, fb.n < servertest.DashMinCell
 			switch {
 			case sa != sb:
 				if sa {
@@ -133,7 +134,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	wantFlag := func(v string, id int64) string {
 		f := street[v][id]
 		switch {
-		case f.n < dashMinCell:
+		case f.n < servertest.DashMinCell:
 			return ""
 		case f.hi < target(v):
 			return "below"
@@ -152,12 +153,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("the seeded round should have 3+ streets and red and amber figures: %d streets, flags %v", len(names), flags)
 	}
 
-	u := newOfficeUI(t, base)
-	u.login("analyst")
+	u := servertest.NewOfficeUI(t, base)
+	u.Login("analyst")
 	path := fmt.Sprintf("/rounds/%d", seed.Round)
 	readLeague := func() []leagueRow {
 		var rows []leagueRow
-		u.run("read the league table", webtest.Eval(`[...document.querySelectorAll('#league-table tbody tr')].map(tr => ({
+		u.Run("read the league table", webtest.Eval(`[...document.querySelectorAll('#league-table tbody tr')].map(tr => ({
 			street: +tr.dataset.street, Name: tr.querySelector('th').textContent.trim(),
 			Cells: [...tr.querySelectorAll('td[data-col]')].map(td => ({Col: td.dataset.col, Flag: td.dataset.flag, Est: td.dataset.estimate}))}))`, &rows))
 		return rows
@@ -174,10 +175,10 @@ func TestDashboardInBrowser(t *testing.T) {
 				if wf := wantFlag(c.Col, r.Street); c.Flag != wf {
 					t.Errorf("%s, %s: flag %q, want %q (engine %.4f [%.4f, %.4f], n %d)", r.Name, c.Col, c.Flag, wf, e.est, e.lo, e.hi, e.n)
 				}
-				if e.n >= dashMinCell && !near(num(t, c.Est), e.est) {
+				if e.n >= servertest.DashMinCell && !near(num(t, c.Est), e.est) {
 					t.Errorf("%s, %s: %s, engine %v", r.Name, c.Col, c.Est, e.est)
 				}
-				if e.n < dashMinCell && c.Est != "NaN" {
+				if e.n < servertest.DashMinCell && c.Est != "NaN" {
 					t.Errorf("%s, %s on %d respondents is shown: %s", r.Name, c.Col, e.n, c.Est)
 				}
 			}
@@ -188,33 +189,33 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 
 	// The overview, sorted by the composite (highest first).
-	u.open(path)
-	u.run("the charts", webtest.WaitVisible(`#forest svg`), webtest.WaitVisible(`#items svg`))
+	u.Open(path)
+	u.Run("the charts", webtest.WaitVisible(`#forest svg`), webtest.WaitVisible(`#items svg`))
 	checkLeague(results.CompositeID, true)
-	u.shot("dashboard-overview")
+	u.Shot("dashboard-overview")
 
 	// Sorting by awareness, by its heading's link (the server sorts).
-	u.run("sort by awareness", webtest.Navigation(webtest.Click(`#league-table a[data-sort="awareness"]`)),
+	u.Run("sort by awareness", webtest.Navigation(webtest.Click(`#league-table a[data-sort="awareness"]`)),
 		webtest.WaitVisible(`#league-table th[aria-sort] a[data-sort="awareness"]`), webtest.WaitJS(`document.readyState === "complete"`))
 	checkLeague("awareness", true)
-	u.run("sort by awareness, lowest first", webtest.Navigation(webtest.Click(`#league-table a[data-sort="awareness"]`)),
+	u.Run("sort by awareness, lowest first", webtest.Navigation(webtest.Click(`#league-table a[data-sort="awareness"]`)),
 		webtest.WaitVisible(`#league-table th[aria-sort="ascending"] a[data-sort="awareness"]`), webtest.WaitJS(`document.readyState === "complete"`))
 	checkLeague("awareness", false)
 
 	// The forest plot of the sorted indicator: one whisker per street shown,
 	// its data the engine's interval, drawn on one linear scale.
 	var ws []whisker
-	u.run("read the forest plot", webtest.Eval(`[...document.querySelectorAll('#forest svg .whisker')].map(l => ({
+	u.Run("read the forest plot", webtest.Eval(`[...document.querySelectorAll('#forest svg .whisker')].map(l => ({
 		Label: l.closest('g').querySelector('.label').textContent, Est: l.dataset.estimate, Lo: l.dataset.lo, Hi: l.dataset.hi, N: +l.dataset.n,
 		X1: +l.getAttribute('x1'), X2: +l.getAttribute('x2'), CX: +l.nextElementSibling.getAttribute('cx')}))`, &ws))
 	shown := 0
 	for id := range names {
-		if street["awareness"][id].n >= dashMinCell {
+		if street["awareness"][id].n >= servertest.DashMinCell {
 			shown++
 		}
 	}
 	if len(ws) != shown || shown < 2 {
-		t.Fatalf("forest plot has %d whiskers, want %d (streets with n ≥ %d)", len(ws), shown, dashMinCell)
+		t.Fatalf("forest plot has %d whiskers, want %d (streets with n ≥ %d)", len(ws), shown, servertest.DashMinCell)
 	}
 	byName := map[string]int64{}
 	for id, n := range names {
@@ -239,41 +240,41 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// Drill down: the first street of the table, then its first community.
 	first := readLeague()[0]
-	u.run("open a street", webtest.Navigation(webtest.Click(`#league-table tbody tr:first-child th a`)), webtest.WaitVisible(`#drill-street`), webtest.WaitJS(`document.readyState === "complete"`))
+	u.Run("open a street", webtest.Navigation(webtest.Click(`#league-table tbody tr:first-child th a`)), webtest.WaitVisible(`#drill-street`), webtest.WaitJS(`document.readyState === "complete"`))
 	if got := evalText(u, "#drill-street"); got != first.Name {
 		t.Errorf("drill-down opened %q, want %q", got, first.Name)
 	}
 	var streetEst string
-	u.run("read the street's awareness", webtest.Eval(`document.querySelector('#street-table tbody tr[data-street] td[data-col="awareness"]').dataset.estimate`, &streetEst))
-	if e := street["awareness"][first.Street]; e.n >= dashMinCell && !near(num(t, streetEst), e.est) {
+	u.Run("read the street's awareness", webtest.Eval(`document.querySelector('#street-table tbody tr[data-street] td[data-col="awareness"]').dataset.estimate`, &streetEst))
+	if e := street["awareness"][first.Street]; e.n >= servertest.DashMinCell && !near(num(t, streetEst), e.est) {
 		t.Errorf("street page's awareness %s, engine %v", streetEst, e.est)
 	}
-	u.run("the street's charts", webtest.WaitVisible(`#items svg`))
-	u.shot("dashboard-street")
+	u.Run("the street's charts", webtest.WaitVisible(`#items svg`))
+	u.Shot("dashboard-street")
 	var comms int
-	u.run("count communities", webtest.Eval(`document.querySelectorAll('#community-table tbody tr').length`, &comms))
+	u.Run("count communities", webtest.Eval(`document.querySelectorAll('#community-table tbody tr').length`, &comms))
 	if comms < 2 {
 		t.Errorf("street page lists %d communities", comms)
 	}
-	u.run("open a community", webtest.Navigation(webtest.Click(`#community-table tbody tr:first-child th a`)), webtest.WaitVisible(`#drill-community`), webtest.WaitJS(`document.readyState === "complete"`))
-	u.shot("dashboard-community")
+	u.Run("open a community", webtest.Navigation(webtest.Click(`#community-table tbody tr:first-child th a`)), webtest.WaitVisible(`#drill-community`), webtest.WaitJS(`document.readyState === "complete"`))
+	u.Shot("dashboard-community")
 
 	// A respondent group: the figures are the engine's domain estimates.
 	grp, err := results.ForRound(ctx, db, seed.Round, func() results.RoundRequest {
-		r := dashboard.EstimateRequest("street", dashMinCell)
+		r := dashboard.EstimateRequest("street", servertest.DashMinCell)
 		r.Group = "E1"
 		return r
 	}())
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.open(path + "?domain=E1:2")
+	u.Open(path + "?domain=E1:2")
 	rows := readLeague()
 	checked := 0
 	for _, r := range rows {
 		for _, c := range r.Cells {
 			for _, f := range grp.Estimates {
-				if f.Domain != stats.NoDomain && f.StreetID == r.Street && f.DomainID == 2 && f.Variable == c.Col && f.N >= dashMinCell {
+				if f.Domain != stats.NoDomain && f.StreetID == r.Street && f.DomainID == 2 && f.Variable == c.Col && f.N >= servertest.DashMinCell {
 					checked++
 					if !near(num(t, c.Est), f.Value) {
 						t.Errorf("group E1=2, %s, %s: %s, engine %v", r.Name, c.Col, c.Est, f.Value)
@@ -285,22 +286,22 @@ func TestDashboardInBrowser(t *testing.T) {
 	if checked == 0 {
 		t.Error("no group figure checked")
 	}
-	u.shot("dashboard-group")
+	u.Shot("dashboard-group")
 
 	// Comparison with the rehearsal: the district's changes and their
 	// intervals are the engine's.
 	cmpRep, err := results.ForRound(ctx, db, seed.Round, func() results.RoundRequest {
-		r := dashboard.EstimateRequest("street", dashMinCell)
+		r := dashboard.EstimateRequest("street", servertest.DashMinCell)
 		r.CompareTo = seed.Other
 		return r
 	}())
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.open(fmt.Sprintf("%s/compare?with=%d", path, seed.Other))
-	u.run("the change chart", webtest.WaitVisible(`#change-district svg`))
+	u.Open(fmt.Sprintf("%s/compare?with=%d", path, seed.Other))
+	u.Run("the change chart", webtest.WaitVisible(`#change-district svg`))
 	var cws []whisker
-	u.run("read the change chart", webtest.Eval(`[...document.querySelectorAll('#change-district svg .whisker')].map(l => ({
+	u.Run("read the change chart", webtest.Eval(`[...document.querySelectorAll('#change-district svg .whisker')].map(l => ({
 		Label: l.closest('g').querySelector('.label').textContent, Est: l.dataset.estimate, Lo: l.dataset.lo, Hi: l.dataset.hi}))`, &cws))
 	if len(cws) < 4 {
 		t.Fatalf("change chart has %d whiskers", len(cws))
@@ -316,42 +317,42 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("change %s: %s [%s, %s] is not an engine's change", w.Label, w.Est, w.Lo, w.Hi)
 		}
 	}
-	u.shot("dashboard-compare")
+	u.Shot("dashboard-compare")
 
 	// The report, printed: on A4 pages no table or chart is cut.
 	checkPrint(t, u, path+"/report")
 
 	// In English (a screenshot for the test output only).
-	u.open(path + "?lang=en")
+	u.Open(path + "?lang=en")
 	if got := evalText(u, "#league h2"); got != "Street league table" {
 		t.Errorf("English league table heading %q", got)
 	}
-	u.b.Screenshot(u.ctx, "dashboard-overview-en")
+	u.B.Screenshot(u.Ctx, "dashboard-overview-en")
 
 	// A supervisor: the district line and their own street only; another
 	// street's drill-down is not found.
-	sup := newOfficeUI(t, base)
-	sup.login("sup2")
-	sup.open(path)
+	sup := servertest.NewOfficeUI(t, base)
+	sup.Login("sup2")
+	sup.Open(path)
 	var supRows []leagueRow
-	sup.run("read the supervisor's table", webtest.Eval(`[...document.querySelectorAll('#league-table tbody tr')].map(tr => ({street: +tr.dataset.street}))`, &supRows))
+	sup.Run("read the supervisor's table", webtest.Eval(`[...document.querySelectorAll('#league-table tbody tr')].map(tr => ({street: +tr.dataset.street}))`, &supRows))
 	if len(supRows) != 1 || supRows[0].Street != seed.Streets[1].ID {
 		t.Errorf("sup2 sees streets %+v, want only %d", supRows, seed.Streets[1].ID)
 	}
 	var whiskers int
-	sup.run("count the supervisor's whiskers", webtest.Eval(`document.querySelectorAll('#forest svg .whisker').length`, &whiskers))
+	sup.Run("count the supervisor's whiskers", webtest.Eval(`document.querySelectorAll('#forest svg .whisker').length`, &whiskers))
 	if whiskers > 1 {
 		t.Errorf("sup2's forest plot has %d streets", whiskers)
 	}
-	sup.shot("dashboard-supervisor")
+	sup.Shot("dashboard-supervisor")
 	// … and the district's figure of a respondent group.
-	sup.open(path + "?domain=E1:2")
+	sup.Open(path + "?domain=E1:2")
 	var groupDistrict string
-	sup.run("read the group's district figure", webtest.Eval(`document.querySelector('#live-key .tile[data-col="awareness"] .tile-est').textContent.trim()`, &groupDistrict))
+	sup.Run("read the group's district figure", webtest.Eval(`document.querySelector('#live-key .tile[data-col="awareness"] .tile-est').textContent.trim()`, &groupDistrict))
 	if groupDistrict == "" || groupDistrict == "—" {
 		t.Errorf("sup2's district figure for a group: %q", groupDistrict)
 	}
-	sup.open(fmt.Sprintf("%s/streets/%d", path, seed.Streets[0].ID))
+	sup.Open(fmt.Sprintf("%s/streets/%d", path, seed.Streets[0].ID))
 	if got := evalText(sup, "#main h1"); !strings.Contains(got, "页面不存在") {
 		t.Errorf("sup2 on street 1's page sees %q, want the 404 page", got)
 	}
@@ -359,10 +360,10 @@ func TestDashboardInBrowser(t *testing.T) {
 
 // evalText reads an element's text once the page has loaded (a script
 // reads it, so no node id can go stale across the load).
-func evalText(u *officeUI, sel string) string {
-	u.t.Helper()
+func evalText(u *servertest.OfficeUI, sel string) string {
+	u.T.Helper()
 	var s string
-	u.run("read "+sel, webtest.WaitJS(`document.readyState === "complete"`),
+	u.Run("read "+sel, webtest.WaitJS(`document.readyState === "complete"`),
 		webtest.Eval(fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent.trim()`, sel), &s))
 	return s
 }
@@ -383,12 +384,12 @@ const (
 // break-inside: avoid): every table, chart and kept block must then lie in
 // one column, whole. The PDF Chromium prints must have as many pages as
 // there are columns, which ties the check to the real print.
-func checkPrint(t *testing.T, u *officeUI, path string) {
+func checkPrint(t *testing.T, u *servertest.OfficeUI, path string) {
 	t.Helper()
-	u.open(path)
-	u.shot("dashboard-report")
+	u.Open(path)
+	u.Shot("dashboard-report")
 	var pdf []byte
-	u.run("print to PDF", chromedp.ActionFunc(func(ctx context.Context) error {
+	u.Run("print to PDF", chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
 		pdf, _, err = cdpage.PrintToPDF().WithPreferCSSPageSize(true).WithPrintBackground(true).Do(ctx)
 		return err
@@ -402,7 +403,7 @@ func checkPrint(t *testing.T, u *officeUI, path string) {
 		Cut     []string
 		Checked int
 	}
-	u.run("paginate in columns", chromedp.ActionFunc(func(ctx context.Context) error {
+	u.Run("paginate in columns", chromedp.ActionFunc(func(ctx context.Context) error {
 		return emulation.SetEmulatedMedia().WithMedia("print").Do(ctx)
 	}), webtest.Eval(fmt.Sprintf(`(() => {
 		const W = %f, H = %f;
@@ -429,7 +430,7 @@ func checkPrint(t *testing.T, u *officeUI, path string) {
 		}
 		return {Columns: columns, Cut: cut, Checked: checked};
 	})()`, a4ContentW, a4ContentH), &res))
-	u.run("screen media again", chromedp.ActionFunc(func(ctx context.Context) error {
+	u.Run("screen media again", chromedp.ActionFunc(func(ctx context.Context) error {
 		return emulation.SetEmulatedMedia().WithMedia("").Do(ctx)
 	}))
 	if res.Checked < 8 {

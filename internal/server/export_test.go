@@ -10,7 +10,6 @@ import (
 // tests, which share internal/servertest) read of its insides.
 
 type (
-	ErrorBody     = errorBody
 	MetricsAnswer = metricsAnswer
 )
 

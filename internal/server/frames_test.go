@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -16,8 +17,8 @@ import (
 // login returns a client logged in as role (see newTestServer).
 func login(t *testing.T, url, role string) *http.Client {
 	t.Helper()
-	c := client(t)
-	if res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
+	c := servertest.Client(t)
+	if res, _ := servertest.PostJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
 		t.Fatalf("login %s = %d", role, res.StatusCode)
 	}
 	return c

@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -76,8 +77,8 @@ func TestBusyAndMetrics(t *testing.T) {
 			t.Errorf("aborted every time = %d Retry-After %q %s; want 503, 1, busy, a message without the driver's text", res.StatusCode, res.Header.Get("Retry-After"), b)
 		}
 
-		admin := client(t)
-		if res, eb := postJSON(t, admin, url+"/api/v1/login", `{"username":"admin","password":"password-admin"}`); res.StatusCode != 200 {
+		admin := servertest.Client(t)
+		if res, eb := servertest.PostJSON(t, admin, url+"/api/v1/login", `{"username":"admin","password":"password-admin"}`); res.StatusCode != 200 {
 			t.Fatalf("login: %d %+v", res.StatusCode, eb)
 		}
 		res, err = admin.Get(url + "/api/v1/metrics")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -18,11 +19,11 @@ import (
 // rule posted as YAML text (its problems named with their lines).
 func TestOfficeAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		admin := loginAs(t, base, "admin")
-		analyst := loginAs(t, base, "analyst")
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		admin := servertest.LoginAs(t, base, "admin")
+		analyst := servertest.LoginAs(t, base, "analyst")
 
-		status, b := call(t, analyst, "POST", base+"/api/v1/samples/preview", `{"n":8,"per_community":3,"reserves":1,"response_rate":0.5}`)
+		status, b := servertest.Call(t, analyst, "POST", base+"/api/v1/samples/preview", `{"n":8,"per_community":3,"reserves":1,"response_rate":0.5}`)
 		var p struct {
 			Streets []struct {
 				Street                                 string
@@ -51,21 +52,21 @@ func TestOfficeAPI(t *testing.T) {
 			`{"n":10,"response_rate":1.5}`:     "response_rate",
 			`{"n":10,"allocation":"whatever"}`: "allocation",
 		} {
-			res, eb := postJSON(t, admin, base+"/api/v1/samples/preview", body)
+			res, eb := servertest.PostJSON(t, admin, base+"/api/v1/samples/preview", body)
 			if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields[field] == "" {
 				t.Errorf("preview %s = %d %+v, want 422 on %s", body, res.StatusCode, eb, field)
 			}
 		}
 
 		// A round's rule as the text of a YAML file.
-		if res, eb := postJSON(t, admin, base+"/api/v1/samples", `{"name":"第二轮","n":6,"per_community":3,"seed":"5"}`); res.StatusCode != http.StatusCreated {
+		if res, eb := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"第二轮","n":6,"per_community":3,"seed":"5"}`); res.StatusCode != http.StatusCreated {
 			t.Fatalf("draw = %d %+v", res.StatusCode, eb)
 		}
-		res, eb := postJSON(t, admin, base+"/api/v1/rounds", `{"name":"R","questionnaire":"field","sample":"第二轮","rule":"days: 2\nattempts: 0\n"}`)
+		res, eb := servertest.PostJSON(t, admin, base+"/api/v1/rounds", `{"name":"R","questionnaire":"field","sample":"第二轮","rule":"days: 2\nattempts: 0\n"}`)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(eb.Error.Fields["rule"], "attempts: line 2") {
 			t.Errorf("a bad YAML rule = %d %+v, want 422 naming attempts on line 2", res.StatusCode, eb)
 		}
-		res, eb = postJSON(t, admin, base+"/api/v1/rounds", `{"name":"R","questionnaire":"field","sample":"第二轮","rule":"attempts: 4 # more\napproval: automatic\n"}`)
+		res, eb = servertest.PostJSON(t, admin, base+"/api/v1/rounds", `{"name":"R","questionnaire":"field","sample":"第二轮","rule":"attempts: 4 # more\napproval: automatic\n"}`)
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("a YAML rule = %d %+v", res.StatusCode, eb)
 		}
@@ -88,11 +89,11 @@ func TestOfficeAPI(t *testing.T) {
 // the English strings.
 func TestOfficePagesShow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		seedAccessObjects(t, f) // a response and a refusal in street 1
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		servertest.SeedAccessObjects(t, f) // a response and a refusal in street 1
 		page := func(who, path string) string {
 			t.Helper()
-			status, _, _, body := getPage(t, loginAs(t, base, who), base+path)
+			status, _, _, body := servertest.GetPage(t, servertest.LoginAs(t, base, who), base+path)
 			if status != http.StatusOK {
 				t.Fatalf("%s %s = %d\n%.400s", who, path, status, body)
 			}
@@ -141,7 +142,7 @@ func TestOfficePagesShow(t *testing.T) {
 		}
 		// The friendly 404 and 403 pages keep the navigation and a way back.
 		for who, path := range map[string]string{"admin": "/samples/nosuch", "sup1": "/users"} {
-			status, _, _, body := getPage(t, loginAs(t, base, who), base+path)
+			status, _, _, body := servertest.GetPage(t, servertest.LoginAs(t, base, who), base+path)
 			if status != http.StatusNotFound && status != http.StatusForbidden || !strings.Contains(body, `<nav aria-label=`) ||
 				!strings.Contains(body, `href="/rounds"`) || !strings.Contains(body, `<p><a href="/">`) {
 				t.Errorf("%s %s = %d without the navigation or the way back:\n%s", who, path, status, body)

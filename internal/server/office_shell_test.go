@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -19,12 +20,12 @@ import (
 func TestOfficeShellInBrowser(t *testing.T) {
 	webtest.Chromium(t)
 	db := storetest.Open(t, store.SQLite)
-	_, base := newFieldServer(t, db, fieldtest.Small)
+	_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
 	for _, who := range []string{"admin", "sup1", "analyst"} {
-		u := newOfficeUI(t, base)
-		u.login(who)
+		u := servertest.NewOfficeUI(t, base)
+		u.Login(who)
 		var links []string
-		u.run("read the navigation", chromedp.Evaluate(`[...document.querySelectorAll("header nav a")].map(a => a.getAttribute("href"))`, &links))
+		u.Run("read the navigation", chromedp.Evaluate(`[...document.querySelectorAll("header nav a")].map(a => a.getAttribute("href"))`, &links))
 		var want []string
 		for _, n := range ui.Nav(store.User{ID: 1, Role: roleOf(who)}, "/") {
 			want = append(want, n.Href)
@@ -33,19 +34,19 @@ func TestOfficeShellInBrowser(t *testing.T) {
 			t.Errorf("%s's navigation = %v, want %v", who, links, want)
 		}
 		if who == "admin" {
-			u.shot("office-home-zh")
-			u.run("switch to English", webtest.Navigation(webtest.Click(`[data-lang-switch]`)))
-			u.waitFor(`html[lang=en] #logout`)
-			if got := u.text(`header nav a[aria-current=page]`); got != "Home" {
+			u.Shot("office-home-zh")
+			u.Run("switch to English", webtest.Navigation(webtest.Click(`[data-lang-switch]`)))
+			u.WaitFor(`html[lang=en] #logout`)
+			if got := u.Text(`header nav a[aria-current=page]`); got != "Home" {
 				t.Errorf("current navigation entry in English = %q, want Home", got)
 			}
-			u.shot("office-home-en")
+			u.Shot("office-home-en")
 		}
-		u.run("log out", webtest.Navigation(webtest.Click(`#logout`)))
-		u.waitFor(`#login-form`)
-		u.open("/")
+		u.Run("log out", webtest.Navigation(webtest.Click(`#logout`)))
+		u.WaitFor(`#login-form`)
+		u.Open("/")
 		var path string
-		u.run("where", chromedp.Evaluate(`location.pathname`, &path))
+		u.Run("where", chromedp.Evaluate(`location.pathname`, &path))
 		if path != "/login" {
 			t.Errorf("%s after logout: / shows %s, want the login page", who, path)
 		}

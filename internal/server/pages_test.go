@@ -3,7 +3,6 @@ package server_test
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -69,12 +69,12 @@ func pagePlaceholders(f *fieldtest.Field, mine []store.Assignment, response int6
 // does a case naming no page.
 func TestPageAccess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		mine, resp := seedAccessObjects(t, f)
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		mine, resp := servertest.SeedAccessObjects(t, f)
 		ph := pagePlaceholders(f, mine, resp.ID)
-		clients := map[string]*http.Client{"": client(t)}
-		for _, who := range accessCallers[1:] {
-			clients[who] = loginAs(t, base, who)
+		clients := map[string]*http.Client{"": servertest.Client(t)}
+		for _, who := range servertest.AccessCallers[1:] {
+			clients[who] = servertest.LoginAs(t, base, who)
 		}
 		routes := map[string]bool{}
 		for _, p := range server.PageRoutes() {
@@ -86,13 +86,13 @@ func TestPageAccess(t *testing.T) {
 				t.Errorf("page case %s names %s, which is not a page", pc.path, pc.route)
 			}
 			covered[pc.route] = true
-			if len(pc.want) != len(accessCallers) {
-				t.Errorf("page case %s: want %q has %d letters, not %d", pc.path, pc.want, len(pc.want), len(accessCallers))
+			if len(pc.want) != len(servertest.AccessCallers) {
+				t.Errorf("page case %s: want %q has %d letters, not %d", pc.path, pc.want, len(pc.want), len(servertest.AccessCallers))
 				continue
 			}
 			path := ph.Replace(pc.path)
-			for i, who := range accessCallers {
-				status, loc, ctype, body := getPage(t, clients[who], base+path)
+			for i, who := range servertest.AccessCallers {
+				status, loc, ctype, body := servertest.GetPage(t, clients[who], base+path)
 				name := cmp.Or(who, "anonymous")
 				fail := func(what string) {
 					t.Errorf("%s as %s = %d %s (want %c: %s)\n%.300s", path, name, status, loc, pc.want[i], what, body)
@@ -136,14 +136,14 @@ func TestPageAccess(t *testing.T) {
 // TestNavigation checks that every entry of every role's navigation opens.
 func TestNavigation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		seedAccessObjects(t, f)
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		servertest.SeedAccessObjects(t, f)
 		pages := map[string]bool{}
 		for _, p := range server.PageRoutes() {
 			pages[p.Path] = true
 		}
-		for _, who := range accessCallers[1:] {
-			c := loginAs(t, base, who)
+		for _, who := range servertest.AccessCallers[1:] {
+			c := servertest.LoginAs(t, base, who)
 			for _, item := range ui.Nav(f.Users[who], "/") {
 				if item.Href == "/t/" {
 					continue // the tablet app, tested by tablet_test.go
@@ -152,30 +152,10 @@ func TestNavigation(t *testing.T) {
 					t.Errorf("%s's navigation has %s, which is not a page", who, item.Href)
 					continue
 				}
-				if status, _, _, body := getPage(t, c, base+item.Href); status != http.StatusOK {
+				if status, _, _, body := servertest.GetPage(t, c, base+item.Href); status != http.StatusOK {
 					t.Errorf("%s's navigation: %s = %d\n%.300s", who, item.Href, status, body)
 				}
 			}
 		}
 	})
-}
-
-// getPage opens a page as a browser would (Accept: text/html).
-func getPage(t *testing.T, c *http.Client, url string) (status int, location, ctype, body string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), res.Header.Get("Content-Type"), string(b)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -81,7 +82,7 @@ func TestNumbersOutOfRange(t *testing.T) {
 			{`{"name":".x","n":10}`, "name"},
 			{`{"name":"a\\b","n":10}`, "name"},
 		} {
-			res, eb := postJSON(t, admin, base+"/api/v1/samples", tc.body)
+			res, eb := servertest.PostJSON(t, admin, base+"/api/v1/samples", tc.body)
 			if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields[tc.field] == "" {
 				t.Errorf("POST samples %s = %d %+v, want 422 naming %s", tc.body, res.StatusCode, eb, tc.field)
 			}
@@ -99,7 +100,7 @@ func TestNumbersOutOfRange(t *testing.T) {
 		}
 		// Defaults: the minimal request draws a two-stage sample of whole
 		// communities and says why it has more than n; exact takes n.
-		res, eb := postJSON(t, admin, base+"/api/v1/samples", `{"name":"minimal","n":50,"seed":"9"}`)
+		res, eb := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"minimal","n":50,"seed":"9"}`)
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("minimal draw = %d %+v", res.StatusCode, eb)
 		}

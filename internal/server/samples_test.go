@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -41,15 +42,15 @@ func TestSampleAPI(t *testing.T) {
 		if status, body := upload(t, admin, base, "f.csv", csv.String(), nil); status != http.StatusCreated {
 			t.Fatalf("upload = %d %s", status, body)
 		}
-		res, eb := postJSON(t, admin, base+"/api/v1/samples", `{"name":"mock","design":"two-stage","n":40,"per_community":10,"reserves":2,"seed":"7"}`)
+		res, eb := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"mock","design":"two-stage","n":40,"per_community":10,"reserves":2,"seed":"7"}`)
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("draw = %d %+v", res.StatusCode, eb)
 		}
-		res, eb = postJSON(t, admin, base+"/api/v1/samples", `{"name":"bad","design":"two-stage","n":0}`)
+		res, eb = servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"bad","design":"two-stage","n":0}`)
 		if res.StatusCode != 422 || eb.Error.Fields["n"] == "" {
 			t.Fatalf("bad spec = %d %+v", res.StatusCode, eb)
 		}
-		res, eb = postJSON(t, admin, base+"/api/v1/samples", `{"name":"mock","design":"srs","n":4}`)
+		res, eb = servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"mock","design":"srs","n":4}`)
 		if res.StatusCode != http.StatusConflict {
 			t.Fatalf("duplicate = %d %+v", res.StatusCode, eb)
 		}

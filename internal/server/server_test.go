@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -18,17 +17,15 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
-
-func init() { auth.BcryptCost = bcrypt.MinCost }
 
 // newTestServer returns a server on a fresh database with one user per role
 // (password "password-<role>") and its base URL.
@@ -85,28 +82,6 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-func client(t *testing.T) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-func postJSON(t *testing.T, c *http.Client, url, body string) (*http.Response, server.ErrorBody) {
-	t.Helper()
-	res, err := c.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var eb server.ErrorBody
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 400 {
-		if err := json.Unmarshal(b, &eb); err != nil {
-			t.Fatalf("error body is not JSON: %q", b)
-		}
-	}
-	return res, eb
-}
-
 func TestHealth(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, url, _ := newTestServer(t, db)
@@ -140,7 +115,7 @@ func TestHealth(t *testing.T) {
 func TestLogin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, url, _ := newTestServer(t, db)
-		c := client(t)
+		c := servertest.Client(t)
 
 		res, _ := c.Get(url + "/api/v1/me")
 		if res.StatusCode != http.StatusUnauthorized {
@@ -160,7 +135,7 @@ func TestLogin(t *testing.T) {
 			{"malformed", `{"username":`, 400, "bad_request", ""},
 		}
 		for _, tt := range tests {
-			res, eb := postJSON(t, c, url+"/api/v1/login", tt.body)
+			res, eb := servertest.PostJSON(t, c, url+"/api/v1/login", tt.body)
 			if res.StatusCode != tt.status || eb.Error.Code != tt.code {
 				t.Errorf("%s: %d %+v, want %d %s", tt.name, res.StatusCode, eb, tt.status, tt.code)
 			}
@@ -168,7 +143,7 @@ func TestLogin(t *testing.T) {
 				t.Errorf("%s: fields = %v, want %q", tt.name, eb.Error.Fields, tt.field)
 			}
 		}
-		res, _ = postJSON(t, c, url+"/api/v1/login", `{"username":"analyst","password":"password-analyst"}`)
+		res, _ = servertest.PostJSON(t, c, url+"/api/v1/login", `{"username":"analyst","password":"password-analyst"}`)
 		if res.StatusCode != 200 {
 			t.Fatalf("login = %d", res.StatusCode)
 		}
@@ -190,7 +165,7 @@ func TestLogin(t *testing.T) {
 		if res, _ := forged.Do(req); res.StatusCode != 401 {
 			t.Fatalf("forged cookie = %d", res.StatusCode)
 		}
-		res, _ = postJSON(t, c, url+"/api/v1/logout", `{}`)
+		res, _ = servertest.PostJSON(t, c, url+"/api/v1/logout", `{}`)
 		if res.StatusCode != http.StatusNoContent {
 			t.Fatalf("logout = %d", res.StatusCode)
 		}
@@ -219,7 +194,7 @@ func TestLogin(t *testing.T) {
 func TestPagesRedirectToLogin(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	_, url, _ := newTestServer(t, db)
-	c := client(t)
+	c := servertest.Client(t)
 	req, _ := http.NewRequest("GET", url+"/", nil)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml")
 	res, err := c.Do(req)
@@ -328,7 +303,7 @@ func TestBodyLimitAndOrigin(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	_, url, _ := newTestServer(t, db)
 	big := `{"username":"` + strings.Repeat("x", 9<<20) + `","password":"p"}`
-	res, eb := postJSON(t, http.DefaultClient, url+"/api/v1/login", big)
+	res, eb := servertest.PostJSON(t, http.DefaultClient, url+"/api/v1/login", big)
 	if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" {
 		t.Fatalf("big body = %d %+v", res.StatusCode, eb)
 	}
@@ -366,8 +341,8 @@ func TestRequireRole(t *testing.T) {
 	s, url, _ := newTestServer(t, db)
 	s.Echo().GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.Authenticated, server.Require(store.RoleAnalyst))
 	for role, want := range map[string]int{store.RoleAnalyst: 200, store.RoleAdmin: 200, store.RoleInterviewer: 403} {
-		c := client(t)
-		if res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
+		c := servertest.Client(t)
+		if res, _ := servertest.PostJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
 			t.Fatalf("login %s = %d", role, res.StatusCode)
 		}
 		res, _ := c.Get(url + "/test/analysts")

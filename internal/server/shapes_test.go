@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/web"
@@ -74,7 +75,7 @@ func TestHeadEveryGetRoute(t *testing.T) {
 	if len(routes) < 10 {
 		t.Fatalf("only %d GET routes found: %v", len(routes), routes)
 	}
-	for name, c := range map[string]*http.Client{"anonymous": client(t), "admin": login(t, base, store.RoleAdmin)} {
+	for name, c := range map[string]*http.Client{"anonymous": servertest.Client(t), "admin": login(t, base, store.RoleAdmin)} {
 		for _, path := range append(routes, "/no/such/page") {
 			for _, accept := range []string{"application/json", "text/html"} {
 				hdr := map[string]string{"Accept": accept}
@@ -112,7 +113,7 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 func TestErrorShapes(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s, base, _ := newTestServer(t, db)
-	c := client(t)
+	c := servertest.Client(t)
 	for _, tt := range []struct {
 		path   string
 		status int
@@ -198,7 +199,7 @@ func TestErrorShapes(t *testing.T) {
 func TestStaticCaching(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	_, base, _ := newTestServer(t, db)
-	c := client(t)
+	c := servertest.Client(t)
 	n := 0
 	err := fs.WalkDir(web.Static(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".test.mjs") {
@@ -236,7 +237,7 @@ func TestAPINoStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s, base, _ := newTestServer(t, db)
 		admin := login(t, base, store.RoleAdmin)
-		anon := client(t)
+		anon := servertest.Client(t)
 		checked := 0
 		for _, path := range append(getRoutes(s), "/api/v1/nope") {
 			if !strings.HasPrefix(path, "/api/") {
@@ -256,7 +257,7 @@ func TestAPINoStore(t *testing.T) {
 			}
 		}
 		for _, path := range []string{"/api/v1/login", "/api/v1/samples"} {
-			res, _ := postJSON(t, admin, base+path, `{}`)
+			res, _ := servertest.PostJSON(t, admin, base+path, `{}`)
 			if res.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("POST %s (%d): Cache-Control %q", path, res.StatusCode, res.Header.Get("Cache-Control"))
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -26,7 +27,7 @@ import (
 func TestDesignAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		_, base := newFieldServer(t, db, fieldtest.Small)
+		_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
 		if _, err := survey.EnsureShipped(ctx, db); err != nil {
 			t.Fatal(err)
 		}
@@ -37,10 +38,10 @@ func TestDesignAPI(t *testing.T) {
 		if _, err := simround.District(ctx, db, d, store.System); err != nil {
 			t.Fatal(err)
 		}
-		analyst := loginAs(t, base, "analyst")
+		analyst := servertest.LoginAs(t, base, "analyst")
 		const url = "/api/v1/simulate/design"
 		body := `{"truth_seed":7,"n":90,"per_community":10,"reps":30,"seed":5}`
-		status, b := call(t, analyst, "POST", base+url, body)
+		status, b := servertest.Call(t, analyst, "POST", base+url, body)
 		if status != http.StatusOK {
 			t.Fatalf("%s = %d %s", body, status, b)
 		}
@@ -76,11 +77,11 @@ func TestDesignAPI(t *testing.T) {
 				t.Errorf("%s %s: %+v", m.Street, m.Indicator, m.Metrics)
 			}
 		}
-		if status, again := call(t, analyst, "POST", base+url, body); status != http.StatusOK || string(again) != string(b) {
+		if status, again := servertest.Call(t, analyst, "POST", base+url, body); status != http.StatusOK || string(again) != string(b) {
 			t.Errorf("the same request gave another report (%d)", status)
 		}
 		upload, _ := json.Marshal(truth)
-		status, b2 := call(t, analyst, "POST", base+url, `{"truth":`+string(upload)+`,"n":90,"per_community":10,"reps":30,"seed":5}`)
+		status, b2 := servertest.Call(t, analyst, "POST", base+url, `{"truth":`+string(upload)+`,"n":90,"per_community":10,"reps":30,"seed":5}`)
 		var rep2 simulate.DesignReport
 		if status != http.StatusOK || json.Unmarshal(b2, &rep2) != nil {
 			t.Fatalf("with an uploaded truth: %d %s", status, b2)
@@ -112,7 +113,7 @@ func TestDesignAPI(t *testing.T) {
 			`{"questionnaire":"x@draft"}`:                "questionnaire",
 			`{"frame_version":-1,"reps":0}`:              "frame_version",
 		} {
-			status, b := call(t, analyst, "POST", base+url, body)
+			status, b := servertest.Call(t, analyst, "POST", base+url, body)
 			var eb server.ErrorBody
 			if status != http.StatusUnprocessableEntity || json.Unmarshal(b, &eb) != nil || eb.Error.Fields[field] == "" {
 				t.Errorf("%s = %d %s, want a 422 on %s", body, status, b, field)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -19,7 +20,7 @@ func TestStreetPagesContent(t *testing.T) {
 		x := newStreetFixture(t, db)
 		r := x.f.Round.ID
 		s2 := x.f.Streets[1].ID
-		sup1, admin, analyst := loginAs(t, x.base, "sup1"), loginAs(t, x.base, "admin"), loginAs(t, x.base, "analyst")
+		sup1, admin, analyst := servertest.LoginAs(t, x.base, "sup1"), servertest.LoginAs(t, x.base, "admin"), servertest.LoginAs(t, x.base, "analyst")
 		cases := []struct {
 			who        *http.Client
 			name, path string
@@ -38,7 +39,7 @@ func TestStreetPagesContent(t *testing.T) {
 			{sup1, "a response in Chinese", fmt.Sprintf("/rounds/%d/review/%d?lang=zh-CN", r, x.fast), []string{"交通秩序", "一般", "用时过短"}, nil},
 		}
 		for _, c := range cases {
-			status, _, _, body := getPage(t, c.who, x.base+c.path)
+			status, _, _, body := servertest.GetPage(t, c.who, x.base+c.path)
 			if status != http.StatusOK {
 				t.Errorf("%s: %s = %d", c.name, c.path, status)
 				continue
@@ -56,15 +57,15 @@ func TestStreetPagesContent(t *testing.T) {
 		}
 		// Bad filters are refused with a 422 page, not ignored.
 		for _, q := range []string{"state=nosuch", "interviewer=int2a", "page=0"} {
-			if status, _, _, _ := getPage(t, sup1, x.base+fmt.Sprintf("/rounds/%d/board?%s", r, q)); status != http.StatusUnprocessableEntity {
+			if status, _, _, _ := servertest.GetPage(t, sup1, x.base+fmt.Sprintf("/rounds/%d/board?%s", r, q)); status != http.StatusUnprocessableEntity {
 				t.Errorf("board?%s = %d, want 422", q, status)
 			}
 		}
-		if status, _, _, _ := getPage(t, sup1, x.base+fmt.Sprintf("/rounds/%d/review?review=nosuch", r)); status != http.StatusUnprocessableEntity {
+		if status, _, _, _ := servertest.GetPage(t, sup1, x.base+fmt.Sprintf("/rounds/%d/review?review=nosuch", r)); status != http.StatusUnprocessableEntity {
 			t.Errorf("review?review=nosuch = %d, want 422", status)
 		}
 		// A response of another round does not exist on this round's page.
-		if status, _, _, _ := getPage(t, sup1, x.base+fmt.Sprintf("/rounds/%d/review/%d", r+1, x.fast)); status != http.StatusNotFound {
+		if status, _, _, _ := servertest.GetPage(t, sup1, x.base+fmt.Sprintf("/rounds/%d/review/%d", r+1, x.fast)); status != http.StatusNotFound {
 			t.Errorf("the response under another round = %d, want 404", status)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -28,8 +29,8 @@ type streetFixture struct {
 
 func newStreetFixture(t *testing.T, db *store.DB) streetFixture {
 	t.Helper()
-	f, base := newFieldServer(t, db, fieldtest.Small)
-	mine, resp := seedAccessObjects(t, f)
+	f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+	mine, resp := servertest.SeedAccessObjects(t, f)
 	ctx := context.Background()
 	loc := fieldwork.DefaultRule().Location()
 	now := time.Now()

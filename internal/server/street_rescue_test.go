@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/streetoffice"
@@ -39,7 +40,7 @@ func TestRescue(t *testing.T) {
 			t.Fatal(err)
 		}
 		file := rescueFile(x, theirs[0].ID)
-		sup1 := loginAs(t, x.base, "sup1")
+		sup1 := servertest.LoginAs(t, x.base, "sup1")
 		want := []string{"received", "received", "held", "refused", "refused"}
 		for round, want := range [][]string{want, {"held", "held", "held", "refused", "refused"}} {
 			status, body := uploadTo(t, sup1, x.base+"/rescue", "minyi-outbox-int1a-20261122-2000.json", file, nil)
@@ -80,7 +81,7 @@ func TestRescue(t *testing.T) {
 		}
 
 		// No file at all: a 422 naming the file field.
-		if status, body := call(t, sup1, "POST", x.base+"/rescue", `{"items":[]}`); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"file"`) {
+		if status, body := servertest.Call(t, sup1, "POST", x.base+"/rescue", `{"items":[]}`); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"file"`) {
 			t.Errorf("rescue without a file = %d %s, want 422 on the file field", status, body)
 		}
 
@@ -102,10 +103,10 @@ func TestRescueAccess(t *testing.T) {
 	x := newStreetFixture(t, db)
 	file := `{"items": [{"type": "visit", "visit": {"client_id": "00000000-0000-4000-8000-0000000000b1", "assignment_id": 999999, "attempted_at": "2026-11-22T19:00:00+08:00", "outcome": "interview"}}]}`
 	want := map[string]int{"": 401, "int1a": 403, "int2a": 403, "sup1": 200, "sup2": 200, "analyst": 403, "admin": 200}
-	for _, who := range accessCallers {
-		c := client(t)
+	for _, who := range servertest.AccessCallers {
+		c := servertest.Client(t)
 		if who != "" {
-			c = loginAs(t, x.base, who)
+			c = servertest.LoginAs(t, x.base, who)
 		}
 		if status, body := uploadTo(t, c, x.base+"/rescue", "f.json", file, nil); status != want[who] {
 			t.Errorf("POST /rescue as %q = %d %s, want %d", who, status, body, want[who])

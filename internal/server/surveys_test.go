@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/survey"
@@ -70,7 +71,7 @@ func TestSurveyAPI(t *testing.T) {
 		if res, _ := send(t, admin, "POST", api, "text/plain", src, nil); res.StatusCode != http.StatusUnsupportedMediaType {
 			t.Fatalf("text/plain import = %d", res.StatusCode)
 		}
-		if res, _ := send(t, client(t), "GET", api, "", "", nil); res.StatusCode != http.StatusUnauthorized {
+		if res, _ := send(t, servertest.Client(t), "GET", api, "", "", nil); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("anonymous list = %d", res.StatusCode)
 		}
 
@@ -287,7 +288,7 @@ func TestSurveyPages(t *testing.T) {
 			t.Errorf("GET %s = %d", path, res.StatusCode)
 		}
 	}
-	res, _ := send(t, client(t), "GET", url+"/surveys/wenming-household", "", "", map[string]string{"Accept": "text/html"})
+	res, _ := send(t, servertest.Client(t), "GET", url+"/surveys/wenming-household", "", "", map[string]string{"Accept": "text/html"})
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
 		t.Errorf("anonymous page = %d %s", res.StatusCode, res.Header.Get("Location"))
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/tablet"
@@ -125,7 +126,7 @@ func TestTabletInBrowser(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	}
-	f, base := newFieldServerWith(t, db, fieldtest.Small, cut)
+	f, base := servertest.NewFieldServerWith(t, db, fieldtest.Small, cut)
 	f.AssignStreet(t, 1)
 	bg := context.Background()
 	mine, err := f.Service.Assignments(bg, f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
@@ -229,9 +230,9 @@ func TestTabletInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	office := loginAs(t, base, "sup1")
+	office := servertest.LoginAs(t, base, "sup1")
 	for i, want := range []string{`"status":201`, `"status":200`} {
-		status, body := call(t, office, "POST", base+"/api/v1/sync", string(file))
+		status, body := servertest.Call(t, office, "POST", base+"/api/v1/sync", string(file))
 		if status != 200 || strings.Count(string(body), want) != 2 {
 			t.Fatalf("upload %d: %d %s, want two items with %s", i+1, status, body, want)
 		}
@@ -325,7 +326,7 @@ func TestTabletInBrowser(t *testing.T) {
 func TestTabletFirstLoadSlow3G(t *testing.T) {
 	b := webtest.Start(t)
 	db := storetest.Open(t, store.SQLite)
-	_, base := newFieldServer(t, db, fieldtest.Small)
+	_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
 	ctx := b.Tab(60 * time.Second)
 	webtest.Run(t, ctx, "throttle", webtest.Viewport(800, 1280), webtest.NoCache(), webtest.Slow3G())
 	start := time.Now()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -35,7 +36,7 @@ func TestTextInputRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, base, _ := newTestServer(t, db)
 		admin := login(t, base, store.RoleAdmin)
-		anon := client(t)
+		anon := servertest.Client(t)
 		type req struct {
 			name   string
 			c      *http.Client
@@ -105,7 +106,7 @@ func TestTextInputRefused(t *testing.T) {
 			}
 		}
 		// ADMIN logs in as admin: usernames are compared without case.
-		res, eb := postJSON(t, client(t), base+"/api/v1/login", `{"username":"ADMIN","password":"password-admin"}`)
+		res, eb := servertest.PostJSON(t, servertest.Client(t), base+"/api/v1/login", `{"username":"ADMIN","password":"password-admin"}`)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("login as ADMIN = %d %+v", res.StatusCode, eb)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -55,7 +56,7 @@ func TestUserRoutesByRole(t *testing.T) {
 			{store.RoleAdmin, 0}, // 200 or 201
 		}
 		for _, who := range callers {
-			c := client(t)
+			c := servertest.Client(t)
 			if who.role != "" {
 				c = login(t, url, who.role)
 			}
@@ -92,8 +93,8 @@ func TestUserAPI(t *testing.T) {
 			t.Errorf("a password answer has Cache-Control %q", cc)
 		}
 		id := created.User.ID
-		wang := client(t)
-		if res, _ := postJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+created.Password+`"}`); res.StatusCode != 200 {
+		wang := servertest.Client(t)
+		if res, _ := servertest.PostJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+created.Password+`"}`); res.StatusCode != 200 {
 			t.Fatalf("login with the generated password = %d", res.StatusCode)
 		}
 
@@ -141,7 +142,7 @@ func TestUserAPI(t *testing.T) {
 		if json.Unmarshal(body, &reset); res.StatusCode != 200 || len(reset.Password) != 16 || reset.Password == created.Password {
 			t.Fatalf("reset = %d %s", res.StatusCode, body)
 		}
-		if res, _ := postJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != 200 {
+		if res, _ := servertest.PostJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != 200 {
 			t.Fatalf("login with the reset password = %d", res.StatusCode)
 		}
 
@@ -152,13 +153,13 @@ func TestUserAPI(t *testing.T) {
 		if res, _ := send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 401 {
 			t.Fatalf("a disabled user's session works: %d", res.StatusCode)
 		}
-		if res, _ := postJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != http.StatusForbidden {
+		if res, _ := servertest.PostJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a disabled user's login = %d, want 403", res.StatusCode)
 		}
 		if res, body := send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/enable", url, id), "", "", nil); res.StatusCode != 200 {
 			t.Fatalf("enable = %d %s", res.StatusCode, body)
 		}
-		if res, _ := postJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != 200 {
+		if res, _ := servertest.PostJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != 200 {
 			t.Fatalf("an enabled user cannot log in: %d", res.StatusCode)
 		}
 

@@ -1,4 +1,4 @@
-package server_test
+package servertest
 
 import (
 	"context"
@@ -19,23 +19,23 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// dashSeed is a simulated district with two rounds of the standard
+// DashSeed is a simulated district with two rounds of the standard
 // questionnaire (wenming-household): a mock round and an official-style
 // rehearsal, both with simulated fieldwork through the rounds service,
 // and accounts: admin, analyst, sup1 and sup2 (the supervisors of the
 // first two streets), all with fieldtest.Password.
-type dashSeed struct {
+type DashSeed struct {
 	Round, Other int64
 	Streets      []store.Street // in id order
 }
 
-// dashMinCell is the minimum cell of the dashboard tests' server.
-const dashMinCell = 30
+// DashMinCell is the minimum cell of the dashboard tests' server.
+const DashMinCell = 30
 
-// seedDashboard fills db: 5 streets of 4 communities; each round draws
-// dashSampleN and dashOtherN households (proportional to street size, 15
+// SeedDashboard fills db: 5 streets of 4 communities; each round draws
+// DashSampleN and DashOtherN households (proportional to street size, 15
 // per community) and is worked for six simulated days.
-func seedDashboard(t testing.TB, db *store.DB) dashSeed {
+func SeedDashboard(t testing.TB, db *store.DB) DashSeed {
 	t.Helper()
 	ctx := context.Background()
 	d, err := simulate.Generate(simulate.Spec{Streets: 5, Communities: 4, Households: 60, Seed: 12})
@@ -83,16 +83,16 @@ func seedDashboard(t testing.TB, db *store.DB) dashSeed {
 		}
 		return r.ID
 	}
-	s := dashSeed{Streets: streets}
-	s.Other = run("2026年第三季度正式测评演练", "演练样本", "rehearsal", dashOtherN, 5, time.Now().AddDate(0, 0, -40))
-	s.Round = run("2026年第四季度模拟入户调查", "模拟样本", "mock", dashSampleN, 6, time.Now().AddDate(0, 0, -1))
+	s := DashSeed{Streets: streets}
+	s.Other = run("2026年第三季度正式测评演练", "演练样本", "rehearsal", DashOtherN, 5, time.Now().AddDate(0, 0, -40))
+	s.Round = run("2026年第四季度模拟入户调查", "模拟样本", "mock", DashSampleN, 6, time.Now().AddDate(0, 0, -1))
 	return s
 }
 
-// newDashServer serves db with the dashboard tests' configuration.
-func newDashServer(t testing.TB, db *store.DB) string {
+// NewDashServer serves db with the dashboard tests' configuration.
+func NewDashServer(t testing.TB, db *store.DB) string {
 	t.Helper()
-	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: dashMinCell}
+	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: DashMinCell}
 	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
