@@ -13,6 +13,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -62,11 +63,11 @@ func benchSubmit(b *testing.B, d store.Dialect, clients int) {
 	}
 	subs := submissions(b, f, roundAssignments(b, f))
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(subs), func(i, j int) { subs[i], subs[j] = subs[j], subs[i] })
-	url := fieldServer(b, db)
+	url := servertest.FieldServer(b, db)
 	byUser := map[string]*http.Client{}
 	for _, s := range subs {
 		if byUser[s.interviewer] == nil {
-			byUser[s.interviewer] = fieldClient(b, url, s.interviewer)
+			byUser[s.interviewer] = servertest.FieldClient(b, url, s.interviewer)
 		}
 	}
 

@@ -17,6 +17,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -368,7 +369,7 @@ func runMixedLoad(t testing.TB, f *fieldtest.Field, db *store.DB, urls []string,
 	for i, u := range urls {
 		clients[i] = map[string]*http.Client{}
 		for _, name := range users {
-			clients[i][name] = fieldClient(t, u, name)
+			clients[i][name] = servertest.FieldClient(t, u, name)
 		}
 	}
 	start := time.Now()
@@ -578,7 +579,7 @@ func mixedField(t testing.TB, db *store.DB, size fieldtest.Size) *fieldtest.Fiel
 func mixedServers(t testing.TB, d store.Dialect) (*store.DB, []string, func()) {
 	if d == store.SQLite {
 		db := storetest.Open(t, d)
-		return db, []string{fieldServer(t, db)}, func() {}
+		return db, []string{servertest.FieldServer(t, db)}, func() {}
 	}
 	url := storetest.URL(t, store.Postgres)
 	var dbs []*store.DB
@@ -601,7 +602,7 @@ func mixedServers(t testing.TB, d store.Dialect) (*store.DB, []string, func()) {
 		t.Fatal(err)
 	}
 	for _, db := range dbs {
-		urls = append(urls, fieldServer(t, db))
+		urls = append(urls, servertest.FieldServer(t, db))
 	}
 	return dbs[0], urls, closeAll
 }

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,27 +24,7 @@ func login(t *testing.T, url, role string) *http.Client {
 
 func upload(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
 	t.Helper()
-	return uploadTo(t, c, url+"/api/v1/frames", name, content, fields)
-}
-
-// uploadTo posts a file as the multipart field "file", with other fields.
-func uploadTo(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
-	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", name)
-	io.WriteString(fw, content)
-	w.Close()
-	res, err := c.Post(url, w.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return servertest.UploadTo(t, c, url+"/api/v1/frames", name, content, fields)
 }
 
 func TestFrameAPI(t *testing.T) {

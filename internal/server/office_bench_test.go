@@ -17,6 +17,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/frameload"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/survey"
@@ -42,8 +43,8 @@ func BenchmarkAdminPages(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			db := storetest.Open(b, d)
 			seedAdminBench(b, db)
-			base := fieldServer(b, db)
-			c := fieldClient(b, base, "admin")
+			base := servertest.FieldServer(b, db)
+			c := servertest.FieldClient(b, base, "admin")
 			for _, p := range pages {
 				path, _, _ := strings.Cut(p, "?")
 				name, _, _ := strings.Cut(strings.Trim(path, "/"), "/")

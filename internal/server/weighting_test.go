@@ -35,11 +35,11 @@ func TestWeightingAPI(t *testing.T) {
 		if status, b := servertest.Call(t, admin, "GET", round+"/weighting", ""); status != 200 || !strings.Contains(string(b), `"weighting":null`) {
 			t.Fatalf("not weighted yet = %d %s", status, b)
 		}
-		status, b := uploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", "街道,性别,年龄组,人数\n街道1,男,18—39岁,10\n街道3,男,老年,x\n", map[string]string{"questionnaire": "weigh"})
+		status, b := servertest.UploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", "街道,性别,年龄组,人数\n街道1,男,18—39岁,10\n街道3,男,老年,x\n", map[string]string{"questionnaire": "weigh"})
 		if status != 422 || !strings.Contains(string(b), `"line":3`) || !strings.Contains(string(b), `街道3`) {
 			t.Fatalf("bad population = %d %s", status, b)
 		}
-		status, b = uploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", weighttest.PopulationCSV(), map[string]string{"questionnaire": "weigh", "frame": "1"})
+		status, b = servertest.UploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", weighttest.PopulationCSV(), map[string]string{"questionnaire": "weigh", "frame": "1"})
 		if status != 201 || !strings.Contains(string(b), `"cells":12`) {
 			t.Fatalf("population = %d %s", status, b)
 		}

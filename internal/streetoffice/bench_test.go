@@ -1,4 +1,4 @@
-package server_test
+package streetoffice_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -28,8 +29,8 @@ func BenchmarkStreetPages(b *testing.B) {
 	for _, d := range storetest.Dialects(b) {
 		db := storetest.Open(b, d)
 		f := streetBenchDistrict(b, db)
-		base := fieldServer(b, db)
-		sup, admin := fieldClient(b, base, "sup1"), fieldClient(b, base, "admin")
+		base := servertest.FieldServer(b, db)
+		sup, admin := servertest.FieldClient(b, base, "sup1"), servertest.FieldClient(b, base, "admin")
 		pages := []struct {
 			name, path string
 			c          *http.Client

@@ -1,4 +1,4 @@
-package server_test
+package streetoffice_test
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func TestRescue(t *testing.T) {
 		sup1 := servertest.LoginAs(t, x.base, "sup1")
 		want := []string{"received", "received", "held", "refused", "refused"}
 		for round, want := range [][]string{want, {"held", "held", "held", "refused", "refused"}} {
-			status, body := uploadTo(t, sup1, x.base+"/rescue", "minyi-outbox-int1a-20261122-2000.json", file, nil)
+			status, body := servertest.UploadTo(t, sup1, x.base+"/rescue", "minyi-outbox-int1a-20261122-2000.json", file, nil)
 			if status != http.StatusOK {
 				t.Fatalf("upload %d = %d %s", round+1, status, body)
 			}
@@ -86,11 +86,11 @@ func TestRescue(t *testing.T) {
 		}
 
 		// A broken file: nothing is stored, the problem has its line.
-		status, body := uploadTo(t, sup1, x.base+"/rescue", "x.json", "{\n \"items\": [\n  {\"type\": \"visit\", \"bogus\": 1}\n ]\n}", nil)
+		status, body := servertest.UploadTo(t, sup1, x.base+"/rescue", "x.json", "{\n \"items\": [\n  {\"type\": \"visit\", \"bogus\": 1}\n ]\n}", nil)
 		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"line":3`) || !strings.Contains(string(body), "bogus") {
 			t.Errorf("broken file = %d %s, want 422 naming line 3", status, body)
 		}
-		if status, body := uploadTo(t, sup1, x.base+"/rescue", "x.json", `{"items": []}`, nil); status != http.StatusUnprocessableEntity {
+		if status, body := servertest.UploadTo(t, sup1, x.base+"/rescue", "x.json", `{"items": []}`, nil); status != http.StatusUnprocessableEntity {
 			t.Errorf("empty file = %d %s, want 422", status, body)
 		}
 	})
@@ -108,7 +108,7 @@ func TestRescueAccess(t *testing.T) {
 		if who != "" {
 			c = servertest.LoginAs(t, x.base, who)
 		}
-		if status, body := uploadTo(t, c, x.base+"/rescue", "f.json", file, nil); status != want[who] {
+		if status, body := servertest.UploadTo(t, c, x.base+"/rescue", "f.json", file, nil); status != want[who] {
 			t.Errorf("POST /rescue as %q = %d %s, want %d", who, status, body, want[who])
 		}
 	}

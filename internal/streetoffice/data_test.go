@@ -1,4 +1,4 @@
-package server_test
+package streetoffice_test
 
 import (
 	"context"

@@ -1,0 +1,29 @@
+package servertest
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"testing"
+)
+
+// UploadTo posts a file as the multipart field "file", with other fields.
+func UploadTo(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	io.WriteString(fw, content)
+	w.Close()
+	res, err := c.Post(url, w.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
