@@ -9,14 +9,9 @@ import (
 // What the server's own tests (package server_test, beside the faces'
 // tests, which share internal/servertest) read of its insides.
 
-type (
-	MetricsAnswer = metricsAnswer
-)
+type MetricsAnswer = metricsAnswer
 
-const (
-	SessionCookie      = sessionCookie
-	DefaultUploadLimit = defaultUploadLimit
-)
+const DefaultUploadLimit = defaultUploadLimit
 
 var (
 	LocalPath = localPath

@@ -15,8 +15,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/request"
 )
 
-// sessionCookie is the name of the login cookie.
-const sessionCookie = "minyi_session"
+// SessionCookie is the name of the login cookie (browser tests read it).
+const SessionCookie = "minyi_session"
 
 // headCtxKey marks, in the request's context, a HEAD request that
 // headAsGet hands on as GET.
@@ -97,7 +97,7 @@ func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 		// Authorization header only when a script sets it, and across
 		// origins only after a CORS preflight this server never grants.
 		if _, ok := bearerToken(r); ok {
-			if _, err := c.Cookie(sessionCookie); err != nil {
+			if _, err := c.Cookie(SessionCookie); err != nil {
 				return next(c)
 			}
 		}
@@ -127,7 +127,7 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 			request.SetToken(c, id)
 			return next(c)
 		}
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(SessionCookie)
 		if err != nil {
 			return apperr.New(apperr.Unauthenticated, "please log in")
 		}

@@ -70,7 +70,7 @@ func (s *Server) login(c echo.Context) error {
 
 // logout ends the session and clears the cookie.
 func (s *Server) logout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := c.Cookie(SessionCookie); err == nil {
 		if err := s.auth.Logout(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Server) me(c echo.Context) error {
 // public base URL is https. A negative ttl deletes it.
 func (s *Server) cookie(value string, ttl time.Duration) *http.Cookie {
 	ck := &http.Cookie{
-		Name:     sessionCookie,
+		Name:     SessionCookie,
 		Value:    value,
 		Path:     "/",
 		HttpOnly: true,
