@@ -17,8 +17,8 @@ import (
 // entry is written in the change's transaction).
 func TestChangesAreAuditedWithTheChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, base, _ := newTestServer(t, db)
-		admin := login(t, base, store.RoleAdmin)
+		_, base, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, base, store.RoleAdmin)
 		count := func(action, object string) int {
 			t.Helper()
 			es, err := db.AuditLog(context.Background(), 1000)
@@ -42,7 +42,7 @@ func TestChangesAreAuditedWithTheChange(t *testing.T) {
 		for i := range 120 {
 			fmt.Fprintf(&csv, "城关街道,社区%d,%d号\n", i%4, i)
 		}
-		src, _ := shippedSurvey(t)
+		src, _ := servertest.ShippedSurvey(t)
 		steps := []struct {
 			name           string
 			call           func() int
@@ -50,10 +50,10 @@ func TestChangesAreAuditedWithTheChange(t *testing.T) {
 			action, object string
 		}{
 			{"bad frame", func() int {
-				s, _ := upload(t, admin, base, "bad.csv", "街道,社区,门牌号\nA,,1\n", nil)
+				s, _ := servertest.Upload(t, admin, base, "bad.csv", "街道,社区,门牌号\nA,,1\n", nil)
 				return s
 			}, false, "frame.import", "1"},
-			{"frame", func() int { s, _ := upload(t, admin, base, "f.csv", csv.String(), nil); return s }, true, "frame.import", "1"},
+			{"frame", func() int { s, _ := servertest.Upload(t, admin, base, "f.csv", csv.String(), nil); return s }, true, "frame.import", "1"},
 			{"draw", func() int {
 				r, _ := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"q4","design":"two-stage","n":20,"per_community":10,"seed":"7"}`)
 				return r.StatusCode
@@ -63,23 +63,23 @@ func TestChangesAreAuditedWithTheChange(t *testing.T) {
 				return r.StatusCode
 			}, false, "sample.draw", "q4"},
 			{"publish without draft", func() int {
-				r, _ := send(t, admin, "POST", base+"/api/v1/surveys/wenming-household/publish", "", "", nil)
+				r, _ := servertest.Send(t, admin, "POST", base+"/api/v1/surveys/wenming-household/publish", "", "", nil)
 				return r.StatusCode
 			}, false, "survey.publish", "wenming-household"},
 			{"import", func() int {
-				r, _ := send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", src, nil)
+				r, _ := servertest.Send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", src, nil)
 				return r.StatusCode
 			}, true, "survey.import", "wenming-household"},
 			{"publish", func() int {
-				r, _ := send(t, admin, "POST", base+"/api/v1/surveys/wenming-household/publish", "", "", nil)
+				r, _ := servertest.Send(t, admin, "POST", base+"/api/v1/surveys/wenming-household/publish", "", "", nil)
 				return r.StatusCode
 			}, true, "survey.publish", "wenming-household"},
 			{"import identical", func() int {
-				r, _ := send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", src, nil)
+				r, _ := servertest.Send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", src, nil)
 				return r.StatusCode
 			}, false, "survey.import", "wenming-household"},
 			{"publish again", func() int {
-				r, _ := send(t, admin, "POST", base+"/api/v1/surveys/wenming-household/publish", "", "", nil)
+				r, _ := servertest.Send(t, admin, "POST", base+"/api/v1/surveys/wenming-household/publish", "", "", nil)
 				return r.StatusCode
 			}, false, "survey.publish", "wenming-household"},
 		}

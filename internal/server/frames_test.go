@@ -12,27 +12,12 @@ import (
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-// login returns a client logged in as role (see newTestServer).
-func login(t *testing.T, url, role string) *http.Client {
-	t.Helper()
-	c := servertest.Client(t)
-	if res, _ := servertest.PostJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
-		t.Fatalf("login %s = %d", role, res.StatusCode)
-	}
-	return c
-}
-
-func upload(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
-	t.Helper()
-	return servertest.UploadTo(t, c, url+"/api/v1/frames", name, content, fields)
-}
-
 func TestFrameAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
-		admin := login(t, url, store.RoleAdmin)
+		_, url, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, url, store.RoleAdmin)
 
-		status, body := upload(t, admin, url, "bad.csv", "street,community,household\nS,C,1\nS,,2\nS,C,1\n", nil)
+		status, body := servertest.Upload(t, admin, url, "bad.csv", "street,community,household\nS,C,1\nS,,2\nS,C,1\n", nil)
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("bad upload = %d %s", status, body)
 		}
@@ -53,17 +38,17 @@ func TestFrameAPI(t *testing.T) {
 			t.Fatalf("problems = %s", body)
 		}
 
-		status, body = upload(t, admin, url, "reg.csv", "户号;村;乡镇\n1;东村;北镇\n2;东村;北镇\n", map[string]string{"encoding": "utf-8"})
+		status, body = servertest.Upload(t, admin, url, "reg.csv", "户号;村;乡镇\n1;东村;北镇\n2;东村;北镇\n", map[string]string{"encoding": "utf-8"})
 		if status != http.StatusCreated || !strings.Contains(string(body), `"households":2`) {
 			t.Fatalf("good upload = %d %s", status, body)
 		}
-		status, body = upload(t, admin, url, "reg.csv", "x", map[string]string{"encoding": "latin-1"})
+		status, body = servertest.Upload(t, admin, url, "reg.csv", "x", map[string]string{"encoding": "latin-1"})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"encoding"`) {
 			t.Fatalf("bad encoding option = %d %s", status, body)
 		}
 
-		analyst := login(t, url, store.RoleAnalyst)
-		if status, _ := upload(t, analyst, url, "reg.csv", "street,community,household\nS,C,1\n", nil); status != http.StatusForbidden {
+		analyst := servertest.Login(t, url, store.RoleAnalyst)
+		if status, _ := servertest.Upload(t, analyst, url, "reg.csv", "street,community,household\nS,C,1\n", nil); status != http.StatusForbidden {
 			t.Fatalf("analyst upload = %d", status)
 		}
 		res, err := analyst.Get(url + "/api/v1/frames/1")

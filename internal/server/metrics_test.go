@@ -25,7 +25,7 @@ import (
 // text; and GET /api/v1/metrics shows the administrator both.
 func TestBusyAndMetrics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, url, logs := newTestServer(t, db)
+		s, url, logs := servertest.NewTestServer(t, db)
 		deadlock := &pq.Error{Code: "40P01", Message: "deadlock detected"}
 		write := func(aborts int) echo.HandlerFunc {
 			return func(c echo.Context) error {
@@ -55,9 +55,7 @@ func TestBusyAndMetrics(t *testing.T) {
 		if res.StatusCode != http.StatusOK || string(bytes.TrimSpace(b)) != `{"runs":2}` {
 			t.Errorf("aborted once = %d %s, want 200 after 2 runs", res.StatusCode, b)
 		}
-		logs.mu.Lock()
-		logged := logs.w.(*bytes.Buffer).String()
-		logs.mu.Unlock()
+		logged := logs.String()
 		if !strings.Contains(logged, `"msg":"transaction aborted, running it again","cause":"deadlock","attempt":1`) || !strings.Contains(logged, `"request_id":"`+rid+`"`) {
 			t.Errorf("the warning lacks the cause, attempt or request id %s:\n%s", rid, logged)
 		}

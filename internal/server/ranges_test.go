@@ -16,14 +16,14 @@ import (
 // Inf in the JSON; a value given is never replaced by a default.
 func TestNumbersOutOfRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, base, _ := newTestServer(t, db)
-		admin := login(t, base, store.RoleAdmin)
+		_, base, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, base, store.RoleAdmin)
 		var csv strings.Builder
 		csv.WriteString("street,community,household\n")
 		for i := range 300 {
 			csv.WriteString("S" + string(rune('A'+i%3)) + ",C" + string(rune('a'+i%12)) + "," + strings.Repeat("x", 1+i/26) + string(rune('a'+i%26)) + "\n")
 		}
-		if status, body := upload(t, admin, base, "f.csv", csv.String(), nil); status != http.StatusCreated {
+		if status, body := servertest.Upload(t, admin, base, "f.csv", csv.String(), nil); status != http.StatusCreated {
 			t.Fatalf("upload = %d %s", status, body)
 		}
 		for _, tc := range []struct{ query, field string }{
@@ -52,13 +52,13 @@ func TestNumbersOutOfRange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eb := decodeError(t, res)
+			eb := servertest.DecodeError(t, res)
 			if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields[tc.field] == "" {
 				t.Errorf("sample-size?%s = %d %+v, want 422 naming %s", tc.query, res.StatusCode, eb, tc.field)
 			}
 		}
 		for _, q := range []string{"margin=0.001&confidence=0.9999&deff=100&response_rate=0.01", "margin=0.5&confidence=0.5&deff=0.1&p=0.000001&population=1"} {
-			status, body := get(t, admin, base+"/api/v1/sample-size?"+q)
+			status, body := servertest.Get(t, admin, base+"/api/v1/sample-size?"+q)
 			var v map[string]any
 			if status != http.StatusOK || json.Unmarshal(body, &v) != nil {
 				t.Errorf("sample-size?%s = %d %s", q, status, body)
@@ -88,12 +88,12 @@ func TestNumbersOutOfRange(t *testing.T) {
 			}
 		}
 		for _, p := range []string{"/api/v1/frames/99999999999", "/api/v1/frames/-1", "/api/v1/surveys/x/versions/99999999999", "/api/v1/rounds/99999999999999999999/estimates"} {
-			if status, body := get(t, admin, base+p); status != http.StatusNotFound {
+			if status, body := servertest.Get(t, admin, base+p); status != http.StatusNotFound {
 				t.Errorf("GET %s = %d %s, want 404", p, status, body)
 			}
 		}
 		for _, q := range []string{"level=1", "level=0", "level=0.1", "level=NaN", "compare=0"} {
-			status, body := get(t, admin, base+"/api/v1/rounds/1/estimates?"+q)
+			status, body := servertest.Get(t, admin, base+"/api/v1/rounds/1/estimates?"+q)
 			if status != http.StatusUnprocessableEntity {
 				t.Errorf("estimates?%s = %d %s, want 422", q, status, body)
 			}
@@ -104,7 +104,7 @@ func TestNumbersOutOfRange(t *testing.T) {
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("minimal draw = %d %+v", res.StatusCode, eb)
 		}
-		status, body := get(t, admin, base+"/api/v1/samples/minimal")
+		status, body := servertest.Get(t, admin, base+"/api/v1/samples/minimal")
 		if status != 200 || !strings.Contains(string(body), `"design":"two-stage"`) || !strings.Contains(string(body), `"per_community":20`) {
 			t.Fatalf("minimal sample = %d %s", status, body)
 		}

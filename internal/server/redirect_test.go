@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -134,7 +135,7 @@ func TestBrowserModel(t *testing.T) {
 // TestLoginPageNext: the login page carries only the checked path.
 func TestLoginPageNext(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, base, _ := newTestServer(t, db)
+	_, base, _ := servertest.NewTestServer(t, db)
 	for next, want := range map[string]string{
 		"/.//evil.example":      `data-next="/"`,
 		"/a/..//evil.example/x": `data-next="/"`,

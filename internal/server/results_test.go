@@ -8,16 +8,17 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
 func TestRoundEstimatesAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, base, _ := newTestServer(t, db)
+		_, base, _ := servertest.NewTestServer(t, db)
 		storetest.SeedRound(t, db, 1500, 3, 9)
-		analyst := login(t, base, store.RoleAnalyst)
-		status, body := get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=beta&level=0.9&compare=1")
+		analyst := servertest.Login(t, base, store.RoleAnalyst)
+		status, body := servertest.Get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=beta&level=0.9&compare=1")
 		if status != 200 {
 			t.Fatalf("estimates = %d %s", status, body)
 		}
@@ -50,15 +51,15 @@ func TestRoundEstimatesAPI(t *testing.T) {
 		if d := rep.Estimates[1].Domain; d == nil || *d != "街道1" {
 			t.Fatalf("first street: %+v", rep.Estimates[1])
 		}
-		status, body = get(t, analyst, base+"/api/v1/rounds/1/estimates?ci=median&level=2&by=age")
+		status, body = servertest.Get(t, analyst, base+"/api/v1/rounds/1/estimates?ci=median&level=2&by=age")
 		if status != 422 || !strings.Contains(string(body), `"ci"`) || !strings.Contains(string(body), `"level"`) {
 			t.Fatalf("bad request = %d %s", status, body)
 		}
-		if status, _ := get(t, analyst, base+"/api/v1/rounds/7/estimates"); status != http.StatusNotFound {
+		if status, _ := servertest.Get(t, analyst, base+"/api/v1/rounds/7/estimates"); status != http.StatusNotFound {
 			t.Fatalf("unknown round = %d", status)
 		}
-		interviewer := login(t, base, store.RoleInterviewer)
-		if status, _ := get(t, interviewer, base+"/api/v1/rounds/1/estimates"); status != http.StatusForbidden {
+		interviewer := servertest.Login(t, base, store.RoleInterviewer)
+		if status, _ := servertest.Get(t, interviewer, base+"/api/v1/rounds/1/estimates"); status != http.StatusForbidden {
 			t.Fatalf("interviewer = %d", status)
 		}
 	})
@@ -68,7 +69,7 @@ func TestRoundEstimatesAPI(t *testing.T) {
 // and its own street (or its own communities), not the other streets.
 func TestRoundEstimatesSupervisor(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, base, _ := newTestServer(t, db)
+	_, base, _ := servertest.NewTestServer(t, db)
 	storetest.SeedRound(t, db, 900, 3, 9)
 	st, err := db.StreetByName(context.Background(), "街道2")
 	if err != nil {
@@ -78,9 +79,9 @@ func TestRoundEstimatesSupervisor(t *testing.T) {
 	if _, err := db.CreateUser(context.Background(), store.NewUser{Username: "supervisor", Role: store.RoleSupervisor, StreetID: &st.ID, PasswordHash: h}, store.CLI); err != nil {
 		t.Fatal(err)
 	}
-	sup := login(t, base, store.RoleSupervisor)
+	sup := servertest.Login(t, base, store.RoleSupervisor)
 	for by, perIndicator := range map[string]int{"street": 1 + 1, "community": 1 + 3} {
-		status, body := get(t, sup, base+"/api/v1/rounds/1/estimates?by="+by)
+		status, body := servertest.Get(t, sup, base+"/api/v1/rounds/1/estimates?by="+by)
 		var rep struct {
 			Estimates []struct{ Domain *string }
 		}

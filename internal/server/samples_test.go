@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,21 +14,10 @@ import (
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-func get(t *testing.T, c *http.Client, u string) (int, []byte) {
-	t.Helper()
-	res, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
-}
-
 func TestSampleAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, base, _ := newTestServer(t, db)
-		admin := login(t, base, store.RoleAdmin)
+		_, base, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, base, store.RoleAdmin)
 		var csv strings.Builder
 		csv.WriteString("street,community,household\n")
 		for _, st := range []string{"A", "B"} {
@@ -39,7 +27,7 @@ func TestSampleAPI(t *testing.T) {
 				}
 			}
 		}
-		if status, body := upload(t, admin, base, "f.csv", csv.String(), nil); status != http.StatusCreated {
+		if status, body := servertest.Upload(t, admin, base, "f.csv", csv.String(), nil); status != http.StatusCreated {
 			t.Fatalf("upload = %d %s", status, body)
 		}
 		res, eb := servertest.PostJSON(t, admin, base+"/api/v1/samples", `{"name":"mock","design":"two-stage","n":40,"per_community":10,"reserves":2,"seed":"7"}`)
@@ -54,11 +42,11 @@ func TestSampleAPI(t *testing.T) {
 		if res.StatusCode != http.StatusConflict {
 			t.Fatalf("duplicate = %d %+v", res.StatusCode, eb)
 		}
-		status, body := get(t, admin, base+"/api/v1/samples/mock")
+		status, body := servertest.Get(t, admin, base+"/api/v1/samples/mock")
 		if status != 200 || !strings.Contains(string(body), `"seed":"7"`) || !strings.Contains(string(body), `"streets"`) {
 			t.Fatalf("get = %d %s", status, body)
 		}
-		status, body = get(t, admin, base+"/api/v1/samples/mock/households?format=csv")
+		status, body = servertest.Get(t, admin, base+"/api/v1/samples/mock/households?format=csv")
 		if status != 200 || strings.Count(string(body), "\n") != 1+40+8 {
 			t.Fatalf("csv = %d, %d lines", status, strings.Count(string(body), "\n"))
 		}
@@ -72,8 +60,8 @@ func TestSampleAPI(t *testing.T) {
 		if _, err := db.CreateUser(context.Background(), store.NewUser{Username: "supervisor", Role: store.RoleSupervisor, StreetID: &st.ID, PasswordHash: h}, store.CLI); err != nil {
 			t.Fatal(err)
 		}
-		sup := login(t, base, store.RoleSupervisor)
-		status, body = get(t, sup, base+"/api/v1/samples/"+url.PathEscape("mock")+"/households")
+		sup := servertest.Login(t, base, store.RoleSupervisor)
+		status, body = servertest.Get(t, sup, base+"/api/v1/samples/"+url.PathEscape("mock")+"/households")
 		var out struct {
 			Households []struct{ Street string }
 		}
@@ -87,16 +75,16 @@ func TestSampleAPI(t *testing.T) {
 			}
 		}
 
-		status, body = get(t, sup, base+"/api/v1/sample-size?margin=0.05&p=0.5")
+		status, body = servertest.Get(t, sup, base+"/api/v1/sample-size?margin=0.05&p=0.5")
 		if status != 200 || !strings.Contains(string(body), `"streets"`) {
 			t.Fatalf("size = %d %s", status, body)
 		}
-		status, body = get(t, sup, base+"/api/v1/sample-size?margin=abc")
+		status, body = servertest.Get(t, sup, base+"/api/v1/sample-size?margin=abc")
 		if status != 422 || !strings.Contains(string(body), `"margin"`) {
 			t.Fatalf("bad size = %d %s", status, body)
 		}
-		interviewer := login(t, base, store.RoleInterviewer)
-		if status, _ := get(t, interviewer, base+"/api/v1/samples"); status != http.StatusForbidden {
+		interviewer := servertest.Login(t, base, store.RoleInterviewer)
+		if status, _ := servertest.Get(t, interviewer, base+"/api/v1/samples"); status != http.StatusForbidden {
 			t.Fatalf("interviewer list = %d", status)
 		}
 	})

@@ -1,17 +1,13 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,72 +15,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/auth"
-	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-// newTestServer returns a server on a fresh database with one user per role
-// (password "password-<role>") and its base URL.
-func newTestServer(t *testing.T, db *store.DB) (*server.Server, string, *syncWriter) {
-	t.Helper()
-	seedUsers(t, db)
-	return startServer(t, db, config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30})
-}
-
-// seedUsers adds one user per role (password "password-<role>").
-func seedUsers(t *testing.T, db *store.DB) {
-	t.Helper()
-	ctx := context.Background()
-	for _, role := range []string{store.RoleAdmin, store.RoleAnalyst, store.RoleInterviewer} {
-		h, err := auth.HashPassword("password-" + role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := store.NewUser{Username: role, DisplayName: role, Role: role, PasswordHash: h}
-		if role == store.RoleInterviewer { // interviewers belong to a street
-			st := storetest.Street(t, db, "测试街道")
-			u.StreetID = &st
-		}
-		if _, err := db.CreateUser(ctx, u, store.CLI); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// startServer starts a server with cfg on db, as one more serve process
-// would, and returns it with its base URL and its log.
-func startServer(t *testing.T, db *store.DB, cfg config.Config) (*server.Server, string, *syncWriter) {
-	t.Helper()
-	logs := &syncWriter{w: &bytes.Buffer{}}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return s, ts.URL, logs
-}
-
-// syncWriter serialises writes from the server's goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
 func TestHealth(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
+		_, url, _ := servertest.NewTestServer(t, db)
 		for _, path := range []string{"/healthz", "/readyz"} {
 			res, err := http.Get(url + path)
 			if err != nil {
@@ -114,7 +53,7 @@ func TestHealth(t *testing.T) {
 
 func TestLogin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
+		_, url, _ := servertest.NewTestServer(t, db)
 		c := servertest.Client(t)
 
 		res, _ := c.Get(url + "/api/v1/me")
@@ -193,7 +132,7 @@ func TestLogin(t *testing.T) {
 
 func TestPagesRedirectToLogin(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	c := servertest.Client(t)
 	req, _ := http.NewRequest("GET", url+"/", nil)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml")
@@ -224,7 +163,7 @@ func TestPagesRedirectToLogin(t *testing.T) {
 
 func TestErrorMapping(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, url, logs := newTestServer(t, db)
+	s, url, logs := servertest.NewTestServer(t, db)
 	secret := errors.New("pq: relation \"users\" does not exist")
 	s.Echo().GET("/test/kind/:k", func(c echo.Context) error {
 		switch c.Param("k") {
@@ -287,9 +226,7 @@ func TestErrorMapping(t *testing.T) {
 			t.Errorf("fields = %v", eb.Error.Fields)
 		}
 	}
-	logs.mu.Lock()
-	logged := logs.w.(*bytes.Buffer).String()
-	logs.mu.Unlock()
+	logged := logs.String()
 	if !strings.Contains(logged, `relation \"users\" does not exist`) || !strings.Contains(logged, "boom") {
 		t.Errorf("internal errors must be logged:\n%s", logged)
 	}
@@ -301,7 +238,7 @@ func TestErrorMapping(t *testing.T) {
 
 func TestBodyLimitAndOrigin(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	big := `{"username":"` + strings.Repeat("x", 9<<20) + `","password":"p"}`
 	res, eb := servertest.PostJSON(t, http.DefaultClient, url+"/api/v1/login", big)
 	if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" {
@@ -338,7 +275,7 @@ func TestBodyLimitAndOrigin(t *testing.T) {
 
 func TestRequireRole(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, url, _ := newTestServer(t, db)
+	s, url, _ := servertest.NewTestServer(t, db)
 	s.Echo().GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.Authenticated, server.Require(store.RoleAnalyst))
 	for role, want := range map[string]int{store.RoleAnalyst: 200, store.RoleAdmin: 200, store.RoleInterviewer: 403} {
 		c := servertest.Client(t)
@@ -356,7 +293,7 @@ func TestRequireRole(t *testing.T) {
 // request completes, new connections are refused, Serve returns nil.
 func TestGracefulShutdown(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, _, _ := newTestServer(t, db)
+	s, _, _ := servertest.NewTestServer(t, db)
 	started, release := make(chan struct{}), make(chan struct{})
 	s.Echo().GET("/test/slow", func(c echo.Context) error {
 		close(started)
@@ -412,7 +349,7 @@ func TestGracefulShutdown(t *testing.T) {
 // the only writer connection; readiness must not wait for it.
 func TestReadyDuringLongWrite(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	holding, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {

@@ -4,74 +4,34 @@ import (
 	"context"
 	"encoding/json"
 	"html"
-	"io"
-	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/survey"
-	"github.com/minyi-survey/minyi/surveys"
 )
-
-// send makes a request with an optional body and headers and returns the
-// response with its body read.
-func send(t *testing.T, c *http.Client, method, url, ctype, body string, header map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, b
-}
-
-func shippedSurvey(t *testing.T) (string, *questionnaire.Definition) {
-	t.Helper()
-	b, err := fs.ReadFile(surveys.FS, "wenming-household.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := questionnaire.Parse("wenming-household.yaml", b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b), d
-}
 
 func TestSurveyAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
-		admin := login(t, url, store.RoleAdmin)
-		analyst := login(t, url, store.RoleAnalyst)
-		src, def := shippedSurvey(t)
+		_, url, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, url, store.RoleAdmin)
+		analyst := servertest.Login(t, url, store.RoleAnalyst)
+		src, def := servertest.ShippedSurvey(t)
 		hash1, _ := def.ContentHash()
 		canonical1, _ := def.CanonicalJSON()
 		api := url + "/api/v1/surveys"
 
 		// Writes are for admins; an unknown body type is refused.
-		if res, _ := send(t, analyst, "POST", api, "application/yaml", src, nil); res.StatusCode != http.StatusForbidden {
+		if res, _ := servertest.Send(t, analyst, "POST", api, "application/yaml", src, nil); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("analyst import = %d", res.StatusCode)
 		}
-		if res, _ := send(t, admin, "POST", api, "text/plain", src, nil); res.StatusCode != http.StatusUnsupportedMediaType {
+		if res, _ := servertest.Send(t, admin, "POST", api, "text/plain", src, nil); res.StatusCode != http.StatusUnsupportedMediaType {
 			t.Fatalf("text/plain import = %d", res.StatusCode)
 		}
-		if res, _ := send(t, servertest.Client(t), "GET", api, "", "", nil); res.StatusCode != http.StatusUnauthorized {
+		if res, _ := servertest.Send(t, servertest.Client(t), "GET", api, "", "", nil); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("anonymous list = %d", res.StatusCode)
 		}
 
@@ -80,7 +40,7 @@ func TestSurveyAPI(t *testing.T) {
 			"        type: single_choice\n        required: maybe\n        label:\n          zh-CN: 您是否知道", 1)
 		wantLine := strings.Count(broken[:strings.Index(broken, "required: maybe")], "\n") + 1
 		for _, path := range []string{api, api + "/validate"} {
-			res, body := send(t, admin, "POST", path, "application/yaml", broken, nil)
+			res, body := servertest.Send(t, admin, "POST", path, "application/yaml", broken, nil)
 			var eb struct {
 				Error struct {
 					Code    string
@@ -95,7 +55,7 @@ func TestSurveyAPI(t *testing.T) {
 				t.Fatalf("%s problems = %+v, want one at line %d", path, ps, wantLine)
 			}
 		}
-		res, body := send(t, analyst, "POST", api+"/validate", "text/yaml", src, nil)
+		res, body := servertest.Send(t, analyst, "POST", api+"/validate", "text/yaml", src, nil)
 		var valid struct {
 			Valid       bool   `json:"valid"`
 			Slug        string `json:"slug"`
@@ -105,41 +65,41 @@ func TestSurveyAPI(t *testing.T) {
 		if json.Unmarshal(body, &valid); res.StatusCode != 200 || !valid.Valid || valid.Slug != "wenming-household" || valid.Questions != 18 || valid.ContentHash != hash1 {
 			t.Fatalf("validate = %d %s", res.StatusCode, body)
 		}
-		res, body = send(t, analyst, "GET", api, "", "", nil)
+		res, body = servertest.Send(t, analyst, "GET", api, "", "", nil)
 		if res.StatusCode != 200 || !strings.Contains(string(body), `"surveys":[]`) {
 			t.Fatalf("validate stored something: %s", body)
 		}
 
 		// Import the YAML: a draft, not yet servable as latest.
-		res, body = send(t, admin, "POST", api, "application/yaml; charset=utf-8", src, nil)
+		res, body = servertest.Send(t, admin, "POST", api, "application/yaml; charset=utf-8", src, nil)
 		var v store.QuestionnaireVersion
 		if json.Unmarshal(body, &v); res.StatusCode != http.StatusCreated || v.Slug != "wenming-household" || v.Status != "draft" || v.ContentHash != hash1 {
 			t.Fatalf("import = %d %s", res.StatusCode, body)
 		}
 		version := api + "/wenming-household/versions/"
-		if res, _ := send(t, analyst, "GET", version+"latest", "", "", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := servertest.Send(t, analyst, "GET", version+"latest", "", "", nil); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("latest before publishing = %d", res.StatusCode)
 		}
-		res, body = send(t, analyst, "GET", version+"draft", "", "", nil)
+		res, body = servertest.Send(t, analyst, "GET", version+"draft", "", "", nil)
 		if res.StatusCode != 200 || res.Header.Get("ETag") != `"`+hash1+`"` || string(body) != string(canonical1) {
 			t.Fatalf("draft = %d %s", res.StatusCode, res.Header)
 		}
 
 		// Publish: analysts may not; admins get version 1.
-		if res, _ := send(t, analyst, "POST", api+"/wenming-household/publish", "", "", nil); res.StatusCode != http.StatusForbidden {
+		if res, _ := servertest.Send(t, analyst, "POST", api+"/wenming-household/publish", "", "", nil); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("analyst publish = %d", res.StatusCode)
 		}
-		res, body = send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
+		res, body = servertest.Send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
 		if json.Unmarshal(body, &v); res.StatusCode != 200 || v.Version != 1 || v.Status != "published" {
 			t.Fatalf("publish = %d %s", res.StatusCode, body)
 		}
-		res, body = send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
+		res, body = servertest.Send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
 		if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "no draft") {
 			t.Fatalf("publish without a draft = %d %s", res.StatusCode, body)
 		}
 
 		// The tablet's download: canonical JSON, ETag, revalidation.
-		res, body = send(t, analyst, "GET", version+"latest", "", "", nil)
+		res, body = servertest.Send(t, analyst, "GET", version+"latest", "", "", nil)
 		etag := res.Header.Get("ETag")
 		if res.StatusCode != 200 || etag != `"`+hash1+`"` || string(body) != string(canonical1) ||
 			res.Header.Get("Cache-Control") != "private, max-age=0, must-revalidate" ||
@@ -147,17 +107,17 @@ func TestSurveyAPI(t *testing.T) {
 			t.Fatalf("latest = %d %v %.80s", res.StatusCode, res.Header, body)
 		}
 		for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
-			res, body = send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": inm})
+			res, body = servertest.Send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": inm})
 			if res.StatusCode != http.StatusNotModified || len(body) != 0 || res.Header.Get("ETag") != etag {
 				t.Fatalf("If-None-Match %s = %d", inm, res.StatusCode)
 			}
 		}
-		if res, _ := send(t, analyst, "GET", version+"1", "", "", map[string]string{"If-None-Match": `"stale"`}); res.StatusCode != 200 {
+		if res, _ := servertest.Send(t, analyst, "GET", version+"1", "", "", map[string]string{"If-None-Match": `"stale"`}); res.StatusCode != 200 {
 			t.Fatalf("stale If-None-Match = %d", res.StatusCode)
 		}
 
 		// Re-importing the same content (here as JSON) is refused.
-		res, body = send(t, admin, "POST", api, "application/json", string(canonical1), nil)
+		res, body = servertest.Send(t, admin, "POST", api, "application/json", string(canonical1), nil)
 		if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "identical to published version 1") {
 			t.Fatalf("identical import = %d %s", res.StatusCode, body)
 		}
@@ -167,30 +127,30 @@ func TestSurveyAPI(t *testing.T) {
 		if changed == string(canonical1) {
 			t.Fatal("test setup: no target to change")
 		}
-		res, body = send(t, admin, "POST", api, "application/json", changed, nil)
+		res, body = servertest.Send(t, admin, "POST", api, "application/json", changed, nil)
 		if json.Unmarshal(body, &v); res.StatusCode != http.StatusCreated || v.Status != "draft" {
 			t.Fatalf("import JSON = %d %s", res.StatusCode, body)
 		}
 		draftETag := `"` + v.ContentHash + `"`
-		res, _ = send(t, analyst, "GET", version+"draft", "", "", map[string]string{"If-None-Match": etag})
+		res, _ = servertest.Send(t, analyst, "GET", version+"draft", "", "", map[string]string{"If-None-Match": etag})
 		if res.StatusCode != 200 || res.Header.Get("ETag") != draftETag || draftETag == etag || res.Header.Get("X-Questionnaire-Status") != "draft" {
 			t.Fatalf("draft after change = %d %s", res.StatusCode, res.Header.Get("ETag"))
 		}
-		if res, _ := send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": etag}); res.StatusCode != http.StatusNotModified {
+		if res, _ := servertest.Send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": etag}); res.StatusCode != http.StatusNotModified {
 			t.Fatalf("latest changed by a draft: %d", res.StatusCode)
 		}
-		send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
-		res, _ = send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": etag})
+		servertest.Send(t, admin, "POST", api+"/wenming-household/publish", "", "", nil)
+		res, _ = servertest.Send(t, analyst, "GET", version+"latest", "", "", map[string]string{"If-None-Match": etag})
 		if res.StatusCode != 200 || res.Header.Get("ETag") != draftETag || res.Header.Get("X-Questionnaire-Version") != "2" {
 			t.Fatalf("latest after publishing version 2 = %d %s", res.StatusCode, res.Header.Get("ETag"))
 		}
-		res, body = send(t, analyst, "GET", version+"1", "", "", nil)
+		res, body = servertest.Send(t, analyst, "GET", version+"1", "", "", nil)
 		if res.StatusCode != 200 || string(body) != string(canonical1) {
 			t.Fatalf("version 1 after version 2 = %d", res.StatusCode)
 		}
 
 		// Reads: the list and the versions of one questionnaire.
-		res, body = send(t, analyst, "GET", api+"/wenming-household", "", "", nil)
+		res, body = servertest.Send(t, analyst, "GET", api+"/wenming-household", "", "", nil)
 		var one struct {
 			Survey   store.Questionnaire
 			Versions []store.QuestionnaireVersion
@@ -204,11 +164,11 @@ func TestSurveyAPI(t *testing.T) {
 			api + "/nope":            http.StatusNotFound,
 			api + "/nope/versions/1": http.StatusNotFound,
 		} {
-			if res, _ := send(t, analyst, "GET", path, "", "", nil); res.StatusCode != want {
+			if res, _ := servertest.Send(t, analyst, "GET", path, "", "", nil); res.StatusCode != want {
 				t.Errorf("GET %s = %d, want %d", path, res.StatusCode, want)
 			}
 		}
-		if res, _ := send(t, admin, "POST", api+"/nope/publish", "", "", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := servertest.Send(t, admin, "POST", api+"/nope/publish", "", "", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("publish unknown = %d", res.StatusCode)
 		}
 
@@ -234,14 +194,14 @@ func TestSurveyAPI(t *testing.T) {
 
 func TestSurveyPages(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	if _, err := survey.EnsureShipped(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	c := login(t, url, store.RoleInterviewer)
+	c := servertest.Login(t, url, store.RoleInterviewer)
 	get := func(path string) string {
 		t.Helper()
-		res, body := send(t, c, "GET", url+path, "", "", nil)
+		res, body := servertest.Send(t, c, "GET", url+path, "", "", nil)
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("GET %s = %d %s", path, res.StatusCode, body)
 		}
@@ -284,11 +244,11 @@ func TestSurveyPages(t *testing.T) {
 
 	// Unknown questionnaires and versions are 404; anonymous visitors go to the login.
 	for _, path := range []string{"/surveys/nope", "/surveys/wenming-household/9", "/surveys/wenming-household/draft", "/surveys/wenming-household/x"} {
-		if res, _ := send(t, c, "GET", url+path, "", "", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := servertest.Send(t, c, "GET", url+path, "", "", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d", path, res.StatusCode)
 		}
 	}
-	res, _ := send(t, servertest.Client(t), "GET", url+"/surveys/wenming-household", "", "", map[string]string{"Accept": "text/html"})
+	res, _ := servertest.Send(t, servertest.Client(t), "GET", url+"/surveys/wenming-household", "", "", map[string]string{"Accept": "text/html"})
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
 		t.Errorf("anonymous page = %d %s", res.StatusCode, res.Header.Get("Location"))
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/tablet"
@@ -128,7 +129,7 @@ func TestTabletStrings(t *testing.T) {
 // /t/, the worker stamped with the build so that a new deployment is
 // installed, and the modules' tests not served.
 func TestTabletServed(t *testing.T) {
-	_, base, _ := newTestServer(t, storetest.Open(t, store.SQLite))
+	_, base, _ := servertest.NewTestServer(t, storetest.Open(t, store.SQLite))
 	get := func(path string) (int, http.Header, string) {
 		res, err := http.Get(base + path)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -34,12 +35,12 @@ func withToken(t *testing.T, token, method, url, body string, header map[string]
 	if body != "" {
 		ctype = "application/json"
 	}
-	return send(t, &http.Client{}, method, url, ctype, body, h)
+	return servertest.Send(t, &http.Client{}, method, url, ctype, body, h)
 }
 
 func createToken(t *testing.T, c *http.Client, base, body string) tokenBody {
 	t.Helper()
-	res, b := send(t, c, "POST", base+"/api/v1/tokens", "application/json", body, nil)
+	res, b := servertest.Send(t, c, "POST", base+"/api/v1/tokens", "application/json", body, nil)
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("create token %s = %d %s", body, res.StatusCode, b)
 	}
@@ -65,7 +66,7 @@ func errorOf(t *testing.T, b []byte) server.ErrorBody {
 func TestTokenAPI(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, base, _ := newTestServer(t, db)
+		_, base, _ := servertest.NewTestServer(t, db)
 		users := map[string]store.User{}
 		for _, name := range []string{store.RoleAdmin, store.RoleAnalyst, store.RoleInterviewer} {
 			u, err := db.UserByUsername(ctx, name)
@@ -74,7 +75,7 @@ func TestTokenAPI(t *testing.T) {
 			}
 			users[name] = u
 		}
-		admin, interviewer := login(t, base, store.RoleAdmin), login(t, base, store.RoleInterviewer)
+		admin, interviewer := servertest.Login(t, base, store.RoleAdmin), servertest.Login(t, base, store.RoleInterviewer)
 
 		// A tablet logs in with a password once and gets a device token.
 		tablet := createToken(t, interviewer, base, `{"name":"tablet 3","ttl":"720h"}`)
@@ -138,7 +139,7 @@ func TestTokenAPI(t *testing.T) {
 			var res *http.Response
 			var b []byte
 			if tt.c != nil {
-				res, b = send(t, tt.c, "POST", base+"/api/v1/tokens", "application/json", tt.body, nil)
+				res, b = servertest.Send(t, tt.c, "POST", base+"/api/v1/tokens", "application/json", tt.body, nil)
 			} else {
 				res, b = withToken(t, tt.token, "POST", base+"/api/v1/tokens", tt.body, nil)
 			}
@@ -154,7 +155,7 @@ func TestTokenAPI(t *testing.T) {
 		// Listing: an admin sees every token, anyone else their own; never a value.
 		list := func(c *http.Client) []store.APIToken {
 			t.Helper()
-			res, b := send(t, c, "GET", base+"/api/v1/tokens", "", "", nil)
+			res, b := servertest.Send(t, c, "GET", base+"/api/v1/tokens", "", "", nil)
 			var ts []store.APIToken
 			if res.StatusCode != 200 || json.Unmarshal(b, &ts) != nil {
 				t.Fatalf("list tokens = %d %s", res.StatusCode, b)
@@ -182,19 +183,19 @@ func TestTokenAPI(t *testing.T) {
 			{"unknown", admin, "9999", 404},
 			{"not a number", admin, "abc", 404},
 		} {
-			if res, b := send(t, tt.c, "DELETE", base+"/api/v1/tokens/"+tt.id, "", "", nil); res.StatusCode != tt.status {
+			if res, b := servertest.Send(t, tt.c, "DELETE", base+"/api/v1/tokens/"+tt.id, "", "", nil); res.StatusCode != tt.status {
 				t.Errorf("revoke %s = %d %s, want %d", tt.name, res.StatusCode, b, tt.status)
 			}
 		}
 		if res, b := withToken(t, adminTok.Token, "GET", base+"/api/v1/me", "", nil); res.StatusCode != 200 {
 			t.Fatalf("the admin's token after a refused revoke = %d %s", res.StatusCode, b)
 		}
-		res, b = send(t, interviewer, "DELETE", fmt.Sprintf("%s/api/v1/tokens/%d", base, tablet.ID), "", "", nil)
+		res, b = servertest.Send(t, interviewer, "DELETE", fmt.Sprintf("%s/api/v1/tokens/%d", base, tablet.ID), "", "", nil)
 		var revoked store.APIToken
 		if json.Unmarshal(b, &revoked); res.StatusCode != 200 || revoked.RevokedAt == nil {
 			t.Fatalf("revoke own token = %d %s", res.StatusCode, b)
 		}
-		if res, _ := send(t, interviewer, "DELETE", fmt.Sprintf("%s/api/v1/tokens/%d", base, tablet.ID), "", "", nil); res.StatusCode != 409 {
+		if res, _ := servertest.Send(t, interviewer, "DELETE", fmt.Sprintf("%s/api/v1/tokens/%d", base, tablet.ID), "", "", nil); res.StatusCode != 409 {
 			t.Fatalf("revoke twice = %d, want 409", res.StatusCode)
 		}
 
@@ -213,7 +214,7 @@ func TestTokenAPI(t *testing.T) {
 			{"empty", "Bearer ", "invalid API token"},
 			{"scheme in lower case", "bearer " + tablet.Token, "revoked"},
 		} {
-			res, b := send(t, &http.Client{}, "GET", base+"/api/v1/me", "", "", map[string]string{"Authorization": tt.header})
+			res, b := servertest.Send(t, &http.Client{}, "GET", base+"/api/v1/me", "", "", map[string]string{"Authorization": tt.header})
 			eb := errorOf(t, b)
 			if res.StatusCode != 401 || eb.Error.Code != "unauthenticated" || !strings.Contains(eb.Error.Message, tt.want) {
 				t.Errorf("%s token: %d %s, want 401 %q", tt.name, res.StatusCode, b, tt.want)
@@ -223,7 +224,7 @@ func TestTokenAPI(t *testing.T) {
 			}
 		}
 		// A bad token is refused even beside a good session cookie.
-		if res, _ := send(t, admin, "GET", base+"/api/v1/me", "", "", map[string]string{"Authorization": "Bearer " + tablet.Token}); res.StatusCode != 401 {
+		if res, _ := servertest.Send(t, admin, "GET", base+"/api/v1/me", "", "", map[string]string{"Authorization": "Bearer " + tablet.Token}); res.StatusCode != 401 {
 			t.Fatalf("revoked token with a valid cookie = %d, want 401", res.StatusCode)
 		}
 		if _, err := db.Writer().ExecContext(ctx, db.Writer().Rebind("UPDATE users SET disabled = ? WHERE id = ?"), true, users["analyst"].ID); err != nil {
@@ -241,12 +242,12 @@ func TestTokenAPI(t *testing.T) {
 			t.Fatalf("cross-origin POST with a token = %d %s, want 201", res.StatusCode, b)
 		}
 		evil["Authorization"] = "Bearer " + adminTok.Token
-		res, b = send(t, admin, "POST", base+"/api/v1/tokens", "application/json", `{"name":"csrf"}`, evil)
+		res, b = servertest.Send(t, admin, "POST", base+"/api/v1/tokens", "application/json", `{"name":"csrf"}`, evil)
 		if eb := errorOf(t, b); res.StatusCode != 403 || !strings.Contains(eb.Error.Message, "cross-origin") {
 			t.Fatalf("cross-origin POST with token and cookie = %d %s, want 403", res.StatusCode, b)
 		}
 		delete(evil, "Authorization")
-		if res, _ := send(t, admin, "POST", base+"/api/v1/tokens", "application/json", `{"name":"csrf"}`, evil); res.StatusCode != 403 {
+		if res, _ := servertest.Send(t, admin, "POST", base+"/api/v1/tokens", "application/json", `{"name":"csrf"}`, evil); res.StatusCode != 403 {
 			t.Fatalf("cross-origin POST with the cookie = %d, want 403", res.StatusCode)
 		}
 

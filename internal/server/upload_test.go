@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -20,7 +21,7 @@ import (
 // server.SessionCookie logs role in and returns its cookie header.
 func sessionCookieOf(t *testing.T, base, role string) string {
 	t.Helper()
-	c := login(t, base, role)
+	c := servertest.Login(t, base, role)
 	u, _ := url.Parse(base)
 	for _, ck := range c.Jar.Cookies(u) {
 		if ck.Name == server.SessionCookie {
@@ -36,7 +37,7 @@ func sessionCookieOf(t *testing.T, base, role string) string {
 // server stops reading at the limit instead of taking in the whole body.
 func TestUploadLimit(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, base, _ := newTestServer(t, db)
+	s, base, _ := servertest.NewTestServer(t, db)
 	s.SetUploadLimit(1 << 20)
 	cookie := sessionCookieOf(t, base, store.RoleAdmin)
 	host := strings.TrimPrefix(base, "http://")
@@ -74,7 +75,7 @@ func TestUploadLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var eb server.ErrorBody
-	if err := decodeJSON(res, &eb); err != nil {
+	if err := servertest.DecodeJSON(res, &eb); err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
@@ -97,7 +98,7 @@ func TestUploadLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	eb = server.ErrorBody{}
-	decodeJSON(res, &eb)
+	servertest.DecodeJSON(res, &eb)
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(eb.Error.Message, "limit of 1 MB") {
 		t.Fatalf("announced upload over the limit = %d %+v", res.StatusCode, eb.Error)
@@ -112,7 +113,7 @@ func TestUploadLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	eb = server.ErrorBody{}
-	decodeJSON(res, &eb)
+	servertest.DecodeJSON(res, &eb)
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields["file"] != "required" {
 		t.Fatalf("urlencoded upload = %d %+v", res.StatusCode, eb.Error)
@@ -120,7 +121,7 @@ func TestUploadLimit(t *testing.T) {
 
 	// Under the limit the upload goes through as before.
 	s.SetUploadLimit(server.DefaultUploadLimit)
-	status, body := upload(t, login(t, base, store.RoleAdmin), base, "ok.csv", "street,community,household\nS1,C1,1\nS1,C1,2\n", nil)
+	status, body := servertest.Upload(t, servertest.Login(t, base, store.RoleAdmin), base, "ok.csv", "street,community,household\nS1,C1,1\nS1,C1,2\n", nil)
 	if status != http.StatusCreated {
 		t.Fatalf("small upload = %d %s", status, body)
 	}
@@ -130,7 +131,7 @@ func TestUploadLimit(t *testing.T) {
 // chunked or not.
 func TestJSONBodyLimit(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, base, _ := newTestServer(t, db)
+	s, base, _ := servertest.NewTestServer(t, db)
 	s.SetBodyLimit(64 << 10)
 	big := `{"username":"` + strings.Repeat("x", 100<<10) + `","password":"p"}`
 	for _, chunked := range []bool{false, true} {
@@ -145,7 +146,7 @@ func TestJSONBodyLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		var eb server.ErrorBody
-		decodeJSON(res, &eb)
+		servertest.DecodeJSON(res, &eb)
 		res.Body.Close()
 		if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" || !strings.Contains(eb.Error.Message, "64 KB") {
 			t.Errorf("chunked=%v: %d %+v", chunked, res.StatusCode, eb.Error)

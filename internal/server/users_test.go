@@ -35,7 +35,7 @@ func addSupervisor(t *testing.T, db *store.DB) int64 {
 // other roles (403) and anonymous callers (401).
 func TestUserRoutesByRole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
+		_, url, _ := servertest.NewTestServer(t, db)
 		target := addSupervisor(t, db)
 		routes := []struct{ method, path, body string }{
 			{"GET", "/api/v1/users", ""},
@@ -58,10 +58,10 @@ func TestUserRoutesByRole(t *testing.T) {
 		for _, who := range callers {
 			c := servertest.Client(t)
 			if who.role != "" {
-				c = login(t, url, who.role)
+				c = servertest.Login(t, url, who.role)
 			}
 			for _, r := range routes {
-				res, body := send(t, c, r.method, url+r.path, "application/json", r.body, nil)
+				res, body := servertest.Send(t, c, r.method, url+r.path, "application/json", r.body, nil)
 				ok := res.StatusCode == who.want || who.want == 0 && (res.StatusCode == 200 || res.StatusCode == 201)
 				if !ok {
 					t.Errorf("%s %s as %q = %d %s, want %d", r.method, r.path, who.role, res.StatusCode, body, who.want)
@@ -76,12 +76,12 @@ func TestUserRoutesByRole(t *testing.T) {
 // every change audited with the admin, request id and address.
 func TestUserAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
+		_, url, _ := servertest.NewTestServer(t, db)
 		storetest.Street(t, db, "城关街道")
 		storetest.Street(t, db, "南湖街道")
-		admin := login(t, url, store.RoleAdmin)
+		admin := servertest.Login(t, url, store.RoleAdmin)
 
-		res, body := send(t, admin, "POST", url+"/api/v1/users", "application/json", `{"username":"wangfang","display_name":"王芳","role":"interviewer","street":"城关街道"}`, nil)
+		res, body := servertest.Send(t, admin, "POST", url+"/api/v1/users", "application/json", `{"username":"wangfang","display_name":"王芳","role":"interviewer","street":"城关街道"}`, nil)
 		var created struct {
 			User     store.User `json:"user"`
 			Password string     `json:"password"`
@@ -117,27 +117,27 @@ func TestUserAPI(t *testing.T) {
 			{"POST", "/api/v1/users/999999/disable", ``, 404, ""},
 		}
 		for _, b := range bad {
-			res, body := send(t, admin, b.method, url+b.path, "application/json", b.body, nil)
+			res, body := servertest.Send(t, admin, b.method, url+b.path, "application/json", b.body, nil)
 			var eb server.ErrorBody
 			json.Unmarshal(body, &eb)
 			if res.StatusCode != b.status || b.field != "" && eb.Error.Fields[b.field] == "" {
 				t.Errorf("%s %s %s = %d %s, want %d with field %q", b.method, b.path, b.body, res.StatusCode, body, b.status, b.field)
 			}
 		}
-		if res, _ := send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 200 {
+		if res, _ := servertest.Send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 200 {
 			t.Fatalf("a refused change ended the session: %d", res.StatusCode)
 		}
 
-		res, body = send(t, admin, "PATCH", fmt.Sprintf("%s/api/v1/users/%d", url, id), "application/json", `{"role":"supervisor","street":"南湖街道"}`, nil)
+		res, body = servertest.Send(t, admin, "PATCH", fmt.Sprintf("%s/api/v1/users/%d", url, id), "application/json", `{"role":"supervisor","street":"南湖街道"}`, nil)
 		var u store.User
 		if json.Unmarshal(body, &u); res.StatusCode != 200 || u.Role != store.RoleSupervisor || u.StreetName != "南湖街道" {
 			t.Fatalf("patch = %d %s", res.StatusCode, body)
 		}
-		if res, _ := send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 401 {
+		if res, _ := servertest.Send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 401 {
 			t.Fatalf("a role change kept the session: %d", res.StatusCode)
 		}
 
-		res, body = send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/password", url, id), "", "", nil)
+		res, body = servertest.Send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/password", url, id), "", "", nil)
 		var reset struct{ Password string }
 		if json.Unmarshal(body, &reset); res.StatusCode != 200 || len(reset.Password) != 16 || reset.Password == created.Password {
 			t.Fatalf("reset = %d %s", res.StatusCode, body)
@@ -146,17 +146,17 @@ func TestUserAPI(t *testing.T) {
 			t.Fatalf("login with the reset password = %d", res.StatusCode)
 		}
 
-		res, body = send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/disable", url, id), "", "", nil)
+		res, body = servertest.Send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/disable", url, id), "", "", nil)
 		if json.Unmarshal(body, &u); res.StatusCode != 200 || !u.Disabled {
 			t.Fatalf("disable = %d %s", res.StatusCode, body)
 		}
-		if res, _ := send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 401 {
+		if res, _ := servertest.Send(t, wang, "GET", url+"/api/v1/me", "", "", nil); res.StatusCode != 401 {
 			t.Fatalf("a disabled user's session works: %d", res.StatusCode)
 		}
 		if res, _ := servertest.PostJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a disabled user's login = %d, want 403", res.StatusCode)
 		}
-		if res, body := send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/enable", url, id), "", "", nil); res.StatusCode != 200 {
+		if res, body := servertest.Send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/enable", url, id), "", "", nil); res.StatusCode != 200 {
 			t.Fatalf("enable = %d %s", res.StatusCode, body)
 		}
 		if res, _ := servertest.PostJSON(t, wang, url+"/api/v1/login", `{"username":"wangfang","password":"`+reset.Password+`"}`); res.StatusCode != 200 {
@@ -165,14 +165,14 @@ func TestUserAPI(t *testing.T) {
 
 		// The only admin cannot disable or demote themselves.
 		me, _ := db.UserByUsername(context.Background(), store.RoleAdmin)
-		if res, body := send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/disable", url, me.ID), "", "", nil); res.StatusCode != 409 {
+		if res, body := servertest.Send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/disable", url, me.ID), "", "", nil); res.StatusCode != 409 {
 			t.Fatalf("disable the last admin = %d %s", res.StatusCode, body)
 		}
-		if res, body := send(t, admin, "PATCH", fmt.Sprintf("%s/api/v1/users/%d", url, me.ID), "application/json", `{"role":"analyst"}`, nil); res.StatusCode != 409 {
+		if res, body := servertest.Send(t, admin, "PATCH", fmt.Sprintf("%s/api/v1/users/%d", url, me.ID), "application/json", `{"role":"analyst"}`, nil); res.StatusCode != 409 {
 			t.Fatalf("demote the last admin = %d %s", res.StatusCode, body)
 		}
 
-		res, body = send(t, admin, "GET", url+"/api/v1/users", "", "", nil)
+		res, body = servertest.Send(t, admin, "GET", url+"/api/v1/users", "", "", nil)
 		if res.StatusCode != 200 || strings.Contains(string(body), "password_hash") || strings.Contains(string(body), "$2a$") || !strings.Contains(string(body), "wangfang") {
 			t.Fatalf("list = %d %s", res.StatusCode, body)
 		}

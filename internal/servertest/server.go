@@ -7,23 +7,29 @@
 package servertest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/surveys"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -164,4 +170,149 @@ func GetPage(t *testing.T, c *http.Client, url string) (status int, location, ct
 		t.Fatal(err)
 	}
 	return res.StatusCode, res.Header.Get("Location"), res.Header.Get("Content-Type"), string(b)
+}
+
+// NewTestServer returns a server on a fresh database with one user per role
+// (password "password-<role>") and its base URL.
+func NewTestServer(t *testing.T, db *store.DB) (*server.Server, string, *SyncWriter) {
+	t.Helper()
+	SeedUsers(t, db)
+	return StartServer(t, db, config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30})
+}
+
+// SeedUsers adds one user per role (password "password-<role>").
+func SeedUsers(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	for _, role := range []string{store.RoleAdmin, store.RoleAnalyst, store.RoleInterviewer} {
+		h, err := auth.HashPassword("password-" + role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := store.NewUser{Username: role, DisplayName: role, Role: role, PasswordHash: h}
+		if role == store.RoleInterviewer { // interviewers belong to a street
+			st := storetest.Street(t, db, "测试街道")
+			u.StreetID = &st
+		}
+		if _, err := db.CreateUser(ctx, u, store.CLI); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// StartServer starts a server with cfg on db, as one more serve process
+// would, and returns it with its base URL and its log.
+func StartServer(t *testing.T, db *store.DB, cfg config.Config) (*server.Server, string, *SyncWriter) {
+	t.Helper()
+	logs := &SyncWriter{w: &bytes.Buffer{}}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ts.URL, logs
+}
+
+// SyncWriter serialises writes from the server's goroutines.
+type SyncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *SyncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// DecodeJSON decodes a response body.
+func DecodeJSON(res *http.Response, v any) error {
+	return json.NewDecoder(res.Body).Decode(v)
+}
+
+func Get(t *testing.T, c *http.Client, u string) (int, []byte) {
+	t.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func Do(t *testing.T, c *http.Client, method, url string, hdr map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+// Send makes a request with an optional body and headers and returns the
+// response with its body read.
+func Send(t *testing.T, c *http.Client, method, url, ctype, body string, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+func ShippedSurvey(t *testing.T) (string, *questionnaire.Definition) {
+	t.Helper()
+	b, err := fs.ReadFile(surveys.FS, "wenming-household.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := questionnaire.Parse("wenming-household.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), d
+}
+
+// DecodeError reads an error body and fails unless it has the documented
+// shape.
+func DecodeError(t *testing.T, res *http.Response) server.ErrorBody {
+	t.Helper()
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var eb server.ErrorBody
+	if err := json.Unmarshal(b, &eb); err != nil {
+		t.Fatalf("error body is not JSON: %q", b)
+	}
+	if strings.Contains(string(b), "pq:") || strings.Contains(strings.ToLower(string(b)), "sql") {
+		t.Fatalf("driver text in the answer: %s", b)
+	}
+	return eb
+}
+
+// String is what was written so far.
+func (s *SyncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.(*bytes.Buffer).String()
 }

@@ -27,3 +27,18 @@ func UploadTo(t *testing.T, c *http.Client, url, name, content string, fields ma
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, b
 }
+
+// Login returns a client logged in as role (see newTestServer).
+func Login(t *testing.T, url, role string) *http.Client {
+	t.Helper()
+	c := Client(t)
+	if res, _ := PostJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
+		t.Fatalf("login %s = %d", role, res.StatusCode)
+	}
+	return c
+}
+
+func Upload(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
+	t.Helper()
+	return UploadTo(t, c, url+"/api/v1/frames", name, content, fields)
+}
