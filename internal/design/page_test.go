@@ -1,4 +1,4 @@
-package server_test
+package design_test
 
 import (
 	"context"
@@ -14,11 +14,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/survey"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
-
-// simulationPageCases are the access cases of simulationPages (see pageCase).
-var simulationPageCases = []pageCase{
-	{"GET /samples/design", "/samples/design", "LFFFFAA"},
-}
 
 // TestDesignPageInBrowser fills the design page as the analyst: a sample
 // larger than the frame gets the server's message beside the n field; a
