@@ -9,8 +9,6 @@ import (
 // What the server's own tests (package server_test, beside the faces'
 // tests, which share internal/servertest) read of its insides.
 
-type MetricsAnswer = metricsAnswer
-
 const DefaultUploadLimit = defaultUploadLimit
 
 var (
