@@ -16,8 +16,8 @@ import (
 // parameters, query values or URL-encoded form values are not acceptable
 // text (textcheck.Field): invalid UTF-8 or control characters would give a
 // 500 on PostgreSQL and be stored as they are on SQLite. JSON bodies are
-// checked by bindJSON, multipart fields by checkedFormValue, so that a large
-// upload is not read before its route's body limit applies.
+// checked by request.BindJSON, multipart fields by request.FormValue, so
+// that a large upload is not read before its route's body limit applies.
 func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		fields := map[string]string{}

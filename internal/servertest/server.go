@@ -36,11 +36,14 @@ import (
 // Tests hash many passwords: the cheapest bcrypt cost.
 func init() { auth.BcryptCost = bcrypt.MinCost }
 
+// Client is a client with a cookie jar that does not follow redirects.
 func Client(t *testing.T) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// PostJSON posts a JSON body and returns the response with its error body
+// decoded (empty on success).
 func PostJSON(t *testing.T, c *http.Client, url, body string) (*http.Response, server.ErrorBody) {
 	t.Helper()
 	res, err := c.Post(url, "application/json", strings.NewReader(body))
@@ -232,6 +235,7 @@ func DecodeJSON(res *http.Response, v any) error {
 	return json.NewDecoder(res.Body).Decode(v)
 }
 
+// Get makes a GET request and returns the status and body.
 func Get(t *testing.T, c *http.Client, u string) (int, []byte) {
 	t.Helper()
 	res, err := c.Get(u)
@@ -243,19 +247,11 @@ func Get(t *testing.T, c *http.Client, u string) (int, []byte) {
 	return res.StatusCode, b
 }
 
+// Do makes a request without a body, with headers, and returns the
+// response with its body read.
 func Do(t *testing.T, c *http.Client, method, url string, hdr map[string]string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, b
+	return Send(t, c, method, url, "", "", hdr)
 }
 
 // Send makes a request with an optional body and headers and returns the
@@ -281,6 +277,7 @@ func Send(t *testing.T, c *http.Client, method, url, ctype, body string, header 
 	return res, b
 }
 
+// ShippedSurvey is the shipped household questionnaire, as YAML and parsed.
 func ShippedSurvey(t *testing.T) (string, *questionnaire.Definition) {
 	t.Helper()
 	b, err := fs.ReadFile(surveys.FS, "wenming-household.yaml")

@@ -38,6 +38,7 @@ func Login(t *testing.T, url, role string) *http.Client {
 	return c
 }
 
+// Upload posts a register to POST /api/v1/frames as a multipart upload.
 func Upload(t *testing.T, c *http.Client, url, name, content string, fields map[string]string) (int, []byte) {
 	t.Helper()
 	return UploadTo(t, c, url+"/api/v1/frames", name, content, fields)
