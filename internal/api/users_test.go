@@ -16,7 +16,7 @@ import (
 )
 
 // addSupervisor adds the user "supervisor" (password "password-supervisor")
-// of street 城关街道, which newTestServer does not create.
+// of street 城关街道, which servertest.NewTestServer does not create.
 func addSupervisor(t *testing.T, db *store.DB) int64 {
 	t.Helper()
 	h, err := auth.HashPassword("password-supervisor")

@@ -17,7 +17,7 @@ import (
 )
 
 // accessWant says, for every API route, what each caller gets, one letter
-// per caller in the order of accessCallers: anonymous, the interviewer of
+// per caller in the order of servertest.AccessCallers: anonymous, the interviewer of
 // the objects, an interviewer of another street, the supervisor of their
 // street, a supervisor of another street, an analyst, an admin.
 //

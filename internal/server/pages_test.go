@@ -16,7 +16,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/ui"
 )
 
-// pageCase is one page opened by every caller of accessCallers. route is
+// pageCase is one page opened by every caller of servertest.AccessCallers. route is
 // the page's route as registered ("GET /rounds/:id/board"); path is the
 // address opened, with the placeholders of pagePlaceholders; want has one
 // letter per caller:

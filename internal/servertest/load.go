@@ -18,7 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// fieldServer serves db (which holds a fieldtest district) over real HTTP
+// FieldServer serves db (which holds a fieldtest district) over real HTTP
 // and returns its base URL. Each call is its own Server, as a separate
 // `minyi serve` process would be.
 func FieldServer(t testing.TB, db *store.DB) string {

@@ -6,5 +6,5 @@ package servertest
 const DashSampleN, DashOtherN = 420, 420
 
 // RaceDetector says the tests run under the race detector (see
-// dashboard_race_test.go).
+// race.go).
 const RaceDetector = false

@@ -28,7 +28,7 @@ func UploadTo(t *testing.T, c *http.Client, url, name, content string, fields ma
 	return res.StatusCode, b
 }
 
-// Login returns a client logged in as role (see newTestServer).
+// Login returns a client logged in as role (see NewTestServer).
 func Login(t *testing.T, url, role string) *http.Client {
 	t.Helper()
 	c := Client(t)
