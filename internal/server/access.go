@@ -123,15 +123,21 @@ func (s *Server) apiRoutes() []route {
 	}
 }
 
+// limitBodyOf bounds a route's body by the API's limit, or by the upload
+// limit for a route that takes a file (read when a request comes, so a test
+// may lower them).
+func (s *Server) limitBodyOf(upload bool) echo.MiddlewareFunc {
+	if upload {
+		return limitBody(func() int64 { return s.uploadLimit })
+	}
+	return limitBody(func() int64 { return s.bodyLimit })
+}
+
 // registerAPI adds every route of the access table to echo with its body
 // limit, authentication and role check.
 func (s *Server) registerAPI() {
 	for _, r := range s.apiRoutes() {
-		limit := func() int64 { return s.bodyLimit }
-		if r.upload {
-			limit = func() int64 { return s.uploadLimit }
-		}
-		mw := []echo.MiddlewareFunc{limitBody(limit)}
+		mw := []echo.MiddlewareFunc{s.limitBodyOf(r.upload)}
 		if !r.public {
 			mw = append(mw, s.authenticated)
 			if !r.loggedIn {

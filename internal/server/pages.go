@@ -105,11 +105,7 @@ func (s *Server) simulationPages() []page {
 // role check.
 func (s *Server) registerPages() {
 	for _, p := range s.pageRoutes() {
-		limit := func() int64 { return s.bodyLimit }
-		if p.upload {
-			limit = func() int64 { return s.uploadLimit }
-		}
-		mw := []echo.MiddlewareFunc{limitBody(limit), s.authenticated}
+		mw := []echo.MiddlewareFunc{s.limitBodyOf(p.upload), s.authenticated}
 		if len(p.roles) > 0 {
 			mw = append(mw, require(p.roles...))
 		}
