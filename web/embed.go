@@ -39,8 +39,12 @@ type Pages struct {
 // language are i18n/<lang>.json and every i18n/<area>.<lang>.json (one file
 // per part of the interface, so the parts grow apart without conflicts); a
 // key in two files, or missing in one language, is an error, so the tables
-// stay in step. Every page is parsed with layout.html and the shared
-// templates of templates/partials.
+// stay in step. The pages are templates/*.html (the shared ones: login,
+// error) and templates/<face>/*.html, one folder per face of the interface
+// (office, street, dashboard, design); a page is named by its file name
+// alone, which must be unique. Every page is parsed with layout.html and
+// the partials: templates/partials (shared, the SVG charts) and each
+// face's templates/<face>/partials.
 func NewPages() (*Pages, error) {
 	p := &Pages{pages: map[string]*template.Template{}, strings: map[string]map[string]string{}, raw: map[string][]byte{}}
 	names, err := fs.Glob(files, "i18n/*.json")
@@ -92,19 +96,28 @@ func NewPages() (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := fs.ReadDir(files, "templates")
+	facePartials, err := fs.Glob(files, "templates/*/partials/*.html")
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".html") {
+	partials = append(partials, facePartials...)
+	shared, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	faces, err := fs.Glob(files, "templates/*/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range append(shared, faces...) {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" || strings.HasPrefix(file, "templates/partials/") {
 			continue
 		}
-		name := strings.TrimSuffix(e.Name(), ".html")
-		if name == "layout" {
-			continue
+		if _, dup := p.pages[name]; dup {
+			return nil, fmt.Errorf("web: two pages are named %s (%s and another)", name, file)
 		}
-		body, err := files.ReadFile(path.Join("templates", e.Name()))
+		body, err := files.ReadFile(file)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +135,7 @@ func NewPages() (*Pages, error) {
 			}
 		}
 		if _, err := t.Parse(string(body)); err != nil {
-			return nil, fmt.Errorf("web: %s: %w", e.Name(), err)
+			return nil, fmt.Errorf("web: %s: %w", file, err)
 		}
 		p.pages[name] = t
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/results"
-	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
 // route is one API route and who may call it. The API is registered from
@@ -31,11 +31,11 @@ type route struct {
 
 // Role sets used in the table.
 var (
-	supervisors  = []string{store.RoleSupervisor}
-	fieldStaff   = []string{store.RoleSupervisor, store.RoleInterviewer}
-	readers      = []string{store.RoleSupervisor, store.RoleAnalyst}
-	interviewers = []string{store.RoleInterviewer}
-	adminsOnly   = []string{store.RoleAdmin}
+	supervisors  = ui.Supervisors
+	fieldStaff   = ui.FieldStaff
+	readers      = ui.Readers
+	interviewers = ui.Interviewers
+	adminsOnly   = ui.AdminsOnly
 )
 
 // apiRoutes is the access table of the JSON API.
@@ -46,92 +46,98 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/me", handler: s.me, loggedIn: true},
 
 		// API tokens ("Authorization: Bearer …"): admins for anyone, others their own.
-		{method: "POST", path: "/api/v1/tokens", handler: s.createToken, loggedIn: true},
-		{method: "GET", path: "/api/v1/tokens", handler: s.listTokens, loggedIn: true},
-		{method: "DELETE", path: "/api/v1/tokens/:id", handler: s.revokeToken, loggedIn: true},
+		{method: "POST", path: "/api/v1/tokens", handler: s.api.CreateToken, loggedIn: true},
+		{method: "GET", path: "/api/v1/tokens", handler: s.api.ListTokens, loggedIn: true},
+		{method: "DELETE", path: "/api/v1/tokens/:id", handler: s.api.RevokeToken, loggedIn: true},
 
 		// This process's counters (aborted transactions, connections).
 		{method: "GET", path: "/api/v1/metrics", handler: s.metrics, roles: adminsOnly},
 
 		// Accounts: admins only; every change audited, passwords shown once.
-		{method: "GET", path: "/api/v1/users", handler: s.listUsers, roles: adminsOnly},
-		{method: "POST", path: "/api/v1/users", handler: s.createUser, roles: adminsOnly},
-		{method: "PATCH", path: "/api/v1/users/:id", handler: s.updateUser, roles: adminsOnly},
-		{method: "POST", path: "/api/v1/users/:id/disable", handler: s.disableUser, roles: adminsOnly},
-		{method: "POST", path: "/api/v1/users/:id/enable", handler: s.enableUser, roles: adminsOnly},
-		{method: "POST", path: "/api/v1/users/:id/password", handler: s.resetPassword, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/users", handler: s.api.ListUsers, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users", handler: s.api.CreateUser, roles: adminsOnly},
+		{method: "PATCH", path: "/api/v1/users/:id", handler: s.api.UpdateUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/:id/disable", handler: s.api.DisableUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/:id/enable", handler: s.api.EnableUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/:id/password", handler: s.api.ResetPassword, roles: adminsOnly},
 
 		// The household frame (抽样框).
-		{method: "POST", path: "/api/v1/frames", handler: s.importFrame, roles: adminsOnly, upload: true},
-		{method: "GET", path: "/api/v1/frames", handler: s.listFrames, roles: readers},
-		{method: "GET", path: "/api/v1/frames/:version", handler: s.getFrame, roles: readers},
+		{method: "POST", path: "/api/v1/frames", handler: s.api.ImportFrame, roles: adminsOnly, upload: true},
+		{method: "GET", path: "/api/v1/frames", handler: s.api.ListFrames, roles: readers},
+		{method: "GET", path: "/api/v1/frames/:version", handler: s.api.GetFrame, roles: readers},
 
 		// Samples of households.
-		{method: "POST", path: "/api/v1/samples", handler: s.drawSample, roles: adminsOnly},
-		{method: "GET", path: "/api/v1/samples", handler: s.listSamples, roles: readers},
-		{method: "GET", path: "/api/v1/samples/:name", handler: s.getSample, roles: readers},
-		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.sampleHouseholds, roles: readers},
-		{method: "GET", path: "/api/v1/sample-size", handler: s.sampleSize, roles: readers},
-		{method: "POST", path: "/api/v1/samples/preview", handler: s.previewSample, roles: analysts}, // nothing stored
+		{method: "POST", path: "/api/v1/samples", handler: s.api.DrawSample, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/samples", handler: s.api.ListSamples, roles: readers},
+		{method: "GET", path: "/api/v1/samples/:name", handler: s.api.GetSample, roles: readers},
+		{method: "GET", path: "/api/v1/samples/:name/households", handler: s.api.SampleHouseholds, roles: readers},
+		{method: "GET", path: "/api/v1/sample-size", handler: s.api.SampleSize, roles: readers},
+		{method: "POST", path: "/api/v1/samples/preview", handler: s.api.PreviewSample, roles: analysts}, // nothing stored
 
 		// Monte Carlo evaluation of a sampling design on a stored frame.
-		{method: "POST", path: "/api/v1/simulate/design", handler: s.evaluateDesign, roles: analysts},
+		{method: "POST", path: "/api/v1/simulate/design", handler: s.api.EvaluateDesign, roles: analysts},
 
 		// Questionnaires (问卷): admins write, every role reads.
-		{method: "GET", path: "/api/v1/surveys", handler: s.listSurveys, loggedIn: true},
-		{method: "POST", path: "/api/v1/surveys", handler: s.importSurvey, roles: adminsOnly},
-		{method: "POST", path: "/api/v1/surveys/validate", handler: s.validateSurvey, loggedIn: true},
-		{method: "GET", path: "/api/v1/surveys/:slug", handler: s.getSurvey, loggedIn: true},
-		{method: "POST", path: "/api/v1/surveys/:slug/publish", handler: s.publishSurvey, roles: adminsOnly},
-		{method: "GET", path: "/api/v1/surveys/:slug/versions/:version", handler: s.getSurveyVersion, loggedIn: true},
+		{method: "GET", path: "/api/v1/surveys", handler: s.api.ListSurveys, loggedIn: true},
+		{method: "POST", path: "/api/v1/surveys", handler: s.api.ImportSurvey, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/surveys/validate", handler: s.api.ValidateSurvey, loggedIn: true},
+		{method: "GET", path: "/api/v1/surveys/:slug", handler: s.api.GetSurvey, loggedIn: true},
+		{method: "POST", path: "/api/v1/surveys/:slug/publish", handler: s.api.PublishSurvey, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/surveys/:slug/versions/:version", handler: s.api.GetSurveyVersion, loggedIn: true},
 
 		// Population counts to calibrate weights to (人口数).
-		{method: "POST", path: "/api/v1/population", handler: s.importPopulation, roles: adminsOnly, upload: true},
-		{method: "GET", path: "/api/v1/population", handler: s.listPopulations, roles: readers},
+		{method: "POST", path: "/api/v1/population", handler: s.api.ImportPopulation, roles: adminsOnly, upload: true},
+		{method: "GET", path: "/api/v1/population", handler: s.api.ListPopulations, roles: readers},
 
 		// Rounds and their fieldwork.
-		{method: "GET", path: "/api/v1/rounds", handler: s.listRounds, loggedIn: true},
-		{method: "POST", path: "/api/v1/rounds", handler: s.createRound, roles: adminsOnly},
-		{method: "GET", path: "/api/v1/rounds/:id", handler: s.getRound, loggedIn: true},
-		{method: "POST", path: "/api/v1/rounds/:id/start", handler: s.roundAction("start"), roles: adminsOnly},
-		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.roundAction("close"), roles: adminsOnly},
-		{method: "POST", path: "/api/v1/rounds/:id/reopen", handler: s.roundAction("reopen"), roles: adminsOnly},
-		{method: "POST", path: "/api/v1/rounds/:id/simulated", handler: s.markSimulated, roles: adminsOnly},
-		{method: "GET", path: "/api/v1/rounds/:id/assignments", handler: s.listAssignments, roles: supervisors},
-		{method: "POST", path: "/api/v1/rounds/:id/assignments", handler: s.assign, roles: supervisors},
-		{method: "GET", path: "/api/v1/rounds/:id/progress", handler: s.roundProgress, roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/responses", handler: s.roundResponses, roles: supervisors},
-		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.roundEstimates, roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.roundData, roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/export/responses", handler: s.roundExport(results.ExportResponses), roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/export/dispositions", handler: s.roundExport(results.ExportDispositions), roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/export/summary", handler: s.roundExport(results.ExportSummary), roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/export/codebook", handler: s.roundExport(results.ExportCodebook), roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/export/r-bundle", handler: s.roundExport(results.ExportRBundle), roles: readers},
-		{method: "POST", path: "/api/v1/rounds/:id/weight", handler: s.weighRound, roles: adminsOnly},
-		{method: "GET", path: "/api/v1/rounds/:id/weighting", handler: s.roundWeighting, roles: readers},
-		{method: "GET", path: "/api/v1/rounds/:id/drivers", handler: s.roundDrivers, roles: readers},
-		{method: "GET", path: "/api/v1/me/assignments", handler: s.myAssignments, roles: interviewers},
-		{method: "GET", path: "/api/v1/assignments/:id", handler: s.getAssignment, roles: fieldStaff},
-		{method: "POST", path: "/api/v1/assignments/:id/replace", handler: s.replaceAssignment, roles: supervisors},
-		{method: "POST", path: "/api/v1/visits", handler: s.recordVisit, roles: fieldStaff},
-		{method: "POST", path: "/api/v1/responses", handler: s.submitResponse, roles: fieldStaff},
-		{method: "POST", path: "/api/v1/sync", handler: s.sync, roles: fieldStaff},
-		{method: "POST", path: "/api/v1/sync/status", handler: s.syncStatus, roles: fieldStaff},
-		{method: "GET", path: "/api/v1/responses/:id", handler: s.getResponse, roles: fieldStaff},
-		{method: "POST", path: "/api/v1/responses/:id/review", handler: s.reviewResponse, roles: supervisors},
+		{method: "GET", path: "/api/v1/rounds", handler: s.api.ListRounds, loggedIn: true},
+		{method: "POST", path: "/api/v1/rounds", handler: s.api.CreateRound, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/rounds/:id", handler: s.api.GetRound, loggedIn: true},
+		{method: "POST", path: "/api/v1/rounds/:id/start", handler: s.api.RoundAction("start"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.api.RoundAction("close"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/reopen", handler: s.api.RoundAction("reopen"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/simulated", handler: s.api.MarkSimulated, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/rounds/:id/assignments", handler: s.api.ListAssignments, roles: supervisors},
+		{method: "POST", path: "/api/v1/rounds/:id/assignments", handler: s.api.Assign, roles: supervisors},
+		{method: "GET", path: "/api/v1/rounds/:id/progress", handler: s.api.RoundProgress, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/responses", handler: s.api.RoundResponses, roles: supervisors},
+		{method: "GET", path: "/api/v1/rounds/:id/estimates", handler: s.api.RoundEstimates, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/data", handler: s.api.RoundData, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/responses", handler: s.api.RoundExport(results.ExportResponses), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/dispositions", handler: s.api.RoundExport(results.ExportDispositions), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/summary", handler: s.api.RoundExport(results.ExportSummary), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/codebook", handler: s.api.RoundExport(results.ExportCodebook), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/r-bundle", handler: s.api.RoundExport(results.ExportRBundle), roles: readers},
+		{method: "POST", path: "/api/v1/rounds/:id/weight", handler: s.api.WeighRound, roles: adminsOnly},
+		{method: "GET", path: "/api/v1/rounds/:id/weighting", handler: s.api.RoundWeighting, roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/drivers", handler: s.api.RoundDrivers, roles: readers},
+		{method: "GET", path: "/api/v1/me/assignments", handler: s.api.MyAssignments, roles: interviewers},
+		{method: "GET", path: "/api/v1/assignments/:id", handler: s.api.GetAssignment, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/assignments/:id/replace", handler: s.api.ReplaceAssignment, roles: supervisors},
+		{method: "POST", path: "/api/v1/visits", handler: s.api.RecordVisit, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/responses", handler: s.api.SubmitResponse, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/sync", handler: s.api.Sync, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/sync/status", handler: s.api.SyncStatus, roles: fieldStaff},
+		{method: "GET", path: "/api/v1/responses/:id", handler: s.api.GetResponse, roles: fieldStaff},
+		{method: "POST", path: "/api/v1/responses/:id/review", handler: s.api.ReviewResponse, roles: supervisors},
 	}
+}
+
+// limitBodyOf bounds a route's body by the API's limit, or by the upload
+// limit for a route that takes a file (read when a request comes, so a test
+// may lower them).
+func (s *Server) limitBodyOf(upload bool) echo.MiddlewareFunc {
+	if upload {
+		return limitBody(func() int64 { return s.uploadLimit })
+	}
+	return limitBody(func() int64 { return s.bodyLimit })
 }
 
 // registerAPI adds every route of the access table to echo with its body
 // limit, authentication and role check.
 func (s *Server) registerAPI() {
 	for _, r := range s.apiRoutes() {
-		limit := func() int64 { return s.bodyLimit }
-		if r.upload {
-			limit = func() int64 { return s.uploadLimit }
-		}
-		mw := []echo.MiddlewareFunc{limitBody(limit)}
+		mw := []echo.MiddlewareFunc{s.limitBodyOf(r.upload)}
 		if !r.public {
 			mw = append(mw, s.authenticated)
 			if !r.loggedIn {

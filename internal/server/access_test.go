@@ -1,92 +1,23 @@
-package server
+package server_test
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/minyi-survey/minyi/internal/auth"
-	"github.com/minyi-survey/minyi/internal/config"
-	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-// newFieldServer serves a fieldtest district in the field over real HTTP.
-func newFieldServer(t *testing.T, db *store.DB, sz fieldtest.Size) (*fieldtest.Field, string) {
-	t.Helper()
-	return newFieldServerWith(t, db, sz, nil)
-}
-
-// newFieldServerWith is newFieldServer with the handler wrapped (nil: as
-// it is), e.g. by a network switch.
-func newFieldServerWith(t *testing.T, db *store.DB, sz fieldtest.Size, wrap func(http.Handler) http.Handler) (*fieldtest.Field, string) {
-	t.Helper()
-	f := fieldtest.New(t, db, sz)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
-	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := s.Handler()
-	if wrap != nil {
-		h = wrap(h)
-	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	return f, ts.URL
-}
-
-// loginAs returns a client logged in as a fieldtest account.
-func loginAs(t *testing.T, base, username string) *http.Client {
-	t.Helper()
-	c := client(t)
-	if res, eb := postJSON(t, c, base+"/api/v1/login", `{"username":"`+username+`","password":"`+fieldtest.Password+`"}`); res.StatusCode != 200 {
-		t.Fatalf("login %s = %d %+v", username, res.StatusCode, eb)
-	}
-	return c
-}
-
-// call sends a request with an optional JSON body and returns the status
-// and body.
-func call(t *testing.T, c *http.Client, method, url, body string) (int, []byte) {
-	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
-}
-
-// The callers of the access test, in the order of the expectation strings.
-var accessCallers = []string{"", "int1a", "int2a", "sup1", "sup2", "analyst", "admin"}
-
 // accessWant says, for every API route, what each caller gets, one letter
-// per caller in the order of accessCallers: anonymous, the interviewer of
+// per caller in the order of servertest.AccessCallers: anonymous, the interviewer of
 // the objects, an interviewer of another street, the supervisor of their
 // street, a supervisor of another street, an analyst, an admin.
 //
@@ -166,18 +97,18 @@ var accessWant = map[string]string{
 // tokens (Authorization: Bearer). A route without an expectation fails.
 func TestAccessTable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		mine, resp := seedAccessObjects(t, f)
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		mine, resp := servertest.SeedAccessObjects(t, f)
 		a := mine[0]
 		params := map[string]string{
 			":id": fmt.Sprint(f.Round.ID), ":version": "1", ":name": "fieldtest", ":slug": "field",
 		}
-		clients := map[string]*http.Client{"": client(t)}
-		for _, who := range accessCallers[1:] {
-			clients[who] = loginAs(t, base, who)
+		clients := map[string]*http.Client{"": servertest.Client(t)}
+		for _, who := range servertest.AccessCallers[1:] {
+			clients[who] = servertest.LoginAs(t, base, who)
 		}
 		var token struct{ ID int64 }
-		if status, b := call(t, clients["int1a"], "POST", base+"/api/v1/tokens", `{"name":"tablet"}`); status != http.StatusCreated || json.Unmarshal(b, &token) != nil {
+		if status, b := servertest.Call(t, clients["int1a"], "POST", base+"/api/v1/tokens", `{"name":"tablet"}`); status != http.StatusCreated || json.Unmarshal(b, &token) != nil {
 			t.Fatalf("int1a's token = %d %s", status, b)
 		}
 		objectID := map[string]string{"assignments": fmt.Sprint(mine[1].ID), "responses": fmt.Sprint(resp.ID), "tokens": fmt.Sprint(token.ID),
@@ -200,10 +131,10 @@ func TestAccessTable(t *testing.T) {
 		}
 		// Every caller also gets an API token, for a second pass with
 		// "Authorization: Bearer" instead of the session cookie.
-		bearers := map[string]*http.Client{"": client(t)}
-		for _, who := range accessCallers[1:] {
+		bearers := map[string]*http.Client{"": servertest.Client(t)}
+		for _, who := range servertest.AccessCallers[1:] {
 			var tok struct{ Token string }
-			if status, b := call(t, clients[who], "POST", base+"/api/v1/tokens", `{"name":"access test"}`); status != http.StatusCreated || json.Unmarshal(b, &tok) != nil {
+			if status, b := servertest.Call(t, clients[who], "POST", base+"/api/v1/tokens", `{"name":"access test"}`); status != http.StatusCreated || json.Unmarshal(b, &tok) != nil {
 				t.Fatalf("%s's token = %d %s", who, status, b)
 			}
 			bearers[who] = &http.Client{Transport: bearerTransport(tok.Token)}
@@ -213,10 +144,10 @@ func TestAccessTable(t *testing.T) {
 		bearerWant := map[string]string{"POST /api/v1/tokens": "UFFFFFA"}
 		seen := map[string]bool{}
 		n := 0
-		routes := (&Server{}).apiRoutes()
-		slices.SortStableFunc(routes, func(a, b route) int { // log out last
-			last := func(r route) int {
-				if strings.HasSuffix(r.path, "/logout") {
+		routes := server.APIRoutes()
+		slices.SortStableFunc(routes, func(a, b server.RouteEntry) int { // log out last
+			last := func(r server.RouteEntry) int {
+				if strings.HasSuffix(r.Path, "/logout") {
 					return 1
 				}
 				return 0
@@ -225,7 +156,7 @@ func TestAccessTable(t *testing.T) {
 		})
 		for _, mode := range []string{"cookie", "bearer"} {
 			for _, r := range routes {
-				key := r.method + " " + r.path
+				key := r.Method + " " + r.Path
 				seen[key] = true
 				want, ok := accessWant[key]
 				if w, over := bearerWant[key]; over && mode == "bearer" {
@@ -239,14 +170,14 @@ func TestAccessTable(t *testing.T) {
 					t.Errorf("%s: no access expectation: add it to accessWant", key)
 					continue
 				}
-				for i, who := range accessCallers {
-					path := r.path
+				for i, who := range servertest.AccessCallers {
+					path := r.Path
 					for p, v := range params {
 						path = strings.ReplaceAll(path, p, v)
 					}
 					for prefix, id := range objectID {
-						if strings.HasPrefix(r.path, "/api/v1/"+prefix+"/:id") {
-							path = strings.Replace(r.path, ":id", id, 1)
+						if strings.HasPrefix(r.Path, "/api/v1/"+prefix+"/:id") {
+							path = strings.Replace(r.Path, ":id", id, 1)
 						}
 					}
 					if key == "GET /api/v1/me/assignments" {
@@ -257,13 +188,13 @@ func TestAccessTable(t *testing.T) {
 						n++
 						body = fmt.Sprintf(visit, fmt.Sprintf("00000000-0000-4000-8000-%012d", 1000+n))
 					}
-					if r.method == "POST" && body == "" {
+					if r.Method == "POST" && body == "" {
 						body = "{}"
 					}
 					if want[i] == 'P' && who != "" {
 						continue // public: the caller does not matter, and logins are rate-limited
 					}
-					status, resBody := call(t, callers[who], r.method, base+path, body)
+					status, resBody := servertest.Call(t, callers[who], r.Method, base+path, body)
 					name := who
 					if name == "" {
 						name = "anonymous"
@@ -302,37 +233,6 @@ func TestAccessTable(t *testing.T) {
 			}
 		}
 	})
-}
-
-// seedAccessObjects assigns streets 1 and 2 of f, submits a response of
-// int1a (resp, for mine[0]) and records a final refusal on mine[1], so that
-// every route and page has an object of each kind to be called on.
-func seedAccessObjects(t *testing.T, f *fieldtest.Field) (mine []store.Assignment, resp rounds.SubmitResult) {
-	t.Helper()
-	ctx := context.Background()
-	f.AssignStreet(t, 1)
-	f.AssignStreet(t, 2)
-	mine, err := f.Service.Assignments(ctx, f.Caller("int1a"), f.Round.ID, store.AssignmentFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := mine[0]
-	start := time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)
-	end := start.Add(15 * time.Minute)
-	resp, err = f.Service.Submit(ctx, f.Caller("int1a"), rounds.ResponseRequest{
-		ClientID: "00000000-0000-4000-8000-000000000001", AssignmentID: a.ID, QuestionnaireVersion: 1,
-		Answers: json.RawMessage(fieldtest.Answers(true, true, [4]int{1, 2, 2, 1})), StartedAt: &start, CompletedAt: &end,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A household of street 1 finally refused, so that replace is possible.
-	if _, err := f.Service.RecordVisit(ctx, f.Caller("int1a"), rounds.VisitRequest{
-		ClientID: "00000000-0000-4000-8000-000000000002", AssignmentID: mine[1].ID, AttemptedAt: start, Outcome: "refused",
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return mine, resp
 }
 
 // bearerTransport sends every request with an API token.

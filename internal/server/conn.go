@@ -79,7 +79,7 @@ func rewritePlainError(p []byte) ([]byte, bool) {
 	if msg == "" {
 		msg = codeText
 	}
-	body, _ := json.Marshal(errorBody{errorDetail{Code: name, Message: msg}})
+	body, _ := json.Marshal(ErrorBody{ErrorDetail{Code: name, Message: msg}})
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "HTTP/1.1 %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nContent-Length: %d\r\n\r\n", codeText, len(body))
 	b.Write(body)

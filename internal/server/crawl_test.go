@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/web"
@@ -60,8 +61,8 @@ var (
 // suite's slowest test under the race detector.
 func TestCrawlPages(t *testing.T) {
 	func(t *testing.T, db *store.DB) {
-		seed := seedDashboard(t, db)
-		base := newDashServer(t, db)
+		seed := servertest.SeedDashboard(t, db)
+		base := servertest.NewDashServer(t, db)
 		pages, err := web.NewPages()
 		if err != nil {
 			t.Fatal(err)
@@ -90,14 +91,14 @@ func TestCrawlPages(t *testing.T) {
 		}
 		for _, who := range []string{"admin", "analyst", "sup1", interviewer} {
 			for _, lang := range []string{"zh-CN", "en"} {
-				if lang == "en" && raceDetector && who != "admin" {
+				if lang == "en" && servertest.RaceDetector && who != "admin" {
 					continue
 				}
 				other := en
 				if lang == "en" {
 					other = zh
 				}
-				seen := crawlSite(t, loginAs(t, base, who), base, lang, other, data)
+				seen := crawlSite(t, servertest.LoginAs(t, base, who), base, lang, other, data)
 				for _, m := range must[who] {
 					if !seen[m] {
 						t.Errorf("%s (%s): the crawl did not reach %s; it reached %v", who, lang, m, slices.Sorted(mapKeys(seen)))
@@ -192,7 +193,7 @@ func crawlSite(t *testing.T, c *http.Client, base, lang string, other map[string
 		kind := crawlKind(u)
 		page := !strings.HasPrefix(u.Path, "/api/") && !strings.HasPrefix(u.Path, "/static/") && !strings.HasPrefix(u.Path, "/t/") &&
 			!strings.HasPrefix(u.Path, "/i18n/") && !kinds[kind]
-		status, loc, ctype, body := getPage(t, c, base+l.href)
+		status, loc, ctype, body := servertest.GetPage(t, c, base+l.href)
 		if status >= 400 || status >= 300 && strings.HasPrefix(loc, "/login") {
 			t.Errorf("%s (%s) links to %s: %d %s\n%.200s", l.from, lang, l.href, status, loc, body)
 			continue

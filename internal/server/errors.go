@@ -16,12 +16,15 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 )
 
-// errorBody is the JSON shape of every error answer.
-type errorBody struct {
-	Error errorDetail `json:"error"`
+// ErrorBody is the JSON shape of every error answer (tests and clients
+// decode it).
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
 }
 
-type errorDetail struct {
+// ErrorDetail is an error answer's content: a stable code, a message, the
+// fields at fault, details (e.g. a file's problems) and the request id.
+type ErrorDetail struct {
 	Code      string            `json:"code"`
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
@@ -81,7 +84,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	var (
 		status int
-		body   errorDetail
+		body   ErrorDetail
 		he     *echo.HTTPError
 	)
 	switch {
@@ -140,7 +143,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		s.log.Warn("rendering the error page", "request_id", rid, "err", werr)
 	}
-	if werr := c.JSON(status, errorBody{body}); werr != nil {
+	if werr := c.JSON(status, ErrorBody{body}); werr != nil {
 		s.log.Warn("writing error response", "request_id", rid, "err", werr)
 	}
 }
@@ -151,14 +154,14 @@ var errorHeadlines = map[int]bool{400: true, 403: true, 404: true, 405: true, 41
 
 // renderError writes the friendly error page for a page navigation, in the
 // page's language, with the same status and message as the JSON body.
-func (s *Server) renderError(c echo.Context, status int, body errorDetail) error {
+func (s *Server) renderError(c echo.Context, status int, body ErrorDetail) error {
 	headline := "error.other"
 	if errorHeadlines[status] {
 		headline = fmt.Sprintf("error.%d", status)
 	}
 	var buf bytes.Buffer
 	data := map[string]any{"Status": status, "Message": body.Message, "RequestID": body.RequestID, "Headline": headline}
-	if err := s.pages.Render(&buf, s.pageFor(c, "error", "error.title", data)); err != nil {
+	if err := s.pages.Render(&buf, s.ui.Page(c, "error", "error.title", data)); err != nil {
 		return err
 	}
 	h := c.Response().Header()

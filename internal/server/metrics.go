@@ -8,13 +8,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// metricsAnswer is GET /api/v1/metrics: counters of this server process
+// MetricsAnswer is GET /api/v1/metrics: counters of this server process
 // since it started, for the administrator. Each `minyi serve` process
 // keeps its own; with several on one database, ask each.
-type metricsAnswer struct {
+type MetricsAnswer struct {
 	StartedAt time.Time `json:"started_at"`
 	Database  string    `json:"database"`
 	// Transactions are the write transactions the database aborted because
@@ -36,8 +37,8 @@ type connectionStats struct {
 
 func (s *Server) metrics(c echo.Context) error {
 	st := s.db.Writer().Stats()
-	noStore(c)
-	return c.JSON(http.StatusOK, metricsAnswer{
+	request.NoStore(c)
+	return c.JSON(http.StatusOK, MetricsAnswer{
 		StartedAt:    s.started,
 		Database:     string(s.db.Dialect()),
 		Transactions: s.db.TxStats(),

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/lib/pq"
 
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -23,12 +25,12 @@ import (
 // text; and GET /api/v1/metrics shows the administrator both.
 func TestBusyAndMetrics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, url, logs := newTestServer(t, db)
+		s, url, logs := servertest.NewTestServer(t, db)
 		deadlock := &pq.Error{Code: "40P01", Message: "deadlock detected"}
 		write := func(aborts int) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				n := 0
-				err := s.db.Tx(c.Request().Context(), func(*sqlx.Tx) error {
+				err := s.DB().Tx(c.Request().Context(), func(*sqlx.Tx) error {
 					if n++; n <= aborts {
 						return deadlock
 					}
@@ -40,8 +42,8 @@ func TestBusyAndMetrics(t *testing.T) {
 				return c.JSON(http.StatusOK, map[string]int{"runs": n})
 			}
 		}
-		s.e.POST("/test/once", write(1))
-		s.e.POST("/test/always", write(100))
+		s.Echo().POST("/test/once", write(1))
+		s.Echo().POST("/test/always", write(100))
 
 		res, err := http.Post(url+"/test/once", "application/json", nil)
 		if err != nil {
@@ -53,9 +55,7 @@ func TestBusyAndMetrics(t *testing.T) {
 		if res.StatusCode != http.StatusOK || string(bytes.TrimSpace(b)) != `{"runs":2}` {
 			t.Errorf("aborted once = %d %s, want 200 after 2 runs", res.StatusCode, b)
 		}
-		logs.mu.Lock()
-		logged := logs.w.(*bytes.Buffer).String()
-		logs.mu.Unlock()
+		logged := logs.String()
 		if !strings.Contains(logged, `"msg":"transaction aborted, running it again","cause":"deadlock","attempt":1`) || !strings.Contains(logged, `"request_id":"`+rid+`"`) {
 			t.Errorf("the warning lacks the cause, attempt or request id %s:\n%s", rid, logged)
 		}
@@ -66,7 +66,7 @@ func TestBusyAndMetrics(t *testing.T) {
 		}
 		b, _ = io.ReadAll(res.Body)
 		res.Body.Close()
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil {
 			t.Fatalf("body %s", b)
 		}
@@ -75,15 +75,15 @@ func TestBusyAndMetrics(t *testing.T) {
 			t.Errorf("aborted every time = %d Retry-After %q %s; want 503, 1, busy, a message without the driver's text", res.StatusCode, res.Header.Get("Retry-After"), b)
 		}
 
-		admin := client(t)
-		if res, eb := postJSON(t, admin, url+"/api/v1/login", `{"username":"admin","password":"password-admin"}`); res.StatusCode != 200 {
+		admin := servertest.Client(t)
+		if res, eb := servertest.PostJSON(t, admin, url+"/api/v1/login", `{"username":"admin","password":"password-admin"}`); res.StatusCode != 200 {
 			t.Fatalf("login: %d %+v", res.StatusCode, eb)
 		}
 		res, err = admin.Get(url + "/api/v1/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m metricsAnswer
+		var m server.MetricsAnswer
 		err = json.NewDecoder(res.Body).Decode(&m)
 		res.Body.Close()
 		if err != nil || res.StatusCode != http.StatusOK {

@@ -5,20 +5,18 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
-	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/request"
 )
 
-// sessionCookie is the name of the login cookie.
-const sessionCookie = "minyi_session"
-
-// userKey is the echo context key of the logged-in store.User.
-const userKey = "minyi.user"
+// SessionCookie is the name of the login cookie (browser tests read it).
+const SessionCookie = "minyi_session"
 
 // headCtxKey marks, in the request's context, a HEAD request that
 // headAsGet hands on as GET.
@@ -71,7 +69,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
 			"remote", c.RealIP(),
 		}
-		if u, ok := c.Get(userKey).(store.User); ok {
+		if u, ok := request.LoggedIn(c); ok {
 			attrs = append(attrs, "user", u.Username)
 		}
 		s.log.Log(r.Context(), slogLevel(w.Status), "http", attrs...)
@@ -99,7 +97,7 @@ func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 		// Authorization header only when a script sets it, and across
 		// origins only after a CORS preflight this server never grants.
 		if _, ok := bearerToken(r); ok {
-			if _, err := c.Cookie(sessionCookie); err != nil {
+			if _, err := c.Cookie(SessionCookie); err != nil {
 				return next(c)
 			}
 		}
@@ -113,7 +111,7 @@ func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 
 // authenticated requires a valid API token ("Authorization: Bearer …") or
 // session cookie and puts its user in the context (and, for a token, its
-// id under tokenKey). A request that sends a bearer token is judged by the
+// id, request.SetToken). A request that sends a bearer token is judged by the
 // token alone: a wrong one is refused even beside a valid cookie.
 func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -125,11 +123,11 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				return err
 			}
-			c.Set(userKey, u)
-			c.Set(tokenKey, id)
+			request.SetUser(c, u)
+			request.SetToken(c, id)
 			return next(c)
 		}
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(SessionCookie)
 		if err != nil {
 			return apperr.New(apperr.Unauthenticated, "please log in")
 		}
@@ -137,7 +135,7 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set(userKey, u)
+		request.SetUser(c, u)
 		return next(c)
 	}
 }
@@ -147,25 +145,13 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 func require(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			u := currentUser(c)
+			u := request.User(c)
 			if !auth.Allowed(u.Role, roles...) {
 				return apperr.New(apperr.Forbidden, "your role (%s) may not do this", u.Role)
 			}
 			return next(c)
 		}
 	}
-}
-
-// currentUser returns the logged-in user set by authenticated.
-func currentUser(c echo.Context) store.User {
-	u, _ := c.Get(userKey).(store.User)
-	return u
-}
-
-// apiActor is who makes a change through the API: the logged-in user (if
-// any), the request id and the client address as clientIP trusts it.
-func apiActor(c echo.Context) store.Actor {
-	return store.Actor{UserID: currentUser(c).ID, Via: "api", RequestID: requestID(c), IP: c.RealIP()}
 }
 
 // clientIP is echo's IPExtractor, which c.RealIP (the access log, the audit
@@ -185,7 +171,19 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// requestID returns the id of the current request.
-func requestID(c echo.Context) string {
-	return c.Response().Header().Get(echo.HeaderXRequestID)
+// bearerToken returns the token of an "Authorization: Bearer …" header, if
+// the request has one (the scheme is case-insensitive, RFC 9110). A bare
+// "Bearer" counts, with an empty token, so that it is refused as a token
+// rather than taken for no credential at all.
+func bearerToken(r *http.Request) (string, bool) {
+	h := strings.TrimSpace(r.Header.Get(echo.HeaderAuthorization))
+	const scheme = "Bearer"
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
+	}
+	rest := h[len(scheme):]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", false // another scheme that starts with "Bearer"
+	}
+	return strings.TrimSpace(rest), true
 }

@@ -1,20 +1,22 @@
-package server
+package server_test
 
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
 
-// pageCase is one page opened by every caller of accessCallers. route is
+// pageCase is one page opened by every caller of servertest.AccessCallers. route is
 // the page's route as registered ("GET /rounds/:id/board"); path is the
 // address opened, with the placeholders of pagePlaceholders; want has one
 // letter per caller:
@@ -67,16 +69,16 @@ func pagePlaceholders(f *fieldtest.Field, mine []store.Assignment, response int6
 // does a case naming no page.
 func TestPageAccess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		mine, resp := seedAccessObjects(t, f)
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		mine, resp := servertest.SeedAccessObjects(t, f)
 		ph := pagePlaceholders(f, mine, resp.ID)
-		clients := map[string]*http.Client{"": client(t)}
-		for _, who := range accessCallers[1:] {
-			clients[who] = loginAs(t, base, who)
+		clients := map[string]*http.Client{"": servertest.Client(t)}
+		for _, who := range servertest.AccessCallers[1:] {
+			clients[who] = servertest.LoginAs(t, base, who)
 		}
 		routes := map[string]bool{}
-		for _, p := range (&Server{}).pageRoutes() {
-			routes[p.method+" "+p.path] = true
+		for _, p := range server.PageRoutes() {
+			routes[p.Method+" "+p.Path] = true
 		}
 		covered := map[string]bool{}
 		for _, pc := range allPageCases() {
@@ -84,13 +86,13 @@ func TestPageAccess(t *testing.T) {
 				t.Errorf("page case %s names %s, which is not a page", pc.path, pc.route)
 			}
 			covered[pc.route] = true
-			if len(pc.want) != len(accessCallers) {
-				t.Errorf("page case %s: want %q has %d letters, not %d", pc.path, pc.want, len(pc.want), len(accessCallers))
+			if len(pc.want) != len(servertest.AccessCallers) {
+				t.Errorf("page case %s: want %q has %d letters, not %d", pc.path, pc.want, len(pc.want), len(servertest.AccessCallers))
 				continue
 			}
 			path := ph.Replace(pc.path)
-			for i, who := range accessCallers {
-				status, loc, ctype, body := getPage(t, clients[who], base+path)
+			for i, who := range servertest.AccessCallers {
+				status, loc, ctype, body := servertest.GetPage(t, clients[who], base+path)
 				name := cmp.Or(who, "anonymous")
 				fail := func(what string) {
 					t.Errorf("%s as %s = %d %s (want %c: %s)\n%.300s", path, name, status, loc, pc.want[i], what, body)
@@ -134,15 +136,15 @@ func TestPageAccess(t *testing.T) {
 // TestNavigation checks that every entry of every role's navigation opens.
 func TestNavigation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, base := newFieldServer(t, db, fieldtest.Small)
-		seedAccessObjects(t, f)
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		servertest.SeedAccessObjects(t, f)
 		pages := map[string]bool{}
-		for _, p := range (&Server{}).pageRoutes() {
-			pages[p.path] = true
+		for _, p := range server.PageRoutes() {
+			pages[p.Path] = true
 		}
-		for _, who := range accessCallers[1:] {
-			c := loginAs(t, base, who)
-			for _, item := range navFor(f.Users[who], "/") {
+		for _, who := range servertest.AccessCallers[1:] {
+			c := servertest.LoginAs(t, base, who)
+			for _, item := range ui.Nav(f.Users[who], "/") {
 				if item.Href == "/t/" {
 					continue // the tablet app, tested by tablet_test.go
 				}
@@ -150,30 +152,10 @@ func TestNavigation(t *testing.T) {
 					t.Errorf("%s's navigation has %s, which is not a page", who, item.Href)
 					continue
 				}
-				if status, _, _, body := getPage(t, c, base+item.Href); status != http.StatusOK {
+				if status, _, _, body := servertest.GetPage(t, c, base+item.Href); status != http.StatusOK {
 					t.Errorf("%s's navigation: %s = %d\n%.300s", who, item.Href, status, body)
 				}
 			}
 		}
 	})
-}
-
-// getPage opens a page as a browser would (Accept: text/html).
-func getPage(t *testing.T, c *http.Client, url string) (status int, location, ctype, body string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), res.Header.Get("Content-Type"), string(b)
 }

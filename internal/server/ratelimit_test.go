@@ -1,8 +1,7 @@
-package server
+package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -51,7 +52,7 @@ func TestClientIP(t *testing.T) {
 			if tt.realIP != "" {
 				r.Header.Set(echo.HeaderXRealIP, tt.realIP)
 			}
-			if got := clientIP(tt.trusted)(r); got != tt.want {
+			if got := server.ClientIP(tt.trusted)(r); got != tt.want {
 				t.Fatalf("client = %q, want %q", got, tt.want)
 			}
 		})
@@ -72,9 +73,9 @@ func tryLogin(t *testing.T, url, user, pw string, hdr map[string]string) (int, s
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var eb errorBody
+	var eb server.ErrorBody
 	if res.StatusCode >= 400 {
-		if err := decodeJSON(res, &eb); err != nil {
+		if err := servertest.DecodeJSON(res, &eb); err != nil {
 			t.Fatalf("login error body: %v", err)
 		}
 	}
@@ -85,10 +86,10 @@ func tryLogin(t *testing.T, url, user, pw string, hdr map[string]string) (int, s
 // both limits, answer 429 with Retry-After and say when to retry.
 func TestLoginLimitsAcrossServers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		seedUsers(t, db)
+		servertest.SeedUsers(t, db)
 		cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
-		_, a, _ := startServer(t, db, cfg)
-		_, b, _ := startServer(t, db, cfg)
+		_, a, _ := servertest.StartServer(t, db, cfg)
+		_, b, _ := servertest.StartServer(t, db, cfg)
 		servers := []string{a, b}
 
 		// Per account: the free failures alternate between the servers, the
@@ -133,7 +134,7 @@ func TestLoginLimitsAcrossServers(t *testing.T) {
 // nor reach the audit log; behind a trusted proxy its header is the client.
 func TestLoginLimitNotSpoofable(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	var last int
 	for i := range auth.DefaultLimits.AddrFailures + 1 {
 		forged := fmt.Sprintf("198.51.100.%d", i+1)
@@ -159,9 +160,9 @@ func TestLoginLimitNotSpoofable(t *testing.T) {
 	}
 
 	db2 := storetest.Open(t, store.SQLite)
-	seedUsers(t, db2)
+	servertest.SeedUsers(t, db2)
 	proxies, _ := config.ParseProxies("127.0.0.1")
-	_, url2, _ := startServer(t, db2, config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30, TrustedProxies: proxies})
+	_, url2, _ := servertest.StartServer(t, db2, config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30, TrustedProxies: proxies})
 	if st, _, _ := tryLogin(t, url2, "admin", "password-admin", map[string]string{"X-Forwarded-For": "203.0.113.77"}); st != http.StatusOK {
 		t.Fatalf("login behind the proxy = %d", st)
 	}
@@ -169,9 +170,4 @@ func TestLoginLimitNotSpoofable(t *testing.T) {
 	if len(es) != 1 || es[0].Action != "login" || es[0].IP != "203.0.113.77" {
 		t.Fatalf("audit behind a trusted proxy = %+v", es)
 	}
-}
-
-// decodeJSON decodes a response body.
-func decodeJSON(res *http.Response, v any) error {
-	return json.NewDecoder(res.Body).Decode(v)
 }

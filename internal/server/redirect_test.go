@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -94,19 +96,19 @@ func browserResolve(t *testing.T, base *url.URL, ref string) *url.URL {
 func TestLocalPath(t *testing.T) {
 	origin, _ := url.Parse("https://minyi.example.gov.cn/login")
 	for _, tc := range nextCases(t) {
-		got := localPath(tc.Next)
+		got := server.LocalPath(tc.Next)
 		if got != tc.Want {
-			t.Errorf("localPath(%q) = %q, want %q", tc.Next, got, tc.Want)
+			t.Errorf("server.LocalPath(%q) = %q, want %q", tc.Next, got, tc.Want)
 		}
 		first := browserResolve(t, origin, got)
 		if first.Host != origin.Host || first.Scheme != origin.Scheme {
-			t.Errorf("localPath(%q) = %q leads to %s", tc.Next, got, first)
+			t.Errorf("server.LocalPath(%q) = %q leads to %s", tc.Next, got, first)
 			continue
 		}
 		// The page hands the resolved path (and query) to location again.
 		again := browserResolve(t, origin, first.EscapedPath()+"?"+first.RawQuery)
 		if again.Host != origin.Host || again.EscapedPath() != first.EscapedPath() {
-			t.Errorf("localPath(%q) = %q: resolved twice it leads to %s", tc.Next, got, again)
+			t.Errorf("server.LocalPath(%q) = %q: resolved twice it leads to %s", tc.Next, got, again)
 		}
 	}
 }
@@ -133,7 +135,7 @@ func TestBrowserModel(t *testing.T) {
 // TestLoginPageNext: the login page carries only the checked path.
 func TestLoginPageNext(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, base, _ := newTestServer(t, db)
+	_, base, _ := servertest.NewTestServer(t, db)
 	for next, want := range map[string]string{
 		"/.//evil.example":      `data-next="/"`,
 		"/a/..//evil.example/x": `data-next="/"`,

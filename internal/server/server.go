@@ -1,6 +1,12 @@
-// Package server is minyi's HTTP layer on echo: routing, middleware (request
-// id, access log, panic recovery, body limits, sessions, roles), the one
-// error handler, the JSON API and the web pages. Handlers bind and validate
+// Package server is what every request of minyi's HTTP layer shares, on
+// echo: setup and routing, middleware (request id, access log, panic
+// recovery, body limits, same origin, text checks, sessions, roles), login
+// and sessions, the one error handler (errors.go), static files, metrics,
+// and the access tables: every API route (access.go) and every page
+// (pages.go) with the roles that may use it, the only place routes are
+// registered. The handlers are the JSON API's (internal/api) and each face's
+// (internal/office, streetoffice, dashboard, design, tablet); what they
+// share is in internal/request and internal/ui. Handlers bind and validate
 // input, call one domain function and return JSON or an error; they hold no
 // business logic and no SQL.
 package server
@@ -17,10 +23,16 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/minyi-survey/minyi/internal/api"
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/dashboard"
+	"github.com/minyi-survey/minyi/internal/design"
+	"github.com/minyi-survey/minyi/internal/office"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/streetoffice"
+	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
 
@@ -32,6 +44,14 @@ type Server struct {
 	log   *slog.Logger
 	e     *echo.Echo
 	pages *web.Pages
+	ui    *ui.UI // renders pages with the layout
+	// The JSON API and the faces of the web interface, each its own
+	// package; the access tables (access.go, pages.go) route to them.
+	api    *api.Handler
+	dash   *dashboard.Handler
+	street *streetoffice.Handler
+	office *office.Handler
+	design *design.Handler
 	// rounds runs fieldwork (rounds, assignments, visits, responses).
 	rounds *rounds.Service
 	// publicHost is the host of the public base URL, if configured.
@@ -58,13 +78,18 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	if _, err := staticFiles(); err != nil { // hashed once, at start
+	if _, err := ui.StaticFiles(); err != nil { // hashed once, at start
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages,
+	s := &Server{cfg: cfg, db: db, auth: authSvc, log: log, pages: pages, ui: ui.New(pages),
 		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit, started: time.Now().UTC()}
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
+	s.api = api.New(db, s.rounds, cfg.MinCell, statusOf)
+	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
+	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
+	s.office = office.New(db, s.rounds, s.ui)
+	s.design = design.New(db, s.ui)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {
 		s.publicHost = u.Host

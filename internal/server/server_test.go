@@ -1,114 +1,29 @@
-package server
+package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/auth"
-	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-func init() { auth.BcryptCost = bcrypt.MinCost }
-
-// newTestServer returns a server on a fresh database with one user per role
-// (password "password-<role>") and its base URL.
-func newTestServer(t *testing.T, db *store.DB) (*Server, string, *syncWriter) {
-	t.Helper()
-	seedUsers(t, db)
-	return startServer(t, db, config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30})
-}
-
-// seedUsers adds one user per role (password "password-<role>").
-func seedUsers(t *testing.T, db *store.DB) {
-	t.Helper()
-	ctx := context.Background()
-	for _, role := range []string{store.RoleAdmin, store.RoleAnalyst, store.RoleInterviewer} {
-		h, err := auth.HashPassword("password-" + role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := store.NewUser{Username: role, DisplayName: role, Role: role, PasswordHash: h}
-		if role == store.RoleInterviewer { // interviewers belong to a street
-			st := storetest.Street(t, db, "测试街道")
-			u.StreetID = &st
-		}
-		if _, err := db.CreateUser(ctx, u, store.CLI); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// startServer starts a server with cfg on db, as one more serve process
-// would, and returns it with its base URL and its log.
-func startServer(t *testing.T, db *store.DB, cfg config.Config) (*Server, string, *syncWriter) {
-	t.Helper()
-	logs := &syncWriter{w: &bytes.Buffer{}}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s, err := New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return s, ts.URL, logs
-}
-
-// syncWriter serialises writes from the server's goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func client(t *testing.T) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-func postJSON(t *testing.T, c *http.Client, url, body string) (*http.Response, errorBody) {
-	t.Helper()
-	res, err := c.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var eb errorBody
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 400 {
-		if err := json.Unmarshal(b, &eb); err != nil {
-			t.Fatalf("error body is not JSON: %q", b)
-		}
-	}
-	return res, eb
-}
-
 func TestHealth(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
+		_, url, _ := servertest.NewTestServer(t, db)
 		for _, path := range []string{"/healthz", "/readyz"} {
 			res, err := http.Get(url + path)
 			if err != nil {
@@ -138,8 +53,8 @@ func TestHealth(t *testing.T) {
 
 func TestLogin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, url, _ := newTestServer(t, db)
-		c := client(t)
+		_, url, _ := servertest.NewTestServer(t, db)
+		c := servertest.Client(t)
 
 		res, _ := c.Get(url + "/api/v1/me")
 		if res.StatusCode != http.StatusUnauthorized {
@@ -159,7 +74,7 @@ func TestLogin(t *testing.T) {
 			{"malformed", `{"username":`, 400, "bad_request", ""},
 		}
 		for _, tt := range tests {
-			res, eb := postJSON(t, c, url+"/api/v1/login", tt.body)
+			res, eb := servertest.PostJSON(t, c, url+"/api/v1/login", tt.body)
 			if res.StatusCode != tt.status || eb.Error.Code != tt.code {
 				t.Errorf("%s: %d %+v, want %d %s", tt.name, res.StatusCode, eb, tt.status, tt.code)
 			}
@@ -167,12 +82,12 @@ func TestLogin(t *testing.T) {
 				t.Errorf("%s: fields = %v, want %q", tt.name, eb.Error.Fields, tt.field)
 			}
 		}
-		res, _ = postJSON(t, c, url+"/api/v1/login", `{"username":"analyst","password":"password-analyst"}`)
+		res, _ = servertest.PostJSON(t, c, url+"/api/v1/login", `{"username":"analyst","password":"password-analyst"}`)
 		if res.StatusCode != 200 {
 			t.Fatalf("login = %d", res.StatusCode)
 		}
 		ck := res.Cookies()[0]
-		if ck.Name != sessionCookie || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		if ck.Name != server.SessionCookie || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 			t.Fatalf("cookie = %+v", ck)
 		}
 		res, _ = c.Get(url + "/api/v1/me")
@@ -185,11 +100,11 @@ func TestLogin(t *testing.T) {
 		// a forged cookie is refused
 		forged := &http.Client{}
 		req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: strings.SplitN(ck.Value, ".", 2)[0] + ".forged"})
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: strings.SplitN(ck.Value, ".", 2)[0] + ".forged"})
 		if res, _ := forged.Do(req); res.StatusCode != 401 {
 			t.Fatalf("forged cookie = %d", res.StatusCode)
 		}
-		res, _ = postJSON(t, c, url+"/api/v1/logout", `{}`)
+		res, _ = servertest.PostJSON(t, c, url+"/api/v1/logout", `{}`)
 		if res.StatusCode != http.StatusNoContent {
 			t.Fatalf("logout = %d", res.StatusCode)
 		}
@@ -217,8 +132,8 @@ func TestLogin(t *testing.T) {
 
 func TestPagesRedirectToLogin(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
-	c := client(t)
+	_, url, _ := servertest.NewTestServer(t, db)
+	c := servertest.Client(t)
 	req, _ := http.NewRequest("GET", url+"/", nil)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml")
 	res, err := c.Do(req)
@@ -248,9 +163,9 @@ func TestPagesRedirectToLogin(t *testing.T) {
 
 func TestErrorMapping(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, url, logs := newTestServer(t, db)
+	s, url, logs := servertest.NewTestServer(t, db)
 	secret := errors.New("pq: relation \"users\" does not exist")
-	s.e.GET("/test/kind/:k", func(c echo.Context) error {
+	s.Echo().GET("/test/kind/:k", func(c echo.Context) error {
 		switch c.Param("k") {
 		case "invalid":
 			return apperr.WithFields("bad input", map[string]string{"A1": "required"})
@@ -291,7 +206,7 @@ func TestErrorMapping(t *testing.T) {
 		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil {
 			t.Fatalf("%s: body %q", tt.kind, b)
 		}
@@ -311,9 +226,7 @@ func TestErrorMapping(t *testing.T) {
 			t.Errorf("fields = %v", eb.Error.Fields)
 		}
 	}
-	logs.mu.Lock()
-	logged := logs.w.(*bytes.Buffer).String()
-	logs.mu.Unlock()
+	logged := logs.String()
 	if !strings.Contains(logged, `relation \"users\" does not exist`) || !strings.Contains(logged, "boom") {
 		t.Errorf("internal errors must be logged:\n%s", logged)
 	}
@@ -325,9 +238,9 @@ func TestErrorMapping(t *testing.T) {
 
 func TestBodyLimitAndOrigin(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	big := `{"username":"` + strings.Repeat("x", 9<<20) + `","password":"p"}`
-	res, eb := postJSON(t, http.DefaultClient, url+"/api/v1/login", big)
+	res, eb := servertest.PostJSON(t, http.DefaultClient, url+"/api/v1/login", big)
 	if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" {
 		t.Fatalf("big body = %d %+v", res.StatusCode, eb)
 	}
@@ -362,11 +275,11 @@ func TestBodyLimitAndOrigin(t *testing.T) {
 
 func TestRequireRole(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, url, _ := newTestServer(t, db)
-	s.e.GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.authenticated, require(store.RoleAnalyst))
+	s, url, _ := servertest.NewTestServer(t, db)
+	s.Echo().GET("/test/analysts", func(c echo.Context) error { return c.String(200, "ok") }, s.Authenticated, server.Require(store.RoleAnalyst))
 	for role, want := range map[string]int{store.RoleAnalyst: 200, store.RoleAdmin: 200, store.RoleInterviewer: 403} {
-		c := client(t)
-		if res, _ := postJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
+		c := servertest.Client(t)
+		if res, _ := servertest.PostJSON(t, c, url+"/api/v1/login", `{"username":"`+role+`","password":"password-`+role+`"}`); res.StatusCode != 200 {
 			t.Fatalf("login %s = %d", role, res.StatusCode)
 		}
 		res, _ := c.Get(url + "/test/analysts")
@@ -380,9 +293,9 @@ func TestRequireRole(t *testing.T) {
 // request completes, new connections are refused, Serve returns nil.
 func TestGracefulShutdown(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, _, _ := newTestServer(t, db)
+	s, _, _ := servertest.NewTestServer(t, db)
 	started, release := make(chan struct{}), make(chan struct{})
-	s.e.GET("/test/slow", func(c echo.Context) error {
+	s.Echo().GET("/test/slow", func(c echo.Context) error {
 		close(started)
 		<-release
 		return c.String(200, "finished")
@@ -436,7 +349,7 @@ func TestGracefulShutdown(t *testing.T) {
 // the only writer connection; readiness must not wait for it.
 func TestReadyDuringLongWrite(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, url, _ := newTestServer(t, db)
+	_, url, _ := servertest.NewTestServer(t, db)
 	holding, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {

@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/web"
@@ -39,9 +41,9 @@ func samplePath(path string) string {
 }
 
 // getRoutes lists the paths of every GET route of s.
-func getRoutes(s *Server) []string {
+func getRoutes(s *server.Server) []string {
 	var out []string
-	for _, r := range s.e.Routes() {
+	for _, r := range s.Echo().Routes() {
 		if r.Method == http.MethodGet {
 			out = append(out, samplePath(r.Path))
 		}
@@ -49,36 +51,21 @@ func getRoutes(s *Server) []string {
 	return out
 }
 
-func do(t *testing.T, c *http.Client, method, url string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, b
-}
-
 // TestHeadEveryGetRoute: HEAD works wherever GET does, with the same status
 // and headers and no body, logged in or not.
 func TestHeadEveryGetRoute(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, base, logs := newTestServer(t, db)
+	s, base, logs := servertest.NewTestServer(t, db)
 	routes := getRoutes(s)
 	if len(routes) < 10 {
 		t.Fatalf("only %d GET routes found: %v", len(routes), routes)
 	}
-	for name, c := range map[string]*http.Client{"anonymous": client(t), "admin": login(t, base, store.RoleAdmin)} {
+	for name, c := range map[string]*http.Client{"anonymous": servertest.Client(t), "admin": servertest.Login(t, base, store.RoleAdmin)} {
 		for _, path := range append(routes, "/no/such/page") {
 			for _, accept := range []string{"application/json", "text/html"} {
 				hdr := map[string]string{"Accept": accept}
-				get, getBody := do(t, c, "GET", base+path, hdr)
-				head, headBody := do(t, c, "HEAD", base+path, hdr)
+				get, getBody := servertest.Do(t, c, "GET", base+path, hdr)
+				head, headBody := servertest.Do(t, c, "HEAD", base+path, hdr)
 				if head.StatusCode != get.StatusCode || head.StatusCode == http.StatusMethodNotAllowed {
 					t.Errorf("%s HEAD %s (%s) = %d, GET = %d", name, path, accept, head.StatusCode, get.StatusCode)
 				}
@@ -96,9 +83,7 @@ func TestHeadEveryGetRoute(t *testing.T) {
 			}
 		}
 	}
-	logs.mu.Lock()
-	logged := logs.w.(*bytes.Buffer).String()
-	logs.mu.Unlock()
+	logged := logs.String()
 	if !strings.Contains(logged, `"method":"HEAD"`) {
 		t.Error("the access log must name HEAD requests as such")
 	}
@@ -110,8 +95,8 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // is the HTML error page for a page navigation.
 func TestErrorShapes(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, base, _ := newTestServer(t, db)
-	c := client(t)
+	s, base, _ := servertest.NewTestServer(t, db)
+	c := servertest.Client(t)
 	for _, tt := range []struct {
 		path   string
 		status int
@@ -126,8 +111,8 @@ func TestErrorShapes(t *testing.T) {
 		{"/no/such/route", 404, "not_found"},
 		{"/api/v1/no/such", 404, "not_found"},
 	} {
-		res, b := do(t, c, "GET", base+tt.path, nil)
-		var eb errorBody
+		res, b := servertest.Do(t, c, "GET", base+tt.path, nil)
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil || res.StatusCode != tt.status || eb.Error.Code != tt.code || eb.Error.Message == "" ||
 			!strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 			t.Errorf("GET %s = %d %q %s", tt.path, res.StatusCode, res.Header.Get("Content-Type"), b)
@@ -135,7 +120,7 @@ func TestErrorShapes(t *testing.T) {
 		// A browser navigating there gets the error page, in its language
 		// (API paths always answer JSON).
 		for lang, want := range map[string]string{"zh-CN": "页面不存在", "en": "Page not found"} {
-			res, b := do(t, c, "GET", base+tt.path, map[string]string{"Accept": "text/html,application/xhtml+xml", "Accept-Language": lang})
+			res, b := servertest.Do(t, c, "GET", base+tt.path, map[string]string{"Accept": "text/html,application/xhtml+xml", "Accept-Language": lang})
 			wantType := "text/html"
 			if strings.HasPrefix(tt.path, "/api/") {
 				wantType, want = "application/json", `"code":"not_found"`
@@ -179,7 +164,7 @@ func TestErrorShapes(t *testing.T) {
 		}
 		b, _ := io.ReadAll(res.Body)
 		conn.Close()
-		var eb errorBody
+		var eb server.ErrorBody
 		if err := json.Unmarshal(b, &eb); err != nil || res.StatusCode != tt.status || eb.Error.Code != tt.code || eb.Error.Message == "" ||
 			res.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s: %d %q %s", tt.name, res.StatusCode, res.Header.Get("Content-Type"), b)
@@ -196,8 +181,8 @@ func TestErrorShapes(t *testing.T) {
 // ETag and Cache-Control: no-cache, and revalidates with a 304.
 func TestStaticCaching(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	_, base, _ := newTestServer(t, db)
-	c := client(t)
+	_, base, _ := servertest.NewTestServer(t, db)
+	c := servertest.Client(t)
 	n := 0
 	err := fs.WalkDir(web.Static(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".test.mjs") {
@@ -207,15 +192,15 @@ func TestStaticCaching(t *testing.T) {
 		content, _ := fs.ReadFile(web.Static(), p)
 		sum := sha256.Sum256(content)
 		etag := `"` + hex.EncodeToString(sum[:]) + `"`
-		res, b := do(t, c, "GET", base+"/static/"+p, nil)
+		res, b := servertest.Do(t, c, "GET", base+"/static/"+p, nil)
 		if res.StatusCode != 200 || !bytes.Equal(b, content) || res.Header.Get("ETag") != etag || res.Header.Get("Cache-Control") != "no-cache" {
 			t.Errorf("GET /static/%s = %d, ETag %q, Cache-Control %q", p, res.StatusCode, res.Header.Get("ETag"), res.Header.Get("Cache-Control"))
 		}
-		res, b = do(t, c, "GET", base+"/static/"+p, map[string]string{"If-None-Match": etag})
+		res, b = servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"If-None-Match": etag})
 		if res.StatusCode != http.StatusNotModified || len(b) != 0 {
 			t.Errorf("revalidate /static/%s = %d", p, res.StatusCode)
 		}
-		if res, _ := do(t, c, "GET", base+"/static/"+p, map[string]string{"If-None-Match": `"old"`}); res.StatusCode != 200 {
+		if res, _ := servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"If-None-Match": `"old"`}); res.StatusCode != 200 {
 			t.Errorf("stale ETag /static/%s = %d", p, res.StatusCode)
 		}
 		return nil
@@ -223,7 +208,7 @@ func TestStaticCaching(t *testing.T) {
 	if err != nil || n < 3 {
 		t.Fatalf("walked %d static files: %v", n, err)
 	}
-	res, _ := do(t, c, "GET", base+"/static/js/app.js", nil)
+	res, _ := servertest.Do(t, c, "GET", base+"/static/js/app.js", nil)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
 		t.Errorf("app.js Content-Type = %q", ct)
 	}
@@ -233,16 +218,16 @@ func TestStaticCaching(t *testing.T) {
 // one that sets its own validators (a questionnaire version's ETag).
 func TestAPINoStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, base, _ := newTestServer(t, db)
-		admin := login(t, base, store.RoleAdmin)
-		anon := client(t)
+		s, base, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, base, store.RoleAdmin)
+		anon := servertest.Client(t)
 		checked := 0
 		for _, path := range append(getRoutes(s), "/api/v1/nope") {
 			if !strings.HasPrefix(path, "/api/") {
 				continue
 			}
 			for who, c := range map[string]*http.Client{"admin": admin, "anonymous": anon} {
-				res, _ := do(t, c, "GET", base+path, nil)
+				res, _ := servertest.Do(t, c, "GET", base+path, nil)
 				cc := res.Header.Get("Cache-Control")
 				if res.Header.Get("ETag") != "" && res.StatusCode < 300 {
 					if !strings.Contains(cc, "private") || !strings.Contains(cc, "must-revalidate") {
@@ -255,7 +240,7 @@ func TestAPINoStore(t *testing.T) {
 			}
 		}
 		for _, path := range []string{"/api/v1/login", "/api/v1/samples"} {
-			res, _ := postJSON(t, admin, base+path, `{}`)
+			res, _ := servertest.PostJSON(t, admin, base+path, `{}`)
 			if res.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("POST %s (%d): Cache-Control %q", path, res.StatusCode, res.Header.Get("Cache-Control"))
 			}

@@ -2,54 +2,22 @@ package server
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/web"
+	"github.com/minyi-survey/minyi/internal/ui"
 )
-
-// staticFile is one embedded file served under /static/.
-type staticFile struct {
-	name string
-	body []byte
-	etag string // a strong ETag: the file's SHA-256, hex, in quotes
-}
-
-// staticFiles reads the embedded static files and hashes each once per
-// process. Directories are not listed and the modules' own tests
-// (*.test.mjs, run by node --test) are not served.
-var staticFiles = sync.OnceValues(func() (map[string]staticFile, error) {
-	fsys := web.Static()
-	files := map[string]staticFile{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".test.mjs") {
-			return err
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		files[p] = staticFile{name: p, body: b, etag: `"` + hex.EncodeToString(sum[:]) + `"`}
-		return nil
-	})
-	return files, err
-})
 
 // serveStatic serves an embedded file with its ETag and Cache-Control:
 // no-cache, so a browser (and later the tablet app) keeps it and
 // revalidates cheaply: If-None-Match with the same ETag answers 304. A
 // directory or unknown name is a 404 like any other.
 func (s *Server) serveStatic(c echo.Context) error {
-	files, err := staticFiles()
+	files, err := ui.StaticFiles()
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, err, "static files")
 	}
@@ -58,9 +26,9 @@ func (s *Server) serveStatic(c echo.Context) error {
 		return apperr.New(apperr.NotFound, "no such file: %s", c.Request().URL.Path)
 	}
 	h := c.Response().Header()
-	h.Set("ETag", f.etag)
+	h.Set("ETag", f.ETag)
 	h.Set("Cache-Control", "no-cache")
-	http.ServeContent(c.Response(), c.Request(), f.name, time.Time{}, bytes.NewReader(f.body))
+	http.ServeContent(c.Response(), c.Request(), f.Name, time.Time{}, bytes.NewReader(f.Body))
 	return nil
 }
 

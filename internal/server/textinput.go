@@ -16,8 +16,8 @@ import (
 // parameters, query values or URL-encoded form values are not acceptable
 // text (textcheck.Field): invalid UTF-8 or control characters would give a
 // 500 on PostgreSQL and be stored as they are on SQLite. JSON bodies are
-// checked by bindJSON, multipart fields by checkedFormValue, so that a large
-// upload is not read before its route's body limit applies.
+// checked by request.BindJSON, multipart fields by request.FormValue, so
+// that a large upload is not read before its route's body limit applies.
 func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		fields := map[string]string{}
@@ -72,15 +72,4 @@ func printable(r rune) rune {
 		return '?'
 	}
 	return r
-}
-
-// checkedFormValue returns a multipart (or URL-encoded) form value after
-// checking its text, as checkText does for the fields it can see.
-func checkedFormValue(c echo.Context, name string, fields map[string]string) string {
-	v := c.FormValue(name)
-	if msg := textcheck.Field(v); msg != "" {
-		fields[name] = msg
-		return ""
-	}
-	return v
 }

@@ -1,40 +1,23 @@
-package server
+package server_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
-
-// decodeError reads an error body and fails unless it has the documented
-// shape.
-func decodeError(t *testing.T, res *http.Response) errorBody {
-	t.Helper()
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	var eb errorBody
-	if err := json.Unmarshal(b, &eb); err != nil {
-		t.Fatalf("error body is not JSON: %q", b)
-	}
-	if strings.Contains(string(b), "pq:") || strings.Contains(strings.ToLower(string(b)), "sql") {
-		t.Fatalf("driver text in the answer: %s", b)
-	}
-	return eb
-}
 
 // Every text entry point of the API refuses invalid UTF-8 and control
 // characters with a 422 naming the field, on both databases: before the
 // fix a NUL gave a 500 on PostgreSQL and was stored on SQLite.
 func TestTextInputRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, base, _ := newTestServer(t, db)
-		admin := login(t, base, store.RoleAdmin)
-		anon := client(t)
+		_, base, _ := servertest.NewTestServer(t, db)
+		admin := servertest.Login(t, base, store.RoleAdmin)
+		anon := servertest.Client(t)
 		type req struct {
 			name   string
 			c      *http.Client
@@ -70,7 +53,7 @@ func TestTextInputRefused(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				eb := decodeError(t, res)
+				eb := servertest.DecodeError(t, res)
 				if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields[r.field] == "" {
 					t.Fatalf("%s %s = %d %+v, want 422 naming %q", r.method, r.path, res.StatusCode, eb, r.field)
 				}
@@ -88,7 +71,7 @@ func TestTextInputRefused(t *testing.T) {
 			{"register cell with NUL", "f.csv", "street,community,household\nS,C,1\nS,C\x00,2\n", nil, `"line":3`},
 			{"register street with override", "f.csv", "street,community,household\nS\u202e,C,1\n", nil, `"line":2`},
 		} {
-			status, body := upload(t, admin, base, tc.file, tc.content, tc.fields)
+			status, body := servertest.Upload(t, admin, base, tc.file, tc.content, tc.fields)
 			if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), tc.want) || strings.Contains(string(body), "pq:") {
 				t.Errorf("%s: upload = %d %s, want 422 with %s", tc.name, status, body, tc.want)
 			}
@@ -98,13 +81,13 @@ func TestTextInputRefused(t *testing.T) {
 		}
 		// Questionnaire files: the line of the bad character.
 		for _, body := range []string{"id: t\ntitle: {zh-CN: 测\x00试, en: T}\n", "id: t\ntitle: {zh-CN: \"测\\u0007试\", en: T}\n", "id: t\ntitle: \xff\n"} {
-			res, b := send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", body, nil)
+			res, b := servertest.Send(t, admin, "POST", base+"/api/v1/surveys", "application/yaml", body, nil)
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), `"line":2`) {
 				t.Errorf("questionnaire %q = %d %s, want 422 at line 2", body, res.StatusCode, b)
 			}
 		}
 		// ADMIN logs in as admin: usernames are compared without case.
-		res, eb := postJSON(t, client(t), base+"/api/v1/login", `{"username":"ADMIN","password":"password-admin"}`)
+		res, eb := servertest.PostJSON(t, servertest.Client(t), base+"/api/v1/login", `{"username":"ADMIN","password":"password-admin"}`)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("login as ADMIN = %d %+v", res.StatusCode, eb)
 		}

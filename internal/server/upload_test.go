@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"bufio"
@@ -12,17 +12,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
 
-// sessionCookie logs role in and returns its cookie header.
+// server.SessionCookie logs role in and returns its cookie header.
 func sessionCookieOf(t *testing.T, base, role string) string {
 	t.Helper()
-	c := login(t, base, role)
+	c := servertest.Login(t, base, role)
 	u, _ := url.Parse(base)
 	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == sessionCookie {
+		if ck.Name == server.SessionCookie {
 			return ck.Name + "=" + ck.Value
 		}
 	}
@@ -35,8 +37,8 @@ func sessionCookieOf(t *testing.T, base, role string) string {
 // server stops reading at the limit instead of taking in the whole body.
 func TestUploadLimit(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, base, _ := newTestServer(t, db)
-	s.uploadLimit = 1 << 20
+	s, base, _ := servertest.NewTestServer(t, db)
+	s.SetUploadLimit(1 << 20)
 	cookie := sessionCookieOf(t, base, store.RoleAdmin)
 	host := strings.TrimPrefix(base, "http://")
 
@@ -72,8 +74,8 @@ func TestUploadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var eb errorBody
-	if err := decodeJSON(res, &eb); err != nil {
+	var eb server.ErrorBody
+	if err := servertest.DecodeJSON(res, &eb); err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
@@ -95,8 +97,8 @@ func TestUploadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eb = errorBody{}
-	decodeJSON(res, &eb)
+	eb = server.ErrorBody{}
+	servertest.DecodeJSON(res, &eb)
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(eb.Error.Message, "limit of 1 MB") {
 		t.Fatalf("announced upload over the limit = %d %+v", res.StatusCode, eb.Error)
@@ -110,16 +112,16 @@ func TestUploadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eb = errorBody{}
-	decodeJSON(res, &eb)
+	eb = server.ErrorBody{}
+	servertest.DecodeJSON(res, &eb)
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields["file"] != "required" {
 		t.Fatalf("urlencoded upload = %d %+v", res.StatusCode, eb.Error)
 	}
 
 	// Under the limit the upload goes through as before.
-	s.uploadLimit = defaultUploadLimit
-	status, body := upload(t, login(t, base, store.RoleAdmin), base, "ok.csv", "street,community,household\nS1,C1,1\nS1,C1,2\n", nil)
+	s.SetUploadLimit(server.DefaultUploadLimit)
+	status, body := servertest.Upload(t, servertest.Login(t, base, store.RoleAdmin), base, "ok.csv", "street,community,household\nS1,C1,1\nS1,C1,2\n", nil)
 	if status != http.StatusCreated {
 		t.Fatalf("small upload = %d %s", status, body)
 	}
@@ -129,8 +131,8 @@ func TestUploadLimit(t *testing.T) {
 // chunked or not.
 func TestJSONBodyLimit(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	s, base, _ := newTestServer(t, db)
-	s.bodyLimit = 64 << 10
+	s, base, _ := servertest.NewTestServer(t, db)
+	s.SetBodyLimit(64 << 10)
 	big := `{"username":"` + strings.Repeat("x", 100<<10) + `","password":"p"}`
 	for _, chunked := range []bool{false, true} {
 		var body io.Reader = strings.NewReader(big)
@@ -143,19 +145,11 @@ func TestJSONBodyLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var eb errorBody
-		decodeJSON(res, &eb)
+		var eb server.ErrorBody
+		servertest.DecodeJSON(res, &eb)
 		res.Body.Close()
 		if res.StatusCode != http.StatusRequestEntityTooLarge || eb.Error.Code != "too_large" || !strings.Contains(eb.Error.Message, "64 KB") {
 			t.Errorf("chunked=%v: %d %+v", chunked, res.StatusCode, eb.Error)
-		}
-	}
-}
-
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{256 << 20: "256 MB", 8 << 20: "8 MB", 1536: "1.5 KB", 900: "900 bytes", 3 << 19: "1.5 MB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

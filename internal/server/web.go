@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/tablet"
 )
 
 func (s *Server) webRoutes() {
@@ -16,27 +18,9 @@ func (s *Server) webRoutes() {
 	})
 	e.GET("/i18n/:lang", s.i18n)
 	e.GET("/t", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/t/") })
-	e.GET("/t/*", s.serveTablet) // the tablet app (tablet.go)
+	e.GET("/t/*", tablet.Serve) // the tablet app (internal/tablet)
 	e.GET("/login", s.loginPage)
 	s.registerPages() // pages.go
-}
-
-// lang picks the interface language: ?lang=, then the minyi_lang cookie,
-// then Accept-Language, then zh-CN. A ?lang= choice is remembered.
-func (s *Server) lang(c echo.Context) string {
-	if l := c.QueryParam("lang"); l != "" {
-		l = s.pages.Lang(l)
-		c.SetCookie(&http.Cookie{Name: "minyi_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
-		return l
-	}
-	if ck, err := c.Cookie("minyi_lang"); err == nil {
-		return s.pages.Lang(ck.Value)
-	}
-	al := strings.ToLower(c.Request().Header.Get("Accept-Language"))
-	if strings.HasPrefix(al, "en") {
-		return "en"
-	}
-	return "zh-CN"
 }
 
 func (s *Server) i18n(c echo.Context) error {
@@ -45,7 +29,7 @@ func (s *Server) i18n(c echo.Context) error {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	return s.render(c, "login", "login.title", localPath(c.QueryParam("next")))
+	return s.ui.Render(c, "login", "login.title", localPath(c.QueryParam("next")))
 }
 
 // localPath returns next as a path on this site, or "/": the page a login

@@ -1,0 +1,88 @@
+package api_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/servertest"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+)
+
+// TestRoundExportAPI: the exports of a seeded round over HTTP — CSV with
+// and without BOM, XLSX, the R bundle, bad options, and a supervisor's
+// street scope.
+func TestRoundExportAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, base, _ := servertest.NewTestServer(t, db)
+		storetest.SeedRound(t, db, 600, 3, 9)
+		analyst := servertest.Login(t, base, store.RoleAnalyst)
+		res, err := analyst.Get(base + "/api/v1/rounds/1/export/responses")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		body.ReadFrom(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+			!strings.Contains(res.Header.Get("Content-Disposition"), "responses.csv") || res.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("responses = %d %v", res.StatusCode, res.Header)
+		}
+		if !bytes.HasPrefix(body.Bytes(), []byte("\ufeffresponse_id,")) {
+			t.Fatalf("no BOM: %q", body.Bytes()[:16])
+		}
+		rows, err := csv.NewReader(bytes.NewReader(body.Bytes()[3:])).ReadAll()
+		if err != nil || len(rows) != 601 {
+			t.Fatalf("%d lines (%v)", len(rows), err)
+		}
+		status, b := servertest.Get(t, analyst, base+"/api/v1/rounds/1/export/summary?bom=0")
+		if status != 200 || !bytes.HasPrefix(b, []byte("indicator,label,")) {
+			t.Fatalf("summary without BOM = %d %q", status, b[:min(len(b), 40)])
+		}
+		status, b = servertest.Get(t, analyst, base+"/api/v1/rounds/1/export/codebook?format=xlsx")
+		if status != 200 || !bytes.HasPrefix(b, []byte("PK")) {
+			t.Fatalf("codebook xlsx = %d", status)
+		}
+		status, b = servertest.Get(t, analyst, base+"/api/v1/rounds/1/export/r-bundle")
+		if status != 200 {
+			t.Fatalf("r-bundle = %d %s", status, b)
+		}
+		if z, err := zip.NewReader(bytes.NewReader(b), int64(len(b))); err != nil || len(z.File) != 3 {
+			t.Fatalf("r-bundle zip: %v", err)
+		}
+		status, b = servertest.Get(t, analyst, base+"/api/v1/rounds/1/export/responses?format=pdf&labels=maybe&bom=2")
+		if status != 422 || !strings.Contains(string(b), `"format"`) || !strings.Contains(string(b), `"labels"`) || !strings.Contains(string(b), `"bom"`) {
+			t.Fatalf("bad options = %d %s", status, b)
+		}
+		if status, _ := servertest.Get(t, analyst, base+"/api/v1/rounds/9/export/responses"); status != http.StatusNotFound {
+			t.Fatalf("unknown round = %d", status)
+		}
+
+		// A supervisor of 街道2 exports 街道2's responses only.
+		st, err := db.StreetByName(context.Background(), "街道2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := auth.HashPassword("password-supervisor")
+		if _, err := db.CreateUser(context.Background(), store.NewUser{Username: "supervisor", Role: store.RoleSupervisor, StreetID: &st.ID, PasswordHash: h}, store.CLI); err != nil {
+			t.Fatal(err)
+		}
+		sup := servertest.Login(t, base, store.RoleSupervisor)
+		status, b = servertest.Get(t, sup, base+"/api/v1/rounds/1/export/responses?bom=0")
+		srows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if status != 200 || err != nil || len(srows) < 2 || len(srows) >= 601 {
+			t.Fatalf("supervisor = %d, %d lines (%v)", status, len(srows), err)
+		}
+		for _, r := range srows[1:] {
+			if r[4] != "街道2" {
+				t.Fatalf("a supervisor of 街道2 got a response of %s", r[4])
+			}
+		}
+	})
+}

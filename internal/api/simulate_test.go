@@ -1,0 +1,123 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"testing"
+
+	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
+	"github.com/minyi-survey/minyi/internal/simround"
+	"github.com/minyi-survey/minyi/internal/simulate"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/store/storetest"
+	"github.com/minyi-survey/minyi/internal/survey"
+	"github.com/minyi-survey/minyi/surveys"
+)
+
+// POST /api/v1/simulate/design evaluates a design on the newest stored
+// frame: with the seed of the district the frame came from, its truth is
+// that district's (the "true" of every street is the district's own);
+// an uploaded TRUTH.json gives the same; the same request gives the same
+// report; bad numbers are 422s naming their field.
+func TestDesignAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		if _, err := survey.EnsureShipped(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		d, err := simulate.Generate(simulate.Spec{Streets: 3, Communities: 4, Households: 40, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := simround.District(ctx, db, d, store.System); err != nil {
+			t.Fatal(err)
+		}
+		analyst := servertest.LoginAs(t, base, "analyst")
+		const url = "/api/v1/simulate/design"
+		body := `{"truth_seed":7,"n":90,"per_community":10,"reps":30,"seed":5}`
+		status, b := servertest.Call(t, analyst, "POST", base+url, body)
+		if status != http.StatusOK {
+			t.Fatalf("%s = %d %s", body, status, b)
+		}
+		var rep simulate.DesignReport
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Reps != 30 || rep.Design.N != 90 || rep.Design.Streets != 3 || len(rep.District) != 4 || len(rep.Streets) != 12 ||
+			len(rep.Recommendation.Streets) != 3 || rep.Recommendation.PerStreet == 0 {
+			t.Fatalf("report %s", b)
+		}
+		def, err := questionnaire.Load(surveys.FS, "wenming-household.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := simulate.Compile(def, d.Model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth := simulate.ComputeTruth(plan, d.Frame())
+		want := map[[2]string]float64{}
+		for _, it := range truth.Indicators {
+			for _, sv := range it.Streets {
+				want[[2]string{sv.Street, it.ID}] = sv.Value
+			}
+		}
+		for _, m := range rep.Streets {
+			w, ok := want[[2]string{m.Street, m.Indicator}]
+			if !ok || math.Abs(m.True-w) > 1e-5 {
+				t.Errorf("%s %s: true %v, the district's %v", m.Street, m.Indicator, m.True, w)
+			}
+			if m.Coverage < 0 || m.Coverage > 1 || m.MeanWidth <= 0 || m.PFlagBelow == nil {
+				t.Errorf("%s %s: %+v", m.Street, m.Indicator, m.Metrics)
+			}
+		}
+		if status, again := servertest.Call(t, analyst, "POST", base+url, body); status != http.StatusOK || string(again) != string(b) {
+			t.Errorf("the same request gave another report (%d)", status)
+		}
+		upload, _ := json.Marshal(truth)
+		status, b2 := servertest.Call(t, analyst, "POST", base+url, `{"truth":`+string(upload)+`,"n":90,"per_community":10,"reps":30,"seed":5}`)
+		var rep2 simulate.DesignReport
+		if status != http.StatusOK || json.Unmarshal(b2, &rep2) != nil {
+			t.Fatalf("with an uploaded truth: %d %s", status, b2)
+		}
+		s1, _ := json.Marshal(rep.Streets)
+		s2, _ := json.Marshal(rep2.Streets)
+		if string(s1) != string(s2) {
+			t.Error("the uploaded TRUTH.json of the district gave another report than its seed")
+		}
+
+		for body, field := range map[string]string{
+			`{"reps":0}`:                                 "reps",
+			`{"reps":5001}`:                              "reps",
+			`{"n":1}`:                                    "n",
+			`{"n":100000}`:                               "n", // more than the frame's households
+			`{"per_community":0}`:                        "per_community",
+			`{"allocation":"random"}`:                    "allocation",
+			`{"response_rate":0}`:                        "response_rate",
+			`{"response_rate":1.5}`:                      "response_rate",
+			`{"seed":0}`:                                 "seed",
+			`{"target_width":1}`:                         "target_width",
+			`{"power":0}`:                                "power",
+			`{"truth_seed":0}`:                           "truth_seed",
+			`{"truth_seed":1,"truth":{}}`:                "truth",
+			`{"truth":{"seed":1}}`:                       "truth",
+			`{"frame_version":99}`:                       "frame_version",
+			`{"questionnaire":"nope"}`:                   "questionnaire",
+			`{"indicators":["no-such"],"n":90,"reps":1}`: "indicators",
+			`{"questionnaire":"x@draft"}`:                "questionnaire",
+			`{"frame_version":-1,"reps":0}`:              "frame_version",
+		} {
+			status, b := servertest.Call(t, analyst, "POST", base+url, body)
+			var eb server.ErrorBody
+			if status != http.StatusUnprocessableEntity || json.Unmarshal(b, &eb) != nil || eb.Error.Fields[field] == "" {
+				t.Errorf("%s = %d %s, want a 422 on %s", body, status, b, field)
+			}
+		}
+	})
+}

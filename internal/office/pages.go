@@ -1,0 +1,162 @@
+package office
+
+import (
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/request"
+	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/store"
+	"github.com/minyi-survey/minyi/internal/survey"
+	"github.com/minyi-survey/minyi/internal/ui"
+	"github.com/minyi-survey/minyi/web"
+)
+
+// ruleExample is the example rule (surveys/examples/rule.yaml, which a
+// test keeps it equal to), shown as the placeholder of the rule box.
+const ruleExample = `# A round's fieldwork rule (minyi round create --rule rule.yaml). Keys left
+# out take their defaults; 'minyi round create --help' lists them all.
+attempts: 3          # unsuccessful visits before a household is a final non-contact …
+days: 2              # … spread over at least two days …
+evening: 1           # … at least one of them after evening_from
+evening_from: "18:00"
+on_refusal: true     # a refusal releases the next reserve of the community
+approval: supervisor # the street office approves each replacement
+time_zone: Asia/Shanghai
+quality:
+  min_duration_seconds: 300   # interviews shorter than 5 minutes are flagged
+  gps_max_meters: 500
+`
+
+// roundRow is a round as the office pages list it: its progress (in the
+// caller's street for a supervisor) and the sections the user may open.
+type roundRow struct {
+	store.RoundInfo
+	Counts store.RoundCount
+	Tabs   []web.NavItem
+	// Actions are the state changes an admin may make now (start, close,
+	// reopen).
+	Actions []string
+	Waiting store.StreetWaiting // a supervisor's street only
+}
+
+// Done is the share of the round's households with a final outcome.
+func (r roundRow) Done() float64 {
+	if r.Counts.Assignments == 0 {
+		return 0
+	}
+	return float64(r.Counts.Final) / float64(r.Counts.Assignments)
+}
+
+// roundActions are the transitions from each state, as rounds.SetState
+// allows them.
+var roundActions = map[string][]string{
+	store.RoundPlanned:   {"start"},
+	store.RoundFieldwork: {"close"},
+	store.RoundClosed:    {"reopen"},
+}
+
+// roundRows lists the rounds with their progress in the caller's scope,
+// two queries whatever the number of rounds.
+func (s *Handler) roundRows(c echo.Context) ([]roundRow, error) {
+	ctx := c.Request().Context()
+	u := request.User(c)
+	caller := request.Caller(c)
+	rs, err := s.rounds.Rounds(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.db.RoundCounts(ctx, store.Scope{StreetID: caller.Scope().StreetID})
+	if err != nil {
+		return nil, err
+	}
+	var waiting map[int64]store.StreetWaiting
+	if u.Role == store.RoleSupervisor {
+		if waiting, err = s.db.StreetWaiting(ctx, caller.Scope().StreetID); err != nil {
+			return nil, err
+		}
+	}
+	rows := make([]roundRow, len(rs))
+	for i, r := range rs {
+		rows[i] = roundRow{RoundInfo: r, Counts: counts[r.ID], Tabs: ui.Tabs(u, r.ID, c.Request().URL.Path), Waiting: waiting[r.ID]}
+		if u.Role == store.RoleAdmin {
+			rows[i].Actions = roundActions[r.Status]
+		}
+	}
+	return rows, nil
+}
+
+// Rounds lists every round with its progress and sections and, for an
+// admin, the form to create one and the buttons to start, close and reopen.
+func (s *Handler) Rounds(c echo.Context) error {
+	ctx := c.Request().Context()
+	rows, err := s.roundRows(c)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Rounds": rows, "Admin": request.User(c).Role == store.RoleAdmin}
+	if request.User(c).Role == store.RoleAdmin {
+		smp, err := s.db.Samples(ctx)
+		if err != nil {
+			return err
+		}
+		qs, err := survey.List(ctx, s.db)
+		if err != nil {
+			return err
+		}
+		// A sample already fielded by a round cannot be fielded again.
+		used := map[string]bool{}
+		for _, r := range rows {
+			used[r.Sample] = true
+		}
+		var free []store.Sample
+		for _, x := range smp {
+			if !used[x.Name] {
+				free = append(free, x)
+			}
+		}
+		data["Samples"], data["Questionnaires"], data["Kinds"], data["RuleExample"] = free, publishedRefs(qs), rounds.Kinds, ruleExample
+	}
+	return s.ui.Render(c, "office_rounds", "office.rounds.title", data)
+}
+
+// Home is the workbench: what the user's role has to do now.
+func (s *Handler) Home(c echo.Context) error {
+	u := request.User(c)
+	data := map[string]any{"Rounds": []roundRow(nil), "Frames": []store.Frame(nil)}
+	if u.Role != store.RoleInterviewer {
+		rows, err := s.roundRows(c)
+		if err != nil {
+			return err
+		}
+		var open []roundRow
+		for _, r := range rows {
+			if u.Role == store.RoleAnalyst || r.Status != store.RoundClosed {
+				open = append(open, r)
+			}
+		}
+		data["Rounds"] = open
+	}
+	if u.Role == store.RoleAdmin {
+		fs, err := s.db.Frames(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		data["Frames"] = fs[:min(len(fs), 3)]
+	}
+	return s.ui.Render(c, "home", "home.title", data)
+}
+
+// publishedRefs lists the published versions of the questionnaires, each
+// questionnaire's newest first, as the round form offers them
+// (SLUG@VERSION).
+func publishedRefs(qs []store.Questionnaire) []string {
+	var out []string
+	for _, q := range qs {
+		for v := q.Latest; v >= 1; v-- {
+			out = append(out, q.Slug+"@"+strconv.Itoa(v))
+		}
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package office
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/request"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// Users lists the accounts with their actions (deactivate, reactivate,
+// reset the password, change the street), the form to add one, and the
+// API tokens of every account (an admin may create and revoke anyone's).
+func (s *Handler) Users(c echo.Context) error {
+	ctx := c.Request().Context()
+	us, err := s.db.Users(ctx)
+	if err != nil {
+		return err
+	}
+	streets, err := s.db.Streets(ctx)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.db.APITokens(ctx, 0)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	type tokenRow struct {
+		store.APIToken
+		State string
+	}
+	rows := make([]tokenRow, len(tokens))
+	for i, t := range tokens {
+		rows[i] = tokenRow{APIToken: t, State: t.State(now)}
+	}
+	return s.ui.Render(c, "office_users", "office.users.title", map[string]any{
+		"Users": us, "Streets": streets, "Roles": store.Roles, "Tokens": rows, "Me": request.User(c).ID,
+	})
+}
+
+// auditPageSize is the entries on one page of the audit log.
+const auditPageSize = 50
+
+// auditQuery is the audit page's filter as the form sends it.
+type auditQuery struct {
+	User, ObjectType, ObjectID, From, To string
+}
+
+// Audit shows the audit log, newest first, filtered by user, object
+// (type and id) and date range, 50 entries a page; "older" pages continue
+// after the last id shown (keyset). The filter goes into the SQL WHERE.
+func (s *Handler) Audit(c echo.Context) error {
+	ctx := c.Request().Context()
+	q := auditQuery{
+		User: strings.TrimSpace(c.QueryParam("user")), ObjectType: strings.TrimSpace(c.QueryParam("object_type")),
+		ObjectID: strings.TrimSpace(c.QueryParam("object_id")), From: c.QueryParam("from"), To: c.QueryParam("to"),
+	}
+	f := store.AuditFilter{ObjectType: q.ObjectType, ObjectID: q.ObjectID, Limit: auditPageSize}
+	errs := map[string]string{}
+	for name, v := range map[string]string{"user": q.User, "object_type": q.ObjectType, "object_id": q.ObjectID} {
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > 100 || strings.ContainsRune(v, 0) {
+			errs[name] = "at most 100 characters of text"
+		}
+	}
+	if q.User != "" && errs["user"] == "" {
+		u, err := s.db.UserByUsername(ctx, q.User)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			errs["user"] = "no account has this username"
+		case err != nil:
+			return err
+		default:
+			f.UserID = u.ID
+		}
+	}
+	day := func(name, v string) time.Time {
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation(time.DateOnly, v, time.Local)
+		if err != nil || t.Year() < 2000 || t.Year() > 9000 {
+			errs[name] = "a date as YYYY-MM-DD"
+			return time.Time{}
+		}
+		return t
+	}
+	f.From = day("from", q.From)
+	if to := day("to", q.To); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the whole last day
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) && errs["to"] == "" {
+		errs["to"] = "on or after the first day"
+	}
+	if b := c.QueryParam("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 1 {
+			errs["before"] = "a positive entry id"
+		}
+		f.Before = n
+	}
+	var entries []store.AuditEntry
+	if len(errs) == 0 {
+		var err error
+		if entries, err = s.db.AuditPage(ctx, f); err != nil {
+			return err
+		}
+	}
+	types, err := s.db.AuditObjectTypes(ctx)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Entries": entries, "Query": q, "Errors": errs, "Types": types, "First": f.Before == 0, "Older": "", "Newest": ""}
+	if len(entries) == auditPageSize {
+		v := url.Values{}
+		for k, x := range map[string]string{"user": q.User, "object_type": q.ObjectType, "object_id": q.ObjectID, "from": q.From, "to": q.To} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		v.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+		data["Older"] = "/audit?" + v.Encode()
+		v.Del("before")
+		data["Newest"] = "/audit?" + v.Encode()
+	} else if f.Before != 0 {
+		v := c.QueryParams()
+		v.Del("before")
+		v.Del("lang")
+		data["Newest"] = "/audit?" + v.Encode()
+	}
+	return s.ui.Render(c, "office_audit", "office.audit.title", data)
+}

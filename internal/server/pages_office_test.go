@@ -1,0 +1,15 @@
+package server_test
+
+// officePageCases are the access cases of officePages (see pageCase).
+var officePageCases = []pageCase{
+	{"GET /rounds", "/rounds", "LFFAAAA"},
+	{"GET /registers", "/registers", "LFFFFFA"},
+	{"GET /registers", "/registers?version={frame}", "LFFFFFA"},
+	{"GET /registers", "/registers?version=99", "LFFFFFN"},
+	{"GET /samples", "/samples", "LFFFFAA"},
+	{"GET /samples/:name", "/samples/{sample}", "LFFFFAA"},
+	{"GET /samples/:name", "/samples/nosuch", "LFFFFNN"},
+	{"GET /users", "/users", "LFFFFFA"},
+	{"GET /audit", "/audit", "LFFFFFA"},
+	{"GET /audit", "/audit?user=admin&object_type=round&from=2026-01-01&to=2030-12-31", "LFFFFFA"},
+}

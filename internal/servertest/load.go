@@ -1,0 +1,57 @@
+package servertest
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/config"
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/store"
+)
+
+// FieldServer serves db (which holds a fieldtest district) over real HTTP
+// and returns its base URL. Each call is its own Server, as a separate
+// `minyi serve` process would be.
+func FieldServer(t testing.TB, db *store.DB) string {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
+	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// FieldClient logs a fixture account in on baseURL. The client is shared
+// by many goroutines (http.Client and its cookie jar are safe for that)
+// and keeps enough idle connections for all of them.
+func FieldClient(t testing.TB, baseURL, username string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	// The timeout is generous: under -race on a loaded machine, requests
+	// queue for SQLite's one writer for many seconds.
+	c := &http.Client{Jar: jar, Timeout: 5 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	body := fmt.Sprintf(`{"username":%q,"password":%q}`, username, fieldtest.Password)
+	res, err := c.Post(baseURL+"/api/v1/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("login %s = %d", username, res.StatusCode)
+	}
+	return c
+}
