@@ -61,7 +61,7 @@ func TestSurveyAPI(t *testing.T) {
 			Questions   int    `json:"questions"`
 			ContentHash string `json:"content_hash"`
 		}
-		if json.Unmarshal(body, &valid); res.StatusCode != 200 || !valid.Valid || valid.Slug != "wenming-household" || valid.Questions != 18 || valid.ContentHash != hash1 {
+		if json.Unmarshal(body, &valid); res.StatusCode != 200 || !valid.Valid || valid.Slug != "wenming-household" || valid.Questions != 19 || valid.ContentHash != hash1 {
 			t.Fatalf("validate = %d %s", res.StatusCode, body)
 		}
 		res, body = servertest.Send(t, analyst, "GET", api, "", "", nil)
