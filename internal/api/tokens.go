@@ -57,7 +57,7 @@ func (s *Handler) CreateToken(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid token request", fields)
 	}
-	token, t, err := auth.CreateToken(c.Request().Context(), s.db, request.Actor(c), auth.TokenRequest{UserID: target, Name: req.Name, TTL: ttl})
+	token, t, err := auth.CreateToken(c.Request().Context(), s.db, request.Actor(c), auth.TokenRequest{UserID: target, Name: req.Name, TTL: ttl, Self: !isAdmin})
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,9 @@ func TestTokenAPI(t *testing.T) {
 			{"zero ttl", interviewer, "", `{"ttl":"0"}`, 422, "ttl"},
 			{"ttl too long", interviewer, "", `{"ttl":"9000h"}`, 422, "ttl"},
 			{"ttl a number", interviewer, "", `{"ttl":720}`, 422, "ttl"},
+			// Issue 23: a user's own token from a session is bounded.
+			{"own token that never expires", interviewer, "", `{"ttl":"never"}`, 422, "ttl"},
+			{"own token over 30 days", interviewer, "", `{"ttl":"721h"}`, 422, "ttl"},
 			{"name too long", interviewer, "", `{"name":"` + strings.Repeat("x", 65) + `"}`, 422, "name"},
 			{"unknown field", interviewer, "", `{"role":"admin"}`, 422, "role"},
 		} {
@@ -307,6 +310,19 @@ func TestTokenAPI(t *testing.T) {
 		}
 		if counts["token.create"] != 5 || counts["token.revoke"] != 1 {
 			t.Errorf("audit counts = %v, want 5 creations and 1 revocation", counts)
+		}
+
+		// Issue 23: an administrator's password reset ends the tablet's
+		// token with the interviewer's sessions.
+		phone := createToken(t, interviewer, base, `{"name":"phone"}`)
+		if res, b := withToken(t, phone.Token, "GET", base+"/api/v1/me", "", nil); res.StatusCode != 200 {
+			t.Fatalf("the phone's token before the reset = %d %s", res.StatusCode, b)
+		}
+		if res, b := servertest.Send(t, admin, "POST", fmt.Sprintf("%s/api/v1/users/%d/password", base, users["interviewer"].ID), "application/json", `{}`, nil); res.StatusCode != 200 {
+			t.Fatalf("password reset = %d %s", res.StatusCode, b)
+		}
+		if res, b := withToken(t, phone.Token, "GET", base+"/api/v1/me", "", nil); res.StatusCode != 401 {
+			t.Errorf("the phone's token after its user's password reset = %d %s, want 401", res.StatusCode, b)
 		}
 	})
 }
