@@ -311,17 +311,16 @@ func TestOfficeFormSurvivesRelogin(t *testing.T) {
 	u.WaitFor(`#login-form`)
 	u.Run("log in again",
 		webtest.WaitVisible(`#login-form`),
-		chromedp.SendKeys(`#login-form input[name=username]`, "admin", chromedp.ByQuery),
-		chromedp.SendKeys(`#login-form input[name=password]`, fieldtest.Password, chromedp.ByQuery),
+		webtest.Type(`#login-form input[name=username]`, "admin"),
+		webtest.Type(`#login-form input[name=password]`, fieldtest.Password),
 		webtest.Click(`#login-form [type=submit]`))
 	u.WaitFor(`#round-create .form-alert.notice`)
-	var name, rule, starts string
-	u.Run("read the form",
-		chromedp.Value(`#round-create input[name=name]`, &name, chromedp.ByQuery),
-		chromedp.Value(`#round-create textarea[name=rule]`, &rule, chromedp.ByQuery),
-		chromedp.Value(`#round-create input[name=starts_on]`, &starts, chromedp.ByQuery))
-	if name != "续登录的轮次" || rule != "attempts: 5\n" || starts != "2026-12-01" {
-		t.Fatalf("after logging in again the form holds %q, %q, %q", name, rule, starts)
+	// Read in one evaluation on the page the login sent us back to (a
+	// node lookup could still hold the login page's document).
+	var form struct{ Name, Rule, Starts string }
+	u.Run("read the form", webtest.Eval(`((f) => ({Name: f.elements.name.value, Rule: f.elements.rule.value, Starts: f.elements.starts_on.value}))(document.querySelector("#round-create"))`, &form))
+	if form.Name != "续登录的轮次" || form.Rule != "attempts: 5\n" || form.Starts != "2026-12-01" {
+		t.Fatalf("after logging in again the form holds %+v", form)
 	}
 	if _, err := db.RoundIDByName(ctx, "续登录的轮次"); err == nil {
 		t.Fatal("the round was created without a session")
