@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/minyi
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/minyi-survey/minyi/internal/cli.Version=$(VERSION)
+LDFLAGS := -X github.com/minyi-survey/minyi/internal/buildinfo.Version=$(VERSION)
 GOFILES := cmd internal surveys web migrations
 
 .PHONY: all build run test test-browser-stress lint bench clean

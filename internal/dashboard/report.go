@@ -2,13 +2,11 @@ package dashboard
 
 import (
 	"encoding/json"
-	"runtime"
-	"runtime/debug"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/buildinfo"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/weighting"
@@ -145,12 +143,6 @@ func (s *Handler) methodsOf(d *dashRound, f fieldSection) (methods, error) {
 	return m, nil
 }
 
-// software names the program that made the figures: minyi's module
-// version (the build's, "devel" in a work tree), Go's and the schema's.
-func software() string {
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
-	return "minyi " + v + " (" + runtime.Version() + ", schema " + strconv.FormatInt(store.SchemaVersion(), 10) + ")"
-}
+// software names the program that made the figures: minyi's build (its
+// version and revision), Go's and the schema's.
+func software() string { return buildinfo.Read().Name(store.SchemaVersion()) }

@@ -60,6 +60,9 @@ type Column struct {
 type Options struct {
 	// NoBOM leaves out the UTF-8 byte-order mark of a CSV file.
 	NoBOM bool
+	// Creator names the program that wrote an XLSX workbook (its
+	// document properties; a CSV file has nowhere to say it).
+	Creator string
 }
 
 // Book writes tables in a format: a CSV file holds one table, an XLSX
@@ -85,7 +88,7 @@ func NewBook(w io.Writer, f Format, o Options) (Book, error) {
 	case FormatCSV:
 		return &csvBook{w: w, bom: !o.NoBOM}, nil
 	case FormatXLSX:
-		return newXLSXBook(w), nil
+		return newXLSXBook(w, o.Creator)
 	}
 	return nil, apperr.New(apperr.Invalid, "unknown format %q", f)
 }

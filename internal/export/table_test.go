@@ -70,12 +70,16 @@ func TestCSVBook(t *testing.T) {
 }
 
 func TestXLSXBook(t *testing.T) {
-	data := writeBook(t, FormatXLSX, Options{})
+	data := writeBook(t, FormatXLSX, Options{Creator: "minyi v1.2.0 (rev 1a2b3c, go1.26.8, schema 18)"})
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// The workbook names the build that wrote it (issue 20).
+	if p, err := f.GetDocProps(); err != nil || p.Creator != "minyi v1.2.0 (rev 1a2b3c, go1.26.8, schema 18)" {
+		t.Errorf("document properties %+v, %v", p, err)
+	}
 	if got := f.GetSheetList(); len(got) != 1 || got[0] != "汇总" {
 		t.Fatalf("sheets %v", got)
 	}

@@ -29,8 +29,14 @@ type xlsxBook struct {
 	err    error
 }
 
-func newXLSXBook(w io.Writer) *xlsxBook {
-	return &xlsxBook{out: w, f: excelize.NewFile()}
+func newXLSXBook(w io.Writer, creator string) (*xlsxBook, error) {
+	b := &xlsxBook{out: w, f: excelize.NewFile()}
+	if creator != "" {
+		if err := b.f.SetDocProps(&excelize.DocProperties{Creator: creator, LastModifiedBy: creator}); err != nil {
+			return nil, apperr.Wrap(apperr.Internal, err, "xlsx properties")
+		}
+	}
+	return b, nil
 }
 
 // style returns the style of a kind of column (0: the default).

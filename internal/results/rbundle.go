@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/buildinfo"
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/population"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -157,6 +158,7 @@ func writePopulation(ctx context.Context, db *store.DB, id int64, b export.Book)
 // weighting.
 type rParams struct {
 	Round, Questionnaire, Rates, Means, Composite, CompositeID, Lonely string
+	Build                                                              string // the minyi that wrote the bundle
 	ID                                                                 int64
 	Weighted                                                           bool
 	Settings, Nonresponse, Adults, AdultsQ, Unit                       string
@@ -241,6 +243,7 @@ func rScript(round store.Round, def *questionnaire.Definition, p rParams) ([]byt
 		}
 	}
 	p.Round, p.ID, p.Questionnaire = strconv.Quote(round.Name), round.ID, fmt.Sprintf("%s@%d", round.Questionnaire, round.QuestionnaireVersion)
+	p.Build = buildinfo.Read().Name(store.SchemaVersion())
 	p.Rates, p.Means, p.Composite, p.CompositeID = strings.Join(rates, ", "), strings.Join(means, ", "), strings.Join(comp, ", "), strconv.Quote(CompositeID)
 	var b bytes.Buffer
 	if err := rTemplate.Execute(&b, p); err != nil {
@@ -261,7 +264,7 @@ func ExportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind,
 	if kind == ExportRBundle {
 		return WriteRBundle(ctx, db, roundID, o, w)
 	}
-	book, err := export.NewBook(w, o.Format, export.Options{NoBOM: o.NoBOM})
+	book, err := export.NewBook(w, o.Format, export.Options{NoBOM: o.NoBOM, Creator: buildinfo.Read().Name(store.SchemaVersion())})
 	if err != nil {
 		return err
 	}

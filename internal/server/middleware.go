@@ -171,6 +171,18 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
+// strictTransport tells browsers to use HTTPS only (a year, subdomains
+// left alone: the district's other services are not minyi's to decide), on
+// every answer to a request that came over HTTPS.
+func (s *Server) strictTransport(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.secureRequest(c) {
+			c.Response().Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
+	}
+}
+
 // bearerToken returns the token of an "Authorization: Bearer …" header, if
 // the request has one (the scheme is case-insensitive, RFC 9110). A bare
 // "Bearer" counts, with an empty token, so that it is refused as a token

@@ -13,6 +13,7 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net"
@@ -60,6 +61,9 @@ type Server struct {
 	bodyLimit, uploadLimit int64
 	// started is when New made the server (GET /api/v1/metrics).
 	started time.Time
+	// certificate is serve's TLS certificate in use (SetCertificate), nil
+	// without HTTPS.
+	certificate func() *x509.Certificate
 }
 
 // Timeouts of the HTTP server. Uploads of large frames need the long read
@@ -114,8 +118,9 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
 		ReferrerPolicy:        "same-origin",
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 	}))
+	e.Use(s.strictTransport)
 	e.Use(s.sameOrigin)
 	e.Use(s.checkText)
 	e.Use(noStoreAPI)

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,7 +14,10 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/buildinfo"
+	"github.com/minyi-survey/minyi/internal/certs"
 	"github.com/minyi-survey/minyi/internal/request"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // healthz answers 200 while the process is up.
@@ -21,7 +26,9 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 // readyz answers 200 when the database is reachable and its schema is the
-// one this binary expects, 503 otherwise.
+// one this binary expects, 503 otherwise. Its answer names the build and
+// the schema, and says "degraded" (still 200: the service works) when the
+// TLS certificate has expired or is about to.
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
@@ -31,7 +38,52 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.db.SchemaReady(ctx); err != nil {
 		return apperr.Wrap(apperr.Unavailable, err, "database schema is not current")
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": string(s.db.Dialect())})
+	b := buildinfo.Read()
+	ans := map[string]any{"status": "ready", "database": string(s.db.Dialect()), "schema": store.SchemaVersion(),
+		"build": map[string]any{"version": b.Version, "revision": b.Revision, "go": b.Go}}
+	if s.certificate != nil {
+		if leaf := s.certificate(); leaf != nil {
+			tlsState := map[string]any{"not_after": leaf.NotAfter.UTC()}
+			if w := certs.Expiry(leaf, time.Now()); w != "" {
+				ans["status"], tlsState["warning"] = "degraded", w
+			}
+			ans["tls"] = tlsState
+		}
+	}
+	return c.JSON(http.StatusOK, ans)
+}
+
+// SetCertificate tells the server which TLS certificate serve uses (read
+// at each /readyz), so that an expired or expiring one shows there.
+func (s *Server) SetCertificate(leaf func() *x509.Certificate) { s.certificate = leaf }
+
+// secureRequest reports whether a request reached the service over HTTPS:
+// serve speaks it itself, or a trusted proxy says so (X-Forwarded-Proto
+// from one of --trusted-proxies), or the public base URL is https (a proxy
+// in front that says nothing). Its cookie is then Secure and its answer
+// carries Strict-Transport-Security.
+func (s *Server) secureRequest(c echo.Context) bool {
+	if s.cfg.TLS() || strings.HasPrefix(s.cfg.BaseURL, "https://") {
+		return true
+	}
+	proto := c.Request().Header.Get("X-Forwarded-Proto")
+	return strings.EqualFold(strings.TrimSpace(strings.Split(proto, ",")[0]), "https") && fromTrustedProxy(c.Request(), s.cfg.TrustedProxies)
+}
+
+// fromTrustedProxy reports whether the request's connection comes from one
+// of the trusted proxies.
+func fromTrustedProxy(r *http.Request, trusted []*net.IPNet) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	for _, n := range trusted {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 type loginRequest struct {
@@ -64,7 +116,7 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.SetCookie(s.cookie(value, s.auth.TTL()))
+	c.SetCookie(s.cookie(c, value, s.auth.TTL()))
 	return c.JSON(http.StatusOK, u)
 }
 
@@ -75,7 +127,7 @@ func (s *Server) logout(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(s.cookie("", -1))
+	c.SetCookie(s.cookie(c, "", -1))
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -84,16 +136,16 @@ func (s *Server) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, request.User(c))
 }
 
-// cookie builds the session cookie: HttpOnly, SameSite=Lax, Secure when the
-// public base URL is https. A negative ttl deletes it.
-func (s *Server) cookie(value string, ttl time.Duration) *http.Cookie {
+// cookie builds the session cookie: HttpOnly, SameSite=Lax, Secure when
+// the request came over HTTPS (secureRequest). A negative ttl deletes it.
+func (s *Server) cookie(c echo.Context, value string, ttl time.Duration) *http.Cookie {
 	ck := &http.Cookie{
 		Name:     SessionCookie,
 		Value:    value,
 		Path:     "/",
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		Secure:   strings.HasPrefix(s.cfg.BaseURL, "https://"),
+		Secure:   s.secureRequest(c),
 	}
 	if ttl < 0 {
 		ck.MaxAge = -1
