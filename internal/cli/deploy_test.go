@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -743,4 +744,78 @@ func checkFirstLoad(t *testing.T, ngx *nginx, tlsDir string) {
 	if zipped*5 > plain*2 {
 		t.Errorf("gzip'd first load is %d bytes of %d: want under 40%%", zipped, plain)
 	}
+}
+
+// TestNginxSystemdUnits checks deploy/systemd's units (named with the
+// nginx test so that one -run TestNginx runs the deployment's tests): the
+// hardening and restart settings the README promises, flags that minyi
+// serve knows, and `systemd-analyze verify` where it is installed (systemd
+// cannot run here, but its parser can read the units).
+func TestNginxSystemdUnits(t *testing.T) {
+	known := map[string]bool{}
+	for _, s := range config.Settings {
+		known[s.Flag] = true
+	}
+	units := map[string][]string{
+		"minyi.service":  nil,
+		"minyi@.service": {"--addr 127.0.0.1:%i", "--trusted-proxies 127.0.0.1"},
+	}
+	must := []string{
+		"StateDirectory=minyi", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
+		"Restart=on-failure", "DynamicUser=yes", "EnvironmentFile=-/etc/minyi/minyi.env", "ExecStart=/usr/local/bin/minyi serve ",
+		"WantedBy=multi-user.target",
+	}
+	dir := t.TempDir()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for name, flags := range units {
+		b, err := os.ReadFile(filepath.Join(systemdDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unit := string(b)
+		for _, m := range append(must, flags...) {
+			if !strings.Contains(unit, m) {
+				t.Errorf("%s lacks %q", name, m)
+			}
+		}
+		start := regexp.MustCompile(`(?m)^ExecStart=\S+ serve (.*)$`).FindStringSubmatch(unit)
+		if start == nil {
+			t.Fatalf("%s: no ExecStart=… serve", name)
+		}
+		for _, f := range regexp.MustCompile(`--([a-z-]+)`).FindAllStringSubmatch(start[1], -1) {
+			if !known[f[1]] {
+				t.Errorf("%s: ExecStart gives --%s, which minyi serve does not know", name, f[1])
+			}
+		}
+		// verify wants the program to exist: any executable will do.
+		file := filepath.Join(dir, strings.Replace(name, "@.", "@8081.", 1))
+		if err := os.WriteFile(file, []byte(strings.ReplaceAll(unit, "/usr/local/bin/minyi", self)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, file)
+	}
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Log("systemd-analyze is not installed: the units' syntax is not verified (apt-get install systemd)")
+		return
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(analyze, append([]string{"verify", "--man=no"}, files...)...)
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	err = cmd.Run()
+	var warnings []string
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(l, "minyi") { // not the host's own units
+			warnings = append(warnings, l)
+		}
+	}
+	if err != nil || len(warnings) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, strings.Join(warnings, "\n"))
+		return
+	}
+	t.Logf("systemd-analyze verify: %d units, no warnings", len(files))
 }
