@@ -452,6 +452,18 @@ func TestNginxReplicas(t *testing.T) {
 		}
 	}
 
+	// The API's JSON is gzip'd too, and keeps minyi's no-store.
+	res, err := tablets[0].client.Get(fmt.Sprintf("%s/api/v1/me/assignments?round=%d", ngx.https, f.Round.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !res.Uncompressed || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("GET /api/v1/me/assignments through nginx = %d, gzip'd on the wire %v, Cache-Control %q (%d bytes): want 200, gzip'd, no-store",
+			res.StatusCode, res.Uncompressed, res.Header.Get("Cache-Control"), len(b))
+	}
+
 	// Sync. Once a third of the items are acknowledged, SIGKILL replica 0:
 	// nginx sends what it had in flight, and everything after, to replica
 	// 1, so the tablets need not notice. At two thirds, SIGKILL replica 1
@@ -463,6 +475,7 @@ func TestNginxReplicas(t *testing.T) {
 	first, second := make(chan struct{}), make(chan struct{})
 	var firstOnce, secondOnce sync.Once
 	var ackedAtFirst, ackedAtSecond, heldAtSecond, failedAtSecond int64
+	var resentAtSecond int
 	onAck := func() {
 		acked := st.acked.Load()
 		if acked >= int64(total/3) {
@@ -476,6 +489,7 @@ func TestNginxReplicas(t *testing.T) {
 			<-first
 			secondOnce.Do(func() {
 				ackedAtSecond, heldAtSecond, failedAtSecond = acked, st.alreadyHeld.Load(), st.failed.Load()
+				resentAtSecond, _ = nginxRetries(ngx)
 				replicas[1].kill()
 				close(second)
 			})
@@ -503,10 +517,11 @@ func TestNginxReplicas(t *testing.T) {
 	}
 	t.Logf("%d items (%d households: 2 visits and an interview each) from %d tablets through nginx in %v, %d sync requests of up to %d items",
 		total, n, len(tablets), took.Round(time.Millisecond), st.requests.Load(), tabletBatch)
-	t.Logf("replica 0 SIGKILLed after %d acknowledged: nginx resent %d sync requests to replica 1; %d items were first acknowledged 200 (stored by replica 0, its answer lost), %d sync requests failed at a tablet",
-		ackedAtFirst, nginxRetries(t, ngx), heldAtSecond, failedAtSecond)
-	t.Logf("replica 1 SIGKILLed after %d acknowledged, replica 0 restarted: tablets resent %d items in %d failed sync requests (and %d item-level retries); %d more items first acknowledged 200 (stored before the kill, the answer lost)",
-		ackedAtSecond, st.resentItems.Load(), st.failed.Load()-failedAtSecond, st.itemRetries.Load(), st.alreadyHeld.Load()-heldAtSecond)
+	resent, unanswered := nginxRetries(ngx)
+	t.Logf("replica 0 SIGKILLed after %d acknowledged: nginx passed %d sync requests on to replica 1, which answered; %d items were first acknowledged 200 (stored by replica 0, its answer lost); %d sync requests failed at a tablet",
+		ackedAtFirst, resentAtSecond, heldAtSecond, failedAtSecond)
+	t.Logf("replica 1 SIGKILLed after %d acknowledged, replica 0 restarted a second later: nginx answered %d sync requests 502 and passed %d on to another replica; tablets resent %d items (%d item-level retries), %d more items first acknowledged 200 (stored before the kill, the answer lost)",
+		ackedAtSecond, unanswered, resent-resentAtSecond, st.resentItems.Load(), st.itemRetries.Load(), st.alreadyHeld.Load()-heldAtSecond)
 	st.statusesBefore.Range(func(k, v any) bool {
 		t.Logf("  tablets saw %q %d times", k, v.(*atomic.Int64).Load())
 		return true
@@ -602,21 +617,24 @@ func slicesIndex(streets []store.Street, id int64) int {
 	return -1
 }
 
-// nginxRetries counts the requests nginx passed to more than one replica
-// (its access log lists each attempt's upstream, comma-separated).
-func nginxRetries(t *testing.T, ngx *nginx) int {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ngx.dir, "access.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
+// nginxRetries reads nginx's access log (it lists each attempt's replica,
+// comma-separated): how many sync requests nginx passed to a second
+// replica after the first failed and got answered there, and how many it
+// answered 502 itself, no replica being up.
+func nginxRetries(ngx *nginx) (resent, unanswered int) {
+	b, _ := os.ReadFile(filepath.Join(ngx.dir, "access.log"))
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.Contains(l, "POST /api/v1/sync ") && strings.Contains(l, ", ") {
-			n++
+		if !strings.Contains(l, " POST /api/v1/sync ") {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(l, "200 ") && strings.Contains(l, ", "):
+			resent++
+		case strings.HasPrefix(l, "502 "):
+			unanswered++
 		}
 	}
-	return n
+	return resent, unanswered
 }
 
 // checkNginxConfig checks what the running config promises besides
