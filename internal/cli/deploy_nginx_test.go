@@ -228,13 +228,13 @@ func checkFirstLoad(t *testing.T, ngx *nginx, tlsDir string) {
 	}
 	_, page := get("/t/", false)
 	paths := []string{"/t/"}
-	for _, m := range regexp.MustCompile(`(?:href|src)="(/t/[^"]+\.(?:js|css))"`).FindAllSubmatch(page, -1) {
+	for _, m := range regexp.MustCompile(`(?:href|src)="(/[^"]+\.(?:js|css|json))"`).FindAllSubmatch(page, -1) {
 		paths = append(paths, string(m[1]))
 	}
 	if len(paths) < 4 {
 		t.Fatalf("/t/ links %v: want its modules and styles", paths)
 	}
-	var plain, zipped int
+	var plain, zipped, codePlain, codeZipped int
 	for _, p := range paths {
 		res, raw := get(p, false)
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "" {
@@ -256,21 +256,29 @@ func checkFirstLoad(t *testing.T, ngx *nginx, tlsDir string) {
 		if err != nil || !bytes.Equal(unz, raw) {
 			t.Errorf("GET %s: gzip'd body does not inflate to the plain one (%v)", p, err)
 		}
-		// minyi's caching passes through: no-cache with its ETag (weak
-		// once gzip'd), and revalidation answers 304 through nginx.
-		if cc := resz.Header.Get("Cache-Control"); cc != "no-cache" {
-			t.Errorf("GET %s: Cache-Control %q through nginx, want minyi's no-cache", p, cc)
-		}
-		if etag := resz.Header.Get("ETag"); etag == "" {
-			t.Errorf("GET %s: no ETag through nginx", p)
-		} else if res304, _ := get(p, true, "If-None-Match", etag); res304.StatusCode != http.StatusNotModified {
-			t.Errorf("GET %s If-None-Match %s = %d, want 304", p, etag, res304.StatusCode)
+		// minyi's caching of the app's files passes through: no-cache with
+		// its ETag (weak once gzip'd), and revalidation answers 304
+		// through nginx. (/i18n/ has neither today: minyi's to change.)
+		if strings.HasPrefix(p, "/t/") {
+			if cc := resz.Header.Get("Cache-Control"); cc != "no-cache" {
+				t.Errorf("GET %s: Cache-Control %q through nginx, want minyi's no-cache", p, cc)
+			}
+			if etag := resz.Header.Get("ETag"); etag == "" {
+				t.Errorf("GET %s: no ETag through nginx", p)
+			} else if res304, _ := get(p, true, "If-None-Match", etag); res304.StatusCode != http.StatusNotModified {
+				t.Errorf("GET %s If-None-Match %s = %d, want 304", p, etag, res304.StatusCode)
+			}
 		}
 		plain += len(raw)
 		zipped += len(z)
+		if strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".css") {
+			codePlain += len(raw)
+			codeZipped += len(z)
+		}
 	}
 	t.Logf("the tablet's first load through nginx (%d files: %s): %d bytes plain, %d bytes gzip'd (%.0f%%)",
 		len(paths), strings.Join(paths, " "), plain, zipped, 100*float64(zipped)/float64(plain))
+	t.Logf("of which JavaScript and CSS: %d bytes plain, %d bytes gzip'd", codePlain, codeZipped)
 	if zipped*5 > plain*2 {
 		t.Errorf("gzip'd first load is %d bytes of %d: want under 40%%", zipped, plain)
 	}

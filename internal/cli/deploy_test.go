@@ -243,7 +243,7 @@ func TestNginxReplicas(t *testing.T) {
 		// flight to replica 0 goes on to replica 1 (non_idempotent).
 		t.Errorf("%d sync requests failed at a tablet while replica 1 was up: nginx did not pass them on", failedAtSecond)
 	}
-	st.statusesBefore.Range(func(k, v any) bool {
+	st.seen.Range(func(k, v any) bool {
 		t.Logf("  tablets saw %q %d times", k, v.(*atomic.Int64).Load())
 		return true
 	})
