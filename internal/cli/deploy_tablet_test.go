@@ -33,7 +33,6 @@ type outboxItem struct {
 	attempts       int       // sends so far
 	nextAt         time.Time // not before: the backoff
 	id             int64     // the id the server acknowledged, 0 until then
-	first          int       // the status of the first acknowledgement (201 stored, 200 already held)
 }
 
 func newTablet(t *testing.T, tlsDir, user string) *tablet {
@@ -144,7 +143,7 @@ func (tb *tablet) run(t *testing.T, base string, st *syncStats, onAck func()) {
 				t.Errorf("%s: result %d is for %q, sent %q", tb.user, i, r.ClientID, it.clientID)
 				return
 			case (r.Status == 200 || r.Status == 201) && r.ID > 0:
-				it.id, it.first = r.ID, r.Status
+				it.id = r.ID
 				if r.Status == 200 {
 					st.alreadyHeld.Add(1)
 				}
