@@ -50,13 +50,15 @@ type minyiProcess struct {
 	once   sync.Once
 }
 
-var servingRE = regexp.MustCompile(`minyi is serving (http://\S+) on `)
+var servingRE = regexp.MustCompile(`minyi is serving (https?://\S+) on `)
 
 // startServe starts `minyi serve` on a free loopback port over dbURL and
-// waits until it prints its URL.
-func startServe(t *testing.T, bin, dbURL string) *minyiProcess {
+// waits until it prints its URL (with --base-url among flags, that URL).
+// Flags come after the defaults, so a later --addr wins.
+func startServe(t *testing.T, bin, dbURL string, flags ...string) *minyiProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--log-level", "warn")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--log-level", "warn"}, flags...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(),
 		"MINYI_COOKIE_SECRET=crash-test-cookie-secret-0123456789abcdef", // sessions survive a restart
 		"DATABASE_URL=", "MINYI_ADDR=")
