@@ -119,6 +119,9 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
+	if secure != nil && secure.keypair != nil {
+		srv.SetCertificate(secure.keypair.Leaf)
+	}
 	base := cfg.BaseURL
 	scheme := "http://"
 	if secure != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/certs"
+	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
@@ -142,8 +144,18 @@ func TestServeTLSLocal(t *testing.T) {
 		t.Fatalf("readyz over HTTPS: %v %v", res, err)
 	}
 	res.Body.Close()
-	if res, err := c.Post(s.url+"/api/v1/login", "application/json", strings.NewReader(`{"username":"admin","password":"`+s.password+`"}`)); err != nil || res.StatusCode != 200 {
+	res, err = c.Post(s.url+"/api/v1/login", "application/json", strings.NewReader(`{"username":"admin","password":"`+s.password+`"}`))
+	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("login over HTTPS: %v %v", res, err)
+	}
+	res.Body.Close()
+	// Over HTTPS the session cookie is Secure and browsers are told to
+	// stay on HTTPS.
+	if ck := res.Cookies(); len(ck) != 1 || !ck[0].Secure || !ck[0].HttpOnly {
+		t.Errorf("session cookie over HTTPS: %+v", ck)
+	}
+	if h := res.Header.Get("Strict-Transport-Security"); h != "max-age=31536000" {
+		t.Errorf("Strict-Transport-Security = %q", h)
 	}
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.url, "https://"))
 	for _, r := range []struct {
@@ -250,6 +262,28 @@ func TestServeTLSExpired(t *testing.T) {
 		"MINYI_NO_DEMO": "true", "MINYI_TLS_LOCAL": dir})
 	if !strings.Contains(s.errb.String(), "warning: the TLS certificate expired on") {
 		t.Errorf("no expiry warning:\n%s", s.errb.String())
+	}
+	// /readyz says so too (degraded, still 200: the service works), with
+	// the build and the schema.
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // the test's own expired certificate
+	res, err := c.Get(s.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var ready struct {
+		Status string `json:"status"`
+		Schema int64  `json:"schema"`
+		Build  struct {
+			Version string `json:"version"`
+		} `json:"build"`
+		TLS struct {
+			Warning string `json:"warning"`
+		} `json:"tls"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&ready); err != nil || res.StatusCode != 200 || ready.Status != "degraded" ||
+		!strings.Contains(ready.TLS.Warning, "expired") || ready.Schema != store.SchemaVersion() || ready.Build.Version == "" {
+		t.Errorf("readyz = %d %+v (%v)", res.StatusCode, ready, err)
 	}
 }
 

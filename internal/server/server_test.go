@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -371,5 +372,57 @@ func TestReadyDuringLongWrite(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The session cookie is Secure, and Strict-Transport-Security sent, when
+// the request came over HTTPS: behind a trusted proxy that says so
+// (X-Forwarded-Proto), or with an https base URL; not when an untrusted
+// client claims it. Pages forbid other bases and form targets in their CSP.
+// (Issue 23 item 8: X-Forwarded-Proto from a trusted proxy set nothing,
+// and no Strict-Transport-Security was sent even with an https base URL.)
+func TestHTTPSBehindAProxy(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	servertest.SeedUsers(t, db)
+	loopback, _ := config.ParseProxies("127.0.0.1")
+	for _, c := range []struct {
+		name   string
+		cfg    config.Config
+		header map[string]string
+		secure bool
+	}{
+		{"trusted proxy, https", config.Config{TrustedProxies: loopback}, map[string]string{"X-Forwarded-Proto": "https"}, true},
+		{"trusted proxy, http", config.Config{TrustedProxies: loopback}, map[string]string{"X-Forwarded-Proto": "http"}, false},
+		{"untrusted client claims https", config.Config{}, map[string]string{"X-Forwarded-Proto": "https"}, false},
+		{"https base URL", config.Config{BaseURL: "https://minyi.example.gov.cn"}, nil, true},
+		{"plain", config.Config{}, nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg
+			cfg.Addr, cfg.SessionTTL, cfg.MinCell = "127.0.0.1:0", time.Hour, 30
+			_, url, _ := servertest.StartServer(t, db, cfg)
+			hdr := map[string]string{"Origin": url}
+			for k, v := range c.header {
+				hdr[k] = v
+			}
+			if cfg.BaseURL != "" {
+				hdr["Origin"] = cfg.BaseURL
+			}
+			res, b := servertest.Send(t, &http.Client{}, "POST", url+"/api/v1/login", "application/json", `{"username":"admin","password":"password-admin"}`, hdr)
+			if res.StatusCode != 200 {
+				t.Fatalf("login = %d %s", res.StatusCode, b)
+			}
+			ck := res.Cookies()
+			if len(ck) != 1 || ck[0].Secure != c.secure {
+				t.Errorf("cookie %+v, want Secure %v", ck, c.secure)
+			}
+			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != c.secure {
+				t.Errorf("Strict-Transport-Security %q, want it %v", hsts, c.secure)
+			}
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "base-uri 'none'") || !strings.Contains(csp, "form-action 'self'") {
+				t.Errorf("CSP %q", csp)
+			}
+		})
 	}
 }
