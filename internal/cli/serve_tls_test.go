@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -333,6 +336,39 @@ func TestTabletOverLANHTTPS(t *testing.T) {
 		t.Fatal("the tablet app over HTTPS is not a secure context")
 	}
 	b.Screenshot(ctx, "1-online")
+
+	// The administrator's page for putting the authority on tablets: the
+	// code to scan leads to /ca.crt, which is the authority itself, and the
+	// fingerprint is the one 'tls local' printed. Both languages, a phone
+	// and a desk.
+	admin := b.Tab(60 * time.Second)
+	webtest.Run(t, admin, "log in as admin", webtest.Login("https://"+net.JoinHostPort(host, port)+"/login", "admin", s.password), webtest.WaitVisible(`nav a[href="/tls"]`))
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, w := range []int64{360, 1280} {
+			var fp, link string
+			var overflow bool
+			webtest.Run(t, admin, "the certificate page "+lang, webtest.Viewport(w, 900), chromedp.Navigate("https://"+net.JoinHostPort(host, port)+"/tls?lang="+lang),
+				webtest.WaitVisible(`#tls svg path`), webtest.Text(`#ca-fingerprint`, &fp), chromedp.Evaluate(`document.querySelector("#ca-link").href`, &link),
+				chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
+			if fp != certs.Fingerprint(ca.Raw) || link != "https://"+net.JoinHostPort(host, port)+"/ca.crt" {
+				t.Errorf("%s: fingerprint %q, link %q", lang, fp, link)
+			}
+			if overflow {
+				t.Errorf("%s at %d px: the page is wider than the screen", lang, w)
+			}
+			b.Screenshot(admin, fmt.Sprintf("3-tls-%s-%d", lang, w))
+		}
+	}
+	got, err := trusting(t, dir).Get("https://" + net.JoinHostPort(host, port) + "/ca.crt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	want, _ := os.ReadFile(filepath.Join(dir, certs.CAFile))
+	if got.StatusCode != 200 || !bytes.Equal(body, want) || got.Header.Get("Content-Type") != "application/x-x509-ca-cert" {
+		t.Errorf("/ca.crt = %d %s %q", got.StatusCode, got.Header.Get("Content-Type"), body)
+	}
 	s.stop(t)
 	if _, err := http.Get("http://" + net.JoinHostPort(host, port)); err == nil {
 		t.Fatal("the server still answers")

@@ -34,7 +34,7 @@ signed by it. Serve with
 
 and install the authority on each tablet and PC once: open
 https://ADDRESS:8443/ca.crt (or scan the code on the administrator's page
-/admin/tls) and follow the steps there. Run 'tls local' again with new
+/tls) and follow the steps there. Run 'tls local' again with new
 --hosts when the server's address changes: devices keep trusting.
 `
 

@@ -17,6 +17,9 @@ type Handler struct {
 	db     *store.DB
 	rounds *rounds.Service
 	ui     *ui.UI
+	// TLSLocal is serve's --tls-local directory ("" without one): its
+	// authority is offered at /ca.crt and on the /tls page.
+	TLSLocal string
 }
 
 // New returns the office's pages.

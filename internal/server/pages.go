@@ -91,6 +91,7 @@ func (s *Server) officePages() []page {
 		{method: "GET", path: "/samples/:name", handler: s.office.Sample, roles: analysts},
 		{method: "GET", path: "/users", handler: s.office.Users, roles: adminsOnly},
 		{method: "GET", path: "/audit", handler: s.office.Audit, roles: adminsOnly},
+		{method: "GET", path: "/tls", handler: s.office.TLS, roles: adminsOnly},
 	}
 }
 

@@ -12,4 +12,5 @@ var officePageCases = []pageCase{
 	{"GET /users", "/users", "LFFFFFA"},
 	{"GET /audit", "/audit", "LFFFFFA"},
 	{"GET /audit", "/audit?user=admin&object_type=round&from=2026-01-01&to=2030-12-31", "LFFFFFA"},
+	{"GET /tls", "/tls", "LFFFFFA"},
 }

@@ -93,6 +93,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
 	s.office = office.New(db, s.rounds, s.ui)
+	s.office.TLSLocal = cfg.TLSLocal
 	s.design = design.New(db, s.ui)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {

@@ -20,6 +20,9 @@ func (s *Server) webRoutes() {
 	e.GET("/t", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/t/") })
 	e.GET("/t/*", tablet.Serve) // the tablet app (internal/tablet)
 	e.GET("/login", s.loginPage)
+	// Public: a tablet fetches the office's authority before it can trust
+	// the server (serve --tls-local; 404 without).
+	e.GET("/ca.crt", s.office.CACert)
 	s.registerPages() // pages.go
 }
 

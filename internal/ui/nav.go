@@ -41,6 +41,7 @@ var navigation = []navItem{
 	{"nav.rescue", "/rescue", Supervisors, false},
 	{"nav.users", "/users", []string{store.RoleAdmin}, false},
 	{"nav.audit", "/audit", []string{store.RoleAdmin}, false},
+	{"nav.tls", "/tls", []string{store.RoleAdmin}, false},
 	{"nav.tablet", "/t/", Interviewers, true},
 }
 
