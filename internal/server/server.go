@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -64,6 +65,8 @@ type Server struct {
 	// certificate is serve's TLS certificate in use (SetCertificate), nil
 	// without HTTPS.
 	certificate func() *x509.Certificate
+	// strings are the languages' strings as served (/i18n/), made once.
+	strings sync.Map
 }
 
 // Timeouts of the HTTP server. Uploads of large frames need the long read

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -192,16 +193,33 @@ func TestStaticCaching(t *testing.T) {
 		content, _ := fs.ReadFile(web.Static(), p)
 		sum := sha256.Sum256(content)
 		etag := `"` + hex.EncodeToString(sum[:]) + `"`
-		res, b := servertest.Do(t, c, "GET", base+"/static/"+p, nil)
+		plain := map[string]string{"Accept-Encoding": "identity"}
+		res, b := servertest.Do(t, c, "GET", base+"/static/"+p, plain)
 		if res.StatusCode != 200 || !bytes.Equal(b, content) || res.Header.Get("ETag") != etag || res.Header.Get("Cache-Control") != "no-cache" {
 			t.Errorf("GET /static/%s = %d, ETag %q, Cache-Control %q", p, res.StatusCode, res.Header.Get("ETag"), res.Header.Get("Cache-Control"))
 		}
-		res, b = servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"If-None-Match": etag})
+		res, b = servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"Accept-Encoding": "identity", "If-None-Match": etag})
 		if res.StatusCode != http.StatusNotModified || len(b) != 0 {
 			t.Errorf("revalidate /static/%s = %d", p, res.StatusCode)
 		}
-		if res, _ := servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"If-None-Match": `"old"`}); res.StatusCode != 200 {
+		if res, _ := servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"Accept-Encoding": "identity", "If-None-Match": `"old"`}); res.StatusCode != 200 {
 			t.Errorf("stale ETag /static/%s = %d", p, res.StatusCode)
+		}
+		// Scripts, styles and strings go gzip'd to a browser that takes it,
+		// with an ETag of their own that revalidates too.
+		res, b = servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"Accept-Encoding": "gzip"})
+		if text := strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".css"); text && len(content) > 2000 {
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil || res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Vary") != "Accept-Encoding" {
+				t.Errorf("GET /static/%s with gzip: %v %v", p, res.Header, err)
+				return nil
+			}
+			if inflated, _ := io.ReadAll(zr); !bytes.Equal(inflated, content) {
+				t.Errorf("GET /static/%s with gzip: the body does not inflate to the file", p)
+			}
+			if res, _ := servertest.Do(t, c, "GET", base+"/static/"+p, map[string]string{"Accept-Encoding": "gzip", "If-None-Match": res.Header.Get("ETag")}); res.StatusCode != http.StatusNotModified {
+				t.Errorf("revalidate gzip'd /static/%s = %d", p, res.StatusCode)
+			}
 		}
 		return nil
 	})

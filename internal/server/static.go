@@ -1,10 +1,7 @@
 package server
 
 import (
-	"bytes"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,10 +9,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/ui"
 )
 
-// serveStatic serves an embedded file with its ETag and Cache-Control:
-// no-cache, so a browser (and later the tablet app) keeps it and
-// revalidates cheaply: If-None-Match with the same ETag answers 304. A
-// directory or unknown name is a 404 like any other.
+// serveStatic serves an embedded file (ui.Serve: ETag, no-cache, gzip'd
+// when accepted). A directory or unknown name is a 404 like any other.
 func (s *Server) serveStatic(c echo.Context) error {
 	files, err := ui.StaticFiles()
 	if err != nil {
@@ -25,10 +20,7 @@ func (s *Server) serveStatic(c echo.Context) error {
 	if !ok {
 		return apperr.New(apperr.NotFound, "no such file: %s", c.Request().URL.Path)
 	}
-	h := c.Response().Header()
-	h.Set("ETag", f.ETag)
-	h.Set("Cache-Control", "no-cache")
-	http.ServeContent(c.Response(), c.Request(), f.Name, time.Time{}, bytes.NewReader(f.Body))
+	ui.Serve(c, f, "")
 	return nil
 }
 

@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/minyi-survey/minyi/internal/ui"
 
 	"github.com/minyi-survey/minyi/internal/tablet"
 )
@@ -26,9 +29,13 @@ func (s *Server) webRoutes() {
 	s.registerPages() // pages.go
 }
 
+// i18n serves a language's strings as a static file (ETag, no-cache,
+// gzip'd): the tablet preloads them on every start.
 func (s *Server) i18n(c echo.Context) error {
-	lang := strings.TrimSuffix(c.Param("lang"), ".json")
-	return c.JSONBlob(http.StatusOK, s.pages.StringsJSON(lang))
+	lang := s.pages.Lang(strings.TrimSuffix(c.Param("lang"), ".json")) // a language minyi has: the map stays small
+	f, _ := s.strings.LoadOrStore(lang, sync.OnceValue(func() ui.StaticFile { return ui.NewStaticFile(lang+".json", s.pages.StringsJSON(lang)) }))
+	ui.Serve(c, f.(func() ui.StaticFile)(), echo.MIMEApplicationJSON)
+	return nil
 }
 
 func (s *Server) loginPage(c echo.Context) error {

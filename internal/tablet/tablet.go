@@ -8,12 +8,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"path"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,8 +56,7 @@ var worker = sync.OnceValues(func() (ui.StaticFile, error) {
 		return ui.StaticFile{}, err
 	}
 	body := bytes.ReplaceAll(files["tablet/sw.js"].Body, []byte("__BUILD__"), []byte(build))
-	sum := sha256.Sum256(body)
-	return ui.StaticFile{Name: "sw.js", Body: body, ETag: `"` + hex.EncodeToString(sum[:]) + `"`}, nil
+	return ui.NewStaticFile("sw.js", body), nil
 })
 
 // Serve serves /t/ (the app's page) and its files, with ETags and
@@ -83,12 +80,10 @@ func Serve(c echo.Context) error {
 	if !ok || strings.HasSuffix(name, ".test.mjs") {
 		return apperr.New(apperr.NotFound, "no such file: %s", c.Request().URL.Path)
 	}
-	h := c.Response().Header()
-	h.Set("ETag", f.ETag)
-	h.Set("Cache-Control", "no-cache")
+	ct := ""
 	if path.Ext(name) == ".webmanifest" {
-		h.Set(echo.HeaderContentType, "application/manifest+json")
+		ct = "application/manifest+json"
 	}
-	http.ServeContent(c.Response(), c.Request(), path.Base(f.Name), time.Time{}, bytes.NewReader(f.Body))
+	ui.Serve(c, f, ct)
 	return nil
 }
