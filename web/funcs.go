@@ -36,6 +36,8 @@ var Funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(100*f, 'f', d, 64) + "%"
 	},
+	// bytes writes a size in binary units: 1700000 → "1.6 MiB".
+	"bytes": byteSize,
 	// thousands writes an integer with thin grouping: 100000 → 100,000.
 	"thousands": func(v any) string { return thousands(int64(math.Round(num(v)))) },
 	"dict":      dict,
@@ -136,4 +138,20 @@ func thousands(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// byteSize writes a number of bytes in binary units, one decimal from KiB
+// on: 512 B, 1.5 KiB, 1.6 MiB, 2.0 GiB.
+func byteSize(v any) string {
+	n := num(v)
+	if n < 1024 {
+		return strconv.FormatFloat(n, 'f', 0, 64) + " B"
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	i := -1
+	for n >= 1024 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	return strconv.FormatFloat(n, 'f', 1, 64) + " " + units[i]
 }

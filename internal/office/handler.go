@@ -7,6 +7,8 @@
 package office
 
 import (
+	"time"
+
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -20,6 +22,10 @@ type Handler struct {
 	// TLSLocal is serve's --tls-local directory ("" without one): its
 	// authority is offered at /ca.crt and on the /tls page.
 	TLSLocal string
+	// BackupDir and BackupEvery are serve's rotating backups (0: none),
+	// whose last one the administrator's home shows.
+	BackupDir   string
+	BackupEvery time.Duration
 }
 
 // New returns the office's pages.

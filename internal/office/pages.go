@@ -1,10 +1,12 @@
 package office
 
 import (
+	"time"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/backup"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -144,6 +146,7 @@ func (s *Handler) Home(c echo.Context) error {
 			return err
 		}
 		data["Frames"] = fs[:min(len(fs), 3)]
+		data["Backup"] = s.backupState(time.Now())
 	}
 	return s.ui.Render(c, "home", "home.title", data)
 }
@@ -159,4 +162,36 @@ func publishedRefs(qs []store.Questionnaire) []string {
 		}
 	}
 	return out
+}
+
+// backupView is what the administrator's home says of serve's rotating
+// backups (SQLite, --backup-every): the last one's time and size, late
+// (shown in red) when older than twice the interval.
+type backupView struct {
+	On    bool // serve makes rotating backups
+	Found bool // and one exists
+	Time  time.Time
+	Size  int64
+	Late  bool
+	Dir   string
+	Every time.Duration
+	Err   string
+}
+
+func (s *Handler) backupState(now time.Time) backupView {
+	v := backupView{On: s.BackupEvery > 0, Dir: s.BackupDir, Every: s.BackupEvery}
+	if !v.On {
+		return v
+	}
+	last, ok, err := backup.Latest(s.BackupDir)
+	switch {
+	case err != nil:
+		v.Err, v.Late = err.Error(), true
+	case !ok:
+		v.Late = true
+	default:
+		v.Found, v.Time, v.Size = true, last.Time, last.Size
+		v.Late = now.Sub(last.Time) > 2*s.BackupEvery
+	}
+	return v
 }

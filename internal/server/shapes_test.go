@@ -64,7 +64,9 @@ func TestHeadEveryGetRoute(t *testing.T) {
 	for name, c := range map[string]*http.Client{"anonymous": servertest.Client(t), "admin": servertest.Login(t, base, store.RoleAdmin)} {
 		for _, path := range append(routes, "/no/such/page") {
 			for _, accept := range []string{"application/json", "text/html"} {
-				hdr := map[string]string{"Accept": accept}
+				// One representation for both: Go's client asks for gzip on a
+				// GET by itself, never on a HEAD.
+				hdr := map[string]string{"Accept": accept, "Accept-Encoding": "identity"}
 				get, getBody := servertest.Do(t, c, "GET", base+path, hdr)
 				head, headBody := servertest.Do(t, c, "HEAD", base+path, hdr)
 				if head.StatusCode != get.StatusCode || head.StatusCode == http.StatusMethodNotAllowed {
