@@ -1,8 +1,8 @@
 package office
 
 import (
-	"time"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
