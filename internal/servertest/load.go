@@ -34,15 +34,39 @@ func FieldServer(t testing.TB, db *store.DB) string {
 	return ts.URL
 }
 
+// FieldServerTLS is FieldServer over HTTPS (a TLS listener with a test
+// certificate, as serve --tls-local has one) and the transport that trusts
+// it.
+func FieldServerTLS(t testing.TB, db *store.DB) (string, *http.Transport) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
+	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
+	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(s.Handler())
+	t.Cleanup(ts.Close)
+	tr := ts.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return ts.URL, tr
+}
+
 // FieldClient logs a fixture account in on baseURL. The client is shared
 // by many goroutines (http.Client and its cookie jar are safe for that)
 // and keeps enough idle connections for all of them.
 func FieldClient(t testing.TB, baseURL, username string) *http.Client {
+	return FieldClientWith(t, baseURL, username, &http.Transport{MaxIdleConnsPerHost: 64})
+}
+
+// FieldClientWith is FieldClient over transport tr (one that trusts a TLS
+// test server).
+func FieldClientWith(t testing.TB, baseURL, username string, tr *http.Transport) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	// The timeout is generous: under -race on a loaded machine, requests
 	// queue for SQLite's one writer for many seconds.
-	c := &http.Client{Jar: jar, Timeout: 5 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	c := &http.Client{Jar: jar, Timeout: 5 * time.Minute, Transport: tr}
 	body := fmt.Sprintf(`{"username":%q,"password":%q}`, username, fieldtest.Password)
 	res, err := c.Post(baseURL+"/api/v1/login", "application/json", strings.NewReader(body))
 	if err != nil {
