@@ -2,9 +2,7 @@ package api
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,7 +69,7 @@ func (s *Handler) RoundExport(kind results.ExportKind) echo.HandlerFunc {
 				ct = "application/zip"
 			}
 			h.Set(echo.HeaderContentType, ct)
-			h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename*=UTF-8''%s", url.PathEscape(name)))
+			request.Attachment(c, name)
 			request.NoStore(c)
 			c.Response().WriteHeader(http.StatusOK)
 		}

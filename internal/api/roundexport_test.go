@@ -38,6 +38,25 @@ func TestRoundExportAPI(t *testing.T) {
 		if !bytes.HasPrefix(body.Bytes(), []byte("\ufeffresponse_id,")) {
 			t.Fatalf("no BOM: %q", body.Bytes()[:16])
 		}
+		// Issue 23 item 6: a round's name is a user's text; every download
+		// names its file safely (one function, request.Attachment).
+		if _, err := db.Writer().Exec(db.Writer().Rebind("UPDATE rounds SET name = ? WHERE id = 1"), "../../etc/passwd 轮次"); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/data", "/export/responses", "/export/summary", "/export/r-bundle"} {
+			res, err := analyst.Get(base + "/api/v1/rounds/1" + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			cd := res.Header.Get("Content-Disposition")
+			if res.StatusCode != 200 || !strings.HasPrefix(cd, "attachment; filename=\"etc_passwd") || strings.Contains(cd, "..") || strings.Contains(cd, "%2F") {
+				t.Errorf("GET %s of a round named ../../etc/passwd: %d %q", path, res.StatusCode, cd)
+			}
+		}
+		if _, err := db.Writer().Exec(db.Writer().Rebind("UPDATE rounds SET name = ? WHERE id = 1"), "seeded"); err != nil {
+			t.Fatal(err)
+		}
 		rows, err := csv.NewReader(bytes.NewReader(body.Bytes()[3:])).ReadAll()
 		if err != nil || len(rows) != 601 {
 			t.Fatalf("%d lines (%v)", len(rows), err)

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -310,7 +308,7 @@ func (s *Handler) RoundData(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename*=UTF-8''%s.csv", url.PathEscape(r.Name)))
+	request.Attachment(c, r.Name+".csv")
 	request.NoStore(c)
 	c.Response().WriteHeader(http.StatusOK)
 	return results.WriteRoundData(ctx, s.db, id, store.Scope{StreetID: request.Caller(c).Scope().StreetID}, c.Response())

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -80,7 +78,7 @@ func (s *Handler) SampleHouseholds(c echo.Context) error {
 	}
 	if c.QueryParam("format") == "csv" {
 		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename*=UTF-8''%s.csv", url.PathEscape(smp.Name)))
+		request.Attachment(c, smp.Name+".csv")
 		c.Response().WriteHeader(http.StatusOK)
 		return draw.WriteListingCSV(c.Response(), rows)
 	}

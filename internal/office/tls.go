@@ -10,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/certs"
 	"github.com/minyi-survey/minyi/internal/qrsvg"
+	"github.com/minyi-survey/minyi/internal/request"
 )
 
 // tlsPage is what the administrator's certificate page shows: where
@@ -58,6 +59,6 @@ func (s *Handler) CACert(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="minyi-ca.crt"`)
+	request.Attachment(c, "minyi-ca.crt")
 	return c.Blob(http.StatusOK, "application/x-x509-ca-cert", pem)
 }
