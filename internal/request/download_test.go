@@ -10,10 +10,10 @@ import (
 
 // Every download's name is safe whatever a user named the round or
 // sample (issue 23 item 6: a round named ../../etc/passwd was served as
-// filename*=UTF-8''..%2F..%2Fetc%2Fpasswd…).
+// filename*=UTF-8”..%2F..%2Fetc%2Fpasswd…).
 func TestAttachment(t *testing.T) {
 	for in, want := range map[string]string{
-		"../../etc/passwd 轮次.csv": "etc_passwd 轮次.csv",
+		"../../etc/passwd 轮次.csv":  "etc_passwd 轮次.csv",
 		"2026Q4 第一轮-responses.csv": "2026Q4 第一轮-responses.csv",
 		`a\b:c*d?e"f<g>h|i.csv`:    "a_b_c_d_e_f_g_h_i.csv",
 		"...":                      "download",
