@@ -10,7 +10,7 @@ import (
 
 // Every download's name is safe whatever a user named the round or
 // sample (issue 23 item 6: a round named ../../etc/passwd was served as
-// filename*=UTF-8”..%2F..%2Fetc%2Fpasswd…).
+// the file name ..%2F..%2Fetc%2Fpasswd…).
 func TestAttachment(t *testing.T) {
 	for in, want := range map[string]string{
 		"../../etc/passwd 轮次.csv":  "etc_passwd 轮次.csv",
