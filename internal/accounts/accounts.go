@@ -54,6 +54,8 @@ func Create(ctx context.Context, db *store.DB, n New, by store.Actor) (store.Use
 	if n.Password == "" {
 		n.Password = auth.GeneratePassword()
 		generated = n.Password
+	} else if err := auth.CheckPassword(n.Password, n.Username, n.DisplayName); err != nil {
+		return store.User{}, "", err
 	}
 	hash, err := auth.HashPassword(n.Password)
 	if err != nil {
@@ -127,6 +129,14 @@ func ResetPassword(ctx context.Context, db *store.DB, id int64, password string,
 	if password == "" {
 		password = auth.GeneratePassword()
 		generated = password
+	} else {
+		u, err := db.User(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if err := auth.CheckPassword(password, u.Username, u.DisplayName); err != nil {
+			return "", err
+		}
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

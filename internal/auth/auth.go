@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -27,9 +28,10 @@ var BcryptCost = 12
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
-// HashPassword returns the bcrypt hash of pw after checking its length.
+// HashPassword returns the bcrypt hash of pw after checking its length
+// (in characters; a chosen password is checked by CheckPassword first).
 func HashPassword(pw string) (string, error) {
-	if len(pw) < MinPasswordLen {
+	if utf8.RuneCountInString(pw) < MinPasswordLen {
 		return "", apperr.WithFields("password too short", map[string]string{"password": "at least 10 characters"})
 	}
 	if len(pw) > 72 {

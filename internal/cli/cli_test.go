@@ -233,9 +233,14 @@ func TestMigrateAndUsers(t *testing.T) {
 			if err == nil || ExitCode(err) != 2 || !strings.Contains(err.Error(), "--street") {
 				t.Fatalf("interviewer without a street: %v", err)
 			}
-			_, _, err = runCLI(t, env, "short\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
-			if err == nil || !strings.Contains(err.Error(), "too short") {
-				t.Fatalf("short password: %v", err)
+			// Issue 23: characters counted, not bytes; common, sequential,
+			// repeated and personal passwords refused, saying why.
+			for pw, why := range map[string]string{"short": "at least 10 characters", "一二三四": "(this has 4)", "password123": "too easy to guess",
+				"qwertyuiop": "too easy to guess", "aaaaaaaaaa": "too easy to guess", "zhangzhang": "username", "zhang-office-2026": "username"} {
+				_, _, err = runCLI(t, env, pw+"\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
+				if ExitCode(err) != 2 || !strings.Contains(err.Error(), why) || !strings.Contains(err.Error(), "太容易被猜到") && !strings.Contains(err.Error(), "字符") && !strings.Contains(err.Error(), "用户名") {
+					t.Errorf("user add with password %q: %v, want %q in both languages", pw, err, why)
+				}
 			}
 			out, _, err = runCLI(t, env, "a-long-enough-password\n", "user", "add", "--username", "zhang", "--role", "analyst", "--password-stdin")
 			if err != nil || strings.Contains(out, "password:") {
@@ -252,6 +257,13 @@ func TestMigrateAndUsers(t *testing.T) {
 			_, _, err = runCLI(t, env, "", "user", "passwd", "nobody")
 			if err == nil || ExitCode(err) != 2 {
 				t.Fatalf("passwd unknown = %v", err)
+			}
+			// The same rule for a new password.
+			if _, _, err = runCLI(t, env, "1234567890\n", "user", "passwd", "zhang", "--password-stdin"); ExitCode(err) != 2 || !strings.Contains(err.Error(), "too easy to guess") {
+				t.Errorf("passwd 1234567890 = %v", err)
+			}
+			if _, _, err = runCLI(t, env, "tablet-Qm4x-harbour\n", "user", "passwd", "zhang", "--password-stdin"); err != nil {
+				t.Errorf("passwd with a good password = %v", err)
 			}
 		})
 	}
