@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -146,7 +147,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			db.Close()
 
 			jar, _ := cookiejar.New(nil) // cookies are per host, not port: the session follows the restarts
-			c := &http.Client{Jar: jar, Timeout: time.Minute}
+			c := &http.Client{Jar: jar, Timeout: time.Minute, Transport: servertest.SameOrigin(nil)}
 			acks := make([]ack, n)
 			var mu sync.Mutex
 			submit := func(p *minyiProcess, i int) (ack, error) {

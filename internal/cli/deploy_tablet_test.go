@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/rounds"
+	"github.com/minyi-survey/minyi/internal/servertest"
 )
 
 // tablet is a tablet-like client: its own TLS connections (from 127.0.0.2,
@@ -44,7 +45,7 @@ func newTablet(t *testing.T, tlsDir, user string) *tablet {
 		ForceAttemptHTTP2: true,
 	}
 	jar, _ := cookiejar.New(nil)
-	return &tablet{user: user, client: &http.Client{Transport: tr, Jar: jar, Timeout: 30 * time.Second}}
+	return &tablet{user: user, client: &http.Client{Transport: servertest.SameOrigin(tr), Jar: jar, Timeout: 30 * time.Second}}
 }
 
 // The tablet's backoff (web/static/tablet/outbox.js: 2 s doubling to 5

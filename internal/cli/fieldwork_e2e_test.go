@@ -20,6 +20,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -34,7 +35,7 @@ type api struct {
 func apiLogin(t *testing.T, base, user string) *api {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	a := &api{t: t, base: base, c: &http.Client{Jar: jar}}
+	a := &api{t: t, base: base, c: &http.Client{Jar: jar, Transport: servertest.SameOrigin(nil)}}
 	if st, body := a.do("POST", "/api/v1/login", fmt.Sprintf(`{"username":%q,"password":%q}`, user, fieldtest.Password)); st != 200 {
 		t.Fatalf("login %s = %d %s", user, st, body)
 	}

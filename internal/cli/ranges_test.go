@@ -18,6 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/server"
+	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -107,7 +108,7 @@ func TestCLIAndAPIDrawTheSameSample(t *testing.T) {
 			ts := httptest.NewServer(s.Handler())
 			defer ts.Close()
 			jar, _ := cookiejar.New(nil)
-			c := &http.Client{Jar: jar}
+			c := &http.Client{Jar: jar, Transport: servertest.SameOrigin(nil)}
 			res, err := c.Post(ts.URL+"/api/v1/login", "application/json", strings.NewReader(`{"username":"admin","password":"password-admin"}`))
 			if err != nil || res.StatusCode != 200 {
 				t.Fatalf("login: %v %v", res, err)

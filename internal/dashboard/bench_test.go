@@ -28,7 +28,7 @@ func BenchmarkDashboardPages(b *testing.B) {
 			seed := servertest.SeedDashboard(b, db)
 			base := servertest.NewDashServer(b, db)
 			jar, _ := cookiejar.New(nil)
-			c := &http.Client{Jar: jar}
+			c := &http.Client{Jar: jar, Transport: servertest.SameOrigin(nil)}
 			res, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"analyst","password":"`+fieldtest.Password+`"}`))
 			if err != nil || res.StatusCode != 200 {
 				b.Fatalf("login: %v %v", res, err)

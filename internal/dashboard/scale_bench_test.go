@@ -84,7 +84,7 @@ func BenchmarkDashboardScale(b *testing.B) {
 func benchLogin(b *testing.B, base, who string) *http.Client {
 	b.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: jar, Transport: servertest.SameOrigin(nil)}
 	res, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+who+`","password":"`+fieldtest.Password+`"}`))
 	if err != nil || res.StatusCode != 200 {
 		b.Fatalf("login %s: %v %v", who, res, err)

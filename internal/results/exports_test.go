@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -394,4 +395,43 @@ func TestWeightingExports(t *testing.T) {
 			t.Errorf("%d screened-out interviews in the responses export, want 6", screened)
 		}
 	})
+}
+
+// A street's summary never names another street in its error (issue 23
+// item 7): with one community sampled in some street, the district
+// figures of every street's summary fail under lonely_psu=fail, and the
+// error a supervisor gets says what to choose without the other street's
+// name.
+func TestScopedErrorsStayInScope(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	round := storetest.SeedRound(t, db, 1000, 4, 5) // 4 streets, 5 PSUs: some street has one
+	streets, err := db.Streets(ctx)
+	if err != nil || len(streets) < 4 {
+		t.Fatalf("streets %v, %v", streets, err)
+	}
+	failed := 0
+	for _, own := range streets {
+		err := results.ExportTo(ctx, db, round, results.ExportSummary, results.ExportOptions{Format: export.FormatCSV, Scope: store.Scope{StreetID: own.ID}, LonelyPSU: stats.LonelyFail}, io.Discard)
+		if err == nil {
+			continue
+		}
+		failed++
+		text := err.Error() + fmt.Sprint(apperr.FieldsOf(err))
+		for _, other := range streets {
+			if other.ID != own.ID && strings.Contains(text, other.Name) {
+				t.Errorf("%s's summary error names %s: %s", own.Name, other.Name, text)
+			}
+		}
+		if !apperr.Is(err, apperr.Invalid) || apperr.FieldsOf(err)["lonely_psu"] == "" {
+			t.Errorf("%s's summary error: %v", own.Name, err)
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no summary failed: the round has no lonely PSU to test with")
+	}
+	// Unscoped (the district office), the stratum is named.
+	if err := results.ExportTo(ctx, db, round, results.ExportSummary, results.ExportOptions{Format: export.FormatCSV, LonelyPSU: stats.LonelyFail}, io.Discard); err == nil || !strings.Contains(err.Error(), "has only one PSU") {
+		t.Errorf("district summary: %v", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/population"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/weighting"
 )
@@ -261,6 +263,24 @@ var rTemplate = template.Must(template.New("verify.R").Parse(rTemplateText))
 
 // ExportTo writes an export of a round to w.
 func ExportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind, o ExportOptions, w io.Writer) error {
+	return withinScope(o.Scope, exportTo(ctx, db, roundID, kind, o, w))
+}
+
+// withinScope keeps an error from naming what lies outside a street
+// scope: a lonely PSU in another street's stratum (the district figures
+// of a supervisor's summary take every street) is said without its name.
+// (Issue 23: "stratum 西湖街道 has only one PSU" reached another street's
+// supervisor.)
+func withinScope(sc store.Scope, err error) error {
+	var lonely *stats.LonelyPSUError
+	if err == nil || sc.StreetID == 0 || !errors.As(err, &lonely) {
+		return err
+	}
+	return apperr.WithFields("a stratum of the district has only one PSU", map[string]string{
+		"lonely_psu": "a street of the district has only one community in the sample: choose adjust (or remove, certainty, average) for its variance"})
+}
+
+func exportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind, o ExportOptions, w io.Writer) error {
 	if kind == ExportRBundle {
 		return WriteRBundle(ctx, db, roundID, o, w)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,6 +126,35 @@ func TestLoginLimitsAcrossServers(t *testing.T) {
 		}
 		if n, _ := strconv.Atoi(ra); n < 60 || n > int(auth.DefaultLimits.AddrWindow.Seconds()) {
 			t.Fatalf("Retry-After = %q, want the rest of the window", ra)
+		}
+	})
+}
+
+// TestConcurrentGuessesAcrossServers (issue 23 item 1): thirty wrong
+// guesses at one account sent at once, half to each of two servers on one
+// database, get exactly the free failures' password checks; the rest are
+// 429. (Before, the counters were read before the slow check and written
+// after it, and all thirty were checked.)
+func TestConcurrentGuessesAcrossServers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		servertest.SeedUsers(t, db)
+		cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
+		_, a, _ := servertest.StartServer(t, db, cfg)
+		_, b, _ := servertest.StartServer(t, db, cfg)
+		var mu sync.Mutex
+		counts := map[int]int{}
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				st, _, _ := tryLogin(t, []string{a, b}[i%2], "analyst", "wrong-guess", nil)
+				mu.Lock()
+				counts[st]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if counts[http.StatusUnauthorized] != auth.DefaultLimits.PairFree || counts[http.StatusTooManyRequests] != 30-auth.DefaultLimits.PairFree {
+			t.Errorf("answers %v, want %d × 401 and the rest 429", counts, auth.DefaultLimits.PairFree)
 		}
 	})
 }

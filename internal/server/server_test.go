@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -424,5 +425,51 @@ func TestHTTPSBehindAProxy(t *testing.T) {
 				t.Errorf("CSP %q", csp)
 			}
 		})
+	}
+}
+
+// A write with the session cookie must say it comes from this site, as a
+// browser's does (issue 23 item 5: with the admin's cookie and no Origin,
+// POST /api/v1/users/{id}/disable and the other bodyless routes went
+// through): an Origin of this site or Sec-Fetch-Site: same-origin; neither,
+// or a foreign Referer, is a 403 and changes nothing.
+func TestCookieWritesSayWhereTheyComeFrom(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	_, url, _ := servertest.NewTestServer(t, db)
+	admin := servertest.Login(t, url, store.RoleAdmin)
+	raw := &http.Client{Jar: admin.Jar} // the same cookie, sent as a foreign page's form would
+	analyst, err := db.UserByUsername(context.Background(), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	disable := fmt.Sprintf("%s/api/v1/users/%d/disable", url, analyst.ID)
+	for _, c := range []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"no Origin, no Sec-Fetch-Site", nil, 403},
+		{"a form's content type", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 403},
+		{"foreign Referer only", map[string]string{"Referer": "https://evil.example/page"}, 403},
+		{"Sec-Fetch-Site cross-site", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"Sec-Fetch-Site same-site", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
+		{"foreign Origin", map[string]string{"Origin": "https://evil.example"}, 403},
+		{"same-origin fetch without Origin", map[string]string{"Sec-Fetch-Site": "same-origin"}, 200},
+	} {
+		res, b := servertest.Send(t, raw, "POST", disable, "", "", c.header)
+		if res.StatusCode != c.want {
+			t.Errorf("%s: %d %s, want %d", c.name, res.StatusCode, b, c.want)
+		}
+		u, _ := db.UserByUsername(context.Background(), "analyst")
+		if u.Disabled != (c.want == 200) {
+			t.Errorf("%s: analyst disabled %v", c.name, u.Disabled)
+		}
+	}
+	// With its own Origin the write goes through; a bearer token needs none.
+	if res, b := servertest.Send(t, raw, "POST", fmt.Sprintf("%s/api/v1/users/%d/enable", url, analyst.ID), "", "", map[string]string{"Origin": url}); res.StatusCode != 200 {
+		t.Errorf("enable with this site's Origin: %d %s", res.StatusCode, b)
+	}
+	if res, _ := servertest.Send(t, raw, "POST", url+"/api/v1/logout", "", "", nil); res.StatusCode != 403 {
+		t.Errorf("logout with the cookie and no Origin: %d", res.StatusCode)
 	}
 }

@@ -55,7 +55,7 @@ func TestUploadLimit(t *testing.T) {
 	var sent atomic.Int64
 	go func() {
 		w := bufio.NewWriter(conn)
-		fmt.Fprintf(w, "POST /api/v1/frames HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: multipart/form-data; boundary=%s\r\nTransfer-Encoding: chunked\r\n\r\n", host, cookie, boundary)
+		fmt.Fprintf(w, "POST /api/v1/frames HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\nCookie: %s\r\nContent-Type: multipart/form-data; boundary=%s\r\nTransfer-Encoding: chunked\r\n\r\n", host, base, cookie, boundary)
 		fmt.Fprintf(w, "%x\r\n%s\r\n", len(head), head)
 		chunk := []byte(strings.Repeat("街道1,社区1,户号0000000001\n", 2048))
 		for n := 0; n < total; n += len(chunk) {
@@ -93,6 +93,7 @@ func TestUploadLimit(t *testing.T) {
 	req.ContentLength = 2 << 20
 	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
 	req.Header.Set("Cookie", cookie)
+	req.Header.Set("Origin", base)
 	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +109,7 @@ func TestUploadLimit(t *testing.T) {
 	req, _ = http.NewRequest("POST", base+"/api/v1/frames", strings.NewReader("file=street,community"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cookie", cookie)
+	req.Header.Set("Origin", base)
 	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

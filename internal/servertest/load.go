@@ -66,7 +66,7 @@ func FieldClientWith(t testing.TB, baseURL, username string, tr *http.Transport)
 	jar, _ := cookiejar.New(nil)
 	// The timeout is generous: under -race on a loaded machine, requests
 	// queue for SQLite's one writer for many seconds.
-	c := &http.Client{Jar: jar, Timeout: 5 * time.Minute, Transport: tr}
+	c := &http.Client{Jar: jar, Timeout: 5 * time.Minute, Transport: SameOrigin(tr)}
 	body := fmt.Sprintf(`{"username":%q,"password":%q}`, username, fieldtest.Password)
 	res, err := c.Post(baseURL+"/api/v1/login", "application/json", strings.NewReader(body))
 	if err != nil {

@@ -36,10 +36,38 @@ import (
 // Tests hash many passwords: the cheapest bcrypt cost.
 func init() { auth.BcryptCost = bcrypt.MinCost }
 
-// Client is a client with a cookie jar that does not follow redirects.
+// Client is a client with a cookie jar that does not follow redirects and,
+// as a browser's fetch does, sends its Origin on every request that
+// changes something (SameOrigin).
 func Client(t *testing.T) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{Jar: jar, Transport: SameOrigin(nil), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// SameOrigin wraps a transport (nil: http.DefaultTransport) so that every
+// POST, PUT, PATCH or DELETE without an Origin header gets the one a
+// browser's same-origin fetch sends: the scheme and host asked. The
+// server refuses cookie-authenticated writes that do not say where they
+// come from.
+func SameOrigin(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return originTransport{base}
+}
+
+type originTransport struct{ base http.RoundTripper }
+
+func (o originTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if r.Header.Get("Origin") == "" {
+			r = r.Clone(r.Context())
+			r.Header.Set("Origin", r.URL.Scheme+"://"+r.URL.Host)
+		}
+	}
+	return o.base.RoundTrip(r)
 }
 
 // PostJSON posts a JSON body and returns the response with its error body
