@@ -297,7 +297,9 @@ func TestServeBackups(t *testing.T) {
 	}()
 	deadline := time.After(time.Minute)
 	for {
-		if l, ok, _ := backup.Latest(bdir); ok && l.Size > 0 {
+		// The file is renamed into place before the log line is written:
+		// wait for both, or a cancel in between loses the line.
+		if l, ok, _ := backup.Latest(bdir); ok && l.Size > 0 && strings.Contains(errb.String(), "backup written") {
 			break
 		}
 		select {
