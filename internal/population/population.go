@@ -274,7 +274,9 @@ func Read(r io.Reader, name string, streets map[string]int64, def *questionnaire
 }
 
 func fail(name string, p *Problems) error {
-	return &apperr.Error{Kind: apperr.Invalid, Message: "nothing was imported from " + name, Details: p, Err: p}
+	// The message lists the problems (the API answers it, with the list
+	// again in details); no wrapped error repeats them in Error().
+	return &apperr.Error{Kind: apperr.Invalid, Message: "nothing was imported from " + name + ": " + p.Error(), Details: p}
 }
 
 func kindOf(name string) string {
