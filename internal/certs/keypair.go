@@ -41,18 +41,17 @@ func LoadKeypair(certFile, keyFile, certFlag, keyFlag string, log *slog.Logger) 
 }
 
 func (k *Keypair) load() (*tls.Certificate, time.Time, error) {
-	var mt time.Time
-	for _, f := range []struct{ path, flag string }{{k.certFile, k.certFlag}, {k.keyFile, k.keyFlag}} {
-		st, err := os.Stat(f.path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, mt, apperr.New(apperr.Invalid, "%s %s: no such file", f.flag, f.path)
-		case err != nil:
-			return nil, mt, apperr.New(apperr.Invalid, "%s %s: %v", f.flag, f.path, errors.Unwrap(err))
+	mt, err := modTime(k.certFile, k.keyFile)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		flag := k.certFlag
+		if pe.Path == k.keyFile {
+			flag = k.keyFlag
 		}
-		if st.ModTime().After(mt) {
-			mt = st.ModTime()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, mt, apperr.New(apperr.Invalid, "%s %s: no such file", flag, pe.Path)
 		}
+		return nil, mt, apperr.New(apperr.Invalid, "%s %s: %v", flag, pe.Path, pe.Err)
 	}
 	c, err := tls.LoadX509KeyPair(k.certFile, k.keyFile)
 	if err != nil {
@@ -64,6 +63,22 @@ func (k *Keypair) load() (*tls.Certificate, time.Time, error) {
 		}
 	}
 	return &c, mt, nil
+}
+
+// modTime is the newer of the files' modification times, or the first
+// file's error (a *fs.PathError naming it).
+func modTime(paths ...string) (time.Time, error) {
+	var mt time.Time
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return mt, err
+		}
+		if st.ModTime().After(mt) {
+			mt = st.ModTime()
+		}
+	}
+	return mt, nil
 }
 
 // Leaf is the certificate in use.
@@ -105,11 +120,9 @@ func (k *Keypair) Watch(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		var mt time.Time
-		for _, p := range []string{k.certFile, k.keyFile} {
-			if st, err := os.Stat(p); err == nil && st.ModTime().After(mt) {
-				mt = st.ModTime()
-			}
+		mt, err := modTime(k.certFile, k.keyFile)
+		if err != nil {
+			continue // a renewal half copied: look again next tick
 		}
 		k.mu.RLock()
 		changed := mt.After(k.modTime)

@@ -23,21 +23,13 @@ import (
 // `minyi serve` process would be.
 func FieldServer(t testing.TB, db *store.DB) string {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
-	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
-	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
+	ts := httptest.NewServer(fieldHandler(t, db))
 	t.Cleanup(ts.Close)
 	return ts.URL
 }
 
-// FieldServerTLS is FieldServer over HTTPS (a TLS listener with a test
-// certificate, as serve --tls-local has one) and the transport that trusts
-// it.
-func FieldServerTLS(t testing.TB, db *store.DB) (string, *http.Transport) {
+// fieldHandler is a new Server on db, logging errors only.
+func fieldHandler(t testing.TB, db *store.DB) http.Handler {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
@@ -45,7 +37,15 @@ func FieldServerTLS(t testing.TB, db *store.DB) (string, *http.Transport) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewTLSServer(s.Handler())
+	return s.Handler()
+}
+
+// FieldServerTLS is FieldServer over HTTPS (a TLS listener with a test
+// certificate, as serve --tls-local has one) and the transport that trusts
+// it.
+func FieldServerTLS(t testing.TB, db *store.DB) (string, *http.Transport) {
+	t.Helper()
+	ts := httptest.NewTLSServer(fieldHandler(t, db))
 	t.Cleanup(ts.Close)
 	tr := ts.Client().Transport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
