@@ -214,6 +214,7 @@ func (s *Handler) estimates(d *dashRound, by string, compare int64, group bool) 
 	if group {
 		req.Group = d.q.Group
 	}
+	req.Scope = store.Scope{StreetID: d.caller.Scope().StreetID}
 	rep, err := results.ForRound(d.ctx, s.db, d.info.ID, req)
 	if apperr.Is(err, apperr.NotFound) {
 		return rep, false, nil
@@ -224,9 +225,6 @@ func (s *Handler) estimates(d *dashRound, by string, compare int64, group bool) 
 	}
 	if err != nil {
 		return rep, false, err
-	}
-	if d.supervisor() && by != "" { // district figures (of a group too) are for everyone
-		request.OwnStreetOnly(&rep, d.caller.User)
 	}
 	return rep, true, nil
 }

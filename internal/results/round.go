@@ -30,6 +30,10 @@ type RoundRequest struct {
 	// that street's figure of the same indicator (and group), with an
 	// interval; streets are strata, hence independent samples.
 	VsStreet int64
+	// Scope is the caller's: a street office's caller gets errors that
+	// name nothing outside its street (the figures may still take the
+	// whole district, as the district line does).
+	Scope store.Scope
 }
 
 // RoundReport is a round's estimates with what an analyst needs beside
@@ -52,6 +56,31 @@ type IndicatorInfo struct {
 // ForRound estimates a round's indicators, labelled with street and
 // community names, each figure checked against its indicator's target.
 func ForRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest) (RoundReport, error) {
+	rep, err := forRound(ctx, db, roundID, req)
+	if err != nil {
+		return rep, withinScope(req.Scope, err)
+	}
+	if req.Scope.StreetID != 0 {
+		ownStreetOnly(&rep, req.Scope.StreetID)
+	}
+	return rep, nil
+}
+
+// ownStreetOnly keeps, for a street office, the district figures (of
+// respondent groups too) and those of its own street and its communities:
+// a street office does not see the other streets' results. The district figures need every street's
+// responses, so the whole district is estimated and the rest dropped here.
+func ownStreetOnly(rep *RoundReport, street int64) {
+	kept := rep.Estimates[:0]
+	for _, f := range rep.Estimates {
+		if f.StreetID == 0 || f.StreetID == street {
+			kept = append(kept, f)
+		}
+	}
+	rep.Estimates = kept
+}
+
+func forRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest) (RoundReport, error) {
 	round, err := db.RoundByID(ctx, roundID)
 	if err != nil {
 		return RoundReport{}, err

@@ -59,7 +59,7 @@ func SeedRound(t testing.TB, db *store.DB, n, strata, psus int) int64 {
 	seq := func(count int) string {
 		return fmt.Sprintf("WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %d) ", count)
 	}
-	exec("INSERT INTO questionnaires (id, slug, title, created_at) VALUES (1, 'seed', 'seed', ?)", ts)
+	exec(`INSERT INTO questionnaires (id, slug, title, created_at) VALUES (1, 'seed', '{"zh-CN":"seed","en":"seed"}', ?)`, ts)
 	exec("INSERT INTO questionnaire_versions (id, questionnaire_id, version, status, definition, source, content_hash, created_at) VALUES (1, 1, 1, 'published', ?, ?, 'h', ?)", string(canon), SeedDefinition, ts)
 	exec("INSERT INTO frames (id, version, source_name, source_sha256, households, created_at) VALUES (1, 1, 'seed', '', ?, ?)", n, ts)
 	exec(seq(strata)+"INSERT INTO streets (id, code, name, created_at) SELECT i, 'S' || i, '街道' || i, ? FROM seq", ts)
