@@ -27,6 +27,14 @@ package main
 //     `curl --fail-with-body --silent --show-error …`, so an HTTP error
 //     fails the test; a cookie jar (-c jar -b jar) works, since the lines of
 //     a block share their directory;
+//   - the district's own resources, named as a district would name them,
+//     are stood in for: /etc/minyi/cert.pem and /etc/minyi/key.pem become a
+//     certificate for minyi.example.gov.cn and 127.0.0.1 that the test made
+//     (its authority is curl's CURL_CA_BUNDLE), https://minyi.example.gov.cn
+//     the server's URL, and postgres://minyi@db.internal:5432/minyi?… a new
+//     database on MINYI_TEST_POSTGRES (dropped afterwards); a block naming
+//     db.internal fails without MINYI_TEST_POSTGRES when CI is set, and is
+//     skipped, saying so, otherwise;
 //   - a line whose comment contains [not run by the README test: REASON] is
 //     skipped (the reason is required); a block whose first line is such a
 //     comment is skipped whole. Keep these rare.
@@ -41,9 +49,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +64,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	_ "github.com/lib/pq"
+
+	"github.com/minyi-survey/minyi/internal/certs"
 )
 
 const repoRoot = "../.."
@@ -353,6 +367,8 @@ func runBlock(t *testing.T, bin string, steps []step) {
 		t.Fatal(err)
 	}
 	env := sessionEnv()
+	district := newDistrict(t, dir, steps)
+	env = append(env, district.env...)
 	var srv *server
 	defer func() {
 		if srv != nil {
@@ -368,6 +384,7 @@ func runBlock(t *testing.T, bin string, steps []step) {
 			if srv != nil {
 				srv.stop(t)
 			}
+			s.cmd = district.rewrite(s.cmd)
 			srv = startServer(t, dir, env, s)
 			srv.public = nil
 			if s.port != "" {
@@ -375,9 +392,10 @@ func runBlock(t *testing.T, bin string, steps []step) {
 			}
 			env = append(env, "MINYI_URL="+srv.url, "ADMIN_PASSWORD="+srv.password)
 		case stepRun, stepCurl:
-			cmd := s.cmd
+			cmd := district.rewrite(s.cmd)
 			if srv != nil {
 				cmd = strings.ReplaceAll(cmd, "http://127.0.0.1:8080", srv.url)
+				cmd = strings.ReplaceAll(cmd, "https://minyi.example.gov.cn", srv.url)
 				if srv.public != nil {
 					cmd = srv.public.ReplaceAllString(cmd, srv.url)
 				}
@@ -392,6 +410,81 @@ func runBlock(t *testing.T, bin string, steps []step) {
 			}
 		}
 	}
+}
+
+// district stands in for a district's own resources in a block: its
+// certificate files and its PostgreSQL.
+type district struct {
+	env  []string
+	repl *strings.Replacer
+}
+
+const (
+	districtTLS = "/etc/minyi/"
+	districtDB  = "postgres://minyi@db.internal:5432/minyi?sslmode=require"
+)
+
+func newDistrict(t *testing.T, dir string, steps []step) district {
+	t.Helper()
+	var all strings.Builder
+	for _, s := range steps {
+		if s.kind != stepSkip {
+			all.WriteString(s.cmd + "\n")
+		}
+	}
+	var d district
+	var pairs []string
+	if strings.Contains(all.String(), districtTLS) {
+		tlsDir := filepath.Join(dir, "etc-minyi")
+		if _, err := certs.MakeLocal(tlsDir, []string{"minyi.example.gov.cn", "127.0.0.1", "localhost"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if certs.CertFile != "cert.pem" || certs.KeyFile != "key.pem" {
+			t.Fatal("the README's /etc/minyi/cert.pem and key.pem are no longer what tls local writes")
+		}
+		pairs = append(pairs, districtTLS, tlsDir+"/")
+		d.env = append(d.env, "CURL_CA_BUNDLE="+filepath.Join(tlsDir, certs.CAFile))
+	}
+	if strings.Contains(all.String(), "db.internal") {
+		pairs = append(pairs, districtDB, districtDatabase(t))
+	}
+	d.repl = strings.NewReplacer(pairs...)
+	return d
+}
+
+func (d district) rewrite(cmd string) string { return d.repl.Replace(cmd) }
+
+// districtDatabase makes a new database on MINYI_TEST_POSTGRES's server
+// for a block and drops it when the test ends.
+func districtDatabase(t *testing.T) string {
+	t.Helper()
+	admin := os.Getenv("MINYI_TEST_POSTGRES")
+	if admin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("this block needs PostgreSQL: set MINYI_TEST_POSTGRES (CI always does)")
+		}
+		t.Skip("this block needs PostgreSQL: set MINYI_TEST_POSTGRES to run it")
+	}
+	db, err := sql.Open("postgres", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	name := fmt.Sprintf("minyi_readme_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
 
 // server is a minyi serve started by a block.
