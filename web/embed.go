@@ -16,7 +16,7 @@ import (
 	"strings"
 )
 
-//go:embed templates static i18n
+//go:embed templates static i18n messages
 var files embed.FS
 
 // Languages are the interface languages, the first being the default.
@@ -200,3 +200,7 @@ func (p *Pages) Lang(lang string) string {
 
 // StringsJSON returns the string table of lang as JSON, for the JavaScript.
 func (p *Pages) StringsJSON(lang string) []byte { return p.raw[p.Lang(lang)] }
+
+// Messages returns the catalog of server messages of lang
+// (messages/<lang>.json: code → format), read by internal/msgs.
+func Messages(lang string) ([]byte, error) { return files.ReadFile("messages/" + lang + ".json") }

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/msgs"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/rounds"
@@ -202,7 +203,26 @@ func (s *Handler) Sync(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// An item's error is shown to the interviewer: in their language.
+	lang := request.Lang(c)
+	for _, r := range res {
+		if r.Error != nil {
+			r.Error.Message, r.Error.Fields = msgs.Message(r.Error.Message, lang), localizeFields(r.Error.Fields, lang)
+		}
+	}
 	return c.JSON(http.StatusOK, map[string]any{"results": res})
+}
+
+// localizeFields says field messages in lang, in a new map.
+func localizeFields(fields map[string]string, lang string) map[string]string {
+	if len(fields) == 0 {
+		return fields
+	}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		out[k] = msgs.Message(v, lang)
+	}
+	return out
 }
 
 func (s *Handler) RoundProgress(c echo.Context) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/auth"
+	"github.com/minyi-survey/minyi/internal/msgs"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -361,5 +362,31 @@ func TestServeRefusesNewerSchema(t *testing.T) {
 	_, _, err = runCLI(t, map[string]string{"DATABASE_URL": url, "MINYI_ADDR": "127.0.0.1:0"}, "", "serve")
 	if err == nil || !strings.Contains(err.Error(), "newer than this minyi") {
 		t.Fatalf("serve on newer schema = %v", err)
+	}
+}
+
+// The terminal's language follows LC_ALL, LC_MESSAGES and LANG (the
+// first set); a zh locale gets the messages in Chinese, fields and causes
+// included, anything else English.
+func TestMessageLanguage(t *testing.T) {
+	for _, c := range []struct{ lcAll, lang, want string }{
+		{"", "zh_CN.UTF-8", "zh-CN"}, {"", "en_US.UTF-8", "en"}, {"", "", "en"}, {"C", "zh_CN.UTF-8", "en"}, {"zh_TW.UTF-8", "C", "zh-CN"},
+	} {
+		t.Setenv("LC_ALL", c.lcAll)
+		t.Setenv("LC_MESSAGES", "")
+		t.Setenv("LANG", c.lang)
+		if got := Lang(); got != c.want {
+			t.Errorf("LC_ALL=%q LANG=%q: %s, want %s", c.lcAll, c.lang, got, c.want)
+		}
+	}
+	err := apperr.Wrap(apperr.Invalid, apperr.New(apperr.Conflict, "another frame import finished at the same time; try again"),
+		"token create: %s", "x")
+	zh, _ := msgs.Load()
+	want := zh.Localize("token create: x", "zh-CN").Text + ": " + zh.Localize("another frame import finished at the same time; try again", "zh-CN").Text
+	if got := message(err, "zh-CN"); got != want || strings.Contains(got, "another frame") || got == message(err, "en") {
+		t.Errorf("zh-CN: %q, want %q", got, want)
+	}
+	if got := message(err, "en"); got != "token create: x: another frame import finished at the same time; try again" {
+		t.Errorf("en: %q", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/msgs"
 )
 
 // ErrorBody is the JSON shape of every error answer (tests and clients
@@ -24,12 +25,40 @@ type ErrorBody struct {
 
 // ErrorDetail is an error answer's content: a stable code, a message, the
 // fields at fault, details (e.g. a file's problems) and the request id.
+//
+// The message and the fields' messages are in the request's language (the
+// user's choice, then Accept-Language, then zh-CN); message_code and params
+// name the message whatever the language (internal/msgs, the catalog
+// web/messages), and field_codes each field's.
 type ErrorDetail struct {
-	Code      string            `json:"code"`
-	Message   string            `json:"message"`
-	Fields    map[string]string `json:"fields,omitempty"`
-	Details   any               `json:"details,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
+	Code        string               `json:"code"`
+	Message     string               `json:"message"`
+	MessageCode string               `json:"message_code,omitempty"`
+	Params      []string             `json:"params,omitempty"`
+	Fields      map[string]string    `json:"fields,omitempty"`
+	FieldCodes  map[string]msgs.Text `json:"field_codes,omitempty"`
+	Details     any                  `json:"details,omitempty"`
+	RequestID   string               `json:"request_id,omitempty"`
+}
+
+// localize says an error body's message and field messages in lang.
+func (d *ErrorDetail) localize(lang string) {
+	cat := msgs.Default()
+	t := cat.Localize(d.Message, lang)
+	d.Message, d.MessageCode, d.Params = t.Text, t.Code, t.Params
+	if len(d.Fields) == 0 {
+		return
+	}
+	fields := make(map[string]string, len(d.Fields)) // the error's own map stays as it was
+	d.FieldCodes = make(map[string]msgs.Text, len(d.Fields))
+	for k, v := range d.Fields {
+		t := cat.Localize(v, lang)
+		fields[k] = t.Text
+		if t.Code != "" {
+			d.FieldCodes[k] = t
+		}
+	}
+	d.Fields = fields
 }
 
 // statusOf maps an error kind to its HTTP status. This is the only place
@@ -131,6 +160,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		body.RequestID = rid
 	}
+	body.localize(s.ui.Lang(c))
 	if status == http.StatusUnauthorized && wantsHTML(c) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return

@@ -202,7 +202,9 @@ func TestErrorMapping(t *testing.T) {
 		{"panic", 500, "internal", "internal error"},
 	}
 	for _, tt := range tests {
-		res, err := http.Get(url + "/test/kind/" + tt.kind)
+		req, _ := http.NewRequest("GET", url+"/test/kind/"+tt.kind, nil)
+		req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,11 +230,39 @@ func TestErrorMapping(t *testing.T) {
 			t.Errorf("fields = %v", eb.Error.Fields)
 		}
 	}
+	// Without Accept-Language (or with zh), the messages the catalog knows
+	// are in Chinese, with their code and parameters.
+	for _, tt := range []struct{ kind, msg, code string }{
+		{"notfound", "找不到轮次 7", "round_not_found_2"},
+		{"internal", "内部错误", "internal_error"},
+		{"unavailable", "服务暂时不可用，请稍后再试", "service_unavailable"},
+	} {
+		var eb server.ErrorBody
+		res, err := http.Get(url + "/test/kind/" + tt.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		servertest.DecodeJSON(res, &eb)
+		res.Body.Close()
+		if eb.Error.Message != tt.msg || eb.Error.MessageCode != tt.code {
+			t.Errorf("%s in zh-CN: %+v, want %q (%s)", tt.kind, eb.Error, tt.msg, tt.code)
+		}
+	}
+	var eb server.ErrorBody
+	res, err := http.Get(url + "/test/kind/invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	servertest.DecodeJSON(res, &eb)
+	res.Body.Close()
+	if eb.Error.Fields["A1"] != "必填" || eb.Error.FieldCodes["A1"].Code == "" {
+		t.Errorf("field messages in zh-CN: %v %v", eb.Error.Fields, eb.Error.FieldCodes)
+	}
 	logged := logs.String()
 	if !strings.Contains(logged, `relation \"users\" does not exist`) || !strings.Contains(logged, "boom") {
 		t.Errorf("internal errors must be logged:\n%s", logged)
 	}
-	res, _ := http.Get(url + "/no/such/route")
+	res, _ = http.Get(url + "/no/such/route")
 	if res.StatusCode != 404 {
 		t.Errorf("unknown route = %d", res.StatusCode)
 	}

@@ -94,6 +94,7 @@ func TestUploadLimit(t *testing.T) {
 	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
 	req.Header.Set("Cookie", cookie)
 	req.Header.Set("Origin", base)
+	req.Header.Set("Accept-Language", "en")
 	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +111,7 @@ func TestUploadLimit(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cookie", cookie)
 	req.Header.Set("Origin", base)
+	req.Header.Set("Accept-Language", "en")
 	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ package ui
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,22 +23,14 @@ func New(pages *web.Pages) *UI { return &UI{pages: pages} }
 // Pages are the parsed templates and strings.
 func (u *UI) Pages() *web.Pages { return u.pages }
 
-// Lang picks the interface language: ?lang=, then the minyi_lang cookie,
-// then Accept-Language, then zh-CN. A ?lang= choice is remembered.
+// Lang picks the interface language (request.Lang); a ?lang= choice is
+// remembered in the minyi_lang cookie.
 func (u *UI) Lang(c echo.Context) string {
-	if l := c.QueryParam("lang"); l != "" {
-		l = u.pages.Lang(l)
+	l := request.Lang(c)
+	if c.QueryParam("lang") != "" {
 		c.SetCookie(&http.Cookie{Name: "minyi_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
-		return l
 	}
-	if ck, err := c.Cookie("minyi_lang"); err == nil {
-		return u.pages.Lang(ck.Value)
-	}
-	al := strings.ToLower(c.Request().Header.Get("Accept-Language"))
-	if strings.HasPrefix(al, "en") {
-		return "en"
-	}
-	return "zh-CN"
+	return l
 }
 
 // Render writes a page with the layout: the user's navigation, the
