@@ -7,7 +7,7 @@
 import * as db from "./idb.js";
 import * as ob from "./outbox.js";
 import { prepare, evaluate, validate, option } from "./engine.js";
-import { h, t, tx, setStrings, currentLang, fmtTime } from "./ui.js";
+import { h, t, tx, setStrings, currentLang, fmtTime, address } from "./ui.js";
 
 const APP_VERSION = "tablet-1";
 const main = document.getElementById("main");
@@ -60,7 +60,8 @@ function wireChrome() {
     await loadStrings(next);
     S.session ? route() : renderLogin();
   });
-  addEventListener("online", () => { S.online = true; header(); retryNow(); });
+  // Back online, the server is presumed to answer until a request fails.
+  addEventListener("online", () => { S.online = true; S.reach = ""; header(); retryNow(); });
   addEventListener("offline", () => { S.online = false; redrawSyncState(); });
   addEventListener("hashchange", route);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) sync(); });
@@ -76,7 +77,7 @@ async function api(path, { method = "GET", body } = {}) {
   try {
     r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
   } catch (e) {
-    reached(false);
+    if (navigator.onLine) reached(false); // offline, the server was not asked
     throw e;
   }
   reached(![502, 503, 504].includes(r.status));
@@ -313,21 +314,12 @@ function statusOf(a) {
     return a.disposition === "complete" ? ["done", t("tablet.st_done")] : ["final", t("tablet.st_final", { d: t(`tablet.disp_${a.disposition || "other"}`) })];
   }
   const unsentVisit = [...l.visits].reverse().find((v) => v.state !== "sent");
-  if (unsentVisit) return ["revisit", t("tablet.st_visit_unsent", { outcome: t(`tablet.out_${unsentVisit.body.outcome}`) })];
+  if (unsentVisit) return [unsentVisit.body.outcome === "appointment" ? "appt" : "revisit", t("tablet.st_visit_unsent", { outcome: t(`tablet.out_${unsentVisit.body.outcome}`) })];
   const last = l.visits.length ? l.visits[l.visits.length - 1].body : null;
   const attempts = attemptsOf(a);
   if ((last && last.outcome === "appointment") || (!last && a.last_outcome === "appointment")) return ["appt", t("tablet.st_appointment")];
   if (attempts > 0) return ["revisit", t("tablet.st_revisit", { n: attempts })];
   return ["new", t("tablet.st_new")];
-}
-
-// address is the household's address as the register writes it, once: a
-// register's household column often repeats the building ("1栋2单元501"
-// in building "1栋"), and then it is the whole address; otherwise the
-// building comes first ("1栋 2单元501").
-function address(a) {
-  if (!a.building || a.household.startsWith(a.building)) return a.household;
-  return `${a.building} ${a.household}`;
 }
 
 // appointmentOf is the time agreed for a household's next visit (ms), or
