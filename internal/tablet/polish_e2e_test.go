@@ -488,6 +488,8 @@ func TestTabletOneLogin(t *testing.T) {
 	if want := fmt.Sprintf("appointments #/h/%d", last.ID); first != want || !strings.Contains(when, "14:30") {
 		t.Errorf("after an appointment the list starts with %q at %q, want %q at 14:30", first, when, want)
 	}
+	s.run("appointment sent", webtest.WaitJS(`document.querySelector("#outbox-link").classList.contains("zero") &&
+		!document.querySelector("#appointments").innerText.includes("待发送")`))
 	s.b.Screenshot(s.ctx, "tablet-list-zh-CN-360x740")
 	s.run("wide", webtest.Viewport(1280, 800))
 	s.b.Screenshot(s.ctx, "tablet-list-zh-CN-1280x800")
