@@ -7,7 +7,7 @@
 import * as db from "./idb.js";
 import * as ob from "./outbox.js";
 import { prepare, evaluate, validate, option } from "./engine.js";
-import { h, t, tx, setStrings, currentLang, fmtTime } from "./ui.js";
+import { h, t, tx, setStrings, currentLang, fmtTime, address } from "./ui.js";
 
 const APP_VERSION = "tablet-1";
 const main = document.getElementById("main");
@@ -15,6 +15,10 @@ const S = {
   session: null, // { token, user }
   rounds: [], round: null, assignments: [], def: null, qv: null,
   items: [], drafts: new Map(), syncing: false, timer: null, reg: null, online: navigator.onLine,
+  // reach is what the last request to the server found: "ok" (it
+  // answered), "down" (no answer, or a gateway's 502/503/504) or "" (not
+  // asked yet). With navigator.onLine it makes the header's three states.
+  reach: "",
 };
 
 // ---------- start ----------
@@ -27,6 +31,7 @@ async function start() {
   wireChrome();
   registerWorker();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  if (!S.session && (S.session = await fromOfficeSession())) await refreshLocal();
   if (!S.session) return renderLogin();
   await loadWork();
   if (!location.hash) {
@@ -55,8 +60,9 @@ function wireChrome() {
     await loadStrings(next);
     S.session ? route() : renderLogin();
   });
-  addEventListener("online", () => { S.online = true; retryNow(); });
-  addEventListener("offline", () => { S.online = false; header(); });
+  // Back online, the server is presumed to answer until a request fails.
+  addEventListener("online", () => { S.online = true; S.reach = ""; header(); retryNow(); });
+  addEventListener("offline", () => { S.online = false; redrawSyncState(); });
   addEventListener("hashchange", route);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) sync(); });
 }
@@ -67,11 +73,42 @@ async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
   if (S.session) headers.Authorization = `Bearer ${S.session.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  let r;
+  try {
+    r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  } catch (e) {
+    if (navigator.onLine) reached(false); // offline, the server was not asked
+    throw e;
+  }
+  reached(![502, 503, 504].includes(r.status));
   let data = null;
   try { data = await r.json(); } catch { /* empty body */ }
   if (r.status === 401 && S.session) banner(t("tablet.relogin"), "warn");
   return { status: r.status, body: data };
+}
+
+// reached records whether the server answered a request, and redraws the
+// header (and a screen showing sync state) when that changes.
+function reached(ok) {
+  const reach = ok ? "ok" : "down";
+  if (S.reach === reach) return;
+  S.reach = reach;
+  redrawSyncState();
+}
+
+// netState is the header's connection state: "offline" (the device has no
+// network), "unreachable" (it has one, but the server did not answer the
+// last request: stopped, or a captive Wi-Fi) or "online".
+function netState() {
+  if (!navigator.onLine) return "offline";
+  return S.reach === "down" ? "unreachable" : "online";
+}
+
+// redrawSyncState redraws the header, and the outbox, whose wording
+// depends on the connection state.
+function redrawSyncState() {
+  header();
+  if (S.session && location.hash === "#/outbox") route(); // a household's screen may hold a note being typed
 }
 
 async function loadWork() {
@@ -129,9 +166,10 @@ function header() {
   link.textContent = t("tablet.unsent", { n: c.unsent });
   link.classList.toggle("zero", c.unsent === 0);
   link.setAttribute("aria-label", t("tablet.unsent_long", { n: c.unsent }));
-  const net = document.getElementById("net");
-  net.textContent = S.online ? t("tablet.online") : t("tablet.offline");
-  net.classList.toggle("off", !S.online);
+  const net = document.getElementById("net"), state = netState();
+  net.textContent = t(`tablet.net_${state}`);
+  net.dataset.state = state;
+  net.classList.toggle("off", state !== "online");
   document.getElementById("lang").textContent = t("nav.language");
   document.getElementById("title").textContent = t("tablet.app");
 }
@@ -157,7 +195,7 @@ async function route() {
   maybeActivate(); // leaving an interview may be the quiet moment an update waits for
   switch (parts[0]) {
     case "h": return renderHousehold(id);
-    case "q": return renderQuestion(id, decodeURIComponent(parts[2] || ""));
+    case "q": return renderQuestion(id, decodeURIComponent(parts[2] || ""), parts[3] === "review");
     case "review": return renderReview(id);
     case "end": return renderEnd(id);
     case "done": return renderDone(id);
@@ -168,6 +206,7 @@ async function route() {
 
 function screen(title, ...body) {
   main.replaceChildren(h("h2", { id: "screen-title", tabindex: "-1" }, title), ...body.filter((x) => x !== null && x !== undefined));
+  main.classList.toggle("has-nav", main.querySelector(".nav.fixed") !== null); // room below for the fixed bar
   document.getElementById("screen-title").focus({ preventScroll: false });
   scrollTo(0, 0);
   header();
@@ -194,11 +233,8 @@ function renderLogin() {
       const r = await api("/api/v1/login", { method: "POST", body: { username: fd.get("username"), password: fd.get("password") } });
       if (r.status !== 200) throw new Error(r.status === 401 ? t("login.failed") : (r.body && r.body.error && r.body.error.message) || t("login.error"));
       if (r.body.role !== "interviewer") throw new Error(t("tablet.not_interviewer"));
-      const tk = await api("/api/v1/tokens", { method: "POST", body: { name: t("tablet.device_name"), ttl: "720h" } });
-      if (tk.status !== 201) throw new Error(t("login.error"));
-      S.session = { token: tk.body.token, user: r.body };
-      await db.put("kv", S.session, "session");
-      if (!(await db.get("kv", "device"))) await db.put("kv", ob.uuid(), "device");
+      S.session = await deviceSession(r.body);
+      if (!S.session) throw new Error(t("login.error"));
       await refreshLocal();
       await loadWork();
       go("#/");
@@ -209,6 +245,35 @@ function renderLogin() {
     }
   });
   screen(t("login.title"), form);
+}
+
+// deviceSession exchanges the session cookie (set by a password login
+// here or on the office site) for this device's API token, keeps it with
+// the user in IndexedDB and returns it, or null when the server refuses.
+// The app sends the token, not the cookie, from then on: it lasts 30 days
+// and survives the office session's end.
+async function deviceSession(user) {
+  const tk = await api("/api/v1/tokens", { method: "POST", body: { name: t("tablet.device_name"), ttl: "720h" } });
+  if (tk.status !== 201) return null;
+  const session = { token: tk.body.token, user };
+  await db.put("kv", session, "session");
+  if (!(await db.get("kv", "device"))) await db.put("kv", ob.uuid(), "device");
+  return session;
+}
+
+// fromOfficeSession is the one login across the site: an interviewer
+// already signed in on the office site (its session cookie, sent with
+// this same-origin request) opens the app without signing in again. It
+// returns the new device session, or null (no session, another role,
+// offline: the login form follows).
+async function fromOfficeSession() {
+  try {
+    const me = await api("/api/v1/me");
+    if (me.status !== 200 || !me.body || me.body.role !== "interviewer") return null;
+    return await deviceSession(me.body);
+  } catch {
+    return null;
+  }
 }
 
 async function logout() {
@@ -234,6 +299,12 @@ function localState(a) {
   return { rejected, resp, visits, draft: S.drafts.get(a.id) };
 }
 
+// attemptsOf counts a household's visits: the server's, and those still
+// on their way from this tablet (the server counts the sent ones).
+function attemptsOf(a) {
+  return a.attempts + localState(a).visits.filter((v) => v.state !== "sent").length;
+}
+
 function statusOf(a) {
   const l = localState(a);
   if (l.rejected) return ["attention", t("tablet.st_attention")];
@@ -243,42 +314,79 @@ function statusOf(a) {
     return a.disposition === "complete" ? ["done", t("tablet.st_done")] : ["final", t("tablet.st_final", { d: t(`tablet.disp_${a.disposition || "other"}`) })];
   }
   const unsentVisit = [...l.visits].reverse().find((v) => v.state !== "sent");
-  if (unsentVisit) return ["revisit", t("tablet.st_visit_unsent", { outcome: t(`tablet.out_${unsentVisit.body.outcome}`) })];
+  if (unsentVisit) return [unsentVisit.body.outcome === "appointment" ? "appt" : "revisit", t("tablet.st_visit_unsent", { outcome: t(`tablet.out_${unsentVisit.body.outcome}`) })];
   const last = l.visits.length ? l.visits[l.visits.length - 1].body : null;
-  const attempts = a.attempts + l.visits.filter((v) => v.state !== "sent").length; // the server counts sent ones
+  const attempts = attemptsOf(a);
   if ((last && last.outcome === "appointment") || (!last && a.last_outcome === "appointment")) return ["appt", t("tablet.st_appointment")];
   if (attempts > 0) return ["revisit", t("tablet.st_revisit", { n: attempts })];
   return ["new", t("tablet.st_new")];
 }
 
-function address(a) { return `${a.building} ${a.household}`; }
+// appointmentOf is the time agreed for a household's next visit (ms), or
+// null: from the latest visit recorded here, else from the server's.
+function appointmentOf(a) {
+  const visits = localState(a).visits;
+  const last = visits.length ? visits[visits.length - 1].body : null;
+  const at = last ? (last.outcome === "appointment" ? last.appointment_at : null) : a.appointment_at;
+  const ms = at ? Date.parse(at) : NaN;
+  return Number.isNaN(ms) ? null : ms;
+}
 
 function renderList() {
   if (!S.round) return screen(t("tablet.no_round"), h("p", {}, t("tablet.no_round_help")), logoutButton());
   const search = h("input", { id: "search", type: "search", placeholder: t("tablet.search_placeholder"), autocomplete: "off", value: S.search || "" });
   const list = h("div", { id: "groups" });
+  // The day's list: appointments first, by their time; then the other
+  // open households by community and building, as the register lists
+  // them; the finished ones folded away at the end.
   const fill = () => {
     const q = search.value.trim().toLowerCase();
     const shown = S.assignments.filter((a) => !q || `${a.community} ${address(a)}`.toLowerCase().includes(q));
-    const groups = new Map();
+    const row = (a, where) => {
+      const [cls, label] = statusOf(a);
+      const appt = cls === "appt" ? appointmentOf(a) : null;
+      return h("li", {}, h("a", { href: `#/h/${a.id}`, class: "household", "data-state": cls },
+        h("span", { class: "addr" }, where ? address(a) : a.household,
+          where ? h("small", { class: "where" }, a.community) : null),
+        h("span", { class: "st-box" }, h("span", { class: `st ${cls}` }, label),
+          appt !== null ? h("time", { class: "appt-at", datetime: new Date(appt).toISOString() }, fmtTime(new Date(appt).toISOString())) : null)));
+    };
+    const finished = [], appts = [], open = [];
     for (const a of shown) {
+      const cls = statusOf(a)[0];
+      if (cls === "done" || cls === "final") finished.push(a);
+      else if (cls === "appt") appts.push(a);
+      else open.push(a);
+    }
+    const out = [];
+    if (appts.length) {
+      const when = (a) => appointmentOf(a) ?? Infinity;
+      appts.sort((x, y) => when(x) - when(y));
+      out.push(h("section", { class: "group", id: "appointments" }, h("h3", {}, t("tablet.list_appointments", { n: appts.length })),
+        h("ul", { class: "households" }, appts.map((a) => row(a, true)))));
+    }
+    const groups = new Map();
+    for (const a of open) {
       const g = groups.get(a.community) || new Map();
       const b = g.get(a.building) || [];
       b.push(a);
       g.set(a.building, b);
       groups.set(a.community, g);
     }
-    const out = [];
     for (const [community, buildings] of groups) {
       const sec = h("section", { class: "group" }, h("h3", {}, community));
       for (const [building, hs] of buildings) {
-        sec.append(h("h4", {}, building), h("ul", { class: "households" }, hs.map((a) => {
-          const [cls, label] = statusOf(a);
-          return h("li", {}, h("a", { href: `#/h/${a.id}`, class: "household" },
-            h("span", { class: "addr" }, a.household), h("span", { class: `st ${cls}` }, label)));
-        })));
+        sec.append(h("h4", {}, building), h("ul", { class: "households" }, hs.map((a) => row(a, false))));
       }
       out.push(sec);
+    }
+    if (!appts.length && !open.length && finished.length) out.push(h("p", { class: "hint", id: "all-done" }, t("tablet.all_done")));
+    if (finished.length) {
+      const fold = h("details", { class: "group finished", id: "finished", open: !!S.showFinished },
+        h("summary", {}, t("tablet.list_finished", { n: finished.length })),
+        h("ul", { class: "households" }, finished.map((a) => row(a, true))));
+      fold.addEventListener("toggle", () => { S.showFinished = fold.open; });
+      out.push(fold);
     }
     list.replaceChildren(...(out.length ? out : [h("p", { class: "hint" }, t("tablet.no_match"))]));
   };
@@ -312,8 +420,12 @@ function renderHousehold(id) {
   if (!a) return screen(t("tablet.not_found"), h("a", { href: "#/" }, t("tablet.back_list")));
   const l = localState(a);
   const [cls, label] = statusOf(a);
-  const parts = [h("p", { class: "sub" }, `${a.community} · ${address(a)}`), h("p", {}, h("span", { class: `st ${cls}` }, label),
-    " ", t("tablet.attempts", { n: a.attempts }))];
+  // The number of visits is said once, and only when there was one: the
+  // "revisit" state names it already, "not visited" means none.
+  const attempts = attemptsOf(a), appt = cls === "appt" ? appointmentOf(a) : null;
+  const parts = [h("p", { class: "sub", id: "address" }, `${a.community} · ${address(a)}`), h("p", { id: "household-state" }, h("span", { class: `st ${cls}` }, label),
+    appt !== null ? ` ${t("tablet.appointment_when", { at: fmtTime(new Date(appt).toISOString()) })}` : null,
+    attempts > 0 && cls !== "revisit" ? ` ${t("tablet.attempts", { n: attempts })}` : null)];
   if (l.rejected) parts.push(problem(l.rejected));
   if (l.draft) parts.push(h("button", { type: "button", class: "primary big", onclick: () => go(`#/q/${a.id}/${l.draft.at || ""}`) }, t("tablet.resume")));
   else if (!l.resp && a.status !== "final") parts.push(h("button", { type: "button", class: "primary big", id: "start", onclick: () => startInterview(a) }, t("tablet.start")));
@@ -388,7 +500,9 @@ async function saveDraft(d) {
 // visibleNow returns the skip-logic state of a draft's answers.
 function stateOf(d) { return evaluate(S.def, d.answers).st; }
 
-function renderQuestion(aid, code) {
+// renderQuestion shows one question. Opened from the review page
+// (fromReview), "next" goes back there once the answer is valid.
+function renderQuestion(aid, code, fromReview = false) {
   const d = S.drafts.get(aid);
   if (!d || !S.def) return go(`#/h/${aid}`);
   const st = stateOf(d);
@@ -424,21 +538,36 @@ function renderQuestion(aid, code) {
       return;
     }
     if (state.ended && state.endedAt === code) return go(`#/end/${aid}`);
+    if (fromReview) return go(`#/review/${aid}`);
     const after = state.visible[state.visible.indexOf(code) + 1];
     go(after ? `#/q/${aid}/${encodeURIComponent(after)}` : `#/review/${aid}`);
   };
   const back = () => go(idx > 0 ? `#/q/${aid}/${encodeURIComponent(st.visible[idx - 1])}` : `#/h/${aid}`);
   const a = S.assignments.find((x) => x.id === aid);
+  // Progress counts the questions left on the path the answers so far
+  // take: a question that skip logic reveals adds one to what is left,
+  // never a new total.
+  const left = st.visible.length - idx - 1;
   const progress = h("div", { class: "progress" },
-    h("span", {}, t("tablet.progress", { i: idx + 1, n: st.visible.length })),
+    h("span", { id: "progress-text" }, left > 0 ? t("tablet.progress_left", { n: left }) : t("tablet.progress_last")),
     h("progress", { max: st.visible.length, value: idx + 1, "aria-label": t("tablet.progress_label") }));
   screen(tx(sectionOf(code).title) || t("tablet.interview"),
     h("p", { class: "sub" }, a ? `${a.community} · ${address(a)}` : ""), progress,
-    h("form", { class: "question", id: "question", "data-code": code, onsubmit: (ev) => { ev.preventDefault(); next(); } },
+    // novalidate: the app checks the answer itself (engine.validate) and
+    // says what is wrong in the interface language, in place of the
+    // browser's own bubble for min/max.
+    h("form", { class: "question", id: "question", "data-code": code, novalidate: true, onsubmit: (ev) => { ev.preventDefault(); next(); } },
       input, q.help ? h("p", { class: "help" }, tx(q.help)) : null, err,
-      h("div", { class: "nav" },
-        h("button", { type: "button", onclick: back }, t("tablet.back")),
-        h("button", { type: "submit", class: "primary", id: "next" }, t("tablet.next")))));
+      navBar(
+        h("button", { type: "button", id: "prev", onclick: fromReview ? () => go(`#/review/${aid}`) : back }, t(fromReview ? "tablet.back_review" : "tablet.back")),
+        h("button", { type: "submit", class: "primary", id: "next" }, t(fromReview ? "tablet.save_review" : "tablet.next")))));
+}
+
+// navBar is the bar of 上一题/下一题/完成 fixed at the bottom of the screen:
+// reachable without scrolling whatever the question's length (the page
+// keeps room for it below the content, see .has-nav in app.css).
+function navBar(...buttons) {
+  return h("div", { class: "nav fixed" }, buttons);
 }
 
 function sectionOf(code) {
@@ -453,8 +582,8 @@ function answerInput(q, value, set) {
   if (q.type === "integer" || q.type === "text") {
     const id = `in-${q.code}`;
     const el = q.type === "integer"
-      ? h("input", { id, type: "number", inputmode: "numeric", step: 1, min: q.min, max: q.max, value: value ?? "" })
-      : h("textarea", { id, rows: 3, maxlength: q.max_length, value: value ?? "" });
+      ? h("input", { id, type: "number", inputmode: "numeric", step: 1, min: q.min, max: q.max, value: value ?? "", "aria-describedby": "q-error" })
+      : h("textarea", { id, rows: 3, maxlength: q.max_length, value: value ?? "", "aria-describedby": "q-error" });
     el.addEventListener("input", () => {
       const v = el.value;
       if (q.type === "text") return set(v === "" ? undefined : v);
@@ -494,12 +623,14 @@ function renderReview(aid) {
   const rows = state.visible.map((code) => {
     const q = S.def._ix.byCode.get(code).q;
     const e = errors[code];
-    return h("li", {}, h("a", { href: `#/q/${aid}/${encodeURIComponent(code)}`, class: e ? "bad" : "" },
-      h("span", { class: "qlabel" }, `${code} ${tx(q.label)}`), h("span", { class: "ans" }, e ? t(`tablet.rule_${e.rule}`) : answerText(q, d.answers[code]))));
+    return h("li", {}, h("a", { href: `#/q/${aid}/${encodeURIComponent(code)}/review`, class: e ? "bad" : "", "data-code": code },
+      h("span", { class: "qlabel" }, `${code} ${tx(q.label)}`),
+      h("span", { class: "ans" }, e ? t(`tablet.rule_${e.rule}`) : answerText(q, d.answers[code])),
+      h("span", { class: "change", "aria-hidden": "true" }, t("tablet.change"))));
   });
   const ok = Object.keys(errors).length === 0;
-  screen(t("tablet.review"), h("ol", { class: "review" }, rows),
-    h("div", { class: "nav" },
+  screen(t("tablet.review"), h("p", { class: "hint" }, t("tablet.review_help")), h("ol", { class: "review" }, rows),
+    navBar(
       h("button", { type: "button", onclick: () => go(`#/q/${aid}/${encodeURIComponent(state.visible[state.visible.length - 1])}`) }, t("tablet.back")),
       h("button", { type: "button", class: "primary", id: "finish", disabled: !ok, onclick: () => finish(aid) }, t("tablet.finish"))));
 }
@@ -512,7 +643,7 @@ function renderEnd(aid) {
   const q = S.def._ix.byCode.get(st.endedAt).q;
   const msg = tx(q.end_if.message) || t(st.disposition === "not_eligible" ? "tablet.end_not_eligible" : "tablet.end_other");
   screen(t("tablet.end_title"), h("p", { class: "card endmsg" }, msg),
-    h("div", { class: "nav" },
+    navBar(
       h("button", { type: "button", onclick: () => go(`#/q/${aid}/${encodeURIComponent(st.endedAt)}`) }, t("tablet.back")),
       h("button", { type: "button", class: "primary", id: "finish", onclick: () => finish(aid) }, t("tablet.end_save"))));
 }
@@ -553,7 +684,13 @@ function renderDone(aid) {
 function receiptText(it) {
   if (it.state === "sent") return h("span", { class: "safe" }, t("tablet.safe", { id: it.receipt.id }));
   if (it.state === "rejected") return h("span", { class: "bad" }, t("tablet.rejected"));
-  return h("span", { class: "waiting" }, it.attempts ? t("tablet.waiting_retry", { n: it.attempts }) : t("tablet.waiting"));
+  // Waiting is the normal state of an item recorded without a network:
+  // said calmly. Only a send that the server answered and did not take
+  // (a 5xx, or no answer while it otherwise answers) is worth a warning.
+  const net = netState();
+  if (net === "offline") return h("span", { class: "queued" }, t("tablet.waiting_offline"));
+  if (net === "unreachable") return h("span", { class: "queued" }, t("tablet.waiting_server"));
+  return it.attempts ? h("span", { class: "waiting" }, t("tablet.waiting_retry", { n: it.attempts })) : h("span", { class: "queued" }, t("tablet.waiting"));
 }
 
 // problem explains a refused item on its household, with what to do.
@@ -598,7 +735,7 @@ function renderOutbox() {
     h("p", { class: "summary", id: "outbox-summary" }, t("tablet.outbox_summary", { unsent: c.unsent, sent: c.sent })),
     h("div", { class: "actions" },
       h("button", { type: "button", class: "primary", id: "sync-now", onclick: retryNow }, t("tablet.sync_now")),
-      h("button", { type: "button", id: "export", onclick: exportUnsent, disabled: c.unsent === 0 }, t("tablet.export"))),
+      h("button", { type: "button", id: "export", onclick: exportUnsent, disabled: c.unsent === 0 }, t("tablet.export_unsent"))),
     h("p", { class: "hint" }, t("tablet.export_help")),
     rows.length ? h("ul", { class: "outbox" }, rows) : h("p", {}, t("tablet.outbox_empty")),
     h("p", {}, h("a", { href: "#/" }, t("tablet.back_list"))));
@@ -662,7 +799,7 @@ async function sync() {
 
 // signature summarises what the list, household and outbox screens show.
 function signature() {
-  return JSON.stringify([S.items.map((it) => [it.client_id, it.state, it.attempts]),
+  return JSON.stringify([netState(), S.items.map((it) => [it.client_id, it.state, it.attempts]),
     S.assignments.map((a) => [a.id, a.status, a.attempts, a.last_outcome, a.disposition])]);
 }
 

@@ -18,26 +18,57 @@ export function backoff(attempt, random = Math.random) {
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-export function newItem(type, body, user, now = Date.now()) {
+// stamp is the recording time of a new item: the clock in milliseconds,
+// made strictly increasing within the page so that two items recorded in
+// the same millisecond still have an order.
+let lastStamp = 0;
+export function stamp(now = Date.now()) {
+  lastStamp = Math.max(now, lastStamp + 1);
+  return lastStamp;
+}
+
+export function newItem(type, body, user, now = stamp()) {
   return {
     client_id: body.client_id, type, body, user, assignment_id: body.assignment_id,
     state: "pending", attempts: 0, next_at: 0, created_at: now, receipt: null, error: null,
   };
 }
 
-// due lists the pending items whose retry time has come, oldest first, at
-// most MAX_BATCH (visits before the interview on the same household
-// follow from their creation order).
-export function due(items, now = Date.now()) {
-  return items
-    .filter((it) => it.state === "pending" && it.next_at <= now)
-    .sort((a, b) => a.created_at - b.created_at)
-    .slice(0, MAX_BATCH);
+// heads are the items each household's queue would send next: for every
+// household (assignment), its oldest pending item, provided no older item
+// of the same household is still waiting. A household's items thus reach
+// the server in the order they were recorded (a visit before the interview
+// that followed it): while the first one's send fails, the later ones wait
+// behind it. A refused item does not block the ones after it: sending it
+// again changes nothing, and the interviewer acts on it separately.
+export function heads(items) {
+  const byHousehold = new Map();
+  for (const it of items) {
+    if (it.state !== "pending") continue;
+    const cur = byHousehold.get(it.assignment_id);
+    if (!cur || order(it, cur) < 0) byHousehold.set(it.assignment_id, it);
+  }
+  return [...byHousehold.values()].sort(order);
 }
 
-// nextWake is when the earliest pending item may be retried (ms), or null.
+// order is the order items were recorded in: creation time, then client
+// id (two items recorded in the same millisecond keep one fixed order).
+function order(a, b) {
+  return a.created_at - b.created_at || (a.client_id < b.client_id ? -1 : a.client_id > b.client_id ? 1 : 0);
+}
+
+// due lists the items to send now: the households' heads whose retry time
+// has come, oldest first, at most MAX_BATCH. One sync request carries at
+// most one item per household, so a household's second item is sent only
+// after the server has acknowledged its first.
+export function due(items, now = Date.now()) {
+  return heads(items).filter((it) => it.next_at <= now).slice(0, MAX_BATCH);
+}
+
+// nextWake is when the earliest household head may be retried (ms), or
+// null when nothing waits.
 export function nextWake(items) {
-  const t = items.filter((it) => it.state === "pending").map((it) => it.next_at);
+  const t = heads(items).map((it) => it.next_at);
   return t.length ? Math.min(...t) : null;
 }
 

@@ -37,6 +37,44 @@ test("due: pending items whose time has come, oldest first, at most one batch", 
   assert.equal(ob.nextWake([]), null);
 });
 
+test("a household's items go in the order recorded: the first blocks the later ones until it is safe", () => {
+  // Household 7: a visit, then the interview after it; household 8: a visit.
+  const v7 = ob.newItem("visit", { client_id: id(71), assignment_id: 7, outcome: "no_one_home" }, "int1a", 100);
+  const r7 = ob.newItem("response", { client_id: id(72), assignment_id: 7, answers: { S1: 1 } }, "int1a", 200);
+  const v8 = ob.newItem("visit", { client_id: id(81), assignment_id: 8, outcome: "refused" }, "int1a", 150);
+  let items = [r7, v8, v7];
+  const ids = (xs) => xs.map((it) => it.client_id);
+  assert.deepEqual(ids(ob.due(items, 0)), [id(71), id(81)], "one item per household, oldest first");
+
+  // The first send fails (the server is down): the visit waits for its
+  // retry, and the interview behind it waits too, although it was never
+  // sent and its own retry time (0) has come.
+  const failed = ob.applyFailure(ob.due(items, 0), 1000, () => 0);
+  items = items.map((it) => failed.find((f) => f.client_id === it.client_id) || it);
+  const retryAt = failed[0].next_at;
+  assert.ok(retryAt > 1000);
+  assert.deepEqual(ob.due(items, retryAt - 1), [], "nothing due before the retry time");
+  assert.equal(ob.nextWake(items), retryAt, "the interview's own next_at does not wake the queue");
+  assert.deepEqual(ids(ob.due(items, retryAt)), [id(71), id(81)], "the visit again, not the interview");
+
+  // The visit is stored: now the interview goes.
+  const stored = ob.applyResults([items.find((it) => it.client_id === id(71))], [{ client_id: id(71), status: 201, id: 5 }], retryAt);
+  items = items.map((it) => (it.client_id === id(71) ? stored[0] : it));
+  assert.deepEqual(ids(ob.due(items, retryAt)), [id(81), id(72)]);
+
+  // A refused item does not hold back the household's later ones.
+  const refused = [{ ...v7, state: "rejected", error: { status: 409 } }, r7];
+  assert.deepEqual(ids(ob.due(refused, 0)), [id(72)]);
+});
+
+test("stamp orders items recorded in the same millisecond", () => {
+  const a = ob.stamp(5000), b = ob.stamp(5000), c = ob.stamp(4000);
+  assert.ok(a < b && b < c, `${a} ${b} ${c}`);
+  const x = ob.newItem("visit", { client_id: id(1), assignment_id: 1 }, "u");
+  const y = ob.newItem("visit", { client_id: id(2), assignment_id: 1 }, "u");
+  assert.ok(x.created_at < y.created_at);
+});
+
 test("syncBody is the API's shape", () => {
   assert.deepEqual(ob.syncBody([visit(1), response(2)]), {
     items: [

@@ -43,3 +43,12 @@ export function fmtTime(iso) {
   const d = new Date(iso);
   return d.toLocaleString(lang, { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
+
+// address is a household's address as the register writes it, once: a
+// register's household column often repeats the building ("1栋2单元501"
+// in building "1栋"), and then it is the whole address; otherwise the
+// building comes first ("1栋 2单元501").
+export function address(a) {
+  if (!a.building || a.household.startsWith(a.building)) return a.household;
+  return `${a.building} ${a.household}`;
+}
