@@ -70,7 +70,8 @@ function wireChrome() {
 // ---------- server ----------
 
 async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json" };
+  // The server says its messages (a refused item, a 422) in the app's language.
+  const headers = { Accept: "application/json", "Accept-Language": currentLang() };
   if (S.session) headers.Authorization = `Bearer ${S.session.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let r;
