@@ -34,8 +34,8 @@ func TestDesignPageInBrowser(t *testing.T) {
 	}
 	u.Run("a sample larger than the frame", setValue("reps", "20"), webtest.Click(`#design-form [type=submit]`),
 		webtest.WaitVisible(`[data-error-for=n]`))
-	if msg := u.Text(`[data-error-for=n]`); !strings.Contains(msg, "households") {
-		t.Errorf("the error beside n says %q", msg)
+	if msg := u.Text(`[data-error-for=n]`); !strings.Contains(msg, "户") || strings.Contains(msg, "households") {
+		t.Errorf("the error beside n says %q, in Chinese on a Chinese page", msg)
 	}
 	u.Shot("design-error-zh")
 	u.Run("a small design", setValue("n", "40"), setValue("per_community", "5"),
