@@ -143,7 +143,7 @@ type rowLayout struct {
 // at 11 CSS px or more.
 var (
 	wideRows   = rowLayout{W: forestW, Left: forestLeft, Right: forestRight, Ticks: 8}
-	narrowRows = rowLayout{W: narrowW, Left: 8, Right: narrowW - 18, Ticks: 4, Above: true}
+	narrowRows = rowLayout{W: narrowW, Left: 22, Right: narrowW - 22, Ticks: 4, Above: true}
 )
 
 // rowScale is the scale and row layout the forest, change and item charts
@@ -178,7 +178,7 @@ func (s rowScale) y(i int) float64 {
 // mark from the chart's left edge (narrow).
 func (s rowScale) label(i int) (x, y float64, anchor string) {
 	if s.above {
-		return s.x.r0, s.top + float64(i)*s.rowH + 15, "start"
+		return narrowLabelX, s.top + float64(i)*s.rowH + 15, "start"
 	}
 	return s.x.r0 - 10, s.y(i) + 5, "end"
 }
@@ -222,6 +222,9 @@ func (s rowScale) cellRow(i int, label, href string, c dashCell) forestRow {
 	r := forestRow{Y: s.y(i), Label: label, Href: href, Est: c.Est, Lo: c.Lo, Hi: c.Hi, N: c.N,
 		Flag: c.Flag, Suppressed: c.Suppressed, Small: c.Small, Missing: c.Missing}
 	r.LX, r.LY, _ = s.label(i)
+	if s.above {
+		r.Label = fitLabel(label, narrowW-2*narrowLabelX, narrowLabelPx)
+	}
 	if !c.Suppressed && !c.Missing {
 		r.X, r.X0, r.X1, r.NoInterval = s.mark(c.Est, c.Lo, c.Hi)
 	}
@@ -273,7 +276,42 @@ const (
 	// narrowW is the width of the narrow charts; a narrow row is
 	// narrowRowH high, its label above, its mark narrowMark from its top.
 	narrowW, narrowRowH, narrowMark = 300.0, 40.0, 28.0
+	// narrowLabelX is where a narrow row's label starts; narrowLabelPx
+	// its font size (dashboard.css).
+	narrowLabelX, narrowLabelPx = 8.0, 12.0
 )
+
+// fitLabel shortens a label with "…" so that, written at px, it takes at
+// most room units: a narrow chart's label has the chart's width and no
+// more (the SVG would cut it). The width is estimated: a Chinese character
+// is 1 em, a Latin capital 0.68 em, other characters 0.52 em (system-ui
+// and Noto Sans at worst). The chart's table keeps the whole label.
+func fitLabel(label string, room, px float64) string {
+	w := func(r rune) float64 {
+		switch {
+		case r >= 0x2E80:
+			return px
+		case r >= 'A' && r <= 'Z', r == 'm', r == 'w', r == 'M', r == 'W':
+			return 0.68 * px
+		}
+		return 0.52 * px
+	}
+	total := 0.0
+	for _, r := range label {
+		total += w(r)
+	}
+	if total <= room {
+		return label
+	}
+	used, ell := 0.0, w('…')+px*0.1
+	for i, r := range label {
+		if used+w(r)+ell > room {
+			return label[:i] + "…"
+		}
+		used += w(r)
+	}
+	return label
+}
 
 // newForest lays out the rows of a column (in the order given) against
 // the column's target and the district's figure, wide and narrow.
@@ -390,6 +428,9 @@ func layoutChange(id, key, subject string, percent bool, vals []changeValue, l r
 	for i, v := range vals {
 		r := changeRow{Y: sc.y(i), Label: v.Label, Diff: v.Diff, Lo: v.Lo, Hi: v.Hi, Now: v.Now, Before: v.Before, Missing: v.Missing || !finite(v.Diff)}
 		r.LX, r.LY, _ = sc.label(i)
+		if sc.above {
+			r.Label = fitLabel(v.Label, narrowW-2*narrowLabelX, narrowLabelPx)
+		}
 		if !r.Missing {
 			r.X, r.X0, r.X1, r.NoInterval = sc.mark(v.Diff, v.Lo, v.Hi)
 			switch {

@@ -233,3 +233,18 @@ func TestDashCells(t *testing.T) {
 		t.Errorf("ascending: %s", got)
 	}
 }
+
+// A narrow chart's label that would not fit its width is shortened with
+// "…"; one that fits is kept whole.
+func TestFitLabel(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"城关街道", "城关街道"},
+		{"Satisfaction with the community environment", "Satisfaction with the community environment"},
+		{"一二三四五六七八九十一二三四五六七八九十一二三四五", "一二三四五六七八九十一二三四五六七八九十一二三…"},
+		{"Satisfaction with the community environment and its public order", "Satisfaction with the community environmen…"},
+	} {
+		if got := fitLabel(c.in, narrowW-2*narrowLabelX, narrowLabelPx); got != c.want {
+			t.Errorf("fitLabel(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

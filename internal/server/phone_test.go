@@ -60,7 +60,8 @@ const phoneCheckJS = `(() => {
 	// A table that scrolls in its box keeps its first column in view.
 	const loose = [];
 	for (const w of document.querySelectorAll(".table-wrap")) {
-		const cell = w.querySelector("tr > :first-child");
+		const row = w.querySelector("tr");
+		const cell = row && [...row.children].find((c) => c.getClientRects().length > 0);
 		if (w.scrollWidth > w.clientWidth + 1 && cell && getComputedStyle(cell).position !== "sticky") loose.push(name(w.querySelector("table")));
 	}
 	// The board's households are cards no wider than the screen.
@@ -273,6 +274,21 @@ func phoneShots(t *testing.T, ctx context.Context, base string, seed servertest.
 				name := fmt.Sprintf("%s-%d-%s.png", s.name, size[0], lang)
 				if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 					t.Fatal(err)
+				}
+				// The charts further down, as the phone draws them.
+				if size[0] != phoneW || s.name != "dashboard" && s.name != "street" {
+					continue
+				}
+				for _, id := range []string{"forest", "items"} {
+					var shown bool
+					webtest.Run(t, ctx, "find #"+id, webtest.Eval(`document.querySelector("figure#`+id+`")?.getClientRects().length > 0`, &shown))
+					if !shown {
+						continue
+					}
+					webtest.Run(t, ctx, "screenshot #"+id, chromedp.Screenshot("figure#"+id, &png, chromedp.ByQuery))
+					if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%s-%d-%s.png", s.name, id, size[0], lang)), png, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		}
