@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
+	"github.com/minyi-survey/minyi/internal/server"
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
@@ -99,8 +100,12 @@ func TestPagesOnPhone(t *testing.T) {
 	webtest.Run(t, ctx, "phone size", webtest.Viewport(phoneW, phoneH))
 	began := time.Now()
 	opened := 0
+	reached := map[string]bool{}
 	for _, who := range []string{"admin", "analyst", "sup1", interviewer} {
 		paths := phonePages(t, servertest.LoginAs(t, base, who), base)
+		for _, p := range paths {
+			reached[phoneKind(p)] = true
+		}
 		if len(paths) < 2 && who != interviewer {
 			t.Fatalf("%s: the crawl found only %v", who, paths)
 		}
@@ -127,6 +132,12 @@ func TestPagesOnPhone(t *testing.T) {
 					t.Errorf("%s (%s) %s: %d chart texts under %v px: %s", who, lang, p, c.SmallN, minChartText, strings.Join(c.Small, "; "))
 				}
 			}
+		}
+	}
+	// Every page of the access table was opened.
+	for _, r := range server.PageRoutes() {
+		if k := phoneKind(r.Path); r.Method == http.MethodGet && !reached[k] {
+			t.Errorf("no user's crawl reached %s (%s)", r.Path, k)
 		}
 	}
 	t.Logf("%d pages at %d×%d in %v", opened, phoneW, phoneH, time.Since(began).Round(time.Millisecond))
@@ -164,7 +175,7 @@ func phoneMenu(t *testing.T, ctx context.Context, who string) {
 func phoneKind(path string) string {
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
-		if p != "" && strings.Trim(p, "0123456789") == "" {
+		if p != "" && strings.Trim(p, "0123456789") == "" || strings.HasPrefix(p, ":") {
 			parts[i] = "N"
 		}
 		if i == 2 && (parts[1] == "surveys" || parts[1] == "samples" && p != "design") {
@@ -275,18 +286,19 @@ func phoneShots(t *testing.T, ctx context.Context, base string, seed servertest.
 				if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 					t.Fatal(err)
 				}
-				// The charts further down, as the phone draws them.
-				if size[0] != phoneW || s.name != "dashboard" && s.name != "street" {
+				// The charts and the board's cards further down, as the
+				// phone draws them.
+				if size[0] != phoneW {
 					continue
 				}
-				for _, id := range []string{"forest", "items"} {
+				for _, part := range []struct{ name, sel string }{{"forest", "figure#forest"}, {"items", "figure#items"}, {"cards", "details.community .building"}} {
 					var shown bool
-					webtest.Run(t, ctx, "find #"+id, webtest.Eval(`document.querySelector("figure#`+id+`")?.getClientRects().length > 0`, &shown))
+					webtest.Run(t, ctx, "find "+part.sel, webtest.Eval(`document.querySelector("`+part.sel+`")?.getClientRects().length > 0`, &shown))
 					if !shown {
 						continue
 					}
-					webtest.Run(t, ctx, "screenshot #"+id, chromedp.Screenshot("figure#"+id, &png, chromedp.ByQuery))
-					if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%s-%d-%s.png", s.name, id, size[0], lang)), png, 0o644); err != nil {
+					webtest.Run(t, ctx, "screenshot "+part.sel, chromedp.Screenshot(part.sel, &png, chromedp.ByQuery))
+					if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%s-%d-%s.png", s.name, part.name, size[0], lang)), png, 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
