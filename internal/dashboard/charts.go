@@ -126,20 +126,76 @@ func columnCells(rows []dashRow, col *dashColumn) []dashCell {
 	return out
 }
 
+// rowLayout is the frame of a forest, change or item chart: its width,
+// where its scale starts and ends, at most how many ticks, and where a
+// row's label goes. Every such chart is drawn twice, wide (labels left of
+// their rows, as on a desk) and narrow (labels above their rows, fewer
+// ticks), and dashboard.css shows the one that fits the screen: on a
+// phone the wide one would be scaled down to text of 4 px.
+type rowLayout struct {
+	W, Left, Right float64
+	Ticks          int
+	Above          bool // labels above their rows (narrow)
+}
+
+// The layouts of the row charts. The narrow one is drawn at about its own
+// size on a 360 px phone (dashboard.css), so its text, 12–13 units, stays
+// at 11 CSS px or more.
+var (
+	wideRows   = rowLayout{W: forestW, Left: forestLeft, Right: forestRight, Ticks: 8}
+	narrowRows = rowLayout{W: narrowW, Left: 22, Right: narrowW - 22, Ticks: 4, Above: true}
+)
+
 // rowScale is the scale and row layout the forest, change and item charts
-// share: rows forestRowH apart from the top, the axis with its ticks below
-// them, values placed on a linear scale between left and right.
+// share: rows apart from the top (forestRowH wide, narrowRowH narrow),
+// the axis with its ticks below them, values placed on a linear scale
+// between left and right.
 type rowScale struct {
-	x      linear
-	top, h float64
+	x            linear
+	top, h, rowH float64
+	above        bool
 }
 
-func newRowScale(d0, d1, left, right float64, rows int) rowScale {
-	return rowScale{x: linear{d0, d1, left, right}, top: forestTop, h: forestTop + float64(rows)*forestRowH + forestAxis}
+func newRowScale(d0, d1, left, right float64, rows int, above bool) rowScale {
+	rowH := forestRowH
+	if above {
+		rowH = narrowRowH
+	}
+	return rowScale{x: linear{d0, d1, left, right}, top: forestTop, h: forestTop + float64(rows)*rowH + forestAxis, rowH: rowH, above: above}
 }
 
-// y is the middle of row i.
-func (s rowScale) y(i int) float64 { return s.top + (float64(i)+0.5)*forestRowH }
+// y is where row i's mark is drawn: the middle of the row, or its lower
+// part when the label sits above it.
+func (s rowScale) y(i int) float64 {
+	if s.above {
+		return s.top + float64(i)*s.rowH + narrowMark
+	}
+	return s.top + (float64(i)+0.5)*s.rowH
+}
+
+// label is where row i's label is written (its baseline) and how it is
+// anchored: at the left of the scale, ending there (wide), or above the
+// mark from the chart's left edge (narrow).
+func (s rowScale) label(i int) (x, y float64, anchor string) {
+	if s.above {
+		return narrowLabelX, s.top + float64(i)*s.rowH + 15, "start"
+	}
+	return s.x.r0 - 10, s.y(i) + 5, "end"
+}
+
+// targetLabel places the target's label under its line: centred, or, on a
+// narrow chart near an edge, beside the line so that it is not cut.
+func targetLabel(x float64, l rowLayout) (float64, string) {
+	switch {
+	case !l.Above:
+		return x, "middle"
+	case x > l.W*0.6:
+		return x + 3, "end"
+	case x < l.W*0.35:
+		return x - 3, "start"
+	}
+	return x, "middle"
+}
 
 // ticks are the gridlines at vals on the axis, labelled by label.
 func (s rowScale) ticks(vals []float64, percent bool, label func(float64, bool) string) []chartTick {
@@ -165,6 +221,10 @@ func (s rowScale) mark(est, lo, hi float64) (x, x0, x1 float64, noInterval bool)
 func (s rowScale) cellRow(i int, label, href string, c dashCell) forestRow {
 	r := forestRow{Y: s.y(i), Label: label, Href: href, Est: c.Est, Lo: c.Lo, Hi: c.Hi, N: c.N,
 		Flag: c.Flag, Suppressed: c.Suppressed, Small: c.Small, Missing: c.Missing}
+	r.LX, r.LY, _ = s.label(i)
+	if s.above {
+		r.Label = fitLabel(label, narrowW-2*narrowLabelX, narrowLabelPx)
+	}
 	if !c.Suppressed && !c.Missing {
 		r.X, r.X0, r.X1, r.NoInterval = s.mark(c.Est, c.Lo, c.Hi)
 	}
@@ -183,16 +243,21 @@ type forestChart struct {
 	TargetX          float64
 	HasTarget        bool
 	Target           float64
+	TargetLX         float64 // the target's label
+	TargetAnchor     string
 	DistrictX        float64
 	HasDistrict      bool
 	District         float64
+	Anchor           string // the rows' labels' text-anchor
 	Rows             []forestRow
+	Narrow           *forestChart // the same figures for a narrow screen
 }
 
 // forestRow is one line of a forest plot or one bar of an item chart:
 // positions and, for the data-* attributes, the values drawn.
 type forestRow struct {
 	Y                 float64
+	LX, LY            float64 // the label's place
 	Label, Href       string
 	X, X0, X1         float64
 	Est, Lo, Hi       float64
@@ -203,17 +268,61 @@ type forestRow struct {
 	NoInterval        bool // the estimate without an interval (logit at 0 or 1)
 }
 
-// Layout of the forest plot.
+// Layout of the forest plot (and the change and item charts).
 const (
 	forestW, forestLeft, forestRight = 760.0, 170.0, 730.0
 	forestRowH, forestTop            = 26.0, 16.0
 	forestAxis                       = 34.0
+	// narrowW is the width of the narrow charts; a narrow row is
+	// narrowRowH high, its label above, its mark narrowMark from its top.
+	narrowW, narrowRowH, narrowMark = 300.0, 40.0, 28.0
+	// narrowLabelX is where a narrow row's label starts; narrowLabelPx
+	// its font size (dashboard.css).
+	narrowLabelX, narrowLabelPx = 8.0, 12.0
 )
 
+// fitLabel shortens a label with "…" so that, written at px, it takes at
+// most room units: a narrow chart's label has the chart's width and no
+// more (the SVG would cut it). The width is estimated: a Chinese character
+// is 1 em, a Latin capital 0.68 em, other characters 0.52 em (system-ui
+// and Noto Sans at worst). The chart's table keeps the whole label.
+func fitLabel(label string, room, px float64) string {
+	w := func(r rune) float64 {
+		switch {
+		case r >= 0x2E80:
+			return px
+		case r >= 'A' && r <= 'Z', r == 'm', r == 'w', r == 'M', r == 'W':
+			return 0.68 * px
+		}
+		return 0.52 * px
+	}
+	total := 0.0
+	for _, r := range label {
+		total += w(r)
+	}
+	if total <= room {
+		return label
+	}
+	used, ell := 0.0, w('…')+px*0.1
+	for i, r := range label {
+		if used+w(r)+ell > room {
+			return label[:i] + "…"
+		}
+		used += w(r)
+	}
+	return label
+}
+
 // newForest lays out the rows of a column (in the order given) against
-// the column's target and the district's figure.
+// the column's target and the district's figure, wide and narrow.
 func newForest(id, key, subject string, col *dashColumn, rows []dashRow, district *dashCell) *forestChart {
-	ch := &forestChart{ID: id, Key: key, Subject: subject, W: forestW, Top: forestTop, Left: forestLeft, Right: forestRight, Percent: col.Percent}
+	ch := layoutForest(id, key, subject, col, rows, district, wideRows)
+	ch.Narrow = layoutForest(id, key, subject, col, rows, district, narrowRows)
+	return ch
+}
+
+func layoutForest(id, key, subject string, col *dashColumn, rows []dashRow, district *dashCell, l rowLayout) *forestChart {
+	ch := &forestChart{ID: id, Key: key, Subject: subject, W: l.W, Top: forestTop, Left: l.Left, Right: l.Right, Percent: col.Percent}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(vs ...float64) {
 		for _, v := range vs {
@@ -234,11 +343,13 @@ func newForest(id, key, subject string, col *dashColumn, rows []dashRow, distric
 	if district != nil && !district.Suppressed && !district.Missing {
 		see(district.Est)
 	}
-	d0, d1, ticks := niceDomain(lo, hi, col.Percent, 8)
-	sc := newRowScale(d0, d1, ch.Left, ch.Right, len(rows))
+	d0, d1, ticks := niceDomain(lo, hi, col.Percent, l.Ticks)
+	sc := newRowScale(d0, d1, ch.Left, ch.Right, len(rows), l.Above)
 	ch.H, ch.Ticks = sc.h, sc.ticks(ticks, col.Percent, tickLabel)
+	_, _, ch.Anchor = sc.label(0)
 	if col.HasTarget {
 		ch.HasTarget, ch.Target, ch.TargetX = true, col.Target, sc.x.at(col.Target)
+		ch.TargetLX, ch.TargetAnchor = targetLabel(ch.TargetX, l)
 	}
 	if district != nil && !district.Suppressed && !district.Missing {
 		ch.HasDistrict, ch.District, ch.DistrictX = true, district.Est, sc.x.at(district.Est)
@@ -258,13 +369,16 @@ type changeChart struct {
 	Percent          bool
 	Ticks            []chartTick
 	ZeroX            float64
+	Anchor           string // the rows' labels' text-anchor
 	Rows             []changeRow
+	Narrow           *changeChart // the same figures for a narrow screen
 }
 
 // changeRow is one difference; Dir is "up" or "down" when its interval
 // excludes zero, "" when it does not.
 type changeRow struct {
 	Y            float64
+	LX, LY       float64 // the label's place
 	Label        string
 	X, X0, X1    float64
 	Diff, Lo, Hi float64
@@ -282,9 +396,15 @@ type changeValue struct {
 	Missing      bool
 }
 
-// newChange lays out differences.
+// newChange lays out differences, wide and narrow.
 func newChange(id, key, subject string, percent bool, vals []changeValue) *changeChart {
-	ch := &changeChart{ID: id, Key: key, Subject: subject, W: forestW, Top: forestTop, Left: forestLeft, Right: forestRight, Percent: percent}
+	ch := layoutChange(id, key, subject, percent, vals, wideRows)
+	ch.Narrow = layoutChange(id, key, subject, percent, vals, narrowRows)
+	return ch
+}
+
+func layoutChange(id, key, subject string, percent bool, vals []changeValue, l rowLayout) *changeChart {
+	ch := &changeChart{ID: id, Key: key, Subject: subject, W: l.W, Top: forestTop, Left: l.Left, Right: l.Right, Percent: percent}
 	lo, hi := 0.0, 0.0
 	for _, v := range vals {
 		for _, f := range []float64{v.Diff, v.Lo, v.Hi} {
@@ -293,7 +413,7 @@ func newChange(id, key, subject string, percent bool, vals []changeValue) *chang
 			}
 		}
 	}
-	step := niceStep(hi-lo, 8)
+	step := niceStep(hi-lo, l.Ticks)
 	if hi-lo < 1e-9 {
 		step = 0.05
 	}
@@ -301,11 +421,16 @@ func newChange(id, key, subject string, percent bool, vals []changeValue) *chang
 	if d0 == d1 {
 		d0, d1 = d0-step, d1+step
 	}
-	sc := newRowScale(d0, d1, ch.Left, ch.Right, len(vals))
+	sc := newRowScale(d0, d1, ch.Left, ch.Right, len(vals), l.Above)
 	ch.H, ch.Ticks = sc.h, sc.ticks(stepTicks(d0, d1, step), percent, signedTickLabel)
 	ch.ZeroX = sc.x.at(0)
+	_, _, ch.Anchor = sc.label(0)
 	for i, v := range vals {
 		r := changeRow{Y: sc.y(i), Label: v.Label, Diff: v.Diff, Lo: v.Lo, Hi: v.Hi, Now: v.Now, Before: v.Before, Missing: v.Missing || !finite(v.Diff)}
+		r.LX, r.LY, _ = sc.label(i)
+		if sc.above {
+			r.Label = fitLabel(v.Label, narrowW-2*narrowLabelX, narrowLabelPx)
+		}
 		if !r.Missing {
 			r.X, r.X0, r.X1, r.NoInterval = sc.mark(v.Diff, v.Lo, v.Hi)
 			switch {
@@ -332,12 +457,23 @@ type barChart struct {
 	HasTarget        bool
 	Target, TargetX  float64
 	ZeroX            float64
+	Anchor           string // the rows' labels' text-anchor
 	Rows             []forestRow
+	Narrow           *barChart // the same figures for a narrow screen
 }
 
-// newBars lays out item cells (in the order given) on a scale from zero.
+// newBars lays out item cells (in the order given) on a scale from zero,
+// wide and narrow.
 func newBars(id, key, subject string, cells []dashCell) *barChart {
-	ch := &barChart{ID: id, Key: key, Subject: subject, W: forestW, Top: forestTop, Left: forestLeft + 30, Right: forestRight}
+	wide := wideRows
+	wide.Left += 30 // the items' names are longer than the streets'
+	ch := layoutBars(id, key, subject, cells, wide)
+	ch.Narrow = layoutBars(id, key, subject, cells, narrowRows)
+	return ch
+}
+
+func layoutBars(id, key, subject string, cells []dashCell, l rowLayout) *barChart {
+	ch := &barChart{ID: id, Key: key, Subject: subject, W: l.W, Top: forestTop, Left: l.Left, Right: l.Right}
 	percent, hi := true, 0.0
 	target, hasTarget := 0.0, false
 	for _, c := range cells {
@@ -359,10 +495,15 @@ func newBars(id, key, subject string, cells []dashCell) *barChart {
 		step := niceStep(math.Max(hi, target), 5)
 		d1 = math.Max(step, math.Ceil(math.Max(hi, target)/step)*step)
 	}
-	sc := newRowScale(0, d1, ch.Left, ch.Right, len(cells))
-	_, _, ticks := niceDomain(0, d1, percent, 10)
+	sc := newRowScale(0, d1, ch.Left, ch.Right, len(cells), l.Above)
+	maxTicks := 10
+	if l.Above {
+		maxTicks = l.Ticks
+	}
+	_, _, ticks := niceDomain(0, d1, percent, maxTicks)
 	ch.H, ch.Ticks = sc.h, sc.ticks(ticks, percent, tickLabel)
 	ch.ZeroX = sc.x.at(0)
+	_, _, ch.Anchor = sc.label(0)
 	if hasTarget {
 		ch.HasTarget, ch.Target, ch.TargetX = true, target, sc.x.at(target)
 	}
@@ -384,6 +525,10 @@ type dayChart struct {
 	RTicks           []chartTick // rates, right
 	Days             []dayBar
 	Line             string // the polyline's points
+	// LegendY is the legend's baseline; LegendY2, when not 0, the second
+	// line's (the narrow chart writes its two entries on two lines).
+	LegendY, LegendY2 float64
+	Narrow            *dayChart // the same days for a narrow screen
 }
 
 // dayBar is one day.
@@ -403,9 +548,22 @@ type dayValue struct {
 	RR1               float64 // cumulative
 }
 
-// newDays lays out days.
+// newDays lays out days, wide and narrow (fewer day labels, the legend on
+// two lines).
 func newDays(id, key, subject string, days []dayValue) *dayChart {
+	ch := layoutDays(id, key, subject, days, false)
+	ch.Narrow = layoutDays(id, key, subject, days, true)
+	return ch
+}
+
+func layoutDays(id, key, subject string, days []dayValue, narrow bool) *dayChart {
 	ch := &dayChart{ID: id, Key: key, Subject: subject, W: forestW, H: 220, Left: 50, Right: 710, Top: 14, Bottom: 180}
+	ch.LegendY = ch.H - 4
+	labels := 12 // at most this many days are labelled
+	if narrow {
+		ch.W, ch.H, ch.Left, ch.Right = narrowW, 238, 34, narrowW-40
+		ch.LegendY, ch.LegendY2, labels = 216, 234, 4
+	}
 	most := 1
 	for _, d := range days {
 		most = max(most, d.Interviews)
@@ -423,7 +581,7 @@ func newDays(id, key, subject string, days []dayValue) *dayChart {
 	n := max(len(days), 1)
 	slot := (ch.Right - ch.Left) / float64(n)
 	ch.BarW = math.Round(math.Min(slot*0.7, 40)*10) / 10
-	every := max(1, int(math.Ceil(float64(n)/12)))
+	every := max(1, int(math.Ceil(float64(n)/float64(labels))))
 	for i, d := range days {
 		mid := math.Round((ch.Left+slot*(float64(i)+0.5))*10) / 10
 		b := dayBar{Day: d.Day, Short: shortDay(d.Day), Mid: mid, X: math.Round((mid-ch.BarW/2)*10) / 10, Y: y.at(float64(d.Interviews)),

@@ -94,40 +94,24 @@ func TestChartGolden(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		out := buf.Bytes()
-		svg := out
-		if i, j := bytes.Index(out, []byte("<svg")), bytes.Index(out, []byte("</svg>")); i >= 0 && j > i {
-			svg = out[i : j+len("</svg>")]
-		} else {
-			t.Fatalf("%s: no <svg> in\n%s", name, out)
+		// A chart is drawn wide and, but for the sparkline, narrow
+		// (for phones): a golden file each.
+		svgs := chartSVGs(out)
+		if want := 2; name == "spark" && len(svgs) != 1 || name != "spark" && len(svgs) != want {
+			t.Fatalf("%s: %d <svg> in\n%s", name, len(svgs), out)
 		}
-		d := xml.NewDecoder(bytes.NewReader(svg))
-		for {
-			if _, err := d.Token(); err != nil {
-				if err.Error() != "EOF" {
-					t.Errorf("%s: SVG is not well-formed: %v", name, err)
+		for i, svg := range svgs {
+			file := name
+			if i == 1 {
+				file += "_narrow"
+				if !strings.Contains(string(svg), `class="chart-svg chart-narrow"`) {
+					t.Errorf("%s: the second SVG is not the narrow one", name)
 				}
-				break
 			}
-		}
-		if !strings.Contains(string(svg), `role="img"`) || !strings.Contains(string(svg), `aria-label="`) {
-			t.Errorf("%s: no role=img with an aria-label", name)
+			checkChartSVG(t, file, svg)
 		}
 		if name != "spark" && !strings.Contains(string(out), "<table") {
 			t.Errorf("%s: no table as its text alternative", name)
-		}
-		golden := filepath.Join("testdata", "chart_"+name+".svg")
-		if *updateCharts {
-			if err := os.WriteFile(golden, svg, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -run TestChartGolden -update)", err)
-		}
-		if !bytes.Equal(svg, want) {
-			t.Errorf("%s differs from %s (run with -update if the change is meant):\n%s", name, golden, svg)
 		}
 	}
 	// The forest plot's whiskers carry their figures; the suppressed street
@@ -141,6 +125,53 @@ func TestChartGolden(t *testing.T) {
 	}
 	if f.TargetX <= f.Rows[2].X1 || f.TargetX >= f.Rows[0].X0 {
 		t.Errorf("target at %v, red interval ends at %v, green starts at %v", f.TargetX, f.Rows[2].X1, f.Rows[0].X0)
+	}
+}
+
+// chartSVGs returns the <svg> elements of a chart's HTML, in order.
+func chartSVGs(out []byte) [][]byte {
+	var svgs [][]byte
+	for {
+		i := bytes.Index(out, []byte("<svg"))
+		j := bytes.Index(out, []byte("</svg>"))
+		if i < 0 || j < i {
+			return svgs
+		}
+		svgs = append(svgs, out[i:j+len("</svg>")])
+		out = out[j+len("</svg>"):]
+	}
+}
+
+// checkChartSVG checks that svg is well-formed XML with a role and a
+// label, and the same as its golden file testdata/chart_<name>.svg
+// (rewritten with -update).
+func checkChartSVG(t *testing.T, name string, svg []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	for {
+		if _, err := d.Token(); err != nil {
+			if err.Error() != "EOF" {
+				t.Errorf("%s: SVG is not well-formed: %v", name, err)
+			}
+			break
+		}
+	}
+	if !strings.Contains(string(svg), `role="img"`) || !strings.Contains(string(svg), `aria-label="`) {
+		t.Errorf("%s: no role=img with an aria-label", name)
+	}
+	golden := filepath.Join("testdata", "chart_"+name+".svg")
+	if *updateCharts {
+		if err := os.WriteFile(golden, svg, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestChartGolden -update)", err)
+	}
+	if !bytes.Equal(svg, want) {
+		t.Errorf("%s differs from %s (run with -update if the change is meant):\n%s", name, golden, svg)
 	}
 }
 
@@ -200,5 +231,20 @@ func TestDashCells(t *testing.T) {
 	sortRows(rows, "x", false)
 	if got := rows[0].Name + rows[1].Name + rows[2].Name + rows[3].Name; got != "bcda" {
 		t.Errorf("ascending: %s", got)
+	}
+}
+
+// A narrow chart's label that would not fit its width is shortened with
+// "…"; one that fits is kept whole.
+func TestFitLabel(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"城关街道", "城关街道"},
+		{"Satisfaction with the community environment", "Satisfaction with the community environment"},
+		{"一二三四五六七八九十一二三四五六七八九十一二三四五", "一二三四五六七八九十一二三四五六七八九十一二三…"},
+		{"Satisfaction with the community environment and its public order", "Satisfaction with the community environmen…"},
+	} {
+		if got := fitLabel(c.in, narrowW-2*narrowLabelX, narrowLabelPx); got != c.want {
+			t.Errorf("fitLabel(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

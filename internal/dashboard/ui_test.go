@@ -205,7 +205,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The forest plot of the sorted indicator: one whisker per street shown,
 	// its data the engine's interval, drawn on one linear scale.
 	var ws []whisker
-	u.Run("read the forest plot", webtest.Eval(`[...document.querySelectorAll('#forest svg .whisker')].map(l => ({
+	u.Run("read the forest plot", webtest.Eval(`[...document.querySelectorAll('#forest svg.chart-wide .whisker')].map(l => ({
 		Label: l.closest('g').querySelector('.label').textContent, Est: l.dataset.estimate, Lo: l.dataset.lo, Hi: l.dataset.hi, N: +l.dataset.n,
 		X1: +l.getAttribute('x1'), X2: +l.getAttribute('x2'), CX: +l.nextElementSibling.getAttribute('cx')}))`, &ws))
 	shown := 0
@@ -301,7 +301,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	u.Open(fmt.Sprintf("%s/compare?with=%d", path, seed.Other))
 	u.Run("the change chart", webtest.WaitVisible(`#change-district svg`))
 	var cws []whisker
-	u.Run("read the change chart", webtest.Eval(`[...document.querySelectorAll('#change-district svg .whisker')].map(l => ({
+	u.Run("read the change chart", webtest.Eval(`[...document.querySelectorAll('#change-district svg.chart-wide .whisker')].map(l => ({
 		Label: l.closest('g').querySelector('.label').textContent, Est: l.dataset.estimate, Lo: l.dataset.lo, Hi: l.dataset.hi}))`, &cws))
 	if len(cws) < 4 {
 		t.Fatalf("change chart has %d whiskers", len(cws))
@@ -340,7 +340,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("sup2 sees streets %+v, want only %d", supRows, seed.Streets[1].ID)
 	}
 	var whiskers int
-	sup.Run("count the supervisor's whiskers", webtest.Eval(`document.querySelectorAll('#forest svg .whisker').length`, &whiskers))
+	sup.Run("count the supervisor's whiskers", webtest.Eval(`document.querySelectorAll('#forest svg.chart-wide .whisker').length`, &whiskers))
 	if whiskers > 1 {
 		t.Errorf("sup2's forest plot has %d streets", whiskers)
 	}

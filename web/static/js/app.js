@@ -50,6 +50,18 @@ if (logout) {
   });
 }
 
+// On a narrow screen the navigation and the account's links fold into a
+// menu (minyi.css shows the button below 48rem); the button opens and
+// closes it.
+const menu = document.getElementById("menu-toggle");
+if (menu) {
+  menu.addEventListener("click", () => {
+    const open = menu.getAttribute("aria-expanded") !== "true";
+    menu.setAttribute("aria-expanded", String(open));
+    menu.closest(".top").classList.toggle("menu-open", open);
+  });
+}
+
 // Every office form posts to the API (form.js); input stashed before a
 // re-login is put back. The import is static, so the forms are bound
 // before the page's load event: a form clicked earlier would be submitted
