@@ -1,6 +1,7 @@
 package office
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,7 +54,7 @@ func (s *Handler) ImportUsers(c echo.Context) error {
 			problems = d["problems"]
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "office_slips", "office.slips.title",
-			map[string]any{"Problems": problems, "Message": apperr.PublicMessage(err), "File": fh.Filename})
+			map[string]any{"Problems": problems, "File": fh.Filename, "Pages": nil, "Count": 0})
 	}
 	if err != nil {
 		return err
@@ -71,16 +72,17 @@ func (s *Handler) ImportUsers(c echo.Context) error {
 		}
 		pages[len(pages)-1] = append(pages[len(pages)-1], slipView{Slip: sl, URL: u, QR: qr})
 	}
-	return s.render(c, http.StatusCreated, "office_slips", "office.slips.title", map[string]any{"Pages": pages, "Count": len(slips), "File": fh.Filename})
+	return s.render(c, http.StatusCreated, "office_slips", "office.slips.title", map[string]any{"Problems": nil, "Pages": pages, "Count": len(slips), "File": fh.Filename})
 }
 
 // render writes a page with a status of its own (ui.Render answers 200).
 func (s *Handler) render(c echo.Context, status int, name, title string, data any) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	h.Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(status)
-	return s.ui.Pages().Render(c.Response(), s.ui.Page(c, name, title, data))
+	var buf bytes.Buffer
+	if err := s.ui.Pages().Render(&buf, s.ui.Page(c, name, title, data)); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // baseURL is the public base URL, or else the address this request came

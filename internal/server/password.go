@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"net/url"
@@ -89,11 +90,12 @@ func (s *Server) loginCode(c echo.Context) error {
 		if code == "" {
 			code, status = "disabled", http.StatusForbidden
 		}
-		h := c.Response().Header()
-		h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-		h.Set("Cache-Control", "no-store")
-		c.Response().WriteHeader(status)
-		return s.pages.Render(c.Response(), s.ui.Page(c, "logincode", "logincode.title", map[string]any{"Code": code}))
+		var buf bytes.Buffer
+		if err := s.pages.Render(&buf, s.ui.Page(c, "logincode", "logincode.title", map[string]any{"Code": code})); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.HTMLBlob(status, buf.Bytes())
 	}
 	if err != nil {
 		return err
