@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 )
@@ -58,6 +60,30 @@ func TestFilterUsers(t *testing.T) {
 			if err != nil || total != tc.total || len(us) != tc.got {
 				t.Errorf("%+v = %d of %d (%v), want %d of %d", tc.f, len(us), total, err, tc.got, tc.total)
 			}
+		}
+	})
+}
+
+// TestResetEndsLoginCode: a password reset (as a disable or a change of
+// role) deletes the account's unused login code: a slip printed before
+// opens nothing.
+func TestResetEndsLoginCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		st := storetest.Street(t, db, "城关街道")
+		hash := fmt.Sprintf("%064d", 7)
+		u := store.ImportedUser{NewUser: store.NewUser{Username: "li", Role: store.RoleInterviewer, StreetID: &st, PasswordHash: "x", MustChangePassword: true}, CodeHash: hash}
+		ids, err := db.CreateUsers(ctx, []store.ImportedUser{u}, time.Now().Add(time.Hour), store.CLI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetPassword(ctx, ids[0], "y", store.CLI); err != nil {
+			t.Fatal(err)
+		}
+		keep := func(c store.LoginCounter) (store.LoginCounter, bool) { return c, false }
+		_, err = db.LoginWithCode(ctx, store.CLI, hash, time.Now(), fmt.Sprintf("%064d", 1), time.Now().Add(time.Hour), "", nil, keep)
+		if apperr.CodeOf(err) != store.CodeLoginCodeUnknown {
+			t.Errorf("the code after a reset: %v", err)
 		}
 	})
 }

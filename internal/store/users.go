@@ -179,7 +179,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, by Act
 // theirs still active, inside tx, and returns how many tokens it revoked:
 // a password reset, a change of role or street and disabling leave no way
 // in made before them — a tablet's token included, which the old cookie's
-// end did not touch. (Tokens an administrator made for a service account
+// end did not touch, and an account slip's unused login code. (Tokens an administrator made for a service account
 // go too: the administrator makes new ones, knowing the account changed.)
 func (db *DB) endAccess(ctx context.Context, tx *sqlx.Tx, userID int64) (int, error) {
 	if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), userID); err != nil {
@@ -188,6 +188,10 @@ func (db *DB) endAccess(ctx context.Context, tx *sqlx.Tx, userID int64) (int, er
 	res, err := tx.ExecContext(ctx, db.Q("revoke-user-api-tokens"), now(), userID)
 	if err != nil {
 		return 0, db.mapErr(err, "revoke API tokens")
+	}
+	// An account slip's login code not used yet goes too.
+	if _, err := tx.ExecContext(ctx, db.Q("delete-user-login-codes"), userID); err != nil {
+		return 0, db.mapErr(err, "delete login codes")
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
