@@ -70,6 +70,29 @@ func (s *Handler) RoundAction(action string) echo.HandlerFunc {
 	}
 }
 
+// CloseRound closes a round (POST /api/v1/rounds/:id/close). With work
+// still open it answers 409 with the code round_has_open_work and the
+// counts in error.details, unless the body says {"force": true}.
+func (s *Handler) CloseRound(c echo.Context) error {
+	id, err := request.IDParam(c, "id", "round")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Force bool `json:"force"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := request.BindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	r, err := s.rounds.Close(c.Request().Context(), request.Caller(c), id, req.Force)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
 // MarkSimulated marks a round's data as simulated (POST
 // /api/v1/rounds/:id/simulated), as minyi simulate round --url does before
 // it submits into the round.

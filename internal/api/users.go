@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -90,4 +91,28 @@ func userID(c echo.Context) (int64, error) {
 		return 0, apperr.WithFields("invalid user id", map[string]string{"id": "a positive whole number"})
 	}
 	return id, nil
+}
+
+// ImportUsers creates the accounts of an uploaded list (multipart field
+// "file": CSV or XLSX with 姓名, 账号, 角色, 街道, 手机), all or none, and
+// returns each with its one-time password and login code, this once. A
+// list with problems answers 422 with each problem and its line in
+// error.details.problems.
+func (s *Handler) ImportUsers(c echo.Context) error {
+	fh, cleanup, err := request.UploadedFile(c, "the account list")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	f, err := fh.Open()
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, err, "open upload")
+	}
+	defer f.Close()
+	slips, err := accounts.Import(c.Request().Context(), s.db, f, time.Now(), request.Actor(c))
+	if err != nil {
+		return err
+	}
+	request.NoStore(c)
+	return c.JSON(http.StatusCreated, map[string]any{"accounts": slips})
 }

@@ -61,7 +61,10 @@ type Error struct {
 	// Details is optional structured data safe to show, e.g. the
 	// line-numbered problems of an uploaded file.
 	Details any
-	Err     error
+	// Code, when set, replaces the kind's name as the error's stable code
+	// in an answer (e.g. "password_change_required", a Forbidden).
+	Code string
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -144,6 +147,15 @@ func FieldsOf(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+// CodeOf returns the stable code err carries besides its kind, or "".
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
 
 // DetailsOf returns the structured details of err, if any.

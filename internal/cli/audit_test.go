@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/accounts/accountstest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/surveys"
@@ -59,7 +60,11 @@ func TestCLIChangesAreAudited(t *testing.T) {
 			def := filepath.Join(dir, "window-service.yaml")
 			src, _ := surveys.FS.ReadFile("window-service.yaml")
 			src = []byte(strings.Replace(string(src), "id: window-service", "id: window-test", 1)) // migrate up installed the shipped one
-			for f, text := range map[string]string{register: b.String(), bad: "街道,社区,门牌号\nA,,1\n", def: string(src)} {
+			accountsList, badAccounts := filepath.Join(dir, "accounts.csv"), filepath.Join(dir, "bad-accounts.csv")
+			list := accountstest.List(50, "城关街道")
+			bad2 := accountstest.List(50, "城关街道", "无此街道")
+			for f, text := range map[string]string{register: b.String(), bad: "街道,社区,门牌号\nA,,1\n", def: string(src),
+				accountsList: string(accountstest.CSV(list, true)), badAccounts: string(accountstest.CSV(bad2, true))} {
 				if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
 					t.Fatal(err)
 				}
@@ -86,6 +91,9 @@ func TestCLIChangesAreAudited(t *testing.T) {
 				{[]string{"user", "disable", "wangfang"}, true, "user.disable", "wangfang"},
 				{[]string{"user", "enable", "wangfang"}, true, "user.enable", "wangfang"},
 				{[]string{"user", "enable", "nobody"}, false, "user.enable", "nobody"},
+				{[]string{"user", "import", badAccounts}, false, "user.import", ""},
+				{[]string{"user", "import", accountsList, "--base-url", "https://minyi.example.gov.cn"}, true, "user.import", ""},
+				{[]string{"user", "import", accountsList}, false, "user.import", ""}, // every username taken now
 			}
 			for _, st := range steps {
 				before := auditCount(t, db, st.action, st.object)
@@ -102,5 +110,36 @@ func TestCLIChangesAreAudited(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUserImport: 'minyi user import' prints each account's one-time
+// password and login link once, and names a bad line.
+func TestUserImport(t *testing.T) {
+	url := storetest.URL(t, store.SQLite)
+	env := map[string]string{"DATABASE_URL": url, "MINYI_BASE_URL": "https://minyi.example.gov.cn"}
+	if _, _, err := runCLI(t, env, "", "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.Street(t, db, "城关街道")
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "名单.xlsx"), filepath.Join(dir, "bad.csv")
+	list := accountstest.List(12, "城关街道")
+	os.WriteFile(good, accountstest.XLSX(list), 0o600)
+	os.WriteFile(bad, []byte("姓名,账号,角色,街道\n王芳,wf,校长,城关街道\n"), 0o600)
+	if _, _, err := runCLI(t, env, "", "user", "import", bad); err == nil || !strings.Contains(err.Error(), "line 2, role") || ExitCode(err) != 2 {
+		t.Errorf("bad list: %v (exit %d)", err, ExitCode(err))
+	}
+	out, _, err := runCLI(t, env, "", "user", "import", good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, "https://minyi.example.gov.cn/login/code/"); n != 12 || !strings.Contains(out, "created 12 accounts") || !strings.Contains(out, list[1][0]) {
+		t.Errorf("output:\n%s", out)
 	}
 }

@@ -26,6 +26,11 @@ type Handler struct {
 	// whose last one the administrator's home shows.
 	BackupDir   string
 	BackupEvery time.Duration
+	// BaseURL is the public base URL ("" derives it from the request): an
+	// account slip's QR code opens it. Now is the clock of login codes'
+	// expiry (nil: time.Now).
+	BaseURL string
+	Now     func() time.Time
 }
 
 // New returns the office's pages.

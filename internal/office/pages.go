@@ -41,6 +41,9 @@ type roundRow struct {
 	// reopen).
 	Actions []string
 	Waiting store.StreetWaiting // a supervisor's street only
+	// Open is what closing the round would leave undone (an admin's
+	// rounds in fieldwork only): the close button's confirmation names it.
+	Open store.OpenWork
 }
 
 // Done is the share of the round's households with a final outcome.
@@ -84,6 +87,11 @@ func (s *Handler) roundRows(c echo.Context) ([]roundRow, error) {
 		rows[i] = roundRow{RoundInfo: r, Counts: counts[r.ID], Tabs: ui.Tabs(u, r.ID, c.Request().URL.Path), Waiting: waiting[r.ID]}
 		if u.Role == store.RoleAdmin {
 			rows[i].Actions = roundActions[r.Status]
+			if r.Status == store.RoundFieldwork {
+				if rows[i].Open, err = s.db.RoundOpenWork(ctx, r.ID); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	return rows, nil

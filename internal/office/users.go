@@ -2,6 +2,7 @@ package office
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,16 +15,74 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// Users lists the accounts with their actions (deactivate, reactivate,
-// reset the password, change the street), the form to add one, and the
-// API tokens of every account (an admin may create and revoke anyone's).
+// usersPageSize is the accounts on one page of the users list.
+const usersPageSize = 50
+
+// userQuery is the users page's filter as the form sends it.
+type userQuery struct {
+	Role, Street, State, Search string
+	Page                        int
+}
+
+// Users lists the accounts, filtered by role, street, state and a search of
+// username and name (in the SQL WHERE), 50 a page, with their actions
+// (deactivate, reactivate, reset the password, change the name, role and
+// street), the forms to add one or import a list, and the API tokens of
+// every account (an admin may create and revoke anyone's).
 func (s *Handler) Users(c echo.Context) error {
 	ctx := c.Request().Context()
-	us, err := s.db.Users(ctx)
+	streets, err := s.db.Streets(ctx)
 	if err != nil {
 		return err
 	}
-	streets, err := s.db.Streets(ctx)
+	q := userQuery{Role: c.QueryParam("role"), Street: c.QueryParam("street"), State: c.QueryParam("state"),
+		Search: strings.TrimSpace(c.QueryParam("q")), Page: 1}
+	errs := map[string]string{}
+	f := store.UserFilter{Limit: usersPageSize}
+	switch {
+	case q.Role == "":
+	case slices.Contains(store.Roles, q.Role):
+		f.Role = q.Role
+	default:
+		errs["role"] = "one of " + strings.Join(store.Roles, ", ")
+	}
+	if q.Street != "" {
+		for _, st := range streets {
+			if st.Name == q.Street {
+				f.StreetID = st.ID
+			}
+		}
+		if f.StreetID == 0 {
+			errs["street"] = "no such street"
+		}
+	}
+	switch q.State {
+	case "", "active", "disabled":
+		f.State = q.State
+	default:
+		errs["state"] = "active or disabled"
+	}
+	if !utf8.ValidString(q.Search) || utf8.RuneCountInString(q.Search) > 64 {
+		errs["q"] = "at most 64 characters of text"
+	} else {
+		f.Search = q.Search
+	}
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			errs["page"] = "a page number"
+		} else {
+			q.Page = n
+		}
+	}
+	f.Offset = (q.Page - 1) * usersPageSize
+	us, total := []store.User{}, 0
+	if len(errs) == 0 {
+		if us, total, err = s.db.FilterUsers(ctx, f); err != nil {
+			return err
+		}
+	}
+	all, err := s.db.Users(ctx) // the token form's list of accounts
 	if err != nil {
 		return err
 	}
@@ -40,9 +99,29 @@ func (s *Handler) Users(c echo.Context) error {
 	for i, t := range tokens {
 		rows[i] = tokenRow{APIToken: t, State: t.State(now)}
 	}
-	return s.ui.Render(c, "office_users", "office.users.title", map[string]any{
-		"Users": us, "Streets": streets, "Roles": store.Roles, "Tokens": rows, "Me": request.User(c).ID,
-	})
+	page := func(n int) string {
+		v := url.Values{}
+		for k, x := range map[string]string{"role": q.Role, "street": q.Street, "state": q.State, "q": q.Search} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return "/users?" + v.Encode()
+	}
+	data := map[string]any{
+		"Users": us, "All": all, "Total": total, "Query": q, "Errors": errs, "Streets": streets, "Roles": store.Roles,
+		"Tokens": rows, "Me": request.User(c).ID, "Next": "", "Prev": "",
+	}
+	if q.Page*usersPageSize < total {
+		data["Next"] = page(q.Page + 1)
+	}
+	if q.Page > 1 {
+		data["Prev"] = page(q.Page - 1)
+	}
+	return s.ui.Render(c, "office_users", "office.users.title", data)
 }
 
 // auditPageSize is the entries on one page of the audit log.

@@ -243,9 +243,9 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		t.Errorf("int2b's new password (%q) does not log in: %d", newPW, res.StatusCode)
 	}
 	u.Run("move int2b to 街道1",
-		chromedp.SetValue(`#street-`+oid+` select[name=street]`, "街道1", chromedp.ByQuery),
-		webtest.Click(`#street-`+oid+` [type=submit]`),
-		webtest.WaitVisible(`#street-`+oid+` .form-alert.ok`))
+		chromedp.SetValue(`#edit-`+oid+` select[name=street]`, "街道1", chromedp.ByQuery),
+		webtest.Click(`#edit-`+oid+` [type=submit]`),
+		webtest.WaitVisible(`#edit-`+oid+` .form-alert.ok`))
 	if x, _ := db.UserByUsername(ctx, "int2b"); x.StreetName != "街道1" {
 		t.Errorf("int2b's street = %q, want 街道1", x.StreetName)
 	}

@@ -207,6 +207,24 @@ func (s *Service) SetState(ctx context.Context, c Caller, roundID int64, action 
 	return s.db.RoundInfoByID(ctx, roundID)
 }
 
+// Close closes a round in fieldwork, audited. With work still open
+// (unreviewed quality flags, pending replacements, households in
+// progress) it is a Conflict carrying the counts (store.CodeRoundOpenWork)
+// unless force.
+func (s *Service) Close(ctx context.Context, c Caller, roundID int64, force bool) (store.RoundInfo, error) {
+	r, err := s.db.RoundInfoByID(ctx, roundID)
+	if err != nil {
+		return r, err
+	}
+	if r.Status != store.RoundFieldwork {
+		return store.RoundInfo{}, apperr.New(apperr.Conflict, "the round is not %s", store.RoundFieldwork)
+	}
+	if _, err := s.db.CloseRound(ctx, c.Actor, roundID, force); err != nil {
+		return store.RoundInfo{}, err
+	}
+	return s.db.RoundInfoByID(ctx, roundID)
+}
+
 // MarkSimulated marks a round's data as simulated, audited; the simulator
 // calls it before it submits anything into the round. A round stays
 // simulated once marked.

@@ -44,6 +44,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/login", handler: s.login, public: true}, // limited per address and account by auth.Limits
 		{method: "POST", path: "/api/v1/logout", handler: s.logout, public: true},
 		{method: "GET", path: "/api/v1/me", handler: s.me, loggedIn: true},
+		{method: "POST", path: "/api/v1/me/password", handler: s.changePassword, loggedIn: true}, // the one call (with me and logout) an account with a one-time password may make
 
 		// API tokens ("Authorization: Bearer …"): admins for anyone, others their own.
 		{method: "POST", path: "/api/v1/tokens", handler: s.api.CreateToken, loggedIn: true},
@@ -56,6 +57,7 @@ func (s *Server) apiRoutes() []route {
 		// Accounts: admins only; every change audited, passwords shown once.
 		{method: "GET", path: "/api/v1/users", handler: s.api.ListUsers, roles: adminsOnly},
 		{method: "POST", path: "/api/v1/users", handler: s.api.CreateUser, roles: adminsOnly},
+		{method: "POST", path: "/api/v1/users/import", handler: s.api.ImportUsers, roles: adminsOnly, upload: true},
 		{method: "PATCH", path: "/api/v1/users/:id", handler: s.api.UpdateUser, roles: adminsOnly},
 		{method: "POST", path: "/api/v1/users/:id/disable", handler: s.api.DisableUser, roles: adminsOnly},
 		{method: "POST", path: "/api/v1/users/:id/enable", handler: s.api.EnableUser, roles: adminsOnly},
@@ -94,7 +96,7 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/rounds", handler: s.api.CreateRound, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id", handler: s.api.GetRound, loggedIn: true},
 		{method: "POST", path: "/api/v1/rounds/:id/start", handler: s.api.RoundAction("start"), roles: adminsOnly},
-		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.api.RoundAction("close"), roles: adminsOnly},
+		{method: "POST", path: "/api/v1/rounds/:id/close", handler: s.api.CloseRound, roles: adminsOnly}, // {"force": true} to close with work still open (409 round_has_open_work)
 		{method: "POST", path: "/api/v1/rounds/:id/reopen", handler: s.api.RoundAction("reopen"), roles: adminsOnly},
 		{method: "POST", path: "/api/v1/rounds/:id/simulated", handler: s.api.MarkSimulated, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id/assignments", handler: s.api.ListAssignments, roles: supervisors},

@@ -134,6 +134,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		k := apperr.KindOf(err)
 		status = statusOf(k)
 		body.Code = k.String()
+		if code := apperr.CodeOf(err); code != "" && k != apperr.Internal {
+			body.Code = code
+		}
 		body.Message = apperr.PublicMessage(err)
 		body.Fields = apperr.FieldsOf(err)
 		if k != apperr.Internal && k != apperr.Unavailable {

@@ -147,6 +147,9 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			request.SetUser(c, u)
 			request.SetToken(c, id)
+			if err := mustChangePassword(c, u); err != nil || c.Response().Committed {
+				return err
+			}
 			return next(c)
 		}
 		ck, err := c.Cookie(SessionCookie)
@@ -158,6 +161,9 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		request.SetUser(c, u)
+		if err := mustChangePassword(c, u); err != nil || c.Response().Committed {
+			return err
+		}
 		return next(c)
 	}
 }

@@ -44,6 +44,7 @@ func (s *Server) homePages() []page {
 		{method: "GET", path: "/surveys", handler: s.office.Surveys},
 		{method: "GET", path: "/surveys/:slug", handler: s.office.Survey},
 		{method: "GET", path: "/surveys/:slug/:version", handler: s.office.Survey},
+		{method: "GET", path: "/password", handler: s.passwordPage}, // choose a new password (first of all, after a one-time one)
 	}
 }
 
@@ -90,6 +91,7 @@ func (s *Server) officePages() []page {
 		{method: "GET", path: "/samples", handler: s.office.Samples, roles: analysts},
 		{method: "GET", path: "/samples/:name", handler: s.office.Sample, roles: analysts},
 		{method: "GET", path: "/users", handler: s.office.Users, roles: adminsOnly},
+		{method: "POST", path: "/users/import", handler: s.office.ImportUsers, roles: adminsOnly, upload: true}, // answers the sheet of account slips
 		{method: "GET", path: "/audit", handler: s.office.Audit, roles: adminsOnly},
 		{method: "GET", path: "/tls", handler: s.office.TLS, roles: adminsOnly},
 	}

@@ -37,6 +37,7 @@ var homePageCases = []pageCase{
 	{"GET /surveys/:slug", "/surveys/field", "LAAAAAA"},
 	{"GET /surveys/:slug/:version", "/surveys/field/1", "LAAAAAA"},
 	{"GET /surveys/:slug/:version", "/surveys/nosuch/1", "LNNNNNN"},
+	{"GET /password", "/password", "LAAAAAA"},
 }
 
 // allPageCases are the cases of every part of the interface; each part

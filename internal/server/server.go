@@ -98,6 +98,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	s.office = office.New(db, s.rounds, s.ui)
 	s.office.TLSLocal = cfg.TLSLocal
 	s.office.BackupDir, s.office.BackupEvery = cfg.BackupDir, cfg.BackupEvery
+	s.office.BaseURL, s.office.Now = cfg.BaseURL, func() time.Time { return authSvc.Now() }
 	s.design = design.New(db, s.ui)
 	db.SetLogger(slog.New(requestLog{log.Handler()}))
 	if u, err := url.Parse(cfg.BaseURL); err == nil {

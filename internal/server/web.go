@@ -23,6 +23,9 @@ func (s *Server) webRoutes() {
 	e.GET("/t", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/t/") })
 	e.GET("/t/*", tablet.Serve) // the tablet app (internal/tablet)
 	e.GET("/login", s.loginPage)
+	// Public: an account slip's QR code; the code is the credential, used
+	// once (password.go).
+	e.GET("/login/code/:code", s.loginCode)
 	// Public: a tablet fetches the office's authority before it can trust
 	// the server (serve --tls-local; 404 without).
 	e.GET("/ca.crt", s.office.CACert)

@@ -35,6 +35,10 @@ type User struct {
 	PasswordHash string        `db:"password_hash" json:"-"`
 	Disabled     bool          `db:"disabled" json:"disabled"`
 	CreatedAt    time.Time     `db:"created_at" json:"created_at"`
+	// MustChangePassword: the account has a one-time password (an account
+	// slip's) and must choose its own before anything else.
+	MustChangePassword bool   `db:"must_change_password" json:"must_change_password"`
+	Phone              string `db:"phone" json:"phone,omitempty"`
 }
 
 // NewUser is what CreateUser needs.
@@ -44,6 +48,9 @@ type NewUser struct {
 	Role         string
 	StreetID     *int64
 	PasswordHash string
+	// MustChangePassword marks a one-time password (see User).
+	MustChangePassword bool
+	Phone              string
 }
 
 // Street is a street (街道), the stratum of the sample.
@@ -82,7 +89,7 @@ func (db *DB) CreateUser(ctx context.Context, u NewUser, by Actor) (int64, error
 	var id int64
 	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.QueryRowxContext(ctx, db.Q("insert-user"),
-			u.Username, u.DisplayName, u.Role, u.StreetID, u.PasswordHash, now()).Scan(&id)
+			u.Username, u.DisplayName, u.Role, u.StreetID, u.PasswordHash, now(), u.MustChangePassword, u.Phone).Scan(&id)
 		if apperr.Is(db.mapErr(err, ""), apperr.Conflict) {
 			return apperr.Wrap(apperr.Conflict, err, "user %q already exists (usernames are compared without regard to case)", u.Username)
 		}
@@ -172,7 +179,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, by Act
 // theirs still active, inside tx, and returns how many tokens it revoked:
 // a password reset, a change of role or street and disabling leave no way
 // in made before them — a tablet's token included, which the old cookie's
-// end did not touch. (Tokens an administrator made for a service account
+// end did not touch, and an account slip's unused login code. (Tokens an administrator made for a service account
 // go too: the administrator makes new ones, knowing the account changed.)
 func (db *DB) endAccess(ctx context.Context, tx *sqlx.Tx, userID int64) (int, error) {
 	if _, err := tx.ExecContext(ctx, db.Q("delete-user-sessions"), userID); err != nil {
@@ -181,6 +188,10 @@ func (db *DB) endAccess(ctx context.Context, tx *sqlx.Tx, userID int64) (int, er
 	res, err := tx.ExecContext(ctx, db.Q("revoke-user-api-tokens"), now(), userID)
 	if err != nil {
 		return 0, db.mapErr(err, "revoke API tokens")
+	}
+	// An account slip's login code not used yet goes too.
+	if _, err := tx.ExecContext(ctx, db.Q("delete-user-login-codes"), userID); err != nil {
+		return 0, db.mapErr(err, "delete login codes")
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil

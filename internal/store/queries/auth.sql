@@ -16,25 +16,25 @@ ON CONFLICT (key) DO NOTHING
 SELECT COUNT(*) FROM users
 
 -- name: insert-user
-INSERT INTO users (username, display_name, role, street_id, password_hash, created_at)
-VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO users (username, display_name, role, street_id, password_hash, created_at, must_change_password, phone)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id
 
 -- name: get-user-by-username
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
 WHERE lower(u.username) = lower(?)
 
 -- name: get-user
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
 WHERE u.id = ?
 
 -- name: list-users
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
 ORDER BY u.username
 
@@ -42,7 +42,7 @@ ORDER BY u.username
 -- A user about to change. SQLite's single writer serialises changes;
 -- PostgreSQL locks the row (queries/postgres/users.sql).
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
 WHERE u.id = ?
 
@@ -73,7 +73,7 @@ VALUES (?, ?, ?, ?, ?)
 
 -- name: get-session-user
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(st.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 LEFT JOIN streets st ON st.id = u.street_id

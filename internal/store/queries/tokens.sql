@@ -48,7 +48,7 @@ UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL
 -- Everything a bearer check needs in one read: the user, and the token's
 -- state, which the caller judges so that it can say what is wrong.
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(st.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at,
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone,
        t.id AS token_id, t.expires_at AS token_expires_at, t.last_used_at AS token_last_used_at,
        t.revoked_at AS token_revoked_at
 FROM api_tokens t

@@ -10,7 +10,7 @@
 
 -- name: get-user-for-update
 SELECT u.id, u.username, u.display_name, u.role, u.street_id, COALESCE(s.name, '') AS street_name,
-       u.password_hash, u.disabled, u.created_at
+       u.password_hash, u.disabled, u.created_at, u.must_change_password, u.phone
 FROM users u LEFT JOIN streets s ON s.id = u.street_id
 WHERE u.id = ?
 FOR NO KEY UPDATE OF u
