@@ -25,12 +25,12 @@ import (
 type tokKind int
 
 const (
-	tEOF tokKind = iota
-	tRef         // ${name}
-	tStr         // 'text' or "text"
-	tNum         // 12, -3, 0.5
-	tName        // and, or, selected, string-length …
-	tOp          // = != < <= > >=
+	tEOF  tokKind = iota
+	tRef          // ${name}
+	tStr          // 'text' or "text"
+	tNum          // 12, -3, 0.5
+	tName         // and, or, selected, string-length …
+	tOp           // = != < <= > >=
 	tLParen
 	tRParen
 	tComma
@@ -193,7 +193,7 @@ func parseExpr(src string) (*node, *exprError) {
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
-func (p *parser) next() token  { t := p.toks[p.pos]; p.pos++; return t }
+func (p *parser) next() token { t := p.toks[p.pos]; p.pos++; return t }
 
 func (p *parser) chain(word string, kind nodeKind, sub func() (*node, *exprError)) (*node, *exprError) {
 	first, err := sub()
@@ -426,6 +426,12 @@ func (cv *converter) value(qi *qinfo, lit *node) (int, *exprError) {
 func (cv *converter) comparison(n *node) (*questionnaire.Condition, *exprError) {
 	refN, lit, op, ok := operands(n)
 	if !ok {
+		for _, k := range n.kids {
+			if k.kind == nCall && !isLength(k) {
+				return nil, cv.errf(k, "the function "+k.text+"() is not supported here (minyi reads =, !=, <, <=, >, >=, selected, not, string-length, and, or)",
+					"此处不支持函数 "+k.text+"()（可用 =、!=、<、<=、>、>=、selected、not、string-length、and、or）")
+			}
+		}
 		return nil, cv.errf(n, "a comparison needs a question on one side and a text or number on the other",
 			"比较的一边应是题目，另一边应是文字或数字")
 	}

@@ -31,9 +31,9 @@ const (
 // whose names are not whole numbers.
 type Result struct {
 	Definition *questionnaire.Definition
-	Version    string          // settings' version, for information
-	Warnings   Problems        // nothing wrong, but worth reading
-	Codes      []AssignedCode  // codes minyi chose for choice names
+	Version    string         // settings' version, for information
+	Warnings   Problems       // nothing wrong, but worth reading
+	Codes      []AssignedCode // codes minyi chose for choice names
 }
 
 // AssignedCode is the code minyi gave a choice whose name is not a whole
