@@ -2,6 +2,8 @@ package xlsform_test
 
 import (
 	"io/fs"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -45,6 +47,20 @@ func TestRoundTripShipped(t *testing.T) {
 			}
 			if len(res.Warnings) != 0 {
 				t.Errorf("warnings: %v", res.Warnings)
+			}
+			// The same export, opened and saved by LibreOffice Calc
+			// (testdata/libreoffice.sh): the same hash again.
+			lo, err := os.ReadFile("testdata/" + strings.TrimSuffix(name, ".yaml") + "-libreoffice.xlsx")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err = xlsform.Read(lo)
+			if err != nil {
+				t.Fatalf("LibreOffice's copy:\n%v", err)
+			}
+			if h, _ := res.Definition.ContentHash(); h != wh {
+				got, _ := res.Definition.CanonicalJSON()
+				t.Errorf("LibreOffice's copy imports as %s, want %s:\n%s", h, wh, got)
 			}
 		})
 	}
