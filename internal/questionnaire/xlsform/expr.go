@@ -828,3 +828,5 @@ func equalsText(code string, v int, d *questionnaire.Definition) string {
 	}
 	return fmt.Sprintf("${%s} = %d", code, v)
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -97,6 +97,21 @@ func (ps Problems) Error() string {
 
 var sheetOrder = []string{sheetSettings, sheetSurvey, sheetChoices, sheetIndicators}
 
+// maxProblems bounds the problems reported for one workbook: a sheet of
+// garbage would otherwise give one per cell.
+const maxProblems = 200
+
+// capped keeps the first maxProblems and says how many more there were.
+func (ps Problems) capped() Problems {
+	if len(ps) <= maxProblems {
+		return ps
+	}
+	more := len(ps) - maxProblems
+	return append(ps[:maxProblems:maxProblems], Problem{
+		Message:   fmt.Sprintf("and %d more problems", more),
+		MessageZH: fmt.Sprintf("另有 %d 个问题未列出", more), col: -1})
+}
+
 // sorted orders problems by sheet (settings, survey, choices, indicators),
 // row and column, keeping the order of discovery within a cell.
 func (ps Problems) sorted() Problems {

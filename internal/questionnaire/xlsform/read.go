@@ -285,7 +285,7 @@ func (rd *reader) read() (*Result, error) {
 		}
 	}
 	if len(rd.probs) > 0 {
-		return nil, rd.probs.sorted()
+		return nil, rd.probs.sorted().capped()
 	}
 	res := &Result{}
 	d := &questionnaire.Definition{}
@@ -315,7 +315,7 @@ func (rd *reader) read() (*Result, error) {
 	if len(rd.langs) == 0 {
 		rd.errorf(survey, 1, "", "", "the survey sheet has no label column (label, or label::中文 (zh-CN) and label::English (en))",
 			"survey 工作表没有 label 列（label，或 label::中文 (zh-CN) 与 label::English (en)）")
-		return nil, rd.probs.sorted()
+		return nil, rd.probs.sorted().capped()
 	}
 	d.Languages = rd.langs
 	rd.loc["languages"] = entity{sh: survey, row: 1, def: "label"}
@@ -339,7 +339,7 @@ func (rd *reader) read() (*Result, error) {
 		rd.addCheck(cps)
 	}
 	if len(rd.probs) > 0 {
-		return nil, rd.probs.sorted()
+		return nil, rd.probs.sorted().capped()
 	}
 	res.Definition = d
 	res.Warnings = rd.warnings.sorted()

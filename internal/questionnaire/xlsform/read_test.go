@@ -3,6 +3,7 @@ package xlsform_test
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -192,5 +193,17 @@ func TestReadWarnings(t *testing.T) {
 	}
 	if d.Question("S1").Help["en"] != "Show the card" || len(d.Sections) != 2 || d.Sections[0].ID != "section" {
 		t.Errorf("help %v, sections %d", d.Question("S1").Help, len(d.Sections))
+	}
+}
+
+func TestReadCapsProblems(t *testing.T) {
+	b := base()
+	for i := range 300 {
+		b["survey"] = append(b["survey"], []string{"geopoint", "G" + strconv.Itoa(i), "位置", "Place"})
+	}
+	_, err := xlsform.Read(b.xlsx(t))
+	var ps xlsform.Problems
+	if !errors.As(err, &ps) || len(ps) != 201 || ps[200].Message != "and 100 more problems" {
+		t.Fatalf("got %d problems, last %v", len(ps), ps[len(ps)-1])
 	}
 }
