@@ -9,10 +9,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
-	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
