@@ -37,7 +37,8 @@ func TestTestFillInBrowser(t *testing.T) {
 			webtest.Click(`#tf-question input[name=tf-answer][value="`+value+`"]`),
 			webtest.Click(`#tf-next`))
 	}
-	u.Run("start", webtest.WaitJS(`document.querySelector("#test-fill")?.dataset.ready === "true"`), webtest.Click(`#tf-start`), at("S1"))
+	u.Run("start", webtest.WaitJS(`document.querySelector("#test-fill")?.dataset.ready === "true"`), webtest.Click(`#tf-start`), at("S1"),
+		webtest.WaitJS(`!document.querySelector("#tf-start")`))
 	u.Run("next without an answer", webtest.Click(`#tf-next`), webtest.WaitVisible(`#tf-error`))
 	if e := u.TextOf(`#tf-error`); e != "此题必答。" {
 		t.Errorf("error = %q", e)

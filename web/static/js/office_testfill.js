@@ -171,7 +171,7 @@ async function start(box) {
       tr_.dataset.code = q.code;
       let state = vis.has(q.code) ? "visible" : after ? "after_end" : "hidden";
       tr_.dataset.state = state;
-      const reason = [sectionWhy(q.code), why(q.code)].filter(Boolean).join("；");
+      const reason = [sectionWhy(q.code), why(q.code)].filter(Boolean).join("；") || tr("survey.testfill.always", "always asked");
       const cells = [q.code, tr(`survey.testfill.state.${state}`, state), reason, answerText(q, vis.has(q.code) ? answers[q.code] : undefined)];
       for (const c of cells) {
         const td = document.createElement("td");
@@ -206,7 +206,7 @@ async function start(box) {
 
   $("#tf-start").addEventListener("click", () => {
     $("#tf-body").hidden = false;
-    $("#tf-start").hidden = true;
+    $("#tf-start").remove();
     current = firstOpen();
     renderQuestion();
     renderPanel();
