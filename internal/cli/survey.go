@@ -21,12 +21,13 @@ import (
 func surveyCommand() *Command {
 	c := &Command{
 		Name:    "survey",
-		Usage:   "survey validate|import|publish|show|list [flags]",
-		Summary: "Check, import, publish and show questionnaires (YAML or JSON definitions).",
+		Usage:   "survey validate|import|import-xlsform|export-xlsform|publish|show|list [flags]",
+		Summary: "Check, import, publish and show questionnaires (YAML or JSON definitions, XLSForm workbooks).",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
 		return runGroup(ctx, env, "survey", surveyHelp, args,
 			action{"validate", surveyValidate}, action{"import", surveyImport}, action{"publish", surveyPublish},
+			action{"import-xlsform", surveyImportXLSForm}, action{"export-xlsform", surveyExportXLSForm},
 			action{"show", surveyShow}, action{"list", surveyList})
 	}
 	return c
@@ -35,6 +36,10 @@ func surveyCommand() *Command {
 const surveyHelp = `usage:
   minyi survey validate FILE…         check definitions; no database needed
   minyi survey import FILE            store a definition as the questionnaire's draft
+  minyi survey import-xlsform FILE.xlsx [--lang zh-CN|en]
+                                      store an XLSForm workbook as the questionnaire's draft
+  minyi survey export-xlsform SLUG[@VERSION|@draft] [-o FILE.xlsx]
+                                      write a version as an XLSForm workbook (imports back unchanged)
   minyi survey publish SLUG           make the draft the next numbered version
   minyi survey show SLUG[@VERSION|@draft] [--lang zh-CN|en] [--format text|json]
   minyi survey list

@@ -86,6 +86,8 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/surveys/:slug", handler: s.api.GetSurvey, loggedIn: true},
 		{method: "POST", path: "/api/v1/surveys/:slug/publish", handler: s.api.PublishSurvey, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/surveys/:slug/versions/:version", handler: s.api.GetSurveyVersion, loggedIn: true},
+		{method: "POST", path: "/api/v1/surveys/xlsform", handler: s.api.ImportXLSForm, roles: adminsOnly, upload: true}, // a workbook of at most 20 MB
+		{method: "GET", path: "/api/v1/surveys/:slug/versions/:version/xlsform", handler: s.api.ExportXLSForm, loggedIn: true},
 
 		// Population counts to calibrate weights to (人口数).
 		{method: "POST", path: "/api/v1/population", handler: s.api.ImportPopulation, roles: adminsOnly, upload: true},

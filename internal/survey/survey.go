@@ -79,6 +79,19 @@ func Import(ctx context.Context, db *store.DB, name string, data []byte, by stor
 	return save(ctx, db, name, d, data, by)
 }
 
+// ImportDefinition stores a definition read from elsewhere than YAML or
+// JSON (an XLSForm workbook, internal/questionnaire/xlsform), already
+// checked, as its questionnaire's draft, audited as Import is. name says
+// where it came from; the canonical JSON is kept as the draft's source,
+// since the workbook itself is not text.
+func ImportDefinition(ctx context.Context, db *store.DB, name string, d *questionnaire.Definition, by store.Actor) (store.QuestionnaireVersion, error) {
+	canonical, err := d.CanonicalJSON()
+	if err != nil {
+		return store.QuestionnaireVersion{}, apperr.Wrap(apperr.Internal, err, "canonical form of %s", d.ID)
+	}
+	return save(ctx, db, name, d, canonical, by)
+}
+
 func save(ctx context.Context, db *store.DB, name string, d *questionnaire.Definition, source []byte, by store.Actor) (store.QuestionnaireVersion, error) {
 	canonical, err := d.CanonicalJSON()
 	if err != nil {
