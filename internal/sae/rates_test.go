@@ -21,7 +21,7 @@ func ratesAreas() []Area {
 func TestRates(t *testing.T) {
 	areas := ratesAreas()
 	areas[4].N, areas[4].Direct = 0, math.NaN() // no respondent: model-only
-	areas[7].Direct = 1                          // unanimous: still fitted
+	areas[7].Direct = 1                         // unanimous: still fitted
 	res := Rates(areas, 0.95)
 	if res.Reason != "" || res.Fit.Truncated {
 		t.Fatalf("want a fit with σ²ᵥ > 0: %s %+v", res.Detail, res.Fit)
