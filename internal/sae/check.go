@@ -58,3 +58,6 @@ func ReasonOf(err error) Reason {
 	}
 	return ""
 }
+
+// Reasons lists every reason, for the check that each has its words.
+var Reasons = []Reason{ReasonTooFewAreas, ReasonBadVariance, ReasonBadEstimate, ReasonCollinear, ReasonNoConvergence, ReasonShape, ReasonVarianceZero, ReasonModelOnly}
