@@ -1,11 +1,15 @@
 package results_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/sae"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -128,6 +132,55 @@ func TestForCommunitiesTooFew(t *testing.T) {
 	for _, f := range rep.Communities {
 		if f.Model != nil || f.Direct == nil {
 			t.Errorf("%s: model %v direct %v", f.Community, f.Model, f.Direct)
+		}
+	}
+}
+
+// The community export: one row per rate and community with the direct
+// and model figures and the model's MSE; a street scope writes its own
+// communities only.
+func TestWriteCommunities(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	round := storetest.SeedRound(t, db, 900, 3, 45)
+	rep, err := results.ForCommunities(context.Background(), db, round, results.CommunityRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []store.Scope{{}, {StreetID: 3}} {
+		var buf bytes.Buffer
+		book, err := export.NewBook(&buf, export.FormatCSV, export.Options{NoBOM: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := results.WriteCommunities(context.Background(), db, round, results.ExportOptions{Format: export.FormatCSV, Scope: sc}, book); err != nil {
+			t.Fatal(err)
+		}
+		if err := book.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 3 * 45
+		if sc.StreetID != 0 {
+			want = 3 * 15
+		}
+		if len(rows) != want+1 || rows[0][0] != "indicator" || rows[0][9] != "model_mse" {
+			t.Fatalf("scope %v: %d rows, header %v", sc, len(rows), rows[0])
+		}
+		for _, r := range rows[1:] {
+			if sc.StreetID != 0 && r[1] != "街道3" {
+				t.Errorf("street 3's export has a row of %s", r[1])
+			}
+			for _, f := range rep.Communities {
+				if f.Variable == r[0] && f.Community == r[2] {
+					mse, _ := strconv.ParseFloat(r[9], 64)
+					if f.ModelMSE == nil || math.Abs(mse-*f.ModelMSE) > 1e-12*math.Max(1, mse) {
+						t.Errorf("%s %s: mse %s, want %v", r[0], r[2], r[9], f.ModelMSE)
+					}
+				}
+			}
 		}
 	}
 }
