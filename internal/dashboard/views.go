@@ -100,6 +100,7 @@ type streetPage struct {
 	ShowLinks   []rowLink
 	Forest      *forestChart
 	Field       fieldSection
+	Model       *modelSection // community model estimates (communities_model.go)
 }
 
 // Street is a street's figures beside the district's, its
@@ -165,6 +166,9 @@ func (s *Handler) Street(c echo.Context) error {
 		sortRows(p.Communities.Rows, p.Show.ID, true)
 		sc := mine.cell(p.Show.ID)
 		p.Forest = newForest("forest", "dash.chart.forest.communities", p.Show.Label, p.Show, p.Communities.Rows, &sc)
+	}
+	if p.Model, err = s.communityModel(d, sid, head); err != nil {
+		return err
 	}
 	return s.ui.Render(c, "dashboard_street", "dash.street.title", p)
 }
