@@ -85,14 +85,14 @@ func (s *Service) LoginWithCode(ctx context.Context, a store.Actor, code, userAg
 func (s *Service) ChangePassword(ctx context.Context, u store.User, cookie, current, password string, by store.Actor) error {
 	if !u.MustChangePassword {
 		if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-			return apperr.WithFields("wrong current password", map[string]string{"current_password": "不是当前密码 / not the current password"})
+			return apperr.WithFields("wrong current password", map[string]string{"current_password": "not the current password"})
 		}
 	}
 	if err := CheckPassword(password, u.Username, u.DisplayName); err != nil {
 		return err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil {
-		return apperr.WithFields("same password", map[string]string{"password": "须与原密码不同 / must differ from the one-time password"})
+		return apperr.WithFields("same password", map[string]string{"password": "must differ from the one-time password"})
 	}
 	hash, err := HashPassword(password)
 	if err != nil {

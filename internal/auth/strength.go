@@ -22,22 +22,22 @@ const MinPasswordScore = 3
 // MinPasswordScore by zxcvbn (Dropbox's estimator: common passwords and
 // words from its lists, keyboard sequences such as qwertyuiop,
 // 1234567890, repeats such as aaaaaaaaaa, dates, the personal names
-// given). The answer is a field error on "password" that says why, in
-// Chinese and English. Generated passwords need no check. The same rule
+// given). The answer is a field error on "password" that says why (in
+// the reader's language: internal/msgs). Generated passwords need no check. The same rule
 // serves every path that sets a chosen password (accounts.Create and
 // ResetPassword, used by the command line and the API).
 func CheckPassword(pw string, personal ...string) error {
-	bad := func(zh, en string) error {
-		return apperr.WithFields("password too weak", map[string]string{"password": zh + " / " + en})
+	bad := func(why string) error { // said in the reader's language by the catalog (internal/msgs)
+		return apperr.WithFields("password too weak", map[string]string{"password": why})
 	}
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
-		return bad("密码须为有效文字", "the password must be valid text")
+		return bad("the password must be valid text")
 	case n < MinPasswordLen:
-		return bad(fmt.Sprintf("至少 %d 个字符（现为 %d 个）", MinPasswordLen, n), fmt.Sprintf("at least %d characters (this has %d)", MinPasswordLen, n))
+		return bad(fmt.Sprintf("at least %d characters (this has %d)", MinPasswordLen, n))
 	case len(pw) > 72:
-		return bad("最多 72 字节（约 24 个汉字）", "at most 72 bytes (about 24 Chinese characters)")
+		return bad("at most 72 bytes (about 24 Chinese characters)")
 	}
 	lower := strings.ToLower(pw)
 	var inputs []string
@@ -50,14 +50,14 @@ func CheckPassword(pw string, personal ...string) error {
 			least = 2
 		}
 		if utf8.RuneCountInString(p) >= least && strings.Contains(lower, p) {
-			return bad("不能包含用户名或姓名", "it must not contain the username or display name")
+			return bad("it must not contain the username or display name")
 		}
 		if p != "" {
 			inputs = append(inputs, p)
 		}
 	}
 	if r := zxcvbn.PasswordStrength(pw, inputs); r.Score < MinPasswordScore {
-		return bad("太容易被猜到：常用密码、键盘顺序、重复或连续的字符都不行，请用几个不相关的词加数字", fmt.Sprintf(
+		return bad(fmt.Sprintf(
 			"too easy to guess (strength %d of 4): common passwords, keyboard runs, repeated or sequential characters are refused; use a few unrelated words with digits", r.Score))
 	}
 	return nil

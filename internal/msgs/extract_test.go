@@ -97,6 +97,11 @@ func sourceMessages(root string) ([]sourceMessage, error) {
 							}
 						}
 					}
+				case pkg == "" && name == "bad" && len(n.Args) == 1:
+					// auth.CheckPassword's bad(why): a field message.
+					if s, ok := format(n.Args[0]); ok {
+						add(fset, n, s)
+					}
 				case pkg == "echo" && name == "NewHTTPError" && len(n.Args) > 1:
 					if s, ok := format(n.Args[1]); ok {
 						add(fset, n, s)
@@ -147,6 +152,9 @@ func internalKind(e ast.Expr) bool {
 }
 
 func callee(c *ast.CallExpr) (pkg, name string) {
+	if id, ok := c.Fun.(*ast.Ident); ok {
+		return "", id.Name
+	}
 	sel, ok := c.Fun.(*ast.SelectorExpr)
 	if !ok {
 		return "", ""
