@@ -255,6 +255,12 @@ function renderLogin() {
 // and survives the office session's end.
 async function deviceSession(user) {
   const tk = await api("/api/v1/tokens", { method: "POST", body: { name: t("tablet.device_name"), ttl: "720h" } });
+  if (tk.status === 403 && tk.body && tk.body.error && tk.body.error.code === "password_change_required") {
+    // The one-time password of an account slip: the site's password page
+    // first, then back here.
+    location.assign("/password?next=/t/");
+    return null;
+  }
   if (tk.status !== 201) return null;
   const session = { token: tk.body.token, user };
   await db.put("kv", session, "session");
