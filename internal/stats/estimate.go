@@ -57,19 +57,22 @@ type prep struct {
 	domains  []int32   // domain ids present, ascending
 	byDomain [][]int32 // per domain, aggregate indices sorted by stratum, PSU
 	cal      *calPrep
+	wor      *worPrep // without-replacement variance (Design.PSUs)
 }
 
 // scratch holds buffers reused across estimates.
 type scratch struct {
-	ts   []float64 // PSU totals of one stratum
-	psuT []float64 // per dense PSU (calibrated designs)
-	cell []float64 // per calibration cell
-	c    []float64
-	num  []float64
-	den  []float64
-	b    []float64 // calibration: per column
-	beta []float64
-	tq   map[[2]float64]float64 // quantiles of t by (p, df)
+	ts    []float64 // PSU totals of one stratum
+	js    []int32   // their dense PSU ids
+	psuT  []float64 // per dense PSU (calibrated designs)
+	psuSS []float64 // per dense PSU: Σ squared residuals (calibrated WOR designs)
+	cell  []float64 // per calibration cell
+	c     []float64
+	num   []float64
+	den   []float64
+	b     []float64 // calibration: per column
+	beta  []float64
+	tq    map[[2]float64]float64 // quantiles of t by (p, df)
 }
 
 // t returns qt(prob, df), remembering it: many estimates share their df.
@@ -146,6 +149,10 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	for i, j := range p.psu {
 		p.psu[i] = rank[j]
 	}
+	denseIDs := make([]int32, nP)
+	for r, j := range perm {
+		denseIDs[r] = psuIDs[j]
+	}
 	p.nPSU = make([]int32, nStrata)
 	p.strataPS = make([][]int32, nStrata)
 	for j, h := range p.psuStrat {
@@ -156,11 +163,19 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	if p.f, err = d.strataF(p.nPSU); err != nil {
 		return nil, err
 	}
+	if d.PSUs != nil {
+		if err := p.prepareWOR(denseIDs); err != nil {
+			return nil, err
+		}
+	}
 	if d.LonelyPSU > LonelyAverage {
 		return nil, apperr.New(apperr.Invalid, "unknown lonely PSU policy %d", d.LonelyPSU)
 	}
 	if d.LonelyPSU == LonelyFail {
 		for h, n := range p.nPSU {
+			if n == 1 && p.wor != nil && p.wor.f1[p.strataPS[h][0]] < certaintyF {
+				continue // a certainty PSU alone in its stratum
+			}
 			if n == 1 && p.f[h] >= certaintyF {
 				return nil, d.lonelyError(h, "; choose a lonely PSU policy (remove, certainty, adjust or average)")
 			}
@@ -246,8 +261,11 @@ func (p *prep) order() {
 
 func (p *prep) newScratch() *scratch {
 	sc := &scratch{}
-	if p.cal != nil {
+	if p.cal != nil || p.wor != nil {
 		sc.psuT = make([]float64, len(p.psuStrat))
+		sc.psuSS = make([]float64, len(p.psuStrat))
+	}
+	if p.cal != nil {
 		n := p.cal.c.Cells()
 		sc.cell = make([]float64, n)
 		sc.c = make([]float64, n)
@@ -322,27 +340,48 @@ func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error)
 	if p.cal != nil {
 		return p.calVariance(idx, terms, sc)
 	}
-	var total float64
+	if p.wor != nil && len(terms) == 1 {
+		return p.worVariance(idx, terms[0], sc)
+	}
+	wor := false
+	var total, second float64
 	nstrat, nok := 0, 0
 	for i := 0; i < len(idx); {
 		h := p.aggs[idx[i]].Stratum
 		sc.ts = sc.ts[:0]
+		sc.js = sc.js[:0]
 		present := false
 		for i < len(idx) && p.aggs[idx[i]].Stratum == h {
 			j := p.psu[idx[i]]
-			t := 0.0
+			t, ss := 0.0, 0.0
+			psuPresent := false
 			for i < len(idx) && p.psu[idx[i]] == j {
 				a := &p.aggs[idx[i]]
 				for _, tm := range terms {
 					s := &a.Vars[tm.v]
 					if s.N > 0 {
 						t += tm.z(s)
-						present = true
+						if wor {
+							zz, _ := tm.zz(s)
+							ss += zz
+						}
+						present, psuPresent = true, true
 					}
 				}
 				i++
 			}
+			if wor && !psuPresent {
+				continue // R drops the domain's rows without a value: the PSU is absent
+			}
 			sc.ts = append(sc.ts, t)
+			sc.js = append(sc.js, j)
+			if wor {
+				v, err := p.stage2(j, t, ss)
+				if err != nil {
+					return 0, err
+				}
+				second += v
+			}
 		}
 		// R drops the rows of the domain without a value before onestage,
 		// so a stratum with none of them is not counted in #strata.
@@ -350,7 +389,14 @@ func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error)
 			continue
 		}
 		nstrat++
-		v, ok, err := p.strat(int(h), sc.ts)
+		var v float64
+		var ok bool
+		var err error
+		if wor {
+			v, ok, err = p.stratWOR(int(h), sc.js, sc.ts)
+		} else {
+			v, ok, err = p.strat(int(h), sc.ts)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -364,9 +410,9 @@ func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error)
 	}
 	if nok != nstrat {
 		// R onestage: sum over strata with a variance × nstrat/nokstrat.
-		return total * float64(nstrat) / float64(nok), nil
+		total *= float64(nstrat) / float64(nok)
 	}
-	return total, nil
+	return total + second, nil
 }
 
 // EstimateAggregates estimates each variable in the whole population and in
@@ -410,7 +456,7 @@ func EstimateAggregates(d *Design, aggs []Aggregate, vars []Variable, opts Optio
 // nrow is R's nrow(design) for the domain: its responses, or the whole
 // sample for a calibrated design (whose subsets keep every row).
 func (p *prep) nrow(domainRows int64) int64 {
-	if p.cal != nil {
+	if p.cal != nil || p.wor != nil {
 		return p.rows
 	}
 	return domainRows
