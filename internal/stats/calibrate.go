@@ -443,7 +443,7 @@ const rakePasses = 10
 // x ← x − psw_k · ave(x/psw_k, margin_k), psw_k being the weights right
 // after margin k was fitted in the last pass. All responses of a cell share
 // the adjustment, so eᵢ = zᵢ − wᵢ·c_g and the PSU total is Σz − Σ_g c_g·W_{PSU,g}.
-func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, error) {
+func (p *prep) calVariance(idx []int32, terms []term, sc *scratch, wor bool) (float64, error) {
 	cp := p.cal
 	c := cp.c
 	clear(sc.psuT)
@@ -499,7 +499,6 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 			}
 		}
 	}
-	wor := p.wor != nil && len(terms) == 1
 	if wor {
 		// Within-PSU sums of squared residuals eᵢ = zᵢ − wᵢ·c_g:
 		// Σe² = Σz² − 2Σ_g c_g·Σ_{i∈g} wᵢzᵢ + Σ_g c_g²·Σ_{i∈g} wᵢ².

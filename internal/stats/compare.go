@@ -93,7 +93,7 @@ func (p *prep) composite(idx []int32, dom int32, c Composite, opts Options, sc *
 		e.Value, e.SE, e.CILow, e.CIHigh = nan, nan, nan, nan
 		return e, nil
 	}
-	v, err := p.variance(idx, terms, sc)
+	v, err := p.variance(idx, terms, sc, false)
 	if err != nil {
 		return e, err
 	}

@@ -335,53 +335,38 @@ func (p *prep) strat(h int, ts []float64) (v float64, ok bool, err error) {
 }
 
 // variance returns Var of the linearised statistic terms over the
-// aggregates idx (sorted by stratum, PSU), as R svyrecvar + onestage.
-func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error) {
+// aggregates idx (sorted by stratum, PSU), as R svyrecvar + onestage:
+// without replacement when the design says so and wor is set (a single
+// term: the second stage needs Σz² within PSUs), else with replacement.
+func (p *prep) variance(idx []int32, terms []term, sc *scratch, wor bool) (float64, error) {
+	wor = wor && p.wor != nil && len(terms) == 1
 	if p.cal != nil {
-		return p.calVariance(idx, terms, sc)
+		return p.calVariance(idx, terms, sc, wor)
 	}
-	if p.wor != nil && len(terms) == 1 {
+	if wor {
 		return p.worVariance(idx, terms[0], sc)
 	}
-	wor := false
-	var total, second float64
+	var total float64
 	nstrat, nok := 0, 0
 	for i := 0; i < len(idx); {
 		h := p.aggs[idx[i]].Stratum
 		sc.ts = sc.ts[:0]
-		sc.js = sc.js[:0]
 		present := false
 		for i < len(idx) && p.aggs[idx[i]].Stratum == h {
 			j := p.psu[idx[i]]
-			t, ss := 0.0, 0.0
-			psuPresent := false
+			t := 0.0
 			for i < len(idx) && p.psu[idx[i]] == j {
 				a := &p.aggs[idx[i]]
 				for _, tm := range terms {
 					s := &a.Vars[tm.v]
 					if s.N > 0 {
 						t += tm.z(s)
-						if wor {
-							zz, _ := tm.zz(s)
-							ss += zz
-						}
-						present, psuPresent = true, true
+						present = true
 					}
 				}
 				i++
 			}
-			if wor && !psuPresent {
-				continue // R drops the domain's rows without a value: the PSU is absent
-			}
 			sc.ts = append(sc.ts, t)
-			sc.js = append(sc.js, j)
-			if wor {
-				v, err := p.stage2(j, t, ss)
-				if err != nil {
-					return 0, err
-				}
-				second += v
-			}
 		}
 		// R drops the rows of the domain without a value before onestage,
 		// so a stratum with none of them is not counted in #strata.
@@ -389,14 +374,7 @@ func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error)
 			continue
 		}
 		nstrat++
-		var v float64
-		var ok bool
-		var err error
-		if wor {
-			v, ok, err = p.stratWOR(int(h), sc.js, sc.ts)
-		} else {
-			v, ok, err = p.strat(int(h), sc.ts)
-		}
+		v, ok, err := p.strat(int(h), sc.ts)
 		if err != nil {
 			return 0, err
 		}
@@ -410,9 +388,9 @@ func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error)
 	}
 	if nok != nstrat {
 		// R onestage: sum over strata with a variance × nstrat/nokstrat.
-		total *= float64(nstrat) / float64(nok)
+		return total * float64(nstrat) / float64(nok), nil
 	}
-	return total + second, nil
+	return total, nil
 }
 
 // EstimateAggregates estimates each variable in the whole population and in
@@ -487,7 +465,7 @@ func (p *prep) estimate(idx []int32, dom int32, df, v int, vr Variable, opts Opt
 		t = term{v: v, m: 1}
 		e.Value = wy
 	}
-	variance, err := p.variance(idx, []term{t}, sc)
+	variance, err := p.variance(idx, []term{t}, sc, true)
 	if err != nil {
 		return e, err
 	}

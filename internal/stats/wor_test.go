@@ -112,3 +112,37 @@ func TestParseVariance(t *testing.T) {
 		t.Error("srs accepted")
 	}
 }
+
+// TestWORComposite: a composite index keeps the with-replacement variance
+// under a without-replacement design, one component or several.
+func TestWORComposite(t *testing.T) {
+	g := loadGolden(t)
+	for i := range g.Cases {
+		c := &g.Cases[i]
+		if c.Name != "wor_cert" && c.Name != "wor_cert_poststratified" {
+			continue
+		}
+		s, d, _ := goldenSample(t, c)
+		aggs, err := s.Aggregates()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wr := *d
+		wr.PSUs = nil
+		for _, w := range [][]float64{{0, 0.5, 0.5, 0}, {0, 1, 0, 0}} {
+			a, err := EstimateComposite(d, aggs, Composite{Name: "i", Weights: w}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := EstimateComposite(&wr, aggs, Composite{Name: "i", Weights: w}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range a {
+				if a[k].SE != b[k].SE || a[k].Value != b[k].Value {
+					t.Errorf("%s %v #%d: %v ± %v, with replacement %v ± %v", c.Name, w, k, a[k].Value, a[k].SE, b[k].Value, b[k].SE)
+				}
+			}
+		}
+	}
+}
