@@ -52,3 +52,17 @@ func psuProbs(ctx context.Context, db *store.DB, roundID int64, psuIDs []int64, 
 	}
 	return out, stats.VarianceWOR, nil
 }
+
+// roundVariance is the estimator a round's figures get when want is asked
+// for: want, except that a round whose sample carries no probabilities
+// gets the with-replacement one (see psuProbs).
+func roundVariance(ctx context.Context, db *store.DB, roundID int64, want stats.Variance) (stats.Variance, error) {
+	if want == stats.VarianceWR {
+		return want, nil
+	}
+	probs, err := db.RoundPSUProbabilities(ctx, roundID)
+	if err != nil || len(probs) == 0 {
+		return stats.VarianceWR, err
+	}
+	return stats.VarianceWOR, nil
+}
