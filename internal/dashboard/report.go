@@ -55,8 +55,8 @@ type methods struct {
 	// Variance is the estimator of the figures' standard errors: "wor"
 	// (two stages without replacement) or "wr" (with replacement).
 	Variance string
-	MinCell              int
-	Software             string
+	MinCell  int
+	Software string
 }
 
 // Report is the printable report: key figures with their intervals,
