@@ -3,8 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -342,9 +342,9 @@ func TestServeBackups(t *testing.T) {
 func TestVersionCommand(t *testing.T) {
 	out, _, err := runCLI(t, nil, "", "version")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if err != nil || !strings.HasPrefix(lines[0], "minyi ") || !strings.Contains(lines[0], "schema 18)") || len(lines) != 5 ||
+	if err != nil || !strings.HasPrefix(lines[0], "minyi ") || !strings.Contains(lines[0], fmt.Sprintf("schema %d)", store.SchemaVersion())) || len(lines) != 5 ||
 		!strings.HasPrefix(lines[1], "module   github.com/minyi-survey/minyi") || !strings.HasPrefix(lines[2], "revision ") ||
-		!strings.HasPrefix(lines[3], "go       go1.") || lines[4] != "schema   18" {
+		!strings.HasPrefix(lines[3], "go       go1.") || lines[4] != fmt.Sprintf("schema   %d", store.SchemaVersion()) {
 		t.Fatalf("version = %q, %v", out, err)
 	}
 }
