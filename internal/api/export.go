@@ -18,7 +18,8 @@ import (
 // the R bundle): ?format=csv|xlsx, labels=1 (option labels instead of
 // codes), bom=0 (CSV without the byte-order mark), lonely_psu=adjust (the
 // policy for a stratum with one PSU, as the dashboard's figures; R's fail
-// by default). A supervisor's export
+// by default), variance=wor|wr (the summary's and the R bundle's variance:
+// without replacement in two stages by default). A supervisor's export
 // holds their street's responses only (and the district's and their
 // street's figures). Responses and the R bundle stream: the status and
 // headers go out with the first bytes, so an error before them is still a
@@ -51,6 +52,11 @@ func (s *Handler) RoundExport(kind results.ExportKind) echo.HandlerFunc {
 		if v := c.QueryParam("lonely_psu"); v != "" {
 			if o.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 				fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
+			}
+		}
+		if v := c.QueryParam("variance"); v != "" {
+			if o.Variance, err = stats.ParseVariance(v); err != nil {
+				fields["variance"] = "wor or wr"
 			}
 		}
 		if len(fields) > 0 {

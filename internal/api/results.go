@@ -19,7 +19,11 @@ import (
 // RoundEstimates answers a round's weighted estimates with design-based
 // intervals: ?by=street|community, indicators=a,b, ci=logit|beta|wald,
 // level=0.95, lonely_psu=fail|remove|certainty|adjust|average, compare=ID
-// (an earlier round: each figure gets its change with an interval). Figures on
+// (an earlier round: each figure gets its change with an interval),
+// variance=wor|wr (default wor: communities by PPS without replacement,
+// Brewer's approximation, and households within them; wr treats the
+// communities as drawn with replacement; the report's "variance" says which
+// was used). Figures on
 // fewer respondents than the configured minimum are flagged small.
 func (s *Handler) RoundEstimates(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -49,6 +53,11 @@ func (s *Handler) RoundEstimates(c echo.Context) error {
 	if v := c.QueryParam("lonely_psu"); v != "" {
 		if req.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 			fields["lonely_psu"] = "fail, remove, certainty, adjust or average"
+		}
+	}
+	if v := c.QueryParam("variance"); v != "" {
+		if req.Variance, err = stats.ParseVariance(v); err != nil {
+			fields["variance"] = "wor or wr"
 		}
 	}
 	if v := c.QueryParam("group"); v != "" {

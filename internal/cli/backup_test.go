@@ -3,11 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
+	pathpkg "path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +50,7 @@ func TestBackupCommand(t *testing.T) {
 	}
 	file := filepath.Join(dir, "b.db")
 	out, _, err := runCLI(t, env, "", "backup", "--to", file)
-	if err != nil || !strings.Contains(out, file+": ") || !strings.Contains(out, "schema version 18") || !strings.Contains(out, "took") || strings.Count(out, "\n") != 1 {
+	if err != nil || !strings.Contains(out, file+": ") || !strings.Contains(out, fmt.Sprintf("schema version %d", store.SchemaVersion())) || !strings.Contains(out, "took") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("backup = %q, %v", out, err)
 	}
 	if info, err := store.InspectFile(context.Background(), file); err != nil || info.SchemaVersion != store.SchemaVersion() {
@@ -90,7 +94,7 @@ func TestBackupPostgres(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "minyi.dump")
 	out, _, err := runCLI(t, env, "", "backup", "--to", file)
-	if err != nil || !strings.Contains(out, "PostgreSQL") || !strings.Contains(out, "schema version 18") {
+	if err != nil || !strings.Contains(out, "PostgreSQL") || !strings.Contains(out, fmt.Sprintf("schema version %d", store.SchemaVersion())) {
 		t.Fatalf("backup = %q, %v", out, err)
 	}
 	list, err := exec.Command("pg_restore", "--list", file).CombinedOutput()
@@ -116,6 +120,22 @@ func TestBackupPostgres(t *testing.T) {
 
 // downOne rolls the SQLite database at path back by one migration: a
 // database as an older minyi left it.
+// previousVersion is the version of the migration before the newest: the
+// schema downOne leaves (numbers skip where some are reserved).
+func previousVersion(t *testing.T) int64 {
+	t.Helper()
+	names, err := fs.Glob(migrations.FS, "sqlite/*.sql")
+	if err != nil || len(names) < 2 {
+		t.Fatalf("migrations: %v %v", names, err)
+	}
+	slices.Sort(names)
+	v, err := strconv.ParseInt(strings.SplitN(pathpkg.Base(names[len(names)-2]), "_", 2)[0], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func downOne(t *testing.T, path string) {
 	t.Helper()
 	db, err := store.Open(context.Background(), "sqlite:"+path)
@@ -232,17 +252,17 @@ func TestRestoreCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	downOne(t, old)
-	prev := store.SchemaVersion() - 1
+	prev := previousVersion(t)
 	out, _, err = runCLI(t, nil, "", "restore", old, "--to", fresh)
 	if err != nil || !strings.Contains(out, "run 'minyi migrate up --db sqlite:"+fresh+"' next") {
 		t.Fatalf("restore of an older backup = %q, %v", out, err)
 	}
 	out, _, err = runCLI(t, map[string]string{"DATABASE_URL": "sqlite:" + fresh}, "", "migrate", "up")
-	copyName := fresh + ".before-17"
-	if err != nil || prev != 17 || !strings.Contains(out, "copied the database at schema version 17 to "+copyName) || !strings.Contains(out, "applied 00018") {
+	copyName := fmt.Sprintf("%s.before-%d", fresh, prev)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("copied the database at schema version %d to %s", prev, copyName)) || !strings.Contains(out, fmt.Sprintf("applied %05d", store.SchemaVersion())) {
 		t.Fatalf("migrate up = %q, %v", out, err)
 	}
-	if info, err := store.InspectFile(ctx, copyName); err != nil || info.SchemaVersion != 17 {
+	if info, err := store.InspectFile(ctx, copyName); err != nil || info.SchemaVersion != prev {
 		t.Fatalf("the copy before migrating: %+v, %v", info, err)
 	}
 	// Nothing to migrate, nothing copied.
@@ -322,9 +342,9 @@ func TestServeBackups(t *testing.T) {
 func TestVersionCommand(t *testing.T) {
 	out, _, err := runCLI(t, nil, "", "version")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if err != nil || !strings.HasPrefix(lines[0], "minyi ") || !strings.Contains(lines[0], "schema 18)") || len(lines) != 5 ||
+	if err != nil || !strings.HasPrefix(lines[0], "minyi ") || !strings.Contains(lines[0], fmt.Sprintf("schema %d)", store.SchemaVersion())) || len(lines) != 5 ||
 		!strings.HasPrefix(lines[1], "module   github.com/minyi-survey/minyi") || !strings.HasPrefix(lines[2], "revision ") ||
-		!strings.HasPrefix(lines[3], "go       go1.") || lines[4] != "schema   18" {
+		!strings.HasPrefix(lines[3], "go       go1.") || lines[4] != fmt.Sprintf("schema   %d", store.SchemaVersion()) {
 		t.Fatalf("version = %q, %v", out, err)
 	}
 }

@@ -30,7 +30,7 @@ func exportCommand() *Command {
 			"unless --no-bom; the file is written whole or not at all.",
 	}
 	c.Run = func(ctx context.Context, env *Env, args []string) error {
-		var round, format, out, lonely string
+		var round, format, out, lonely, variance string
 		var o results.ExportOptions
 		more := func(fs *flag.FlagSet) {
 			fs.StringVar(&round, "round", "", "the round, by name or id (required)")
@@ -39,6 +39,7 @@ func exportCommand() *Command {
 			fs.BoolVar(&o.NoBOM, "no-bom", false, "CSV without the UTF-8 byte-order mark")
 			fs.StringVar(&out, "o", "", "file to write (default: standard output)")
 			fs.StringVar(&lonely, "lonely-psu", "fail", "a stratum with one PSU in the summary and the R bundle: fail, remove, certainty, adjust or average (as R's survey.lonely.psu)")
+			fs.StringVar(&variance, "variance", "wor", "variance of the summary and the R bundle: wor (communities by PPS without replacement, Brewer, and households within them) or wr (communities as if drawn with replacement)")
 		}
 		return runWithDB(ctx, env, c, args, "export", more, func(db *store.DB, what string) error {
 			kind, err := results.ParseExportKind(what)
@@ -50,6 +51,9 @@ func exportCommand() *Command {
 			}
 			if o.LonelyPSU, err = stats.ParseLonelyPSU(lonely); err != nil {
 				return apperr.WithFields("export: invalid flags", map[string]string{"--lonely-psu": "fail, remove, certainty, adjust or average"})
+			}
+			if o.Variance, err = stats.ParseVariance(variance); err != nil {
+				return apperr.WithFields("export: invalid flags", map[string]string{"--variance": "wor or wr"})
 			}
 			if round == "" {
 				return apperr.New(apperr.Invalid, "export: --round is required (see 'minyi help export')")

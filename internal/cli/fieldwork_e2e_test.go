@@ -294,7 +294,7 @@ func TestFieldworkEndToEnd(t *testing.T) {
 				SE       *float64 `json:"se"`
 			}
 		}
-		analyst.want(200, "GET", rp+"/estimates?lonely_psu=adjust", "", &rep)
+		analyst.want(200, "GET", rp+"/estimates?lonely_psu=adjust&variance=wr", "", &rep) // minyi estimate treats PSUs as drawn with replacement
 		checked := 0
 		for _, c := range cli.Estimates {
 			for _, e := range rep.Estimates {

@@ -224,7 +224,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 	fs.Float64Var(&spec.Margin, "margin", 0, "half-width of the confidence interval of a rate, e.g. 0.05 for ±5 points (0.001 to 0.5)")
 	fs.Float64Var(&spec.Confidence, "confidence", sampling.DefaultConfidence, "confidence level (0.5 to 0.9999)")
 	fs.Float64Var(&spec.P, "p", 0.5, "anticipated rate, between 0 and 1 (0.5 is the most cautious)")
-	fs.Float64Var(&spec.Deff, "deff", 1, "design effect (about 1 + (m−1)·ICC for m households per community; 0.1 to 100)")
+	fs.Float64Var(&spec.Deff, "deff", 1, "design effect (about 1 + (m−1)·ICC for m households per community drawn with replacement; the without-replacement variance the estimates use gives (1 − f1)·m·ICC + (1 − f2)·(1 − ICC), f1 and f2 the shares of communities and of their households drawn; 0.1 to 100)")
 	fs.Float64Var(&spec.ResponseRate, "response-rate", 1, "share of issued households expected to complete (0.01 to 1)")
 	fs.Float64Var(&population, "population", 0, "households in the population, 1 to 10⁹ (default: the frame's)")
 	frameVersion := fs.Int("frame", 0, "frame version for per-street sizes (default: the newest, if any)")

@@ -18,6 +18,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/surveys"
 )
 
@@ -245,7 +246,8 @@ func simulateDesign(ctx context.Context, env *Env, args []string) error {
 	fs.Float64Var(&spec.Power, "power", 0.8, "chance a street below target should have of being flagged, for the recommendation")
 	fs.StringVar(&format, "format", "json", "json or text")
 	fs.StringVar(&qPath, "questionnaire", "", "questionnaire YAML (default: the shipped wenming-household)")
-	var mdPath, svgPath string
+	var mdPath, svgPath, variance string
+	fs.StringVar(&variance, "variance", "wor", "variance estimator: wor (communities by PPS without replacement, Brewer, plus households within them) or wr (with replacement)")
 	fs.StringVar(&mdPath, "markdown", "", "also write the report as Markdown to this file (with the command that made it)")
 	fs.StringVar(&svgPath, "svg", "", "also write the power chart as SVG to this file")
 	if err := parseOnlyFlags(fs, args); err != nil {
@@ -261,6 +263,11 @@ func simulateDesign(ctx context.Context, env *Env, args []string) error {
 		return apperr.New(apperr.Invalid, "simulate design: --format %q: want json or text", format)
 	}
 	spec.Seed = uint64(seed)
+	v, err := stats.ParseVariance(variance)
+	if err != nil {
+		return apperr.WithFields("invalid design", map[string]string{"variance": "wor or wr"})
+	}
+	spec.Variance = v
 	m, err := sampling.ParseMethod(alloc)
 	if err != nil {
 		return apperr.WithFields("invalid design", map[string]string{"allocation": "proportional, equal, neyman or minimum"})

@@ -52,8 +52,11 @@ type methods struct {
 	Calibration          string
 	Trim                 float64
 	Level                float64
-	MinCell              int
-	Software             string
+	// Variance is the estimator of the figures' standard errors: "wor"
+	// (two stages without replacement) or "wr" (with replacement).
+	Variance string
+	MinCell  int
+	Software string
 }
 
 // Report is the printable report: key figures with their intervals,
@@ -79,6 +82,7 @@ func (s *Handler) Report(c echo.Context) error {
 	if !ok {
 		return s.ui.Render(c, "report", "dash.report.title", p)
 	}
+	p.Methods.Variance = rep.Variance.String()
 	head, items := dashColumns(d.def, rep.Indicators, d.lang, d.q.Target)
 	d.q.Domain, d.q.Group, d.q.Code = "", "", -1
 	p.Table = s.streetTable(d, head, items, rep, results.RoundReport{})
@@ -106,7 +110,7 @@ func (s *Handler) Report(c echo.Context) error {
 func (s *Handler) methodsOf(d *dashRound, f fieldSection) (methods, error) {
 	m := methods{Kind: d.info.Kind, Questionnaire: d.info.Questionnaire, QuestionnaireVersion: d.info.QuestionnaireVersion,
 		Sample: d.info.Sample, Assignments: f.Total.Assignments, Interviews: f.Total.I, RR1: f.Total.RR1, RR3: f.Total.RR3,
-		Level: 0.95, MinCell: d.minCell, Software: software()}
+		Level: 0.95, MinCell: d.minCell, Software: software(), Variance: "wor"}
 	if d.info.Sample != "" {
 		smp, err := s.db.SampleByName(d.ctx, d.info.Sample)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {

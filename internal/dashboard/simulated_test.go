@@ -55,3 +55,18 @@ func TestDashboardRefreshesOnlyInTheField(t *testing.T) {
 		t.Error("a closed round: the page says it refreshes itself, or has no refresh link")
 	}
 }
+
+// The report's methods name the variance estimator of its figures: the
+// two-stage without-replacement one of the round's sample.
+func TestReportNamesVariance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+		servertest.SeedAccessObjects(t, f)
+		analyst := servertest.LoginAs(t, base, "analyst")
+		status, _, _, body := servertest.GetPage(t, analyst, fmt.Sprintf("%s/rounds/%d/report", base, f.Round.ID))
+		if status != http.StatusOK || !strings.Contains(body, `data-variance="wor"`) || !strings.Contains(body, "pps = &#34;brewer&#34;") && !strings.Contains(body, `pps = "brewer"`) && !strings.Contains(body, "不放回") {
+			i := strings.Index(body, "methods-variance")
+			t.Fatalf("report = %d, methods: %.400s", status, body[max(0, i):])
+		}
+	})
+}

@@ -58,6 +58,9 @@ type ExportOptions struct {
 	// and the R bundle (R's default, fail, unless set): the dashboard's
 	// links ask for adjust, as its figures are.
 	LonelyPSU stats.LonelyPSU
+	// Variance is the variance estimator of the summary and the R bundle:
+	// two stages without replacement (the default) or with replacement.
+	Variance stats.Variance
 }
 
 // roundDef returns a round and its questionnaire.
@@ -89,7 +92,9 @@ var responseHead = []export.Column{
 var responseTail = []export.Column{{Name: "psu", Kind: export.Integer}, {Name: "base_weight", Kind: export.Number},
 	{Name: "sample_factor", Kind: export.Number}, {Name: "nr_class", Kind: export.Text}, {Name: "nr_factor", Kind: export.Number},
 	{Name: "hh_factor", Kind: export.Number}, {Name: "input_weight", Kind: export.Number}, {Name: "cal_cell", Kind: export.Integer},
-	{Name: "cal_factor", Kind: export.Number}, {Name: "imputed", Kind: export.Text}, {Name: "weight", Kind: export.Number}}
+	{Name: "cal_factor", Kind: export.Number}, {Name: "imputed", Kind: export.Text}, {Name: "weight", Kind: export.Number},
+	{Name: "p1", Kind: export.Number}, {Name: "p2", Kind: export.Number}, {Name: "certainty", Kind: export.Integer},
+	{Name: "community_households", Kind: export.Integer}, {Name: "street_households", Kind: export.Integer}}
 
 // WriteResponses writes a round's accepted responses within o.Scope, one
 // row per response: ids, street, community, building, household,
@@ -104,8 +109,15 @@ var responseTail = []export.Column{{Name: "psu", Kind: export.Integer}, {Name: "
 // weighted; empty for a screened-out interview, which is in no estimate);
 // for a calibrated round, one cal_<question> column per calibration
 // variable with the category calibration used (the answer, or what was
-// imputed for it). The responses stream from the database: memory stays
-// flat however many there are.
+// imputed for it). Then the design, so that R users can rebuild it
+// without minyi: p1 (the community's inclusion probability; the
+// household's in SRS), p2 (the household's conditional probability in its
+// community), certainty (1 when p1 = 1: a community taken for sure) and
+// the frame's households in the community and in the street, the sizes
+// the probabilities come from; R's svydesign(ids = ~psu + response_id,
+// strata = ~stratum, fpc = ~p1 + p2, pps = "brewer", weights = ~weight)
+// gives minyi's variance. The responses stream from the database: memory
+// stays flat however many there are.
 func WriteResponses(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, book export.Book) error {
 	_, def, err := roundDef(ctx, db, roundID)
 	if err != nil {
@@ -207,6 +219,12 @@ func WriteResponses(ctx context.Context, db *store.DB, roundID int64, o ExportOp
 		if r.CalCell.Valid {
 			cells[nt+7] = r.CalCell.Int64
 		}
+		cells[nt+11], cells[nt+12] = r.Prob1, r.Prob2
+		cells[nt+13] = int64(0)
+		if r.Prob1 == 1 {
+			cells[nt+13] = int64(1)
+		}
+		cells[nt+14], cells[nt+15] = r.CommunityHouseholds, r.StreetHouseholds
 		imputed, err := weighting.ParseImputed(r.Imputed)
 		if err != nil {
 			return err
@@ -305,6 +323,7 @@ var summaryColumns = []export.Column{
 	{Name: "estimate", Kind: export.Number}, {Name: "se", Kind: export.Number}, {Name: "ci_low", Kind: export.Number}, {Name: "ci_high", Kind: export.Number},
 	{Name: "df", Kind: export.Integer}, {Name: "n", Kind: export.Integer}, {Name: "deff", Kind: export.Number}, {Name: "effective_n", Kind: export.Number},
 	{Name: "target", Kind: export.Number}, {Name: "below_target", Kind: export.Text}, {Name: "small", Kind: export.Text},
+	{Name: "variance", Kind: export.Text},
 }
 
 // Summary returns a round's summary figures: every indicator and the
@@ -313,7 +332,7 @@ var summaryColumns = []export.Column{
 // as the dashboard shows them; a scope selects which are written.
 func Summary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions) (RoundReport, error) {
 	sc := o.Scope
-	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", LonelyPSU: o.LonelyPSU, Options: stats.Options{MinN: o.MinN}})
+	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", LonelyPSU: o.LonelyPSU, Options: stats.Options{MinN: o.MinN}, Variance: o.Variance})
 	if err != nil {
 		return rep, err
 	}
@@ -331,7 +350,9 @@ func Summary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions) 
 
 // WriteSummary writes a round's summary (Summary): one row per indicator
 // and level (district, street) with its estimate, interval, df, n, design
-// effect and effective n, target and whether it falls short. A CSV has one
+// effect and effective n, target, whether it falls short, and the variance
+// estimator ("wor": two stages without replacement; "wr": PSUs with
+// replacement, which the composite keeps). A CSV has one
 // table; an XLSX workbook a sheet for the district and one for the streets,
 // rates shown as percentages.
 func WriteSummary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, book export.Book) error {
@@ -361,7 +382,7 @@ func WriteSummary(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 			df = nil
 		}
 		return []any{f.Variable, in.Label["zh-CN"], in.Kind, level, sid, street, f.Value, f.SE, f.CILow, f.CIHigh,
-			df, f.N, f.Deff, f.EffectiveN, target, below, strconv.FormatBool(f.Small)}
+			df, f.N, f.Deff, f.EffectiveN, target, below, strconv.FormatBool(f.Small), figureVariance(rep.Variance, f)}
 	}
 	if o.Format == export.FormatXLSX {
 		// Rates and the composite shown as percentages, means as numbers:
@@ -378,6 +399,15 @@ func WriteSummary(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 		}
 	}
 	return nil
+}
+
+// figureVariance names the variance estimator of a figure of a report
+// made with v: a composite keeps the with-replacement one.
+func figureVariance(v stats.Variance, f Figure) string {
+	if f.Variable == CompositeID {
+		return stats.VarianceWR.String()
+	}
+	return v.String()
 }
 
 // writeSummaryXLSX writes the summary as sheets: rates (and the composite)

@@ -104,6 +104,25 @@ func TestExports(t *testing.T) {
 		if b := rows[1][col(t, h, "building")]; b != `'=HYPERLINK("http://x","点我")` {
 			t.Fatalf("building not defused: %q", b)
 		}
+		// The design per response: p1, p2 and the certainty flag agree
+		// with the sample, and the frame's counts hold the community in
+		// the street; base weight = 1/(p1·p2).
+		for _, r := range rows[1:] {
+			num := func(c string) float64 {
+				v, err := strconv.ParseFloat(r[col(t, h, c)], 64)
+				if err != nil {
+					t.Fatalf("%s %q", c, r[col(t, h, c)])
+				}
+				return v
+			}
+			p1, p2, cert, mc, ms := num("p1"), num("p2"), num("certainty"), num("community_households"), num("street_households")
+			if !(p1 > 0 && p1 <= 1 && p2 > 0 && p2 <= 1) || (cert == 1) != (p1 == 1) || !(mc >= 1 && ms >= mc) {
+				t.Fatalf("design p1 %v p2 %v certainty %v households %v of %v", p1, p2, cert, mc, ms)
+			}
+			if bw := num("base_weight"); math.Abs(bw*p1*p2-1) > 1e-6 {
+				t.Fatalf("base weight %v, 1/(p1·p2) = %v", bw, 1/(p1*p2))
+			}
+		}
 		data = exportBytes(t, db, round, results.ExportResponses, results.ExportOptions{Format: export.FormatCSV, Labels: true, NoBOM: true})
 		if !bytes.HasPrefix(data, []byte("response_id,")) {
 			t.Fatalf("a BOM with --no-bom: %q", data[:20])

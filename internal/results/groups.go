@@ -26,6 +26,7 @@ type roundRows struct {
 	answers  []questionnaire.Response
 	vars     [][]float64 // per requested indicator, per row (NaN missing)
 	streets  []int64     // stratum index → street id
+	psuIDs   []int64     // PSU index → the store's PSU id
 }
 
 // loadRows reads the accepted responses of a round with the values of the
@@ -75,6 +76,7 @@ func loadRows(ctx context.Context, db *store.DB, roundID int64, indicators []str
 		if !ok {
 			p = int32(len(psus))
 			psus[r.PSU] = p
+			rr.psuIDs = append(rr.psuIDs, r.PSU)
 		}
 		rr.stratum[i], rr.psu[i], rr.streetID[i], rr.weight[i] = strat[r.StreetID], p, r.StreetID, r.Weight
 		if cal != nil {
@@ -166,11 +168,17 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 			s.Domain[i] = dom[rowKey[i]]
 		}
 	}
+	var variance stats.Variance
+	if rr.design.PSUs, variance, err = psuProbs(ctx, db, roundID, rr.psuIDs, r.Variance); err != nil {
+		return Report{}, err
+	}
 	est, err := stats.EstimateSample(rr.design, s, r.Variables, r.Options)
 	if err != nil {
 		return Report{}, err
 	}
-	return groupReport(roundID, r.By, q, est, order, label), nil
+	rep := groupReport(roundID, r.By, q, est, order, label)
+	rep.Variance = variance
+	return rep, nil
 }
 
 // groupKey is a respondent group's domain: an answer code, within a

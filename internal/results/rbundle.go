@@ -73,7 +73,7 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 		}
 		return fill(f)
 	}
-	csvOpts := ExportOptions{Format: export.FormatCSV, NoBOM: o.NoBOM, Scope: o.Scope, MinN: o.MinN, LonelyPSU: o.LonelyPSU}
+	csvOpts := ExportOptions{Format: export.FormatCSV, NoBOM: o.NoBOM, Scope: o.Scope, MinN: o.MinN, LonelyPSU: o.LonelyPSU, Variance: o.Variance}
 	book := func(fill func(export.Book) error) func(io.Writer) error {
 		return func(w io.Writer) error {
 			b, err := export.NewBook(w, export.FormatCSV, export.Options{NoBOM: o.NoBOM})
@@ -101,7 +101,14 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 	if err := add("minyi.csv", book(func(b export.Book) error { return WriteSummary(ctx, db, roundID, csvOpts, b) })); err != nil {
 		return err
 	}
-	params := rParams{Weighted: weighted, Lonely: strconv.Quote(o.LonelyPSU.String())}
+	variance, err := roundVariance(ctx, db, roundID, o.Variance)
+	if err != nil {
+		return err
+	}
+	params := rParams{Weighted: weighted, Lonely: strconv.Quote(o.LonelyPSU.String()), Variance: variance.String(), WOR: "FALSE"}
+	if variance == stats.VarianceWOR {
+		params.WOR = "TRUE"
+	}
 	if weighted {
 		params.weighting(cfg, rep, calibrated)
 	}
@@ -167,6 +174,9 @@ type rParams struct {
 	Calibration, PostStrata, PostStrataList, Margins                   string
 	CalFun, Bounds, Epsilon, MaxIter                                   string
 	Trim                                                               string
+	// Variance names the estimator ("wor" or "wr"); WOR is R's TRUE or
+	// FALSE for it.
+	Variance, WOR string
 }
 
 // weighting fills the weighting's parameters from its settings.

@@ -35,6 +35,9 @@ type Request struct {
 	// Group, if set, is a single-choice question whose answers make the
 	// domains (respondent groups), crossed with street when By is "street".
 	Group string
+	// Variance is the variance estimator: without replacement in two
+	// stages (the zero value, see psuProbs) or with replacement.
+	Variance stats.Variance
 }
 
 // Figure is one estimate of a report, with its domain's id and label.
@@ -112,19 +115,23 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 // Report is the estimates of a round: for each variable the district
 // figure, then one per domain in ascending id order.
 type Report struct {
-	RoundID   int64    `json:"round_id"`
-	By        string   `json:"by,omitempty"`
-	Group     string   `json:"group,omitempty"`
-	Estimates []Figure `json:"estimates"`
+	RoundID int64 `json:"round_id"`
+	// Variance is the estimator the figures' standard errors use: "wor"
+	// (two stages without replacement) or "wr" (PSUs with replacement).
+	Variance  stats.Variance `json:"variance"`
+	By        string         `json:"by,omitempty"`
+	Group     string         `json:"group,omitempty"`
+	Estimates []Figure       `json:"estimates"`
 }
 
 // Labeler names strata and domains (street and community names).
 type Labeler func(kind string, id int64) string
 
 // Estimate computes the report. Stratum is the street; the PSU is the
-// sample's (community in two-stage samples, household in SRS), treated as
-// drawn with replacement: the usual approximation for PPS without
-// replacement, which errs on the safe (wide) side.
+// sample's (community in two-stage samples, household in SRS). The
+// variance is the two-stage without-replacement one with the sample's
+// probabilities unless req.Variance asks for PSUs drawn with replacement
+// (see psuProbs).
 func Estimate(ctx context.Context, db *store.DB, roundID int64, req Request, label Labeler) (Report, error) {
 	return estimateFrom(ctx, db, roundID, req, label, aggregateRows)
 }
@@ -150,11 +157,15 @@ func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request,
 	if err != nil {
 		return Report{}, err
 	}
-	design, aggs, domains, domainStreet, err := assemble(rows, pos, len(names), label)
+	design, aggs, domains, domainStreet, psuIDs, err := assemble(rows, pos, len(names), label)
 	if err != nil {
 		return Report{}, err
 	}
 	design.LonelyPSU = req.LonelyPSU
+	var variance stats.Variance
+	if design.PSUs, variance, err = psuProbs(ctx, db, roundID, psuIDs, req.Variance); err != nil {
+		return Report{}, err
+	}
 	if cal != nil {
 		for _, a := range aggs {
 			if a.Cell < 0 || int(a.Cell) >= cal.Cells() {
@@ -177,7 +188,7 @@ func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request,
 		}
 		est = append(est, comp...)
 	}
-	rep := Report{RoundID: roundID, By: req.By, Estimates: make([]Figure, len(est))}
+	rep := Report{RoundID: roundID, By: req.By, Variance: variance, Estimates: make([]Figure, len(est))}
 	for i, e := range est {
 		rep.Estimates[i] = Figure{Estimate: e}
 		if e.Domain != stats.NoDomain {
@@ -194,7 +205,7 @@ func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request,
 // assemble turns the database's per-indicator rows into stats.Aggregates:
 // one per (stratum, PSU, domain) with the sums of every variable, strata
 // and PSUs renumbered densely, domains in ascending id order.
-func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler) (design *stats.Design, aggs []stats.Aggregate, domainIDs []int64, domainStreet map[int64]int64, err error) {
+func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler) (design *stats.Design, aggs []stats.Aggregate, domainIDs []int64, domainStreet map[int64]int64, psuIDs []int64, err error) {
 	domainStreet = map[int64]int64{}
 	strata, psus := map[int64]int32{}, map[int64]int32{}
 	var stratumIDs []int64
@@ -237,10 +248,11 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 			psu, seen := psus[r.PSU]
 			if !seen {
 				if len(psus) >= math.MaxInt32 {
-					return nil, nil, nil, nil, apperr.New(apperr.Internal, "too many PSUs")
+					return nil, nil, nil, nil, nil, apperr.New(apperr.Internal, "too many PSUs")
 				}
 				psu = int32(len(psus))
 				psus[r.PSU] = psu
+				psuIDs = append(psuIDs, r.PSU)
 			}
 			dom := stats.NoDomain
 			if r.Domain >= 0 {
@@ -248,11 +260,11 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 			}
 			i = len(aggs)
 			at[k] = i
-			aggs = append(aggs, stats.Aggregate{Stratum: strata[r.Stratum], PSU: psu, Domain: dom, Cell: r.Cell, Rows: r.Rows, SumW: r.SumW, Vars: make([]stats.VarSums, nvars)})
+			aggs = append(aggs, stats.Aggregate{Stratum: strata[r.Stratum], PSU: psu, Domain: dom, Cell: r.Cell, Rows: r.Rows, SumW: r.SumW, SumW2: r.SumW2, Vars: make([]stats.VarSums, nvars)})
 		}
-		aggs[i].Vars[v] = stats.VarSums{N: r.N, SumW: r.SumWPresent, SumWY: r.SumWY, SumWY2: r.SumWY2, SumY: r.SumY}
+		aggs[i].Vars[v] = varSums(r)
 	}
-	return design, aggs, domainIDs, domainStreet, nil
+	return design, aggs, domainIDs, domainStreet, psuIDs, nil
 }
 
 // calibrationOf returns the calibration of the weighting in force for a
@@ -270,4 +282,10 @@ func calibrationOf(ctx context.Context, db *store.DB, roundID int64) (*stats.Cal
 		return nil, apperr.Wrap(apperr.Internal, err, "calibration of round %d", roundID)
 	}
 	return &c, nil
+}
+
+// varSums is the stats form of one indicator's sums in a row.
+func varSums(r store.AggregateRow) stats.VarSums {
+	return stats.VarSums{N: r.N, SumW: r.SumWPresent, SumWY: r.SumWY, SumWY2: r.SumWY2, SumY: r.SumY,
+		SumW2: r.SumW2Present, SumW2Y: r.SumW2Y, SumW2Y2: r.SumW2Y2}
 }

@@ -16,11 +16,14 @@ import (
 var vars = []stats.Variable{{Name: "aware", Kind: stats.Rate}, {Name: "score", Kind: stats.Mean}}
 
 // rowLevel estimates the same round from its rows, with the row-level API
-// of package stats: the reference the push-down must equal.
-func rowLevel(t *testing.T, db *store.DB, by string) []stats.Estimate {
+// of package stats: the reference the push-down must equal. With wor the
+// PSUs carry the probabilities of their households in the sample.
+func rowLevel(t *testing.T, db *store.DB, by string, wor bool) []stats.Estimate {
 	t.Helper()
-	dom := map[string]string{"": "-1", "street": "street_id", "community": "community_id"}[by]
-	rows, err := db.Reader().Query("SELECT MAX(street_id), MAX(psu), MAX(" + dom + "), MAX(weight), MAX(CASE WHEN indicator = 'aware' THEN value END), MAX(CASE WHEN indicator = 'score' THEN value END), COUNT(CASE WHEN indicator = 'aware' THEN 1 END) FROM response_values GROUP BY response_id ORDER BY response_id")
+	dom := map[string]string{"": "-1", "street": "rv.street_id", "community": "rv.community_id"}[by]
+	rows, err := db.Reader().Query("SELECT MAX(rv.street_id), MAX(rv.psu), MAX(" + dom + "), MAX(rv.weight), MAX(CASE WHEN indicator = 'aware' THEN value END), MAX(CASE WHEN indicator = 'score' THEN value END), COUNT(CASE WHEN indicator = 'aware' THEN 1 END), MAX(su.prob1), MAX(su.prob2) " +
+		"FROM response_values rv JOIN responses r ON r.id = rv.response_id JOIN assignments a ON a.id = r.assignment_id JOIN sample_units su ON su.id = a.sample_unit_id " +
+		"GROUP BY rv.response_id ORDER BY rv.response_id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +35,12 @@ func rowLevel(t *testing.T, db *store.DB, by string) []stats.Estimate {
 		w                    float64
 		a, sc                *float64
 		one                  int
+		p1, p2               float64
 	}
 	var all []r
 	for rows.Next() {
 		var x r
-		if err := rows.Scan(&x.stratum, &x.psu, &x.domain, &x.w, &x.a, &x.sc, &x.one); err != nil {
+		if err := rows.Scan(&x.stratum, &x.psu, &x.domain, &x.w, &x.a, &x.sc, &x.one, &x.p1, &x.p2); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, x)
@@ -84,7 +88,14 @@ func rowLevel(t *testing.T, db *store.DB, by string) []stats.Estimate {
 		s.Vars[0] = append(s.Vars[0], val(x.a))
 		s.Vars[1] = append(s.Vars[1], val(x.sc))
 	}
-	est, err := stats.EstimateSample(&stats.Design{Strata: strata.Labels()}, s, vars, stats.Options{})
+	d := &stats.Design{Strata: strata.Labels()}
+	if wor {
+		d.PSUs = make([]stats.PSUProb, psus.Len())
+		for i, x := range all {
+			d.PSUs[s.PSU[i]] = stats.PSUProb{First: x.p1, Second: x.p2}
+		}
+	}
+	est, err := stats.EstimateSample(d, s, vars, stats.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +106,19 @@ func TestPushDownEqualsRowLevel(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		round := storetest.SeedRound(t, db, 3000, 4, 40)
-		for _, by := range []string{"", "street", "community"} {
-			rep, err := Estimate(ctx, db, round, Request{Variables: vars, By: by}, func(kind string, id int64) string { return kind })
+		for _, c := range []struct {
+			by       string
+			variance stats.Variance
+		}{{"", stats.VarianceWOR}, {"street", stats.VarianceWOR}, {"community", stats.VarianceWOR}, {"", stats.VarianceWR}, {"street", stats.VarianceWR}} {
+			by := c.by
+			rep, err := Estimate(ctx, db, round, Request{Variables: vars, By: by, Variance: c.variance}, func(kind string, id int64) string { return kind })
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := rowLevel(t, db, by)
+			if rep.Variance != c.variance {
+				t.Fatalf("by %q: variance %v, asked for %v", by, rep.Variance, c.variance)
+			}
+			want := rowLevel(t, db, by, c.variance == stats.VarianceWOR)
 			if len(rep.Estimates) != len(want) {
 				t.Fatalf("by %q: %d estimates, want %d", by, len(rep.Estimates), len(want))
 			}

@@ -34,6 +34,9 @@ type RoundRequest struct {
 	// name nothing outside its street (the figures may still take the
 	// whole district, as the district line does).
 	Scope store.Scope
+	// Variance is the variance estimator (default two stages without
+	// replacement; stats.VarianceWR treats PSUs as drawn with replacement).
+	Variance stats.Variance
 }
 
 // RoundReport is a round's estimates with what an analyst needs beside
@@ -132,7 +135,7 @@ func forRound(ctx context.Context, db *store.DB, roundID int64, req RoundRequest
 	if err != nil {
 		return RoundReport{}, err
 	}
-	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite, Group: req.Group}
+	r := Request{Variables: vars, By: req.By, LonelyPSU: req.LonelyPSU, Options: req.Options, Composite: composite, Group: req.Group, Variance: req.Variance}
 	if req.Group != "" {
 		r.Composite = nil // a composite by group is not offered
 		infos = slices.DeleteFunc(infos, func(i IndicatorInfo) bool { return i.ID == CompositeID })

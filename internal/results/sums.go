@@ -134,6 +134,7 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 	}
 	at := map[akey]int{}
 	psus := map[int64]int32{}
+	var psuIDs []int64
 	var aggs []stats.Aggregate
 	for _, row := range rows {
 		v, ok := pos[row.Indicator]
@@ -150,6 +151,7 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 			if !seen {
 				p = int32(len(psus))
 				psus[row.PSU] = p
+				psuIDs = append(psuIDs, row.PSU)
 			}
 			d := stats.NoDomain
 			if row.Domain >= 0 {
@@ -157,13 +159,19 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 			}
 			i = len(aggs)
 			at[k] = i
-			aggs = append(aggs, stats.Aggregate{Stratum: strat[row.Stratum], PSU: p, Domain: d, Cell: row.Cell, Rows: row.Rows, SumW: row.SumW, Vars: make([]stats.VarSums, len(names))})
+			aggs = append(aggs, stats.Aggregate{Stratum: strat[row.Stratum], PSU: p, Domain: d, Cell: row.Cell, Rows: row.Rows, SumW: row.SumW, SumW2: row.SumW2, Vars: make([]stats.VarSums, len(names))})
 		}
-		aggs[i].Vars[v] = stats.VarSums{N: row.N, SumW: row.SumWPresent, SumWY: row.SumWY, SumWY2: row.SumWY2, SumY: row.SumY}
+		aggs[i].Vars[v] = varSums(row)
+	}
+	var variance stats.Variance
+	if design.PSUs, variance, err = psuProbs(ctx, db, roundID, psuIDs, r.Variance); err != nil {
+		return Report{}, err
 	}
 	est, err := stats.EstimateAggregates(design, aggs, r.Variables, r.Options)
 	if err != nil {
 		return Report{}, err
 	}
-	return groupReport(roundID, r.By, q, est, order, label), nil
+	rep := groupReport(roundID, r.By, q, est, order, label)
+	rep.Variance = variance
+	return rep, nil
 }

@@ -168,13 +168,13 @@ func TestMaintainedSums(t *testing.T) {
 
 type sumsRow struct {
 	key  string
-	sums [7]float64
+	sums [11]float64
 }
 
 // sumsTable reads a round's kept sums in key order.
 func sumsTable(t *testing.T, db *store.DB, round int64) []sumsRow {
 	t.Helper()
-	rows, err := db.Reader().Query(db.Reader().Rebind("SELECT grp, indicator, psu, code, cal_cell, street_id, community_id, rows_n, sum_w, n, sum_w_present, sum_wy, sum_wy2, sum_y FROM psu_sums WHERE round_id = ? ORDER BY grp, indicator, psu, code, cal_cell"), round)
+	rows, err := db.Reader().Query(db.Reader().Rebind("SELECT grp, indicator, psu, code, cal_cell, street_id, community_id, rows_n, sum_w, n, sum_w_present, sum_wy, sum_wy2, sum_y, sum_w2, sum_w2_present, sum_w2y, sum_w2y2 FROM psu_sums WHERE round_id = ? ORDER BY grp, indicator, psu, code, cal_cell"), round)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func sumsTable(t *testing.T, db *store.DB, round int64) []sumsRow {
 		var grp, ind string
 		var psu, code, cell, street, comm int64
 		var r sumsRow
-		if err := rows.Scan(&grp, &ind, &psu, &code, &cell, &street, &comm, &r.sums[0], &r.sums[1], &r.sums[2], &r.sums[3], &r.sums[4], &r.sums[5], &r.sums[6]); err != nil {
+		if err := rows.Scan(&grp, &ind, &psu, &code, &cell, &street, &comm, &r.sums[0], &r.sums[1], &r.sums[2], &r.sums[3], &r.sums[4], &r.sums[5], &r.sums[6], &r.sums[7], &r.sums[8], &r.sums[9], &r.sums[10]); err != nil {
 			t.Fatal(err)
 		}
 		r.key = fmt.Sprintf("%s/%s/psu %d/code %d/cell %d/street %d/community %d", grp, ind, psu, code, cell, street, comm)

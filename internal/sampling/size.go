@@ -186,3 +186,24 @@ func orDefault(v, def float64) float64 {
 func ceil(x float64) int {
 	return int(math.Ceil(x - 1e-9))
 }
+
+// ClusterDeffWOR is the design effect of a two-stage sample (m households
+// in each drawn community, intra-community correlation icc) drawn without
+// replacement, as a round's estimates count it (the variance
+// stats.VarianceWOR estimates; ClusterDeff is the with-replacement one):
+// f1 is the share of a street's communities drawn (1 where all are
+// taken), f2 the share of a drawn community's households. From
+// V = (1 − f1)·S₁²/n + (1 − f2)·S₂²/(n·m) (Cochran 1977, theorem 10.1)
+// with S₁² ≈ icc·S² between communities and S₂² ≈ (1 − icc)·S² within
+// them, against simple random sampling of n·m households:
+//
+//	deff = (1 − f1)·m·icc + (1 − f2)·(1 − icc)
+//
+// It is ClusterDeff when f1 = f2 = 0, and falls to (1 − f2)(1 − icc)
+// when every community is taken: only households were then sampled.
+func ClusterDeffWOR(m int, icc, f1, f2 float64) float64 {
+	m = max(m, 1)
+	f1 = min(max(f1, 0), 1)
+	f2 = min(max(f2, 0), 1)
+	return (1-f1)*float64(m)*icc + (1-f2)*(1-icc)
+}

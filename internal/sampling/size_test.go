@@ -151,3 +151,20 @@ func TestClusterDeffAndPSUsFor(t *testing.T) {
 		}
 	}
 }
+
+func TestClusterDeffWOR(t *testing.T) {
+	for _, c := range []struct {
+		m           int
+		icc, f1, f2 float64
+		want        float64
+	}{
+		{20, 0.05, 0, 0, ClusterDeff(20, 0.05)}, // nothing of the population: with replacement
+		{20, 0.05, 1, 0, 0.95},                  // every community taken: households only
+		{20, 0.05, 10.0 / 12, 0.05, (2.0/12)*20*0.05 + 0.95*0.95},
+		{20, 0.05, 1, 1, 0}, // a census
+	} {
+		if got := ClusterDeffWOR(c.m, c.icc, c.f1, c.f2); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("ClusterDeffWOR(%d, %v, %v, %v) = %v, want %v", c.m, c.icc, c.f1, c.f2, got, c.want)
+		}
+	}
+}

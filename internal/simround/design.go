@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/simulate"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/survey"
 )
@@ -48,6 +49,10 @@ type DesignRequest struct {
 	TargetWidth   *float64        `json:"target_width"`
 	Power         *float64        `json:"power"`
 	Indicators    []string        `json:"indicators"`
+	// Variance is the estimator of the standard errors: "wor" (default:
+	// communities by PPS without replacement, Brewer, and households within
+	// them, as a round's estimates) or "wr" (with replacement).
+	Variance string `json:"variance"`
 }
 
 // EvaluateStoredDesign checks req (a 422 with the field of every bad
@@ -58,6 +63,13 @@ func EvaluateStoredDesign(ctx context.Context, db *store.DB, req DesignRequest, 
 	spec := simulate.DesignSpec{N: 2000, PerCommunity: 20, ResponseRate: 0.7, Reps: 200, Seed: 1, TargetWidth: 0.10, Power: 0.8, Workers: workers}
 	if req.FrameVersion < 0 {
 		f["frame_version"] = "a frame version, or 0 for the newest"
+	}
+	if req.Variance != "" {
+		v, err := stats.ParseVariance(req.Variance)
+		if err != nil {
+			f["variance"] = "wor or wr"
+		}
+		spec.Variance = v
 	}
 	if req.PerCommunity != nil {
 		if spec.PerCommunity = *req.PerCommunity; spec.PerCommunity < 1 || spec.PerCommunity > 1000 {

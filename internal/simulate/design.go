@@ -32,6 +32,10 @@ type DesignSpec struct {
 	Power       float64
 	// Workers run repetitions side by side; 0 means one per core.
 	Workers int
+	// Variance is the estimator of the standard errors: two stages
+	// without replacement with the draw's probabilities (the zero value,
+	// as a round's estimates), or PSUs with replacement.
+	Variance stats.Variance
 }
 
 // Limits of a DesignSpec.
@@ -72,6 +76,9 @@ type Metrics struct {
 	True float64 `json:"true"`
 	Bias float64 `json:"bias"`
 	RMSE float64 `json:"rmse"`
+	// MeanSE is the mean of the estimated standard errors: near RMSE when
+	// the variance estimator is honest (MeanSE/RMSE near 1).
+	MeanSE float64 `json:"mean_se"`
 	// MeanWidth is the mean width of the 95 % interval.
 	MeanWidth float64 `json:"mean_width"`
 	// Coverage is the share of repetitions whose interval holds the truth.
@@ -111,21 +118,28 @@ type DesignEcho struct {
 	N     int `json:"n"`
 	Drawn int `json:"drawn"` // households drawn: fewer than n where a street has too few communities
 
-	PerCommunity int     `json:"per_community"`
-	Allocation   string  `json:"allocation"`
-	ResponseRate float64 `json:"response_rate"`
-	Streets      int     `json:"streets"`
-	Households   int     `json:"households"`
-	DistrictSeed uint64  `json:"district_seed"` // the seed of the district's truth
+	PerCommunity int            `json:"per_community"`
+	Allocation   string         `json:"allocation"`
+	Variance     stats.Variance `json:"variance"`
+	ResponseRate float64        `json:"response_rate"`
+	Streets      int            `json:"streets"`
+	Households   int            `json:"households"`
+	DistrictSeed uint64         `json:"district_seed"` // the seed of the district's truth
 }
 
 // Recommendation is the smallest sample per street that reaches the
 // target interval width (for every reported indicator) and gives a street
 // below target the wanted chance of being flagged. It extrapolates from
-// the simulated design: the width and standard error of a street's
-// estimate scale as 1/√n at the simulated design effect, so
-// n′ = n·(w/w*)² for width w* and n′ = n·((z₀.₉₇₅ + z_power)·se/(target − true))²
-// for power; both rounded up to whole communities of PerCommunity.
+// the simulated design. With the without-replacement variance the
+// variance of a street's estimate scales as 1/n − 1/N (N the street's
+// households: a census has none), so for a width w* the sample is
+//
+//	1/n′ = 1/N + (1/n − 1/N)·(w*/w)²
+//
+// and for power the same with se* = (target − true)/(z₀.₉₇₅ + z_power) in
+// place of the width; with the with-replacement variance it scales as
+// 1/n (n′ = n·(w/w*)²). Both are rounded up to whole communities of
+// PerCommunity and capped at the street's households.
 type Recommendation struct {
 	TargetWidth float64      `json:"target_width"`
 	Power       float64      `json:"power"`
@@ -144,13 +158,19 @@ type StreetNeed struct {
 	// below-target indicator with the wanted power; 0 when none is below.
 	Power int `json:"n_power,omitempty"`
 	Need  int `json:"n_needed"`
+	// DrivenBy says which goal sets Need: "width" or "power"; "census"
+	// when the goal needs every household of the street (then Need is all
+	// of them, and even a census only just reaches it).
+	DrivenBy string `json:"driven_by"`
+	// Indicator is the indicator whose goal drives Need.
+	Indicator string `json:"indicator,omitempty"`
 }
 
 // repResult is one repetition's estimates: per reported indicator and
 // domain (district first, then streets), the estimate and interval.
 type repResult struct {
-	est, lo, hi []float64
-	n           []int64
+	est, se, lo, hi []float64
+	n               []int64
 }
 
 // EvaluateDesign runs the Monte Carlo evaluation: each repetition draws a
@@ -196,6 +216,7 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 		vars[k] = stats.Variable{Name: p.inds[i].ind.ID, Kind: kind}
 	}
 	design := &stats.Design{Strata: f.Streets, LonelyPSU: stats.LonelyAdjust}
+	wor := spec.Variance == stats.VarianceWOR
 	ndom := 1 + len(f.Streets)
 	results := make([]repResult, spec.Reps)
 	drawn := map[int32]int{} // households drawn per street in the first repetition
@@ -234,6 +255,17 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 				}
 				r := Stream(seed, tagAnswer)
 				agg := stats.NewAggregator(len(inds))
+				d := design
+				if wor {
+					// Each repetition's own draw: its communities' π1 and
+					// their households' π2 (every community a PSU id).
+					cp := *design
+					cp.PSUs = make([]stats.PSUProb, len(f.Communities))
+					for _, sel := range smp.Selections {
+						cp.PSUs[f.Units[sel.Unit].PSU] = stats.PSUProb{First: sel.Pi1, Second: sel.Pi2}
+					}
+					d = &cp
+				}
 				for _, sel := range smp.Selections {
 					if sel.Reserve != 0 || r.Float64() >= spec.ResponseRate {
 						continue
@@ -249,14 +281,15 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 						return
 					}
 				}
-				est, err := stats.EstimateAggregates(design, agg.Aggregates(), vars, stats.Options{})
+				est, err := stats.EstimateAggregates(d, agg.Aggregates(), vars, stats.Options{})
 				if err != nil {
 					errs[w] = err
 					return
 				}
-				res := repResult{est: make([]float64, len(inds)*ndom), lo: make([]float64, len(inds)*ndom), hi: make([]float64, len(inds)*ndom), n: make([]int64, len(inds)*ndom)}
+				nr := len(inds) * ndom
+				res := repResult{est: make([]float64, nr), se: make([]float64, nr), lo: make([]float64, nr), hi: make([]float64, nr), n: make([]int64, nr)}
 				for i := range res.est {
-					res.est[i], res.lo[i], res.hi[i] = math.NaN(), math.NaN(), math.NaN()
+					res.est[i], res.se[i], res.lo[i], res.hi[i] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 				}
 				for _, e := range est {
 					k := indexOf(vars, e.Variable)
@@ -265,7 +298,7 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 						d = 1 + int(e.Domain)
 					}
 					j := k*ndom + d
-					res.est[j], res.lo[j], res.hi[j], res.n[j] = e.Value, e.CILow, e.CIHigh, e.N
+					res.est[j], res.se[j], res.lo[j], res.hi[j], res.n[j] = e.Value, e.SE, e.CILow, e.CIHigh, e.N
 				}
 				results[rep] = res
 			}
@@ -287,7 +320,7 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 	}
 	rep := &DesignReport{Reps: spec.Reps, Seed: spec.Seed, District: map[string]Metrics{},
 		Design: DesignEcho{N: spec.N, Drawn: total, PerCommunity: spec.PerCommunity, Allocation: spec.Allocation.String(),
-			ResponseRate: spec.ResponseRate, Streets: len(f.Streets), Households: len(f.Units), DistrictSeed: truth.Seed}}
+			ResponseRate: spec.ResponseRate, Variance: spec.Variance, Streets: len(f.Streets), Households: len(f.Units), DistrictSeed: truth.Seed}}
 	for k, i := range inds {
 		ind := p.inds[i].ind
 		it, _ := truth.Indicator(ind.ID)
@@ -337,7 +370,7 @@ func indexOf(vars []stats.Variable, name string) int {
 // order (so the sums, and the report, do not depend on scheduling).
 func summarise(results []repResult, j int, truth float64, target *float64) Metrics {
 	m := Metrics{True: truth}
-	var n, sum, sq, width, nw, covered, flagged, resp float64
+	var n, sum, sq, width, nw, covered, flagged, resp, se, nse float64
 	for _, r := range results {
 		resp += float64(r.n[j])
 		e := r.est[j]
@@ -347,6 +380,10 @@ func summarise(results []repResult, j int, truth float64, target *float64) Metri
 		n++
 		sum += e - truth
 		sq += (e - truth) * (e - truth)
+		if s := r.se[j]; s == s {
+			se += s
+			nse++
+		}
 		lo, hi := r.lo[j], r.hi[j]
 		if lo == lo && hi == hi {
 			nw++
@@ -362,6 +399,9 @@ func summarise(results []repResult, j int, truth float64, target *float64) Metri
 	reps := float64(len(results))
 	if n > 0 {
 		m.Bias, m.RMSE = round6(sum/n), round6(math.Sqrt(sq/n))
+	}
+	if nse > 0 {
+		m.MeanSE = round6(se / nse)
 	}
 	if nw > 0 {
 		m.MeanWidth = round6(width / nw)
@@ -404,7 +444,7 @@ func zQuantile(p float64) float64 {
 // width and power (see Recommendation).
 func recommend(rep *DesignReport, alloc sampling.Allocations, drawn map[int32]int, streets []string, spec DesignSpec, targets map[string]*float64) Recommendation {
 	rec := Recommendation{TargetWidth: spec.TargetWidth, Power: spec.Power,
-		Note: "extrapolated from the simulated widths: width ∝ 1/√n at the simulated design effect; check by simulating the recommended n"}
+		Note: "extrapolated from the simulated widths: variance ∝ 1/n − 1/N (without replacement) or 1/n (with replacement) at the simulated design effect; check by simulating the recommended n"}
 	households := map[int32]int{}
 	for _, a := range alloc {
 		households[a.Stratum] = a.Households
@@ -419,21 +459,45 @@ func recommend(rep *DesignReport, alloc sampling.Allocations, drawn map[int32]in
 	}
 	for s, name := range streets {
 		n := drawn[int32(s)]
+		N := households[int32(s)]
+		// scale returns the n′ that turns the simulated spread now (width
+		// or se) into the wanted one.
+		scale := func(now, want float64) float64 {
+			r := now / want
+			if spec.Variance == stats.VarianceWR || N <= 0 {
+				return float64(n) * r * r
+			}
+			inv := 1/float64(N) + (1/float64(n)-1/float64(N))/(r*r)
+			return 1 / inv
+		}
 		need := StreetNeed{Street: name, N: n}
+		widthInd, powerInd := "", ""
 		for _, sm := range rep.Streets {
 			if sm.Street != name || sm.MeanWidth == 0 {
 				continue
 			}
-			need.Width = max(need.Width, roundUp(float64(n)*math.Pow(sm.MeanWidth/spec.TargetWidth, 2)))
+			if w := roundUp(scale(sm.MeanWidth, spec.TargetWidth)); w > need.Width {
+				need.Width, widthInd = w, sm.Indicator
+			}
 			if t := targets[sm.Indicator]; t != nil && sm.True < *t {
 				se := sm.MeanWidth / (2 * 1.96)
-				need.Power = max(need.Power, roundUp(float64(n)*math.Pow(zz*se/(*t-sm.True), 2)))
+				if p := roundUp(scale(se, (*t-sm.True)/zz)); p > need.Power {
+					need.Power, powerInd = p, sm.Indicator
+				}
 			}
 		}
 		// A street cannot take more households than it has.
-		need.Width = min(need.Width, households[int32(s)])
-		need.Power = min(need.Power, households[int32(s)])
+		census := need.Width >= N || need.Power >= N
+		need.Width = min(need.Width, N)
+		need.Power = min(need.Power, N)
 		need.Need = max(need.Width, need.Power)
+		need.DrivenBy, need.Indicator = "width", widthInd
+		if need.Power > need.Width {
+			need.DrivenBy, need.Indicator = "power", powerInd
+		}
+		if census && N > 0 {
+			need.DrivenBy = "census"
+		}
 		rec.PerStreet = max(rec.PerStreet, need.Need)
 		rec.Total += need.Need
 		rec.Streets = append(rec.Streets, need)

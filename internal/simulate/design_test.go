@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/sampling"
+	"github.com/minyi-survey/minyi/internal/stats"
 )
 
 func designSetup(t *testing.T) (*Plan, *Frame, *Truth) {
@@ -56,7 +57,7 @@ func TestEvaluateDesignIsReproducible(t *testing.T) {
 	if rep.Reps != 40 || len(rep.District) != 4 || len(rep.Streets) != 16 {
 		t.Fatalf("report shape: %s", one)
 	}
-	for _, k := range []string{"street", "indicator", "true", "bias", "rmse", "mean_width", "coverage", "p_flag_below"} {
+	for _, k := range []string{"street", "indicator", "true", "bias", "rmse", "mean_se", "mean_width", "coverage", "p_flag_below"} {
 		if _, ok := rep.Streets[0][k]; !ok {
 			t.Errorf("street row lacks %s", k)
 		}
@@ -107,6 +108,50 @@ func TestEvaluateDesignCoverage(t *testing.T) {
 	for _, s := range rec.Streets {
 		if s.Width < s.N && rep.Streets[0].MeanWidth > 0.1 {
 			t.Errorf("%s: width needs %d, has %d, yet its widths exceed the target", s.Street, s.Width, s.N)
+		}
+		want := "width"
+		if s.Power > s.Width {
+			want = "power"
+		}
+		if s.DrivenBy != want && s.DrivenBy != "census" || s.Indicator == "" || s.Reason() == "" {
+			t.Errorf("%s: driven by %q (%s), want %s", s.Street, s.DrivenBy, s.Indicator, want)
+		}
+	}
+	// The without-replacement variance (the default) is honest: the mean
+	// estimated standard error is near the RMSE in the district and in
+	// every street (mean SE / RMSE within 0.8–1.2 at 400 repetitions).
+	if rep.Design.Variance != stats.VarianceWOR {
+		t.Errorf("variance %v", rep.Design.Variance)
+	}
+	for id, m := range rep.District {
+		if r := m.MeanSE / m.RMSE; r < 0.8 || r > 1.2 {
+			t.Errorf("district %s: mean SE %.4f, RMSE %.4f", id, m.MeanSE, m.RMSE)
+		}
+	}
+	for _, s := range rep.Streets {
+		if r := s.MeanSE / s.RMSE; r < 0.8 || r > 1.2 {
+			t.Errorf("%s %s: mean SE %.4f, RMSE %.4f", s.Street, s.Indicator, s.MeanSE, s.RMSE)
+		}
+	}
+}
+
+// With most communities of a street drawn, the with-replacement variance
+// overstates the spread: its mean SE exceeds the without-replacement one.
+func TestEvaluateDesignWRWider(t *testing.T) {
+	p, f, truth := designSetup(t)
+	spec := DesignSpec{N: 1200, PerCommunity: 12, Allocation: sampling.AllocEqual, ResponseRate: 0.7, Reps: 60, Seed: 5, TargetWidth: 0.1, Power: 0.8}
+	wor, err := EvaluateDesign(context.Background(), p, f, truth, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Variance = stats.VarianceWR
+	wr, err := EvaluateDesign(context.Background(), p, f, truth, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, m := range wor.District {
+		if m.RMSE != wr.District[id].RMSE || !(m.MeanSE < wr.District[id].MeanSE) {
+			t.Errorf("%s: without replacement RMSE %v mean SE %v; with %v, %v", id, m.RMSE, m.MeanSE, wr.District[id].RMSE, wr.District[id].MeanSE)
 		}
 	}
 }

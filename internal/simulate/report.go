@@ -12,10 +12,10 @@ import (
 // WriteText writes the report as a table: the district, then each street,
 // then the recommendation.
 func (r *DesignReport) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "%d repetitions of %d households drawn (n %d; %d per community, %s allocation, response rate %.2f) in %d streets, seed %d\n\n",
-		r.Reps, r.Design.Drawn, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.ResponseRate, r.Design.Streets, r.Seed)
+	fmt.Fprintf(w, "%d repetitions of %d households drawn (n %d; %d per community, %s allocation, response rate %.2f) in %d streets, seed %d, variance %s\n\n",
+		r.Reps, r.Design.Drawn, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.ResponseRate, r.Design.Streets, r.Seed, varianceWords(r.Design.Variance.String()))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "street\tindicator\ttrue\tbias\tRMSE\twidth\tcoverage\tP(flag below)\tn\t")
+	fmt.Fprintln(tw, "street\tindicator\ttrue\tbias\tRMSE\tmean SE\twidth\tcoverage\tP(flag below)\tn\t")
 	ids := make([]string, 0, len(r.District))
 	for id := range r.District {
 		ids = append(ids, id)
@@ -26,7 +26,7 @@ func (r *DesignReport) WriteText(w io.Writer) error {
 		if m.PFlagBelow != nil {
 			flag = fmt.Sprintf("%.3f", *m.PFlagBelow)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%+.4f\t%.4f\t%.3f\t%.3f\t%s\t%.0f\t\n", street, id, m.True, m.Bias, m.RMSE, m.MeanWidth, m.Coverage, flag, m.MeanN)
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%+.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%s\t%.0f\t\n", street, id, m.True, m.Bias, m.RMSE, m.MeanSE, m.MeanWidth, m.Coverage, flag, m.MeanN)
 	}
 	for _, id := range ids {
 		row("(district)", id, r.District[id])
@@ -44,8 +44,36 @@ func (r *DesignReport) WriteText(w io.Writer) error {
 	for _, s := range rec.Streets {
 		parts = append(parts, fmt.Sprintf("%s %d→%d", s.Street, s.N, s.Need))
 	}
-	_, err := fmt.Fprintf(w, "  %s\n  (%s)\n", strings.Join(parts, ", "), rec.Note)
-	return err
+	if _, err := fmt.Fprintf(w, "  %s\n  (%s)\n", strings.Join(parts, ", "), rec.Note); err != nil {
+		return err
+	}
+	for _, s := range rec.Streets {
+		if _, err := fmt.Fprintf(w, "  %s: %s\n", s.Street, s.Reason()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// varianceWords names a variance estimator in a sentence.
+func varianceWords(v string) string {
+	if v == "wr" {
+		return "with replacement (communities as if drawn with replacement)"
+	}
+	return "without replacement (PPS communities, Brewer, plus households within them)"
+}
+
+// Reason says in English which goal sets the street's recommended sample;
+// the design page says the same in the reader's language
+// (design.driven.* in web/i18n).
+func (s StreetNeed) Reason() string {
+	switch s.DrivenBy {
+	case "census":
+		return fmt.Sprintf("a census: even all %d households only just reach the goal (%s)", s.Need, s.Indicator)
+	case "power":
+		return fmt.Sprintf("%d households, set by the power to flag %s below its target", s.Need, s.Indicator)
+	}
+	return fmt.Sprintf("%d households, set by the interval width of %s", s.Need, s.Indicator)
 }
 
 // WriteMarkdown writes the report as Markdown: how it was made, the
@@ -57,7 +85,7 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	fmt.Fprintf(w, "%d repetitions of sample → simulated response → estimate, in memory: a two-stage sample of %d households "+
 		"(n = %d asked for; %d per community, communities by PPS, %s allocation to %d streets; %d households in the frame), "+
 		"%.0f %% of them responding at random, each answering from the synthetic district's true propensities; "+
-		"estimates and 95 %% logit intervals by Taylor linearisation (package stats, as R's survey package). "+
+		"estimates and 95 %% logit intervals by Taylor linearisation (package stats, as R's survey package), variance "+r.Design.Variance.String()+" ("+varianceWords(r.Design.Variance.String())+"). "+
 		"*True* is the district's true value (TRUTH.json); *width* the mean width of the 95 %% interval; *coverage* the share of "+
 		"intervals holding the truth; *P(flag)* the share of repetitions whose interval lies wholly below the target "+
 		"(the power to find a street that is below, a false alarm for one that is above); *n* the mean number of respondents.\n\n",
@@ -65,8 +93,8 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	if svg != "" {
 		fmt.Fprintf(w, "![P(flag below target) against true − target](%s)\n\n", svg)
 	}
-	fmt.Fprintln(w, "| street | indicator | true | bias | RMSE | width | coverage | P(flag) | n |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| street | indicator | true | bias | RMSE | mean SE | width | coverage | P(flag) | n |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	ids := make([]string, 0, len(r.District))
 	for id := range r.District {
 		ids = append(ids, id)
@@ -77,7 +105,7 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 		if m.PFlagBelow != nil {
 			flag = fmt.Sprintf("%.3f", *m.PFlagBelow)
 		}
-		fmt.Fprintf(w, "| %s | %s | %.3f | %+.4f | %.4f | %.3f | %.3f | %s | %.0f |\n", street, id, m.True, m.Bias, m.RMSE, m.MeanWidth, m.Coverage, flag, m.MeanN)
+		fmt.Fprintf(w, "| %s | %s | %.3f | %+.4f | %.4f | %.4f | %.3f | %.3f | %s | %.0f |\n", street, id, m.True, m.Bias, m.RMSE, m.MeanSE, m.MeanWidth, m.Coverage, flag, m.MeanN)
 	}
 	for _, id := range ids {
 		row("**district**", id, r.District[id])
@@ -87,15 +115,15 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	}
 	rec := r.Recommendation
 	fmt.Fprintf(w, "\n## Recommendation\n\nFor a 95 %% interval no wider than %.2f on every rate in every street, and a %.0f %% chance of flagging a street that is below target, "+
-		"the streets need (households drawn, before non-response):\n\n| street | drawn now | for the width | for the power | needed |\n|---|--:|--:|--:|--:|\n",
+		"the streets need (households drawn, before non-response):\n\n| street | drawn now | for the width | for the power | needed | why |\n|---|--:|--:|--:|--:|---|\n",
 		rec.TargetWidth, 100*rec.Power)
 	for _, s := range rec.Streets {
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", s.Street, s.N, s.Width, s.Power, s.Need)
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %s |\n", s.Street, s.N, s.Width, s.Power, s.Need, s.Reason())
 	}
 	if r.Design.Drawn < r.Design.N {
 		fmt.Fprintf(w, "\nOnly %d of the %d households asked for could be drawn: some streets have fewer communities than their share needs at %d a community, "+
-			"so every community of those streets is taken. Their intervals still treat the communities as drawn (with replacement, the usual "+
-			"approximation), so they are conservative there: coverage above 95 %%.\n", r.Design.Drawn, r.Design.N, r.Design.PerCommunity)
+			"so every community of those streets is taken (with certainty: without replacement they add no variance between communities; "+
+			"with replacement they would be counted as drawn, and the intervals would be conservative there).\n", r.Design.Drawn, r.Design.N, r.Design.PerCommunity)
 	}
 	_, err := fmt.Fprintf(w, "\nAt most %d households in a street, %d in all. The figures are %s. A street whose true rate sits just below its target needs a very large sample to be flagged with confidence: no design separates 84.5 %% from 85 %%.\n",
 		rec.PerStreet, rec.Total, rec.Note)

@@ -19,6 +19,11 @@ type VarSums struct {
 	SumWY  float64 // Σ w·y
 	SumWY2 float64 // Σ w·y²  (design effect)
 	SumY   float64 // Σ y, unweighted (variance after raking)
+	// Σ w², Σ w²y, Σ w²y²: the within-PSU sums of squares of the
+	// linearised values, which the second stage of a without-replacement
+	// design needs (Design.PSUs). Zero when only with-replacement
+	// variances are wanted.
+	SumW2, SumW2Y, SumW2Y2 float64
 }
 
 // Aggregate is one row of PSU-level sums: every response of one PSU that
@@ -40,13 +45,14 @@ type Aggregate struct {
 	Cell    int32     // calibration cell, index into the Calibration; 0 without
 	Rows    int64     // responses, with or without values
 	SumW    float64   // Σ w over those responses
+	SumW2   float64   // Σ w² over those responses (second stage with calibration)
 	Vars    []VarSums // one per variable, in the order of the []Variable given to EstimateAggregates
 }
 
 type aggHead struct {
 	stratum, psu, domain, cell int32
 	rows                       int64
-	sumW                       float64
+	sumW, sumW2                float64
 }
 
 // Aggregator builds Aggregates from responses in one pass, without
@@ -89,6 +95,7 @@ func (a *Aggregator) Add(stratum, psu, domain, cell int32, w float64, y []float6
 	h := &a.heads[idx]
 	h.rows++
 	h.sumW += w
+	h.sumW2 += w * w
 	off := (idx % aggChunk) * a.nvars
 	s := a.sums[idx/aggChunk][off : off+a.nvars]
 	for v, yv := range y {
@@ -102,6 +109,9 @@ func (a *Aggregator) Add(stratum, psu, domain, cell int32, w float64, y []float6
 		p.SumWY += wy
 		p.SumWY2 += wy * yv
 		p.SumY += yv
+		p.SumW2 += w * w
+		p.SumW2Y += w * wy
+		p.SumW2Y2 += wy * wy
 	}
 	return nil
 }
@@ -163,7 +173,7 @@ func (a *Aggregator) Aggregates() []Aggregate {
 	for i, h := range a.heads {
 		out[i] = Aggregate{
 			Stratum: h.stratum, PSU: h.psu, Domain: h.domain, Cell: h.cell,
-			Rows: h.rows, SumW: h.sumW,
+			Rows: h.rows, SumW: h.sumW, SumW2: h.sumW2,
 			Vars: sums[i*a.nvars : (i+1)*a.nvars : (i+1)*a.nvars],
 		}
 	}

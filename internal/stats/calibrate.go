@@ -294,11 +294,15 @@ func (c *Calibration) Apply(aggs []Aggregate) error {
 		}
 		g := c.factor[a.Cell]
 		a.SumW *= g
+		a.SumW2 *= g * g
 		for v := range a.Vars {
 			s := &a.Vars[v]
 			s.SumW *= g
 			s.SumWY *= g
 			s.SumWY2 *= g
+			s.SumW2 *= g * g
+			s.SumW2Y *= g * g
+			s.SumW2Y2 *= g * g
 		}
 	}
 	return nil
@@ -313,8 +317,8 @@ type calPrep struct {
 }
 
 type cellSum struct {
-	cell int32
-	w    float64
+	cell  int32
+	w, w2 float64 // Σ w, Σ w²
 }
 
 func newCalPrep(c *Calibration, p *prep) (*calPrep, error) {
@@ -333,12 +337,13 @@ func newCalPrep(c *Calibration, p *prep) (*calPrep, error) {
 		for k := range cs {
 			if cs[k].cell == a.Cell {
 				cs[k].w += a.SumW
+				cs[k].w2 += a.SumW2
 				found = true
 				break
 			}
 		}
 		if !found {
-			cp.psuCells[j] = append(cs, cellSum{a.Cell, a.SumW})
+			cp.psuCells[j] = append(cs, cellSum{a.Cell, a.SumW, a.SumW2})
 		}
 	}
 	if c.kind == calGreg {
@@ -438,7 +443,7 @@ const rakePasses = 10
 // x ← x − psw_k · ave(x/psw_k, margin_k), psw_k being the weights right
 // after margin k was fitted in the last pass. All responses of a cell share
 // the adjustment, so eᵢ = zᵢ − wᵢ·c_g and the PSU total is Σz − Σ_g c_g·W_{PSU,g}.
-func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, error) {
+func (p *prep) calVariance(idx []int32, terms []term, sc *scratch, wor bool) (float64, error) {
 	cp := p.cal
 	c := cp.c
 	clear(sc.psuT)
@@ -494,7 +499,31 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 			}
 		}
 	}
-	var total float64
+	if wor {
+		// Within-PSU sums of squared residuals eᵢ = zᵢ − wᵢ·c_g:
+		// Σe² = Σz² − 2Σ_g c_g·Σ_{i∈g} wᵢzᵢ + Σ_g c_g²·Σ_{i∈g} wᵢ².
+		clear(sc.psuSS)
+		for _, i := range idx {
+			a := &p.aggs[i]
+			s := &a.Vars[terms[0].v]
+			if s.N == 0 {
+				continue
+			}
+			zz, wz := terms[0].zz(s)
+			sc.psuSS[p.psu[i]] += zz - 2*sc.c[a.Cell]*wz
+		}
+	}
+	return p.allStrata(sc, wor, true)
+}
+
+// allStrata is the variance from the PSU totals in sc.psuT (and, for the
+// second stage, the within-PSU sums of squares in sc.psuSS) of a design
+// whose subsets keep every row, so that every stratum and PSU of the
+// sample takes part: R's calibrated and pps designs (`[.survey.design2`
+// sets the weights outside a domain to 0). With cal the totals are turned
+// into calibration residuals with the adjustments in sc.c first.
+func (p *prep) allStrata(sc *scratch, wor, cal bool) (float64, error) {
+	var total, second float64
 	nstrat, nok := 0, 0
 	for h, psus := range p.strataPS {
 		if len(psus) == 0 {
@@ -503,13 +532,32 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 		sc.ts = sc.ts[:0]
 		for _, j := range psus {
 			t := sc.psuT[j]
-			for _, cs := range cp.psuCells[j] {
-				t -= sc.c[cs.cell] * cs.w
+			ss := sc.psuSS[j]
+			if cal {
+				for _, cs := range p.cal.psuCells[j] {
+					cg := sc.c[cs.cell]
+					t -= cg * cs.w
+					ss += cg * cg * cs.w2
+				}
 			}
 			sc.ts = append(sc.ts, t)
+			if wor {
+				v, err := p.stage2(j, t, ss)
+				if err != nil {
+					return 0, err
+				}
+				second += v
+			}
 		}
 		nstrat++
-		v, ok, err := p.strat(h, sc.ts)
+		var v float64
+		var ok bool
+		var err error
+		if wor {
+			v, ok, err = p.stratWOR(h, psus, sc.ts)
+		} else {
+			v, ok, err = p.strat(h, sc.ts)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -519,9 +567,9 @@ func (p *prep) calVariance(idx []int32, terms []term, sc *scratch) (float64, err
 		}
 	}
 	if nok != nstrat {
-		return total * float64(nstrat) / float64(nok), nil
+		total *= float64(nstrat) / float64(nok)
 	}
-	return total, nil
+	return total + second, nil
 }
 
 // calibrationJSON is the stored form of a Calibration: what the variance

@@ -23,6 +23,10 @@ type Composite struct {
 // variable this is R svycontrast(svymean(~y1+…+yK, des), a). The interval
 // is estimate ± t·se; N is the smallest count among the components, SumW
 // the weight of the domain's responses, and Deff is not defined (NaN).
+// Under a without-replacement design (Design.PSUs) the composite's
+// variance stays the with-replacement one (PSU totals, no fpc): its
+// second stage would need the cross-products of the variables within
+// PSUs, which the aggregates do not carry; it errs on the wide side.
 func EstimateComposite(d *Design, aggs []Aggregate, c Composite, opts Options) ([]Estimate, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -89,7 +93,7 @@ func (p *prep) composite(idx []int32, dom int32, c Composite, opts Options, sc *
 		e.Value, e.SE, e.CILow, e.CIHigh = nan, nan, nan, nan
 		return e, nil
 	}
-	v, err := p.variance(idx, terms, sc)
+	v, err := p.variance(idx, terms, sc, false)
 	if err != nil {
 		return e, err
 	}

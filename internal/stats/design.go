@@ -165,6 +165,16 @@ type Design struct {
 	// all are population counts of PSUs N_h; otherwise all are sampling
 	// fractions n_h/N_h (0 meaning an infinite population).
 	FPC []float64
+	// PSUs, when not nil, makes the variance that of a two-stage sample
+	// drawn without replacement (VarianceWOR), as R's
+	//
+	//	svydesign(ids = ~psu + unit, strata = ~stratum, fpc = ~p1 + p2,
+	//	          pps = "brewer", weights = ~w, nest = TRUE)
+	//
+	// computes it: indexed by Aggregate.PSU id, each PSU's first-stage
+	// inclusion probability and its units' conditional probability. Every
+	// response is one second-stage unit. FPC must then be nil.
+	PSUs []PSUProb
 	// LonelyPSU applies to strata with a single PSU in the whole sample.
 	LonelyPSU LonelyPSU
 	// Calibration, if not nil, says the weights in the aggregates were

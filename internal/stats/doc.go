@@ -1,7 +1,8 @@
 // Package stats owns minyi's design-based estimation: weighted rates, means
 // and totals with Taylor-linearised standard errors for a stratified
 // multistage sample (PSUs drawn with replacement within strata, optional
-// first-stage finite population correction), domain estimates, design
+// first-stage finite population correction; or two stages without
+// replacement, Design.PSUs), domain estimates, design
 // effects, confidence intervals, weight adjustments (non-response,
 // post-stratification, raking, trimming) and comparisons (differences
 // between independent samples, composite indices).
@@ -39,6 +40,31 @@
 // calibration residuals before the PSU totals are formed, exactly as R's
 // svyrecvar does with the design's postStrata (Lumley §7.4; Särndal,
 // Swensson and Wretman 1992, §6.7).
+//
+// # Two stages without replacement (VarianceWOR)
+//
+// With Design.PSUs (each PSU's first-stage probability π_j and its units'
+// conditional probability p2_j) the variance is R's
+//
+//	svydesign(ids = ~psu + unit, strata = ~stratum, fpc = ~p1 + p2,
+//	          pps = "brewer", weights = ~w, nest = TRUE)
+//
+// (survey 4.1 multistage, onestage, onestrat): Brewer's approximation at
+// the first stage and simple random sampling of units within PSUs,
+//
+//	V = Σ_h n_h/(n_h − 1) Σ_j (1 − π_j)(t_hj − t̄_h)²
+//	  + Σ_hj π_j (1 − p2_j) m_j/(m_j − 1) Σ_k (z_k − z̄_j)²,
+//
+// n_h the PSUs of stratum h, m_j the responses of PSU j in the sample (each
+// one unit), t̄_h and z̄_j means over all of them. A certainty PSU (π_j = 1)
+// adds only its within-PSU term; a stratum whose PSUs are all certain adds
+// no first-stage term. As R does for pps designs, a domain keeps every row
+// of the sample (zeros outside it), so every PSU and stratum takes part,
+// and the Korn–Graubard interval uses the sample's number of rows. The
+// degrees of freedom are R's degf: #PSUs − #strata among the domain's
+// responses, certainty PSUs included. The second stage needs Σw², Σw²y and
+// Σw²y² in the aggregates. A Composite keeps the with-replacement formula
+// (its second stage would need cross-products of the variables).
 //
 // # Where minyi knowingly differs from R
 //

@@ -57,19 +57,22 @@ type prep struct {
 	domains  []int32   // domain ids present, ascending
 	byDomain [][]int32 // per domain, aggregate indices sorted by stratum, PSU
 	cal      *calPrep
+	wor      *worPrep // without-replacement variance (Design.PSUs)
 }
 
 // scratch holds buffers reused across estimates.
 type scratch struct {
-	ts   []float64 // PSU totals of one stratum
-	psuT []float64 // per dense PSU (calibrated designs)
-	cell []float64 // per calibration cell
-	c    []float64
-	num  []float64
-	den  []float64
-	b    []float64 // calibration: per column
-	beta []float64
-	tq   map[[2]float64]float64 // quantiles of t by (p, df)
+	ts    []float64 // PSU totals of one stratum
+	js    []int32   // their dense PSU ids
+	psuT  []float64 // per dense PSU (calibrated designs)
+	psuSS []float64 // per dense PSU: Σ squared residuals (calibrated WOR designs)
+	cell  []float64 // per calibration cell
+	c     []float64
+	num   []float64
+	den   []float64
+	b     []float64 // calibration: per column
+	beta  []float64
+	tq    map[[2]float64]float64 // quantiles of t by (p, df)
 }
 
 // t returns qt(prob, df), remembering it: many estimates share their df.
@@ -146,6 +149,10 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	for i, j := range p.psu {
 		p.psu[i] = rank[j]
 	}
+	denseIDs := make([]int32, nP)
+	for r, j := range perm {
+		denseIDs[r] = psuIDs[j]
+	}
 	p.nPSU = make([]int32, nStrata)
 	p.strataPS = make([][]int32, nStrata)
 	for j, h := range p.psuStrat {
@@ -156,11 +163,19 @@ func prepare(d *Design, aggs []Aggregate, nvars int) (*prep, error) {
 	if p.f, err = d.strataF(p.nPSU); err != nil {
 		return nil, err
 	}
+	if d.PSUs != nil {
+		if err := p.prepareWOR(denseIDs); err != nil {
+			return nil, err
+		}
+	}
 	if d.LonelyPSU > LonelyAverage {
 		return nil, apperr.New(apperr.Invalid, "unknown lonely PSU policy %d", d.LonelyPSU)
 	}
 	if d.LonelyPSU == LonelyFail {
 		for h, n := range p.nPSU {
+			if n == 1 && p.wor != nil && p.wor.f1[p.strataPS[h][0]] < certaintyF {
+				continue // a certainty PSU alone in its stratum
+			}
 			if n == 1 && p.f[h] >= certaintyF {
 				return nil, d.lonelyError(h, "; choose a lonely PSU policy (remove, certainty, adjust or average)")
 			}
@@ -246,8 +261,11 @@ func (p *prep) order() {
 
 func (p *prep) newScratch() *scratch {
 	sc := &scratch{}
-	if p.cal != nil {
+	if p.cal != nil || p.wor != nil {
 		sc.psuT = make([]float64, len(p.psuStrat))
+		sc.psuSS = make([]float64, len(p.psuStrat))
+	}
+	if p.cal != nil {
 		n := p.cal.c.Cells()
 		sc.cell = make([]float64, n)
 		sc.c = make([]float64, n)
@@ -317,10 +335,16 @@ func (p *prep) strat(h int, ts []float64) (v float64, ok bool, err error) {
 }
 
 // variance returns Var of the linearised statistic terms over the
-// aggregates idx (sorted by stratum, PSU), as R svyrecvar + onestage.
-func (p *prep) variance(idx []int32, terms []term, sc *scratch) (float64, error) {
+// aggregates idx (sorted by stratum, PSU), as R svyrecvar + onestage:
+// without replacement when the design says so and wor is set (a single
+// term: the second stage needs Σz² within PSUs), else with replacement.
+func (p *prep) variance(idx []int32, terms []term, sc *scratch, wor bool) (float64, error) {
+	wor = wor && p.wor != nil && len(terms) == 1
 	if p.cal != nil {
-		return p.calVariance(idx, terms, sc)
+		return p.calVariance(idx, terms, sc, wor)
+	}
+	if wor {
+		return p.worVariance(idx, terms[0], sc)
 	}
 	var total float64
 	nstrat, nok := 0, 0
@@ -410,7 +434,7 @@ func EstimateAggregates(d *Design, aggs []Aggregate, vars []Variable, opts Optio
 // nrow is R's nrow(design) for the domain: its responses, or the whole
 // sample for a calibrated design (whose subsets keep every row).
 func (p *prep) nrow(domainRows int64) int64 {
-	if p.cal != nil {
+	if p.cal != nil || p.wor != nil {
 		return p.rows
 	}
 	return domainRows
@@ -441,7 +465,7 @@ func (p *prep) estimate(idx []int32, dom int32, df, v int, vr Variable, opts Opt
 		t = term{v: v, m: 1}
 		e.Value = wy
 	}
-	variance, err := p.variance(idx, []term{t}, sc)
+	variance, err := p.variance(idx, []term{t}, sc, true)
 	if err != nil {
 		return e, err
 	}

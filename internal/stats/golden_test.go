@@ -18,6 +18,22 @@ type goldenFile struct {
 	RVersion      string       `json:"r_version"`
 	SurveyVersion string       `json:"survey_version"`
 	Cases         []goldenCase `json:"cases"`
+	Compare       []goldenDiff `json:"compare"`
+}
+
+// goldenDiff is a difference between two rounds (independent samples).
+type goldenDiff struct {
+	Variable string  `json:"variable"`
+	Domain   *string `json:"domain"`
+	A, B     struct {
+		Est num `json:"est"`
+		SE  num `json:"se"`
+		DF  int `json:"df"`
+	}
+	Est num   `json:"est"`
+	SE  num   `json:"se"`
+	DF  num   `json:"df"`
+	CI  []num `json:"ci"`
 }
 
 type goldenMargin struct {
@@ -32,6 +48,9 @@ type goldenCase struct {
 	Cluster     string   `json:"cluster"`
 	Weight      string   `json:"weight"`
 	FPC         *string  `json:"fpc"`
+	Cluster2    *string  `json:"cluster2"` // two stages without replacement: p1, p2 set
+	P1          string   `json:"p1"`
+	P2          string   `json:"p2"`
 	By          string   `json:"by"`
 	Level       float64  `json:"level"`
 	Lonely      string   `json:"lonely"`
@@ -185,6 +204,13 @@ func goldenSample(t testing.TB, c *goldenCase) (*Sample, *Design, []string) {
 		d.FPC = make([]float64, strata.Len())
 		for i, v := range tb.floats(t, *c.FPC) {
 			d.FPC[s.Stratum[i]] = v
+		}
+	}
+	if c.Cluster2 != nil {
+		p1, p2 := tb.floats(t, c.P1), tb.floats(t, c.P2)
+		d.PSUs = make([]PSUProb, psus.Len())
+		for i, j := range s.PSU {
+			d.PSUs[j] = PSUProb{First: p1[i], Second: p2[i]}
 		}
 	}
 	var doms []string
@@ -365,7 +391,8 @@ func TestGolden(t *testing.T) {
 				}
 				check("deff", e.Deff, float64(r.Deff), 1e-6)
 				check("sum of weights", e.SumW, float64(r.SumW), 1e-9)
-				if d.Calibration == nil && e.Rows != r.NRow {
+				// R keeps every row in a subset of a calibrated or pps design.
+				if d.Calibration == nil && d.PSUs == nil && e.Rows != r.NRow {
 					t.Errorf("%s: rows %d, R nrow %d", name, e.Rows, r.NRow)
 				}
 				te := find(tot, r)
@@ -438,5 +465,67 @@ func TestGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGoldenCompare checks differences between two rounds drawn without
+// replacement (wor_cert minus wor_plain), each estimated by minyi, against
+// R's svymean on each round and the Welch–Satterthwaite combination.
+func TestGoldenCompare(t *testing.T) {
+	g := loadGolden(t)
+	if len(g.Compare) == 0 {
+		t.Fatal("no comparisons in the golden file")
+	}
+	estimates := func(name string) ([]Estimate, []string) {
+		for i := range g.Cases {
+			c := &g.Cases[i]
+			if c.Name != name {
+				continue
+			}
+			s, d, doms := goldenSample(t, c)
+			vars := make([]Variable, len(c.Vars))
+			for v, n := range c.Vars {
+				vars[v] = Variable{Name: n, Kind: Mean}
+			}
+			est, err := EstimateSample(d, s, vars, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return est, doms
+		}
+		t.Fatalf("no case %s", name)
+		return nil, nil
+	}
+	ea, da := estimates("wor_cert")
+	eb, db := estimates("wor_plain")
+	find := func(es []Estimate, doms []string, v string, dom *string) Estimate {
+		for _, e := range es {
+			if e.Variable != v {
+				continue
+			}
+			if (dom == nil && e.Domain == NoDomain) || (dom != nil && e.Domain != NoDomain && doms[e.Domain] == *dom) {
+				return e
+			}
+		}
+		t.Fatalf("no estimate of %s in %v", v, dom)
+		return Estimate{}
+	}
+	for _, r := range g.Compare {
+		a, b := find(ea, da, r.Variable, r.Domain), find(eb, db, r.Variable, r.Domain)
+		name := r.Variable
+		if r.Domain != nil {
+			name += "/" + *r.Domain
+		}
+		if !closeTo(a.Value, float64(r.A.Est), 1e-9) || !closeTo(a.SE, float64(r.A.SE), 1e-9) || a.DF != r.A.DF ||
+			!closeTo(b.Value, float64(r.B.Est), 1e-9) || !closeTo(b.SE, float64(r.B.SE), 1e-9) || b.DF != r.B.DF {
+			t.Errorf("%s: rounds %v ± %v (%d), %v ± %v (%d); R %v ± %v (%d), %v ± %v (%d)", name,
+				a.Value, a.SE, a.DF, b.Value, b.SE, b.DF, r.A.Est, r.A.SE, r.A.DF, r.B.Est, r.B.SE, r.B.DF)
+		}
+		d := Compare(a, b, 0.95)
+		if !closeTo(d.Value, float64(r.Est), 1e-9) || !closeTo(d.SE, float64(r.SE), 1e-9) || !closeTo(d.DF, float64(r.DF), 1e-9) ||
+			!closeTo(d.CILow, float64(r.CI[0]), 1e-9) || !closeTo(d.CIHigh, float64(r.CI[1]), 1e-9) {
+			t.Errorf("%s: difference %v ± %v df %v [%v, %v]; R %v ± %v df %v [%v, %v]", name,
+				d.Value, d.SE, d.DF, d.CILow, d.CIHigh, r.Est, r.SE, r.DF, r.CI[0], r.CI[1])
+		}
 	}
 }

@@ -173,6 +173,7 @@ func sqlGroupBy(s *Sample, rng *rand.Rand) []Aggregate {
 		w := s.Weight[i]
 		a.Rows++
 		a.SumW += w
+		a.SumW2 += w * w
 		for v := range s.Vars {
 			y := s.Vars[v][i]
 			if math.IsNaN(y) {
@@ -183,6 +184,10 @@ func sqlGroupBy(s *Sample, rng *rand.Rand) []Aggregate {
 			a.Vars[v].SumWY += w * y
 			a.Vars[v].SumWY2 += w * y * y
 			a.Vars[v].SumY += y
+			wy := w * y
+			a.Vars[v].SumW2 += w * w
+			a.Vars[v].SumW2Y += w * wy
+			a.Vars[v].SumW2Y2 += wy * wy
 		}
 	}
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })

@@ -29,6 +29,9 @@ type AggregateRow struct {
 	SumWY       float64
 	SumWY2      float64
 	SumY        float64
+	// Squared weights (the second stage of the without-replacement
+	// variance): Σ w² over all Rows, Σ w², Σ w²y, Σ w²y² over the N.
+	SumW2, SumW2Present, SumW2Y, SumW2Y2 float64
 }
 
 // RoundAggregates returns, for the accepted responses of a round, the sums
@@ -66,4 +69,25 @@ func (db *DB) RoundIndicators(ctx context.Context, roundID int64) ([]string, err
 	var out []string
 	err := db.read.SelectContext(ctx, &out, db.Q("round-indicators"), roundID)
 	return out, db.mapErr(err, "round indicators")
+}
+
+// PSUProbability is how one PSU of a round's sample was drawn (see
+// sample_units): its first-stage inclusion probability and the conditional
+// probability of its households, with their range over its main-sample
+// households, and the households drawn in it.
+type PSUProbability struct {
+	PSU      int64   `db:"psu"`
+	Prob1Min float64 `db:"prob1_min"`
+	Prob1Max float64 `db:"prob1_max"`
+	Prob2Min float64 `db:"prob2_min"`
+	Prob2Max float64 `db:"prob2_max"`
+	Drawn    int64   `db:"drawn"`
+}
+
+// RoundPSUProbabilities returns the probabilities of every PSU of the
+// round's sample, by PSU; none for a round without a sample.
+func (db *DB) RoundPSUProbabilities(ctx context.Context, roundID int64) ([]PSUProbability, error) {
+	var out []PSUProbability
+	err := db.read.SelectContext(ctx, &out, db.Q("round-psu-probabilities"), roundID)
+	return out, db.mapErr(err, "sample probabilities")
 }

@@ -35,7 +35,13 @@ type ExportRow struct {
 	CalCell                          sql.NullInt64
 	Imputed                          string
 	Answers                          string // JSON
-	Values                           map[string]float64
+	// How the household came into the sample: its community's inclusion
+	// probability (the household's own in SRS), its conditional
+	// probability within the community, and the frame's households in the
+	// community and the street (the sizes they were drawn from).
+	Prob1, Prob2                          float64
+	CommunityHouseholds, StreetHouseholds int64
+	Values                                map[string]float64
 }
 
 // ExportResponses streams a round's accepted responses within a street
@@ -74,7 +80,7 @@ func (db *DB) ExportResponses(ctx context.Context, roundID int64, sc Scope, fn f
 		if err := rows.Scan(&r.ID, &r.AssignmentID, &r.ClientID, &r.StreetID, &r.Street, &r.Community, &r.Building, &r.Household,
 			&r.Interviewer, &r.StartedAt, &r.CompletedAt, &r.ReceivedAt, &r.Disposition, &r.FinalDisposition, &r.Review,
 			&r.PSU, &r.BaseWeight, &r.Weight, &r.SampleFactor, &r.NRClass, &r.NRFactor, &r.HHFactor, &r.InputWeight, &r.CalCell, &r.CalFactor,
-			&r.Imputed, &r.Answers); err != nil {
+			&r.Imputed, &r.Answers, &r.Prob1, &r.Prob2, &r.CommunityHouseholds, &r.StreetHouseholds); err != nil {
 			return db.mapErr(err, "export")
 		}
 		clear(r.Values)

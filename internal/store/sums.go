@@ -238,7 +238,8 @@ func (db *DB) scanAggregates(ctx context.Context, q string, args []any) ([]Aggre
 	var out []AggregateRow
 	for rows.Next() {
 		var r AggregateRow
-		if err := rows.Scan(&r.Stratum, &r.PSU, &r.Domain, &r.Indicator, &r.Cell, &r.Rows, &r.SumW, &r.N, &r.SumWPresent, &r.SumWY, &r.SumWY2, &r.SumY); err != nil {
+		if err := rows.Scan(&r.Stratum, &r.PSU, &r.Domain, &r.Indicator, &r.Cell, &r.Rows, &r.SumW, &r.N, &r.SumWPresent, &r.SumWY, &r.SumWY2, &r.SumY,
+			&r.SumW2, &r.SumW2Present, &r.SumW2Y, &r.SumW2Y2); err != nil {
 			return nil, db.mapErr(err, "round estimates")
 		}
 		out = append(out, r)

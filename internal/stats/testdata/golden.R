@@ -98,6 +98,84 @@ age_pop <- data.frame(age = c("a1", "a2", "a3"), Freq = c(9000, 12500, 10200))
 sex_pop <- data.frame(sex = c("F", "M"), Freq = c(16100, 15600))
 rake_control <- list(epsilon = 1e-7, maxit = 100)
 
+## ---- two-stage samples drawn without replacement ------------------------------
+# Streets (strata) hold communities of M households; n_h communities are
+# drawn with probability proportional to M (those with n_h·M/ΣM ≥ 1 are
+# taken with certainty, p1 = 1, and the rest share the remaining draws),
+# then m households by simple random sampling in each (p2 = m/M); some do
+# not respond. Weights are 1/(p1·p2) times a non-response factor per
+# community. The variance is R's pps="brewer" with fpc = ~p1 + p2.
+pps_probs <- function(M, n) {
+  p <- rep(0, length(M))
+  cert <- rep(FALSE, length(M))
+  repeat {
+    p[!cert] <- (n - sum(cert)) * M[!cert] / sum(M[!cert])
+    if (!any(p[!cert] >= 1)) break
+    cert <- cert | p >= 1
+    p[cert] <- 1
+  }
+  p
+}
+make_wor <- function(streets, tag) {
+  out <- list()
+  for (h in seq_along(streets)) {
+    st <- streets[[h]]
+    p1 <- pps_probs(st$M, st$n)
+    cert <- which(p1 >= 1)
+    rest <- setdiff(seq_along(st$M), cert)
+    k <- st$n - length(cert)
+    drawn <- sort(c(cert, if (k > 0) rest[sample.int(length(rest), k, prob = st$M[rest])] else integer(0)))
+    for (j in drawn) {
+      m <- sample(st$m, 1)
+      resp <- max(2, m - rbinom(1, m, 0.15))
+      u <- rnorm(1, 0, 0.7)
+      age <- sample(c("a1", "a2", "a3"), resp, replace = TRUE, prob = c(.3, .4, .3))
+      sex <- sample(c("F", "M"), resp, replace = TRUE)
+      d <- data.frame(
+        street = sprintf("%sS%d", tag, h),
+        community = sprintf("%sS%dC%02d", tag, h, j),
+        hh = sprintf("%03d", seq_len(resp)),
+        p1 = p1[j], p2 = m / st$M[j], M = st$M[j],
+        w = round(st$M[j] / (p1[j] * m) * m / resp * runif(resp, 0.9, 1.1), 4),
+        age = age, sex = sex,
+        dom = sample(st$doms, resp, replace = TRUE),
+        y1 = rbinom(resp, 1, plogis(1 + u + 0.4 * (age == "a3") - 0.3 * (sex == "M"))),
+        y2 = rbinom(resp, 1, plogis(0.4 + u)),
+        y3 = rbinom(resp, 1, plogis(-0.3 + 0.5 * u + 0.3 * (age == "a1"))),
+        score = round(pmin(100, pmax(0, rnorm(resp, 75 + 8 * u, 14))), 1)
+      )
+      d$y1[runif(resp) < 0.08] <- NA
+      d$score[runif(resp) < 0.10] <- NA
+      out[[length(out) + 1]] <- d
+    }
+  }
+  d <- do.call(rbind, out)
+  d$ps <- paste(d$age, d$sex, sep = ".")
+  d
+}
+# Without certainty: sizes even enough that no community reaches p1 = 1.
+wor_plain <- make_wor(list(
+  list(M = sample(300:700, 12), n = 6, m = 8:12, doms = c("A", "B", "C")),
+  list(M = sample(300:700, 15), n = 4, m = 8:12, doms = c("A", "B")),
+  list(M = sample(300:700, 9), n = 5, m = 8:12, doms = c("A", "B", "C")),
+  list(M = sample(300:700, 20), n = 3, m = 8:12, doms = c("B", "C"))), "P")
+stopifnot(all(wor_plain$p1 < 1))
+write.csv(wor_plain, "wor_plain.csv", row.names = FALSE, na = "NA")
+# With certainty: 12 communities with 10 drawn (several certain), a street
+# whose communities are all taken, one with a single large community.
+wor_cert <- make_wor(list(
+  list(M = c(sample(200:900, 10), 2500, 3000), n = 10, m = 8:12, doms = c("A", "B", "C")),
+  list(M = sample(200:900, 5), n = 5, m = 6:10, doms = c("A", "B")),
+  list(M = c(sample(200:500, 7), 4000), n = 3, m = 8:12, doms = c("A", "B", "C")),
+  list(M = sample(200:900, 14), n = 4, m = 8:12, doms = c("A", "C"))), "C")
+stopifnot(any(wor_cert$p1 == 1), any(wor_cert$p1 < 1))
+write.csv(wor_cert, "wor_cert.csv", row.names = FALSE, na = "NA")
+wps_pop <- aggregate(w ~ ps, wor_cert, sum)
+wps_pop$Freq <- round(wps_pop$w * c(1.08, 0.93, 1.04, 0.96, 1.1, 0.92))
+wps_pop$w <- NULL
+wage_pop <- data.frame(age = c("a1", "a2", "a3"), Freq = round(sum(wor_cert$w) * c(.31, .38, .33)))
+wsex_pop <- data.frame(sex = c("F", "M"), Freq = round(sum(wor_cert$w) * c(.52, .5)))
+
 ## ---- the cases ---------------------------------------------------------------
 rates <- c("y1", "y2", "y3", "y4")
 cases <- list(
@@ -132,7 +210,22 @@ cases <- list(
   list(name = "apiclus1", data = "apiclus1.csv", strata = "one", cluster = "dnum", weight = "pw",
        fpc = "fpc", by = "stype", vars = c("sch_wide", "api00", "avg_ed")),
   list(name = "apiclus2", data = "apiclus2.csv", strata = "one", cluster = "dnum", weight = "pw",
-       fpc = "fpc1", by = "stype", vars = c("sch_wide", "api00", "enroll"), level = 0.9)
+       fpc = "fpc1", by = "stype", vars = c("sch_wide", "api00", "enroll"), level = 0.9),
+  # Two stages without replacement (pps = "brewer", fpc = ~p1 + p2).
+  list(name = "wor_plain", data = "wor_plain.csv", strata = "street", cluster = "community", weight = "w",
+       cluster2 = "hh", p1 = "p1", p2 = "p2", by = "dom", vars = c("y1", "y2", "y3", "score")),
+  list(name = "wor_cert", data = "wor_cert.csv", strata = "street", cluster = "community", weight = "w",
+       cluster2 = "hh", p1 = "p1", p2 = "p2", by = "dom", vars = c("y1", "y2", "y3", "score")),
+  list(name = "wor_cert_level90", data = "wor_cert.csv", strata = "street", cluster = "community", weight = "w",
+       cluster2 = "hh", p1 = "p1", p2 = "p2", by = "street", vars = c("y1", "y2"), level = 0.9),
+  list(name = "wor_cert_poststratified", data = "wor_cert.csv", strata = "street", cluster = "community",
+       weight = "w", cluster2 = "hh", p1 = "p1", p2 = "p2", by = "dom", vars = c("y1", "y2", "y3", "score"),
+       calibration = list(type = "poststratify", var = "ps", population = wps_pop)),
+  list(name = "wor_cert_raked", data = "wor_cert.csv", strata = "street", cluster = "community",
+       weight = "w", cluster2 = "hh", p1 = "p1", p2 = "p2", by = "street", vars = c("y1", "y2", "score"),
+       calibration = list(type = "rake", margins = list(list(var = "age", population = wage_pop),
+                                                        list(var = "sex", population = wsex_pop)),
+                          epsilon = rake_control$epsilon, maxit = rake_control$maxit))
 )
 
 ## ---- estimation --------------------------------------------------------------
@@ -176,7 +269,13 @@ build <- function(cs) {
   d$.strata <- d[[cs$strata]]
   d$.cluster <- d[[cs$cluster]]
   d$.w <- d[[cs$weight]]
-  if (!is.null(cs$fpc)) {
+  if (!is.null(cs$cluster2)) {
+    d$.cluster2 <- d[[cs$cluster2]]
+    d$.p1 <- d[[cs$p1]]
+    d$.p2 <- d[[cs$p2]]
+    des <- svydesign(ids = ~.cluster + .cluster2, strata = ~.strata, weights = ~.w, fpc = ~.p1 + .p2,
+                     pps = "brewer", nest = TRUE, data = d)
+  } else if (!is.null(cs$fpc)) {
     d$.fpc <- d[[cs$fpc]]
     des <- svydesign(ids = ~.cluster, strata = ~.strata, weights = ~.w, fpc = ~.fpc, nest = TRUE, data = d)
   } else {
@@ -199,7 +298,7 @@ run_case <- function(cs) {
   level <- if (is.null(cs$level)) 0.95 else cs$level
   des <- build(cs)
   out <- list(name = cs$name, data = cs$data, strata = cs$strata, cluster = cs$cluster,
-              weight = cs$weight, fpc = cs$fpc, by = cs$by, level = level,
+              cluster2 = cs$cluster2, p1 = cs$p1, p2 = cs$p2, weight = cs$weight, fpc = cs$fpc, by = cs$by, level = level,
               lonely = if (is.null(cs$lonely)) "fail" else cs$lonely, vars = I(cs$vars))
   if (!is.null(cs$calibration)) {
     cal <- cs$calibration
@@ -263,7 +362,42 @@ run_case <- function(cs) {
   out
 }
 
+## ---- comparisons between rounds ------------------------------------------------
+# Two rounds are independent samples: the difference of their estimates has
+# variance va + vb and Welch–Satterthwaite degrees of freedom. Here the
+# "rounds" are the two without-replacement samples, overall and by domain.
+compare_rounds <- function(a, b, vars, by, level = 0.95) {
+  options(survey.lonely.psu = "fail")
+  da <- build(a)
+  db <- build(b)
+  out <- list()
+  for (v in vars) {
+    f <- as.formula(paste0("~", v))
+    for (lev in c(NA, "A", "B", "C")) {
+      sa <- if (is.na(lev)) da else da[model.frame(da)[[by]] %in% lev, ]
+      sb <- if (is.na(lev)) db else db[model.frame(db)[[by]] %in% lev, ]
+      ma <- svymean(f, sa, na.rm = TRUE)
+      mb <- svymean(f, sb, na.rm = TRUE)
+      va <- num(vcov(ma))
+      vb <- num(vcov(mb))
+      dfa <- degf(sa)
+      dfb <- degf(sb)
+      df <- (va + vb)^2 / (va^2 / dfa + vb^2 / dfb)
+      est <- num(coef(ma)) - num(coef(mb))
+      se <- sqrt(va + vb)
+      h <- qt(1 - (1 - level) / 2, df) * se
+      out[[length(out) + 1]] <- list(variable = v, domain = if (is.na(lev)) NA else lev,
+        a = list(est = num(coef(ma)), se = sqrt(va), df = dfa),
+        b = list(est = num(coef(mb)), se = sqrt(vb), df = dfb),
+        est = est, se = se, df = df, ci = c(est - h, est + h))
+    }
+  }
+  out
+}
+case_named <- function(n) Filter(function(cs) cs$name == n, cases)[[1]]
+
 golden <- list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
-               cases = lapply(cases, run_case))
+               cases = lapply(cases, run_case),
+               compare = compare_rounds(case_named("wor_cert"), case_named("wor_plain"), c("y1", "y2", "score"), "dom"))
 writeLines(toJSON(golden, auto_unbox = TRUE, digits = NA, na = "null", null = "null"), "golden.json")
 cat("wrote golden.json with", length(golden$cases), "cases\n")

@@ -11,7 +11,8 @@ SELECT r.id, r.assignment_id, r.client_id,
        r.review, su.psu, COALESCE(a.base_weight, su.base_weight) AS base_weight,
        CASE WHEN r.disposition = 'not_eligible' THEN NULL ELSE COALESCE(r.weight, a.base_weight, su.base_weight) END AS weight,
        r.sample_factor, r.nr_class, r.nr_factor, r.hh_factor, r.input_weight, r.cal_cell, r.cal_factor, r.imputed,
-       r.answers
+       r.answers,
+       su.prob1, su.prob2, COALESCE(cm.households, 0) AS community_households, COALESCE(sm.households, 0) AS street_households
 FROM responses r
 JOIN assignments a ON a.id = r.assignment_id
 JOIN sample_units su ON su.id = a.sample_unit_id
@@ -19,6 +20,13 @@ JOIN households h ON h.id = su.household_id
 JOIN streets st ON st.id = COALESCE(a.street_id, su.street_id)
 JOIN communities c ON c.id = COALESCE(a.community_id, su.community_id)
 LEFT JOIN users u ON u.id = r.interviewer_id
+-- The frame's households per community and per street: the sizes the
+-- sample's probabilities were drawn from (p1 by PPS on them, p2 = drawn /
+-- households of the community).
+LEFT JOIN (SELECT frame_id, community_id, COUNT(*) AS households FROM households GROUP BY frame_id, community_id) cm
+       ON cm.frame_id = h.frame_id AND cm.community_id = su.community_id
+LEFT JOIN (SELECT frame_id, street_id, COUNT(*) AS households FROM households GROUP BY frame_id, street_id) sm
+       ON sm.frame_id = h.frame_id AND sm.street_id = su.street_id
 WHERE r.round_id = ? AND r.status = 'accepted'
   AND (? = 0 OR COALESCE(a.street_id, su.street_id) = ?)
 ORDER BY r.id

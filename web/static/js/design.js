@@ -37,7 +37,7 @@ function show(rep, t) {
   document.querySelector("#design-needs tbody").replaceChildren(
     ...needs.map((cells) => {
       const tr = document.createElement("tr");
-      cells.forEach((c, i) => tr.append(cell("td", c, i > 0 ? "num" : "")));
+      cells.forEach((c, i) => tr.append(cell("td", c, i > 0 && i < cells.length - 1 ? "num" : "")));
       return tr;
     }),
   );

@@ -41,7 +41,7 @@ export function reportRows(rep, t) {
     return {
       below: typeof target === "number" && m.true < target,
       cells: [street, indicatorName(t, id), f3(m.true), typeof target === "number" ? f3(target) : "—",
-        signed(m.bias), f4(m.rmse), f3(m.mean_width), pct(m.coverage),
+        signed(m.bias), f4(m.rmse), f4(m.mean_se), f3(m.mean_width), pct(m.coverage),
         m.p_flag_below === undefined || m.p_flag_below === null ? "—" : pct(m.p_flag_below), count(m.mean_n ?? 0)],
     };
   };
@@ -53,6 +53,9 @@ export function reportRows(rep, t) {
     if (rep.district?.[id]) rows.push({ ...row(t["design.district"] || "district", id, rep.district[id]), district: true });
   }
   for (const s of rep.streets || []) rows.push(row(s.street, s.indicator, s));
-  const needs = (r.streets || []).map((s) => [s.street, count(s.n), count(s.n_width), s.n_power ? count(s.n_power) : "—", count(s.n_needed)]);
+  // Which goal sets a street's recommendation, in words (width, power, or
+  // a census when even every household only just reaches it).
+  const why = (s) => (s.driven_by ? fill(t["design.driven." + s.driven_by] || s.driven_by, { indicator: indicatorName(t, s.indicator || "") }) : "—");
+  const needs = (r.streets || []).map((s) => [s.street, count(s.n), count(s.n_width), s.n_power ? count(s.n_power) : "—", count(s.n_needed), why(s)]);
   return { summary, recommendation, rows, needs };
 }

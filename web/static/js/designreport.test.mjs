@@ -7,20 +7,22 @@ const t = {
   "design.recommendation": "{per_street} per street, {total} in all, width {width}, power {power}",
   "design.district": "District",
   "design.ind.support": "Support",
+  "design.driven.power": "power of {indicator}",
+  "design.driven.census": "census ({indicator})",
 };
 
 const rep = {
   reps: 30,
   design: { n: 90, drawn: 80, per_community: 10, streets: 2, households: 500, response_rate: 0.7 },
-  district: { support: { true: 0.9, bias: 0.0012, rmse: 0.02, mean_width: 0.1, coverage: 0.95, p_flag_below: 0.01, mean_n: 55.4 } },
+  district: { support: { true: 0.9, bias: 0.0012, rmse: 0.02, mean_se: 0.021, mean_width: 0.1, coverage: 0.95, p_flag_below: 0.01, mean_n: 55.4 } },
   streets: [
     { street: "东城街道", indicator: "support", true: 0.85, bias: -0.003, rmse: 0.04, mean_width: 0.2, coverage: 0.9333, p_flag_below: 0.6, mean_n: 27.6 },
     { street: "西城街道", indicator: "awareness", true: 0.95, bias: 0, rmse: 0.01, mean_width: 0.05, coverage: 1, mean_n: 28 },
   ],
   targets: { support: 0.9, awareness: 0.9 },
   recommendation: { n_per_street: 202, n_total: 400, target_width: 0.1, power: 0.8, streets: [
-    { street: "东城街道", n: 40, n_width: 202, n_power: 150, n_needed: 202 },
-    { street: "西城街道", n: 40, n_width: 198, n_needed: 198 },
+    { street: "东城街道", n: 40, n_width: 202, n_power: 150, n_needed: 202, driven_by: "power", indicator: "support" },
+    { street: "西城街道", n: 40, n_width: 198, n_needed: 198, driven_by: "census", indicator: "awareness" },
   ] },
 };
 
@@ -33,16 +35,17 @@ test("the report becomes sentences, a district row first and the streets' rows",
   assert.equal(out.summary, "30 reps, 80 of 90, rate 70.0%");
   assert.equal(out.recommendation, "202 per street, 400 in all, width 0.1, power 80.0%");
   assert.equal(out.rows.length, 3);
-  assert.deepEqual(out.rows[0].cells, ["District", "Support", "0.900", "0.900", "+0.0012", "0.0200", "0.100", "95.0%", "1.0%", "55"]);
+  assert.deepEqual(out.rows[0].cells, ["District", "Support", "0.900", "0.900", "+0.0012", "0.0200", "0.0210", "0.100", "95.0%", "1.0%", "55"]);
   assert.equal(out.rows[0].district, true);
   assert.equal(out.rows[0].below, false); // at target is not below it
   assert.deepEqual(out.rows[1].cells.slice(0, 4), ["东城街道", "Support", "0.850", "0.900"]);
   assert.equal(out.rows[1].cells[4], "-0.0030");
-  assert.equal(out.rows[1].cells[7], "93.3%");
+  assert.equal(out.rows[1].cells[6], "—"); // no mean_se
+  assert.equal(out.rows[1].cells[8], "93.3%");
   assert.equal(out.rows[1].below, true);
   assert.equal(out.rows[2].cells[1], "awareness"); // no name in the table: the id
-  assert.equal(out.rows[2].cells[8], "—"); // no p_flag_below
-  assert.deepEqual(out.needs, [["东城街道", "40", "202", "150", "202"], ["西城街道", "40", "198", "—", "198"]]);
+  assert.equal(out.rows[2].cells[9], "—"); // no p_flag_below
+  assert.deepEqual(out.needs, [["东城街道", "40", "202", "150", "202", "power of Support"], ["西城街道", "40", "198", "—", "198", "census (awareness)"]]);
 });
 
 test("indicator names fall back to the id", () => {

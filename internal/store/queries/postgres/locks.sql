@@ -52,8 +52,9 @@ ON CONFLICT (round_id, street_id, community_id, interviewer_id, category) DO UPD
 -- a row not there yet is made with nothing in it, which the new response
 -- then fills (an empty one left over goes at the end of the transaction).
 INSERT INTO psu_sums AS p (round_id, grp, indicator, psu, code, cal_cell, street_id, community_id,
-                           rows_n, sum_w, n, sum_w_present, sum_wy, sum_wy2, sum_y)
-SELECT DISTINCT r, grp, ind, psu, code, cell, st, com, 0, 0, 0, 0, 0, 0, 0
+                           rows_n, sum_w, n, sum_w_present, sum_wy, sum_wy2, sum_y,
+                           sum_w2, sum_w2_present, sum_w2y, sum_w2y2)
+SELECT DISTINCT r, grp, ind, psu, code, cell, st, com, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 FROM (SELECT rv.round_id, g.grp, rv.indicator, rv.psu, g.code, COALESCE(rv.cal_cell, -1), rv.street_id, rv.community_id
       FROM response_values rv
       CROSS JOIN (SELECT '' AS grp, 0 AS code
