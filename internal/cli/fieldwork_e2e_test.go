@@ -311,7 +311,7 @@ func TestFieldworkEndToEnd(t *testing.T) {
 		}
 
 		// Closing freezes the round.
-		admin.want(200, "POST", rp+"/close", "", nil)
+		admin.want(200, "POST", rp+"/close", `{"force":true}`, nil) // flags and a replacement still open
 		ia.want(409, "POST", "/api/v1/responses", response(30, a1, fieldtest.Answers(true, true, [4]int{1, 1, 1, 1}), fmt.Sprintf(`,"supersedes":%d`, resps.Responses[1].ID)), nil)
 		var n int
 		if err := db.Reader().GetContext(ctx, &n, "SELECT COUNT(*) FROM response_values"); err != nil || n != 4*fieldtest.Indicators {

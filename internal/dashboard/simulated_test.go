@@ -48,7 +48,7 @@ func TestDashboardRefreshesOnlyInTheField(t *testing.T) {
 	if _, _, _, body := servertest.GetPage(t, analyst, page); !strings.Contains(body, `id="refresh-note"`) {
 		t.Error("a round in the field: no note that the page refreshes itself")
 	}
-	if status, b := servertest.Call(t, servertest.LoginAs(t, base, "admin"), "POST", fmt.Sprintf("%s/api/v1/rounds/%d/close", base, f.Round.ID), "{}"); status != http.StatusOK {
+	if status, b := servertest.Call(t, servertest.LoginAs(t, base, "admin"), "POST", fmt.Sprintf("%s/api/v1/rounds/%d/close", base, f.Round.ID), `{"force":true}`); status != http.StatusOK {
 		t.Fatalf("close = %d %s", status, b)
 	}
 	if _, _, _, body := servertest.GetPage(t, analyst, page); strings.Contains(body, `id="refresh-note"`) || !strings.Contains(body, `id="refresh-now"`) {
