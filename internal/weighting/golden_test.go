@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/weighting"
@@ -116,7 +117,10 @@ func TestGoldenAgainstR(t *testing.T) {
 				}
 			}
 			for _, by := range []string{"", "street", "group:E2", "group:E2/street"} {
-				req := results.RoundRequest{By: by}
+				// R's designs here treat communities as drawn with replacement;
+				// the without-replacement variance with calibration has its
+				// golden cases in internal/stats.
+				req := results.RoundRequest{By: by, Variance: stats.VarianceWR}
 				if g, ok := strings.CutPrefix(by, "group:"); ok {
 					req.Group, req.By, _ = strings.Cut(g, "/")
 				}

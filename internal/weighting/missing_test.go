@@ -13,6 +13,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
 	"github.com/minyi-survey/minyi/internal/results"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/weighting"
@@ -193,7 +194,7 @@ func TestMissingRemediesAgainstR(t *testing.T) {
 				}
 			}
 			for _, by := range []string{"", "street"} {
-				gold.compare(t, ctx, db, round, m.name, by, results.RoundRequest{By: by})
+				gold.compare(t, ctx, db, round, m.name, by, results.RoundRequest{By: by, Variance: stats.VarianceWR}) // R's design: with replacement
 			}
 		}
 	})
