@@ -41,6 +41,7 @@ const (
 // Figure is one rate (or score) of one place, as a page shows it.
 type Figure struct {
 	Place   string // the street's or community's name; "" for the district
+	Group   string // a respondent group the figure is of ("性别：女"), "" for all
 	Label   string // the indicator's label in the page's language
 	Percent bool   // a share shown as a percentage (else points)
 	Est     float64
@@ -172,6 +173,9 @@ func Sentence(lang string, f Figure) string {
 	place := f.Place
 	if place == "" {
 		place = w["district"]
+	}
+	if f.Group != "" {
+		place += fill(w["group"], "group", f.Group)
 	}
 	level := f.Level
 	if level == 0 {

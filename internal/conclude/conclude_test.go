@@ -48,8 +48,8 @@ func TestWrite(t *testing.T) {
 		verdict Verdict
 	}{
 		{"below", Summary{Figures: []Figure{chengguan()}},
-			[]string{"城关街道满意率 73.7%（95% 置信区间 67.8%–78.8%），整个区间低于目标 85%，可以有把握地说低于目标；各分项中满意率最低的是公共设施（70.0%）。"},
-			[]string{"Satisfaction rate in 城关街道: 73.7% (95% confidence interval 67.8%–78.8%); the whole interval is below the target of 85%, so we can say with confidence that it is below the target; the item with the lowest satisfaction is Public facilities (70.0%)."},
+			[]string{"城关街道满意率 73.7%（95% 置信区间 67.8%–78.8%），整个区间低于目标 85%，可以有把握地说低于目标；各分项中最低的是公共设施（70.0%）。"},
+			[]string{"Satisfaction rate in 城关街道: 73.7% (95% confidence interval 67.8%–78.8%); the whole interval is below the target of 85%, so we can say with confidence that it is below the target; the lowest of its items is Public facilities (70.0%)."},
 			Below},
 		{"straddles", Summary{Figures: []Figure{straddle}},
 			[]string{"城关街道满意率 84.0%（95% 置信区间 79.0%–88.5%），区间包含目标 85%，还不能说是否达到目标。"},
@@ -93,6 +93,9 @@ func TestWrite(t *testing.T) {
 			[]string{"城关街道满意率 73.7%（95% 置信区间 67.8%–78.8%）。"},
 			[]string{"Satisfaction rate in 城关街道: 73.7% (95% confidence interval 67.8%–78.8%)."},
 			NoTarget},
+		{"respondent group", Summary{Figures: []Figure{with(func(f *Figure) { f.Group, f.Weakest = "性别：女", nil })}},
+			[]string{"城关街道（性别：女）满意率 73.7%（95% 置信区间 67.8%–78.8%），整个区间低于目标 85%，可以有把握地说低于目标。"},
+			nil, Below},
 		{"no respondent", Summary{Figures: []Figure{with(func(f *Figure) { f.N, f.Est = 0, nan })}},
 			[]string{"城关街道满意率：还没有受访者，暂时没有数字。"},
 			[]string{"Satisfaction rate in 城关街道: no respondents yet, so there is no figure."},
