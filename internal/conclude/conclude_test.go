@@ -137,7 +137,7 @@ func TestStreetsSentence(t *testing.T) {
 		t.Errorf("zh-CN:\n got %q\nwant %q", got, want)
 	}
 	s.Label = "Satisfaction rate"
-	want = "Satisfaction rate, of 5 streets: 2 have the whole interval below the target (城关街道, 东城街道); 1 cannot yet be said to meet the target or not; 1 can be said with confidence to meet it; 1 have too few respondents for a conclusion."
+	want = "Satisfaction rate across the 5 streets: whole interval below the target in 2 (城关街道, 东城街道); cannot yet say whether it meets the target in 1; meets the target with confidence in 1; too few respondents for a conclusion in 1."
 	if got := StreetsSentence("en", s); got != want {
 		t.Errorf("en:\n got %q\nwant %q", got, want)
 	}
