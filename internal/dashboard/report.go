@@ -26,6 +26,8 @@ type reportPage struct {
 	Field     fieldSection
 	Methods   methods
 	Target    targetNote
+	// Conclusions are the sentences the report opens with (conclusions.go).
+	Conclusions []string
 }
 
 // weakRow is a street's weakest satisfaction items.
@@ -101,6 +103,7 @@ func (s *Handler) Report(c echo.Context) error {
 			p.Weakest = append(p.Weakest, weakRow{Street: r.Name, Cells: weakest(r, items, 3)})
 		}
 	}
+	p.Conclusions = conclusions(d, "", "", p.Table.District, head, items, p.Table.Rows)
 	return s.ui.Render(c, "report", "dash.report.title", p)
 }
 
