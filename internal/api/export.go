@@ -14,8 +14,8 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-// RoundExport answers an export of a round (responses, summary, codebook or
-// the R bundle): ?format=csv|xlsx, labels=1 (option labels instead of
+// RoundExport answers an export of a round (responses, summary, codebook,
+// community estimates or the R bundle): ?format=csv|xlsx, labels=1 (option labels instead of
 // codes), bom=0 (CSV without the byte-order mark), lonely_psu=adjust (the
 // policy for a stratum with one PSU, as the dashboard's figures; R's fail
 // by default), variance=wor|wr (the summary's and the R bundle's variance:
@@ -79,7 +79,7 @@ func (s *Handler) RoundExport(kind results.ExportKind) echo.HandlerFunc {
 			request.NoStore(c)
 			c.Response().WriteHeader(http.StatusOK)
 		}
-		if kind == results.ExportSummary || kind == results.ExportCodebook {
+		if kind == results.ExportSummary || kind == results.ExportCodebook || kind == results.ExportCommunities {
 			var b bytes.Buffer // small: built whole, so an error is a clean answer
 			if err := results.ExportTo(ctx, s.db, id, kind, o, &b); err != nil {
 				return err

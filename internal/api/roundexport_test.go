@@ -82,7 +82,7 @@ func TestRoundExportAPI(t *testing.T) {
 		for _, f := range z.File {
 			names = append(names, f.Name)
 		}
-		if want := []string{"responses.csv", "dispositions.csv", "minyi.csv", "verify.R"}; !slices.Equal(names, want) {
+		if want := []string{"responses.csv", "dispositions.csv", "minyi.csv", "communities.csv", "verify.R"}; !slices.Equal(names, want) {
 			t.Fatalf("r-bundle holds %v, want %v", names, want)
 		}
 		status, b = servertest.Get(t, analyst, base+"/api/v1/rounds/1/export/responses?format=pdf&labels=maybe&bom=2")

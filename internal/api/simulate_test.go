@@ -53,6 +53,15 @@ func TestDesignAPI(t *testing.T) {
 			len(rep.Recommendation.Streets) != 3 || rep.Recommendation.PerStreet == 0 {
 			t.Fatalf("report %s", b)
 		}
+		if rep.Communities != nil {
+			t.Fatalf("community cells without asking: %s", b)
+		}
+		cbody := `{"truth_seed":7,"n":90,"per_community":10,"reps":10,"seed":5,"community_cells":true}`
+		status, cb := servertest.Call(t, analyst, "POST", base+url, cbody)
+		var crep simulate.DesignReport
+		if status != http.StatusOK || json.Unmarshal(cb, &crep) != nil || !crep.Design.CommunityCells || len(crep.Communities) != 4 || crep.Communities[0].Communities == 0 {
+			t.Fatalf("%s = %d %s", cbody, status, cb)
+		}
 		def, err := questionnaire.Load(surveys.FS, "wenming-household.yaml")
 		if err != nil {
 			t.Fatal(err)

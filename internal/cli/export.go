@@ -14,7 +14,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/store"
 )
 
-const exportUsage = "export responses|dispositions|summary|codebook|r-bundle --round NAME [--format csv|xlsx] [--labels] [--no-bom] [-o FILE]"
+const exportUsage = "export responses|dispositions|summary|codebook|communities|r-bundle --round NAME [--format csv|xlsx] [--labels] [--no-bom] [-o FILE]"
 
 func exportCommand() *Command {
 	c := &Command{
@@ -24,7 +24,9 @@ func exportCommand() *Command {
 			"indicators, stratum, PSU and the weighting's steps: base weight, sample, non-response, within-household and " +
 			"calibration factors, imputations, final weight), its dispositions (every household: final disposition, AAPOR " +
 			"category, replacement links, base weight and its part in the weighting), its summary (every rate and the composite " +
-			"for the district and each street, with intervals, n, deff and effective n), its codebook, or the R bundle (a zip " +
+			"for the district and each street, with intervals, n, deff and effective n), its codebook, its community estimates " +
+			"(each rate in each community: the direct estimate with its design SE and interval beside the model estimate, a " +
+			"Fay-Herriot EBLUP, with its MSE and interval, or the reason the model was not shown), or the R bundle (a zip " +
 			"with the responses, the dispositions, the population counts, minyi's table and verify.R, which redoes the weighting " +
 			"and rebuilds the design with R's survey package and reproduces the table). CSV is UTF-8 with a byte-order mark " +
 			"unless --no-bom; the file is written whole or not at all.",
@@ -44,7 +46,7 @@ func exportCommand() *Command {
 		return runWithDB(ctx, env, c, args, "export", more, func(db *store.DB, what string) error {
 			kind, err := results.ParseExportKind(what)
 			if err != nil {
-				return apperr.New(apperr.Invalid, "export: %q: say responses, summary, codebook or r-bundle", what)
+				return apperr.New(apperr.Invalid, "export: %q: say responses, dispositions, summary, codebook, communities or r-bundle", what)
 			}
 			if o.Format, err = export.ParseFormat(format); err != nil {
 				return apperr.WithFields("export: invalid flags", map[string]string{"--format": "csv or xlsx"})

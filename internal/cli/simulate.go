@@ -44,7 +44,7 @@ const simulateHelp = `usage:
                        [--refuse-age 0] [--days 10] [--until DATE] [--url URL --token T]
   minyi simulate design --truth TRUTH.json --frame FRAME.csv [--n 2000] [--per-community 20]
                         [--allocation proportional] [--response-rate 0.7] [--reps 1000] [--seed 1]
-                        [--target-width 0.10] [--format json|text]
+                        [--target-width 0.10] [--community-cells] [--format json|text]
 
 district writes a synthetic district: a frame that 'minyi frame import' reads
 unchanged, the true value of every indicator of the standard questionnaire by
@@ -54,7 +54,8 @@ same submission code as the tablets, and first marks the round's data as
 simulated (round list shows it; over --url that needs an administrator's
 token unless the round is marked already). design repeats sample → response →
 estimate in memory and reports bias, RMSE, interval width, coverage and the
-chance of flagging a street below target.
+chance of flagging a street below target; with --community-cells also each
+rate's community estimates, direct and model, against the communities' truth.
 `
 
 func simulateDistrict(ctx context.Context, env *Env, args []string) error {
@@ -250,6 +251,7 @@ func simulateDesign(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&variance, "variance", "wor", "variance estimator: wor (communities by PPS without replacement, Brewer, plus households within them) or wr (with replacement)")
 	fs.StringVar(&mdPath, "markdown", "", "also write the report as Markdown to this file (with the command that made it)")
 	fs.StringVar(&svgPath, "svg", "", "also write the power chart as SVG to this file")
+	fs.BoolVar(&spec.CommunityCells, "community-cells", false, "also report each rate's community estimates, direct and model (Fay-Herriot), averaged over communities: RMSE, mean SE, coverage")
 	if err := parseOnlyFlags(fs, args); err != nil {
 		return err
 	}

@@ -254,8 +254,31 @@ func TestSimulateDesign(t *testing.T) {
 		t.Errorf("svg:\n%s", svg)
 	}
 	text, _, err := runCLI(t, nil, "", append(args, "--format", "text")...)
-	if err != nil || !strings.Contains(text, "recommendation:") {
+	if err != nil || !strings.Contains(text, "recommendation:") || strings.Contains(text, "communities:") {
 		t.Errorf("text = %q, %v", text, err)
+	}
+	// Community cells: one per rate in the JSON, a table in the text and
+	// in the Markdown.
+	cells, _, err := runCLI(t, nil, "", append(args, "--community-cells", "--markdown", p("c.md"))...)
+	var crep struct {
+		Communities []struct {
+			Indicator   string
+			Communities int
+			Direct      struct{ RMSE *float64 }
+			Model       struct {
+				RMSE     *float64
+				Coverage *float64
+			}
+		}
+	}
+	if err != nil || json.Unmarshal([]byte(cells), &crep) != nil || len(crep.Communities) != 4 || crep.Communities[0].Communities == 0 ||
+		crep.Communities[0].Direct.RMSE == nil || crep.Communities[0].Model.Coverage == nil {
+		t.Errorf("community cells: %v\n%s", err, cells)
+	}
+	cmd, _ := os.ReadFile(p("c.md"))
+	ctext, _, err := runCLI(t, nil, "", append(args, "--community-cells", "--format", "text")...)
+	if err != nil || !strings.Contains(ctext, "communities:") || !strings.Contains(ctext, "model RMSE") || !strings.Contains(string(cmd), "## Communities") {
+		t.Errorf("community cells text = %q, %v; markdown\n%s", ctext, err, cmd)
 	}
 	for _, bad := range [][]string{
 		{"simulate", "design", "--frame", p("f.csv")},

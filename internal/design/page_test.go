@@ -59,11 +59,29 @@ func TestDesignPageInBrowser(t *testing.T) {
 		t.Errorf("the error beside n stayed: %q", stale)
 	}
 	u.Shot("design-report-zh")
+	var hidden bool
+	u.Run("no community cells unless asked", chromedp.Evaluate(`document.getElementById("design-communities").hidden`, &hidden))
+	if !hidden {
+		t.Error("the community table shows without community cells")
+	}
+	var crows int
+	u.Run("with community cells", webtest.Click(`#design-form [name=community_cells]`), webtest.Click(`#design-form [type=submit]`),
+		webtest.WaitVisible(`#design-communities-table tbody tr`),
+		chromedp.Evaluate(`document.querySelectorAll("#design-communities-table tbody tr").length`, &crows))
+	if crows != 4 {
+		t.Errorf("community cells: %d rows, want the four rates", crows)
+	}
+	u.Shot("design-communities-zh")
 	u.Open("/samples/design?lang=en")
 	u.Run("in English", setValue("n", "40"), setValue("per_community", "5"), setValue("reps", "20"),
 		webtest.Click(`#design-form [type=submit]`), webtest.WaitVisible(`#design-result`))
 	if s := u.Text(`#design-recommendation`); !strings.HasPrefix(s, "Recommendation:") {
 		t.Errorf("recommendation %q", s)
+	}
+	u.Run("community cells in English", webtest.Click(`#design-form [name=community_cells]`), webtest.Click(`#design-form [type=submit]`),
+		webtest.WaitVisible(`#design-communities-table tbody tr`))
+	if s := u.Text(`#design-communities h2`); s != "Community estimates" {
+		t.Errorf("community heading %q", s)
 	}
 	u.Shot("design-report-en")
 }

@@ -6,8 +6,6 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/sae"
@@ -77,6 +75,10 @@ type CommunityFigure struct {
 	ModelLow  *float64 `json:"model_ci_low"`
 	ModelHigh *float64 `json:"model_ci_high"`
 	Gamma     *float64 `json:"gamma"`
+	// ModelPsi is the sampling variance of the community's rate on the
+	// arcsine scale that the model took as known (nil for a model-only
+	// community).
+	ModelPsi *float64 `json:"model_psi"`
 	// Note is "model_only" for a community with no respondent for the
 	// rate: its model estimate comes from its street alone.
 	Note sae.Reason `json:"note,omitempty"`
@@ -198,13 +200,13 @@ func ForCommunities(ctx context.Context, db *store.DB, roundID int64, req Commun
 	rep := CommunityReport{RoundID: roundID, Level: level, Method: CommunityMethod}
 	for _, id := range rates {
 		areas := make([]sae.Area, len(keys))
-		directs := make([]direct, len(keys))
+		directs := make([]sae.Direct, len(keys))
 		fitted := 0
 		for i, k := range keys {
 			areas[i] = sae.Area{Group: slices.Index(streets, k.street), Direct: math.NaN(), FPC: 1}
 			if s := cells[k][id]; s != nil {
 				directs[i] = s.direct(level)
-				areas[i].N, areas[i].Direct, areas[i].SumW, areas[i].SumW2 = directs[i].n, directs[i].p, directs[i].sumW, directs[i].sumW2
+				areas[i].N, areas[i].Direct, areas[i].SumW, areas[i].SumW2 = directs[i].N, directs[i].P, directs[i].SumW, directs[i].SumW2
 				fitted++
 			}
 		}
@@ -219,13 +221,14 @@ func ForCommunities(ctx context.Context, db *store.DB, roundID int64, req Commun
 				continue
 			}
 			d := directs[i]
-			f := CommunityFigure{Variable: id, Street: k.street, Community: k.community, N: d.n}
-			if d.n > 0 {
-				f.Direct, f.DirectSE, f.DirectLow, f.DirectHigh = num(d.p), num(d.se), num(d.lo), num(d.hi)
+			f := CommunityFigure{Variable: id, Street: k.street, Community: k.community, N: d.N}
+			if d.N > 0 {
+				f.Direct, f.DirectSE, f.DirectLow, f.DirectHigh = num(d.P), num(d.SE), num(d.Low), num(d.High)
 			}
 			if res.Reason == "" {
 				e := res.Estimates[i]
 				f.Model, f.ModelMSE, f.ModelLow, f.ModelHigh, f.Gamma, f.Note = num(e.Value), num(e.MSE), num(e.Low), num(e.High), num(e.Gamma), e.Note
+				f.ModelPsi = num(e.Psi)
 			}
 			rep.Communities = append(rep.Communities, f)
 		}
@@ -238,41 +241,9 @@ type communityKey struct{ street, community string }
 // communitySums holds one rate's weights and values in one community.
 type communitySums struct{ w, y []float64 }
 
-// direct is a community's direct estimate of a rate.
-type direct struct {
-	n             int
-	p, se, lo, hi float64
-	sumW, sumW2   float64
-}
-
 // direct computes the estimate, its within-community variance and its
-// logit interval with n − 1 degrees of freedom (see the file comment).
-func (s *communitySums) direct(level float64) direct {
-	d := direct{n: len(s.w), se: math.NaN(), lo: math.NaN(), hi: math.NaN()}
-	var swy float64
-	for i, w := range s.w {
-		d.sumW += w
-		d.sumW2 += w * w
-		swy += w * s.y[i]
-	}
-	d.p = swy / d.sumW
-	if d.n < 2 {
-		return d
-	}
-	var ss float64
-	for i, w := range s.w {
-		z := w * (s.y[i] - d.p) / d.sumW
-		ss += z * z
-	}
-	n := float64(d.n)
-	d.se = math.Sqrt(n / (n - 1) * ss)
-	if d.p > 0 && d.p < 1 && d.se > 0 {
-		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(1 - (1-level)/2)
-		l := math.Log(d.p / (1 - d.p))
-		h := t * d.se / (d.p * (1 - d.p))
-		d.lo, d.hi = expit(l-h), expit(l+h)
-	}
-	return d
+// logit interval with n − 1 degrees of freedom (sae.DirectRate; see the
+// file comment).
+func (s *communitySums) direct(level float64) sae.Direct {
+	return sae.DirectRate(s.w, s.y, level)
 }
-
-func expit(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -18,8 +18,8 @@ import (
 )
 
 // The tables of a round's exports ('minyi export', /api/v1/rounds/:id/export):
-// its responses, its summary of estimates and its codebook, each written
-// to an export.Book (CSV or XLSX).
+// its responses, its summary of estimates, its codebook and its community
+// estimates, each written to an export.Book (CSV or XLSX).
 
 // ExportKind names an export.
 type ExportKind string
@@ -31,15 +31,18 @@ const (
 	ExportSummary      ExportKind = "summary"
 	ExportCodebook     ExportKind = "codebook"
 	ExportRBundle      ExportKind = "r-bundle"
+	// ExportCommunities is the community estimates: direct and model
+	// (Fay–Herriot) per rate and community (WriteCommunities).
+	ExportCommunities ExportKind = "communities"
 )
 
 // ParseExportKind reads the name of an export.
 func ParseExportKind(s string) (ExportKind, error) {
 	switch k := ExportKind(s); k {
-	case ExportResponses, ExportDispositions, ExportSummary, ExportCodebook, ExportRBundle:
+	case ExportResponses, ExportDispositions, ExportSummary, ExportCodebook, ExportCommunities, ExportRBundle:
 		return k, nil
 	}
-	return "", apperr.WithFields("unknown export", map[string]string{"export": "responses, dispositions, summary, codebook or r-bundle"})
+	return "", apperr.WithFields("unknown export", map[string]string{"export": "responses, dispositions, summary, codebook, communities or r-bundle"})
 }
 
 // ExportOptions shape an export.

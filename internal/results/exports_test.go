@@ -260,7 +260,7 @@ func TestRBundle(t *testing.T) {
 			rc.Close()
 			os.WriteFile(filepath.Join(dir, zf.Name), b, 0o600)
 		}
-		if got := strings.Join(names, ","); got != "responses.csv,dispositions.csv,minyi.csv,verify.R" && got != "responses.csv,dispositions.csv,population.csv,minyi.csv,verify.R" {
+		if got := strings.Join(names, ","); got != "responses.csv,dispositions.csv,minyi.csv,communities.csv,verify.R" && got != "responses.csv,dispositions.csv,population.csv,minyi.csv,communities.csv,verify.R" {
 			t.Fatalf("bundle holds %v", names)
 		}
 		cmd := exec.Command(rscript, "verify.R")
@@ -269,6 +269,9 @@ func TestRBundle(t *testing.T) {
 		if err != nil {
 			fig, _ := os.ReadFile(filepath.Join(dir, "r_figures.csv"))
 			t.Fatalf("%s: Rscript verify.R: %v\n%s\n%s", stage, err, out, fig)
+		}
+		if !strings.Contains(string(out), "community direct standard errors:") {
+			t.Fatalf("%s: verify.R did not check the community estimates:\n%s", stage, out)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, "r_figures.csv"))
 		if err != nil {

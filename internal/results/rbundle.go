@@ -29,7 +29,8 @@ import (
 // responses export, codes), dispositions.csv (every household with its
 // part in the weighting), population.csv (the counts a calibrated round
 // was calibrated to, one column per calibration variable as cal_<code>),
-// minyi.csv (the summary export) and verify.R, a script that redoes the
+// minyi.csv (the summary export), communities.csv (the community
+// estimates export: direct and model) and verify.R, a script that redoes the
 // weighting of a weighted round from those files (sample factors, the
 // non-response adjustment, the within-household factor, calibration with
 // R's postStratify, rake or calibrate, trimming with trimWeights), checking
@@ -37,7 +38,10 @@ import (
 // package — svydesign(ids = ~psu, strata = ~stratum, nest = TRUE) — and
 // reproduces every figure of minyi.csv with svymean, svyciprop and
 // svycontrast, district and streets, writing both side by side to
-// r_figures.csv and stopping with an error if any differs. A calibrated
+// r_figures.csv and stopping with an error if any differs; then it
+// reproduces the direct community estimates of communities.csv (svymean
+// and svyciprop within each community) and says how to refit the model
+// ones with R's sae package. A calibrated
 // round's bundle needs every street's responses: a street's is refused.
 func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOptions, w io.Writer) error {
 	round, def, err := roundDef(ctx, db, roundID)
@@ -99,6 +103,16 @@ func WriteRBundle(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 		}
 	}
 	if err := add("minyi.csv", book(func(b export.Book) error { return WriteSummary(ctx, db, roundID, csvOpts, b) })); err != nil {
+		return err
+	}
+	// The community estimates (none when the round has no response yet).
+	comm, err := ForCommunities(ctx, db, roundID, CommunityRequest{StreetID: o.Scope.StreetID})
+	switch {
+	case err == nil:
+		if err := add("communities.csv", book(func(b export.Book) error { return writeCommunityReport(comm, b) })); err != nil {
+			return err
+		}
+	case !apperr.Is(err, apperr.NotFound):
 		return err
 	}
 	variance, err := roundVariance(ctx, db, roundID, o.Variance)
@@ -310,6 +324,8 @@ func exportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind,
 		err = WriteSummary(ctx, db, roundID, o, book)
 	case ExportCodebook:
 		err = WriteCodebook(ctx, db, roundID, book)
+	case ExportCommunities:
+		err = WriteCommunities(ctx, db, roundID, o, book)
 	default:
 		err = apperr.New(apperr.Invalid, "unknown export %q", kind)
 	}

@@ -67,6 +67,9 @@ type AreaEstimate struct {
 	Note     Reason  // "" or ReasonModelOnly
 	Theta    float64 // the EBLUP on the arcsine scale
 	MSETheta float64 // its MSE on the arcsine scale
+	// Psi is the sampling variance of the area's arcsine-scale rate the
+	// fit took as known, (1 − f)/(4ñ); NaN for a model-only area.
+	Psi float64
 }
 
 // RatesResult is the fit of one rate over the areas.
@@ -136,6 +139,7 @@ func Rates(areas []Area, level float64) RatesResult {
 	for k, i := range at {
 		res.Estimates[i] = back(fit.EBLUP[k], fit.MSE[k], z)
 		res.Estimates[i].Gamma = fit.Gamma[k]
+		res.Estimates[i].Psi = in.Psi[k]
 		done[i] = true
 	}
 	for i, a := range areas {
@@ -145,12 +149,13 @@ func Rates(areas []Area, level float64) RatesResult {
 		if !slices.Contains(levels, a.Group) {
 			// A street none of whose communities has a respondent: the
 			// model has no coefficient for it.
-			res.Estimates[i] = AreaEstimate{Value: math.NaN(), MSE: math.NaN(), Low: math.NaN(), High: math.NaN(), Theta: math.NaN(), MSETheta: math.NaN(), Note: ReasonBadEstimate}
+			res.Estimates[i] = AreaEstimate{Value: math.NaN(), MSE: math.NaN(), Low: math.NaN(), High: math.NaN(), Theta: math.NaN(), MSETheta: math.NaN(), Psi: math.NaN(), Note: ReasonBadEstimate}
 			continue
 		}
 		est, mse := fit.Predict(row(a))
 		res.Estimates[i] = back(est, mse, z)
 		res.Estimates[i].Note = ReasonModelOnly
+		res.Estimates[i].Psi = math.NaN()
 	}
 	return res
 }

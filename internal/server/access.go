@@ -111,6 +111,8 @@ func (s *Server) apiRoutes() []route {
 		{method: "GET", path: "/api/v1/rounds/:id/export/dispositions", handler: s.api.RoundExport(results.ExportDispositions), roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/summary", handler: s.api.RoundExport(results.ExportSummary), roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/codebook", handler: s.api.RoundExport(results.ExportCodebook), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/export/communities", handler: s.api.RoundExport(results.ExportCommunities), roles: readers},
+		{method: "GET", path: "/api/v1/rounds/:id/communities", handler: s.api.RoundCommunities, roles: readers},
 		{method: "GET", path: "/api/v1/rounds/:id/export/r-bundle", handler: s.api.RoundExport(results.ExportRBundle), roles: readers},
 		{method: "POST", path: "/api/v1/rounds/:id/weight", handler: s.api.WeighRound, roles: adminsOnly},
 		{method: "GET", path: "/api/v1/rounds/:id/weighting", handler: s.api.RoundWeighting, roles: readers},

@@ -77,6 +77,8 @@ var accessWant = map[string]string{
 	"GET /api/v1/rounds/:id/export/summary":               "UFFAAAA",
 	"GET /api/v1/rounds/:id/export/codebook":              "UFFAAAA",
 	"GET /api/v1/rounds/:id/export/r-bundle":              "UFFAAAA",
+	"GET /api/v1/rounds/:id/export/communities":           "UFFAAAA",
+	"GET /api/v1/rounds/:id/communities":                  "UFFAAAA",
 	"POST /api/v1/rounds/:id/weight":                      "UFFFFFA",
 	"GET /api/v1/rounds/:id/weighting":                    "UFFAAAA",
 	"GET /api/v1/rounds/:id/drivers":                      "UFFAAAA",

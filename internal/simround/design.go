@@ -53,6 +53,10 @@ type DesignRequest struct {
 	// communities by PPS without replacement, Brewer, and households within
 	// them, as a round's estimates) or "wr" (with replacement).
 	Variance string `json:"variance"`
+	// CommunityCells adds community-level cells: each rate's direct and
+	// model (Fay–Herriot) estimates in every drawn community against its
+	// truth (simulate.CommunityCell).
+	CommunityCells bool `json:"community_cells"`
 }
 
 // EvaluateStoredDesign checks req (a 422 with the field of every bad
@@ -64,6 +68,7 @@ func EvaluateStoredDesign(ctx context.Context, db *store.DB, req DesignRequest, 
 	if req.FrameVersion < 0 {
 		f["frame_version"] = "a frame version, or 0 for the newest"
 	}
+	spec.CommunityCells = req.CommunityCells
 	if req.Variance != "" {
 		v, err := stats.ParseVariance(req.Variance)
 		if err != nil {

@@ -36,6 +36,10 @@ type DesignSpec struct {
 	// without replacement with the draw's probabilities (the zero value,
 	// as a round's estimates), or PSUs with replacement.
 	Variance stats.Variance
+	// CommunityCells adds community-level cells: each reported rate's
+	// direct and model (Fay–Herriot) estimates in every drawn community,
+	// judged against the community's truth (see CommunityCell).
+	CommunityCells bool
 }
 
 // Limits of a DesignSpec.
@@ -111,6 +115,9 @@ type DesignReport struct {
 	Recommendation Recommendation `json:"recommendation"`
 	// Targets are the reported indicators' targets, by id.
 	Targets map[string]float64 `json:"targets,omitempty"`
+	// Communities are the community-level cells, one per reported rate,
+	// with DesignSpec.CommunityCells.
+	Communities []CommunityCell `json:"communities,omitempty"`
 }
 
 // DesignEcho repeats the design evaluated.
@@ -125,6 +132,8 @@ type DesignEcho struct {
 	Streets      int            `json:"streets"`
 	Households   int            `json:"households"`
 	DistrictSeed uint64         `json:"district_seed"` // the seed of the district's truth
+	// CommunityCells is set when the report has community-level cells.
+	CommunityCells bool `json:"community_cells,omitempty"`
 }
 
 // Recommendation is the smallest sample per street that reaches the
@@ -219,6 +228,23 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 	wor := spec.Variance == stats.VarianceWOR
 	ndom := 1 + len(f.Streets)
 	results := make([]repResult, spec.Reps)
+	// Community cells: the rates among the reported indicators, each
+	// community's street, and each repetition's estimates.
+	var cellInds []int // positions in inds
+	var cellReps []repCells
+	var commStreet []int32
+	if spec.CommunityCells {
+		for k, i := range inds {
+			if p.inds[i].ind.Kind == "rate" {
+				cellInds = append(cellInds, k)
+			}
+		}
+		cellReps = make([]repCells, spec.Reps)
+		commStreet = make([]int32, len(f.Communities))
+		for c, cm := range f.Communities {
+			commStreet[c] = cm.Street
+		}
+	}
 	drawn := map[int32]int{} // households drawn per street in the first repetition
 	var drawnOnce sync.Once
 	workers := spec.Workers
@@ -235,6 +261,12 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 			outs := make([]int, len(p.traits))
 			vals := make([]float64, len(p.inds))
 			y := make([]float64, len(inds))
+			var cb *cellBuffers
+			var cy []float64
+			if spec.CommunityCells {
+				cb = newCellBuffers(len(cellInds), len(f.Communities))
+				cy = make([]float64, len(cellInds))
+			}
 			for {
 				rep := int(next.Add(1)) - 1
 				if rep >= spec.Reps || ctx.Err() != nil {
@@ -266,7 +298,13 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 					}
 					d = &cp
 				}
+				if cb != nil {
+					cb.reset()
+				}
 				for _, sel := range smp.Selections {
+					if cb != nil && sel.Reserve == 0 {
+						cb.drawn[f.Units[sel.Unit].PSU] = true
+					}
 					if sel.Reserve != 0 || r.Float64() >= spec.ResponseRate {
 						continue
 					}
@@ -280,6 +318,15 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 						errs[w] = err
 						return
 					}
+					if cb != nil {
+						for j, k := range cellInds {
+							cy[j] = y[k]
+						}
+						cb.add(u.PSU, sel.Weight, cy)
+					}
+				}
+				if cb != nil {
+					cellReps[rep] = cb.estimate(len(cellInds), commStreet)
 				}
 				est, err := stats.EstimateAggregates(d, agg.Aggregates(), vars, stats.Options{})
 				if err != nil {
@@ -335,6 +382,17 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 			} else {
 				rep.Streets = append(rep.Streets, StreetMetrics{Street: f.Streets[d-1], Indicator: ind.ID, Metrics: m})
 			}
+		}
+	}
+	if spec.CommunityCells {
+		rep.Design.CommunityCells = true
+		truthC := CommunityTruth(p, f)
+		tv := make([]float64, len(f.Communities))
+		for j, k := range cellInds {
+			for c := range tv {
+				tv[c] = truthC[c][inds[k]]
+			}
+			rep.Communities = append(rep.Communities, summariseCells(cellReps, j, p.inds[inds[k]].ind.ID, tv))
 		}
 	}
 	targets := truthTargets(p, inds)

@@ -37,6 +37,9 @@ func (r *DesignReport) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := r.writeCommunitiesText(w); err != nil {
+		return err
+	}
 	rec := r.Recommendation
 	fmt.Fprintf(w, "\nrecommendation: %d households per street (%d in all, street by street) for a 95 %% interval width of %.2f and a %.0f %% chance of flagging a street below target\n",
 		rec.PerStreet, rec.Total, rec.TargetWidth, 100*rec.Power)
@@ -113,6 +116,7 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	for _, s := range r.Streets {
 		row(s.Street, s.Indicator, s.Metrics)
 	}
+	r.writeCommunitiesMarkdown(w)
 	rec := r.Recommendation
 	fmt.Fprintf(w, "\n## Recommendation\n\nFor a 95 %% interval no wider than %.2f on every rate in every street, and a %.0f %% chance of flagging a street that is below target, "+
 		"the streets need (households drawn, before non-response):\n\n| street | drawn now | for the width | for the power | needed | why |\n|---|--:|--:|--:|--:|---|\n",
@@ -187,4 +191,37 @@ func (r *DesignReport) WriteSVG(w io.Writer) error {
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeCommunitiesText writes the community-level cells, if any.
+func (r *DesignReport) writeCommunitiesText(w io.Writer) error {
+	if len(r.Communities) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\ncommunities: each rate in each drawn community, direct (its own sample) and model (Fay-Herriot EBLUP, arcsine scale, street as a factor), against the community's truth; mean over communities\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "indicator\tcommunities\tn\tdirect RMSE\tmean SE\tcoverage\twith interval\tmodel RMSE\tmean SE\tcoverage\tRMSE gain\tfits failed\t")
+	for _, c := range r.Communities {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.4f\t%.4f\t%.3f\t%.3f\t%.4f\t%.4f\t%.3f\t%.1f %%\t%d\t\n", c.Indicator, c.Communities, c.MeanN,
+			c.Direct.RMSE, c.Direct.MeanSE, c.Direct.Coverage, c.Direct.WithInterval, c.Model.RMSE, c.Model.MeanSE, c.Model.Coverage, 100*c.RMSEGain, c.ModelFailed)
+	}
+	return tw.Flush()
+}
+
+// writeCommunitiesMarkdown writes the community-level cells, if any.
+func (r *DesignReport) writeCommunitiesMarkdown(w io.Writer) {
+	if len(r.Communities) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## Communities\n\nEach rate in each drawn community, estimated directly from the community's own respondents "+
+		"(design SE within the community, logit interval with n − 1 degrees of freedom; none when every respondent answered alike) "+
+		"and by the model (Fay–Herriot EBLUP on the arcsine scale with the street as a factor, √MSE as its SE), both judged against the "+
+		"community's true rate; RMSE, mean SE and coverage per community over the repetitions that drew it, then averaged over communities. "+
+		"*RMSE gain* is 1 − model RMSE / direct RMSE.\n\n")
+	fmt.Fprintln(w, "| indicator | communities | n | direct RMSE | direct mean SE | direct coverage | with interval | model RMSE | model mean SE | model coverage | RMSE gain | fits failed |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, c := range r.Communities {
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.4f | %.4f | %.3f | %.3f | %.4f | %.4f | %.3f | %.1f %% | %d |\n", c.Indicator, c.Communities, c.MeanN,
+			c.Direct.RMSE, c.Direct.MeanSE, c.Direct.Coverage, c.Direct.WithInterval, c.Model.RMSE, c.Model.MeanSE, c.Model.Coverage, 100*c.RMSEGain, c.ModelFailed)
+	}
 }

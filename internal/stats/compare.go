@@ -57,7 +57,8 @@ func EstimateComposite(d *Design, aggs []Aggregate, c Composite, opts Options) (
 
 func (p *prep) composite(idx []int32, dom int32, c Composite, opts Options, sc *scratch) (Estimate, error) {
 	nan := math.NaN()
-	e := Estimate{Variable: c.Name, Kind: Mean, Domain: dom, DF: p.df(idx), Deff: nan, EffectiveN: nan, N: math.MaxInt64}
+	// The with-replacement variance, so its degrees of freedom too.
+	e := Estimate{Variable: c.Name, Kind: Mean, Domain: dom, DF: p.dfPSUs(idx), Deff: nan, EffectiveN: nan, N: math.MaxInt64}
 	w := make([]float64, len(c.Weights))
 	wy := make([]float64, len(c.Weights))
 	n := make([]int64, len(c.Weights))

@@ -61,8 +61,15 @@
 // no first-stage term. As R does for pps designs, a domain keeps every row
 // of the sample (zeros outside it), so every PSU and stratum takes part,
 // and the Korn–Graubard interval uses the sample's number of rows. The
-// degrees of freedom are R's degf: #PSUs − #strata among the domain's
-// responses, certainty PSUs included. The second stage needs Σw², Σw²y and
+// degrees of freedom are #PSUs − #strata among the domain's responses with
+// a certainty PSU self-representing: a stratum of its own whose responses
+// are its PSUs (R: degf of the design with strata street:community and ids
+// household for certainty communities' rows; R reproduces minyi with the
+// design above and that df given to svyciprop and confint). Most of the
+// variance of a street whose communities are mostly certain comes from
+// households within them; R's degf of the design above (communities − 1)
+// made every such interval too wide (street coverage ≈ 97 % in
+// simulation, 95 % with this count). The second stage needs Σw², Σw²y and
 // Σw²y² in the aggregates. A Composite keeps the with-replacement formula
 // (its second stage would need cross-products of the variables).
 //

@@ -279,7 +279,35 @@ func (p *prep) newScratch() *scratch {
 
 // df returns #PSUs − #strata over the responses in idx (R degf of the
 // domain design: responses without a value still count).
+//
+// In a without-replacement design a certainty PSU (π = 1, a community
+// taken for sure) is self-representing: it is a stratum of its own whose
+// units (households) are the PSUs, and that is how it is counted. Its
+// variance is the same either way (the first stage adds nothing, the
+// second stage's SRS of households is that stratum's variance), but its
+// degrees of freedom are its households − 1, not a share of the street's
+// communities − 1: where most communities are certain, the variance comes
+// mostly from households within them, and a t quantile with the
+// communities' few degrees of freedom widens every interval for nothing.
+// R gives the same with svydesign(ids = ~c + household, strata = ~s,
+// fpc = ~q1 + q2, pps = "brewer") where, for a certainty community's
+// rows, s is street:community, c the household, q1 = p2 and q2 = 1
+// (testdata/golden.R; the R bundle's verify.R). The variance is not that
+// design's: it stays R's svydesign(ids = ~community + household, strata =
+// ~street, fpc = ~p1 + p2, pps = "brewer"), whose Brewer stage centres a
+// street's community totals over all its communities, certainty ones
+// included; R reproduces minyi with that design and df = the degf above
+// (svyciprop(..., df =), confint(..., df =)).
 func (p *prep) df(idx []int32) int {
+	if p.wor != nil {
+		return p.dfWOR(idx)
+	}
+	return p.dfPSUs(idx)
+}
+
+// dfPSUs is #PSUs − #strata with every PSU counted as one, whatever its
+// probability (the with-replacement design's degf).
+func (p *prep) dfPSUs(idx []int32) int {
 	psus, strata := 0, 0
 	lastS, lastP := int32(-1), int32(-1)
 	for _, i := range idx {
@@ -291,6 +319,34 @@ func (p *prep) df(idx []int32) int {
 		if p.psu[i] != lastP {
 			psus++
 			lastP = p.psu[i]
+		}
+	}
+	return psus - strata
+}
+
+// dfWOR is df for a without-replacement design: each certainty PSU
+// present counts as a stratum whose responses are its PSUs.
+func (p *prep) dfWOR(idx []int32) int {
+	psus, strata := 0, 0
+	lastS, lastP, lastC := int32(-1), int32(-1), int32(-1)
+	for _, i := range idx {
+		a := &p.aggs[i]
+		j := p.psu[i]
+		if p.wor.f1[j] < certaintyF {
+			psus += int(a.Rows)
+			if j != lastC {
+				strata++
+				lastC = j
+			}
+			continue
+		}
+		if a.Stratum != lastS {
+			strata++
+			lastS = a.Stratum
+		}
+		if j != lastP {
+			psus++
+			lastP = j
 		}
 	}
 	return psus - strata

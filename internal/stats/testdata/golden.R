@@ -233,11 +233,29 @@ num <- function(x) if (length(x) == 0 || is.null(x)) NA_real_ else as.numeric(x)
 try2 <- function(expr) tryCatch(as.numeric(expr), error = function(e) c(NA_real_, NA_real_))
 israte <- function(x) all(x[!is.na(x)] %in% c(0, 1))
 
+# Degrees of freedom of a (domain) design: R's degf, except that in a
+# two-stage design drawn without replacement a certainty community (p1 = 1)
+# is self-representing, a stratum of its own whose households are its PSUs
+# (minyi's rule): the degf of svydesign(ids = ~c + hh, strata = ~s, ...)
+# with s = street:community and c = household for its rows. The variance
+# stays that of the design given (whose Brewer stage centres a street's
+# community totals over all its communities), so the intervals are R's
+# with df given: svyciprop(..., df =), confint(..., df =), and the beta
+# interval written out from svyciprop's own code with this df.
+wdf <- function(sub) {
+  v <- model.frame(sub)
+  if (is.null(v$.p1)) return(degf(sub))
+  v <- v[weights(sub) != 0, ]
+  cert <- v$.p1 >= 1
+  length(unique(ifelse(cert, paste(v$.strata, v$.cluster, v$.cluster2), paste(v$.strata, v$.cluster)))) -
+    length(unique(ifelse(cert, paste(v$.strata, v$.cluster), v$.strata)))
+}
+
 one <- function(sub, v, level) {
   f <- as.formula(paste0("~", v))
   dat <- model.frame(sub)[[v]][weights(sub) != 0]
   n <- sum(!is.na(dat))
-  r <- list(n = n, nrow = nrow(sub), df = degf(sub))
+  r <- list(n = n, nrow = nrow(sub), df = wdf(sub))
   m <- tryCatch(svymean(f, sub, na.rm = TRUE, deff = TRUE), error = function(e) NULL)
   r$est <- if (is.null(m)) NA else num(coef(m))
   r$se <- if (is.null(m)) NA else num(SE(m))
@@ -249,15 +267,22 @@ one <- function(sub, v, level) {
   r$total_deff <- if (is.null(t)) NA else num(deff(t))
   r$wald <- try2(confint(m, level = level, df = r$df))
   if (israte(model.frame(sub)[[v]]) && n > 0) {
-    r$logit <- try2(attr(suppressWarnings(svyciprop(f, sub, method = "logit", level = level, na.rm = TRUE)), "ci"))
+    r$logit <- try2(attr(suppressWarnings(svyciprop(f, sub, method = "logit", level = level, df = r$df, na.rm = TRUE)), "ci"))
     # The logit interval computed directly (what minyi does; equals the
     # above wherever R's confint.svyglm does not break down at df = 1).
     p <- r$est
     tq <- qt(1 - (1 - level) / 2, r$df)
     h <- tq * r$se / (p * (1 - p))
     r$logitd <- plogis(qlogis(p) + c(-h, h))
-    r$beta <- try2(attr(svyciprop(f, sub, method = "beta", level = level, na.rm = TRUE), "ci"))
-    mm <- try2(attr(svyciprop(f, sub, method = "mean", level = level, na.rm = TRUE), "ci"))
+    if (r$df == degf(sub)) {
+      r$beta <- try2(attr(svyciprop(f, sub, method = "beta", level = level, na.rm = TRUE), "ci"))
+    } else {
+      # svyciprop's beta takes degf(design), not df: its code with r$df.
+      alpha <- 1 - level
+      n.eff <- p * (1 - p) / r$se^2 * (qt(alpha / 2, nrow(sub) - 1) / qt(alpha / 2, r$df))^2
+      r$beta <- c(qbeta(alpha / 2, n.eff * p, n.eff * (1 - p) + 1), qbeta(1 - alpha / 2, n.eff * p + 1, n.eff * (1 - p)))
+    }
+    mm <- try2(attr(svyciprop(f, sub, method = "mean", level = level, df = r$df, na.rm = TRUE), "ci"))
     stopifnot(isTRUE(all.equal(mm, r$wald)))
   }
   r
@@ -380,8 +405,8 @@ compare_rounds <- function(a, b, vars, by, level = 0.95) {
       mb <- svymean(f, sb, na.rm = TRUE)
       va <- num(vcov(ma))
       vb <- num(vcov(mb))
-      dfa <- degf(sa)
-      dfb <- degf(sb)
+      dfa <- wdf(sa)
+      dfb <- wdf(sb)
       df <- (va + vb)^2 / (va^2 / dfa + vb^2 / dfb)
       est <- num(coef(ma)) - num(coef(mb))
       se <- sqrt(va + vb)

@@ -3,7 +3,7 @@
 // fields), and the report fills the tables below it.
 
 import { bindForm, strings } from "./form.js";
-import { reportRows } from "./designreport.js";
+import { reportRows, communityRows } from "./designreport.js";
 
 const form = document.getElementById("design-form");
 const result = document.getElementById("design-result");
@@ -38,6 +38,15 @@ function show(rep, t) {
     ...needs.map((cells) => {
       const tr = document.createElement("tr");
       cells.forEach((c, i) => tr.append(cell("td", c, i > 0 && i < cells.length - 1 ? "num" : "")));
+      return tr;
+    }),
+  );
+  const crows = communityRows(rep, t);
+  document.getElementById("design-communities").hidden = crows.length === 0;
+  document.querySelector("#design-communities-table tbody").replaceChildren(
+    ...crows.map((cells) => {
+      const tr = document.createElement("tr");
+      cells.forEach((c, i) => tr.append(cell("td", c, i > 0 ? "num" : "")));
       return tr;
     }),
   );

@@ -59,3 +59,22 @@ export function reportRows(rep, t) {
   const needs = (r.streets || []).map((s) => [s.street, count(s.n), count(s.n_width), s.n_power ? count(s.n_power) : "—", count(s.n_needed), why(s)]);
   return { summary, recommendation, rows, needs };
 }
+
+/**
+ * communityRows turns a report's community cells (community_cells) into
+ * table rows: per rate the communities, respondents a community, and the
+ * direct and model estimates' RMSE, mean SE and coverage, and how much of
+ * the direct error the model removes. The model's cells are "—" when no
+ * repetition could fit it (too few communities).
+ */
+export function communityRows(rep, t) {
+  return (rep.communities || []).map((c) => {
+    const d = c.direct || {};
+    const m = c.model || {};
+    const fitted = (c.model_failed ?? 0) < (rep.reps ?? 0);
+    const mv = (f, x) => (fitted ? f(x) : "—");
+    return [indicatorName(t, c.indicator), String(c.communities ?? 0), fixed(1)(c.mean_n),
+      f4(d.rmse), f4(d.mean_se), pct(d.coverage),
+      mv(f4, m.rmse), mv(f4, m.mean_se), mv(pct, m.coverage), mv(pct, c.rmse_gain)];
+  });
+}

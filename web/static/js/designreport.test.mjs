@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fill, reportRows, indicatorName, count } from "./designreport.js";
+import { fill, reportRows, indicatorName, count, communityRows } from "./designreport.js";
 
 const t = {
   "design.summary": "{reps} reps, {drawn} of {n}, rate {rate}",
@@ -63,4 +63,19 @@ test("household counts carry thousands separators, as elsewhere on the pages", (
     recommendation: { n_per_street: 2387, n_total: 15095, target_width: 0.1, power: 0.8 } }, t);
   assert.equal(out.summary, "50 reps, 2,100 of 2,000, rate 70.0%");
   assert.equal(out.recommendation, "2,387 per street, 15,095 in all, width 0.1, power 80.0%");
+});
+
+test("communityRows writes each rate's direct and model cells, the model's as — when it never fitted", () => {
+  const cells = {
+    reps: 10,
+    communities: [
+      { indicator: "support", communities: 96, mean_n: 13.94, direct: { rmse: 0.0845, mean_se: 0.0735, coverage: 0.757 }, model: { rmse: 0.0564, mean_se: 0.0542, coverage: 0.923 }, rmse_gain: 0.333, model_failed: 0 },
+      { indicator: "awareness", communities: 4, mean_n: 5, direct: { rmse: 0.1, mean_se: 0.09, coverage: 0.5 }, model: { rmse: 0, mean_se: 0, coverage: 0 }, rmse_gain: 0, model_failed: 10 },
+    ],
+  };
+  assert.deepEqual(communityRows(cells, t), [
+    ["Support", "96", "13.9", "0.0845", "0.0735", "75.7%", "0.0564", "0.0542", "92.3%", "33.3%"],
+    ["awareness", "4", "5.0", "0.1000", "0.0900", "50.0%", "—", "—", "—", "—"],
+  ]);
+  assert.deepEqual(communityRows(rep, t), []);
 });
