@@ -162,13 +162,21 @@ func TestSurveyEditorScreens(t *testing.T) {
 		for _, w := range []int64{360, 1280} {
 			u.Open("/surveys/wenming-household/1?lang=" + lang)
 			u.Run("open the editor", webtest.Viewport(w, 900), webtest.Click(`#ed-open`),
-				webtest.WaitJS(`document.querySelector("#survey-editor").dataset.open === "true"`), webtest.Rendered())
+				webtest.WaitJS(`document.querySelector("#survey-editor").dataset.open === "true"`),
+				webtest.Click(`#ed-q-B1 > .ed-rule:not(.ed-end) .cb-add`), webtest.Click(`#ed-q-B1 > .ed-rule:not(.ed-end) .cb-add`),
+				webtest.WaitJS(`document.querySelectorAll("#ed-q-B1 .cb-rule").length === 2`), webtest.Rendered())
 			var overflow bool
 			u.Run("width", chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow))
 			if overflow {
 				t.Errorf("%s at %d px: the page is wider than the window", lang, w)
 			}
-			u.Shot("survey-editor-" + lang + "-" + map[int64]string{360: "360", 1280: "1280"}[w])
+			// Views of the window, not the whole page (the editor is long): its
+			// head, a question with options and rules, the indicators.
+			name := "survey-editor-" + lang + "-" + map[int64]string{360: "360", 1280: "1280"}[w]
+			for i, sel := range []string{"#main", "#survey-editor", "#ed-q-B1", ".ed-indicators"} {
+				u.Run("scroll to "+sel, webtest.WaitJS(`(document.querySelector(`+webtest.JSON(sel)+`).scrollIntoView({ block: "start" }), true)`), webtest.Rendered())
+				u.B.Screenshot(u.Ctx, name+"-"+string(rune('a'+i)))
+			}
 		}
 	}
 }
