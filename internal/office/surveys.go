@@ -3,6 +3,7 @@ package office
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -30,11 +31,12 @@ func (s *Handler) Surveys(c echo.Context) error {
 
 type surveyRow struct {
 	store.Questionnaire
-	Title bilingual
+	Title langText
 }
 
-// Survey shows a questionnaire version as the interviewer will see it,
-// in the page language with the other language beneath: /surveys/SLUG
+// Survey shows a questionnaire version as the interviewer will see it, in
+// one of its languages at a time (?qlang=, the page's by default) with a
+// switch to the others: /surveys/SLUG
 // (newest published, or the draft while nothing is published) and
 // /surveys/SLUG/VERSION (a number, latest or draft).
 func (s *Handler) Survey(c echo.Context) error {
@@ -55,45 +57,82 @@ func (s *Handler) Survey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.ui.Render(c, "survey", "survey.title", buildSurveyView(v, versions, d, s.ui.Lang(c)))
+	lang := s.ui.Lang(c)
+	view := buildSurveyView(v, versions, d, lang, textLanguage(c.QueryParam("qlang"), lang, d.Languages))
+	if len(d.Languages) > 1 {
+		view.Languages = languageLinks(c.Request().URL, d.Languages, view.Lang)
+	}
+	return s.ui.Render(c, "survey", "survey.title", view)
 }
 
-// bilingual is a text in the page language with the same text in another
-// language of the questionnaire, shown beneath.
-type bilingual struct {
-	Text, Alt, AltLang string
+// langText is a text of the questionnaire in one language, with that
+// language's tag for the page's lang attribute.
+type langText struct {
+	Text, Lang string
 }
 
-// pickText returns t in lang (or the first of langs it has) with its
-// translation into the first other language of langs.
-func pickText(t map[string]string, lang string, langs []string) bilingual {
-	var b bilingual
-	main := lang
+// pickText returns t in lang, or in the first of langs it has.
+func pickText(t map[string]string, lang string, langs []string) langText {
 	if s, ok := t[lang]; ok {
-		b.Text = s
-	} else {
-		for _, l := range langs {
-			if s, ok := t[l]; ok {
-				b.Text, main = s, l
-				break
-			}
-		}
+		return langText{Text: s, Lang: lang}
 	}
 	for _, l := range langs {
-		if s, ok := t[l]; ok && l != main && s != "" {
-			b.Alt, b.AltLang = s, l
-			break
+		if s, ok := t[l]; ok {
+			return langText{Text: s, Lang: l}
 		}
 	}
-	return b
+	return langText{}
+}
+
+// langLink is one entry of the page's switch between the questionnaire's
+// languages.
+type langLink struct {
+	Lang, Name, URL string
+	Current         bool
+}
+
+// languageNames are the switch's words for the questionnaire languages, each
+// in its own language.
+var languageNames = map[string]string{"zh-CN": "中文", "en": "English"}
+
+// textLanguage is the questionnaire language the page shows: the one asked
+// for (?qlang=), else the page's language, else the questionnaire's first.
+func textLanguage(asked, page string, langs []string) string {
+	for _, l := range []string{asked, page} {
+		if slices.Contains(langs, l) {
+			return l
+		}
+	}
+	if len(langs) > 0 {
+		return langs[0]
+	}
+	return page
+}
+
+// languageLinks are the links of the language switch, each the page's own
+// address with ?qlang= set.
+func languageLinks(u *url.URL, langs []string, current string) []langLink {
+	links := make([]langLink, 0, len(langs))
+	for _, l := range langs {
+		q := u.Query()
+		q.Set("qlang", l)
+		name := languageNames[l]
+		if name == "" {
+			name = l
+		}
+		links = append(links, langLink{Lang: l, Name: name, URL: u.Path + "?" + q.Encode(), Current: l == current})
+	}
+	return links
 }
 
 type surveyView struct {
 	Version    store.QuestionnaireVersion
 	Versions   []store.QuestionnaireVersion
 	Hash       string // shortened
-	Title      bilingual
-	Intro      bilingual
+	Title      langText
+	Intro      langText
+	Lang       string     // the questionnaire language shown
+	Languages  []langLink // the switch, when there are several
 	Sections   []sectionView
 	Indicators []indicatorView
 	Composite  *compositeView
@@ -101,7 +140,7 @@ type surveyView struct {
 
 type sectionView struct {
 	ID        string
-	Title     bilingual
+	Title     langText
 	ShowIf    string
 	Questions []questionView
 }
@@ -110,20 +149,20 @@ type questionView struct {
 	N          int
 	Code       string
 	Type       string
-	Label      bilingual
-	Help       bilingual
+	Label      langText
+	Help       langText
 	Required   bool
 	Range      string // integer bounds
 	MaxLength  int    // text only
 	Options    []optionView
 	ShowIf     string
 	EndIf      string
-	EndMessage bilingual
+	EndMessage langText
 }
 
 type optionView struct {
 	Code      int
-	Label     bilingual
+	Label     langText
 	Exclusive bool
 	Special   string
 }
@@ -132,7 +171,7 @@ type indicatorView struct {
 	ID       string
 	Kind     string
 	Role     string
-	Label    bilingual
+	Label    langText
 	Question string
 	Counts   string // the codes, points or indicators it counts
 	DontKnow string
@@ -141,17 +180,19 @@ type indicatorView struct {
 }
 
 type compositeView struct {
-	Label   bilingual
+	Label   langText
 	Weights string
 	Target  string
 }
 
-// buildSurveyView lays a definition out for the preview page in lang. The
-// options of yes_no and satisfaction questions are the built-in ones that
-// checking the definition filled in.
-func buildSurveyView(v store.QuestionnaireVersion, versions []store.QuestionnaireVersion, d *questionnaire.Definition, lang string) surveyView {
-	text := func(t questionnaire.Text) bilingual { return pickText(t, lang, d.Languages) }
+// buildSurveyView lays a definition out for the preview page: its texts in
+// qlang, the rules in words of the page's language lang. The options of
+// yes_no and satisfaction questions are the built-in ones that checking
+// the definition filled in.
+func buildSurveyView(v store.QuestionnaireVersion, versions []store.QuestionnaireVersion, d *questionnaire.Definition, lang, qlang string) surveyView {
+	text := func(t questionnaire.Text) langText { return pickText(t, qlang, d.Languages) }
 	view := surveyView{
+		Lang:     qlang,
 		Version:  v,
 		Versions: versions,
 		Hash:     v.ContentHash[:min(12, len(v.ContentHash))],

@@ -33,32 +33,51 @@ func TestSurveyPages(t *testing.T) {
 		want []string
 	}{
 		{"/surveys?lang=zh-CN", []string{
-			`lang="zh-CN"`, `href="/surveys" aria-current="page">问卷</a>`, "创建省级文明县城入户调查问卷", "Household survey on the provincial civilized county-town campaign",
+			`lang="zh-CN"`, `href="/surveys" aria-current="page">问卷</a>`, "创建省级文明县城入户调查问卷",
 			`href="/surveys/wenming-household"`, "window-service",
 		}},
 		{"/surveys?lang=en", []string{`lang="en"`, "Questionnaires", "Counter service satisfaction survey"}},
 		{"/surveys/wenming-household?lang=zh-CN", []string{
 			"版本 1", "开场白", "甄别问题",
-			"请问您是否年满18周岁？", `<small class="alt" lang="en">Are you 18 years of age or older?</small>`,
+			`<span lang="zh-CN">请问您是否年满18周岁？</span>`,
+			`<h1><span lang="zh-CN">创建省级文明县城入户调查问卷</span> <small class="survey-version">版本 1</small></h1>`,
+			`问卷语言:`, `<strong lang="zh-CN" aria-current="true">中文</strong>`, `href="/surveys/wenming-household?lang=zh-CN&qlang=en"`,
 			`value="18"`, "您对创建文明县城工作还有哪些意见和建议？",
 			"若 S1 = 2（否），结束访问（不符合调查条件）", "家中没有年满18周岁的受访者",
 			"仅当 A1 = 1（知道） 时显示",
-			"满意度量表", "非常满意", "Very satisfied", "不了解", // built-in options
+			"满意度量表", "非常满意", "不了解", // built-in options
 			"排他选项", "范围 0–100",
-			"测评指标", "知晓率", "Awareness rate", "正面答案:</span> 1（知道）", "90%", "1 → 100", "综合指数", "85%",
+			"测评指标", "知晓率", "正面答案:</span> 1（知道）", "90%", "1 → 100", "综合指数", "85%",
 		}},
 		{"/surveys/wenming-household/1?lang=en", []string{
-			`lang="en"`, "Version 1", "Screening", "Are you 18 years of age or older?", `<small class="alt" lang="zh-CN">请问您是否年满18周岁？</small>`,
+			`lang="en"`, "Version 1", "Screening", `<span lang="en">Are you 18 years of age or older?</span>`,
 			"ends the interview (not eligible) if S1 = 2 (No)", "shown if A1 = 1 (Yes, I know)",
 			"satisfaction scale", "Very satisfied", "Awareness rate", "positive:</span> 1 (Yes, I know)", "left out of the denominator",
 		}},
-		{"/surveys/window-service/latest", []string{"窗口服务满意度调查问卷"}},
+		{"/surveys/window-service/latest?lang=zh-CN", []string{"窗口服务满意度调查问卷"}},
+		// The questionnaire in English on a Chinese page: the rules in Chinese words, its texts in English.
+		{"/surveys/wenming-household/1?lang=zh-CN&qlang=en", []string{
+			`<span lang="en">Are you 18 years of age or older?</span>`, "仅当 A1 = 1", `<strong lang="en" aria-current="true">English</strong>`,
+		}},
 	}
 	for _, tt := range tests {
 		page := get(tt.path)
 		for _, want := range tt.want {
 			if !strings.Contains(page, want) {
 				t.Errorf("GET %s lacks %q", tt.path, want)
+			}
+		}
+	}
+	// One language at a time: no English under the Chinese; no editor but for administrators.
+	for path, not := range map[string][]string{
+		"/surveys?lang=zh-CN":                   {"Household survey on the provincial civilized county-town campaign"},
+		"/surveys/wenming-household?lang=zh-CN": {"Are you 18 years of age or older?", "Very satisfied", "Awareness rate", `id="survey-editor"`, "office_survey_editor.js"},
+		"/surveys/wenming-household/1?lang=en":  {"请问您是否年满18周岁？"},
+	} {
+		page := get(path)
+		for _, s := range not {
+			if strings.Contains(page, s) {
+				t.Errorf("GET %s has %q", path, s)
 			}
 		}
 	}

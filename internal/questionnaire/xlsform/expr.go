@@ -3,6 +3,7 @@ package xlsform
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -621,7 +622,9 @@ func (cv *converter) collapse(n *node) (*questionnaire.Condition, bool, *exprErr
 			if err != nil {
 				return nil, false, err
 			}
-			in.Values = append(in.Values, v)
+			if !slices.Contains(in.Values, v) { // "${q} = 7 or ${q} = 7" is in [7]
+				in.Values = append(in.Values, v)
+			}
 		}
 		return &questionnaire.Condition{In: in}, true, nil
 	}
@@ -795,6 +798,16 @@ func render(c *questionnaire.Condition, d *questionnaire.Definition) string {
 		q := d.Question(c.In.Question)
 		if len(c.In.Values) == 1 && q != nil && q.Type != questionnaire.TypeMultipleChoice {
 			v := c.In.Values[0]
+			if q.Type == questionnaire.TypeInteger {
+				// A range of one number reads back as between, and one
+				// equality as equals: the equality twice is an or of
+				// equalities of one question, read as in (collapse drops
+				// the repeat).
+				e := equalsText(q.Code, v, d)
+				return e + " or " + e
+			}
+			// For a choice, a range of one code reads back as in over
+			// the options within it.
 			return fmt.Sprintf("${%s} >= %d and ${%s} <= %d", q.Code, v, q.Code, v)
 		}
 		parts := make([]string, len(c.In.Values))

@@ -74,6 +74,8 @@ func TestReadConditions(t *testing.T) {
 		{"${S1} = 'yes' or ${AGE} = 30 and ${AGE} != ''", `{"any":[{"equals":{"question":"S1","value":1}},{"all":[{"equals":{"question":"AGE","value":30}},{"answered":"AGE"}]}]}`},
 		{"(${AGE} = 30) or (${AGE} = 40)", `{"any":[{"equals":{"question":"AGE","value":30}},{"equals":{"question":"AGE","value":40}}]}`},
 		{"${AGE} = 30 or ${AGE} = 40", `{"in":{"question":"AGE","values":[30,40]}}`},
+		{"${AGE} = 30 or ${AGE} = 30", `{"in":{"question":"AGE","values":[30]}}`},
+		{"${AGE} = 30 or ${AGE} = 40 or ${AGE} = 30", `{"in":{"question":"AGE","values":[30,40]}}`},
 		{"true() and ${AGE} = 30", `{"all":[{"equals":{"question":"AGE","value":30}}]}`},
 		{"（${AGE} = 30）", `{"equals":{"question":"AGE","value":30}}`},
 	}

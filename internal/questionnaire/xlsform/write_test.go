@@ -29,6 +29,10 @@ sections:
       - {code: Q7, type: text, label: {zh-CN: 问, en: Q}, show_if: {between: {question: N, min: -3, max: 7}}}
       - {code: Q8, type: text, label: {zh-CN: 问, en: Q}, show_if: {any: [{in: {question: A, values: [1, 2]}}, {equals: {question: A, value: 3}}, {all: [{between: {question: N, min: 0, max: 1}}, {not: {equals: {question: Y, value: 8}}}]}]}}
       - {code: Q9, type: text, label: {zh-CN: 问, en: Q}, show_if: {in: {question: A, values: [2]}}}
+      - {code: Q10, type: text, label: {zh-CN: 问, en: Q}, show_if: {in: {question: N, values: [7]}}}
+      - {code: Q11, type: text, label: {zh-CN: 问, en: Q}, show_if: {between: {question: N, min: 7, max: 7}}}
+      - {code: Q12, type: text, label: {zh-CN: 问, en: Q}, show_if: {not: {in: {question: N, values: [-2]}}}}
+      - {code: Q13, type: text, label: {zh-CN: 问, en: Q}, show_if: {in: {question: N, values: [3, 5]}}}
       - code: Z
         type: integer
         min: 0

@@ -11,7 +11,8 @@ const box = document.getElementById("test-fill");
 if (box) start(box);
 
 async function start(box) {
-  const lang = document.body?.dataset.lang || "zh-CN";
+  // The questionnaire's texts in the language the page shows them in.
+  const lang = box.dataset.lang || document.body?.dataset.lang || "zh-CN";
   const t = await strings();
   const tr = (k, fb) => t[k] || fb;
   const res = await fetch(box.dataset.definition, { credentials: "same-origin", headers: { Accept: "application/json" } });
