@@ -110,9 +110,9 @@ func TestSetPlaceOrder(t *testing.T) {
 			id[c.Name] = c.ID
 		}
 		bad := []store.PlaceOrder{
-			{Streets: []int64{id["东城"], id["北山"], id["南湖"]}},                          // one left out
-			{Streets: []int64{id["东城"], id["北山"], id["南湖"], id["南湖"]}},               // one twice
-			{Streets: []int64{id["东城"], id["北山"], id["南湖"], id["城关"], 999999}},       // one unknown
+			{Streets: []int64{id["东城"], id["北山"], id["南湖"]}},                   // one left out
+			{Streets: []int64{id["东城"], id["北山"], id["南湖"], id["南湖"]}},         // one twice
+			{Streets: []int64{id["东城"], id["北山"], id["南湖"], id["城关"], 999999}}, // one unknown
 			{Streets: []int64{id["东城"], id["北山"], id["南湖"], id["城关"]}, Communities: map[int64][]int64{ // a community of another street
 				id["城关"]: {id["东门社区"], id["湖滨社区"]}}},
 		}
