@@ -21,7 +21,11 @@ func (s *Handler) Registers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Frames": fs}
+	places, err := s.places(c)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Frames": fs, "Places": places}
 	if len(fs) > 0 {
 		cur := fs[0]
 		if v := c.QueryParam("version"); v != "" {
@@ -40,6 +44,37 @@ func (s *Handler) Registers(c echo.Context) error {
 		data["Current"], data["Streets"] = cur, streets
 	}
 	return s.ui.Render(c, "office_registers", "office.registers.title", data)
+}
+
+// placeStreet is a street of the order form with its communities.
+type placeStreet struct {
+	store.Street
+	Communities []store.Community
+}
+
+// places lists every street with its communities in the district's order,
+// for the order form of the registers page.
+func (s *Handler) places(c echo.Context) ([]placeStreet, error) {
+	ctx := c.Request().Context()
+	ss, err := s.db.Streets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.db.Communities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]placeStreet, len(ss))
+	at := make(map[int64]int, len(ss))
+	for i, st := range ss {
+		out[i].Street, at[st.ID] = st, i
+	}
+	for _, cm := range cs {
+		if i, ok := at[cm.StreetID]; ok {
+			out[i].Communities = append(out[i].Communities, cm)
+		}
+	}
+	return out, nil
 }
 
 // Samples shows the design form with the sample-size calculator and

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
@@ -64,7 +63,7 @@ func (db *DB) SetPlaceOrder(ctx context.Context, o PlaceOrder, by Actor) error {
 		for _, sid := range streets {
 			list := o.Communities[sid]
 			if !samePlaces(of[sid], list) {
-				return apperr.WithFields("invalid order", map[string]string{"communities": "every community of street " + strconv.FormatInt(sid, 10) + " once"})
+				return apperr.WithFields("invalid order", map[string]string{"communities": "every community of each street once"})
 			}
 			cpos := make(map[int64]int, len(list))
 			for i, id := range list {
