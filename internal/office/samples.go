@@ -1,7 +1,9 @@
 package office
 
 import (
+	"cmp"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -106,6 +108,9 @@ func (s *Handler) Sample(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.inDistrictOrder(c, streets); err != nil {
+		return err
+	}
 	// The per-street table is what the draw recorded with the sample (a
 	// sample never changes): no pass over its households.
 	var total draw.StreetResult
@@ -132,4 +137,25 @@ func (s *Handler) sampleParam(c echo.Context) (store.Sample, error) {
 		return store.Sample{}, err
 	}
 	return s.db.SampleByName(c.Request().Context(), name)
+}
+
+// inDistrictOrder sorts a sample's streets (as the draw recorded them) in
+// the district's order; a street no longer stored goes last.
+func (s *Handler) inDistrictOrder(c echo.Context, streets []draw.StreetResult) error {
+	all, err := s.db.Streets(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	at := make(map[string]int, len(all))
+	for i, st := range all {
+		at[st.Name] = i
+	}
+	rank := func(name string) int {
+		if i, ok := at[name]; ok {
+			return i
+		}
+		return len(all)
+	}
+	slices.SortStableFunc(streets, func(a, b draw.StreetResult) int { return cmp.Compare(rank(a.Street), rank(b.Street)) })
+	return nil
 }
