@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/frame"
 	"github.com/minyi-survey/minyi/internal/frameload"
 	"github.com/minyi-survey/minyi/internal/request"
+	"github.com/minyi-survey/minyi/internal/store"
 )
 
 // ImportFrame takes a multipart upload (field "file", optional fields
@@ -89,4 +90,34 @@ func (s *Handler) GetFrame(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"frame": f, "streets": streets})
+}
+
+// Places returns the district's streets and communities in its order
+// (GET /api/v1/streets/order).
+func (s *Handler) Places(c echo.Context) error {
+	ctx := c.Request().Context()
+	ss, err := s.db.Streets(ctx)
+	if err != nil {
+		return err
+	}
+	cs, err := s.db.Communities(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"streets": ss, "communities": cs})
+}
+
+// SetPlaceOrder sets the district's order of streets (every street id,
+// first to last) and, for the streets named in "communities", of their
+// communities (PUT /api/v1/streets/order). Every table, chart, export and
+// report lists them in this order.
+func (s *Handler) SetPlaceOrder(c echo.Context) error {
+	var o store.PlaceOrder
+	if err := request.BindJSON(c, &o); err != nil {
+		return err
+	}
+	if err := s.db.SetPlaceOrder(c.Request().Context(), o, request.Actor(c)); err != nil {
+		return err
+	}
+	return s.Places(c)
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/minyi-survey/minyi/internal/questionnaire"
@@ -89,13 +92,55 @@ func TestDesignAPI(t *testing.T) {
 		if status, again := servertest.Call(t, analyst, "POST", base+url, body); status != http.StatusOK || string(again) != string(b) {
 			t.Errorf("the same request gave another report (%d)", status)
 		}
+		// The administrator's order of streets: the report lists them in it,
+		// with the same figures.
+		all, err := db.Streets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]string, len(all))
+		for i, st := range all {
+			ids[len(all)-1-i] = strconv.FormatInt(st.ID, 10)
+		}
+		admin := servertest.LoginAs(t, base, "admin")
+		if status, b := servertest.Call(t, admin, "PUT", base+"/api/v1/streets/order", `{"streets":[`+strings.Join(ids, ",")+`]}`); status != http.StatusOK {
+			t.Fatalf("PUT order = %d %s", status, b)
+		}
+		status, b3 := servertest.Call(t, analyst, "POST", base+url, body)
+		var rep3 simulate.DesignReport
+		if status != http.StatusOK || json.Unmarshal(b3, &rep3) != nil {
+			t.Fatalf("after reordering: %d %s", status, b3)
+		}
+		var before, after []string
+		for _, st := range rep.Recommendation.Streets {
+			before = append(before, st.Street)
+		}
+		for _, st := range rep3.Recommendation.Streets {
+			after = append(after, st.Street)
+		}
+		slices.Reverse(before)
+		if !slices.Equal(before, after) {
+			t.Errorf("after reversing the district's order the report lists %v, want %v", after, before)
+		}
+		figs := map[[2]string]simulate.Metrics{}
+		for _, m := range rep.Streets {
+			figs[[2]string{m.Street, m.Indicator}] = m.Metrics
+		}
+		for i, m := range rep3.Streets {
+			if w, _ := json.Marshal(figs[[2]string{m.Street, m.Indicator}]); string(w) != string(must(json.Marshal(m.Metrics))) {
+				t.Errorf("%s %s: other figures after reordering", m.Street, m.Indicator)
+			}
+			if i > 0 && m.Indicator == rep3.Streets[i-1].Indicator && slices.Index(after, m.Street) < slices.Index(after, rep3.Streets[i-1].Street) {
+				t.Errorf("%s: %s listed after %s", m.Indicator, m.Street, rep3.Streets[i-1].Street)
+			}
+		}
 		upload, _ := json.Marshal(truth)
 		status, b2 := servertest.Call(t, analyst, "POST", base+url, `{"truth":`+string(upload)+`,"n":90,"per_community":10,"reps":30,"seed":5}`)
 		var rep2 simulate.DesignReport
 		if status != http.StatusOK || json.Unmarshal(b2, &rep2) != nil {
 			t.Fatalf("with an uploaded truth: %d %s", status, b2)
 		}
-		s1, _ := json.Marshal(rep.Streets)
+		s1, _ := json.Marshal(rep3.Streets) // in the order set above
 		s2, _ := json.Marshal(rep2.Streets)
 		if string(s1) != string(s2) {
 			t.Error("the uploaded TRUTH.json of the district gave another report than its seed")
@@ -129,4 +174,11 @@ func TestDesignAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

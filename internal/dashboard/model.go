@@ -56,6 +56,9 @@ type dashRow struct {
 	Name  string
 	Href  string // drill-down, "" for none
 	Cells []dashCell
+	// Pos is the row's place in the district's order of streets or
+	// communities (the order of the report's domains).
+	Pos int
 }
 
 // cell returns the row's cell of column id (a missing cell when none).
@@ -243,9 +246,9 @@ func rowOf(id int64, name, href string, cols []*dashColumn, figs map[figureKey]s
 	return r
 }
 
-// sortRows orders rows by a column's estimate (or by name with sort
-// "name"); suppressed and missing figures go last whatever the direction,
-// ties by name.
+// sortRows orders rows by a column's estimate (or in the district's order
+// with sort "name", Pos); suppressed and missing figures go last whatever
+// the direction, ties in the district's order.
 func sortRows(rows []dashRow, sort string, desc bool) {
 	slices.SortStableFunc(rows, func(a, b dashRow) int {
 		if sort != "name" {
@@ -264,9 +267,9 @@ func sortRows(rows []dashRow, sort string, desc bool) {
 			}
 		}
 		if desc && sort == "name" {
-			return cmp.Compare(b.Name, a.Name)
+			return cmp.Compare(b.Pos, a.Pos)
 		}
-		return cmp.Compare(a.Name, b.Name)
+		return cmp.Compare(a.Pos, b.Pos)
 	})
 }
 

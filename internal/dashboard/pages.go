@@ -340,7 +340,9 @@ func (s *Handler) streetTable(d *dashRound, head, items []*dashColumn, rep, dist
 			name, _, _ = strings.Cut(name, " × ")
 		}
 		href := d.q.href(fmt.Sprintf("%s/streets/%d", d.base(), f.StreetID), "sort", "", "dir", "")
-		t.Rows = append(t.Rows, rowOf(f.StreetID, name, href, cols, figs, false, d.minCell))
+		r := rowOf(f.StreetID, name, href, cols, figs, false, d.minCell)
+		r.Pos = len(t.Rows) // the report's domains come in the district's order
+		t.Rows = append(t.Rows, r)
 	}
 	return t
 }
@@ -352,19 +354,17 @@ type sortLink struct {
 	Col             *dashColumn
 }
 
-// sortTable orders rows by the query (default: the composite, else the
-// last headline rate, highest first) and returns the headings' links.
+// sortTable orders rows by the query (default: the district's order of
+// streets, as every table, chart and export lists them; a heading sorts
+// by its rate, highest first, ties in the district's order) and returns
+// the headings' links.
 func sortTable(d *dashRound, path string, t *table) (string, bool, []sortLink, error) {
 	sort, desc := d.q.Sort, true
 	if d.q.Dir {
 		desc = d.q.Desc
 	}
 	if sort == "" {
-		if len(t.Head) > 0 {
-			sort = t.Head[len(t.Head)-1].ID
-		} else {
-			sort, desc = "name", d.q.Dir && d.q.Desc
-		}
+		sort, desc = "name", d.q.Dir && d.q.Desc
 	}
 	cols := slices.Concat(t.Head, t.Items)
 	if sort != "name" && !slices.ContainsFunc(cols, func(c *dashColumn) bool { return c.ID == sort }) {

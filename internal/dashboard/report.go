@@ -90,8 +90,7 @@ func (s *Handler) Report(c echo.Context) error {
 	p.Table = s.streetTable(d, head, items, rep, results.RoundReport{})
 	p.Target = noteOf(append(head, items...), d.q.Target)
 	if len(head) > 0 {
-		p.Primary = head[len(head)-1]
-		sortRows(p.Table.Rows, p.Primary.ID, true)
+		p.Primary = head[len(head)-1] // the table stays in the district's order
 	}
 	for _, col := range head {
 		dc := p.Table.District.cell(col.ID)

@@ -166,10 +166,11 @@ func (s *Handler) Street(c echo.Context) error {
 			continue
 		}
 		seen[f.DomainID] = true
-		p.Communities.Rows = append(p.Communities.Rows, rowOf(f.DomainID, f.DomainLabel, d.communityLink(f.DomainID), cols, figs, false, d.minCell))
+		r := rowOf(f.DomainID, f.DomainLabel, d.communityLink(f.DomainID), cols, figs, false, d.minCell)
+		r.Pos = len(p.Communities.Rows) // the report's domains come in the district's order
+		p.Communities.Rows = append(p.Communities.Rows, r)
 	}
 	if p.Show != nil && anyShown(columnCells(p.Communities.Rows, p.Show)) {
-		sortRows(p.Communities.Rows, p.Show.ID, true)
 		sc := mine.cell(p.Show.ID)
 		p.Forest = newForest("forest", "dash.chart.forest.communities", p.Show.Label, p.Show, p.Communities.Rows, &sc)
 	}

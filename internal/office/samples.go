@@ -1,7 +1,9 @@
 package office
 
 import (
+	"cmp"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -21,7 +23,11 @@ func (s *Handler) Registers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Frames": fs}
+	places, err := s.places(c)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Frames": fs, "Places": places}
 	if len(fs) > 0 {
 		cur := fs[0]
 		if v := c.QueryParam("version"); v != "" {
@@ -40,6 +46,37 @@ func (s *Handler) Registers(c echo.Context) error {
 		data["Current"], data["Streets"] = cur, streets
 	}
 	return s.ui.Render(c, "office_registers", "office.registers.title", data)
+}
+
+// placeStreet is a street of the order form with its communities.
+type placeStreet struct {
+	store.Street
+	Communities []store.Community
+}
+
+// places lists every street with its communities in the district's order,
+// for the order form of the registers page.
+func (s *Handler) places(c echo.Context) ([]placeStreet, error) {
+	ctx := c.Request().Context()
+	ss, err := s.db.Streets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.db.Communities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]placeStreet, len(ss))
+	at := make(map[int64]int, len(ss))
+	for i, st := range ss {
+		out[i].Street, at[st.ID] = st, i
+	}
+	for _, cm := range cs {
+		if i, ok := at[cm.StreetID]; ok {
+			out[i].Communities = append(out[i].Communities, cm)
+		}
+	}
+	return out, nil
 }
 
 // Samples shows the design form with the sample-size calculator and
@@ -71,6 +108,9 @@ func (s *Handler) Sample(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.inDistrictOrder(c, streets); err != nil {
+		return err
+	}
 	// The per-street table is what the draw recorded with the sample (a
 	// sample never changes): no pass over its households.
 	var total draw.StreetResult
@@ -97,4 +137,25 @@ func (s *Handler) sampleParam(c echo.Context) (store.Sample, error) {
 		return store.Sample{}, err
 	}
 	return s.db.SampleByName(c.Request().Context(), name)
+}
+
+// inDistrictOrder sorts a sample's streets (as the draw recorded them) in
+// the district's order; a street no longer stored goes last.
+func (s *Handler) inDistrictOrder(c echo.Context, streets []draw.StreetResult) error {
+	all, err := s.db.Streets(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	at := make(map[string]int, len(all))
+	for i, st := range all {
+		at[st.Name] = i
+	}
+	rank := func(name string) int {
+		if i, ok := at[name]; ok {
+			return i
+		}
+		return len(all)
+	}
+	slices.SortStableFunc(streets, func(a, b draw.StreetResult) int { return cmp.Compare(rank(a.Street), rank(b.Street)) })
+	return nil
 }

@@ -188,8 +188,13 @@ func ForCommunities(ctx context.Context, db *store.DB, roundID int64, req Commun
 	for k := range cells {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b communityKey) int {
-		return cmp.Or(cmp.Compare(a.street, b.street), cmp.Compare(a.community, b.community))
+	places, err := placesOf(ctx, db)
+	if err != nil {
+		return CommunityReport{}, err
+	}
+	slices.SortFunc(keys, func(a, b communityKey) int { // the district's order
+		ra, rb := places.nameRank(a), places.nameRank(b)
+		return cmp.Or(cmp.Compare(ra, rb), cmp.Compare(a.street, b.street), cmp.Compare(a.community, b.community))
 	})
 	var streets []string
 	for _, k := range keys {

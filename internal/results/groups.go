@@ -160,7 +160,11 @@ func estimateGroups(ctx context.Context, db *store.DB, roundID int64, q *questio
 		}
 		keys[k], rowKey[i], has[i] = true, k, true
 	}
-	order, dom := domainsOf(keys)
+	places, err := placesOf(ctx, db)
+	if err != nil {
+		return Report{}, err
+	}
+	order, dom := domainsOf(keys, places)
 	s := &stats.Sample{Stratum: rr.stratum, PSU: rr.psu, Weight: rr.weight, Cell: rr.cell, Vars: rr.vars, Domain: make([]int32, len(rr.weight))}
 	for i := range s.Domain {
 		s.Domain[i] = stats.NoDomain
@@ -188,15 +192,15 @@ type groupKey struct {
 	code   int
 }
 
-// domainsOf orders the groups found (by street, then code) and numbers
-// them as the estimator's domains.
-func domainsOf(keys map[groupKey]bool) ([]groupKey, map[groupKey]int32) {
+// domainsOf orders the groups found (by street in the district's order,
+// then code) and numbers them as the estimator's domains.
+func domainsOf(keys map[groupKey]bool, p *places) ([]groupKey, map[groupKey]int32) {
 	order := make([]groupKey, 0, len(keys))
 	for k := range keys {
 		order = append(order, k)
 	}
 	slices.SortFunc(order, func(a, b groupKey) int {
-		return cmp.Or(cmp.Compare(a.street, b.street), cmp.Compare(a.code, b.code))
+		return cmp.Or(p.compare("street", a.street, b.street), cmp.Compare(a.code, b.code))
 	})
 	dom := make(map[groupKey]int32, len(order))
 	for i, k := range order {

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
@@ -157,7 +158,11 @@ func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request,
 	if err != nil {
 		return Report{}, err
 	}
-	design, aggs, domains, domainStreet, psuIDs, err := assemble(rows, pos, len(names), label)
+	order, err := placesOf(ctx, db)
+	if err != nil {
+		return Report{}, err
+	}
+	design, aggs, domains, domainStreet, psuIDs, err := assemble(rows, pos, len(names), label, func(a, b int64) int { return order.compare(req.By, a, b) })
 	if err != nil {
 		return Report{}, err
 	}
@@ -204,8 +209,8 @@ func estimateFrom(ctx context.Context, db *store.DB, roundID int64, req Request,
 
 // assemble turns the database's per-indicator rows into stats.Aggregates:
 // one per (stratum, PSU, domain) with the sums of every variable, strata
-// and PSUs renumbered densely, domains in ascending id order.
-func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler) (design *stats.Design, aggs []stats.Aggregate, domainIDs []int64, domainStreet map[int64]int64, psuIDs []int64, err error) {
+// and PSUs renumbered densely, domains in the district's order (compare).
+func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label Labeler, compare func(a, b int64) int) (design *stats.Design, aggs []stats.Aggregate, domainIDs []int64, domainStreet map[int64]int64, psuIDs []int64, err error) {
 	domainStreet = map[int64]int64{}
 	strata, psus := map[int64]int32{}, map[int64]int32{}
 	var stratumIDs []int64
@@ -220,7 +225,7 @@ func assemble(rows []store.AggregateRow, pos map[string]int, nvars int, label La
 		}
 	}
 	sort.Slice(stratumIDs, func(i, j int) bool { return stratumIDs[i] < stratumIDs[j] })
-	sort.Slice(domainIDs, func(i, j int) bool { return domainIDs[i] < domainIDs[j] })
+	slices.SortFunc(domainIDs, compare)
 	design = &stats.Design{Strata: make([]string, len(stratumIDs))}
 	for i, id := range stratumIDs {
 		strata[id] = int32(i)

@@ -1,9 +1,11 @@
 package results
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,7 +47,7 @@ func rowLevel(t *testing.T, db *store.DB, by string, wor bool) []stats.Estimate 
 		}
 		all = append(all, x)
 	}
-	// domains and strata numbered in ascending id order, as the push-down does
+	// strata numbered in ascending id order, as the push-down does
 	ids := func(get func(r) int64) []int64 {
 		seen := map[int64]bool{}
 		var out []int64
@@ -67,7 +69,17 @@ func rowLevel(t *testing.T, db *store.DB, by string, wor bool) []stats.Estimate 
 	for _, id := range ids(func(x r) int64 { return x.stratum }) {
 		strata.ID(string(rune(id)))
 	}
-	for _, id := range ids(func(x r) int64 { return x.domain }) {
+	// domains in the district's order: the seed's streets and communities
+	// keep their default positions, so by street, then by id
+	domIDs := ids(func(x r) int64 { return x.domain })
+	streetOf := map[int64]int64{}
+	for _, x := range all {
+		streetOf[x.domain] = x.stratum
+	}
+	slices.SortStableFunc(domIDs, func(a, b int64) int {
+		return cmp.Or(cmp.Compare(streetOf[a], streetOf[b]), cmp.Compare(a, b))
+	})
+	for _, id := range domIDs {
 		doms.ID(string(rune(id)))
 	}
 	val := func(p *float64) float64 {

@@ -127,7 +127,11 @@ func estimateGroupSums(ctx context.Context, db *store.DB, roundID int64, q *ques
 			design.Strata[i] = label("street", id)
 		}
 	}
-	order, dom := domainsOf(keys)
+	places, err := placesOf(ctx, db)
+	if err != nil {
+		return Report{}, err
+	}
+	order, dom := domainsOf(keys, places)
 	type akey struct {
 		psu, code int64
 		cell      int32

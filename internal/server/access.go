@@ -67,6 +67,9 @@ func (s *Server) apiRoutes() []route {
 		{method: "POST", path: "/api/v1/frames", handler: s.api.ImportFrame, roles: adminsOnly, upload: true},
 		{method: "GET", path: "/api/v1/frames", handler: s.api.ListFrames, roles: readers},
 		{method: "GET", path: "/api/v1/frames/:version", handler: s.api.GetFrame, roles: readers},
+		// The district's order of streets and communities (the register's, or the administrator's).
+		{method: "GET", path: "/api/v1/streets/order", handler: s.api.Places, roles: readers},
+		{method: "PUT", path: "/api/v1/streets/order", handler: s.api.SetPlaceOrder, roles: adminsOnly},
 
 		// Samples of households.
 		{method: "POST", path: "/api/v1/samples", handler: s.api.DrawSample, roles: adminsOnly},

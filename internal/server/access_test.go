@@ -46,6 +46,8 @@ var accessWant = map[string]string{
 	"POST /api/v1/frames":                                 "UFFFFFA",
 	"GET /api/v1/frames":                                  "UFFAAAA",
 	"GET /api/v1/frames/:version":                         "UFFAAAA",
+	"GET /api/v1/streets/order":                           "UFFAAAA",
+	"PUT /api/v1/streets/order":                           "UFFFFFA",
 	"POST /api/v1/samples":                                "UFFFFFA",
 	"GET /api/v1/samples":                                 "UFFAAAA",
 	"GET /api/v1/samples/:name":                           "UFFAAAA",

@@ -2,8 +2,10 @@ package simround
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -204,5 +206,40 @@ func EvaluateStoredDesign(ctx context.Context, db *store.DB, req DesignRequest, 
 		// The allocation cannot split n between the streets.
 		return nil, apperr.WithFields("invalid design", map[string]string{"n": apperr.PublicMessage(err)})
 	}
-	return rep, err
+	if err != nil {
+		return nil, err
+	}
+	return rep, inDistrictOrder(ctx, db, rep)
+}
+
+// inDistrictOrder lists a design report's streets in the district's order
+// (the register's, or the administrator's), each indicator's in turn.
+func inDistrictOrder(ctx context.Context, db *store.DB, rep *simulate.DesignReport) error {
+	all, err := db.Streets(ctx)
+	if err != nil {
+		return err
+	}
+	at := make(map[string]int, len(all))
+	for i, st := range all {
+		at[st.Name] = i
+	}
+	rank := func(name string) int {
+		if i, ok := at[name]; ok {
+			return i
+		}
+		return len(all)
+	}
+	ind := map[string]int{}
+	for _, m := range rep.Streets {
+		if _, ok := ind[m.Indicator]; !ok {
+			ind[m.Indicator] = len(ind)
+		}
+	}
+	slices.SortStableFunc(rep.Streets, func(a, b simulate.StreetMetrics) int {
+		return cmp.Or(cmp.Compare(ind[a.Indicator], ind[b.Indicator]), cmp.Compare(rank(a.Street), rank(b.Street)))
+	})
+	slices.SortStableFunc(rep.Recommendation.Streets, func(a, b simulate.StreetNeed) int {
+		return cmp.Compare(rank(a.Street), rank(b.Street))
+	})
+	return nil
 }

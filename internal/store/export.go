@@ -122,7 +122,7 @@ type DispositionRow struct {
 }
 
 // ExportDispositions streams a round's assignments within a street scope,
-// in id order, to fn (the row is reused: fn must not keep it).
+// in the district's order of streets and communities, then by id, to fn (the row is reused: fn must not keep it).
 func (db *DB) ExportDispositions(ctx context.Context, roundID int64, sc Scope, fn func(*DispositionRow) error) error {
 	rows, err := db.read.QueryxContext(ctx, db.Q("export-dispositions"), append([]any{roundID}, sc.street()...)...)
 	if err != nil {

@@ -151,6 +151,8 @@ type places struct {
 	ids      map[place][2]int64 // communities of this frame → {street id, community id}
 	streets  map[string]int64   // street code → id, known or reserved
 	existing map[place]int64    // PostgreSQL: communities already stored
+	lastSt   int                // PostgreSQL: the greatest street position stored
+	lastComm map[int64]int      // PostgreSQL: the greatest community position of each stored street
 	newSt    []Street           // PostgreSQL: streets to insert after the COPY
 	newComm  []Community        // PostgreSQL: communities to insert after the COPY
 }
@@ -165,14 +167,17 @@ func (p *places) preload(ctx context.Context) error {
 	for _, s := range ss {
 		p.streets[s.Code] = s.ID
 		byID[s.ID] = s.Code
+		p.lastSt = max(p.lastSt, s.Position)
 	}
 	var cs []Community
 	if err := p.tx.SelectContext(ctx, &cs, p.db.Q("list-communities")); err != nil {
 		return p.db.mapErr(err, "communities")
 	}
 	p.existing = make(map[place]int64, len(cs))
+	p.lastComm = map[int64]int{}
 	for _, c := range cs {
 		p.existing[place{byID[c.StreetID], c.Code}] = c.ID
+		p.lastComm[c.StreetID] = max(p.lastComm[c.StreetID], c.Position)
 	}
 	return nil
 }
@@ -205,23 +210,25 @@ func (p *places) street(ctx context.Context, code string) (int64, error) {
 		return id, p.db.mapErr(err, "street "+code)
 	}
 	id, err := p.reserve(ctx, "reserve-street-id")
-	if err == nil {
-		p.newSt = append(p.newSt, Street{ID: id, Code: code, Name: code})
+	if err == nil { // after every stored street, in the order of the file
+		p.lastSt++
+		p.newSt = append(p.newSt, Street{ID: id, Code: code, Name: code, Position: p.lastSt})
 	}
 	return id, err
 }
 
 func (p *places) community(ctx context.Context, sid int64, k place) (int64, error) {
 	if p.existing == nil { // SQLite
-		id, err := getOrInsert(ctx, p.tx, p.db.Q("get-community-id"), p.db.Q("insert-community"), []any{sid, k.community}, []any{sid, k.community, k.community, p.ts})
+		id, err := getOrInsert(ctx, p.tx, p.db.Q("get-community-id"), p.db.Q("insert-community"), []any{sid, k.community}, []any{sid, k.community, k.community, sid, p.ts})
 		return id, p.db.mapErr(err, "community "+k.community)
 	}
 	if id, ok := p.existing[k]; ok {
 		return id, nil
 	}
 	id, err := p.reserve(ctx, "reserve-community-id")
-	if err == nil {
-		p.newComm = append(p.newComm, Community{ID: id, StreetID: sid, Code: k.community, Name: k.community})
+	if err == nil { // after the street's stored communities, in the order of the file
+		p.lastComm[sid]++
+		p.newComm = append(p.newComm, Community{ID: id, StreetID: sid, Code: k.community, Name: k.community, Position: p.lastComm[sid]})
 	}
 	return id, err
 }
@@ -238,14 +245,14 @@ func (p *places) reserve(ctx context.Context, query string) (int64, error) {
 // reserved during the COPY (PostgreSQL), in the order of their unique
 // keys (lockorder.go): two imports that both add the same new streets wait
 // for each other rather than deadlock (they queue on the frame version
-// first anyway).
+// first anyway). Their positions were taken in the order of the file.
 func (p *places) insertReserved(ctx context.Context) error {
 	slices.SortFunc(p.newSt, func(a, b Street) int { return strings.Compare(a.Code, b.Code) })
 	slices.SortFunc(p.newComm, func(a, b Community) int {
 		return cmp.Or(cmp.Compare(a.StreetID, b.StreetID), strings.Compare(a.Code, b.Code))
 	})
 	for _, s := range p.newSt {
-		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-street-with-id"), s.ID, s.Code, s.Name, p.ts); err != nil {
+		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-street-with-id"), s.ID, s.Code, s.Name, s.Position, p.ts); err != nil {
 			if apperr.Is(p.db.mapErr(err, ""), apperr.Conflict) {
 				return apperr.Wrap(apperr.Conflict, err, "another import created street %q at the same time; try again", s.Code)
 			}
@@ -253,7 +260,7 @@ func (p *places) insertReserved(ctx context.Context) error {
 		}
 	}
 	for _, c := range p.newComm {
-		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-community-with-id"), c.ID, c.StreetID, c.Code, c.Name, p.ts); err != nil {
+		if _, err := p.tx.ExecContext(ctx, p.db.Q("insert-community-with-id"), c.ID, c.StreetID, c.Code, c.Name, c.Position, p.ts); err != nil {
 			if apperr.Is(p.db.mapErr(err, ""), apperr.Conflict) {
 				return apperr.Wrap(apperr.Conflict, err, "another import created community %q at the same time; try again", c.Code)
 			}
@@ -413,7 +420,7 @@ func (db *DB) FrameByVersion(ctx context.Context, version int) (Frame, error) {
 	return f, db.mapErr(err, "frame")
 }
 
-// Streets lists every street by code.
+// Streets lists every street in the district's order (by position).
 func (db *DB) Streets(ctx context.Context) ([]Street, error) {
 	var ss []Street
 	err := db.read.SelectContext(ctx, &ss, db.Q("list-streets"))

@@ -39,9 +39,11 @@ type Community struct {
 	StreetID int64  `db:"street_id" json:"street_id"`
 	Code     string `db:"code" json:"code"`
 	Name     string `db:"name" json:"name"`
+	Position int    `db:"position" json:"position"` // within its street
 }
 
-// Communities lists every community by street and code.
+// Communities lists every community in the district's order: by its
+// street's position, then its own.
 func (db *DB) Communities(ctx context.Context) ([]Community, error) {
 	var cs []Community
 	err := db.read.SelectContext(ctx, &cs, db.Q("list-communities"))

@@ -58,6 +58,9 @@ type Street struct {
 	ID   int64  `db:"id" json:"id"`
 	Code string `db:"code" json:"code"`
 	Name string `db:"name" json:"name"`
+	// Position is the street's place in the district's order (lists sort
+	// by it, then by id).
+	Position int `db:"position" json:"position"`
 }
 
 // CountUsers returns the number of accounts.

@@ -39,7 +39,7 @@ WHERE c.id = ? AND (? = 0 OR c.street_id = ?)
 
 -- name: dashboard-round-communities
 -- The communities with households in a round within the caller's scope.
-SELECT c.id, c.street_id, c.code, c.name FROM communities c
+SELECT c.id, c.street_id, c.code, c.name, c.position FROM communities c JOIN streets st ON st.id = c.street_id
 WHERE (? = 0 OR c.street_id = ?)
   AND EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = ? AND a.community_id = c.id)
-ORDER BY c.street_id, c.code
+ORDER BY st.position, st.id, c.position, c.id

@@ -57,4 +57,4 @@ LEFT JOIN assignments rb ON rb.replaces_id = a.id
 LEFT JOIN responses r ON r.assignment_id = a.id AND r.status = 'accepted'
 WHERE a.round_id = ?
   AND (? = 0 OR COALESCE(a.street_id, su.street_id) = ?)
-ORDER BY a.id
+ORDER BY st.position, st.id, c.position, c.id, a.id

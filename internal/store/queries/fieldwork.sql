@@ -80,7 +80,7 @@ WHERE a.round_id = ?
   AND (? = 0 OR a.interviewer_id = ?)
   AND (? = 0 OR a.community_id = ?)
   AND (? = '' OR a.status = ? OR (? = 'due' AND a.replacement = 'due'))
-ORDER BY st.code, c.code, h.building, h.household_key, a.id
+ORDER BY st.position, st.id, c.position, c.id, h.building, h.household_key, a.id
 
 -- name: get-assignment
 -- One assignment in the caller's scope, by its primary key.

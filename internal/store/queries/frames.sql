@@ -15,13 +15,18 @@ UPDATE frames SET source_sha256 = ?, households = ?, communities = ?, streets = 
 SELECT id FROM streets WHERE code = ?
 
 -- name: insert-street
-INSERT INTO streets (code, name, created_at) VALUES (?, ?, ?) RETURNING id
+-- A new street goes after every stored one: the district's order is the
+-- order streets first appear in the registers (migration 00023).
+INSERT INTO streets (code, name, position, created_at)
+VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM streets), ?) RETURNING id
 
 -- name: get-community-id
 SELECT id FROM communities WHERE street_id = ? AND code = ?
 
 -- name: insert-community
-INSERT INTO communities (street_id, code, name, created_at) VALUES (?, ?, ?, ?) RETURNING id
+-- A new community goes after its street's stored ones.
+INSERT INTO communities (street_id, code, name, position, created_at)
+VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM communities WHERE street_id = ?), ?) RETURNING id
 
 -- name: list-frames
 SELECT f.id, f.version, f.source_name, f.source_sha256, f.households, f.communities, f.streets,
@@ -36,12 +41,18 @@ FROM frames f LEFT JOIN users u ON u.id = f.created_by
 WHERE f.version = ?
 
 -- name: list-streets
-SELECT id, code, name FROM streets ORDER BY code
+SELECT id, code, name, position FROM streets ORDER BY position, id
 
+
+-- name: set-street-position
+UPDATE streets SET position = ? WHERE id = ?
+
+-- name: set-community-position
+UPDATE communities SET position = ? WHERE id = ? AND street_id = ?
 
 -- name: frame-street-summary
 SELECT s.id, s.code, s.name, COUNT(DISTINCT h.community_id) AS communities, COUNT(*) AS households
 FROM households h JOIN streets s ON s.id = h.street_id
 WHERE h.frame_id = ?
-GROUP BY s.id, s.code, s.name
-ORDER BY s.code
+GROUP BY s.id, s.code, s.name, s.position
+ORDER BY s.position, s.id

@@ -23,8 +23,8 @@ FROM (SELECT h.street_id, h.community_id, COUNT(*) AS n
       FROM households h WHERE h.frame_id = ?
       GROUP BY h.street_id, h.community_id) c
 JOIN streets s ON s.id = c.street_id
-GROUP BY s.id, s.code, s.name
-ORDER BY s.code
+GROUP BY s.id, s.code, s.name, s.position
+ORDER BY s.position, s.id
 
 -- name: street-replacements-due
 -- Replacements waiting for the street office's approval, by round.

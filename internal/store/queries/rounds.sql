@@ -9,4 +9,5 @@ JOIN questionnaires q ON q.id = v.questionnaire_id
 WHERE r.id = ?
 
 -- name: list-communities
-SELECT id, street_id, code, name FROM communities ORDER BY street_id, code
+SELECT c.id, c.street_id, c.code, c.name, c.position FROM communities c JOIN streets st ON st.id = c.street_id
+ORDER BY st.position, st.id, c.position, c.id

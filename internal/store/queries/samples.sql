@@ -35,8 +35,8 @@ SELECT st.id, st.code, st.name,
        SUM(CASE WHEN su.reserve_rank IS NULL THEN su.base_weight ELSE 0 END) AS weight_sum
 FROM sample_units su JOIN streets st ON st.id = su.street_id
 WHERE su.sample_id = ?
-GROUP BY st.id, st.code, st.name
-ORDER BY st.code
+GROUP BY st.id, st.code, st.name, st.position
+ORDER BY st.position, st.id
 
 -- name: sample-units-listing
 SELECT su.id, su.street_id, st.name AS street, c.name AS community, h.building, h.household_key, h.line,
@@ -46,7 +46,7 @@ JOIN households h ON h.id = su.household_id
 JOIN streets st ON st.id = su.street_id
 JOIN communities c ON c.id = su.community_id
 WHERE su.sample_id = ? AND (? = 0 OR su.street_id = ?)
-ORDER BY st.code, c.code, su.reserve_rank IS NOT NULL, su.reserve_rank, h.building, h.household_key
+ORDER BY st.position, st.id, c.position, c.id, su.reserve_rank IS NOT NULL, su.reserve_rank, h.building, h.household_key
 
 -- name: frame-addresses
 -- Every household's address in a frame, in frame order (the simulated

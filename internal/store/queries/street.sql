@@ -8,7 +8,7 @@
 -- street selector.
 SELECT st.id, st.name FROM streets st
 WHERE EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = ? AND a.street_id = st.id)
-ORDER BY st.code
+ORDER BY st.position, st.id
 
 -- name: street-board
 -- One page of a street's households in a round with their board state,
@@ -18,7 +18,7 @@ SELECT x.id, x.interviewer, x.community_id, x.community, x.building, x.household
        x.attempts, x.last_outcome, x.last_visit_at, x.appointment_at, x.replacement, x.reserve_rank, x.board,
        COUNT(*) OVER () AS total
 FROM (
-  SELECT a.id, COALESCE(u.username, '') AS interviewer, a.community_id, c.name AS community, c.code AS community_code,
+  SELECT a.id, COALESCE(u.username, '') AS interviewer, a.community_id, c.name AS community, c.position AS community_position,
          h.building, h.household_key, a.status, COALESCE(a.disposition, '') AS disposition, a.attempts,
          COALESCE(a.last_outcome, '') AS last_outcome, a.last_visit_at, a.appointment_at, a.replacement, su.reserve_rank,
          CASE WHEN a.replacement = 'released' THEN 'replaced'
@@ -40,7 +40,7 @@ FROM (
     AND (? = 0 OR (? = -1 AND a.interviewer_id IS NULL) OR a.interviewer_id = ?)
 ) x
 WHERE (? = '' OR x.board = ?)
-ORDER BY x.community_code, x.building, x.household_key, x.id
+ORDER BY x.community_position, x.community_id, x.building, x.household_key, x.id
 LIMIT ? OFFSET ?
 
 -- name: street-board-communities
@@ -52,8 +52,8 @@ SELECT a.community_id AS id, c.name, COUNT(*) AS total,
        SUM(CASE WHEN a.replacement = 'due' THEN 1 ELSE 0 END) AS due
 FROM assignments a JOIN communities c ON c.id = a.community_id
 WHERE a.round_id = ? AND a.street_id = ?
-GROUP BY a.community_id, c.name, c.code
-ORDER BY c.code
+GROUP BY a.community_id, c.name, c.position
+ORDER BY c.position, a.community_id
 
 -- name: street-interviewers
 -- The active interviewers of a street, and how many households of the
@@ -90,7 +90,7 @@ FROM (SELECT a.id FROM assignments a
       JOIN streets st ON st.id = a.street_id
       JOIN communities c ON c.id = a.community_id
       WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
-      ORDER BY st.code, c.code, h.building, h.household_key, a.id
+      ORDER BY st.position, st.id, c.position, c.id, h.building, h.household_key, a.id
       LIMIT ? OFFSET ?) p
 JOIN visits v ON v.assignment_id = p.id
 LEFT JOIN users u ON u.id = v.interviewer_id
@@ -146,7 +146,7 @@ JOIN streets st ON st.id = a.street_id
 JOIN communities c ON c.id = a.community_id
 LEFT JOIN users u ON u.id = a.interviewer_id
 WHERE a.round_id = ? AND a.replacement = 'due' AND (? = 0 OR a.street_id = ?)
-ORDER BY st.code, c.code, h.building, h.household_key, a.id
+ORDER BY st.position, st.id, c.position, c.id, h.building, h.household_key, a.id
 LIMIT ? OFFSET ?
 
 -- name: street-progress-by-street
@@ -161,7 +161,7 @@ FROM (SELECT f.street_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
       FROM fieldwork_counts f WHERE f.round_id = ? AND f.street_id = ?
       GROUP BY f.street_id, f.category) g
 JOIN streets st ON st.id = g.street_id
-ORDER BY st.name, g.category
+ORDER BY st.position, st.id, g.category
 
 -- name: round-progress-by-street
 SELECT g.street_id AS group_id, st.name AS group_name, g.category, g.n, g.visits
@@ -169,7 +169,7 @@ FROM (SELECT f.street_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
       FROM fieldwork_counts f WHERE f.round_id = ?
       GROUP BY f.street_id, f.category) g
 JOIN streets st ON st.id = g.street_id
-ORDER BY st.name, g.category
+ORDER BY st.position, st.id, g.category
 
 -- name: street-progress-by-community
 SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
@@ -178,7 +178,7 @@ FROM (SELECT f.community_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
       GROUP BY f.community_id, f.category) g
 JOIN communities c ON c.id = g.community_id
 JOIN streets st ON st.id = c.street_id
-ORDER BY st.name, c.name, g.category
+ORDER BY st.position, st.id, c.position, c.id, g.category
 
 -- name: round-progress-by-community
 SELECT g.community_id AS group_id, st.name || ' ' || c.name AS group_name, g.category, g.n, g.visits
@@ -187,7 +187,7 @@ FROM (SELECT f.community_id, f.category, SUM(f.n) AS n, SUM(f.visits) AS visits
       GROUP BY f.community_id, f.category) g
 JOIN communities c ON c.id = g.community_id
 JOIN streets st ON st.id = c.street_id
-ORDER BY st.name, c.name, g.category
+ORDER BY st.position, st.id, c.position, c.id, g.category
 
 -- name: street-progress-by-interviewer
 -- (interviewer 0: the households of nobody)

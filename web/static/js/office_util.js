@@ -48,3 +48,30 @@ export function previewRows(p) {
   ];
   return { rows: (p?.streets || []).map((s) => row(s)), total: p?.total ? row(p.total, "") : null };
 }
+
+/**
+ * placeOrder builds the body of PUT /api/v1/streets/order from the order
+ * form's numbers: entries are {id, n, group} in the page's order (group:
+ * the street of a community, "" for a street); each list is sorted by the
+ * number typed (an empty or invalid one stays where it was), ties keeping
+ * the page's order.
+ */
+export function placeOrder(entries) {
+  const sorted = (list) =>
+    list
+      .map((e, i) => ({ ...e, key: Number.isFinite(e.n) && String(e.n).trim() !== "" ? Number(e.n) : i + 1, i }))
+      .sort((a, b) => a.key - b.key || a.i - b.i)
+      .map((e) => e.id);
+  const streets = [];
+  const groups = new Map();
+  for (const e of entries) {
+    if (e.group === "" || e.group === undefined) streets.push(e);
+    else {
+      if (!groups.has(e.group)) groups.set(e.group, []);
+      groups.get(e.group).push(e);
+    }
+  }
+  const communities = {};
+  for (const [g, list] of groups) communities[g] = sorted(list);
+  return { streets: sorted(streets), communities };
+}

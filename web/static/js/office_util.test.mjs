@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { definitionType, sizeQuery, previewRows, fmt } from "./office_util.js";
+import { definitionType, sizeQuery, previewRows, fmt, placeOrder } from "./office_util.js";
 
 test("definitionType by name, then by text", () => {
   assert.equal(definitionType("q.JSON", "id: x"), "application/json");
@@ -24,4 +24,26 @@ test("previewRows lays out streets and the total", () => {
   assert.equal(total[0], "");
   assert.equal(previewRows({ streets: [{ street: "a", n: 3, issued: 3 }] }).rows[0][4], "—");
   assert.equal(fmt(NaN), "—");
+});
+
+test("placeOrder sorts streets and each street's communities by the numbers typed", () => {
+  const body = placeOrder([
+    { id: 4, n: 3, group: "" },
+    { id: 7, n: 1, group: "" },
+    { id: 9, n: 2, group: "" },
+    { id: 11, n: 2, group: "4" },
+    { id: 12, n: 1, group: "4" },
+    { id: 13, n: 1, group: "7" },
+  ]);
+  assert.deepEqual(body, { streets: [7, 9, 4], communities: { 4: [12, 11], 7: [13] } });
+});
+
+test("placeOrder keeps the page's order for ties and empty numbers", () => {
+  const body = placeOrder([
+    { id: 1, n: 2, group: "" },
+    { id: 2, n: 2, group: "" },
+    { id: 3, n: NaN, group: "" },
+    { id: 4, n: 1, group: "" },
+  ]);
+  assert.deepEqual(body.streets, [4, 1, 2, 3]);
 });
