@@ -39,6 +39,9 @@ type auditField struct {
 	LabelKey string
 	ValueKey string
 	Value    string
+	// Written: the value is text a person wrote (a supervisor's reason),
+	// in whatever language they wrote it.
+	Written bool
 }
 
 // auditActions are the actions the source writes (a test finds them in
@@ -291,9 +294,14 @@ func auditFields(e store.AuditEntry, d map[string]any, names *auditNames, T map[
 				continue
 			}
 		case "flags":
+			// Each flag is {code, detail}: the detail is the check's
+			// English explanation for analysts; the page names the flag.
 			var fs []string
-			for _, f := range asList(v) {
-				fs = append(fs, tr(T, "street.flag."+f))
+			l, _ := v.([]any)
+			for _, f := range l {
+				if m, ok := f.(map[string]any); ok {
+					fs = append(fs, tr(T, "street.flag."+fmt.Sprint(m["code"])))
+				}
 			}
 			add(key, auditField{Value: strings.Join(fs, T["office.audit.list_sep"])})
 			continue
@@ -313,6 +321,11 @@ func auditFields(e store.AuditEntry, d map[string]any, names *auditNames, T map[
 		}
 		if key == "kind" && e.Action == "sample.draw" {
 			add(key, auditField{ValueKey: "office.design." + fmt.Sprint(v)})
+			continue
+		}
+		if key == "reason" {
+			// What a person wrote, shown as written.
+			add(key, auditField{Value: fmt.Sprint(v), Written: true})
 			continue
 		}
 		if prefix, ok := auditEnums[key]; ok {

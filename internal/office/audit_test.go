@@ -167,11 +167,12 @@ func TestDescribeAudit(t *testing.T) {
 		{Action: "user.update", ObjectType: "user", ObjectID: "li", Detail: `{"id":4,"from":{"role":"interviewer","street":"城关街道","display_name":"李"},"to":{"role":"supervisor","street":"城关街道","display_name":"李"},"sessions_ended":true,"tokens_revoked":0}`},
 		{Action: "assignment.assign", ObjectType: "round", ObjectID: "7", Detail: `{"interviewer_id":21,"community_id":12,"street_id":3,"assignment_ids":[1,2,3],"changed":3}`},
 		{Action: "assignment.replace", ObjectType: "assignment", ObjectID: "40", Detail: `{"automatic":true,"reason":"refused; replacement released automatically"}`},
-		{Action: "response.submit", ObjectType: "assignment", ObjectID: "40", Detail: `{"response_id":5,"client_id":"c-1","disposition":"complete","flags":["too_fast","gps_far"]}`},
+		{Action: "response.submit", ObjectType: "assignment", ObjectID: "40", Detail: `{"response_id":5,"client_id":"c-1","disposition":"complete","flags":[{"code":"too_fast","detail":"took 0m55s"},{"code":"gps_far","detail":"far"}]}`},
 		{Action: "survey.publish", ObjectType: "questionnaire", ObjectID: "wenming", Detail: `{"version":2,"content_hash":"0123456789abcdef0123"}`},
 		{Action: "sample.draw", ObjectType: "sample", ObjectID: "s2026", Detail: `{"id":4,"kind":"two-stage","seed":"42","households":2200,"reserves":440}`},
 		{Action: "population.import", ObjectType: "population", ObjectID: "1", Detail: `{"source":"pop.csv","cells":40,"total":90000,"variables":["street","sex"],"unit":"person"}`},
 		{Action: "login", ObjectType: "user", ObjectID: "admin", Detail: ``},
+		{Action: "assignment.replace", ObjectType: "assignment", ObjectID: "41", Detail: `{"replacement_id":77,"reason":"门锁着，邻居说已搬走"}`},
 	}
 	type want struct{ object, fields string }
 	wants := map[string][]want{
@@ -187,6 +188,7 @@ func TestDescribeAudit(t *testing.T) {
 			{"s2026", "类型=两阶段（社区 PPS + 住户随机）; 户数=2200; 备用户数=440; 随机种子=42"},
 			{"1", "文件=pop.csv; 分组数=40; 合计=90000; 分组依据=street、sex; 计数单位=人"},
 			{"admin", ""},
+			{"41", "替换户编号=77; 理由=门锁着，邻居说已搬走"},
 		},
 		"en": {
 			{"1", "Name=export; Account=admin; Token starts with=my_ab12; Expires=2027-01-01"},
