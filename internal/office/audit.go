@@ -352,6 +352,10 @@ func auditFields(e store.AuditEntry, d map[string]any, names *auditNames, T map[
 			// No detail the source writes is an object besides those
 			// above; one from a later version is left out rather than
 			// shown as JSON.
+		case string:
+			if v != "" { // an account without a street
+				add(key, auditField{Value: v})
+			}
 		default:
 			add(key, auditField{Value: fmt.Sprint(v)})
 		}

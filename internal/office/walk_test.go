@@ -311,6 +311,22 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		t.Errorf("admin's workbench imports = %q", got)
 	}
 	u.Shot("office-home")
+
+	// The audit log and the round form, in both languages, on a phone and
+	// a desktop: words, not codes, in each.
+	for _, lang := range []string{"en", "zh-CN"} {
+		for _, w := range []int64{360, 1280} {
+			u.Run("width", webtest.Viewport(w, 800))
+			u.Open("/audit?lang=" + lang)
+			if got := u.TextOf(`#audit`); strings.Contains(got, "user.create") || (lang == "en") != strings.Contains(got, "add a user") {
+				t.Errorf("the audit log in %s:\n%s", lang, got)
+			}
+			u.Shot(fmt.Sprintf("office-audit-%d-%s", w, lang))
+			u.Open("/rounds?lang=" + lang)
+			u.Run("open the rule's text", webtest.Click(`#rule-advanced summary`))
+			u.Shot(fmt.Sprintf("office-rounds-%d-%s", w, lang))
+		}
+	}
 }
 
 // TestOfficeFormSurvivesRelogin fills the round form, loses the session

@@ -24,9 +24,9 @@ import (
 var crawlNamespaces = []string{"app", "dash", "design", "error", "form", "home", "login", "nav", "office", "role", "street", "surveys", "tab", "tablet"}
 
 var (
-	crawlHref    = regexp.MustCompile(`(?i)\shref="([^"]*)"`)
-	crawlKeyish  = regexp.MustCompile(`\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b`)
-	crawlDrop    = regexp.MustCompile(`(?is)<(script|style|code|pre|textarea)\b.*?</(script|style|code|pre|textarea)>`)
+	crawlHref   = regexp.MustCompile(`(?i)\shref="([^"]*)"`)
+	crawlKeyish = regexp.MustCompile(`\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b`)
+	crawlDrop   = regexp.MustCompile(`(?is)<(script|style|code|pre|textarea)\b.*?</(script|style|code|pre|textarea)>`)
 	// crawlWritten is text a person wrote (a supervisor's reason in the
 	// audit log), shown as written whatever the page's language.
 	crawlWritten = regexp.MustCompile(`(?s)<q data-written>.*?</q>`)
@@ -443,7 +443,10 @@ func crawlForeign(text, lang, kind string) []string {
 	page := crawlPageAllowed[lang+" "+crawlRound.ReplaceAllString(kind, "/rounds/N")]
 	var out []string
 	if lang == "en" {
-		for _, w := range crawlHanAllowed {
+		// The page's words first, the longest first: 楼栋 before 栋.
+		allowed := slices.Sorted(mapKeys(page))
+		slices.SortStableFunc(allowed, func(a, b string) int { return len(b) - len(a) })
+		for _, w := range append(allowed, crawlHanAllowed...) {
 			text = strings.ReplaceAll(text, w, " ")
 		}
 		for _, w := range regexp.MustCompile(`\p{Han}+`).FindAllString(text, -1) {
