@@ -198,6 +198,10 @@ func (p *Pages) Lang(lang string) string {
 	return Languages[0]
 }
 
+// Strings returns the string table of lang, for a page that says
+// something in words in Go (not to be changed).
+func (p *Pages) Strings(lang string) map[string]string { return p.strings[p.Lang(lang)] }
+
 // StringsJSON returns the string table of lang as JSON, for the JavaScript.
 func (p *Pages) StringsJSON(lang string) []byte { return p.raw[p.Lang(lang)] }
 

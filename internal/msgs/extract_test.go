@@ -106,8 +106,26 @@ func sourceMessages(root string) ([]sourceMessage, error) {
 					if s, ok := format(n.Args[1]); ok {
 						add(fset, n, s)
 					}
+				case pkg != "" && problemMakers[problemPackage(path)][name] > 0:
+					// A file's problem: its message, a format.
+					if i := problemMakers[problemPackage(path)][name]; i < len(n.Args) {
+						if s, ok := format(n.Args[i]); ok {
+							add(fset, n, s)
+						}
+					}
 				}
 			case *ast.CompositeLit:
+				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "Problem" && problemMakers[problemPackage(path)] != nil {
+					for _, e := range n.Elts {
+						if kv, ok := e.(*ast.KeyValueExpr); ok {
+							if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Message" {
+								if s, ok := format(kv.Value); ok {
+									add(fset, kv, s)
+								}
+							}
+						}
+					}
+				}
 				if sel, ok := n.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Error" {
 					if x, ok := sel.X.(*ast.Ident); ok && x.Name == "apperr" {
 						for _, e := range n.Elts {
@@ -140,6 +158,21 @@ func sourceMessages(root string) ([]sourceMessage, error) {
 	})
 	slices.SortFunc(out, func(a, b sourceMessage) int { return strings.Compare(a.pos, b.pos) })
 	return out, err
+}
+
+// problemMakers are, for each package whose problems a file's reader
+// lists (a register, population counts, a questionnaire), the functions
+// that make a problem's message and which argument is its format. (The
+// XLSForm reader says its problems in both languages itself.)
+var problemMakers = map[string]map[string]int{
+	"frame":         {"problem": 3},
+	"population":    {"add": 1},
+	"questionnaire": {"add": 3, "errorf": 3},
+}
+
+// problemPackage is the package directory of a file under internal/.
+func problemPackage(path string) string {
+	return filepath.Base(filepath.Dir(path))
 }
 
 // fieldMaps are the names the source gives the map of field messages.

@@ -131,7 +131,7 @@ func TestOfficePagesShow(t *testing.T) {
 		}
 
 		audit := page("admin", "/audit?object_type=round&object_id="+rid)
-		if strings.Count(audit, "<code>round.") != 2 || strings.Contains(audit, "<code>sample.draw") {
+		if strings.Count(audit, `data-action="round.`) != 2 || strings.Contains(audit, `data-action="sample.draw"`) {
 			t.Errorf("audit of the round: want round.create and round.start only:\n%s", audit)
 		}
 		if a := page("admin", "/audit?user=nosuch&from=2026-13-01"); !strings.Contains(a, `data-error-for="user"`) || !strings.Contains(a, `data-error-for="from"`) {

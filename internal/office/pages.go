@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/backup"
+	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -14,22 +15,6 @@ import (
 	"github.com/minyi-survey/minyi/internal/ui"
 	"github.com/minyi-survey/minyi/web"
 )
-
-// ruleExample is the example rule (surveys/examples/rule.yaml, which a
-// test keeps it equal to), shown as the placeholder of the rule box.
-const ruleExample = `# A round's fieldwork rule (minyi round create --rule rule.yaml). Keys left
-# out take their defaults; 'minyi round create --help' lists them all.
-attempts: 3          # unsuccessful visits before a household is a final non-contact …
-days: 2              # … spread over at least two days …
-evening: 1           # … at least one of them after evening_from
-evening_from: "18:00"
-on_refusal: true     # a refusal releases the next reserve of the community
-approval: supervisor # the street office approves each replacement
-time_zone: Asia/Shanghai
-quality:
-  min_duration_seconds: 300   # interviews shorter than 5 minutes are flagged
-  gps_max_meters: 500
-`
 
 // roundRow is a round as the office pages list it: its progress (in the
 // caller's street for a supervisor) and the sections the user may open.
@@ -44,6 +29,9 @@ type roundRow struct {
 	// Open is what closing the round would leave undone (an admin's
 	// rounds in fieldwork only): the close button's confirmation names it.
 	Open store.OpenWork
+	// QuestionnaireName is its questionnaire's title and version in the
+	// page's language (the rounds page only).
+	QuestionnaireName string
 }
 
 // Done is the share of the round's households with a final outcome.
@@ -106,12 +94,21 @@ func (s *Handler) Rounds(c echo.Context) error {
 		return err
 	}
 	data := map[string]any{"Rounds": rows, "Admin": request.User(c).Role == store.RoleAdmin}
+	qs, err := survey.List(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	lang := s.ui.Lang(c)
+	T := s.ui.Pages().Strings(lang)
+	titles := map[string]string{}
+	for _, q := range qs {
+		titles[q.Slug] = textIn(q.Title, lang)
+	}
+	for i, r := range rows {
+		rows[i].QuestionnaireName = questionnaireName(T, titles[r.Questionnaire], r.Questionnaire, r.QuestionnaireVersion)
+	}
 	if request.User(c).Role == store.RoleAdmin {
 		smp, err := s.db.Samples(ctx)
-		if err != nil {
-			return err
-		}
-		qs, err := survey.List(ctx, s.db)
 		if err != nil {
 			return err
 		}
@@ -126,7 +123,10 @@ func (s *Handler) Rounds(c echo.Context) error {
 				free = append(free, x)
 			}
 		}
-		data["Samples"], data["Questionnaires"], data["Kinds"], data["RuleExample"] = free, publishedRefs(qs), rounds.Kinds, ruleExample
+		data["Samples"], data["Questionnaires"], data["Kinds"] = free, publishedRefs(qs, T, lang), rounds.Kinds
+		// The rule's form starts at the defaults, which an empty rule
+		// text means.
+		data["Rule"], data["Approvals"] = fieldwork.DefaultRule(), []string{fieldwork.ApprovalSupervisor, fieldwork.ApprovalAutomatic}
 	}
 	return s.ui.Render(c, "office_rounds", "office.rounds.title", data)
 }
@@ -159,14 +159,17 @@ func (s *Handler) Home(c echo.Context) error {
 	return s.ui.Render(c, "home", "home.title", data)
 }
 
+// questionnaireRef is a published questionnaire version as the round form
+// offers it: the value it posts (SLUG@VERSION) and its name in words.
+type questionnaireRef struct{ Ref, Name string }
+
 // publishedRefs lists the published versions of the questionnaires, each
-// questionnaire's newest first, as the round form offers them
-// (SLUG@VERSION).
-func publishedRefs(qs []store.Questionnaire) []string {
-	var out []string
+// questionnaire's newest first, named by title and version in lang.
+func publishedRefs(qs []store.Questionnaire, T map[string]string, lang string) []questionnaireRef {
+	var out []questionnaireRef
 	for _, q := range qs {
 		for v := q.Latest; v >= 1; v-- {
-			out = append(out, q.Slug+"@"+strconv.Itoa(v))
+			out = append(out, questionnaireRef{q.Slug + "@" + strconv.Itoa(v), questionnaireName(T, textIn(q.Title, lang), q.Slug, v)})
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/msgs"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -195,7 +196,16 @@ func (s *Handler) Audit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Entries": entries, "Query": q, "Errors": errs, "Types": types, "First": f.Before == 0, "Older": "", "Newest": ""}
+	lang := s.ui.Lang(c)
+	for k, v := range errs {
+		errs[k] = msgs.Message(v, lang)
+	}
+	names, err := s.auditNames(ctx, lang, entries)
+	if err != nil {
+		return err
+	}
+	rows := describeAudit(entries, names, s.ui.Pages().Strings(lang))
+	data := map[string]any{"Entries": rows, "Query": q, "Errors": errs, "Types": types, "First": f.Before == 0, "Older": "", "Newest": ""}
 	if len(entries) == auditPageSize {
 		v := url.Values{}
 		for k, x := range map[string]string{"user": q.User, "object_type": q.ObjectType, "object_id": q.ObjectID, "from": q.From, "to": q.To} {

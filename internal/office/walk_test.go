@@ -32,7 +32,8 @@ var acceptConfirms = chromedp.Evaluate(`window.confirm = () => true`, nil)
 // a real Chromium: a register upload (a bad file first: its problems by
 // line, nothing imported), a sample (n = 0 refused beside its field, the
 // calculator and the allocation preview, then the draw), a round (created
-// with a rule typed as YAML, then started), a questionnaire draft uploaded
+// with its replacement rule set in the form and edited as text, then
+// started), a questionnaire draft uploaded
 // and published, a user added (the password shown once, and working), and
 // the audit log showing each change. The database is checked after each
 // step; every page is photographed.
@@ -138,7 +139,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	}
 	u.Shot("office-sample")
 
-	// Round: created with a rule typed as YAML, then started.
+	// Round: created with a rule set in the form and edited as text, then started.
 	u.Open("/rounds")
 	u.Run("create a round",
 		chromedp.SetValue(`#round-create input[name=name]`, "2026Q4 第一轮", chromedp.ByQuery),
@@ -146,7 +147,25 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		chromedp.SetValue(`#round-create select[name=kind]`, "official", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create input[name=starts_on]`, "2026-12-01", chromedp.ByQuery),
 		chromedp.SetValue(`#round-create input[name=ends_on]`, "2026-12-20", chromedp.ByQuery),
-		chromedp.SetValue(`#round-create textarea[name=rule]`, "attempts: 4\napproval: automatic\n", chromedp.ByQuery),
+		// The rule as a form: each change is written into the rule's
+		// text, and a change of the text shows in the form.
+		webtest.WaitJS(`document.documentElement.dataset.ruleForm === "ready"`),
+		webtest.Click(`#rule-form [data-rule=on_not_eligible]`),
+		webtest.Eval(`((set) => { set("attempts", "4"); set("approval", "automatic"); return true; })((k, v) => {
+			const el = document.querySelector("#rule-form [data-rule=" + k + "]"); el.value = v; el.dispatchEvent(new Event("change")); })`, nil))
+	var ruleText string
+	u.Run("read the rule's text", webtest.Eval(`document.querySelector("#round-create textarea[name=rule]").value`, &ruleText))
+	for _, line := range []string{"attempts: 4\n", "approval: automatic\n", "on_not_eligible: true\n", "on_refusal: true\n", `evening_from: "18:00"`} {
+		if !strings.Contains(ruleText, line) {
+			t.Errorf("the form's settings are not in the rule's text: no %q in\n%s", line, ruleText)
+		}
+	}
+	u.Run("edit the rule as text",
+		webtest.Click(`#rule-advanced summary`),
+		webtest.Eval(`((box) => { box.value = box.value.replace("attempts: 4", "attempts: 5"); box.dispatchEvent(new Event("input")); return true; })(
+			document.querySelector("#round-create textarea[name=rule]"))`, nil),
+		webtest.WaitJS(`document.querySelector("#rule-form [data-rule=attempts]").value === "5"`))
+	u.Run("submit the round",
 		webtest.Click(`#round-create [type=submit]`))
 	u.WaitFor(`#rounds tr[data-round="2"]`)
 	rid, err := db.RoundIDByName(ctx, "2026Q4 第一轮")
@@ -156,7 +175,7 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	ri, err := db.RoundInfoByID(ctx, rid)
 	var rule fieldwork.Rule
 	if err != nil || ri.Status != store.RoundPlanned || ri.Kind != "official" || ri.Sample != "第一轮" || ri.StartsOn != "2026-12-01" ||
-		json.Unmarshal([]byte(ri.ReplacementRule), &rule) != nil || rule.Attempts != 4 || rule.Approval != "automatic" {
+		json.Unmarshal([]byte(ri.ReplacementRule), &rule) != nil || rule.Attempts != 5 || rule.Approval != "automatic" || !rule.OnNotEligible || !rule.OnRefusal {
 		t.Fatalf("created round = %+v (rule %+v), %v", ri, rule, err)
 	}
 	u.Run("start it", acceptConfirms,
@@ -260,15 +279,22 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 	log := u.TextOf(`#audit`)
 	for _, action := range []string{"frame.import", "sample.draw", "round.create", "round.start", "survey.publish", "user.create",
 		"token.create", "token.revoke", "user.passwd", "user.update", "user.disable"} {
-		if !strings.Contains(log, action) {
+		if u.Count(`#audit tr[data-action="`+action+`"]`) == 0 {
 			t.Errorf("the audit page does not show %s:\n%s", action, log)
 		}
+		if strings.Contains(log, action) {
+			t.Errorf("the audit page shows the code %s, not words:\n%s", action, log)
+		}
 	}
-	// Each action reads in words beside its code, in the page's language.
-	for _, words := range []string{"导入名册 frame.import", "抽取样本 sample.draw", "重设密码 user.passwd", "轮次 "} {
+	// Each action, object and detail reads in words, in the page's
+	// language, never as JSON.
+	for _, words := range []string{"导入名册", "抽取样本", "重设密码", "轮次 ", "户数", "角色"} {
 		if !strings.Contains(log, words) {
 			t.Errorf("the audit page does not say %q:\n%s", words, log)
 		}
+	}
+	if strings.ContainsAny(log, "{}\"") {
+		t.Errorf("the audit page shows JSON:\n%s", log)
 	}
 	u.Shot("office-audit")
 	u.Open("/audit?object_type=round&object_id=" + strconv.FormatInt(rid, 10))
@@ -285,6 +311,22 @@ func TestOfficeWalkInBrowser(t *testing.T) {
 		t.Errorf("admin's workbench imports = %q", got)
 	}
 	u.Shot("office-home")
+
+	// The audit log and the round form, in both languages, on a phone and
+	// a desktop: words, not codes, in each.
+	for _, lang := range []string{"en", "zh-CN"} {
+		for _, w := range []int64{360, 1280} {
+			u.Run("width", webtest.Viewport(w, 800))
+			u.Open("/audit?lang=" + lang)
+			if got := u.TextOf(`#audit`); strings.Contains(got, "user.create") || (lang == "en") != strings.Contains(got, "add a user") {
+				t.Errorf("the audit log in %s:\n%s", lang, got)
+			}
+			u.Shot(fmt.Sprintf("office-audit-%d-%s", w, lang))
+			u.Open("/rounds?lang=" + lang)
+			u.Run("open the rule's text", webtest.Click(`#rule-advanced summary`))
+			u.Shot(fmt.Sprintf("office-rounds-%d-%s", w, lang))
+		}
+	}
 }
 
 // TestOfficeFormSurvivesRelogin fills the round form, loses the session

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,7 @@ func (d *ErrorDetail) localize(lang string) {
 	cat := msgs.Default()
 	t := cat.Localize(d.Message, lang)
 	d.Message, d.MessageCode, d.Params = t.Text, t.Code, t.Params
+	d.Details = localizeDetails(d.Details, lang)
 	if len(d.Fields) == 0 {
 		return
 	}
@@ -59,6 +61,53 @@ func (d *ErrorDetail) localize(lang string) {
 		}
 	}
 	d.Fields = fields
+}
+
+// localizeDetails says the messages of an error's details in lang: the
+// "message" of each problem a file's reader lists (a register's, a
+// population table's, a questionnaire's), wherever it is in the details.
+// A problem that says itself in Chinese too (an XLSForm's, message_zh)
+// stays as it is. Details are returned as they came when they hold no
+// message.
+func localizeDetails(details any, lang string) any {
+	if details == nil {
+		return nil
+	}
+	b, err := json.Marshal(details)
+	if err != nil || !bytes.Contains(b, []byte(`"message"`)) {
+		return details
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // numbers as they were written
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return details
+	}
+	cat := msgs.Default()
+	var walk func(any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			if m, ok := x["message"].(string); ok {
+				if _, both := x["message_zh"]; !both {
+					t := cat.Localize(m, lang)
+					x["message"] = t.Text
+					if t.Code != "" {
+						x["message_code"] = t.Code
+					}
+				}
+			}
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(v)
+	return v
 }
 
 // statusOf maps an error kind to its HTTP status. This is the only place
