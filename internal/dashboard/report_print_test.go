@@ -3,6 +3,8 @@ package dashboard_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,12 +32,19 @@ func TestReportPrintsTwentyStreets(t *testing.T) {
 	u.Login("analyst")
 	for _, lang := range []string{"zh-CN", "en"} {
 		path := fmt.Sprintf("/rounds/%d/report", round)
-		checkPrint(t, u, path, lang, "report-20-streets-"+lang)
+		checkPrint(t, u, path, lang, "report-20-streets-"+lang, "")
 		for _, sel := range []string{"#report-league tbody tr", "#field-street tbody tr"} {
 			if n := u.Count(sel); n != streets {
 				t.Errorf("%s: %d rows of %s, want %d", lang, n, sel, streets)
 			}
 		}
+		// On screen, on a phone and on a desk.
+		for _, w := range []int64{360, 1280} {
+			u.Run("window", chromedp.EmulateViewport(w, 800))
+			u.Open(path + "?lang=" + lang)
+			u.Shot(fmt.Sprintf("report-20-streets-%d-%s", w, lang))
+		}
+		u.Run("window", chromedp.EmulateViewport(1366, 900))
 	}
 }
 
@@ -46,8 +55,9 @@ const (
 	a4ContentW  = (210 - 2*14) * mmPx
 	a4ContentH  = (297 - 2*15) * mmPx
 	pdfPageExpr = `/Type\s*/Page[^s]`
-	// a4ViewportW is a4ContentW rounded, the width of the print screenshots.
-	a4ViewportW = 688
+	// a4ViewportW and a4ViewportH are a4ContentW and a4ContentH rounded:
+	// the window of the print screenshots.
+	a4ViewportW, a4ViewportH = 688, 1009
 )
 
 // printCheck is what the print-emulated page says of itself (printJS).
@@ -137,17 +147,20 @@ const printJS = `(() => {
 })()`
 
 // checkPrint opens the report in lang, saves a screenshot of it on screen
-// (name) and printed (name-print, the print media at the width of an A4
-// page's content), prints it to PDF with Chromium and checks the print:
+// (as screen, unless "") and printed (printShots: name-print and
+// name-print-field, the print media at the size of an A4 page's content
+// box), prints it to PDF with Chromium and checks the print:
 // no table or chart cut across pages or wider than the page, no word of a
 // header or a name broken across lines, every column of the fieldwork
 // table there, and the methods naming the build and the time zone. The
 // PDF must have as many pages as printJS's columns, which ties the check
 // to the real print.
-func checkPrint(t *testing.T, u *servertest.OfficeUI, path, lang, name string) {
+func checkPrint(t *testing.T, u *servertest.OfficeUI, path, lang, name, screen string) {
 	t.Helper()
 	u.Open(path + "?lang=" + lang)
-	u.Shot(name)
+	if screen != "" {
+		u.Shot(screen)
+	}
 	var pdf []byte
 	u.Run("print to PDF", chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
@@ -160,8 +173,8 @@ func checkPrint(t *testing.T, u *servertest.OfficeUI, path, lang, name string) {
 	pages := len(regexp.MustCompile(pdfPageExpr).FindAll(pdf, -1))
 	u.Run("print media at an A4 page's width", chromedp.ActionFunc(func(ctx context.Context) error {
 		return emulation.SetEmulatedMedia().WithMedia("print").Do(ctx)
-	}), chromedp.EmulateViewport(a4ViewportW, 900))
-	u.Shot(name + "-print")
+	}), chromedp.EmulateViewport(a4ViewportW, a4ViewportH))
+	printShots(u, name)
 	var res printCheck
 	u.Run("paginate in columns", webtest.Eval(fmt.Sprintf(printJS, a4ContentW, a4ContentH), &res))
 	u.Run("screen media again", chromedp.ActionFunc(func(ctx context.Context) error {
@@ -196,4 +209,27 @@ func checkPrint(t *testing.T, u *servertest.OfficeUI, path, lang, name string) {
 	}
 	t.Logf("report %s: %d A4 pages, %d tables and charts, %d words of headers and names; %d cut, %d too wide, %d words broken",
 		lang, pages, res.Checked, res.Words, len(res.Cut), len(res.Wide), len(res.Broken))
+}
+
+// printShots saves, under the print media, the report's first A4 page
+// (name-print) and its fieldwork section (name-print-field) as PNGs: into
+// the browser's screenshot folder and, with MINYI_DOCS set, into docs too
+// (a page each, not the whole report, to keep docs/ small).
+func printShots(u *servertest.OfficeUI, name string) {
+	u.T.Helper()
+	var page, field []byte
+	u.Run("screenshot the printed report", chromedp.CaptureScreenshot(&page), chromedp.Screenshot("#report-field", &field, chromedp.ByQuery))
+	for _, dir := range []string{u.B.Dir, os.Getenv("MINYI_DOCS")} {
+		if dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			u.T.Fatal(err)
+		}
+		for n, png := range map[string][]byte{name + "-print": page, name + "-print-field": field} {
+			if err := os.WriteFile(filepath.Join(dir, n+".png"), png, 0o644); err != nil {
+				u.T.Fatal(err)
+			}
+		}
+	}
 }

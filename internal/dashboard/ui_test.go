@@ -316,8 +316,8 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// The report, printed in both languages: on A4 pages no table or
 	// chart is cut, no name or header broken inside a word.
-	checkPrint(t, u, path+"/report", "zh-CN", "dashboard-report")
-	checkPrint(t, u, path+"/report", "en", "dashboard-report-en")
+	checkPrint(t, u, path+"/report", "zh-CN", "report-5-streets-zh-CN", "dashboard-report")
+	checkPrint(t, u, path+"/report", "en", "report-5-streets-en", "")
 
 	// In English (a screenshot for the test output only).
 	u.Open(path + "?lang=en")
