@@ -224,6 +224,8 @@ func (s rowScale) cellRow(i int, label, href string, c dashCell) forestRow {
 	r.LX, r.LY, _ = s.label(i)
 	if s.above {
 		r.Label = fitLabel(label, narrowW-2*narrowLabelX, narrowLabelPx)
+	} else {
+		r.Label = fitLabel(label, r.LX-wideLabelMargin, wideLabelPx)
 	}
 	if !c.Suppressed && !c.Missing {
 		r.X, r.X0, r.X1, r.NoInterval = s.mark(c.Est, c.Lo, c.Hi)
@@ -279,6 +281,9 @@ const (
 	// narrowLabelX is where a narrow row's label starts; narrowLabelPx
 	// its font size (dashboard.css).
 	narrowLabelX, narrowLabelPx = 8.0, 12.0
+	// wideLabelPx is a wide row's label's font size (dashboard.css);
+	// wideLabelMargin the room kept left of the longest label.
+	wideLabelPx, wideLabelMargin = 13.0, 4.0
 )
 
 // fitLabel shortens a label with "…" so that, written at px, it takes at
@@ -287,20 +292,8 @@ const (
 // is 1 em, a Latin capital 0.68 em, other characters 0.52 em (system-ui
 // and Noto Sans at worst). The chart's table keeps the whole label.
 func fitLabel(label string, room, px float64) string {
-	w := func(r rune) float64 {
-		switch {
-		case r >= 0x2E80:
-			return px
-		case r >= 'A' && r <= 'Z', r == 'm', r == 'w', r == 'M', r == 'W':
-			return 0.68 * px
-		}
-		return 0.52 * px
-	}
-	total := 0.0
-	for _, r := range label {
-		total += w(r)
-	}
-	if total <= room {
+	w := func(r rune) float64 { return runeWidth(r, px) }
+	if labelWidth(label, px) <= room {
 		return label
 	}
 	used, ell := 0.0, w('…')+px*0.1
@@ -311,6 +304,26 @@ func fitLabel(label string, room, px float64) string {
 		used += w(r)
 	}
 	return label
+}
+
+// runeWidth is the estimated width of r written at px (fitLabel).
+func runeWidth(r rune, px float64) float64 {
+	switch {
+	case r >= 0x2E80:
+		return px
+	case r >= 'A' && r <= 'Z', r == 'm', r == 'w', r == 'M', r == 'W':
+		return 0.68 * px
+	}
+	return 0.52 * px
+}
+
+// labelWidth is the estimated width of label written at px (fitLabel).
+func labelWidth(label string, px float64) float64 {
+	total := 0.0
+	for _, r := range label {
+		total += runeWidth(r, px)
+	}
+	return total
 }
 
 // newForest lays out the rows of a column (in the order given) against
@@ -467,6 +480,13 @@ type barChart struct {
 func newBars(id, key, subject string, cells []dashCell) *barChart {
 	wide := wideRows
 	wide.Left += 30 // the items' names are longer than the streets'
+	// In English they are longer still ("Satisfaction with the community
+	// environment"): the labels' room widens to the longest, up to half
+	// the chart; a longer one is shortened (fitLabel) rather than cut.
+	for _, c := range cells {
+		wide.Left = math.Max(wide.Left, labelWidth(c.Col.Label, wideLabelPx)+wideLabelMargin+10)
+	}
+	wide.Left = math.Min(wide.Left, wide.W/2)
 	ch := layoutBars(id, key, subject, cells, wide)
 	ch.Narrow = layoutBars(id, key, subject, cells, narrowRows)
 	return ch

@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,6 +61,10 @@ type methods struct {
 	Variance string
 	MinCell  int
 	Software string
+	// Zone is the district's time zone (its IANA name), in which the
+	// report gives its times and draws its days; Offset is its UTC offset
+	// when the report is made ("UTC+08:00", "UTC+05:30").
+	Zone, Offset string
 }
 
 // Report is the printable report: key figures with their intervals,
@@ -76,6 +82,7 @@ func (s *Handler) Report(c echo.Context) error {
 	if p.Methods, err = s.methodsOf(d, p.Field); err != nil {
 		return err
 	}
+	p.Methods.Zone, p.Methods.Offset = zoneOf(d.now.In(d.loc))
 	rep, ok, err := s.estimates(d, "street", 0, false)
 	if err != nil {
 		return err
@@ -152,3 +159,13 @@ func (s *Handler) methodsOf(d *dashRound, f fieldSection) (methods, error) {
 // software names the program that made the figures: minyi's build (its
 // version and revision), Go's and the schema's.
 func software() string { return buildinfo.Read().Name(store.SchemaVersion()) }
+
+// zoneOf names the time zone of t: its IANA name and its UTC offset at t.
+func zoneOf(t time.Time) (name, offset string) {
+	_, sec := t.Zone()
+	sign := "+"
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	return t.Location().String(), fmt.Sprintf("UTC%s%02d:%02d", sign, sec/3600, sec%3600/60)
+}
