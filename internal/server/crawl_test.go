@@ -395,27 +395,28 @@ var crawlAllowed = map[string]bool{
 	"english": true, "aapor": true, "a4": true, "zip": true, "gbk": true, "gb18030": true, "utf": true, "sha": true,
 }
 
-// crawlPageAllowed are words still shown on pages other helpers are
-// rewriting (issue 21's dashboard, street, report and help pages): each is
-// a finding for the lead to remove once those branches are merged. Keyed
-// by language and page kind.
-//
-// Words in lower case; the key's path has its round as N and no query.
+// crawlPageAllowed are the Latin words a page may show beside the global
+// list, each for a reason a reader of that page accepts: a symbol the
+// glossary (/help) explains where it is shown, a method's authors, code a
+// statistician copies, or data. Keyed by language and page kind; words in
+// lower case; the key's path has its round as N and no query.
 var crawlPageAllowed = map[string]map[string]bool{
-	// Dashboard (helper "words" / issue 21 items 2 and 3): the design
-	// effect's abbreviations and degrees of freedom.
+	// The effective sample size n_eff and the degrees of freedom df,
+	// symbols linked to their glossary entries.
 	"zh-CN /rounds/N":               crawlSet("df eff"),
 	"zh-CN /rounds/N/communities/N": crawlSet("eff"),
-	// Street page: the small-area model's authors and method.
+	// The community model's name and its authors (Fay–Herriot, REML,
+	// Prasad–Rao, Datta–Lahiri), with the glossary's 模型估计 beside them.
 	"zh-CN /rounds/N/streets/N": crawlSet("datta fay herriot lahiri prasad reml rao eff"),
-	// Fieldwork: AAPOR's disposition codes (I, NC, NE).
+	// AAPOR's disposition codes (I, NC, NE), linked to the glossary.
 	"zh-CN /rounds/N/fieldwork": crawlSet("i nc ne"),
-	// Report's methods: the R code and the design's terms.
+	// The report's methods: the R code that rebuilds the design (svydesign,
+	// fpc, …) and the estimator's names, for the district's statistician.
 	"zh-CN /rounds/N/report": crawlSet("brewer psu adjust eff fpc logit lonely method p1 p2 survey svyciprop svydesign t v1"),
-	// A response: the questionnaire's question codes (data) and the
-	// simulated device.
+	// A response: the questionnaire's question codes and the simulated
+	// device's name (data).
 	"zh-CN /rounds/N/review/N": crawlSet("a1 a2 b1 c1 d1 d2 d3 d4 d5 d6 d7 d8 e1 e2 e3 e5 s1 s2 sim simulate"),
-	// Registers (helper "order"): the file's English column names.
+	// The register file's English column names, which a file may use.
 	"zh-CN /registers": crawlSet("community street"),
 	// The register's Chinese column headers, which a file must have.
 	"en /registers": crawlSet("户人数 楼栋 社区 街道 街道名称 门牌号"),
