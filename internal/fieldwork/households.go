@@ -50,3 +50,21 @@ func (c Counts) Closed() int { return c.Total() - c.Pending }
 // (completes close on the first visit, non-contacts only after the last
 // attempt), so they are shown as interim, with their base.
 func Interim(roundStatus string) bool { return roundStatus != "closed" }
+
+// HouseholdCount is one of the Households counts: Key is its JSON name
+// (and its label's key, count.<Key>), N the count.
+type HouseholdCount struct {
+	Key string
+	N   int
+}
+
+// List is every count, in the order the pages show them.
+func (h Households) List() []HouseholdCount {
+	return append(h.Sample(), HouseholdCount{"assigned", h.Assigned}, HouseholdCount{"closed", h.Closed}, HouseholdCount{"pending", h.Pending})
+}
+
+// Sample is the counts of the sample itself: the main sample, the
+// reserves drawn and those released.
+func (h Households) Sample() []HouseholdCount {
+	return []HouseholdCount{{"drawn", h.Drawn}, {"reserves", h.Reserves}, {"released", h.Released}}
+}
