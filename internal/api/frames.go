@@ -3,7 +3,6 @@ package api
 import (
 	"math"
 	"net/http"
-	"path/filepath"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -21,21 +20,16 @@ import (
 // server's upload limit (413 beyond it) and at most a few MB of it is held
 // in memory (request.UploadedFile); the rest waits in a temporary file.
 func (s *Handler) ImportFrame(c echo.Context) error {
-	fh, cleanup, err := request.UploadedFile(c, "the register")
+	f, err := request.OpenUpload(c, "the register")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer f.Close()
 	opts, err := frameOptionsFromForm(c)
 	if err != nil {
 		return err
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, err, "open upload")
-	}
-	defer f.Close()
-	fr, err := frameload.Import(c.Request().Context(), s.db, f, filepath.Base(fh.Filename), opts, request.Actor(c))
+	fr, err := frameload.Import(c.Request().Context(), s.db, f, f.Name, opts, request.Actor(c))
 	if err != nil {
 		return err
 	}

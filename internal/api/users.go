@@ -99,14 +99,9 @@ func userID(c echo.Context) (int64, error) {
 // list with problems answers 422 with each problem and its line in
 // error.details.problems.
 func (s *Handler) ImportUsers(c echo.Context) error {
-	fh, cleanup, err := request.UploadedFile(c, "the account list")
+	f, err := request.OpenUpload(c, "the account list")
 	if err != nil {
 		return err
-	}
-	defer cleanup()
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, err, "open upload")
 	}
 	defer f.Close()
 	slips, err := accounts.Import(c.Request().Context(), s.db, f, time.Now(), request.Actor(c))

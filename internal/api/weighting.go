@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -22,13 +21,13 @@ import (
 // counts; a file with problems answers 422 with every problem and its line
 // in error.details.
 func (s *Handler) ImportPopulation(c echo.Context) error {
-	fh, cleanup, err := request.UploadedFile(c, "the population counts")
+	f, err := request.OpenUpload(c, "the population counts")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer f.Close()
 	fields := map[string]string{}
-	spec := weighting.ImportSpec{Name: filepath.Base(fh.Filename), Questionnaire: request.FormValue(c, "questionnaire", fields), Unit: request.FormValue(c, "unit", fields)}
+	spec := weighting.ImportSpec{Name: f.Name, Questionnaire: request.FormValue(c, "questionnaire", fields), Unit: request.FormValue(c, "unit", fields)}
 	if v := request.FormValue(c, "frame", fields); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -39,11 +38,6 @@ func (s *Handler) ImportPopulation(c echo.Context) error {
 	if len(fields) > 0 {
 		return apperr.WithFields("invalid population upload", fields)
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, err, "open upload")
-	}
-	defer f.Close()
 	p, err := weighting.ImportPopulation(c.Request().Context(), s.db, f, spec, request.Actor(c))
 	if err != nil {
 		return err

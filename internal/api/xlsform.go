@@ -49,19 +49,14 @@ func (s *Handler) ImportXLSForm(c echo.Context) error {
 	if c.Request().ContentLength > xlsform.MaxSize+64<<10 {
 		return tooLargeWorkbook()
 	}
-	fh, cleanup, err := request.UploadedFile(c, "the workbook")
+	f, err := request.OpenUpload(c, "the workbook")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	if fh.Size > xlsform.MaxSize {
+	defer f.Close()
+	if f.Size > xlsform.MaxSize {
 		return tooLargeWorkbook()
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, err, "reading the upload")
-	}
-	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, xlsform.MaxSize+1))
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, err, "reading the upload")
@@ -72,13 +67,13 @@ func (s *Handler) ImportXLSForm(c echo.Context) error {
 		if !errors.As(err, &ps) {
 			return err
 		}
-		msg := fmt.Sprintf("%s has %d problems; nothing was stored", fh.Filename, len(ps))
+		msg := fmt.Sprintf("%s has %d problems; nothing was stored", f.Name, len(ps))
 		if len(ps) == 1 {
-			msg = fh.Filename + ": " + ps[0].String()
+			msg = f.Name + ": " + ps[0].String()
 		}
 		return &apperr.Error{Kind: apperr.Invalid, Message: msg, Details: XLSFormProblems{Problems: ps, Total: len(ps)}}
 	}
-	v, err := survey.ImportDefinition(c.Request().Context(), s.db, fh.Filename, res.Definition, request.Actor(c))
+	v, err := survey.ImportDefinition(c.Request().Context(), s.db, f.Name, res.Definition, request.Actor(c))
 	if err != nil {
 		return err
 	}

@@ -73,10 +73,11 @@ func surveyImport(ctx context.Context, env *Env, args []string) error {
 	v, err := survey.Import(ctx, db, file, data, store.CLI)
 	if err != nil {
 		if pl, ok := apperr.DetailsOf(err).(survey.ProblemList); ok {
-			for _, p := range pl.Problems {
-				fmt.Fprintln(env.Stderr, p.String())
+			lines := make([]string, len(pl.Problems))
+			for i, p := range pl.Problems {
+				lines[i] = p.String()
 			}
-			return apperr.New(apperr.Invalid, "survey import: %d problem(s) in %s; nothing was stored", pl.Total, file)
+			return problemsError(env, "survey import", file, lines, pl.Total)
 		}
 		return err
 	}
@@ -324,4 +325,14 @@ func surveyList(ctx context.Context, env *Env, args []string) error {
 		}
 		return tw.Flush()
 	})
+}
+
+// problemsError prints a definition's problems, one a line, on stderr and
+// answers the error that says nothing was stored: the one way both
+// importers report a file they refused.
+func problemsError(env *Env, command, file string, lines []string, total int) error {
+	for _, l := range lines {
+		fmt.Fprintln(env.Stderr, l)
+	}
+	return apperr.New(apperr.Invalid, "%s: %d problem(s) in %s; nothing was stored", command, total, file)
 }

@@ -24,7 +24,7 @@ func surveyImportXLSForm(ctx context.Context, env *Env, args []string) error {
 		Summary: "Store an XLSForm workbook (sheets survey, choices, settings, indicators) as its questionnaire's draft."}
 	fs := newFlagSet(env, c)
 	flags := config.Register(fs, "survey", env.Getenv)
-	lang := fs.String("lang", "zh-CN", "language of problems and warnings: zh-CN or en")
+	lang := fs.String("lang", Lang(), "language of problems and warnings: zh-CN or en (default: the terminal's, from LC_ALL, LC_MESSAGES or LANG)")
 	first, rest := splitFirst(args)
 	if err := parseFlags(fs, rest); err != nil {
 		return err
@@ -44,10 +44,11 @@ func surveyImportXLSForm(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		var ps xlsform.Problems
 		if errors.As(err, &ps) {
-			for _, p := range ps {
-				fmt.Fprintln(env.Stderr, file+": "+p.Local(*lang))
+			lines := make([]string, len(ps))
+			for i, p := range ps {
+				lines[i] = file + ": " + p.Local(*lang)
 			}
-			return apperr.New(apperr.Invalid, "survey import-xlsform: %d problem(s) in %s; nothing was stored", len(ps), file)
+			return problemsError(env, "survey import-xlsform", file, lines, len(ps))
 		}
 		return err
 	}

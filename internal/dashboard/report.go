@@ -27,6 +27,8 @@ type reportPage struct {
 	Field     fieldSection
 	Methods   methods
 	Target    targetNote
+	// Conclusions are the sentences the report opens with (conclusions.go).
+	Conclusions []string
 }
 
 // weakRow is a street's weakest satisfaction items.
@@ -106,6 +108,7 @@ func (s *Handler) Report(c echo.Context) error {
 			p.Weakest = append(p.Weakest, weakRow{Street: r.Name, Cells: weakest(r, items, 3)})
 		}
 	}
+	p.Conclusions = conclusions(d, "", "", p.Table.District, head, items, p.Table.Rows)
 	return s.ui.Render(c, "report", "dash.report.title", p)
 }
 

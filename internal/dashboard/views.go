@@ -30,6 +30,8 @@ type overviewPage struct {
 	Items     *barChart
 	Field     fieldSection
 	Target    targetNote
+	// Conclusions are the sentences the page opens with (conclusions.go).
+	Conclusions []string
 }
 
 // targetNote says which target the flags use.
@@ -87,6 +89,7 @@ func (s *Handler) Overview(c echo.Context) error {
 		if cells := weakest(p.Table.District, f.items, 0); anyShown(cells) {
 			p.Items = newBars("items", "dash.chart.items", p.Domain, cells)
 		}
+		p.Conclusions = conclusions(d, "", p.Domain, p.Table.District, f.head, f.items, p.Table.Rows)
 	}
 	return s.ui.Render(c, "dashboard", "dash.title", p)
 }
@@ -102,6 +105,8 @@ type streetPage struct {
 	Forest      *forestChart
 	Field       fieldSection
 	Model       *modelSection // community model estimates (communities_model.go)
+	// Conclusions are the sentences the page opens with (conclusions.go).
+	Conclusions []string
 }
 
 // Street is a street's figures beside the district's, its
@@ -140,6 +145,7 @@ func (s *Handler) Street(c echo.Context) error {
 	if cells := weakest(mine, items, 0); anyShown(cells) {
 		p.Items = newBars("items", "dash.chart.items", st.Name, cells)
 	}
+	p.Conclusions = conclusions(d, st.Name, p.Domain, mine, head, items, nil)
 	path := fmt.Sprintf("%s/streets/%d", d.base(), sid)
 	if p.Show, err = showColumn(d, p.Table, ""); err != nil {
 		return err

@@ -33,14 +33,9 @@ type slipView struct {
 // login link. The passwords and codes are in this answer only. A list with
 // problems creates nothing and answers 422 with each problem and its line.
 func (s *Handler) ImportUsers(c echo.Context) error {
-	fh, cleanup, err := request.UploadedFile(c, "the account list")
+	f, err := request.OpenUpload(c, "the account list")
 	if err != nil {
 		return err
-	}
-	defer cleanup()
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, err, "open upload")
 	}
 	defer f.Close()
 	now := time.Now
@@ -54,7 +49,7 @@ func (s *Handler) ImportUsers(c echo.Context) error {
 			problems = d["problems"]
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "office_slips", "office.slips.title",
-			map[string]any{"Problems": problems, "File": fh.Filename, "Pages": nil, "Count": 0})
+			map[string]any{"Problems": problems, "File": f.Name, "Pages": nil, "Count": 0})
 	}
 	if err != nil {
 		return err
@@ -72,7 +67,7 @@ func (s *Handler) ImportUsers(c echo.Context) error {
 		}
 		pages[len(pages)-1] = append(pages[len(pages)-1], slipView{Slip: sl, URL: u, QR: qr})
 	}
-	return s.render(c, http.StatusCreated, "office_slips", "office.slips.title", map[string]any{"Problems": nil, "Pages": pages, "Count": len(slips), "File": fh.Filename})
+	return s.render(c, http.StatusCreated, "office_slips", "office.slips.title", map[string]any{"Problems": nil, "Pages": pages, "Count": len(slips), "File": f.Name})
 }
 
 // render writes a page with a status of its own (ui.Render answers 200).

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -84,6 +85,37 @@ func UploadedFile(c echo.Context, what string) (fh *multipart.FileHeader, cleanu
 		return nil, nil, apperr.WithFields("invalid file name", map[string]string{"file": "the file name " + msg})
 	}
 	return fh, cleanup, nil
+}
+
+// Upload is a multipart upload's "file" field, opened. Close releases the
+// file and the temporary files the request's form kept.
+type Upload struct {
+	multipart.File
+	Name    string // the file name the client gave, without its directories
+	Size    int64
+	cleanup func()
+}
+
+// Close closes the file and removes the request's temporary files.
+func (u *Upload) Close() error {
+	err := u.File.Close()
+	u.cleanup()
+	return err
+}
+
+// OpenUpload is UploadedFile, opened: the one way a handler reads an
+// uploaded file. The caller defers Close.
+func OpenUpload(c echo.Context, what string) (*Upload, error) {
+	fh, cleanup, err := UploadedFile(c, what)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fh.Open()
+	if err != nil {
+		cleanup()
+		return nil, apperr.Wrap(apperr.Internal, err, "open the upload")
+	}
+	return &Upload{File: f, Name: filepath.Base(fh.Filename), Size: fh.Size, cleanup: cleanup}, nil
 }
 
 // BindJSON decodes a JSON request body into v strictly: unknown fields and

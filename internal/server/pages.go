@@ -45,6 +45,7 @@ func (s *Server) homePages() []page {
 		{method: "GET", path: "/surveys/:slug", handler: s.office.Survey},
 		{method: "GET", path: "/surveys/:slug/:version", handler: s.office.Survey},
 		{method: "GET", path: "/password", handler: s.passwordPage}, // choose a new password (first of all, after a one-time one)
+		{method: "GET", path: "/help", handler: s.helpPage},         // the glossary (internal/glossary)
 	}
 }
 

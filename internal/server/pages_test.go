@@ -38,6 +38,7 @@ var homePageCases = []pageCase{
 	{"GET /surveys/:slug/:version", "/surveys/field/1", "LAAAAAA"},
 	{"GET /surveys/:slug/:version", "/surveys/nosuch/1", "LNNNNNN"},
 	{"GET /password", "/password", "LAAAAAA"},
+	{"GET /help", "/help", "LAAAAAA"},
 }
 
 // allPageCases are the cases of every part of the interface; each part

@@ -256,7 +256,7 @@ func phonePages(t *testing.T, c *http.Client, base string) []string {
 
 // phoneShots saves screenshots of the pages a street office and the
 // district office use most (the board, the dashboard, a street, the
-// review queue, the users) on a phone (360 px) and on a desk (1280 px),
+// review queue, the users, the report, the glossary) on a phone (360 px) and on a desk (1280 px),
 // in both languages, as PNG files in $MINYI_PHONE_SHOTS (docs/screenshots:
 // make docs-screenshots). The phone's show its first 1200 px.
 func phoneShots(t *testing.T, ctx context.Context, base string, seed servertest.DashSeed) {
@@ -272,6 +272,8 @@ func phoneShots(t *testing.T, ctx context.Context, base string, seed servertest.
 		{"admin", "dashboard", "/rounds/" + r},
 		{"admin", "street", fmt.Sprintf("/rounds/%s/streets/%d", r, seed.Streets[0].ID)},
 		{"admin", "users", "/users"},
+		{"admin", "report", "/rounds/" + r + "/report"},
+		{"admin", "help", "/help"},
 	}
 	who := ""
 	for _, s := range shots {

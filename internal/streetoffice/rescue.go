@@ -53,14 +53,9 @@ type RescueResult struct {
 // entries name the supervisor, by way of "rescue". A
 // second upload of the same file finds everything already held.
 func (s *Handler) RescueUpload(c echo.Context) error {
-	fh, cleanup, err := request.UploadedFile(c, "the file the tablet exported")
+	f, err := request.OpenUpload(c, "the file the tablet exported")
 	if err != nil {
 		return err
-	}
-	defer cleanup()
-	f, err := fh.Open()
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, err, "open the upload")
 	}
 	defer f.Close()
 	raw, err := io.ReadAll(f)
@@ -74,7 +69,7 @@ func (s *Handler) RescueUpload(c echo.Context) error {
 	caller := request.Caller(c)
 	caller.Actor.Via = "rescue"
 	caller.Rescue = true // the visits are the assigned interviewer's
-	out := RescueResult{File: fh.Filename, Items: []RescueItem{}}
+	out := RescueResult{File: f.Name, Items: []RescueItem{}}
 	for start := 0; start < len(req.Items); start += rounds.MaxSyncItems {
 		chunk := req.Items[start:min(start+rounds.MaxSyncItems, len(req.Items))]
 		res, err := s.rounds.Sync(c.Request().Context(), caller, rounds.SyncRequest{Items: chunk}, func(err error) int { return s.status(apperr.KindOf(err)) })

@@ -43,6 +43,7 @@ var navigation = []navItem{
 	{"nav.audit", "/audit", []string{store.RoleAdmin}, false},
 	{"nav.tls", "/tls", []string{store.RoleAdmin}, false},
 	{"nav.tablet", "/t/", Interviewers, true},
+	{"nav.help", "/help", nil, false},
 }
 
 // Nav returns the navigation a user may use, the entry of the current
