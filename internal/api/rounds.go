@@ -51,6 +51,7 @@ func (s *Handler) GetRound(c echo.Context) error {
 			return err
 		}
 		out["progress"] = p
+		out["households"] = p.Households
 	}
 	return c.JSON(http.StatusOK, out)
 }

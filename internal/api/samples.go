@@ -58,7 +58,11 @@ func (s *Handler) GetSample(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"sample": smp, "spec": spec, "streets": streets})
+	hs, err := s.rounds.Households(c.Request().Context(), store.Scope{}, smp.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sample": smp, "spec": spec, "streets": streets, "households": hs[smp.ID]})
 }
 
 // SampleHouseholds lists the drawn households (JSON, or CSV with

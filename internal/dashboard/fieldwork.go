@@ -22,14 +22,23 @@ type fieldSection struct {
 	Days         *dayChart
 	Flags        int
 	ReviewHref   string
+	// Households are the round's household counts in the scope
+	// (rounds.Service.Households: the same on every page).
+	Households fieldwork.Households
+	// Interim: the round is not closed, so its rates are on the
+	// households closed so far (fieldwork.Interim).
+	Interim bool
 }
 
 // fieldworkSection counts the round's fieldwork within scope sc, grouped
 // by "street" or "community"; link makes a group's drill-down path.
 func (s *Handler) fieldworkSection(d *dashRound, sc store.Scope, by string, link func(id int64) string) (fieldSection, error) {
-	var f fieldSection
+	f := fieldSection{Interim: fieldwork.Interim(d.info.Status)}
 	rows, err := s.db.Progress(d.ctx, d.info.ID, by, sc)
 	if err != nil {
+		return f, err
+	}
+	if f.Households, err = s.rounds.RoundHouseholds(d.ctx, d.info, sc); err != nil {
 		return f, err
 	}
 	f.Total, f.Groups = progressRows(rows)

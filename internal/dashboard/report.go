@@ -9,6 +9,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/buildinfo"
+	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/weighting"
@@ -45,17 +46,21 @@ type methods struct {
 	Sample               string
 	Design               string // two-stage or stratified-srs
 	Allocation           string
-	SampleN              int
-	PerCommunity         int
-	Reserves             int
-	Assignments          int
-	Interviews           int
-	RR1, RR3             float64
-	Weighted             bool
-	Nonresponse          string
-	Calibration          string
-	Trim                 float64
-	Level                float64
+	// PlannedN is the design's requested sample size (the draw may take
+	// a few households more or fewer: Households.Drawn is what it took).
+	PlannedN     int
+	PerCommunity int
+	// Households are the round's household counts, as every page shows
+	// them (rounds.Service.Households); Interim: the rates are not final.
+	Households  fieldwork.Households
+	Interim     bool
+	Interviews  int
+	RR1, RR3    float64
+	Weighted    bool
+	Nonresponse string
+	Calibration string
+	Trim        float64
+	Level       float64
 	// Variance is the estimator of the figures' standard errors: "wor"
 	// (two stages without replacement) or "wr" (with replacement).
 	Variance string
@@ -118,7 +123,7 @@ func (s *Handler) Report(c echo.Context) error {
 // the software.
 func (s *Handler) methodsOf(d *dashRound, f fieldSection) (methods, error) {
 	m := methods{Kind: d.info.Kind, Questionnaire: d.info.Questionnaire, QuestionnaireVersion: d.info.QuestionnaireVersion,
-		Sample: d.info.Sample, Assignments: f.Total.Assignments, Interviews: f.Total.I, RR1: f.Total.RR1, RR3: f.Total.RR3,
+		Sample: d.info.Sample, Households: f.Households, Interim: f.Interim, Interviews: f.Total.I, RR1: f.Total.RR1, RR3: f.Total.RR3,
 		Level: 0.95, MinCell: d.minCell, Software: software(), Variance: "wor"}
 	if d.info.Sample != "" {
 		smp, err := s.db.SampleByName(d.ctx, d.info.Sample)
@@ -131,15 +136,11 @@ func (s *Handler) methodsOf(d *dashRound, f fieldSection) (methods, error) {
 				N            int    `json:"n"`
 				Allocation   string `json:"allocation"`
 				PerCommunity int    `json:"per_community"`
-				Reserves     int    `json:"reserves"`
 			} `json:"spec"`
 		}
 		if err == nil && json.Unmarshal([]byte(smp.Design), &design) == nil {
-			m.Design, m.SampleN, m.Allocation = design.Spec.Design, design.Spec.N, design.Spec.Allocation
-			m.PerCommunity, m.Reserves = design.Spec.PerCommunity, design.Spec.Reserves
-		}
-		if m.SampleN == 0 && err == nil {
-			m.SampleN = smp.Households
+			m.Design, m.PlannedN, m.Allocation = design.Spec.Design, design.Spec.N, design.Spec.Allocation
+			m.PerCommunity = design.Spec.PerCommunity
 		}
 	}
 	w, err := s.db.LatestWeighting(d.ctx, d.info.ID)

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
+	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -187,6 +188,7 @@ type communityPage struct {
 	StreetName string
 	StreetHref string
 	Field      fieldRow
+	Interim    bool // the round is not closed: its rates are interim
 }
 
 // Community is a community's figures beside its street's and
@@ -198,7 +200,7 @@ func (s *Handler) Community(c echo.Context) error {
 		return err
 	}
 	d, cid := f.dashRound, f.id
-	p := communityPage{drillPage: f.page(), Community: cm, StreetHref: d.streetLink(cm.StreetID)}
+	p := communityPage{drillPage: f.page(), Community: cm, StreetHref: d.streetLink(cm.StreetID), Interim: fieldwork.Interim(d.info.Status)}
 	rows, err := s.db.Progress(d.ctx, d.info.ID, "community", store.Scope{StreetID: cm.StreetID})
 	if err != nil {
 		return err

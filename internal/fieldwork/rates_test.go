@@ -114,3 +114,32 @@ func TestRatesJSON(t *testing.T) {
 		t.Errorf("Rates JSON = %s, want %s", b, want)
 	}
 }
+
+// TestHouseholdsOf checks the one definition of the household counts:
+// pending is what is assigned and not closed, and the other counts are
+// passed through under their own names.
+func TestHouseholdsOf(t *testing.T) {
+	for _, tc := range []struct {
+		in   HouseholdTally
+		want Households
+	}{
+		{HouseholdTally{}, Households{}},
+		{HouseholdTally{Main: 43, Reserves: 129, Released: 0, Assignments: 43, Final: 22},
+			Households{Drawn: 43, Reserves: 129, Assigned: 43, Closed: 22, Pending: 21}},
+		{HouseholdTally{Main: 2280, Reserves: 6840, Released: 577, Assignments: 2857, Final: 2857},
+			Households{Drawn: 2280, Reserves: 6840, Released: 577, Assigned: 2857, Closed: 2857, Pending: 0}},
+	} {
+		if got := HouseholdsOf(tc.in); got != tc.want {
+			t.Errorf("HouseholdsOf(%+v) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+	c := Counts{I: 20, R: 2, Pending: 21}
+	if c.Closed() != 22 {
+		t.Errorf("Closed = %d, want 22", c.Closed())
+	}
+	for status, want := range map[string]bool{"planned": true, "fieldwork": true, "closed": false} {
+		if Interim(status) != want {
+			t.Errorf("Interim(%q) = %v, want %v", status, !want, want)
+		}
+	}
+}

@@ -109,11 +109,11 @@ func TestOfficePagesShow(t *testing.T) {
 			}
 			return body[i:min(len(body), i+2500)]
 		}
-		if r := row(page("admin", "/rounds")); !strings.Contains(r, `<td class="num">12</td>`) || !strings.Contains(r, `data-action="close"`) {
+		if r := row(page("admin", "/rounds")); !strings.Contains(r, `<td class="num" data-count="assigned">12</td>`) || !strings.Contains(r, `data-action="close"`) {
 			t.Errorf("admin's rounds row:\n%s", r)
 		}
 		r := row(page("sup1", "/rounds"))
-		if !strings.Contains(r, `<td class="num">6</td>`) || strings.Contains(r, `data-action=`) || !strings.Contains(r, `/rounds/`+rid+`/board`) {
+		if !strings.Contains(r, `<td class="num" data-count="assigned">6</td>`) || strings.Contains(r, `data-action=`) || !strings.Contains(r, `/rounds/`+rid+`/board`) {
 			t.Errorf("sup1's rounds row (6 households of the street, no state buttons, the board):\n%s", r)
 		}
 		if r := row(page("analyst", "/rounds")); strings.Contains(r, "/board") || !strings.Contains(r, "/rounds/"+rid+`"`) {

@@ -21,7 +21,10 @@ import (
 type roundRow struct {
 	store.RoundInfo
 	Counts store.RoundCount
-	Tabs   []web.NavItem
+	// Households are the round's household counts in the caller's
+	// scope, as every page shows them (rounds.Service.Households).
+	Households fieldwork.Households
+	Tabs       []web.NavItem
 	// Actions are the state changes an admin may make now (start, close,
 	// reopen).
 	Actions []string
@@ -36,10 +39,10 @@ type roundRow struct {
 
 // Done is the share of the round's households with a final outcome.
 func (r roundRow) Done() float64 {
-	if r.Counts.Assignments == 0 {
+	if r.Households.Assigned == 0 {
 		return 0
 	}
-	return float64(r.Counts.Final) / float64(r.Counts.Assignments)
+	return float64(r.Households.Closed) / float64(r.Households.Assigned)
 }
 
 // roundActions are the transitions from each state, as rounds.SetState
@@ -64,6 +67,10 @@ func (s *Handler) roundRows(c echo.Context) ([]roundRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	hs, err := s.rounds.Households(ctx, store.Scope{StreetID: caller.Scope().StreetID}, 0)
+	if err != nil {
+		return nil, err
+	}
 	var waiting map[int64]store.StreetWaiting
 	if u.Role == store.RoleSupervisor {
 		if waiting, err = s.db.StreetWaiting(ctx, caller.Scope().StreetID); err != nil {
@@ -73,6 +80,9 @@ func (s *Handler) roundRows(c echo.Context) ([]roundRow, error) {
 	rows := make([]roundRow, len(rs))
 	for i, r := range rs {
 		rows[i] = roundRow{RoundInfo: r, Counts: counts[r.ID], Tabs: ui.Tabs(u, r.ID, c.Request().URL.Path), Waiting: waiting[r.ID]}
+		if r.SampleID.Valid {
+			rows[i].Households = hs[r.SampleID.Int64]
+		}
 		if u.Role == store.RoleAdmin {
 			rows[i].Actions = roundActions[r.Status]
 			if r.Status == store.RoundFieldwork {

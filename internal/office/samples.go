@@ -10,6 +10,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/draw"
+	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 )
@@ -79,6 +80,13 @@ func (s *Handler) places(c echo.Context) ([]placeStreet, error) {
 	return out, nil
 }
 
+// sampleRow is a drawn sample with its household counts, as every page
+// shows them (rounds.Service.Households).
+type sampleRow struct {
+	store.Sample
+	Households fieldwork.Households
+}
+
 // Samples shows the design form with the sample-size calculator and
 // the allocation preview beside it, and the drawn samples.
 func (s *Handler) Samples(c echo.Context) error {
@@ -91,8 +99,16 @@ func (s *Handler) Samples(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	hs, err := s.rounds.Households(ctx, store.Scope{}, 0)
+	if err != nil {
+		return err
+	}
+	rows := make([]sampleRow, len(ss))
+	for i, x := range ss {
+		rows[i] = sampleRow{Sample: x, Households: hs[x.ID]}
+	}
 	return s.ui.Render(c, "office_samples", "office.samples.title", map[string]any{
-		"Samples": ss, "Frames": fs, "Admin": request.User(c).Role == store.RoleAdmin,
+		"Samples": rows, "Frames": fs, "Admin": request.User(c).Role == store.RoleAdmin,
 		"Defaults": map[string]any{"PerCommunity": draw.DefaultPerCommunity},
 	})
 }
@@ -124,8 +140,12 @@ func (s *Handler) Sample(c echo.Context) error {
 		t.PSUsDrawn += st.Result.PSUsDrawn
 		total.Allocation.Size += st.Allocation.Size
 	}
+	hs, err := s.rounds.Households(c.Request().Context(), store.Scope{}, smp.ID)
+	if err != nil {
+		return err
+	}
 	return s.ui.Render(c, "office_sample", "office.sample.title", map[string]any{
-		"Sample": smp, "Spec": spec, "Streets": streets, "Total": total,
+		"Sample": smp, "Spec": spec, "Streets": streets, "Total": total, "Households": hs[smp.ID],
 		"CSV": "/api/v1/samples/" + url.PathEscape(smp.Name) + "/households?format=csv",
 	})
 }

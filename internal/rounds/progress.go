@@ -26,6 +26,11 @@ type Progress struct {
 	By      string          `json:"by"`
 	Total   ProgressGroup   `json:"total"`
 	Groups  []ProgressGroup `json:"groups"`
+	// Households are the round's household counts in the same scope
+	// (Service.Households); Interim: the round is not closed, so the
+	// rates are on the households closed so far.
+	Households fieldwork.Households `json:"households"`
+	Interim    bool                 `json:"interim"`
 }
 
 // Progress counts a round's dispositions by street, community or
@@ -49,7 +54,11 @@ func (s *Service) progress(ctx context.Context, c Caller, roundID int64, by stri
 	if err != nil {
 		return Progress{}, err
 	}
-	p := Progress{RoundID: roundID, Status: r.Status, By: by, Total: ProgressGroup{Name: "total"}, Groups: []ProgressGroup{}}
+	p := Progress{RoundID: roundID, Status: r.Status, By: by, Total: ProgressGroup{Name: "total"}, Groups: []ProgressGroup{},
+		Interim: fieldwork.Interim(r.Status)}
+	if p.Households, err = s.RoundHouseholds(ctx, r, sc); err != nil {
+		return Progress{}, err
+	}
 	index := map[int64]int{}
 	for _, row := range rows {
 		i, ok := index[row.GroupID]

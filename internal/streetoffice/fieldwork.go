@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -25,6 +26,11 @@ type fieldworkView struct {
 	// supervisor, or every street), so the poller may update it.
 	LiveTotal bool
 	API       string
+	// Households are the round's household counts in the page's street
+	// (rounds.Service.Households, as on every page); Interim: the round
+	// is not closed, so its rates are on the households closed so far.
+	Households fieldwork.Households
+	Interim    bool
 }
 
 type appointmentRow struct {
@@ -49,6 +55,10 @@ func (s *Handler) Fieldwork(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	hs, err := s.rounds.RoundHouseholds(ctx, v.Round, store.Scope{StreetID: v.StreetID})
+	if err != nil {
+		return err
+	}
 	loc := roundRule(v.Round).Location()
 	now := time.Now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
@@ -58,8 +68,9 @@ func (s *Handler) Fieldwork(c echo.Context) error {
 	}
 	fv := fieldworkView{streetView: v, ByInterviewer: ui.ProgressRowsOf(byI.Groups), ByCommunity: ui.ProgressRowsOf(byC.Groups),
 		Total: ui.ProgressRowOf(byI.Total), Today: day.Format(time.DateOnly), Zone: loc.String(), UpdatedAt: now.Format("15:04:05"),
-		LiveTotal: request.User(c).Role == store.RoleSupervisor || v.StreetID == 0,
-		API:       "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress"}
+		LiveTotal:  request.User(c).Role == store.RoleSupervisor || v.StreetID == 0,
+		API:        "/api/v1/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/progress",
+		Households: hs, Interim: fieldwork.Interim(v.Round.Status)}
 	for _, a := range aps {
 		fv.Appointments = append(fv.Appointments, appointmentRow{Appointment: a, At: a.AppointmentAt.In(loc).Format("15:04")})
 	}

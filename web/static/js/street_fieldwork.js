@@ -2,7 +2,7 @@
 // GET /api/v1/rounds/:id/progress by interviewer and by community and
 // writes the cells of the rows on the page (no reload), then the time.
 
-import { cells } from "./street_util.js";
+import { cells, householdCells } from "./street_util.js";
 
 const live = document.getElementById("live");
 
@@ -25,6 +25,16 @@ function write(table, group, key) {
   }
 }
 
+// writeHouseholds writes the household counts (#households) when the
+// API's scope is the page's.
+function writeHouseholds(h) {
+  if (!h) return;
+  for (const [k, text] of Object.entries(householdCells(h))) {
+    const dd = document.querySelector(`#households [data-count="${k}"] dd`);
+    if (dd && dd.textContent !== text) dd.textContent = text;
+  }
+}
+
 async function refresh() {
   const err = document.getElementById("live-error");
   try {
@@ -32,7 +42,10 @@ async function refresh() {
       const p = await progress(by);
       const table = document.querySelector(`table[data-by="${by}"]`);
       for (const g of p.groups || []) write(table, g, String(g.id || 0));
-      if (by === "interviewer" && live.dataset.liveTotal === "true") write(table, p.total, "total");
+      if (by === "interviewer" && live.dataset.liveTotal === "true") {
+        write(table, p.total, "total");
+        writeHouseholds(p.households);
+      }
     }
     const t = new Date();
     document.getElementById("updated-at").textContent = t.toTimeString().slice(0, 8);

@@ -45,6 +45,20 @@ export function cells(g) {
   };
 }
 
+/** thousands formats a count as the server does: 2,280. */
+export function thousands(n) {
+  return String(Math.round(Number(n) || 0)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** householdCells maps the household counts of a progress answer
+ * (its "households") to the text of the page's counts, by their
+ * data-count. */
+export function householdCells(h) {
+  const out = {};
+  for (const k of ["drawn", "reserves", "released", "assigned", "closed", "pending"]) out[k] = thousands(h?.[k]);
+  return out;
+}
+
 /** outcomeKey is the string key of a rescued item's outcome. */
 export function outcomeKey(item) {
   return `street.rescue.${item.outcome}`;

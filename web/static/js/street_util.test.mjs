@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { selectedIDs, assignedHref, pct, cells, outcomeKey } from "./street_util.js";
+import { selectedIDs, assignedHref, pct, cells, outcomeKey, thousands, householdCells } from "./street_util.js";
 
 test("selectedIDs keeps the checked boxes as numbers", () => {
   const boxes = [{ checked: true, value: "3" }, { checked: false, value: "4" }, { checked: true, value: "x" }, { checked: true, value: "12" }];
@@ -30,4 +30,13 @@ test("cells counts final households and formats the rates", () => {
 
 test("outcomeKey names the strings of the three outcomes", () => {
   assert.equal(outcomeKey({ outcome: "held" }), "street.rescue.held");
+});
+
+test("householdCells formats every household count as the server does", () => {
+  assert.equal(thousands(2280), "2,280");
+  assert.equal(thousands(43), "43");
+  assert.equal(thousands(1234567), "1,234,567");
+  assert.deepEqual(householdCells({ drawn: 2280, reserves: 6840, released: 577, assigned: 2857, closed: 2000, pending: 857 }),
+    { drawn: "2,280", reserves: "6,840", released: "577", assigned: "2,857", closed: "2,000", pending: "857" });
+  assert.equal(householdCells({}).pending, "0");
 });
