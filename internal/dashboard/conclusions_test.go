@@ -210,8 +210,12 @@ func glossaryOnTap(t *testing.T, base string, seed servertest.DashSeed) {
 		chromedp.Navigate(fmt.Sprintf("%s/rounds/%d?lang=zh-CN", base, seed.Round)), chromedp.WaitReady("#live-key", chromedp.ByQuery),
 		webtest.Navigation(webtest.Click(`#live-key a.term[data-term="deff"]`)),
 		webtest.WaitJS(`location.pathname === "/help" && document.getElementById("deff") !== null`),
+		// The browser scrolls to the fragment once the page is laid out:
+		// wait for the entry to be on the screen (a fraction of a pixel
+		// above its top edge is layout rounding), then read the rest.
+		webtest.WaitJS(`(() => { const r = document.getElementById("deff").getBoundingClientRect(); return r.top > -1 && r.top < innerHeight; })()`),
 		webtest.Eval(`(() => { const r = document.getElementById("deff").getBoundingClientRect();
-			return {hash: location.hash, onPage: r.top >= 0 && r.top < innerHeight, formula: document.querySelector("#deff details") !== null}; })()`, &entry))
+			return {hash: location.hash, onPage: r.top > -1 && r.top < innerHeight, formula: document.querySelector("#deff details") !== null}; })()`, &entry))
 	if entry.Hash != "#deff" || !entry.OnPage || !entry.Formula {
 		t.Errorf("tapping deff: %+v, want its entry #deff on the screen with its formula", entry)
 	}
