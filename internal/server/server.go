@@ -81,7 +81,16 @@ const (
 
 // New builds the server and its routes.
 func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) (*Server, error) {
-	pages, err := web.NewPages()
+	if cfg.Location == nil { // a Config not made by Resolve (tests): the default zone
+		loc, err := config.ParseZone(config.DefaultTimeZone)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Location = loc
+	}
+	// Every page shows its times, and draws its days, in the district's
+	// zone: the templates' time functions are bound to it.
+	pages, err := web.NewPagesIn(cfg.Location)
 	if err != nil {
 		return nil, err
 	}

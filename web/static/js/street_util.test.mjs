@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { selectedIDs, assignedHref, pct, cells, outcomeKey } from "./street_util.js";
+import { selectedIDs, assignedHref, pct, cells, outcomeKey, clockIn } from "./street_util.js";
 
 test("selectedIDs keeps the checked boxes as numbers", () => {
   const boxes = [{ checked: true, value: "3" }, { checked: false, value: "4" }, { checked: true, value: "x" }, { checked: true, value: "12" }];
@@ -30,4 +30,11 @@ test("cells counts final households and formats the rates", () => {
 
 test("outcomeKey names the strings of the three outcomes", () => {
   assert.equal(outcomeKey({ outcome: "held" }), "street.rescue.held");
+});
+
+test("clockIn writes the time of day in the district's zone, half-hour zones included", () => {
+  const d = new Date("2026-12-05T19:00:05Z");
+  assert.equal(clockIn(d, "Asia/Kolkata"), "00:30:05");
+  assert.equal(clockIn(d, "Asia/Shanghai"), "03:00:05");
+  assert.equal(clockIn(new Date("2026-12-05T09:04:03Z"), "UTC"), "09:04:03");
 });
