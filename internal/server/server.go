@@ -102,6 +102,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
 	s.api = api.New(db, s.rounds, cfg.MinCell, statusOf)
+	s.api.Location = cfg.Location // exports' times
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
 	s.office = office.New(db, s.rounds, s.ui)
