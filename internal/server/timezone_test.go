@@ -136,6 +136,14 @@ func TestPagesInDistrictZone(t *testing.T) {
 				{"sup1", fmt.Sprintf("/rounds/%s/review/%d", r, late), []string{tc.late}},
 				{"sup1", fmt.Sprintf("/rounds/%s/review/%d", r, early), []string{tc.early}},
 			}
+			// The responses export writes its times as ISO 8601 with the
+			// district's offset, in CSV and XLSX alike (the XLSX cells are
+			// checked in internal/export).
+			status, body := servertest.Get(t, admin, base+"/api/v1/rounds/"+r+"/export/responses?format=csv")
+			wantISO := utc(20, 19, 0).In(loc).Format(time.RFC3339)
+			if status != 200 || !strings.Contains(string(body), ","+wantISO+",") || strings.Contains(string(body), "T19:00:00Z") {
+				t.Errorf("responses export (%d): want the start %s, not UTC:\n%.600s", status, wantISO, body)
+			}
 			for _, p := range pages {
 				for _, lang := range []string{"zh-CN", "en"} {
 					c := admin
