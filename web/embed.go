@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 )
 
 //go:embed templates static i18n messages
@@ -33,6 +34,7 @@ type Pages struct {
 	pages   map[string]*template.Template
 	strings map[string]map[string]string
 	raw     map[string][]byte
+	loc     *time.Location // the district's zone: every time is shown in it
 }
 
 // NewPages parses every template and string table. The strings of a
@@ -46,7 +48,18 @@ type Pages struct {
 // the partials: templates/partials (shared, the SVG charts) and each
 // face's templates/<face>/partials.
 func NewPages() (*Pages, error) {
-	p := &Pages{pages: map[string]*template.Template{}, strings: map[string]map[string]string{}, raw: map[string][]byte{}}
+	loc, err := time.LoadLocation(DefaultZone)
+	if err != nil {
+		return nil, err
+	}
+	return NewPagesIn(loc)
+}
+
+// NewPagesIn is NewPages for a district in time zone loc: the pages show
+// every time in it (timeFuncs) and name it once.
+func NewPagesIn(loc *time.Location) (*Pages, error) {
+	p := &Pages{pages: map[string]*template.Template{}, strings: map[string]map[string]string{}, raw: map[string][]byte{}, loc: loc}
+	zoneFuncs := timeFuncs(loc)
 	names, err := fs.Glob(files, "i18n/*.json")
 	if err != nil {
 		return nil, err
@@ -121,7 +134,7 @@ func NewPages() (*Pages, error) {
 		if err != nil {
 			return nil, err
 		}
-		t := template.New(name).Option("missingkey=error").Funcs(Funcs)
+		t := template.New(name).Option("missingkey=error").Funcs(Funcs).Funcs(zoneFuncs)
 		if _, err := t.Parse(string(layout)); err != nil {
 			return nil, fmt.Errorf("web: layout: %w", err)
 		}
@@ -189,6 +202,9 @@ func (p *Pages) Render(w io.Writer, pg Page) error {
 	_, err := buf.WriteTo(w)
 	return err
 }
+
+// Location is the district's time zone the pages show times in.
+func (p *Pages) Location() *time.Location { return p.loc }
 
 // Lang returns lang if it is supported, else the default language.
 func (p *Pages) Lang(lang string) string {

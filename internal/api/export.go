@@ -48,7 +48,7 @@ func (s *Handler) RoundExport(kind results.ExportKind) echo.HandlerFunc {
 			return def
 		}
 		o := results.ExportOptions{Format: f, Labels: flag("labels", false), NoBOM: !flag("bom", true),
-			Scope: store.Scope{StreetID: request.Caller(c).Scope().StreetID}, MinN: int64(s.minCell)}
+			Scope: store.Scope{StreetID: request.Caller(c).Scope().StreetID}, MinN: int64(s.minCell), Location: s.Location}
 		if v := c.QueryParam("lonely_psu"); v != "" {
 			if o.LonelyPSU, err = stats.ParseLonelyPSU(v); err != nil {
 				fields["lonely_psu"] = "fail, remove, certainty, adjust or average"

@@ -11,6 +11,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/rounds"
 	"github.com/minyi-survey/minyi/internal/store"
+	"time"
 )
 
 // Handler serves the JSON API.
@@ -21,6 +22,9 @@ type Handler struct {
 	// status is the server's mapping of an error kind to its HTTP status,
 	// which each item's result of a sync reports.
 	status func(apperr.Kind) int
+	// Location is the district's time zone: exports write their times in
+	// it (ISO 8601 with its offset); nil is UTC.
+	Location *time.Location
 }
 
 // New returns the API's handlers.

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	_ "time/tzdata" // the district's zone loads on machines without a zoneinfo database
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/store"
@@ -33,6 +35,9 @@ type Config struct {
 	// believed; empty means the client address is the connection's.
 	TrustedProxies []*net.IPNet
 	NoDemo         bool // serve does not seed the demo district into a new database
+	// Location is the district's time zone: every page shows its times
+	// in it and draws its day boundaries in it (the database keeps UTC).
+	Location *time.Location
 
 	// HTTPS: at most one of the certificate files (TLSCert, TLSKey), a
 	// local TLS directory ('minyi tls local') or ACME.
@@ -90,6 +95,7 @@ var Settings = []Setting{
 	{"auto-migrate", "MINYI_AUTO_MIGRATE", "auto", "apply pending migrations at start: true, false, or auto (= true on SQLite, false on PostgreSQL)", "serve"},
 	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
 	{"trusted-proxies", "MINYI_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = the connection's address is the client's (login limits and the audit log use it)", "serve"},
+	{"timezone", "MINYI_TIMEZONE", DefaultTimeZone, "the district's time zone (an IANA name such as Asia/Shanghai or Asia/Kolkata): every page shows its times and draws its days in it; the database keeps UTC", "serve"},
 	{"no-demo", "MINYI_NO_DEMO", "false", "do not seed the demo district (simulated rounds and demo accounts) into a new, empty database", "serve"},
 	{"tls-cert", "MINYI_TLS_CERT", "", "HTTPS with the district's own certificate: its PEM file (the chain after it), with --tls-key; reloaded when the files change or on SIGHUP", "serve"},
 	{"tls-key", "MINYI_TLS_KEY", "", "the private key (PEM) of --tls-cert", "serve"},
@@ -149,7 +155,7 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 // Resolve validates the parsed values and returns the configuration. Every
 // problem is named by its flag and environment variable.
 func (r Flags) Resolve() (Config, error) {
-	c := Config{LogFormat: "text", SessionTTL: 12 * time.Hour, MinCell: 30}
+	c := Config{LogFormat: "text", SessionTTL: 12 * time.Hour, MinCell: 30, Location: mustZone(DefaultTimeZone)}
 	problems := map[string]string{}
 	get := func(name string) (string, bool) {
 		p, ok := r[name]
@@ -234,6 +240,14 @@ func (r Flags) Resolve() (Config, error) {
 			bad("trusted-proxies", err.Error())
 		}
 		c.TrustedProxies = nets
+	}
+	if v, ok := get("timezone"); ok {
+		loc, err := ParseZone(v)
+		if err != nil {
+			bad("timezone", apperr.PublicMessage(err))
+		} else {
+			c.Location = loc
+		}
 	}
 	if v, ok := get("no-demo"); ok {
 		switch strings.ToLower(v) {
@@ -367,6 +381,33 @@ const (
 	maxBackupEvery = 8760 * time.Hour
 	maxBackupKeep  = 10_000
 )
+
+// DefaultTimeZone is the district's time zone unless --timezone says
+// otherwise: China's one zone, Beijing time.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// ParseZone loads the district's time zone by its IANA name. Unlike
+// time.LoadLocation it refuses "" and "Local" (the server's own zone, which
+// would make the pages depend on the machine they run on).
+func ParseZone(name string) (*time.Location, error) {
+	var loc *time.Location
+	err := errors.New("no zone")
+	if name != "" && name != "Local" {
+		loc, err = time.LoadLocation(name)
+	}
+	if err != nil {
+		return nil, apperr.New(apperr.Invalid, "%q is not a time zone: give an IANA name such as Asia/Shanghai or Asia/Kolkata", name)
+	}
+	return loc, nil
+}
+
+func mustZone(name string) *time.Location {
+	loc, err := ParseZone(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
 
 // ParseProxies reads a comma-separated list of IP addresses and CIDR
 // ranges (192.0.2.10, 10.0.0.0/8, ::1). A plain address is a range of one.

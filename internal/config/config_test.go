@@ -154,3 +154,34 @@ func TestREADMETable(t *testing.T) {
 		t.Fatalf("README.md does not contain the configuration table; paste this:\n%s", MarkdownTable())
 	}
 }
+
+// TestTimezone: the district's zone comes from --timezone, then
+// MINYI_TIMEZONE, then Beijing time; a name the zone database does not know
+// (or "Local", the machine's own) is a start error naming the setting.
+func TestTimezone(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string // zone name, or "" for an error
+	}{
+		{want: "Asia/Shanghai"},
+		{env: map[string]string{"MINYI_TIMEZONE": "Asia/Kolkata"}, want: "Asia/Kolkata"},
+		{env: map[string]string{"MINYI_TIMEZONE": "Asia/Kolkata"}, args: []string{"--timezone", "Asia/Urumqi"}, want: "Asia/Urumqi"},
+		{args: []string{"--timezone", "UTC"}, want: "UTC"},
+		{args: []string{"--timezone", "Asia/Beijing"}},
+		{args: []string{"--timezone", "Local"}},
+		{args: []string{"--timezone", "+08:00"}},
+		{env: map[string]string{"MINYI_TIMEZONE": "Mars/Olympus"}},
+	} {
+		c, err := resolve(t, "serve", tc.env, tc.args...)
+		if tc.want == "" {
+			if err == nil || !strings.Contains(err.Error(), "--timezone / MINYI_TIMEZONE") {
+				t.Errorf("env %v args %v: err %v, want one naming --timezone / MINYI_TIMEZONE", tc.env, tc.args, err)
+			}
+			continue
+		}
+		if err != nil || c.Location == nil || c.Location.String() != tc.want {
+			t.Errorf("env %v args %v: zone %v, %v; want %s", tc.env, tc.args, c.Location, err, tc.want)
+		}
+	}
+}

@@ -47,6 +47,10 @@ func (s *Handler) fieldworkSection(d *dashRound, sc store.Scope, by string, link
 		return f, err
 	}
 	_, f.Interviewers = progressRows(byIV)
+	// Days in the district's zone (serve --timezone), half-hour offsets
+	// included (store.ProgressByDay). The offset is today's: a zone with
+	// summer time would draw the other season's days an hour off (China
+	// and India have none).
 	_, offset := d.now.In(d.loc).Zone()
 	days, err := s.db.ProgressByDay(d.ctx, d.info.ID, offset, sc)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/results"
@@ -175,12 +174,8 @@ func (s *Handler) loadDashRound(c echo.Context) (*dashRound, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc := fieldwork.DefaultRule().Location()
-	if info.ReplacementRule != "" {
-		if rule, err := fieldwork.ParseRule([]byte(info.ReplacementRule)); err == nil {
-			loc = rule.Location()
-		}
-	}
+	// The district's zone: the page's times and its days (by-day counts).
+	loc := s.ui.Location()
 	return &dashRound{c: c, ctx: ctx, caller: caller, info: info, def: def, lang: s.ui.Lang(c), q: q, minCell: s.minCell, now: time.Now(), loc: loc}, nil
 }
 

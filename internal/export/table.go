@@ -46,7 +46,7 @@ const (
 	Integer              // an int64 (or int)
 	Number               // a float64 at full precision; NaN and ±Inf are empty
 	Fraction             // a float64 between 0 and 1, shown as a percentage in XLSX
-	Time                 // a time.Time (UTC, RFC 3339 in CSV); the zero time is empty
+	Time                 // a time.Time, ISO 8601 with its offset in Options.Location (CSV and XLSX alike); the zero time is empty
 )
 
 // Column is a column of a table.
@@ -63,6 +63,20 @@ type Options struct {
 	// Creator names the program that wrote an XLSX workbook (its
 	// document properties; a CSV file has nowhere to say it).
 	Creator string
+	// Location is the zone a Time cell is written in, as ISO 8601 with the
+	// zone's offset (2026-11-21T00:30:00+05:30), in CSV and XLSX alike, so
+	// that no reader takes one zone's clock for another's: the district's
+	// for what a person reads; nil is UTC (2026-11-20T19:00:00Z).
+	Location *time.Location
+}
+
+// isoTime writes a Time cell: ISO 8601 (RFC 3339) with the offset of loc
+// (nil: UTC).
+func isoTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(time.RFC3339)
 }
 
 // Book writes tables in a format: a CSV file holds one table, an XLSX
@@ -86,9 +100,9 @@ type Table interface {
 func NewBook(w io.Writer, f Format, o Options) (Book, error) {
 	switch f {
 	case FormatCSV:
-		return &csvBook{w: w, bom: !o.NoBOM}, nil
+		return &csvBook{w: w, bom: !o.NoBOM, loc: o.Location}, nil
 	case FormatXLSX:
-		return newXLSXBook(w, o.Creator)
+		return newXLSXBook(w, o.Creator, o.Location)
 	}
 	return nil, apperr.New(apperr.Invalid, "unknown format %q", f)
 }
@@ -101,6 +115,7 @@ type csvBook struct {
 	cols []Column
 	rec  []string
 	buf  []byte
+	loc  *time.Location // of Time cells
 }
 
 func (b *csvBook) Table(name string, cols []Column) (Table, error) {
@@ -159,7 +174,7 @@ func (b *csvBook) format(v any) (string, bool) {
 		if x.IsZero() {
 			return "", true
 		}
-		return x.UTC().Format(time.RFC3339), true
+		return isoTime(x, b.loc), true
 	}
 	return "", false
 }

@@ -155,3 +155,29 @@ func TestParseFormat(t *testing.T) {
 		t.Fatal("xls accepted")
 	}
 }
+
+// A Time cell is ISO 8601 with the offset of Options.Location, in CSV and
+// XLSX alike (UTC, written Z, without one): 19:30 in Beijing on the 20th is
+// 17:00 in Kolkata.
+func TestTimeCellsInLocation(t *testing.T) {
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		loc  *time.Location
+		want string
+	}{{nil, "2026-11-20T11:30:00Z"}, {kolkata, "2026-11-20T17:00:00+05:30"}} {
+		csv := string(writeBook(t, FormatCSV, Options{NoBOM: true, Location: tc.loc}))
+		if !strings.Contains(csv, ","+tc.want+"\n") {
+			t.Errorf("CSV in %v:\n%s\nwant the time %s", tc.loc, csv, tc.want)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(writeBook(t, FormatXLSX, Options{Location: tc.loc})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := f.GetCellValue("汇总", "E2"); v != tc.want {
+			t.Errorf("XLSX in %v: E2 = %q, want %q", tc.loc, v, tc.want)
+		}
+	}
+}

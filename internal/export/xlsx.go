@@ -27,10 +27,11 @@ type xlsxBook struct {
 	vals   []any
 	styles map[Kind]int
 	err    error
+	loc    *time.Location // of Time cells
 }
 
-func newXLSXBook(w io.Writer, creator string) (*xlsxBook, error) {
-	b := &xlsxBook{out: w, f: excelize.NewFile()}
+func newXLSXBook(w io.Writer, creator string, loc *time.Location) (*xlsxBook, error) {
+	b := &xlsxBook{out: w, f: excelize.NewFile(), loc: loc}
 	if creator != "" {
 		if err := b.f.SetDocProps(&excelize.DocProperties{Creator: creator, LastModifiedBy: creator}); err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "xlsx properties")
@@ -45,7 +46,6 @@ func (b *xlsxBook) style(k Kind) (int, error) {
 		b.styles = map[Kind]int{}
 		defs := map[Kind]*excelize.Style{
 			Fraction: {NumFmt: 10}, // 0.00%
-			Time:     {NumFmt: 22}, // m/d/yy h:mm, shown in the reader's locale
 			-1:       {Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}},
 		}
 		for k, s := range defs {
@@ -80,7 +80,7 @@ func (b *xlsxBook) Table(name string, cols []Column) (Table, error) {
 	for i, c := range cols {
 		w := c.Width
 		if w == 0 {
-			w = map[Kind]float64{Text: 14, Integer: 10, Number: 12, Fraction: 10, Time: 18}[c.Kind]
+			w = map[Kind]float64{Text: 14, Integer: 10, Number: 12, Fraction: 10, Time: 26}[c.Kind]
 		}
 		if err := b.sw.SetColWidth(i+1, i+1, w); err != nil {
 			return nil, apperr.Wrap(apperr.Internal, err, "sheet %q", name)
@@ -133,7 +133,7 @@ func (b *xlsxBook) Row(cells []any) error {
 			if x.IsZero() {
 				v = nil
 			} else {
-				v = x.UTC()
+				v = isoTime(x, b.loc) // text with its offset, as in CSV: an Excel date has no zone
 			}
 		}
 		b.vals[i] = v

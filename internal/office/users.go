@@ -164,7 +164,7 @@ func (s *Handler) Audit(c echo.Context) error {
 		if v == "" {
 			return time.Time{}
 		}
-		t, err := time.ParseInLocation(time.DateOnly, v, time.Local)
+		t, err := time.ParseInLocation(time.DateOnly, v, s.ui.Location()) // a day of the district
 		if err != nil || t.Year() < 2000 || t.Year() > 9000 {
 			errs[name] = "a date as YYYY-MM-DD"
 			return time.Time{}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/export"
@@ -48,6 +49,10 @@ func ParseExportKind(s string) (ExportKind, error) {
 // ExportOptions shape an export.
 type ExportOptions struct {
 	Format export.Format
+	// Location is the zone of the times of a CSV or XLSX export, written
+	// as ISO 8601 with its offset: the district's; nil is UTC. (The R
+	// bundle's files keep UTC.)
+	Location *time.Location
 	// Labels writes the answers of choice questions as their option labels
 	// (zh-CN) instead of their codes.
 	Labels bool

@@ -308,7 +308,7 @@ func exportTo(ctx context.Context, db *store.DB, roundID int64, kind ExportKind,
 	if kind == ExportRBundle {
 		return WriteRBundle(ctx, db, roundID, o, w)
 	}
-	book, err := export.NewBook(w, o.Format, export.Options{NoBOM: o.NoBOM, Creator: buildinfo.Read().Name(store.SchemaVersion())})
+	book, err := export.NewBook(w, o.Format, export.Options{NoBOM: o.NoBOM, Creator: buildinfo.Read().Name(store.SchemaVersion()), Location: o.Location})
 	if err != nil {
 		return err
 	}

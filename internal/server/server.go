@@ -81,7 +81,16 @@ const (
 
 // New builds the server and its routes.
 func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) (*Server, error) {
-	pages, err := web.NewPages()
+	if cfg.Location == nil { // a Config not made by Resolve (tests): the default zone
+		loc, err := config.ParseZone(config.DefaultTimeZone)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Location = loc
+	}
+	// Every page shows its times, and draws its days, in the district's
+	// zone: the templates' time functions are bound to it.
+	pages, err := web.NewPagesIn(cfg.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +102,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
 	s.api = api.New(db, s.rounds, cfg.MinCell, statusOf)
+	s.api.Location = cfg.Location // exports' times
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)
 	s.street = streetoffice.New(db, s.rounds, s.ui, statusOf)
 	s.office = office.New(db, s.rounds, s.ui)

@@ -18,10 +18,12 @@ type DayRow struct {
 
 // ProgressByDay counts a round's final assignments by street, local day and
 // AAPOR category within a street scope; offset is the district's offset
-// from UTC in seconds.
+// from UTC in seconds, whole hours or not (+05:30 is 19800).
 func (db *DB) ProgressByDay(ctx context.Context, roundID int64, offset int, sc Scope) ([]DayRow, error) {
 	var out []DayRow
-	err := db.read.SelectContext(ctx, &out, db.Q("dashboard-progress-by-day"), offset, roundID, sc.StreetID, sc.StreetID)
+	err := db.read.SelectContext(ctx, &out, db.Q("dashboard-progress-by-day"),
+		offset, roundID, sc.StreetID, sc.StreetID, offset, // the kept hours within one local day
+		offset, offset, roundID, sc.StreetID, sc.StreetID, offset) // the assignments of an hour across local midnight
 	return out, db.mapErr(err, "progress by day")
 }
 

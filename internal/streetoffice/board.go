@@ -115,7 +115,7 @@ func (s *Handler) Board(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	loc := roundRule(v.Round).Location()
+	loc := s.ui.Location() // the district's zone: every page's times and days
 	for _, r := range rows {
 		if n := len(bv.Groups); n == 0 || bv.Groups[n-1].ID != r.CommunityID {
 			bv.Groups = append(bv.Groups, boardGroup{ID: r.CommunityID, Name: r.Community})

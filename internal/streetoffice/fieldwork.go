@@ -59,7 +59,7 @@ func (s *Handler) Fieldwork(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	loc := roundRule(v.Round).Location()
+	loc := s.ui.Location() // the district's zone: every page's times and days
 	now := time.Now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	aps, err := s.db.Appointments(ctx, v.Round.ID, v.StreetID, day, day.AddDate(0, 0, 1))

@@ -2,7 +2,6 @@ package streetoffice
 
 import (
 	"database/sql"
-	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
-	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/request"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/ui"
@@ -136,17 +134,7 @@ func newPager(v streetView, path string, page, size, total, shown int) pager {
 	return p
 }
 
-// roundRule reads a round's stored field rule (the defaults where it
-// names nothing), for its time zone.
-func roundRule(r store.RoundInfo) fieldwork.Rule {
-	rl := fieldwork.DefaultRule()
-	if r.ReplacementRule != "" {
-		_ = json.Unmarshal([]byte(r.ReplacementRule), &rl) // written by rounds.Create; the defaults otherwise
-	}
-	return rl
-}
-
-// localTime formats a time in the round's zone ("" for none).
+// localTime formats a time in the district's zone ("" for none).
 func localTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""

@@ -54,7 +54,7 @@ func (s *Handler) Replacements(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	loc := roundRule(v.Round).Location()
+	loc := s.ui.Location() // the district's zone: every page's times and days
 	byAssignment := map[int64][]dueVisit{}
 	for _, dv := range visits {
 		byAssignment[dv.AssignmentID] = append(byAssignment[dv.AssignmentID], dueVisit{DueVisit: dv, At: localTime(dv.AttemptedAt, loc), Appointment: nullLocal(dv.AppointmentAt, loc)})

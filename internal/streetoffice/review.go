@@ -85,7 +85,7 @@ func (s *Handler) Review(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	loc := roundRule(v.Round).Location()
+	loc := s.ui.Location() // the district's zone: every page's times and days
 	base := "/rounds/" + strconv.FormatInt(v.Round.ID, 10) + "/review/"
 	for _, r := range rows {
 		row := reviewRow{ReviewRow: r, FlagList: localFlags(flagsOf(r.Flags), s.ui.Lang(c)), Href: base + strconv.FormatInt(r.ID, 10)}
@@ -150,7 +150,7 @@ func (s *Handler) ReviewResponse(c echo.Context) error {
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, err, "stored definition of round %d does not parse", v.Round.ID)
 	}
-	loc := roundRule(v.Round).Location()
+	loc := s.ui.Location() // the district's zone: every page's times and days
 	rv := responseView{streetView: v, Response: r, Flags: localFlags(flagsOf(r.Flags), s.ui.Lang(c)), Place: place,
 		Received: localTime(r.ReceivedAt, loc), Reviewable: r.Status == "accepted",
 		API:  "/api/v1/responses/" + strconv.FormatInt(id, 10) + "/review",

@@ -7,6 +7,7 @@ package ui
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,6 +23,11 @@ func New(pages *web.Pages) *UI { return &UI{pages: pages} }
 
 // Pages are the parsed templates and strings.
 func (u *UI) Pages() *web.Pages { return u.pages }
+
+// Location is the district's time zone (serve --timezone): a view model
+// that writes a time itself writes it in this zone, and a page's days are
+// its days.
+func (u *UI) Location() *time.Location { return u.pages.Location() }
 
 // Lang picks the interface language (request.Lang); a ?lang= choice is
 // remembered in the minyi_lang cookie.

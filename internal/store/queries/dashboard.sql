@@ -4,15 +4,32 @@
 
 -- name: dashboard-progress-by-day
 -- Final assignments by street, local day of their last visit and AAPOR
--- category, from the hours the assignments' triggers keep
--- (fieldwork_hours). The first argument is the district's offset from UTC
--- in seconds (stored hours are UTC).
-SELECT h.street_id AS street_id, date(h.hour * 3600 + CAST(? AS INTEGER), 'unixepoch') AS day,
-       h.category AS category, SUM(h.n) AS n
-FROM fieldwork_hours h
-WHERE h.round_id = ? AND (? = 0 OR h.street_id = ?)
+-- category. The district's offset from UTC in seconds is the argument
+-- marked off (given each time it is used); stored hours are UTC. Most come
+-- from the hours the assignments' triggers keep (fieldwork_hours): an hour
+-- that lies within one local day counts on that day. In a zone whose
+-- offset is not whole hours (Asia/Kolkata, +05:30) one UTC hour a day
+-- straddles local midnight (18:00-19:00 UTC is 23:30-00:30): its
+-- assignments are read one by one instead, by the second of their last
+-- visit (and that part is not run at all in a whole-hour zone).
+SELECT street_id, day, category, SUM(n) AS n FROM (
+    SELECT h.street_id AS street_id, date(h.hour * 3600 + CAST(? AS INTEGER), 'unixepoch') AS day, -- off
+           h.category AS category, h.n AS n
+    FROM fieldwork_hours h
+    WHERE h.round_id = ? AND (? = 0 OR h.street_id = ?)
+      AND (h.hour * 3600 + CAST(? AS INTEGER)) % 86400 <= 82800 -- off
+    UNION ALL
+    SELECT COALESCE(a.street_id, 0) AS street_id,
+           date(CAST(strftime('%s', a.last_visit_at) AS INTEGER) + CAST(? AS INTEGER), 'unixepoch') AS day, -- off
+           a.category AS category, 1 AS n
+    FROM assignments a
+    WHERE CAST(? AS INTEGER) % 3600 <> 0 -- off
+      AND a.round_id = ? AND (? = 0 OR a.street_id = ?)
+      AND a.category IS NOT NULL AND a.last_visit_at IS NOT NULL
+      AND (CAST(strftime('%s', a.last_visit_at) AS INTEGER) / 3600 * 3600 + CAST(? AS INTEGER)) % 86400 > 82800 -- off
+) d
 GROUP BY 1, 2, 3
-ORDER BY day, h.street_id
+ORDER BY day, street_id
 
 -- name: dashboard-flags-pending
 -- Accepted interviews with quality flags that no supervisor has reviewed

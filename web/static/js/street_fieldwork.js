@@ -1,8 +1,9 @@
 // The progress page keeps its numbers current: every 15 s it reads
 // GET /api/v1/rounds/:id/progress by interviewer and by community and
-// writes the cells of the rows on the page (no reload), then the time.
+// writes the cells of the rows on the page (no reload), then the time (in
+// the district's zone, as the server writes it).
 
-import { cells, householdCells } from "./street_util.js";
+import { cells, clockIn, householdCells } from "./street_util.js";
 
 const live = document.getElementById("live");
 
@@ -47,8 +48,7 @@ async function refresh() {
         writeHouseholds(p.households);
       }
     }
-    const t = new Date();
-    document.getElementById("updated-at").textContent = t.toTimeString().slice(0, 8);
+    document.getElementById("updated-at").textContent = clockIn(new Date(), document.body.dataset.zone);
     err.hidden = true;
   } catch {
     err.hidden = false;

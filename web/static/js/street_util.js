@@ -63,3 +63,13 @@ export function householdCells(h) {
 export function outcomeKey(item) {
   return `street.rescue.${item.outcome}`;
 }
+
+/** clockIn writes the time of day of date d in IANA zone tz (the
+ * district's, the page's data-zone) as the server writes it: 09:05:07.
+ * Without a zone it is the browser's own. */
+export function clockIn(d, tz) {
+  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+  if (tz) opts.timeZone = tz;
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", opts).formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.hour}:${parts.minute}:${parts.second}`;
+}

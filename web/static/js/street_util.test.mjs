@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { selectedIDs, assignedHref, pct, cells, outcomeKey, thousands, householdCells } from "./street_util.js";
+import { selectedIDs, assignedHref, pct, cells, outcomeKey, thousands, householdCells, clockIn } from "./street_util.js";
 
 test("selectedIDs keeps the checked boxes as numbers", () => {
   const boxes = [{ checked: true, value: "3" }, { checked: false, value: "4" }, { checked: true, value: "x" }, { checked: true, value: "12" }];
@@ -39,4 +39,11 @@ test("householdCells formats every household count as the server does", () => {
   assert.deepEqual(householdCells({ drawn: 2280, reserves: 6840, released: 577, assigned: 2857, closed: 2000, pending: 857 }),
     { drawn: "2,280", reserves: "6,840", released: "577", assigned: "2,857", closed: "2,000", pending: "857" });
   assert.equal(householdCells({}).pending, "0");
+});
+
+test("clockIn writes the time of day in the district's zone, half-hour zones included", () => {
+  const d = new Date("2026-12-05T19:00:05Z");
+  assert.equal(clockIn(d, "Asia/Kolkata"), "00:30:05");
+  assert.equal(clockIn(d, "Asia/Shanghai"), "03:00:05");
+  assert.equal(clockIn(new Date("2026-12-05T09:04:03Z"), "UTC"), "09:04:03");
 });
