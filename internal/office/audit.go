@@ -49,7 +49,7 @@ type auditField struct {
 var auditActions = []string{
 	"login", "login.failed",
 	"assignment.assign", "assignment.replace", "assignment.replace.decline",
-	"frame.import", "population.import",
+	"frame.import", "frame.order", "population.import",
 	"response.correct", "response.review", "response.submit",
 	"round.close", "round.create", "round.reopen", "round.resum", "round.simulated", "round.start", "round.weight",
 	"sample.draw", "survey.import", "survey.publish", "token.create", "token.revoke",
@@ -67,7 +67,7 @@ var auditObjectTypes = []string{"api_token", "assignment", "frame", "population"
 var auditFieldOrder = []string{
 	"name", "kind", "role", "street", "street_id", "community_id", "interviewer_id", "display_name",
 	"questionnaire_version_id", "sample_id", "version", "file", "source",
-	"households", "reserves", "streets", "communities", "cells", "total", "variables", "unit",
+	"households", "reserves", "streets", "streets_with_communities_reordered", "communities", "cells", "total", "variables", "unit",
 	"assignments", "assignment_ids", "changed", "count",
 	"from", "to", "outcome", "disposition", "review", "automatic", "replacement_id", "reason", "flags", "supersedes",
 	"response_id", "visit_id",
