@@ -30,10 +30,13 @@ var (
 	// crawlWritten is text a person wrote (a supervisor's reason in the
 	// audit log), shown as written whatever the page's language.
 	crawlWritten = regexp.MustCompile(`(?s)<q data-written>.*?</q>`)
-	crawlTag     = regexp.MustCompile(`(?s)<[^>]*>`)
-	crawlAttr    = regexp.MustCompile(`\s(?:title|placeholder|aria-label|alt)="([^"]*)"`)
-	crawlNumbers = regexp.MustCompile(`/\d+`)
-	crawlHan     = regexp.MustCompile(`\p{Han}`)
+	// crawlNotation is an analyst's formula (the glossary's, folded under
+	// each plain explanation): symbols and R's function names.
+	crawlNotation = regexp.MustCompile(`(?s)<p class="formula" data-notation>.*?</p>`)
+	crawlTag      = regexp.MustCompile(`(?s)<[^>]*>`)
+	crawlAttr     = regexp.MustCompile(`\s(?:title|placeholder|aria-label|alt)="([^"]*)"`)
+	crawlNumbers  = regexp.MustCompile(`/\d+`)
+	crawlHan      = regexp.MustCompile(`\p{Han}`)
 	// crawlEnglish is four English words in a row (not symbols: n, SE).
 	crawlEnglish = regexp.MustCompile(`\b[A-Za-z]{2,}(?:[ ,'’]+[A-Za-z]{2,}){3,}\b`)
 )
@@ -314,6 +317,7 @@ func crawlText(body string) string {
 	var b strings.Builder
 	body = crawlDrop.ReplaceAllString(body, " ")
 	body = crawlWritten.ReplaceAllString(body, " ")
+	body = crawlNotation.ReplaceAllString(body, " ")
 	for _, m := range crawlAttr.FindAllStringSubmatch(body, -1) {
 		b.WriteString(html.UnescapeString(m[1]))
 		b.WriteString("\n")
@@ -393,6 +397,9 @@ var crawlAllowed = map[string]bool{
 	"rr1": true, "rr3": true, "coop1": true, "ref1": true, "con1": true, "deff": true, "se": true, "n": true, "r": true, "spss": true, "stata": true,
 	"utc": true, "asia": true, "shanghai": true, "qr": true, "wi": true, "fi": true, "wifi": true, "ios": true, "android": true, "chrome": true, "chromium": true,
 	"english": true, "aapor": true, "a4": true, "zip": true, "gbk": true, "gb18030": true, "utf": true, "sha": true,
+	// AAPOR's disposition codes beside RR1 and the rest, each explained on
+	// /help#dispositions where it is shown.
+	"i": true, "nc": true, "ne": true,
 }
 
 // crawlPageAllowed are the Latin words a page may show beside the global
@@ -405,14 +412,14 @@ var crawlPageAllowed = map[string]map[string]bool{
 	// symbols linked to their glossary entries.
 	"zh-CN /rounds/N":               crawlSet("df eff"),
 	"zh-CN /rounds/N/communities/N": crawlSet("eff"),
+	// The glossary names the symbols it explains (PSU, df).
+	"zh-CN /help": crawlSet("psu df"),
 	// The community model's name and its authors (Fay–Herriot, REML,
 	// Prasad–Rao, Datta–Lahiri), with the glossary's 模型估计 beside them.
 	"zh-CN /rounds/N/streets/N": crawlSet("datta fay herriot lahiri prasad reml rao eff"),
-	// AAPOR's disposition codes (I, NC, NE), linked to the glossary.
-	"zh-CN /rounds/N/fieldwork": crawlSet("i nc ne"),
 	// The report's methods: the R code that rebuilds the design (svydesign,
 	// fpc, …) and the estimator's names, for the district's statistician.
-	"zh-CN /rounds/N/report": crawlSet("brewer psu adjust eff fpc logit lonely method p1 p2 survey svyciprop svydesign t v1"),
+	"zh-CN /rounds/N/report": crawlSet("brewer psu adjust df eff fpc logit lonely method p1 p2 survey svyciprop svydesign t v1"),
 	// A response: the questionnaire's question codes and the simulated
 	// device's name (data).
 	"zh-CN /rounds/N/review/N": crawlSet("a1 a2 b1 c1 d1 d2 d3 d4 d5 d6 d7 d8 e1 e2 e3 e5 s1 s2 sim simulate"),
