@@ -168,6 +168,9 @@ func (s *Handler) MyAssignments(c echo.Context) error {
 		"round":         map[string]any{"id": r.ID, "name": r.Name, "status": r.Status, "kind": r.Kind},
 		"questionnaire": map[string]any{"slug": r.Questionnaire, "version": r.QuestionnaireVersion},
 		"assignments":   as,
+		// The tablet shows its times, and reads an appointment's, in the
+		// district's zone, kept with the assignments offline.
+		"time_zone": s.zoneName(),
 	})
 }
 
@@ -370,4 +373,12 @@ func (s *Handler) SyncStatus(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+// zoneName is the district's time zone's IANA name (UTC when unset).
+func (s *Handler) zoneName() string {
+	if s.Location == nil {
+		return "UTC"
+	}
+	return s.Location.String()
 }

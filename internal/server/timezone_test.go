@@ -144,6 +144,16 @@ func TestPagesInDistrictZone(t *testing.T) {
 			if status != 200 || !strings.Contains(string(body), ","+wantISO+",") || strings.Contains(string(body), "T19:00:00Z") {
 				t.Errorf("responses export (%d): want the start %s, not UTC:\n%.600s", status, wantISO, body)
 			}
+			// The tablet is told the zone with the assignments it keeps
+			// offline, and shows its times in it (web/static/tablet/ui.js).
+			interviewer := servertest.LoginAs(t, base, "int1a")
+			status, body = servertest.Get(t, interviewer, base+"/api/v1/me/assignments?round="+r)
+			var tablet struct {
+				TimeZone string `json:"time_zone"`
+			}
+			if err := json.Unmarshal(body, &tablet); status != 200 || err != nil || tablet.TimeZone != tc.zone {
+				t.Errorf("the tablet's assignments (%d, %v): time_zone %q, want %q", status, err, tablet.TimeZone, tc.zone)
+			}
 			for _, p := range pages {
 				for _, lang := range []string{"zh-CN", "en"} {
 					c := admin

@@ -7,7 +7,7 @@
 import * as db from "./idb.js";
 import * as ob from "./outbox.js";
 import { prepare, evaluate, validate, option } from "./engine.js";
-import { h, t, tx, setStrings, currentLang, fmtTime, address } from "./ui.js";
+import { h, t, tx, setStrings, currentLang, fmtTime, address, setZone, wallToISO } from "./ui.js";
 
 const APP_VERSION = "tablet-1";
 const main = document.getElementById("main");
@@ -138,6 +138,7 @@ async function loadAssignments() {
   } catch { /* offline */ }
   data = data || (await db.get("kv", key));
   if (!data) return;
+  setZone(data.time_zone);
   S.assignments = data.assignments || [];
   S.qv = data.questionnaire;
   const dkey = `def:${S.qv.slug}@${S.qv.version}`;
@@ -470,14 +471,14 @@ function position() {
 }
 
 async function recordVisit(a, outcome, { note, when, gps }) {
-  if (outcome === "appointment" && !when) {
+  if (outcome === "appointment" && !wallToISO(when)) {
     banner(t("tablet.appointment_needed"), "warn");
     document.getElementById("appt").focus();
     return;
   }
   const body = { client_id: ob.uuid(), assignment_id: a.id, attempted_at: new Date().toISOString(), outcome };
   if (note) body.note = note;
-  if (outcome === "appointment") body.appointment_at = new Date(when).toISOString();
+  if (outcome === "appointment") body.appointment_at = wallToISO(when);
   if (gps) { const p = await position(); if (p) body.gps = p; }
   await db.commit(ob.newItem("visit", body, S.session.user.id));
   await refreshLocal();
