@@ -76,6 +76,17 @@ func TestImportKeepsRegisterOrder(t *testing.T) {
 		if err != nil || len(sc) != 4 || sc[0].Name != "城关" || sc[3].Name != "东城" {
 			t.Fatalf("FrameStreets = %+v, %v", sc, err)
 		}
+		// What names its streets sorts by their rank: a name no longer
+		// stored after every street.
+		rank, err := db.StreetRank(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := []string{"已撤销街道", "东城", "城关", "北山", "南湖"}
+		slices.SortStableFunc(names, func(a, b string) int { return rank(a) - rank(b) })
+		if want := []string{"城关", "南湖", "北山", "东城", "已撤销街道"}; !slices.Equal(names, want) {
+			t.Fatalf("sorted by StreetRank: %v, want %v", names, want)
+		}
 		if _, err := Import(ctx, db, strings.NewReader(orderCSV2), "order2.csv", frame.Options{}, store.CLI); err != nil {
 			t.Fatal(err)
 		}

@@ -162,19 +162,9 @@ func (s *Handler) sampleParam(c echo.Context) (store.Sample, error) {
 // inDistrictOrder sorts a sample's streets (as the draw recorded them) in
 // the district's order; a street no longer stored goes last.
 func (s *Handler) inDistrictOrder(c echo.Context, streets []draw.StreetResult) error {
-	all, err := s.db.Streets(c.Request().Context())
+	rank, err := s.db.StreetRank(c.Request().Context())
 	if err != nil {
 		return err
-	}
-	at := make(map[string]int, len(all))
-	for i, st := range all {
-		at[st.Name] = i
-	}
-	rank := func(name string) int {
-		if i, ok := at[name]; ok {
-			return i
-		}
-		return len(all)
 	}
 	slices.SortStableFunc(streets, func(a, b draw.StreetResult) int { return cmp.Compare(rank(a.Street), rank(b.Street)) })
 	return nil

@@ -215,19 +215,9 @@ func EvaluateStoredDesign(ctx context.Context, db *store.DB, req DesignRequest, 
 // inDistrictOrder lists a design report's streets in the district's order
 // (the register's, or the administrator's), each indicator's in turn.
 func inDistrictOrder(ctx context.Context, db *store.DB, rep *simulate.DesignReport) error {
-	all, err := db.Streets(ctx)
+	rank, err := db.StreetRank(ctx)
 	if err != nil {
 		return err
-	}
-	at := make(map[string]int, len(all))
-	for i, st := range all {
-		at[st.Name] = i
-	}
-	rank := func(name string) int {
-		if i, ok := at[name]; ok {
-			return i
-		}
-		return len(all)
 	}
 	ind := map[string]int{}
 	for _, m := range rep.Streets {

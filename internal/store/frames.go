@@ -427,6 +427,26 @@ func (db *DB) Streets(ctx context.Context) ([]Street, error) {
 	return ss, db.mapErr(err, "list streets")
 }
 
+// StreetRank returns each street's place in the district's order, by
+// name, for sorting what names its streets (a drawn sample's results, a
+// design report); a name no longer stored ranks after every street.
+func (db *DB) StreetRank(ctx context.Context) (func(name string) int, error) {
+	all, err := db.Streets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := make(map[string]int, len(all))
+	for i, st := range all {
+		at[st.Name] = i
+	}
+	return func(name string) int {
+		if i, ok := at[name]; ok {
+			return i
+		}
+		return len(all)
+	}, nil
+}
+
 // StreetCount is a street of a frame with its counts.
 type StreetCount struct {
 	Street
