@@ -62,7 +62,9 @@ func TestPlaceOrderInBrowser(t *testing.T) {
 	for i, s := range before {
 		u.Run("number "+s.Name, chromedp.SetValue(fmt.Sprintf(`input[data-place="%d"]:not([data-street])`, s.ID), fmt.Sprint(n-i), chromedp.ByQuery))
 	}
-	u.Run("save the order", webtest.Click(`#place-order button[type=submit]`),
+	// Saving reloads the page: wait for that new document to load (a
+	// screenshot of one still loading has no size), then for its order.
+	u.Run("save the order", webtest.Navigation(webtest.Click(`#place-order button[type=submit]`)),
 		webtest.WaitJS(`document.querySelector('#place-order > ol > li > label span')?.textContent === `+webtest.JSON(before[n-1].Name)))
 	slices.Reverse(want)
 	if got := names(); !slices.Equal(got, want) {
