@@ -124,7 +124,7 @@ func TestHouseholdCountsAgree(t *testing.T) {
 			if !strings.Contains(body, T["rate.interim"]) || !strings.Contains(body, `data-interim="true"`) || strings.Contains(body, `data-interim="false"`) {
 				t.Errorf("%s %s: the rates are not marked interim during fieldwork", lang, page)
 			}
-			base := T["rate.base.pre"] + `<span data-k="final">1</span>` + T["rate.base.post"]
+			base := `<span class="base-w">` + T["rate.base.pre"] + `</span><span data-k="final">1</span><span class="base-w">` + T["rate.base.post"] + `</span>`
 			if !strings.Contains(body, base) {
 				t.Errorf("%s %s: no rate base %q in words", lang, page, base)
 			}
