@@ -16,7 +16,7 @@ type Estimate struct {
 	Value    float64 // rate, mean or total; NaN when N is 0
 	SE       float64 // Taylor-linearised standard error
 	// CILow and CIHigh bound the interval at Options.Level; both are NaN
-	// when it does not exist (a logit interval at a rate of 0 or 1, df < 1).
+	// when it does not exist (a rate's interval at a rate of 0 or 1, df < 1).
 	CILow, CIHigh float64
 	DF            int     // #PSUs − #strata among the domain's responses (R degf)
 	Deff          float64 // design effect as R deff=TRUE; NaN when undefined
@@ -543,6 +543,8 @@ func (p *prep) estimate(idx []int32, dom int32, df, v int, vr Variable, opts Opt
 
 	level := opts.level()
 	switch {
+	case vr.Kind == Rate && opts.CI == CIAsin:
+		e.CILow, e.CIHigh = asinCI(e.Value, e.SE, df, level, sc.t)
 	case vr.Kind == Rate && opts.CI == CILogit:
 		e.CILow, e.CIHigh = logitCI(e.Value, e.SE, df, level, sc.t)
 	case vr.Kind == Rate && opts.CI == CIBeta:

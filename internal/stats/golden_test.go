@@ -106,6 +106,8 @@ type goldenResult struct {
 	Wald      []num   `json:"wald"`
 	Logit     []num   `json:"logit"`
 	LogitD    []num   `json:"logitd"`
+	Asin      []num   `json:"asin"`
+	AsinD     []num   `json:"asind"`
 	Beta      []num   `json:"beta"`
 }
 
@@ -333,12 +335,16 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			byMethod := map[CIMethod][]Estimate{}
-			for _, m := range []CIMethod{CILogit, CIBeta, CIWald} {
+			for _, m := range []CIMethod{CIAsin, CILogit, CIBeta, CIWald} {
 				est, err := EstimateSample(d, s, vars, Options{Level: c.Level, CI: m})
 				if err != nil {
 					t.Fatal(err)
 				}
 				byMethod[m] = est
+			}
+			dflt, err := EstimateSample(d, s, vars, Options{Level: c.Level})
+			if err != nil {
+				t.Fatal(err)
 			}
 			tot, err := EstimateSample(d, s, totals, Options{Level: c.Level})
 			if err != nil {
@@ -420,6 +426,20 @@ func TestGolden(t *testing.T) {
 				}
 				check("logit low", e.CILow, lo, 1e-6)
 				check("logit high", e.CIHigh, hi, 1e-6)
+				// The default, arcsine: R's interval wherever its angle
+				// stays within [0, π/2]; there minyi's direct formula.
+				a := find(byMethod[CIAsin], r)
+				if dl := find(dflt, r); !sameFloat(dl.CILow, a.CILow) || !sameFloat(dl.CIHigh, a.CIHigh) {
+					t.Errorf("%s: the default interval (%v, %v) is not the arcsine one (%v, %v)", name, dl.CILow, dl.CIHigh, a.CILow, a.CIHigh)
+				}
+				lo, hi = float64(r.Asin[0]), float64(r.Asin[1])
+				if e.Value == 0 || e.Value == 1 {
+					lo, hi = math.NaN(), math.NaN() // no arcsine interval
+				} else if !closeTo(lo, float64(r.AsinD[0]), 1e-12) || !closeTo(hi, float64(r.AsinD[1]), 1e-12) {
+					lo, hi = float64(r.AsinD[0]), float64(r.AsinD[1])
+				}
+				check("asin low", a.CILow, lo, 1e-6)
+				check("asin high", a.CIHigh, hi, 1e-6)
 				b := find(byMethod[CIBeta], r)
 				check("beta low", b.CILow, float64(r.Beta[0]), 1e-6)
 				check("beta high", b.CIHigh, float64(r.Beta[1]), 1e-6)

@@ -56,6 +56,29 @@ func logitCI(p, se float64, df int, level float64, qt func(p, df float64) float6
 	return expit(eta - h), expit(eta + h)
 }
 
+// asinCI is the interval of svyciprop(method="asin"): R takes the
+// contrast asin(√p̂), whose standard error is se/(2√(p̂(1−p̂))), and
+// back-transforms its t interval:
+//
+//	sin²(asin(√p̂) ± t_{df,1−α/2} · se / (2√(p̂(1 − p̂))))
+//
+// R does not stop the angle at 0 and π/2, so where the interval reaches
+// past a bound sin² folds back (an upper end below p̂ near a rate of 1);
+// here the angle stops there and the interval ends at 0 or 1. Elsewhere
+// the two agree. No interval exists for p̂ = 0 or 1 (se/0), as for logitCI.
+func asinCI(p, se float64, df int, level float64, qt func(p, df float64) float64) (lo, hi float64) {
+	nan := math.NaN()
+	if !(p > 0 && p < 1) || df < 1 || math.IsNaN(se) {
+		return nan, nan
+	}
+	t := qt(1-(1-level)/2, float64(df))
+	x := math.Asin(math.Sqrt(p))
+	h := t * se / (2 * math.Sqrt(p*(1-p)))
+	a, b := max(x-h, 0), min(x+h, math.Pi/2)
+	sa, sb := math.Sin(a), math.Sin(b)
+	return sa * sa, sb * sb
+}
+
 // betaCI is the Korn and Graubard (1998) interval of
 // svyciprop(method="beta"): with the effective sample size
 //

@@ -274,6 +274,12 @@ one <- function(sub, v, level) {
     tq <- qt(1 - (1 - level) / 2, r$df)
     h <- tq * r$se / (p * (1 - p))
     r$logitd <- plogis(qlogis(p) + c(-h, h))
+    # The arcsine interval (minyi's default for rates): R's, and computed
+    # directly with the angle stopped at 0 and pi/2 (where R's sin^2 folds
+    # back, minyi ends the interval at 0 or 1).
+    r$asin <- try2(attr(suppressWarnings(svyciprop(f, sub, method = "asin", level = level, df = r$df, na.rm = TRUE)), "ci"))
+    ha <- tq * r$se / (2 * sqrt(p * (1 - p)))
+    r$asind <- sin(pmin(pmax(asin(sqrt(p)) + c(-ha, ha), 0), pi / 2))^2
     if (r$df == degf(sub)) {
       r$beta <- try2(attr(svyciprop(f, sub, method = "beta", level = level, na.rm = TRUE), "ci"))
     } else {
