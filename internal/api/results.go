@@ -17,7 +17,7 @@ import (
 )
 
 // RoundEstimates answers a round's weighted estimates with design-based
-// intervals: ?by=street|community, indicators=a,b, ci=logit|beta|wald,
+// intervals: ?by=street|community, indicators=a,b, ci=asin|logit|beta|wald,
 // level=0.95, lonely_psu=fail|remove|certainty|adjust|average, compare=ID
 // (an earlier round: each figure gets its change with an interval),
 // variance=wor|wr (default wor: communities by PPS without replacement,
@@ -37,7 +37,7 @@ func (s *Handler) RoundEstimates(c echo.Context) error {
 	}
 	if v := c.QueryParam("ci"); v != "" {
 		if req.Options.CI, err = stats.ParseCIMethod(v); err != nil {
-			fields["ci"] = "logit, beta or wald"
+			fields["ci"] = "asin, logit, beta or wald"
 		}
 	}
 	if v := c.QueryParam("level"); v != "" {

@@ -84,6 +84,7 @@ func TestEstimateMatchesR(t *testing.T) {
 				SE       *float64   `json:"se"`
 				Deff     *float64   `json:"deff"`
 				Logit    []*float64 `json:"logit"`
+				Asin     []*float64 `json:"asin"`
 				Beta     []*float64 `json:"beta"`
 				Wald     []*float64 `json:"wald"`
 			} `json:"results"`
@@ -92,10 +93,14 @@ func TestEstimateMatchesR(t *testing.T) {
 	if err := json.Unmarshal(b, &golden); err != nil {
 		t.Fatal(err)
 	}
-	for _, ci := range []string{"logit", "beta", "wald"} {
-		t.Run(ci, func(t *testing.T) {
-			out, err := estimateRun(t, "--data", data, "--strata", "stratum", "--cluster", "psu", "--weight", "w",
-				"--vars", "y1,y2,score", "--by", "dom", "--ci", ci)
+	// "" is the default: the arcsine interval.
+	for _, ci := range []string{"", "asin", "logit", "beta", "wald"} {
+		t.Run("ci="+ci, func(t *testing.T) {
+			args := []string{"--data", data, "--strata", "stratum", "--cluster", "psu", "--weight", "w", "--vars", "y1,y2,score", "--by", "dom"}
+			if ci != "" {
+				args = append(args, "--ci", ci)
+			}
+			out, err := estimateRun(t, args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,6 +131,9 @@ func TestEstimateMatchesR(t *testing.T) {
 						continue
 					}
 					lo, hi := r.Wald[0], r.Wald[1]
+					if r.Variable != "score" && (ci == "" || ci == "asin") {
+						lo, hi = r.Asin[0], r.Asin[1]
+					}
 					if r.Variable != "score" && ci == "logit" {
 						lo, hi = r.Logit[0], r.Logit[1]
 					}

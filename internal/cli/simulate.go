@@ -247,7 +247,8 @@ func simulateDesign(ctx context.Context, env *Env, args []string) error {
 	fs.Float64Var(&spec.Power, "power", 0.8, "chance a street below target should have of being flagged, for the recommendation")
 	fs.StringVar(&format, "format", "json", "json or text")
 	fs.StringVar(&qPath, "questionnaire", "", "questionnaire YAML (default: the shipped wenming-household)")
-	var mdPath, svgPath, variance string
+	var mdPath, svgPath, variance, ci string
+	fs.StringVar(&ci, "ci", "asin", "interval of a rate: asin (arcsine, as a round's estimates), logit, beta (Korn-Graubard) or wald")
 	fs.StringVar(&variance, "variance", "wor", "variance estimator: wor (communities by PPS without replacement, Brewer, plus households within them) or wr (with replacement)")
 	fs.StringVar(&mdPath, "markdown", "", "also write the report as Markdown to this file (with the command that made it)")
 	fs.StringVar(&svgPath, "svg", "", "also write the power chart as SVG to this file")
@@ -270,6 +271,9 @@ func simulateDesign(ctx context.Context, env *Env, args []string) error {
 		return apperr.WithFields("invalid design", map[string]string{"variance": "wor or wr"})
 	}
 	spec.Variance = v
+	if spec.CI, err = stats.ParseCIMethod(ci); err != nil {
+		return apperr.WithFields("invalid design", map[string]string{"ci": "asin, logit, beta or wald"})
+	}
 	m, err := sampling.ParseMethod(alloc)
 	if err != nil {
 		return apperr.WithFields("invalid design", map[string]string{"allocation": "proportional, equal, neyman or minimum"})

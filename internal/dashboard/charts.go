@@ -207,7 +207,7 @@ func (s rowScale) ticks(vals []float64, percent bool, label func(float64, bool) 
 }
 
 // mark places an estimate and its interval; without a finite interval
-// (a logit interval at 0 or 1) the interval is the estimate alone.
+// (a rate of 0 or 1) the interval is the estimate alone.
 func (s rowScale) mark(est, lo, hi float64) (x, x0, x1 float64, noInterval bool) {
 	x = s.x.at(est)
 	if !finite(lo, hi) {
@@ -267,7 +267,7 @@ type forestRow struct {
 	Flag              string
 	Suppressed, Small bool
 	Missing           bool
-	NoInterval        bool // the estimate without an interval (logit at 0 or 1)
+	NoInterval        bool // the estimate without an interval (a rate of 0 or 1)
 }
 
 // Layout of the forest plot (and the change and item charts).

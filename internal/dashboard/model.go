@@ -188,7 +188,7 @@ func makeCell(col *dashColumn, e stats.Estimate, minCell int) dashCell {
 
 // targetFlag places an interval against a target: below when it lies
 // wholly under it, meets when wholly at or above it, straddle otherwise.
-// Without an interval (a logit interval at 0 or 1) the estimate decides.
+// Without an interval (a rate of 0 or 1) the estimate decides.
 func targetFlag(est, lo, hi, target float64) string {
 	if math.IsNaN(lo) || math.IsNaN(hi) {
 		lo, hi = est, est

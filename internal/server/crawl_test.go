@@ -419,7 +419,7 @@ var crawlPageAllowed = map[string]map[string]bool{
 	"zh-CN /rounds/N/streets/N": crawlSet("datta fay herriot lahiri prasad reml rao eff"),
 	// The report's methods: the R code that rebuilds the design (svydesign,
 	// fpc, …) and the estimator's names, for the district's statistician.
-	"zh-CN /rounds/N/report": crawlSet("brewer psu adjust df eff fpc logit lonely method p1 p2 survey svyciprop svydesign t v1"),
+	"zh-CN /rounds/N/report": crawlSet("asin brewer psu adjust df eff fpc logit lonely method p1 p2 se sin survey svyciprop svydesign t v1"),
 	// A response: the questionnaire's question codes and the simulated
 	// device's name (data).
 	"zh-CN /rounds/N/review/N": crawlSet("a1 a2 b1 c1 d1 d2 d3 d4 d5 d6 d7 d8 e1 e2 e3 e5 s1 s2 sim simulate"),

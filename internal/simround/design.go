@@ -55,6 +55,9 @@ type DesignRequest struct {
 	// communities by PPS without replacement, Brewer, and households within
 	// them, as a round's estimates) or "wr" (with replacement).
 	Variance string `json:"variance"`
+	// CI is the interval of a rate: "asin" (default, as a round's
+	// estimates), "logit", "beta" or "wald".
+	CI string `json:"ci"`
 	// CommunityCells adds community-level cells: each rate's direct and
 	// model (Fay–Herriot) estimates in every drawn community against its
 	// truth (simulate.CommunityCell).
@@ -77,6 +80,13 @@ func EvaluateStoredDesign(ctx context.Context, db *store.DB, req DesignRequest, 
 			f["variance"] = "wor or wr"
 		}
 		spec.Variance = v
+	}
+	if req.CI != "" {
+		m, err := stats.ParseCIMethod(req.CI)
+		if err != nil {
+			f["ci"] = "asin, logit, beta or wald"
+		}
+		spec.CI = m
 	}
 	if req.PerCommunity != nil {
 		if spec.PerCommunity = *req.PerCommunity; spec.PerCommunity < 1 || spec.PerCommunity > 1000 {

@@ -36,6 +36,9 @@ type DesignSpec struct {
 	// without replacement with the draw's probabilities (the zero value,
 	// as a round's estimates), or PSUs with replacement.
 	Variance stats.Variance
+	// CI is the interval of a rate: the arcsine one (the zero value, as a
+	// round's estimates) or logit, beta or Wald (stats.CIMethod).
+	CI stats.CIMethod
 	// CommunityCells adds community-level cells: each reported rate's
 	// direct and model (Fay–Herriot) estimates in every drawn community,
 	// judged against the community's truth (see CommunityCell).
@@ -128,6 +131,7 @@ type DesignEcho struct {
 	PerCommunity int            `json:"per_community"`
 	Allocation   string         `json:"allocation"`
 	Variance     stats.Variance `json:"variance"`
+	CI           stats.CIMethod `json:"ci"` // the interval of a rate
 	ResponseRate float64        `json:"response_rate"`
 	Streets      int            `json:"streets"`
 	Households   int            `json:"households"`
@@ -328,7 +332,7 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 				if cb != nil {
 					cellReps[rep] = cb.estimate(len(cellInds), commStreet)
 				}
-				est, err := stats.EstimateAggregates(d, agg.Aggregates(), vars, stats.Options{})
+				est, err := stats.EstimateAggregates(d, agg.Aggregates(), vars, stats.Options{CI: spec.CI})
 				if err != nil {
 					errs[w] = err
 					return
@@ -367,7 +371,7 @@ func EvaluateDesign(ctx context.Context, p *Plan, f *Frame, truth *Truth, spec D
 	}
 	rep := &DesignReport{Reps: spec.Reps, Seed: spec.Seed, District: map[string]Metrics{},
 		Design: DesignEcho{N: spec.N, Drawn: total, PerCommunity: spec.PerCommunity, Allocation: spec.Allocation.String(),
-			ResponseRate: spec.ResponseRate, Variance: spec.Variance, Streets: len(f.Streets), Households: len(f.Units), DistrictSeed: truth.Seed}}
+			ResponseRate: spec.ResponseRate, Variance: spec.Variance, CI: spec.CI, Streets: len(f.Streets), Households: len(f.Units), DistrictSeed: truth.Seed}}
 	for k, i := range inds {
 		ind := p.inds[i].ind
 		it, _ := truth.Indicator(ind.ID)

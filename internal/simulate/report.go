@@ -12,8 +12,8 @@ import (
 // WriteText writes the report as a table: the district, then each street,
 // then the recommendation.
 func (r *DesignReport) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "%d repetitions of %d households drawn (n %d; %d per community, %s allocation, response rate %.2f) in %d streets, seed %d, variance %s\n\n",
-		r.Reps, r.Design.Drawn, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.ResponseRate, r.Design.Streets, r.Seed, varianceWords(r.Design.Variance.String()))
+	fmt.Fprintf(w, "%d repetitions of %d households drawn (n %d; %d per community, %s allocation, response rate %.2f) in %d streets, seed %d, variance %s, %s intervals\n\n",
+		r.Reps, r.Design.Drawn, r.Design.N, r.Design.PerCommunity, r.Design.Allocation, r.Design.ResponseRate, r.Design.Streets, r.Seed, varianceWords(r.Design.Variance.String()), r.Design.CI)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "street\tindicator\ttrue\tbias\tRMSE\tmean SE\twidth\tcoverage\tP(flag below)\tn\t")
 	ids := make([]string, 0, len(r.District))
@@ -88,7 +88,7 @@ func (r *DesignReport) WriteMarkdown(w io.Writer, command, svg string) error {
 	fmt.Fprintf(w, "%d repetitions of sample → simulated response → estimate, in memory: a two-stage sample of %d households "+
 		"(n = %d asked for; %d per community, communities by PPS, %s allocation to %d streets; %d households in the frame), "+
 		"%.0f %% of them responding at random, each answering from the synthetic district's true propensities; "+
-		"estimates and 95 %% logit intervals by Taylor linearisation (package stats, as R's survey package), variance "+r.Design.Variance.String()+" ("+varianceWords(r.Design.Variance.String())+"). "+
+		"estimates and 95 %% "+r.Design.CI.String()+" intervals of rates by Taylor linearisation (package stats, as R's survey package), variance "+r.Design.Variance.String()+" ("+varianceWords(r.Design.Variance.String())+"). "+
 		"*True* is the district's true value (TRUTH.json); *width* the mean width of the 95 %% interval; *coverage* the share of "+
 		"intervals holding the truth; *P(flag)* the share of repetitions whose interval lies wholly below the target "+
 		"(the power to find a street that is below, a false alarm for one that is above); *n* the mean number of respondents.\n\n",

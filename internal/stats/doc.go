@@ -15,7 +15,7 @@
 //	svymean(~y, des, na.rm=TRUE, deff=TRUE)            # Estimate, Kind Rate or Mean
 //	svytotal(~y, des, na.rm=TRUE, deff=TRUE)           # Estimate, Kind Total
 //	svyby(~y, ~dom, des, svymean, na.rm=TRUE, ...)     # domain estimates
-//	svyciprop(~y, sub, method="logit"|"beta"|"mean")   # intervals
+//	svyciprop(~y, sub, method="asin"|"logit"|"beta"|"mean")  # intervals
 //	postStratify(des, ~ps, pop); rake(des, ...)        # calibration
 //	svycontrast(svymean(~a+b, des), c(.5, .5))         # Composite
 //
@@ -80,6 +80,10 @@
 //   - The logit interval is computed from its formula, so it exists at
 //     df = 1, where R's confint.svyglm rounds the t level to 1 and returns
 //     (0, NaN); for p̂ = 0 or 1 it does not exist (R prints noise).
+//   - The arcsine interval (the default for rates) stops its angle at 0
+//     and π/2, so it ends at 0 or 1 where R's sin² folds back (an upper
+//     end below p̂ near a rate of 1, a lower end above it near 0); for
+//     p̂ = 0 or 1 it does not exist, as the logit one.
 //   - Design effects are NaN when Σw < n (R: NA for means, a negative
 //     number for totals).
 //   - LonelyFail refuses a design with any non-census lonely stratum; R
