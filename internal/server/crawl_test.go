@@ -418,8 +418,9 @@ var crawlPageAllowed = map[string]map[string]bool{
 	// Prasad–Rao, Datta–Lahiri), with the glossary's 模型估计 beside them.
 	"zh-CN /rounds/N/streets/N": crawlSet("datta fay herriot lahiri prasad reml rao eff"),
 	// The report's methods: the R code that rebuilds the design (svydesign,
-	// fpc, …) and the estimator's names, for the district's statistician.
-	"zh-CN /rounds/N/report": crawlSet("asin brewer psu adjust df eff fpc logit lonely method p1 p2 se sin survey svyciprop svydesign t v1"),
+	// fpc, …), the estimator's names and the interval's formula (sin, asin,
+	// p, SE), for the district's statistician.
+	"zh-CN /rounds/N/report": crawlSet("asin brewer psu adjust df eff fpc logit lonely method p p1 p2 se sin survey svyciprop svydesign t v1"),
 	// A response: the questionnaire's question codes and the simulated
 	// device's name (data).
 	"zh-CN /rounds/N/review/N": crawlSet("a1 a2 b1 c1 d1 d2 d3 d4 d5 d6 d7 d8 e1 e2 e3 e5 s1 s2 sim simulate"),
