@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/config"
@@ -21,6 +22,20 @@ type Env struct {
 	Stderr io.Writer
 	Stdin  io.Reader // nil means the process's standard input
 	Getenv func(string) string
+
+	// zone is the district's time zone (--timezone), set when a command
+	// resolves its settings; listings print their times in it.
+	zone *time.Location
+}
+
+// clock is t to the minute in the district's zone (Asia/Shanghai before
+// the settings are read).
+func (e *Env) clock(t time.Time) string {
+	loc := e.zone
+	if loc == nil {
+		loc = config.DefaultLocation()
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
 }
 
 func (e *Env) stdin() io.Reader {
@@ -163,7 +178,7 @@ func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what st
 			return err
 		}
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}
@@ -175,11 +190,13 @@ func runWithDB(ctx context.Context, env *Env, c *Command, args []string, what st
 // exist and be migrated: only serve and migrate up create a database, so
 // that a command run from the wrong directory does not leave an empty
 // second database behind.
-func openDB(ctx context.Context, flags config.Flags) (*store.DB, error) {
+// It keeps the district's zone in env.
+func openDB(ctx context.Context, env *Env, flags config.Flags) (*store.DB, error) {
 	cfg, err := flags.Resolve()
 	if err != nil {
 		return nil, err
 	}
+	env.zone = cfg.Location
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Existing())
 	if errors.Is(err, store.ErrNoDatabase) {
 		return nil, noDatabase(err, cfg.DatabaseURL)

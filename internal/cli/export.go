@@ -64,6 +64,7 @@ func exportCommand() *Command {
 			if err != nil {
 				return err
 			}
+			o.Location = env.zone // times in the district's zone, as the web's exports
 			write := func(w io.Writer) error { return results.ExportTo(ctx, db, r.ID, kind, o, w) }
 			if out == "" || out == "-" {
 				return write(env.Stdout)

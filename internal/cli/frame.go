@@ -69,7 +69,7 @@ func frameImport(ctx context.Context, env *Env, args []string) error {
 		return apperr.New(apperr.Invalid, "frame import: %v", err)
 	}
 	defer f.Close()
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func frameList(ctx context.Context, env *Env, args []string) error {
 		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "VERSION\tFILE\tHOUSEHOLDS\tCOMMUNITIES\tSTREETS\tIMPORTED")
 		for _, f := range frames {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\n", f.Version, f.SourceName, f.Households, f.Communities, f.Streets, f.CreatedAt.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\n", f.Version, f.SourceName, f.Households, f.Communities, f.Streets, env.clock(f.CreatedAt))
 		}
 		return tw.Flush()
 	})

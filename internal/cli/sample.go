@@ -125,7 +125,7 @@ func sampleDraw(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return flagErrors(err, "sample draw: invalid flags", sampleFlags)
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func sampleList(ctx context.Context, env *Env, args []string) error {
 		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "NAME\tDESIGN\tFRAME\tHOUSEHOLDS\tRESERVES\tSEED\tDRAWN")
 		for _, s := range ss {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.FrameVersion, s.Households, s.Reserves, s.Seed, s.CreatedAt.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.FrameVersion, s.Households, s.Reserves, s.Seed, env.clock(s.CreatedAt))
 		}
 		return tw.Flush()
 	})
@@ -261,7 +261,7 @@ func sampleSize(ctx context.Context, env *Env, args []string) error {
 	var db *store.DB
 	if !*noDB {
 		var err error
-		if db, err = openDB(ctx, flags); err != nil {
+		if db, err = openDB(ctx, env, flags); err != nil {
 			return err
 		}
 		defer db.Close()

@@ -199,7 +199,7 @@ func simulateRound(ctx context.Context, env *Env, args []string) error {
 	if token != "" {
 		return apperr.New(apperr.Invalid, "simulate round: --token goes with --url")
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}

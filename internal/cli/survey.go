@@ -65,7 +65,7 @@ func surveyImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func surveyShow(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}
@@ -158,17 +158,18 @@ func surveyShow(ctx context.Context, env *Env, args []string) error {
 		_, err := fmt.Fprintln(env.Stdout, v.Definition)
 		return err
 	}
-	return writeSurveyText(env.Stdout, v, d, *lang)
+	return writeSurveyText(env, v, d, *lang)
 }
 
 // writeSurveyText prints a readable listing of a questionnaire version:
 // sections, numbered questions with options, help, skip and end rules,
 // indicators and the composite index.
-func writeSurveyText(w io.Writer, v store.QuestionnaireVersion, d *questionnaire.Definition, lang string) error {
+func writeSurveyText(env *Env, v store.QuestionnaireVersion, d *questionnaire.Definition, lang string) error {
+	w := env.Stdout
 	text := func(t questionnaire.Text) string { return survey.TextIn(d, t, lang) }
 	state := "draft"
 	if v.Status == store.VersionPublished {
-		state = fmt.Sprintf("version %d, published %s", v.Version, v.PublishedAt.Local().Format("2006-01-02 15:04"))
+		state = fmt.Sprintf("version %d, published %s", v.Version, env.clock(*v.PublishedAt))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s · sha256 %s\n%s\n", v.Slug, state, v.ContentHash[:12], text(d.Title))
@@ -321,7 +322,7 @@ func surveyList(ctx context.Context, env *Env, args []string) error {
 			if title == "" {
 				title = q.Title["zh-CN"]
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", q.Slug, latest, draft, q.UpdatedAt.Local().Format("2006-01-02 15:04"), title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", q.Slug, latest, draft, env.clock(q.UpdatedAt), title)
 		}
 		return tw.Flush()
 	})

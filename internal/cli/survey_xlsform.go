@@ -52,7 +52,7 @@ func surveyImportXLSForm(ctx context.Context, env *Env, args []string) error {
 		}
 		return err
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}

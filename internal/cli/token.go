@@ -64,7 +64,7 @@ func tokenCreate(ctx context.Context, env *Env, args []string) error {
 	if len(problems) > 0 {
 		return apperr.WithFields("token create: invalid flags", problems)
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	if n.Password, err = readStdinPassword(env, *stdin); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, flags)
+	db, err := openDB(ctx, env, flags)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func userImport(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "created %d accounts; one-time passwords and login links (valid until %s, each once) shown only this once:\n",
-			len(slips), slips[0].Expires.Local().Format("2006-01-02 15:04"))
+			len(slips), env.clock(slips[0].Expires))
 		tw := newTable(env.Stdout)
 		fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tSTREET\tPASSWORD\tLOGIN LINK")
 		for _, s := range slips {

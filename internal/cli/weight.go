@@ -81,7 +81,7 @@ func populationList(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(tw, "ID\tFRAME\tQUESTIONNAIRE\tVARIABLES\tUNIT\tCOUNTS\tTOTAL\tFILE\tIMPORTED")
 		for _, p := range ps {
 			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%d\t%g\t%s\t%s\n", p.ID, p.FrameVersion, p.Questionnaire, strings.Join(append([]string{"street"}, p.Variables...), " × "),
-				p.Unit, p.Cells, p.Total, p.SourceName, p.CreatedAt.Local().Format("2006-01-02 15:04"))
+				p.Unit, p.Cells, p.Total, p.SourceName, env.clock(p.CreatedAt))
 		}
 		return tw.Flush()
 	})

@@ -95,7 +95,7 @@ var Settings = []Setting{
 	{"auto-migrate", "MINYI_AUTO_MIGRATE", "auto", "apply pending migrations at start: true, false, or auto (= true on SQLite, false on PostgreSQL)", "serve"},
 	{"min-cell", "MINYI_MIN_CELL", "30", "estimates based on fewer respondents carry a small-cell warning", "serve"},
 	{"trusted-proxies", "MINYI_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = the connection's address is the client's (login limits and the audit log use it)", "serve"},
-	{"timezone", "MINYI_TIMEZONE", DefaultTimeZone, "the district's time zone (an IANA name such as Asia/Shanghai or Asia/Kolkata): every page shows its times and draws its days in it; the database keeps UTC", "serve"},
+	{"timezone", "MINYI_TIMEZONE", DefaultTimeZone, "the district's time zone (an IANA name such as Asia/Shanghai or Asia/Kolkata): every page shows its times and draws its days in it, as do the command line's listings and exports; the database keeps UTC", "all"},
 	{"no-demo", "MINYI_NO_DEMO", "false", "do not seed the demo district (simulated rounds and demo accounts) into a new, empty database", "serve"},
 	{"tls-cert", "MINYI_TLS_CERT", "", "HTTPS with the district's own certificate: its PEM file (the chain after it), with --tls-key; reloaded when the files change or on SIGHUP", "serve"},
 	{"tls-key", "MINYI_TLS_KEY", "", "the private key (PEM) of --tls-cert", "serve"},
@@ -461,3 +461,6 @@ func MarkdownTable() string {
 	}
 	return b.String()
 }
+
+// DefaultLocation is DefaultTimeZone's location.
+func DefaultLocation() *time.Location { return mustZone(DefaultTimeZone) }
