@@ -548,7 +548,10 @@ type dayChart struct {
 	// LegendY is the legend's baseline; LegendY2, when not 0, the second
 	// line's (the narrow chart writes its two entries on two lines).
 	LegendY, LegendY2 float64
-	Narrow            *dayChart // the same days for a narrow screen
+	// Interim marks the cumulative RR1 as interim (fieldwork not closed:
+	// a rate on the households closed so far), as every rate of the page.
+	Interim bool
+	Narrow  *dayChart // the same days for a narrow screen
 }
 
 // dayBar is one day.
@@ -569,10 +572,11 @@ type dayValue struct {
 }
 
 // newDays lays out days, wide and narrow (fewer day labels, the legend on
-// two lines).
-func newDays(id, key, subject string, days []dayValue) *dayChart {
+// two lines); interim marks the rate line interim.
+func newDays(id, key, subject string, days []dayValue, interim bool) *dayChart {
 	ch := layoutDays(id, key, subject, days, false)
 	ch.Narrow = layoutDays(id, key, subject, days, true)
+	ch.Interim, ch.Narrow.Interim = interim, interim
 	return ch
 }
 

@@ -40,7 +40,7 @@ func chartKeys() map[string]string {
 	for _, k := range []string{"dash.chart.table", "dash.chart.target", "dash.col.domain", "dash.col.estimate", "dash.col.ci", "dash.col.n", "dash.col.flag",
 		"dash.col.item", "dash.col.day", "dash.suppressed.short", "dash.missing", "dash.district", "dash.flag.below", "dash.flag.straddle", "dash.flag.meets",
 		"dash.compare.now", "dash.compare.before", "dash.compare.change", "dash.days.interviews", "dash.days.final", "dash.days.rr1", "dash.spark.aria",
-		"chart.forest", "chart.forest.aria", "chart.change", "chart.change.aria", "chart.bars", "chart.bars.aria", "chart.days", "chart.days.aria"} {
+		"chart.forest", "chart.forest.aria", "chart.change", "chart.change.aria", "chart.bars", "chart.bars.aria", "chart.days", "chart.days.aria", "rate.interim.mark"} {
 		m[k] = "[" + k + "]"
 	}
 	return m
@@ -76,8 +76,39 @@ func chartFixtures() map[string]any {
 			{Label: "参与率", Missing: true},
 		}),
 		"bars":  newBars("bars", "chart.bars", "全区", items),
-		"days":  newDays("days", "chart.days", "", []dayValue{{"2026-11-20", 12, 20, 0.6}, {"2026-11-21", 30, 41, 0.7}, {"2026-11-22", 7, 9, 0.72}}),
+		"days":  newDays("days", "chart.days", "", []dayValue{{"2026-11-20", 12, 20, 0.6}, {"2026-11-21", 30, 41, 0.7}, {"2026-11-22", 7, 9, 0.72}}, false),
 		"spark": newSpark("城关街道", []string{"2026-11-20", "2026-11-21", "2026-11-22"}, map[string]int{"2026-11-20": 4, "2026-11-22": 9}, 9),
+	}
+}
+
+// TestDaysChartInterim: during fieldwork the cumulative RR1 is on the
+// households closed so far, so its legend (wide and narrow) and its
+// table's column carry the interim mark, as every rate of the page; after
+// the close, none.
+func TestDaysChartInterim(t *testing.T) {
+	tpl := chartTemplates(t)
+	days := []dayValue{{"2026-11-20", 12, 20, 0.6}, {"2026-11-21", 30, 41, 0.7}}
+	for _, interim := range []bool{true, false} {
+		var buf bytes.Buffer
+		if err := tpl.ExecuteTemplate(&buf, "chart_days", map[string]any{"T": chartKeys(), "C": newDays("days", "chart.days", "", days, interim)}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		want := 0
+		if interim {
+			want = 3 // the wide legend, the narrow legend, the table's header
+		}
+		if got := strings.Count(out, "data-interim-mark"); got != want {
+			t.Errorf("interim %v: %d interim marks, want %d:\n%s", interim, got, want, out)
+		}
+		if interim && !strings.Contains(out, "[rate.interim.mark]") {
+			t.Errorf("the interim mark does not say its words")
+		}
+		for _, svg := range chartSVGs(buf.Bytes()) {
+			if err := xml.Unmarshal(svg, new(struct{})); err != nil {
+				t.Errorf("interim %v: the SVG is not well-formed: %v", interim, err)
+			}
+		}
 	}
 }
 

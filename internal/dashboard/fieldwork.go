@@ -97,7 +97,7 @@ func (s *Handler) fieldworkSection(d *dashRound, sc store.Scope, by string, link
 		vals = append(vals, dayValue{Day: day, Interviews: c.I, Final: c.Total(), RR1: ui.Rate(cum.Rates().RR1)})
 	}
 	if len(vals) > 0 {
-		f.Days = newDays("days", "dash.chart.days", "", vals)
+		f.Days = newDays("days", "dash.chart.days", "", vals, f.Interim)
 	}
 	for i := range f.Groups {
 		g := &f.Groups[i]
