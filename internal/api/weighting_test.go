@@ -39,6 +39,14 @@ func TestWeightingAPI(t *testing.T) {
 		if status != 422 || !strings.Contains(string(b), `"line":3`) || !strings.Contains(string(b), `街道3`) {
 			t.Fatalf("bad population = %d %s", status, b)
 		}
+		// A quote the CSV reader refuses: its line and what to mend, in
+		// the request's language, not Go's "bare \" in non-quoted-field".
+		for lang, want := range map[string]string{"zh-CN": "第 2 行：字段中间有引号", "en": "line 2: a quote (\\\") inside a field"} {
+			status, b = servertest.UploadTo(t, admin, ts.URL+"/api/v1/population?lang="+lang, "人口.csv", "街道,性别,年龄组,人数\n街道1,男,18—39\"岁,10\n", map[string]string{"questionnaire": "weigh"})
+			if status != 422 || !strings.Contains(string(b), want) || strings.Contains(string(b), "non-quoted-field") {
+				t.Fatalf("a bare quote (%s) = %d %s", lang, status, b)
+			}
+		}
 		status, b = servertest.UploadTo(t, admin, ts.URL+"/api/v1/population", "人口.csv", weighttest.PopulationCSV(), map[string]string{"questionnaire": "weigh", "frame": "1"})
 		if status != 201 || !strings.Contains(string(b), `"cells":12`) {
 			t.Fatalf("population = %d %s", status, b)

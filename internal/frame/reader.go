@@ -142,7 +142,7 @@ func (r *Reader) readHeader(m Mapping) error {
 		}
 		if err != nil {
 			if pe := parseError(err); pe != nil {
-				r.problem(pe.StartLine, 0, CodeMalformedQuote, "malformed CSV: "+pe.Err.Error())
+				r.problem(pe.StartLine, 0, CodeMalformedQuote, "malformed CSV: "+textcheck.CSVProblem(pe.Err))
 				seen++
 				continue
 			}
@@ -201,7 +201,7 @@ func (r *Reader) Next() bool {
 				return false
 			}
 			if pe := parseError(err); pe != nil {
-				r.problem(pe.StartLine, 0, CodeMalformedQuote, "malformed CSV: "+pe.Err.Error())
+				r.problem(pe.StartLine, 0, CodeMalformedQuote, "malformed CSV: "+textcheck.CSVProblem(pe.Err))
 				continue
 			}
 			r.fatal = fmt.Errorf("frame: line %d: %w", line, err)

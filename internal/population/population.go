@@ -338,7 +338,7 @@ func records(r io.Reader, name string) ([]record, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("line %d: %s", pe.StartLine, pe.Err)
+				return nil, fmt.Errorf("line %d: %s", pe.StartLine, textcheck.CSVProblem(pe.Err))
 			}
 			return nil, errors.New("read error")
 		}

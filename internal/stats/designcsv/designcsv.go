@@ -328,7 +328,7 @@ func Estimate(ctx context.Context, in io.Reader, o *Spec) (*Result, error) {
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return apperr.New(apperr.Invalid, "line %d: %v", pe.Line, pe.Err)
+		return apperr.New(apperr.Invalid, "line %d: %s", pe.Line, textcheck.CSVProblem(pe.Err))
 	}
 	return apperr.Wrap(apperr.Invalid, err, "cannot read the CSV")
 }
