@@ -65,6 +65,12 @@ func TestSurveyEditorPartsAndWeights(t *testing.T) {
 		u.Run("open the editor", webtest.WaitJS(`document.querySelector("#survey-editor")?.dataset.ready === "true"`),
 			webtest.Click(`#ed-open`), webtest.WaitVisible(part("awareness")))
 	}
+	// shot saves the window scrolled to sel (the whole editor is too long to look at).
+	shot := func(name, sel string) {
+		t.Helper()
+		u.Run("scroll to "+sel, webtest.WaitJS(`(document.querySelector(`+webtest.JSON(sel)+`).scrollIntoView({ block: "start" }), true)`), webtest.Rendered())
+		u.B.Screenshot(u.Ctx, name)
+	}
 	open()
 
 	// 1. Removing the awareness part asks first and names what reads its
@@ -90,8 +96,15 @@ func TestSurveyEditorPartsAndWeights(t *testing.T) {
 	if s := u.TextOf(`#ed-form .field-error[data-for="sections[5].questions"]`); !strings.Contains(s, "至少") && !strings.Contains(s, "at least one question") {
 		t.Errorf("the empty part's problem = %q", s)
 	}
+	// The new part's untitled languages: each problem beside its own field.
+	for _, lang := range []string{"zh-CN", "en"} {
+		if s := u.TextOf(`#ed-form label:has(> [data-path="sections[5].title.` + lang + `"]) > .field-error`); !strings.Contains(s, " "+lang+" ") {
+			t.Errorf("the problem beside the %s title = %q", lang, s)
+		}
+	}
 	noDraft("removed question")
-	u.Shot("survey-editor-parts-refused")
+	shot("survey-editor-parts-refused-indicator", `#ed-form .ed-indicator[data-id="awareness"]`)
+	shot("survey-editor-parts-refused-empty", field("sections[5]"))
 
 	// 2. Start again from the published version.
 	u.Run("close without saving", webtest.Click(`#ed-cancel`), webtest.WaitVisible(`#ed-open`))
@@ -137,13 +150,13 @@ func TestSurveyEditorPartsAndWeights(t *testing.T) {
 	// A weight the server refuses is shown beside its input.
 	w := func(id string) string { return field("composite.weights." + id) }
 	u.Run("awareness weighs -0.1", replace(w("awareness"), "-0.1"),
-		webtest.WaitJS(`document.querySelector("#ed-form .ed-weights-sum").dataset.sum === "0.7"`))
+		webtest.WaitJS(`document.querySelector("#ed-form .ed-weights-sum").dataset.sum === "0.8"`))
 	u.Run("save: refused", webtest.Click(`#ed-save`), webtest.WaitVisible(`#ed-form .field-error[data-for="composite.weights.awareness"]`))
 	if n := u.Count(`#ed-form td:has(> [aria-invalid="true"][data-path="composite.weights.awareness"]) > .field-error`); n != 1 {
 		t.Errorf("the awareness weight is not the field marked, with its problem beside it (%d)", n)
 	}
 	noDraft("negative weight")
-	u.Shot("survey-editor-weights-refused")
+	shot("survey-editor-weights-refused", "#ed-form .ed-composite")
 
 	u.Run("fix the weights", replace(w("awareness"), "0.25"), replace(w("satisfaction"), "0.35"),
 		webtest.WaitJS(`document.querySelector("#ed-form .ed-weights-sum").dataset.sum === "1"`))

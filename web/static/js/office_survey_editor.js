@@ -649,12 +649,12 @@ async function init(box) {
             ind.of = [...def.indicators.map((y) => y.id).filter((id) => chosen.has(id)), ...(ind.of || []).filter((id) => chosen.has(id) && !def.indicators.some((y) => y.id === id))];
             render();
           },
-        }), textOf(x.label) || x.id, " ", el("code", {}, x.id));
+        }), el("span", {}, textOf(x.label) || x.id, " ", el("code", {}, x.id)));
     });
     const lost = (ind.of || []).filter((id) => !def.indicators.some((y) => y.id === id)).map((id) => el("label", { className: "check" },
       el("input", { type: "checkbox", checked: true, value: id, onchange: () => { ind.of = ind.of.filter((x) => x !== id); render(); } }),
-      el("code", {}, id), ` · ${tr("survey.editor.gone")}`));
-    return el("fieldset", { className: "ed-positive ed-of", dataset: { path: `${path}.of` } },
+      el("span", {}, el("code", {}, id), ` · ${tr("survey.editor.gone")}`)));
+    return el("fieldset", { className: "ed-of", dataset: { path: `${path}.of` } },
       el("legend", {}, tr("survey.editor.mean_of")), boxes, lost);
   }
 
@@ -675,12 +675,15 @@ async function init(box) {
         el("button", { type: "button", className: "ed-add-composite", onclick: () => { def.composite = { label: blank(), weights: {} }; render(); } }, "+ " + tr("survey.editor.add_composite")));
     }
     cp.weights ??= {};
-    const ids = Object.keys(cp.weights);
+    // In the order of the indicator list (the stored JSON sorts them by id).
+    const order = (def.indicators || []).map((x) => x.id);
+    const ids = Object.keys(cp.weights).sort((a, b) => (order.indexOf(a) + 1 || Infinity) - (order.indexOf(b) + 1 || Infinity));
     const scale = ids.map((id) => scaleOf(id)).find(Boolean) || "";
     const percent = scale === "proportion";
     const sumLine = el("p", { className: "ed-weights-sum", role: "status" });
     const showSum = () => {
-      const sum = String(+Object.values(cp.weights).reduce((a, w) => a + (Number(w) || 0), 0).toFixed(9));
+      // As the server sums them: a weight that is not positive is a problem of its own.
+      const sum = String(+Object.values(cp.weights).reduce((a, w) => a + (w > 0 && Number.isFinite(w) ? w : 0), 0).toFixed(9));
       sumLine.dataset.sum = sum;
       sumLine.textContent = fill(tr("survey.editor.weights_sum"), { sum });
     };
@@ -718,7 +721,7 @@ async function init(box) {
         el("thead", {}, el("tr", {}, el("th", {}, tr("survey.indicator")), el("th", {}, tr("survey.editor.weight")), el("th", {}, ""))),
         el("tbody", {}, rows))),
       sumLine,
-      el("div", { className: "form-row ed-composite-tools" },
+      el("div", { className: "ed-composite-tools" },
         candidates.length ? el("label", {}, tr("survey.editor.add_weight"), select("", [["", "—"], ...candidates.map((x) => [x.id, `${textOf(x.label) || x.id} (${x.id})`.slice(0, 50)])], {
           className: "ed-add-weight",
           onchange: (ev) => {
@@ -770,9 +773,10 @@ async function init(box) {
         const slot = el("p", { className: "field-error", dataset: { editor: "true", for: path } }, msg);
         if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
           target.setAttribute("aria-invalid", "true");
-          const cell = target.closest("td");
-          if (cell) cell.append(slot);
-          else (target.closest("label") || target).after(slot);
+          // Inside the field's cell or label, so a grid of fields keeps its columns.
+          const holder = target.closest("td") || target.closest("label");
+          if (holder) holder.append(slot);
+          else target.after(slot);
         } else if (target.tagName === "TR") {
           target.after(el("tr", { className: "field-error-row" }, el("td", { colSpan: 9 }, slot)));
         } else {
@@ -793,7 +797,9 @@ async function init(box) {
   function part(path, msg) {
     const fields = [...form.querySelectorAll(`[data-path^="${CSS.escape(path + ".")}"]`)].filter((e) => e.lang);
     if (!fields.length) return null;
-    return fields.find((e) => e.lang && new RegExp(`language ${e.lang}\\b`).test(msg)) || fields.find((e) => "value" in e && e.value.trim() === "") || null;
+    // The language is named as a word of the message, in whichever language the server wrote it.
+    const names = (l) => new RegExp(`(^|[^\\w-])${l.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w-]|$)`).test(msg);
+    return fields.find((e) => e.lang && names(e.lang)) || fields.find((e) => "value" in e && e.value.trim() === "") || null;
   }
 
   /** localProblems are the builder's own: rules not finished. */
