@@ -19,9 +19,10 @@ import (
 
 // TestSurveyEditorPartsAndWeights edits the structure and the arithmetic of
 // the published four-rate questionnaire in the browser. Removing a part
-// whose question an indicator reads, and leaving a new part without
-// questions, are refused by the server with each problem beside its field
-// and nothing stored. Then a part is removed, a new part with a question is
+// asks first, naming the rule and the indicator that read its questions;
+// the rule on a question no longer there is caught before sending, and the
+// indicator, like a new part left without questions, is refused by the
+// server with each problem beside its field and nothing stored. Then a part is removed, a new part with a question is
 // added and moved up, a score's points, a mean's items and the composite's
 // weights are changed; a weight the server refuses is shown beside its
 // input, and once fixed the draft read back from the database holds every
@@ -74,12 +75,25 @@ func TestSurveyEditorPartsAndWeights(t *testing.T) {
 	open()
 
 	// 1. Removing the awareness part asks first and names what reads its
-	// questions; the server then refuses the save.
+	// questions: B1's new rule and the awareness rate. The rule is caught
+	// before sending, the rate by the server.
+	rule := `#ed-q-B1 > .ed-rule:not(.ed-end) `
+	u.Run("B1 only if A1 = 1", webtest.Click(rule+`.cb-add`), webtest.WaitVisible(rule+`.cb-rule`),
+		choose(rule+`.cb-question`, "A1"), choose(rule+`.cb-op`, "equals"), choose(rule+`.cb-option`, "1"))
 	u.Run("remove the awareness part", webtest.Click(part("awareness")+` .ed-remove-section`), webtest.WaitVisible(part("awareness")+` .ed-confirm`))
-	if s := u.TextOf(part("awareness") + ` .ed-confirm`); !strings.Contains(s, "2 道题（A1, A2）") || !strings.Contains(s, "指标 awareness（读取 A1）") {
+	if s := u.TextOf(part("awareness") + ` .ed-confirm`); !strings.Contains(s, "题目（A1, A2）") || !strings.Contains(s, "题目 B1 的条件（读取 A1）") || !strings.Contains(s, "指标 awareness（读取 A1）") {
 		t.Errorf("confirmation = %q", s)
 	}
 	u.Run("confirm", webtest.Click(part("awareness")+` .ed-confirm-remove`), webtest.WaitJS(`!document.querySelector(`+webtest.JSON(part("awareness"))+`)`))
+	u.Run("save: B1's rule is not sent", webtest.Click(`#ed-save`), webtest.WaitVisible(rule+`.cb-rule + .field-error`))
+	if s := u.TextOf(rule + `.cb-rule + .field-error`); !strings.Contains(s, "问卷中已没有这道题") {
+		t.Errorf("B1's rule: %q", s)
+	}
+	if s := u.TextOf(rule + `.cb-question option:checked`); s != "A1 · 问卷中已没有此题" {
+		t.Errorf("B1's rule asks about %q", s)
+	}
+	noDraft("rule on a removed question")
+	u.Run("remove B1's rule", webtest.Click(rule+`.cb-remove`), webtest.WaitVisible(rule+`.cb-none`))
 	// A new part left without its question.
 	u.Run("add a part", webtest.Click(`#ed-form .ed-add-section`), webtest.WaitVisible(field("sections[5].questions[0].code")))
 	u.Run("remove its question", webtest.Click(field("sections[5].questions[0]")+` .ed-qhead .ed-tools .danger`),

@@ -179,7 +179,7 @@ func TestSurveyEditorScreens(t *testing.T) {
 			// composite's weights.
 			name := "survey-editor-" + lang + "-" + map[int64]string{360: "360", 1280: "1280"}[w]
 			for i, sel := range []string{"#main", "#survey-editor", `.ed-section[data-id="support"]`, "#ed-q-B1", ".ed-indicators",
-				`.ed-indicator[data-id="satisfaction_items"]`, `.ed-indicator[data-id="satisfaction_score"]`, ".ed-composite"} {
+				`.ed-indicator[data-id="satisfaction_items"]`, `.ed-indicator[data-id="satisfaction_score"]`, ".ed-composite", ".ed-weights-sum"} {
 				u.Run("scroll to "+sel, webtest.WaitJS(`(document.querySelector(`+webtest.JSON(sel)+`).scrollIntoView({ block: "start" }), true)`), webtest.Rendered())
 				u.B.Screenshot(u.Ctx, name+"-"+string(rune('a'+i)))
 			}

@@ -143,7 +143,7 @@ async function init(box) {
       composite(),
       el("div", { className: "actions ed-save" },
         el("button", { type: "submit", className: "primary", id: "ed-save" }, tr("survey.editor.save")),
-        el("button", { type: "button", id: "ed-cancel", onclick: () => { form.hidden = true; open.hidden = false; form.replaceChildren(); def = null; } }, tr("survey.editor.cancel"))),
+        el("button", { type: "button", id: "ed-cancel", onclick: () => { form.hidden = true; open.hidden = false; form.replaceChildren(); def = null; removing = null; } }, tr("survey.editor.cancel"))),
     );
     // Paths are data-path without the leading dot of top-level keys.
     for (const e of form.querySelectorAll("[data-path^='.']")) e.dataset.path = e.dataset.path.slice(1);
@@ -227,7 +227,7 @@ async function init(box) {
   function confirmRemoval(s) {
     const uses = usesOf(s);
     return el("div", { className: "ed-confirm", role: "alert" },
-      el("p", {}, fill(tr("survey.editor.remove_section_confirm"), { n: s.questions.length, codes: s.questions.map((q) => q.code).join(", ") })),
+      el("p", {}, fill(tr("survey.editor.remove_section_confirm"), { codes: s.questions.map((q) => q.code).join(", ") })),
       uses.length ? [el("p", {}, tr("survey.editor.remove_section_uses")), el("ul", {}, uses.map((u) => el("li", {}, u)))] : null,
       el("div", { className: "actions" },
         el("button", { type: "button", className: "danger ed-confirm-remove", onclick: () => dropSection(s) }, tr("survey.editor.remove_section_yes")),
