@@ -7,8 +7,8 @@
 // file, which stores it as the questionnaire's draft; a published version
 // never changes. Parts (sections) can be added, removed and moved; scores'
 // points, the indicators a mean averages and the composite index's weights
-// are edited here too. The server's problems come back with the path of the part
-// at fault (sections[0].questions[2].label.en) and are shown beside it.
+// are edited here too. The server's problems come back with the path of the
+// field at fault (sections[0].questions[2].label.en) and are shown beside it.
 
 import { strings, send, loginAgain } from "./form.js";
 import { opsFor, fromCondition, toCondition, check, references, renameQuestion } from "./condition_builder.mjs";
