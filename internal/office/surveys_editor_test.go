@@ -164,16 +164,22 @@ func TestSurveyEditorScreens(t *testing.T) {
 			u.Run("open the editor", webtest.Viewport(w, 900), webtest.Click(`#ed-open`),
 				webtest.WaitJS(`document.querySelector("#survey-editor").dataset.open === "true"`),
 				webtest.Click(`#ed-q-B1 > .ed-rule:not(.ed-end) .cb-add`), webtest.Click(`#ed-q-B1 > .ed-rule:not(.ed-end) .cb-add`),
-				webtest.WaitJS(`document.querySelectorAll("#ed-q-B1 .cb-rule").length === 2`), webtest.Rendered())
+				webtest.WaitJS(`document.querySelectorAll("#ed-q-B1 .cb-rule").length === 2`),
+				// A part's removal waiting for confirmation, with the indicator that reads its question.
+				webtest.Click(`.ed-section[data-id="support"] .ed-remove-section`), webtest.WaitVisible(`.ed-section[data-id="support"] .ed-confirm`),
+				webtest.Rendered())
 			var overflow bool
 			u.Run("width", chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow))
 			if overflow {
 				t.Errorf("%s at %d px: the page is wider than the window", lang, w)
 			}
 			// Views of the window, not the whole page (the editor is long): its
-			// head, a question with options and rules, the indicators.
+			// head, a part's tools and confirmation, a question with options and
+			// rules, the indicators, a score's points, a mean's items and the
+			// composite's weights.
 			name := "survey-editor-" + lang + "-" + map[int64]string{360: "360", 1280: "1280"}[w]
-			for i, sel := range []string{"#main", "#survey-editor", "#ed-q-B1", ".ed-indicators"} {
+			for i, sel := range []string{"#main", "#survey-editor", `.ed-section[data-id="support"]`, "#ed-q-B1", ".ed-indicators",
+				`.ed-indicator[data-id="satisfaction_items"]`, `.ed-indicator[data-id="satisfaction_score"]`, ".ed-composite", ".ed-weights-sum"} {
 				u.Run("scroll to "+sel, webtest.WaitJS(`(document.querySelector(`+webtest.JSON(sel)+`).scrollIntoView({ block: "start" }), true)`), webtest.Rendered())
 				u.B.Screenshot(u.Ctx, name+"-"+string(rune('a'+i)))
 			}

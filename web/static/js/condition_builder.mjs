@@ -116,17 +116,19 @@ const isInt = (v) => typeof v === "number" && Number.isInteger(v);
  * check finds the rules the editor should not send: no question, a question
  * that is not asked before (earlier is the list of codes asked before, in
  * order), an operator the question's type does not take, a missing value or
- * a range upside down. types maps a code to its question type. It returns
- * [{rule, field, code}] with code one of "question", "later", "op",
- * "value", "range".
+ * a range upside down. types maps a code to its question type; when it is
+ * given, a code it does not hold is a question that no longer exists (its
+ * part or itself was removed). It returns [{rule, field, code}] with code
+ * one of "question", "gone", "later", "op", "value", "range".
  */
-export function check(m, earlier, types = {}) {
+export function check(m, earlier, types) {
   const out = [];
   if (m.raw) return out;
   (m.rules || []).forEach((r, i) => {
     if (!r.question) return out.push({ rule: i, field: "question", code: "question" });
+    if (types && !Object.hasOwn(types, r.question)) return out.push({ rule: i, field: "question", code: "gone" });
     if (!earlier.includes(r.question)) return out.push({ rule: i, field: "question", code: "later" });
-    const type = types[r.question];
+    const type = types?.[r.question];
     if (type && !opsFor(type).includes(r.op)) return out.push({ rule: i, field: "op", code: "op" });
     switch (r.op) {
       case "equals":

@@ -126,7 +126,7 @@ test("opsFor offers what a question type can be asked", () => {
 });
 
 test("check finds the rules not to send", () => {
-  const types = { A1: "single_choice", N1: "integer", X: "text" };
+  const types = { A1: "single_choice", N1: "integer", X: "text", L1: "yes_no" };
   const earlier = ["A1", "N1", "X"];
   const m = {
     mode: "all", rules: [
@@ -139,17 +139,21 @@ test("check finds the rules not to send", () => {
       { question: "N1", op: "between", min: 18 },
       { question: "A1", op: "not_in", values: [2] },
       { question: "X", op: "answered" },
+      { question: "L1", op: "answered" },
     ],
   };
   assert.deepEqual(check(m, earlier, types), [
     { rule: 0, field: "question", code: "question" },
-    { rule: 1, field: "question", code: "later" },
+    { rule: 1, field: "question", code: "gone" },
     { rule: 2, field: "op", code: "op" },
     { rule: 3, field: "value", code: "value" },
     { rule: 4, field: "value", code: "value" },
     { rule: 5, field: "value", code: "range" },
     { rule: 6, field: "value", code: "value" },
+    { rule: 9, field: "question", code: "later" },
   ]);
+  // Without the types, an unknown code is only one not asked before.
+  assert.deepEqual(check({ mode: "all", rules: [{ question: "Z9", op: "answered" }] }, earlier), [{ rule: 0, field: "question", code: "later" }]);
   assert.deepEqual(check({ raw: { answered: "Q" } }, [], {}), []);
 });
 

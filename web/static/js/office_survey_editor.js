@@ -5,11 +5,13 @@
 // builder, the indicator table). Saving posts the whole definition to
 // POST /api/v1/surveys, the same import and the same checks as an uploaded
 // file, which stores it as the questionnaire's draft; a published version
-// never changes. The server's problems come back with the path of the part
-// at fault (sections[0].questions[2].label.en) and are shown beside it.
+// never changes. Parts (sections) can be added, removed and moved; scores'
+// points, the indicators a mean averages and the composite index's weights
+// are edited here too. The server's problems come back with the path of the
+// field at fault (sections[0].questions[2].label.en) and are shown beside it.
 
 import { strings, send, loginAgain } from "./form.js";
-import { opsFor, fromCondition, toCondition, check, renameQuestion } from "./condition_builder.mjs";
+import { opsFor, fromCondition, toCondition, check, references, renameQuestion } from "./condition_builder.mjs";
 import { prepare } from "/t/engine.js";
 
 const box = document.getElementById("survey-editor");
@@ -48,6 +50,10 @@ async function init(box) {
   const questions = () => def.sections.flatMap((s) => s.questions);
   const question = (code) => questions().find((q) => q.code === code);
   const types = () => Object.fromEntries(questions().map((q) => [q.code, q.type]));
+  const blank = () => Object.fromEntries(langs().map((l) => [l, ""]));
+  const fill = (s, args) => Object.entries(args).reduce((x, [k, v]) => x.replaceAll(`{${k}}`, v), s);
+  // The part whose removal waits for the author's confirmation.
+  let removing = null;
 
   async function start(saved) {
     if (saved) {
@@ -132,10 +138,12 @@ async function init(box) {
         texts(def, "title", "", { label: tr("survey.editor.title") }),
         texts(def, "intro", "", { label: tr("survey.intro"), multiline: true, optional: true })),
       ...def.sections.map((s, si) => section(s, si)),
+      el("button", { type: "button", className: "ed-add-section", onclick: addSection }, "+ " + tr("survey.editor.add_section")),
       indicators(),
+      composite(),
       el("div", { className: "actions ed-save" },
         el("button", { type: "submit", className: "primary", id: "ed-save" }, tr("survey.editor.save")),
-        el("button", { type: "button", id: "ed-cancel", onclick: () => { form.hidden = true; open.hidden = false; form.replaceChildren(); def = null; } }, tr("survey.editor.cancel"))),
+        el("button", { type: "button", id: "ed-cancel", onclick: () => { form.hidden = true; open.hidden = false; form.replaceChildren(); def = null; removing = null; } }, tr("survey.editor.cancel"))),
     );
     // Paths are data-path without the leading dot of top-level keys.
     for (const e of form.querySelectorAll("[data-path^='.']")) e.dataset.path = e.dataset.path.slice(1);
@@ -145,21 +153,91 @@ async function init(box) {
   function section(s, si) {
     const path = `sections[${si}]`;
     const before = def.sections.slice(0, si).flatMap((x) => x.questions.map((q) => q.code));
-    return el("fieldset", { className: "ed-section", dataset: { path } },
+    const remove = () => {
+      if (!s.questions.length) return dropSection(s);
+      removing = s;
+      render();
+      form.querySelector(".ed-confirm .ed-confirm-keep")?.focus();
+    };
+    return el("fieldset", { className: "ed-section", dataset: { path, id: s.id } },
       el("legend", {}, `${tr("survey.editor.section")} ${si + 1} · `, el("code", {}, s.id)),
+      el("div", { className: "ed-qhead ed-shead" },
+        el("label", { className: "ed-code" }, tr("survey.editor.section_id"), el("input", {
+          value: s.id ?? "", dataset: { path: `${path}.id` }, autocomplete: "off", spellcheck: false,
+          onchange: (ev) => { s.id = ev.target.value.trim(); render(); },
+        })),
+        el("span", { className: "ed-tools" },
+          small("↑", tr("survey.editor.section_up"), () => { if (move(def.sections, si, -1)) render(); }, { className: "small ed-section-up", disabled: si === 0 }),
+          small("↓", tr("survey.editor.section_down"), () => { if (move(def.sections, si, 1)) render(); }, { className: "small ed-section-down", disabled: si === def.sections.length - 1 }),
+          small("✕", tr("survey.editor.remove_section"), remove, { className: "small danger ed-remove-section", disabled: def.sections.length === 1 }))),
+      removing === s ? confirmRemoval(s) : null,
       texts(s, "title", path, { label: tr("survey.editor.section_title") }),
       el("div", { className: "ed-rule" }, el("p", { className: "ed-rule-head" }, tr("survey.editor.section_show_if")),
         builder(() => s.show_if, (c) => { if (c) s.show_if = c; else delete s.show_if; }, `${path}.show_if`, before)),
-      el("ol", { className: "ed-questions" }, s.questions.map((q, qi) => questionBox(s, si, q, qi))),
+      el("ol", { className: "ed-questions", dataset: { path: `${path}.questions` } }, s.questions.map((q, qi) => questionBox(s, si, q, qi))),
       el("button", { type: "button", className: "ed-add-question", onclick: () => { s.questions.push(newQuestion()); render(); } }, "+ " + tr("survey.editor.add_question")),
     );
+  }
+
+  /**
+   * addSection adds a part at the end with one new question: the server
+   * refuses a part without questions, so the author starts from one.
+   */
+  function addSection() {
+    const used = new Set(def.sections.map((s) => s.id));
+    let n = def.sections.length + 1;
+    while (used.has(`part_${n}`)) n++;
+    def.sections.push({ id: `part_${n}`, title: blank(), questions: [newQuestion()] });
+    render();
+    const title = form.querySelector(`[data-path="sections[${def.sections.length - 1}].title.${langs()[0]}"]`);
+    title?.scrollIntoView({ block: "center" });
+    title?.focus();
+  }
+
+  function dropSection(s) {
+    def.sections.splice(def.sections.indexOf(s), 1);
+    removing = null;
+    render();
+  }
+
+  /**
+   * usesOf lists, in words, what outside part s reads its questions: other
+   * questions' and parts' rules, and indicators. The author sees them before
+   * removing the part; the server refuses a save that still has them.
+   */
+  function usesOf(s) {
+    const codes = new Set(s.questions.map((q) => q.code));
+    const hit = (c) => references(c).filter((x) => codes.has(x));
+    const out = [];
+    for (const x of def.sections) {
+      if (x === s) continue;
+      const r = hit(x.show_if);
+      if (r.length) out.push(fill(tr("survey.editor.used_by_section"), { part: x.id, codes: r.join(", ") }));
+      for (const q of x.questions) {
+        const r = [...new Set([...hit(q.show_if), ...hit(q.end_if?.when)])];
+        if (r.length) out.push(fill(tr("survey.editor.used_by_question"), { q: q.code, codes: r.join(", ") }));
+      }
+    }
+    for (const ind of def.indicators || []) {
+      if (codes.has(ind.question)) out.push(fill(tr("survey.editor.used_by_indicator"), { id: ind.id, codes: ind.question }));
+    }
+    return out;
+  }
+
+  function confirmRemoval(s) {
+    const uses = usesOf(s);
+    return el("div", { className: "ed-confirm", role: "alert" },
+      el("p", {}, fill(tr("survey.editor.remove_section_confirm"), { codes: s.questions.map((q) => q.code).join(", ") })),
+      uses.length ? [el("p", {}, tr("survey.editor.remove_section_uses")), el("ul", {}, uses.map((u) => el("li", {}, u)))] : null,
+      el("div", { className: "actions" },
+        el("button", { type: "button", className: "danger ed-confirm-remove", onclick: () => dropSection(s) }, tr("survey.editor.remove_section_yes")),
+        el("button", { type: "button", className: "ed-confirm-keep", onclick: () => { removing = null; render(); } }, tr("survey.editor.remove_section_no"))));
   }
 
   function newQuestion() {
     const used = new Set(questions().map((q) => q.code));
     let n = questions().length + 1;
     while (used.has(`Q${n}`)) n++;
-    const blank = () => Object.fromEntries(langs().map((l) => [l, ""]));
     return {
       code: `Q${n}`, type: "single_choice", label: blank(), required: true,
       options: [{ code: 1, label: blank() }, { code: 2, label: blank() }],
@@ -344,7 +422,9 @@ async function init(box) {
       const q = question(r.question);
       const ops = q ? opsFor(q.type) : opsFor("");
       const row = el("div", { className: "cb-rule", dataset: { rule: String(i) } },
-        select(r.question, [["", "—"], ...earlier.map((c) => [c, `${c} ${textOf(question(c)?.label)}`.slice(0, 40)])], {
+        select(r.question, [["", "—"], ...earlier.map((c) => [c, `${c} ${textOf(question(c)?.label)}`.slice(0, 40)]),
+          // A question no longer before this one (moved, or removed with its part) stays shown as what it was.
+          ...(r.question && !earlier.includes(r.question) ? [[r.question, question(r.question) ? `${r.question} ${textOf(question(r.question).label)}`.slice(0, 40) : `${r.question} · ${tr("survey.editor.gone")}`]] : [])], {
           className: "cb-question", "aria-label": tr("survey.question"),
           onchange: (ev) => { const nq = question(ev.target.value); model.rules[i] = nq ? defaultRule(nq) : { question: "", op: "equals", value: null }; write(); draw(); },
         }),
@@ -406,8 +486,7 @@ async function init(box) {
 
   function indicators() {
     def.indicators ??= [];
-    const kindOf = (id) => def.indicators.find((x) => x.id === id)?.kind;
-    const percent = (ind) => ind.kind === "rate" || (ind.kind === "mean" && (ind.of || []).every((id) => kindOf(id) === "rate"));
+    const percent = (ind) => scaleOf(ind.id) === "proportion";
     const choiceQs = questions().filter((q) => CHOICE.has(q.type));
     const rows = def.indicators.map((ind, ii) => {
       const path = `indicators[${ii}]`;
@@ -419,7 +498,7 @@ async function init(box) {
         el("label", {}, tr("survey.kind"), el("input", { value: tr(`survey.kind.${ind.kind}`), readOnly: true, dataset: { path: `${path}.kind` } })),
         el("label", {}, tr("survey.editor.role"), select(ind.role || "", [["", "—"], ...["awareness", "support", "participation", "satisfaction"].map((r) => [r, tr(`survey.role.${r}`)])], {
           dataset: { path: `${path}.role` }, onchange: (ev) => { if (ev.target.value) ind.role = ev.target.value; else delete ind.role; } })),
-        el("label", {}, tr("survey.target") + (percent(ind) ? " (%)" : ""), el("input", {
+        el("label", {}, tr("survey.target") + (percent(ind) ? " (%)" : ind.kind === "score" || scaleOf(ind.id) === "points" ? ` (${tr("survey.points")})` : ""), el("input", {
           type: "number", step: "any", min: 0, value: ind.target == null ? "" : percent(ind) ? +(ind.target * 100).toFixed(4) : ind.target, dataset: { path: `${path}.target` },
           oninput: (ev) => {
             const v = ev.target.value.trim();
@@ -427,9 +506,19 @@ async function init(box) {
           } }))));
       cells.push(texts(ind, "label", path, { label: tr("survey.editor.indicator_label") }));
       if (ind.kind === "rate" || ind.kind === "score") {
-        cells.push(el("label", {}, tr("survey.question"), select(ind.question || "", [["", "—"], ...choiceQs.map((x) => [x.code, `${x.code} ${textOf(x.label)}`.slice(0, 50)])], {
+        const gone = ind.question && !choiceQs.some((x) => x.code === ind.question) ? [[ind.question, `${ind.question} · ${tr(question(ind.question) ? "survey.editor.not_choice" : "survey.editor.gone")}`]] : [];
+        cells.push(el("label", {}, tr("survey.question"), select(ind.question || "", [["", "—"], ...choiceQs.map((x) => [x.code, `${x.code} ${textOf(x.label)}`.slice(0, 50)]), ...gone], {
           dataset: { path: `${path}.question` }, className: "ed-ind-question",
-          onchange: (ev) => { ind.question = ev.target.value; if (ind.kind === "rate") ind.positive = []; render(); } })));
+          onchange: (ev) => {
+            ind.question = ev.target.value;
+            if (ind.kind === "rate") ind.positive = [];
+            if (ind.kind === "score") {
+              // Points of codes the new question also has are kept.
+              const nq = question(ind.question);
+              ind.scores = Object.fromEntries(Object.entries(ind.scores || {}).filter(([c]) => nq?.options?.some((o) => String(o.code) === c && !excluded(ind, nq, o))));
+            }
+            render();
+          } })));
       }
       if (ind.kind === "rate" && q?.options) {
         cells.push(el("fieldset", { className: "ed-positive", dataset: { path: `${path}.positive` } }, el("legend", {}, tr("survey.editor.positive")),
@@ -441,12 +530,18 @@ async function init(box) {
               ind.positive = q.options.map((x) => x.code).filter((c) => set_.has(c));
             } }), `${o.code} ${textOf(o.label)}`))));
       }
-      if (ind.kind === "score") cells.push(el("p", { className: "muted" }, `${tr("survey.points")}: ${Object.entries(ind.scores || {}).map(([c, p]) => `${c} → ${p}`).join(", ")}`));
-      if (ind.kind === "mean") cells.push(el("p", { className: "muted" }, `${tr("survey.mean_of")}: ${(ind.of || []).join(", ")}`));
+      if (ind.kind === "score" && q?.options) cells.push(scores(ind, q, path));
+      if (ind.kind === "mean") cells.push(meanOf(ind, path));
       if (ind.kind !== "mean" && q?.options) {
         const treat = (key, special) => q.options.some((o) => o.special === special)
           ? el("label", {}, tr(`survey.${key}`), select(ind[key] || "", [["", "—"], ["negative", tr("survey.treatment.negative")], ["excluded", tr("survey.treatment.excluded")]], {
-            dataset: { path: `${path}.${key}` }, onchange: (ev) => { if (ev.target.value) ind[key] = ev.target.value; else delete ind[key]; } }))
+            dataset: { path: `${path}.${key}` }, onchange: (ev) => {
+              if (ev.target.value) ind[key] = ev.target.value; else delete ind[key];
+              if (ind.kind !== "score") return;
+              // A code left out of the denominator has no points (the server refuses them).
+              for (const o of q.options) if (excluded(ind, q, o)) delete ind.scores?.[o.code];
+              render();
+            } }))
           : null;
         cells.push(el("div", { className: "form-row" }, treat("dont_know", "dont_know"), treat("refused", "refused")));
       }
@@ -455,18 +550,187 @@ async function init(box) {
           def.indicators.splice(ii, 1); render();
         }, { className: "small danger" })), cells);
     });
-    const add = () => {
+    const add = (kind) => {
       const used = new Set(def.indicators.map((x) => x.id));
       let n = def.indicators.length + 1;
-      while (used.has(`rate_${n}`)) n++;
-      def.indicators.push({ id: `rate_${n}`, kind: "rate", label: Object.fromEntries(langs().map((l) => [l, ""])), question: "", positive: [] });
+      while (used.has(`${kind}_${n}`)) n++;
+      const ind = { id: `${kind}_${n}`, kind, label: blank() };
+      if (kind === "rate") Object.assign(ind, { question: "", positive: [] });
+      if (kind === "score") Object.assign(ind, { question: "", scores: {} });
+      if (kind === "mean") ind.of = [];
+      def.indicators.push(ind);
       render();
     };
     return el("fieldset", { className: "ed-indicators", dataset: { path: "indicators" } },
       el("legend", {}, tr("survey.indicators")),
       el("p", { className: "muted" }, tr("survey.editor.indicators_hint")),
       el("ol", {}, rows),
-      el("button", { type: "button", className: "ed-add-indicator", onclick: add }, "+ " + tr("survey.editor.add_indicator")));
+      el("div", { className: "actions" },
+        el("button", { type: "button", className: "ed-add-indicator", onclick: () => add("rate") }, "+ " + tr("survey.editor.add_indicator")),
+        el("button", { type: "button", className: "ed-add-score", onclick: () => add("score") }, "+ " + tr("survey.editor.add_score")),
+        el("button", { type: "button", className: "ed-add-mean", onclick: () => add("mean") }, "+ " + tr("survey.editor.add_mean"))));
+  }
+
+  /** excluded reports whether option o leaves indicator ind's denominator, as the server decides it. */
+  function excluded(ind, q, o) {
+    if ((ind.excluded || []).includes(o.code)) return true;
+    if (o.special === "dont_know") return ind.dont_know === "excluded";
+    // refused defaults to excluded when the question has a refused option.
+    if (o.special === "refused") return ind.refused !== "negative";
+    return false;
+  }
+
+  /**
+   * scores edits a score's points: a number per option that counts; the
+   * options left out of the denominator have none. The server wants every
+   * counted code to have points, a finite number.
+   */
+  function scores(ind, q, path) {
+    ind.scores ??= {};
+    return el("fieldset", { className: "ed-scores", dataset: { path: `${path}.scores` } },
+      el("legend", {}, tr("survey.editor.points")),
+      q.options.map((o) => el("label", { className: "ed-score" },
+        el("span", {}, el("span", { className: "opt-code" }, String(o.code)), " ", textOf(o.label)),
+        excluded(ind, q, o)
+          ? el("span", { className: "muted" }, tr("survey.editor.no_points"))
+          : el("input", {
+            type: "number", step: "any", value: ind.scores[o.code] ?? "", inputMode: "decimal", dataset: { path: `${path}.scores.${o.code}`, code: String(o.code) },
+            oninput: (ev) => {
+              const v = ev.target.value.trim();
+              const n = Number(v);
+              if (v === "" || !Number.isFinite(n)) delete ind.scores[o.code]; else ind.scores[o.code] = n;
+            },
+          }))));
+  }
+
+  /**
+   * scaleOf is what indicator id measures: "proportion" (a rate, or a mean
+   * of rates), "points" (a score, or a mean of scores) or "" when unknown,
+   * as the server resolves it.
+   */
+  function scaleOf(id, seen = new Set()) {
+    const ind = def.indicators?.find((x) => x.id === id);
+    if (!ind || seen.has(id)) return "";
+    if (ind.kind === "rate") return "proportion";
+    if (ind.kind === "score") return "points";
+    seen.add(id);
+    for (const x of ind.of || []) {
+      const s = scaleOf(x, seen);
+      if (s) return s;
+    }
+    return "";
+  }
+
+  /** averages reports whether indicator id averages target, directly or through other means. */
+  function averages(id, target, seen = new Set()) {
+    if (seen.has(id)) return false;
+    seen.add(id);
+    const ind = def.indicators.find((x) => x.id === id);
+    return (ind?.of || []).some((x) => x === target || averages(x, target, seen));
+  }
+
+  /**
+   * meanOf chooses the indicators a mean averages: every other indicator
+   * but those that average this one (a cycle); those of the other scale are
+   * shown but cannot be ticked, since a mean averages rates or scores, not
+   * both.
+   */
+  function meanOf(ind, path) {
+    const chosen = new Set(ind.of || []);
+    const scale = (ind.of || []).map((id) => scaleOf(id)).find(Boolean) || "";
+    const boxes = def.indicators.filter((x) => x !== ind && x.id && !averages(x.id, ind.id)).map((x) => {
+      const other = scale && scaleOf(x.id) && scaleOf(x.id) !== scale && !chosen.has(x.id);
+      return el("label", { className: "check", title: other ? tr("survey.editor.mean_mixed") : undefined },
+        el("input", {
+          type: "checkbox", value: x.id, checked: chosen.has(x.id), disabled: other,
+          onchange: (ev) => {
+            if (ev.target.checked) chosen.add(x.id); else chosen.delete(x.id);
+            // In the order of the indicator list; ids no longer there are kept for the server to name.
+            ind.of = [...def.indicators.map((y) => y.id).filter((id) => chosen.has(id)), ...(ind.of || []).filter((id) => chosen.has(id) && !def.indicators.some((y) => y.id === id))];
+            render();
+          },
+        }), el("span", {}, textOf(x.label) || x.id, " ", el("code", {}, x.id)));
+    });
+    const lost = (ind.of || []).filter((id) => !def.indicators.some((y) => y.id === id)).map((id) => el("label", { className: "check" },
+      el("input", { type: "checkbox", checked: true, value: id, onchange: () => { ind.of = ind.of.filter((x) => x !== id); render(); } }),
+      el("span", {}, el("code", {}, id), ` · ${tr("survey.editor.gone")}`)));
+    return el("fieldset", { className: "ed-of", dataset: { path: `${path}.of` } },
+      el("legend", {}, tr("survey.editor.mean_of")), boxes, lost);
+  }
+
+  // --- the composite index -------------------------------------------
+
+  /**
+   * composite edits the composite index: its name, target and the weight of
+   * each indicator it combines. The server wants positive weights that sum
+   * to 1, all of one scale; the sum is shown as the author types.
+   */
+  function composite() {
+    const path = "composite";
+    const cp = def.composite;
+    if (!cp) {
+      return el("fieldset", { className: "ed-composite", dataset: { path } },
+        el("legend", {}, tr("survey.composite")),
+        el("p", { className: "muted" }, tr("survey.editor.no_composite")),
+        el("button", { type: "button", className: "ed-add-composite", onclick: () => { def.composite = { label: blank(), weights: {} }; render(); } }, "+ " + tr("survey.editor.add_composite")));
+    }
+    cp.weights ??= {};
+    // In the order of the indicator list (the stored JSON sorts them by id).
+    const order = (def.indicators || []).map((x) => x.id);
+    const ids = Object.keys(cp.weights).sort((a, b) => (order.indexOf(a) + 1 || Infinity) - (order.indexOf(b) + 1 || Infinity));
+    const scale = ids.map((id) => scaleOf(id)).find(Boolean) || "";
+    const percent = scale === "proportion";
+    const sumLine = el("p", { className: "ed-weights-sum", role: "status" });
+    const showSum = () => {
+      // As the server sums them: a weight that is not positive is a problem of its own.
+      const sum = String(+Object.values(cp.weights).reduce((a, w) => a + (w > 0 && Number.isFinite(w) ? w : 0), 0).toFixed(9));
+      sumLine.dataset.sum = sum;
+      sumLine.textContent = fill(tr("survey.editor.weights_sum"), { sum });
+    };
+    showSum();
+    const rows = ids.map((id) => {
+      const ind = def.indicators?.find((x) => x.id === id);
+      return el("tr", { dataset: { id } },
+        el("td", {}, ind ? textOf(ind.label) || id : `${id} · ${tr("survey.editor.gone")}`, " ", el("code", {}, id)),
+        el("td", {}, el("input", {
+          type: "number", step: "any", min: 0, max: 1, inputMode: "decimal", className: "ed-weight", value: cp.weights[id] ?? "",
+          "aria-label": `${tr("survey.editor.weight")} · ${id}`, dataset: { path: `${path}.weights.${id}` },
+          oninput: (ev) => {
+            const v = ev.target.value.trim();
+            const n = Number(v);
+            // An empty or unreadable weight is sent as 0, which the server names.
+            cp.weights[id] = v === "" || !Number.isFinite(n) ? 0 : n;
+            showSum();
+          },
+        })),
+        el("td", { className: "ed-tools" }, small("✕", tr("survey.editor.remove_weight"), () => { delete cp.weights[id]; render(); }, { className: "small danger" })));
+    });
+    const candidates = (def.indicators || []).filter((x) => x.id && !(x.id in cp.weights) && (!scale || !scaleOf(x.id) || scaleOf(x.id) === scale));
+    return el("fieldset", { className: "ed-composite", dataset: { path } },
+      el("legend", {}, tr("survey.composite")),
+      texts(cp, "label", path, { label: tr("survey.editor.indicator_label") }),
+      el("div", { className: "form-row" },
+        el("label", {}, tr("survey.target") + (percent ? " (%)" : ""), el("input", {
+          type: "number", step: "any", min: 0, value: cp.target == null ? "" : percent ? +(cp.target * 100).toFixed(4) : cp.target, dataset: { path: `${path}.target` },
+          oninput: (ev) => {
+            const v = ev.target.value.trim();
+            if (v === "") delete cp.target; else cp.target = percent ? +(Number(v) / 100).toFixed(6) : Number(v);
+          } }))),
+      el("p", { className: "muted" }, tr("survey.editor.weights_hint")),
+      el("div", { className: "table-wrap", dataset: { path: `${path}.weights` } }, el("table", { className: "table compact ed-weights" },
+        el("thead", {}, el("tr", {}, el("th", {}, tr("survey.indicator")), el("th", {}, tr("survey.editor.weight")), el("th", {}, ""))),
+        el("tbody", {}, rows))),
+      sumLine,
+      el("div", { className: "ed-composite-tools" },
+        candidates.length ? el("label", {}, tr("survey.editor.add_weight"), select("", [["", "—"], ...candidates.map((x) => [x.id, `${textOf(x.label) || x.id} (${x.id})`.slice(0, 50)])], {
+          className: "ed-add-weight",
+          onchange: (ev) => {
+            if (!ev.target.value) return;
+            const sum = Object.values(cp.weights).reduce((a, w) => a + (Number(w) || 0), 0);
+            cp.weights[ev.target.value] = Math.max(0, +(1 - sum).toFixed(9));
+            render();
+          } })) : null,
+        small(tr("survey.editor.remove_composite"), tr("survey.editor.remove_composite"), () => { delete def.composite; render(); }, { className: "small danger ed-remove-composite" })));
   }
 
   /** renameIndicator changes an indicator's id, the means that average it and the composite's weights. */
@@ -509,9 +773,10 @@ async function init(box) {
         const slot = el("p", { className: "field-error", dataset: { editor: "true", for: path } }, msg);
         if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
           target.setAttribute("aria-invalid", "true");
-          const cell = target.closest("td");
-          if (cell) cell.append(slot);
-          else (target.closest("label") || target).after(slot);
+          // Inside the field's cell or label, so a grid of fields keeps its columns.
+          const holder = target.closest("td") || target.closest("label");
+          if (holder) holder.append(slot);
+          else target.after(slot);
         } else if (target.tagName === "TR") {
           target.after(el("tr", { className: "field-error-row" }, el("td", { colSpan: 9 }, slot)));
         } else {
@@ -532,7 +797,9 @@ async function init(box) {
   function part(path, msg) {
     const fields = [...form.querySelectorAll(`[data-path^="${CSS.escape(path + ".")}"]`)].filter((e) => e.lang);
     if (!fields.length) return null;
-    return fields.find((e) => e.lang && new RegExp(`language ${e.lang}\\b`).test(msg)) || fields.find((e) => "value" in e && e.value.trim() === "") || null;
+    // The language is named as a word of the message, in whichever language the server wrote it.
+    const names = (l) => new RegExp(`(^|[^\\w-])${l.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w-]|$)`).test(msg);
+    return fields.find((e) => e.lang && names(e.lang)) || fields.find((e) => "value" in e && e.value.trim() === "") || null;
   }
 
   /** localProblems are the builder's own: rules not finished. */
