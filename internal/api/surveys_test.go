@@ -54,6 +54,16 @@ func TestSurveyAPI(t *testing.T) {
 				t.Fatalf("%s problems = %+v, want one at line %d", path, ps, wantLine)
 			}
 		}
+		// Two problems: the headline counts them, in the request's language
+		// (?lang= is remembered in a cookie: English last, as the rest asks).
+		broken2 := strings.Replace(broken, "required: true", "required: perhaps", 1)
+		for _, c := range [][2]string{{"zh-CN", "definition.yaml 有 2 处问题"}, {"en", "definition.yaml has 2 problems"}} {
+			lang, want := c[0], c[1]
+			res, body := servertest.Send(t, admin, "POST", api+"/validate?lang="+lang, "application/yaml", broken2, nil)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"message":"`+want+`"`) {
+				t.Fatalf("two problems (%s) = %d %s", lang, res.StatusCode, body)
+			}
+		}
 		res, body := servertest.Send(t, analyst, "POST", api+"/validate", "text/yaml", src, nil)
 		var valid struct {
 			Valid       bool   `json:"valid"`

@@ -55,14 +55,14 @@ func Parse(name string, data []byte) (*questionnaire.Definition, error) {
 }
 
 func problemsError(name string, probs questionnaire.Problems) error {
-	msg := fmt.Sprintf("%s has %d problems", name, len(probs))
+	e := &apperr.Error{Kind: apperr.Invalid, Message: fmt.Sprintf("%s has %d problems", name, len(probs)), Details: ProblemList{Problems: probs, Total: len(probs)}}
 	if len(probs) == 1 {
-		msg = probs[0].String()
+		e.Message = probs[0].String()
 		if probs[0].File == "" {
-			msg = name + ": " + msg
+			e.Message = name + ": " + e.Message
 		}
 	}
-	return &apperr.Error{Kind: apperr.Invalid, Message: msg, Details: ProblemList{Problems: probs, Total: len(probs)}}
+	return e
 }
 
 // Import checks a definition (YAML, or JSON when name ends in .json) and
