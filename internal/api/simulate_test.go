@@ -16,6 +16,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
+	"github.com/minyi-survey/minyi/internal/stats"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/survey"
@@ -58,6 +59,21 @@ func TestDesignAPI(t *testing.T) {
 		}
 		if rep.Communities != nil {
 			t.Fatalf("community cells without asking: %s", b)
+		}
+		// The rates' interval: arcsine unless asked, as a round's
+		// estimates; logit when asked, on the same draws (same estimates,
+		// other intervals).
+		if rep.Design.CI != stats.CIAsin || !strings.Contains(string(b), `"ci":"asin"`) {
+			t.Fatalf("default interval %v", rep.Design.CI)
+		}
+		status, lb := servertest.Call(t, analyst, "POST", base+url, strings.Replace(body, `{`, `{"ci":"logit",`, 1))
+		var lrep simulate.DesignReport
+		if status != http.StatusOK || json.Unmarshal(lb, &lrep) != nil || lrep.Design.CI != stats.CILogit {
+			t.Fatalf("ci logit = %d %s", status, lb)
+		}
+		if lrep.District["awareness"].RMSE != rep.District["awareness"].RMSE || lrep.District["awareness"].MeanWidth == rep.District["awareness"].MeanWidth {
+			t.Errorf("logit: RMSE %v (asin %v), width %v (asin %v): want the same estimates with other intervals",
+				lrep.District["awareness"].RMSE, rep.District["awareness"].RMSE, lrep.District["awareness"].MeanWidth, rep.District["awareness"].MeanWidth)
 		}
 		cbody := `{"truth_seed":7,"n":90,"per_community":10,"reps":10,"seed":5,"community_cells":true}`
 		status, cb := servertest.Call(t, analyst, "POST", base+url, cbody)
@@ -166,6 +182,8 @@ func TestDesignAPI(t *testing.T) {
 			`{"indicators":["no-such"],"n":90,"reps":1}`: "indicators",
 			`{"questionnaire":"x@draft"}`:                "questionnaire",
 			`{"frame_version":-1,"reps":0}`:              "frame_version",
+			`{"ci":"wilson"}`:                            "ci",
+			`{"variance":"srs"}`:                         "variance",
 		} {
 			status, b := servertest.Call(t, analyst, "POST", base+url, body)
 			var eb server.ErrorBody

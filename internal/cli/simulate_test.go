@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,12 +281,24 @@ func TestSimulateDesign(t *testing.T) {
 	if err != nil || !strings.Contains(ctext, "communities:") || !strings.Contains(ctext, "model RMSE") || !strings.Contains(string(cmd), "## Communities") {
 		t.Errorf("community cells text = %q, %v; markdown\n%s", ctext, err, cmd)
 	}
+	// The interval is named in the text report: arcsine unless asked.
+	for ci, want := range map[string]string{"": "asin intervals", "logit": "logit intervals"} {
+		a := append(slices.Clone(args), "--format", "text")
+		if ci != "" {
+			a = append(a, "--ci", ci)
+		}
+		if out, _, err := runCLI(t, nil, "", a...); err != nil || !strings.Contains(out, want) {
+			t.Errorf("--ci %q: %v, want %q in\n%.300s", ci, err, want, out)
+		}
+	}
 	for _, bad := range [][]string{
 		{"simulate", "design", "--frame", p("f.csv")},
 		append(args, "--reps", "0"),
 		append(args, "--response-rate", "0"),
 		append(args, "--allocation", "random"),
 		append(args, "--format", "xml"),
+		append(args, "--ci", "wilson"),
+		append(args, "--variance", "srs"),
 		{"simulate", "design", "--truth", p("f.csv"), "--frame", p("f.csv")},
 		{"simulate", "design", "--truth", p("t.json"), "--frame", p("nope.csv")},
 	} {
