@@ -65,6 +65,36 @@ func TestRoundExportAPI(t *testing.T) {
 		if status != 200 || !bytes.HasPrefix(b, []byte("indicator,label,")) {
 			t.Fatalf("summary without BOM = %d %q", status, b[:min(len(b), 40)])
 		}
+		// Each figure names its variance and its interval: a rate's is
+		// arcsine (R svyciprop method "asin"), a mean's and the
+		// composite's p ± t·se ("wald").
+		sum, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil || len(sum) < 2 {
+			t.Fatalf("summary: %v", err)
+		}
+		col := map[string]int{}
+		for i, h := range sum[0] {
+			col[h] = i
+		}
+		iv, ok := col["interval"]
+		if !ok || col["variance"] != iv-1 {
+			t.Fatalf("summary header %v: no interval column after variance", sum[0])
+		}
+		kinds := map[string]string{}
+		for _, r := range sum[1:] {
+			if r[col["indicator"]] == "composite" {
+				kinds["composite"] = r[iv]
+				continue
+			}
+			if k := r[col["kind"]]; kinds[k] == "" || kinds[k] == r[iv] {
+				kinds[k] = r[iv]
+			} else {
+				t.Errorf("%s %s: interval %s, another %s has %s", k, r[col["indicator"]], r[iv], k, kinds[k])
+			}
+		}
+		if kinds["rate"] != "asin" || kinds["mean"] != "" && kinds["mean"] != "wald" || kinds["composite"] != "" && kinds["composite"] != "wald" {
+			t.Errorf("intervals by kind %v, want rate asin, mean and composite wald", kinds)
+		}
 		status, b = servertest.Get(t, analyst, base+"/api/v1/rounds/1/export/codebook?format=xlsx")
 		if status != 200 || !bytes.HasPrefix(b, []byte("PK")) {
 			t.Fatalf("codebook xlsx = %d", status)

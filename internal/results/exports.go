@@ -331,7 +331,7 @@ var summaryColumns = []export.Column{
 	{Name: "estimate", Kind: export.Number}, {Name: "se", Kind: export.Number}, {Name: "ci_low", Kind: export.Number}, {Name: "ci_high", Kind: export.Number},
 	{Name: "df", Kind: export.Integer}, {Name: "n", Kind: export.Integer}, {Name: "deff", Kind: export.Number}, {Name: "effective_n", Kind: export.Number},
 	{Name: "target", Kind: export.Number}, {Name: "below_target", Kind: export.Text}, {Name: "small", Kind: export.Text},
-	{Name: "variance", Kind: export.Text},
+	{Name: "variance", Kind: export.Text}, {Name: "interval", Kind: export.Text},
 }
 
 // Summary returns a round's summary figures: every indicator and the
@@ -390,7 +390,7 @@ func WriteSummary(ctx context.Context, db *store.DB, roundID int64, o ExportOpti
 			df = nil
 		}
 		return []any{f.Variable, in.Label["zh-CN"], in.Kind, level, sid, street, f.Value, f.SE, f.CILow, f.CIHigh,
-			df, f.N, f.Deff, f.EffectiveN, target, below, strconv.FormatBool(f.Small), figureVariance(rep.Variance, f)}
+			df, f.N, f.Deff, f.EffectiveN, target, below, strconv.FormatBool(f.Small), figureVariance(rep.Variance, f), figureInterval(f)}
 	}
 	if o.Format == export.FormatXLSX {
 		// Rates and the composite shown as percentages, means as numbers:
@@ -416,6 +416,16 @@ func figureVariance(v stats.Variance, f Figure) string {
 		return stats.VarianceWR.String()
 	}
 	return v.String()
+}
+
+// figureInterval names the interval of a figure of a summary: a rate's is
+// the default method's (arcsine, R svyciprop method "asin"); a mean's and
+// the composite's are p ± t·se (R method "mean": "wald").
+func figureInterval(f Figure) string {
+	if f.Kind == stats.Rate && f.Variable != CompositeID {
+		return stats.CIMethod(0).String()
+	}
+	return stats.CIWald.String()
 }
 
 // writeSummaryXLSX writes the summary as sheets: rates (and the composite)
