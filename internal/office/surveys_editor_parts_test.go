@@ -9,10 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/minyi-survey/minyi/internal/questionnaire"
-	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
-	"github.com/minyi-survey/minyi/internal/servertest"
-	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/survey"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
@@ -28,33 +24,12 @@ import (
 // input, and once fixed the draft read back from the database holds every
 // change.
 func TestSurveyEditorPartsAndWeights(t *testing.T) {
-	webtest.Chromium(t)
-	db := storetest.Open(t, store.SQLite)
-	_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+	db, u := surveyPages(t, "admin")
 	ctx := context.Background()
-	if _, err := survey.EnsureShipped(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	u := servertest.NewOfficeUI(t, base)
-	u.Login("admin")
 	u.Open("/surveys/wenming-household/1?lang=zh-CN")
 
-	field := func(path string) string { return `#ed-form [data-path="` + path + `"]` }
+	field, replace, choose := edField, edReplace, edChoose
 	part := func(id string) string { return `#ed-form .ed-section[data-id="` + id + `"]` }
-	// replace focuses a field, selects its text and types over it, as a person does.
-	replace := func(sel, text string) chromedp.Action {
-		return chromedp.Tasks{
-			webtest.WaitJS(`((el) => { if (!el) return false; el.focus(); el.select(); return true; })(document.querySelector(` + webtest.JSON(sel) + `))`),
-			webtest.Type(sel, text),
-			webtest.WaitJS(`document.querySelector(` + webtest.JSON(sel) + `).value === ` + webtest.JSON(text)),
-		}
-	}
-	choose := func(sel, value string) chromedp.Action {
-		return chromedp.Tasks{
-			webtest.WaitVisible(sel),
-			webtest.WaitJS(`((s) => { s.value = ` + webtest.JSON(value) + `; s.dispatchEvent(new Event("change", { bubbles: true })); return s.value === ` + webtest.JSON(value) + `; })(document.querySelector(` + webtest.JSON(sel) + `))`),
-		}
-	}
 	noDraft := func(when string) {
 		t.Helper()
 		if _, _, err := survey.Get(ctx, db, "wenming-household", survey.Ref{Draft: true}); err == nil {

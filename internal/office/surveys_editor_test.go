@@ -7,10 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
-	"github.com/minyi-survey/minyi/internal/servertest"
-	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/survey"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
@@ -22,33 +18,12 @@ import (
 // draft, version 1 stays as it was, and the draft is test-filled through
 // the new skip path with the support rate scoring the new option.
 func TestSurveyEditorInBrowser(t *testing.T) {
-	webtest.Chromium(t)
-	db := storetest.Open(t, store.SQLite)
-	_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+	db, u := surveyPages(t, "admin")
 	ctx := context.Background()
-	if _, err := survey.EnsureShipped(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	u := servertest.NewOfficeUI(t, base)
-	u.Login("admin")
 	u.Open("/surveys/wenming-household/1?lang=zh-CN")
 
 	const b1 = "sections[2].questions[0]"
-	field := func(path string) string { return `#ed-form [data-path="` + path + `"]` }
-	// replace selects a field's text and types over it, as a person does.
-	replace := func(sel, text string) chromedp.Action {
-		return chromedp.Tasks{
-			webtest.WaitJS(`((el) => { if (!el) return false; el.focus(); el.select(); return true; })(document.querySelector(` + webtest.JSON(sel) + `))`),
-			webtest.Type(sel, text),
-		}
-	}
-	// choose picks a value in a select as a person does: the page sees a change event.
-	choose := func(sel, value string) chromedp.Action {
-		return chromedp.Tasks{
-			webtest.WaitVisible(sel),
-			webtest.WaitJS(`((s) => { s.value = ` + webtest.JSON(value) + `; s.dispatchEvent(new Event("change", { bubbles: true })); return s.value === ` + webtest.JSON(value) + `; })(document.querySelector(` + webtest.JSON(sel) + `))`),
-		}
-	}
+	field, replace, choose := edField, edReplace, edChoose
 
 	u.Run("open the editor", webtest.WaitJS(`document.querySelector("#survey-editor")?.dataset.ready === "true"`),
 		webtest.Click(`#ed-open`), webtest.WaitJS(`document.querySelector("#survey-editor").dataset.open === "true"`))
@@ -150,14 +125,7 @@ func TestSurveyEditorInBrowser(t *testing.T) {
 // width, in both languages, for the screenshots, and checks that the page
 // is never wider than the window.
 func TestSurveyEditorScreens(t *testing.T) {
-	webtest.Chromium(t)
-	db := storetest.Open(t, store.SQLite)
-	_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
-	if _, err := survey.EnsureShipped(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	u := servertest.NewOfficeUI(t, base)
-	u.Login("admin")
+	_, u := surveyPages(t, "admin")
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, w := range []int64{360, 1280} {
 			u.Open("/surveys/wenming-household/1?lang=" + lang)

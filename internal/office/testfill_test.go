@@ -1,17 +1,11 @@
 package office_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
-	"github.com/minyi-survey/minyi/internal/servertest"
-	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/internal/store/storetest"
-	"github.com/minyi-survey/minyi/internal/survey"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
@@ -19,14 +13,7 @@ import (
 // its page with the tablet's engine: the skip path through A1, the
 // awareness value the answers score to, and the screening end rule.
 func TestTestFillInBrowser(t *testing.T) {
-	webtest.Chromium(t)
-	db := storetest.Open(t, store.SQLite)
-	_, base := servertest.NewFieldServer(t, db, fieldtest.Small)
-	if _, err := survey.EnsureShipped(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	u := servertest.NewOfficeUI(t, base)
-	u.Login("analyst")
+	_, u := surveyPages(t, "analyst")
 	u.Open("/surveys/wenming-household/1")
 	at := func(code string) chromedp.Action {
 		return webtest.WaitJS(`document.querySelector("#test-fill").dataset.current === ` + webtest.JSON(code))
