@@ -25,7 +25,9 @@ const (
 	ApprovalAutomatic  = "automatic"  // the replacement is released at once
 )
 
-// DefaultTimeZone is the time zone of a rule that names none.
+// DefaultTimeZone is the time zone of a rule that names none where the
+// district's zone is not known (ParseRule, DefaultRule; a round takes the
+// district's, ParseRuleIn).
 const DefaultTimeZone = "Asia/Shanghai"
 
 // MaxRuleSize is the largest rule file ParseRule accepts, in bytes.
@@ -57,7 +59,8 @@ type Rule struct {
 	// Approval is ApprovalSupervisor (the default) or ApprovalAutomatic.
 	Approval string `json:"approval" yaml:"approval"`
 	// TimeZone is the IANA name of the zone that local days and the evening
-	// are counted in; default DefaultTimeZone.
+	// are counted in; default the district's (ParseRuleIn, DefaultRuleIn),
+	// else DefaultTimeZone.
 	TimeZone string  `json:"time_zone" yaml:"time_zone"`
 	Quality  Quality `json:"quality" yaml:"quality"`
 }
