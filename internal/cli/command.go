@@ -28,6 +28,15 @@ type Env struct {
 	zone *time.Location
 }
 
+// zoneName is the IANA name of the district's zone, or "" before a
+// command has resolved it (then fieldwork.DefaultTimeZone applies).
+func (e *Env) zoneName() string {
+	if e.zone == nil {
+		return ""
+	}
+	return e.zone.String()
+}
+
 // clock is t to the minute in the district's zone (Asia/Shanghai before
 // the settings are read).
 func (e *Env) clock(t time.Time) string {

@@ -79,7 +79,7 @@ func roundCreate(ctx context.Context, env *Env, args []string) error {
 			if err != nil {
 				return apperr.New(apperr.Invalid, "round create: cannot read the rule file %s: %v", ruleFile, errors.Unwrap(err))
 			}
-			rule, err := fieldwork.ParseRule(b)
+			rule, err := fieldwork.ParseRuleIn(b, env.zoneName())
 			if err != nil {
 				return apperr.Wrap(apperr.Invalid, err, "%s: %s", ruleFile, apperr.PublicMessage(err))
 			}
@@ -87,7 +87,9 @@ func roundCreate(ctx context.Context, env *Env, args []string) error {
 				return apperr.Wrap(apperr.Internal, err, "encode rule")
 			}
 		}
-		r, err := rounds.New(db).Create(ctx, rounds.System, spec)
+		svc := rounds.New(db)
+		svc.Zone = env.zoneName()
+		r, err := svc.Create(ctx, rounds.System, spec)
 		if err != nil {
 			return err
 		}
@@ -112,7 +114,7 @@ Rule file (YAML), with the defaults:
   on_not_eligible: %t
   on_other: %t
   approval: %s   # or automatic
-  time_zone: %s
+  time_zone: %s   # default: the district's, --timezone
   quality: {min_duration_seconds: %d, gps_max_meters: %g, straight_line_items: %d}`,
 		r.Attempts, r.Days, r.Evening, r.EveningFrom, r.OnNonContact, r.OnRefusal, r.OnNotEligible, r.OnOther,
 		r.Approval, r.TimeZone, r.Quality.MinDurationSeconds, r.Quality.GPSMaxMeters, r.Quality.StraightLineItems)

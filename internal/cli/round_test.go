@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/minyi-survey/minyi/internal/fieldwork"
 	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/store"
 	"github.com/minyi-survey/minyi/internal/store/storetest"
@@ -42,7 +44,9 @@ func TestRoundAndAssignCommands(t *testing.T) {
 			if ExitCode(err) != 2 || !strings.Contains(err.Error(), "questionnaire") {
 				t.Fatalf("unknown version: %v", err)
 			}
-			out := run("round", "create", "--name", "R2", "--questionnaire", "field@1", "--sample", "第二轮", "--kind", "satisfaction", "--rule", rule)
+			// In a district in Asia/Kolkata, a rule file without time_zone
+			// counts days and evenings there (checked below).
+			out := run("round", "create", "--name", "R2", "--questionnaire", "field@1", "--sample", "第二轮", "--kind", "satisfaction", "--rule", rule, "--timezone", "Asia/Kolkata")
 			if !strings.Contains(out, `created round "R2"`) || !strings.Contains(out, "status planned") {
 				t.Fatalf("create = %q", out)
 			}
@@ -112,6 +116,25 @@ func TestRoundAndAssignCommands(t *testing.T) {
 			var n int
 			if err := db.Reader().Get(&n, "SELECT COUNT(*) FROM audit_log WHERE via = 'cli' AND action IN ('round.create', 'round.start', 'round.close', 'round.reopen', 'assignment.assign', 'round.resum')"); err != nil || n != 7 {
 				t.Fatalf("%d cli audit entries (%v), want 7", n, err)
+			}
+			// The rules keep the zone they were made in: the district's
+			// (--timezone or MINYI_TIMEZONE) unless they name one.
+			zoned := filepath.Join(dir, "zoned.yaml")
+			os.WriteFile(zoned, []byte("attempts: 4\ntime_zone: Asia/Shanghai\n"), 0o600)
+			env["MINYI_TIMEZONE"] = "Asia/Kolkata"
+			run("sample", "draw", "--name", "第三轮", "--n", "6", "--per-community", "3", "--reserves", "0", "--allocation", "equal", "--seed", "4")
+			run("sample", "draw", "--name", "第四轮", "--n", "6", "--per-community", "3", "--reserves", "0", "--allocation", "equal", "--seed", "5")
+			run("round", "create", "--name", "R3", "--questionnaire", "field", "--sample", "第三轮", "--rule", zoned)
+			run("round", "create", "--name", "R4", "--questionnaire", "field", "--sample", "第四轮")
+			for name, want := range map[string]string{"R2": "Asia/Kolkata", "R3": "Asia/Shanghai", "R4": "Asia/Kolkata"} {
+				var raw string
+				if err := db.Reader().Get(&raw, db.Reader().Rebind("SELECT replacement_rule FROM rounds WHERE name = ?"), name); err != nil {
+					t.Fatal(err)
+				}
+				var r fieldwork.Rule
+				if err := json.Unmarshal([]byte(raw), &r); err != nil || r.TimeZone != want {
+					t.Errorf("%s: rule %s (%v), want time_zone %s", name, raw, err, want)
+				}
 			}
 		})
 	}

@@ -303,6 +303,31 @@ func TestAssess(t *testing.T) {
 			reason: "2 unsuccessful attempts on 1 day, 0 in the evening",
 		},
 		{
+			// 10:00 and 22:00 in Kolkata (UTC+5:30) are 12:30 and 00:30
+			// of the next day in Shanghai: one day with an evening visit
+			// by Kolkata's clock, two days without by Shanghai's.
+			name: "evenings are counted in the rule's time zone: Kolkata",
+			rule: DefaultRuleIn("Asia/Kolkata"),
+			visits: []Visit{
+				{At: time.Date(2026, 11, 20, 4, 30, 0, 0, time.UTC), Outcome: OutcomeNoOneHome},
+				{At: time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC), Outcome: OutcomeNoOneHome},
+				{At: time.Date(2026, 11, 21, 4, 30, 0, 0, time.UTC), Outcome: OutcomeNoOneHome},
+			},
+			want:   State{Status: StatusFinal, Disposition: NonContact, Category: CatUH, Attempts: 3, LastOutcome: OutcomeNoOneHome, Replacement: ReplaceDue},
+			reason: "3 unsuccessful attempts on 2 days, 1 in the evening",
+		},
+		{
+			name: "the same visits by Shanghai's clock: no evening",
+			rule: def,
+			visits: []Visit{
+				{At: time.Date(2026, 11, 20, 4, 30, 0, 0, time.UTC), Outcome: OutcomeNoOneHome},
+				{At: time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC), Outcome: OutcomeNoOneHome},
+				{At: time.Date(2026, 11, 21, 4, 30, 0, 0, time.UTC), Outcome: OutcomeNoOneHome},
+			},
+			want:   State{Status: StatusInProgress, Attempts: 3, LastOutcome: OutcomeNoOneHome},
+			reason: "3 unsuccessful attempts on 2 days, 0 in the evening",
+		},
+		{
 			name: "unsorted input: the earliest final visit decides, the latest is last",
 			rule: def,
 			visits: []Visit{

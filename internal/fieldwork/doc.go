@@ -48,7 +48,7 @@
 //	on_not_eligible: false   # not eligible (NE) is no non-response: see DefaultRule
 //	on_other: false
 //	approval: supervisor     # or automatic
-//	time_zone: Asia/Shanghai # IANA name; days and evenings are counted in it
+//	time_zone: Asia/Shanghai # IANA name; days and evenings are counted in it (default: the district's, ParseRuleIn)
 //	quality:
 //	  min_duration_seconds: 0   # 0..86400; 0 = 10 s per answered question
 //	  gps_max_meters: 500       # 10..100000

@@ -25,7 +25,9 @@ const (
 	ApprovalAutomatic  = "automatic"  // the replacement is released at once
 )
 
-// DefaultTimeZone is the time zone of a rule that names none.
+// DefaultTimeZone is the time zone of a rule that names none where the
+// district's zone is not known (ParseRule, DefaultRule; a round takes the
+// district's, ParseRuleIn).
 const DefaultTimeZone = "Asia/Shanghai"
 
 // MaxRuleSize is the largest rule file ParseRule accepts, in bytes.
@@ -57,7 +59,8 @@ type Rule struct {
 	// Approval is ApprovalSupervisor (the default) or ApprovalAutomatic.
 	Approval string `json:"approval" yaml:"approval"`
 	// TimeZone is the IANA name of the zone that local days and the evening
-	// are counted in; default DefaultTimeZone.
+	// are counted in; default the district's (ParseRuleIn, DefaultRuleIn),
+	// else DefaultTimeZone.
 	TimeZone string  `json:"time_zone" yaml:"time_zone"`
 	Quality  Quality `json:"quality" yaml:"quality"`
 }
@@ -75,7 +78,16 @@ type Rule struct {
 // community's sample, and the weighting then treats it so (package
 // weighting), but replacing them spends reserves and interviewer time to
 // no gain in precision that a larger sample would not give.
-func DefaultRule() Rule {
+func DefaultRule() Rule { return DefaultRuleIn(DefaultTimeZone) }
+
+// DefaultRuleIn is DefaultRule counting days and the evening in zone, the
+// district's time zone (an IANA name; "" is DefaultTimeZone). A round
+// stores the zone in its rule, so that a later change of the district's
+// setting does not change how its visits were judged.
+func DefaultRuleIn(zone string) Rule {
+	if zone == "" {
+		zone = DefaultTimeZone
+	}
 	return Rule{
 		Attempts:      3,
 		Days:          2,
@@ -86,7 +98,7 @@ func DefaultRule() Rule {
 		OnNotEligible: false,
 		OnOther:       false,
 		Approval:      ApprovalSupervisor,
-		TimeZone:      DefaultTimeZone,
+		TimeZone:      zone,
 		Quality:       DefaultQuality(),
 	}
 }
@@ -119,39 +131,49 @@ func (r Rule) Validate() error {
 	return nil
 }
 
-// problems returns what is wrong with r, keyed by YAML key.
+// problems returns what is wrong with r, keyed by YAML key. Each message
+// is a format of the message catalog (internal/msgs), so that it is said
+// in the reader's language.
 func (r Rule) problems() map[string]string {
-	p := map[string]string{}
-	between := func(key string, v, lo, hi int, what string) {
+	problems := map[string]string{}
+	between := func(key string, v, lo, hi int) {
 		if v < lo || v > hi {
-			p[key] = fmt.Sprintf("must be between %d and %s, got %d", lo, what, v)
+			problems[key] = fmt.Sprintf("must be between %d and %d, got %d", lo, hi, v)
 		}
 	}
-	between("attempts", r.Attempts, 1, maxAttempts, strconv.Itoa(maxAttempts))
+	between("attempts", r.Attempts, 1, maxAttempts)
 	// Days and evening attempts are bounded by attempts; when attempts is
 	// itself out of range, by its largest value.
-	hi, what := r.Attempts, fmt.Sprintf("attempts (%d)", r.Attempts)
-	if r.Attempts < 1 || r.Attempts > maxAttempts {
-		hi, what = maxAttempts, strconv.Itoa(maxAttempts)
+	for key, v := range map[string]int{"days": r.Days, "evening": r.Evening} {
+		lo := 1
+		if key == "evening" {
+			lo = 0
+		}
+		switch {
+		case r.Attempts < 1 || r.Attempts > maxAttempts:
+			between(key, v, lo, maxAttempts)
+		case v < lo || v > r.Attempts:
+			problems[key] = fmt.Sprintf("must be between %d and attempts (%d), got %d", lo, r.Attempts, v)
+		}
 	}
-	between("days", r.Days, 1, hi, what)
-	between("evening", r.Evening, 0, hi, what)
 	if !clockRE.MatchString(r.EveningFrom) {
-		p["evening_from"] = fmt.Sprintf("must be a time of day as HH:MM between 00:00 and 23:59, got %q", r.EveningFrom)
+		problems["evening_from"] = fmt.Sprintf("must be a time of day as HH:MM between 00:00 and 23:59, got %q", r.EveningFrom)
 	}
 	if r.Approval != ApprovalSupervisor && r.Approval != ApprovalAutomatic {
-		p["approval"] = fmt.Sprintf("must be %q or %q, got %q", ApprovalSupervisor, ApprovalAutomatic, r.Approval)
+		problems["approval"] = fmt.Sprintf("must be %q or %q, got %q", ApprovalSupervisor, ApprovalAutomatic, r.Approval)
 	}
-	if _, err := loadLocation(r.TimeZone); err != nil {
-		p["time_zone"] = err.Error()
+	if r.TimeZone == "" || r.TimeZone == "Local" {
+		problems["time_zone"] = fmt.Sprintf("must be an IANA time zone name such as %q, got %q", DefaultTimeZone, r.TimeZone)
+	} else if _, err := loadLocation(r.TimeZone); err != nil {
+		problems["time_zone"] = fmt.Sprintf("unknown time zone %q; use an IANA name such as %q", r.TimeZone, DefaultTimeZone)
 	}
 	q := r.Quality
-	between("quality.min_duration_seconds", q.MinDurationSeconds, 0, maxMinDuration, strconv.Itoa(maxMinDuration))
+	between("quality.min_duration_seconds", q.MinDurationSeconds, 0, maxMinDuration)
 	if g := q.GPSMaxMeters; math.IsNaN(g) || g < minGPSMeters || g > maxGPSMeters {
-		p["quality.gps_max_meters"] = fmt.Sprintf("must be between %d and %d, got %v", minGPSMeters, maxGPSMeters, g)
+		problems["quality.gps_max_meters"] = fmt.Sprintf("must be between %d and %d, got %v", minGPSMeters, maxGPSMeters, g)
 	}
-	between("quality.straight_line_items", q.StraightLineItems, minStraightLineItems, maxStraightLineItems, strconv.Itoa(maxStraightLineItems))
-	return p
+	between("quality.straight_line_items", q.StraightLineItems, minStraightLineItems, maxStraightLineItems)
+	return problems
 }
 
 // Location returns the rule's time zone. A rule whose zone does not load
@@ -187,25 +209,29 @@ func loadLocation(name string) (*time.Location, error) {
 		return v.(*time.Location), nil
 	}
 	if name == "" || name == "Local" {
-		return nil, fmt.Errorf("must be an IANA time zone name such as %q, got %q", DefaultTimeZone, name)
+		return nil, errors.New("not an IANA time zone name")
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q; use an IANA name such as %q", name, DefaultTimeZone)
+		return nil, err
 	}
 	locations.Store(name, loc)
 	return loc, nil
 }
 
-// ParseRule reads a rule file: YAML, or JSON (which is YAML). Keys left out
+// ParseRule is ParseRuleIn with DefaultTimeZone.
+func ParseRule(data []byte) (Rule, error) { return ParseRuleIn(data, DefaultTimeZone) }
+
+// ParseRuleIn reads a rule file: YAML, or JSON (which is YAML). Keys left out
 // keep their DefaultRule value; a key given explicitly keeps its value even
 // when it is false or 0. Unknown keys, duplicate keys, null values and
 // values of the wrong type are errors naming the key and its line, and the
-// result must pass Validate. An empty file gives DefaultRule.
+// result must pass Validate. An empty file gives DefaultRuleIn(zone); a
+// file without time_zone counts days in zone, the district's.
 //
 // The error is apperr.Invalid with a message per key, each starting with
 // its line ("line 3: must be between 1 and 20, got 25").
-func ParseRule(data []byte) (Rule, error) {
+func ParseRuleIn(data []byte, zone string) (Rule, error) {
 	if len(data) > MaxRuleSize {
 		return Rule{}, apperr.New(apperr.Invalid, "fieldwork rule is larger than %d bytes", MaxRuleSize)
 	}
@@ -213,7 +239,7 @@ func ParseRule(data []byte) (Rule, error) {
 	if err != nil {
 		return Rule{}, err
 	}
-	r := DefaultRule()
+	r := DefaultRuleIn(zone)
 	if root == nil {
 		return r, nil
 	}
@@ -227,7 +253,8 @@ func ParseRule(data []byte) (Rule, error) {
 		}
 		line, given := d.lines[key]
 		if !given { // e.g. days left at 2 while attempts is 1
-			msg += fmt.Sprintf(" (the default; give %s explicitly)", key)
+			d.add(key, line, fmt.Sprintf("%s (the default; give %s explicitly)", msg, key))
+			continue
 		}
 		d.add(key, line, msg)
 	}
@@ -392,44 +419,41 @@ func (d *ruleDecoder) mapping(n *yaml.Node, prefix string, fields []field) {
 			d.add(path, k.Line, "has no value; leave the key out to take the default")
 			continue
 		}
-		if msg := decodeValue(v, f.target, d, path); msg != "" {
-			d.add(path, k.Line, msg)
-		}
+		d.value(v, f.target, path, k.Line)
 	}
 }
 
-// decodeValue stores v in target and returns "" or what is wrong.
-func decodeValue(v *yaml.Node, target any, d *ruleDecoder, path string) string {
+// value stores v in target, or records what is wrong at path (its key
+// on line).
+func (d *ruleDecoder) value(v *yaml.Node, target any, path string, line int) {
 	switch t := target.(type) {
 	case []field:
 		d.mapping(v, path, t)
-		return ""
 	case *int:
 		f, ok := number(v)
 		if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
-			return "must be a whole number, got " + describe(v)
+			d.add(path, line, "must be a whole number, got "+describe(v))
+			return
 		}
 		*t = int(f)
 	case *float64:
 		f, ok := number(v)
 		if !ok {
-			return "must be a number, got " + describe(v)
+			d.add(path, line, "must be a number, got "+describe(v))
+			return
 		}
 		*t = f
 	case *bool:
-		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
-			return "must be true or false, got " + describe(v)
-		}
-		if err := v.Decode(t); err != nil {
-			return "must be true or false, got " + describe(v)
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(t) != nil {
+			d.add(path, line, "must be true or false, got "+describe(v))
 		}
 	case *string:
 		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
-			return "must be text, got " + describe(v)
+			d.add(path, line, "must be text, got "+describe(v))
+			return
 		}
 		*t = v.Value
 	}
-	return ""
 }
 
 // number reads an !!int or !!float scalar.

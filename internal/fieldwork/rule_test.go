@@ -81,6 +81,30 @@ quality:
 	}
 }
 
+// TestParseRuleIn: a rule that names no time zone takes the district's;
+// one that names a zone keeps it.
+func TestParseRuleIn(t *testing.T) {
+	for _, tt := range []struct{ in, zone, want string }{
+		{"", "Asia/Kolkata", "Asia/Kolkata"},
+		{"attempts: 4\n", "Asia/Kolkata", "Asia/Kolkata"},
+		{`{"attempts": 4}`, "Asia/Kolkata", "Asia/Kolkata"},
+		{"time_zone: Asia/Shanghai\n", "Asia/Kolkata", "Asia/Shanghai"},
+		{"attempts: 4\n", "", DefaultTimeZone},
+	} {
+		r, err := ParseRuleIn([]byte(tt.in), tt.zone)
+		if err != nil || r.TimeZone != tt.want {
+			t.Errorf("ParseRuleIn(%q, %q) = %q, %v; want %q", tt.in, tt.zone, r.TimeZone, err, tt.want)
+		}
+	}
+	if got := DefaultRuleIn("Asia/Kolkata"); got.TimeZone != "Asia/Kolkata" || got.Location().String() != "Asia/Kolkata" {
+		t.Errorf("DefaultRuleIn = %+v", got)
+	}
+	// A district zone that does not load is a problem of time_zone.
+	if _, err := ParseRuleIn([]byte("attempts: 4\n"), "Nowhere/Atlantis"); apperr.FieldsOf(err)["time_zone"] == "" {
+		t.Errorf("unknown district zone: %v", err)
+	}
+}
+
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -161,10 +161,12 @@ func sourceMessages(root string) ([]sourceMessage, error) {
 }
 
 // problemMakers are, for each package whose problems a file's reader
-// lists (a register, population counts, a questionnaire), the functions
-// that make a problem's message and which argument is its format. (The
+// lists (a register, population counts, a questionnaire, a fieldwork
+// rule), the functions that make a problem's message and which argument
+// is its format. (The
 // XLSForm reader says its problems in both languages itself.)
 var problemMakers = map[string]map[string]int{
+	"fieldwork":     {"add": 2}, // a rule file's problem at its key and line
 	"frame":         {"problem": 3},
 	"population":    {"add": 1},
 	"questionnaire": {"add": 3, "errorf": 3},

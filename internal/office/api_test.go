@@ -63,7 +63,7 @@ func TestOfficeAPI(t *testing.T) {
 			t.Fatalf("draw = %d %+v", res.StatusCode, eb)
 		}
 		res, eb := servertest.PostJSON(t, admin, base+"/api/v1/rounds", `{"name":"R","questionnaire":"field","sample":"第二轮","rule":"days: 2\nattempts: 0\n"}`)
-		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(eb.Error.Fields["rule"], "attempts: line 2") {
+		if res.StatusCode != http.StatusUnprocessableEntity || eb.Error.Fields["rule.attempts"] != "line 2: must be between 1 and 20, got 0" || eb.Error.Fields["rule"] == "" {
 			t.Errorf("a bad YAML rule = %d %+v, want 422 naming attempts on line 2", res.StatusCode, eb)
 		}
 		res, eb = servertest.PostJSON(t, admin, base+"/api/v1/rounds", `{"name":"R","questionnaire":"field","sample":"第二轮","rule":"attempts: 4 # more\napproval: automatic\n"}`)

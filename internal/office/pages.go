@@ -135,8 +135,9 @@ func (s *Handler) Rounds(c echo.Context) error {
 		}
 		data["Samples"], data["Questionnaires"], data["Kinds"] = free, publishedRefs(qs, T, lang), rounds.Kinds
 		// The rule's form starts at the defaults, which an empty rule
-		// text means.
-		data["Rule"], data["Approvals"] = fieldwork.DefaultRule(), []string{fieldwork.ApprovalSupervisor, fieldwork.ApprovalAutomatic}
+		// text means: days and evenings in the district's zone.
+		data["Rule"], data["Approvals"] = fieldwork.DefaultRuleIn(s.ui.Location().String()), []string{fieldwork.ApprovalSupervisor, fieldwork.ApprovalAutomatic}
+		data["ReleaseKeys"] = []string{"on_non_contact", "on_refusal", "on_not_eligible", "on_other"}
 	}
 	return s.ui.Render(c, "office_rounds", "office.rounds.title", data)
 }

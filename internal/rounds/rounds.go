@@ -11,7 +11,6 @@ package rounds
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +29,11 @@ import (
 type Service struct {
 	db   *store.DB
 	defs sync.Map // questionnaire_version_id → *questionnaire.Definition
+	// Zone is the district's time zone (serve --timezone), an IANA name:
+	// a new round whose rule names no time_zone counts its days and
+	// evenings in it, and its rule keeps the name. Empty:
+	// fieldwork.DefaultTimeZone.
+	Zone string
 }
 
 // New returns a Service on db.
@@ -117,16 +121,16 @@ func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.
 	if spec.StartsOn != "" && spec.EndsOn != "" && spec.EndsOn < spec.StartsOn && fields["ends_on"] == "" {
 		fields["ends_on"] = "on or after starts_on"
 	}
-	rule := fieldwork.DefaultRule()
+	rule := fieldwork.DefaultRuleIn(s.Zone)
 	if len(spec.Rule) > 0 && string(spec.Rule) != "null" {
 		raw := []byte(spec.Rule)
 		var text string
 		if json.Unmarshal(spec.Rule, &text) == nil {
 			raw = []byte(text) // the rule file's YAML (or JSON) as a string, e.g. from a form's text box
 		}
-		r, err := fieldwork.ParseRule(raw)
+		r, err := fieldwork.ParseRuleIn(raw, s.Zone)
 		if err != nil {
-			fields["rule"] = ruleProblems(err)
+			addRuleProblems(fields, err)
 		}
 		rule = r
 	}
@@ -165,15 +169,28 @@ func (s *Service) Create(ctx context.Context, c Caller, spec CreateSpec) (store.
 	return s.db.RoundInfoByID(ctx, id)
 }
 
-// ruleProblems is the message of a rule that does not parse, with the
-// problem of every key and its line ("attempts: line 3: …").
-func ruleProblems(err error) string {
-	msg := apperr.PublicMessage(err)
+// addRuleProblems puts the problems of a rule that does not parse into
+// fields: "rule" says that the rule has problems, and each key's problem
+// ("line 3: must be between 1 and 20, got 25") is the field "rule.KEY"
+// (e.g. "rule.attempts", "rule.quality.gps_max_meters"), so that a form
+// shows it beside its input and every message is one of the catalog's.
+// A problem of the whole file (YAML syntax, its size) is "rule" itself.
+func addRuleProblems(fields map[string]string, err error) {
 	fs := apperr.FieldsOf(err)
-	for _, k := range slices.Sorted(maps.Keys(fs)) {
-		msg += "; " + k + ": " + fs[k]
+	if len(fs) == 0 {
+		fields["rule"] = apperr.PublicMessage(err)
+		return
 	}
-	return msg
+	for k, v := range fs {
+		if k == "rule" { // the file is not a mapping
+			fields["rule"] = v
+			continue
+		}
+		fields["rule."+k] = v
+	}
+	if _, ok := fields["rule"]; !ok {
+		fields["rule"] = "the rule has problems: see each setting"
+	}
 }
 
 // fieldErr turns a NotFound lookup of an input into a 422 on that field.

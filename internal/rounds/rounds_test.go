@@ -245,6 +245,62 @@ func TestReplacements(t *testing.T) {
 	})
 }
 
+// TestDistrictZone: a rule that names no time zone counts days and
+// evenings in the district's (here Asia/Kolkata, UTC+5:30) and stores its
+// name; a rule that names one keeps it.
+func TestDistrictZone(t *testing.T) {
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 20, h, m, 0, 0, kolkata) }
+	for _, tt := range []struct {
+		name, rule, zone string
+		// status after 10:00 and 16:00 (18:30 in Shanghai), and after
+		// 10:00 and 22:00 (00:30 of the next day in Shanghai), Kolkata time
+		afternoon, night string
+	}{
+		{"district zone", `{"attempts": 2, "days": 1, "evening": 1}`, "Asia/Kolkata", "in_progress", "final"},
+		{"rule's own zone", "attempts: 2\ndays: 1\nevening: 1\ntime_zone: Asia/Shanghai\n", "Asia/Shanghai", "final", "in_progress"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := context.Background()
+				sz := fieldtest.Small
+				sz.Zone, sz.Rule = "Asia/Kolkata", tt.rule
+				if tt.rule[0] != '{' { // the rule's YAML as a form's text box posts it
+					b, _ := json.Marshal(tt.rule)
+					sz.Rule = string(b)
+				}
+				f := fieldtest.New(t, db, sz)
+				var stored fieldwork.Rule
+				if err := json.Unmarshal([]byte(f.Round.ReplacementRule), &stored); err != nil || stored.TimeZone != tt.zone {
+					t.Fatalf("stored rule %s (%v): want time_zone %s", f.Round.ReplacementRule, err, tt.zone)
+				}
+				f.AssignStreet(t, 1)
+				mine := assignments(t, f, "int1a")
+				int1a := f.Caller("int1a")
+				for i, c := range []struct {
+					a    store.Assignment
+					late time.Time
+					want string
+				}{{mine[0], at(16, 0), tt.afternoon}, {mine[1], at(22, 0), tt.night}} {
+					var res rounds.VisitResult
+					for j, when := range []time.Time{at(10, 0), c.late} {
+						res, err = f.Service.RecordVisit(ctx, int1a, rounds.VisitRequest{ClientID: uuid(10*i + j), AssignmentID: c.a.ID, AttemptedAt: when.UTC(), Outcome: "no_one_home"})
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+					if res.Assignment.Status != c.want {
+						t.Errorf("visits at 10:00 and %s Kolkata time: %s (%s), want %s", c.late.Format("15:04"), res.Assignment.Status, res.Assignment.Reason, c.want)
+					}
+				}
+			})
+		})
+	}
+}
+
 func TestAutomaticReplacementAndNotEligible(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

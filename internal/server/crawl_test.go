@@ -412,6 +412,9 @@ var crawlPageAllowed = map[string]map[string]bool{
 	// symbols linked to their glossary entries.
 	"zh-CN /rounds/N":               crawlSet("df eff"),
 	"zh-CN /rounds/N/communities/N": crawlSet("eff"),
+	// The round form names the rule's key time_zone, which its text (YAML)
+	// takes as it is.
+	"zh-CN /rounds": crawlSet("time zone"),
 	// The glossary names the symbols it explains (PSU, df).
 	"zh-CN /help": crawlSet("psu df"),
 	// The community model's name and its authors (Fay–Herriot, REML,

@@ -101,6 +101,7 @@ func New(cfg config.Config, db *store.DB, authSvc *auth.Service, log *slog.Logge
 		rounds: rounds.New(db), bodyLimit: defaultBodyLimit, uploadLimit: defaultUploadLimit, started: time.Now().UTC()}
 	// The store logs a transaction it runs again (store.Tx) with the
 	// request's context: with this handler, under the request's id.
+	s.rounds.Zone = cfg.Location.String() // a new round's rule counts days in the district's zone
 	s.api = api.New(db, s.rounds, cfg.MinCell, statusOf)
 	s.api.Location = cfg.Location // exports' times
 	s.dash = dashboard.New(db, s.rounds, s.ui, cfg.MinCell)

@@ -109,6 +109,13 @@ func NewFieldServerWith(t *testing.T, db *store.DB, sz fieldtest.Size, wrap func
 	f := fieldtest.New(t, db, sz)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Config{Addr: "127.0.0.1:0", SessionTTL: time.Hour, MinCell: 30}
+	if sz.Zone != "" { // the district's zone, as serve --timezone gives it
+		loc, err := config.ParseZone(sz.Zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Location = loc
+	}
 	s, err := server.New(cfg, db, auth.NewService(db, auth.NewSecret(), time.Hour), log)
 	if err != nil {
 		t.Fatal(err)

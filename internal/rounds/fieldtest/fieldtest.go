@@ -77,6 +77,9 @@ type Size struct {
 	SampleCommunities, PerCommunity, Reserves int
 	// Rule is the round's rule as JSON ("" for the defaults).
 	Rule string
+	// Zone is the district's time zone (serve --timezone), the zone of a
+	// rule that names none ("": fieldwork.DefaultTimeZone).
+	Zone string
 }
 
 // Small is the district of most tests: 2 streets × 3 communities × 12
@@ -153,6 +156,7 @@ func Prepare(t testing.TB, db *store.DB, sz Size) *Field {
 		t.Fatalf("fieldtest publish: %v", err)
 	}
 	f := &Field{DB: db, Service: rounds.New(db), Users: map[string]store.User{}}
+	f.Service.Zone = sz.Zone
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
 		t.Fatal(err)

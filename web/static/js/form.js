@@ -9,7 +9,9 @@
 // [data-encoding="multipart"] [data-redirect="/next"|data-reload]
 // [data-confirm="form.confirm"]>. A field's error goes into the element
 // [data-error-for=NAME] when there is one (see the "fielderror" template),
-// else into a <p class="field-error"> added after the field. Programmatic
+// else into a <p class="field-error"> added after the field, else into the
+// element [data-error-group=PREFIX] when NAME is PREFIX.something (e.g. a
+// rule's "rule.quality.gps_max_meters", which has no input). Programmatic
 // use: bindForm(form, {url, method, encoding, toBody, onSuccess}).
 
 import { parseFields, errorList, errorMessage, stashKey, fillForm, readForm } from "./formdata.js";
@@ -108,11 +110,21 @@ export function showErrors(form, t, status, json) {
       slot.id = "err-" + name;
       (input.closest("label") || input).after(slot);
     }
+    const group = slot ? null : [...form.querySelectorAll("[data-error-group]")].find((g) => name.startsWith(g.dataset.errorGroup + "."));
+    if (group) {
+      slot = document.createElement("p");
+      slot.className = "field-error";
+      slot.dataset.errorFor = name;
+      slot.id = "err-" + name;
+      group.append(slot);
+    }
     if (!slot) {
       unplaced.push(`${name}: ${msg}`);
       continue;
     }
-    slot.textContent = msg;
+    // A message in a group names its key, which no input beside it does.
+    const grouped = slot.parentElement?.dataset.errorGroup;
+    slot.textContent = grouped ? `${name.slice(grouped.length + 1)}: ${msg}` : msg;
     slot.hidden = false;
     if (input && input.nodeType === 1) {
       input.setAttribute("aria-invalid", "true");
