@@ -30,7 +30,7 @@ func (s *Handler) RoundEstimates(c echo.Context) error {
 	if err != nil || id < 1 {
 		return apperr.New(apperr.NotFound, "round %q not found", c.Param("id"))
 	}
-	req := results.RoundRequest{By: c.QueryParam("by"), Options: stats.Options{MinN: int64(s.minCell)}}
+	req := results.RoundRequest{By: c.QueryParam("by"), Options: stats.Options{MinN: int64(s.minCell), CI: results.RoundCI}}
 	fields := map[string]string{}
 	if v := c.QueryParam("indicators"); v != "" {
 		req.Indicators = strings.Split(v, ",")

@@ -18,6 +18,14 @@ func TestRoundEstimatesAPI(t *testing.T) {
 		_, base, _ := servertest.NewTestServer(t, db)
 		storetest.SeedRound(t, db, 1500, 3, 9)
 		analyst := servertest.Login(t, base, store.RoleAnalyst)
+		// A round's rates have the arcsine interval unless ?ci= asks for
+		// another (results.RoundCI); logit is another interval.
+		_, dflt := servertest.Get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street")
+		_, asin := servertest.Get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=asin")
+		_, logit := servertest.Get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=logit")
+		if string(dflt) != string(asin) || string(dflt) == string(logit) || !strings.Contains(string(dflt), `"ci_low"`) {
+			t.Errorf("the default interval is not the arcsine one:\n%.400s\n%.400s", dflt, asin)
+		}
 		status, body := servertest.Get(t, analyst, base+"/api/v1/rounds/1/estimates?by=street&ci=beta&level=0.9&compare=1")
 		if status != 200 {
 			t.Fatalf("estimates = %d %s", status, body)

@@ -101,7 +101,7 @@ func (s *Handler) RoundDrivers(c echo.Context) error {
 		return err
 	}
 	fields := map[string]string{}
-	req := results.DriversRequest{Outcome: checkedQuery(c, "outcome", fields), Options: stats.Options{MinN: int64(s.minCell)}}
+	req := results.DriversRequest{Outcome: checkedQuery(c, "outcome", fields), Options: stats.Options{MinN: int64(s.minCell), CI: results.RoundCI}}
 	if v := checkedQuery(c, "predictors", fields); v != "" {
 		req.Predictors = strings.Split(v, ",")
 	}

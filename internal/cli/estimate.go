@@ -17,7 +17,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/stats/designcsv"
 )
 
-const estimateUsage = `estimate --data FILE.csv --strata COL --cluster COL --weight COL [--fpc COL] --vars A,B,C [--by COL] [--ci asin|logit|beta|wald] [--level 0.95] [--lonely-psu fail|remove|certainty|adjust|average] [--format json|csv|xlsx] [--no-bom]`
+const estimateUsage = `estimate --data FILE.csv --strata COL --cluster COL --weight COL [--fpc COL] --vars A,B,C [--by COL] [--ci logit|beta|wald|asin] [--level 0.95] [--lonely-psu fail|remove|certainty|adjust|average] [--format json|csv|xlsx] [--no-bom]`
 
 func estimateCommand() *Command {
 	c := &Command{
@@ -40,7 +40,7 @@ func estimateCommand() *Command {
 		fs.StringVar(&o.FPC, "fpc", "", "column of the first-stage fpc: PSUs in the stratum's population, or the sampling fraction (≤ 1)")
 		fs.StringVar(&vars, "vars", "", "comma-separated columns to estimate: 0/1 gives a rate, other numbers a mean (required)")
 		fs.StringVar(&o.By, "by", "", "column whose values are domains to estimate for as well")
-		fs.StringVar(&ci, "ci", "asin", "interval of a rate: asin (arcsine), logit, beta (Korn-Graubard) or wald")
+		fs.StringVar(&ci, "ci", "logit", "interval of a rate: logit, beta (Korn-Graubard), wald or asin (arcsine, as a round's estimates)")
 		fs.Float64Var(&o.Options.Level, "level", 0.95, "confidence level")
 		fs.StringVar(&lonely, "lonely-psu", "fail", "stratum with one PSU: fail, remove, certainty, adjust or average")
 		fs.StringVar(&format, "format", "json", "output format: json, csv or xlsx")

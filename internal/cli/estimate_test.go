@@ -93,7 +93,7 @@ func TestEstimateMatchesR(t *testing.T) {
 	if err := json.Unmarshal(b, &golden); err != nil {
 		t.Fatal(err)
 	}
-	// "" is the default: the arcsine interval.
+	// "" is the default: the logit interval (issue 6's contract).
 	for _, ci := range []string{"", "asin", "logit", "beta", "wald"} {
 		t.Run("ci="+ci, func(t *testing.T) {
 			args := []string{"--data", data, "--strata", "stratum", "--cluster", "psu", "--weight", "w", "--vars", "y1,y2,score", "--by", "dom"}
@@ -131,10 +131,10 @@ func TestEstimateMatchesR(t *testing.T) {
 						continue
 					}
 					lo, hi := r.Wald[0], r.Wald[1]
-					if r.Variable != "score" && (ci == "" || ci == "asin") {
+					if r.Variable != "score" && ci == "asin" {
 						lo, hi = r.Asin[0], r.Asin[1]
 					}
-					if r.Variable != "score" && ci == "logit" {
+					if r.Variable != "score" && (ci == "" || ci == "logit") {
 						lo, hi = r.Logit[0], r.Logit[1]
 					}
 					if r.Variable != "score" && ci == "beta" {

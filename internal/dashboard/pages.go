@@ -196,7 +196,7 @@ const dashLonelyPSU = stats.LonelyAdjust
 // EstimateRequest is the estimate request of the dashboard's pages (by
 // "street", "community" or "" for the district), which benchmarks reuse.
 func EstimateRequest(by string, minCell int) results.RoundRequest {
-	return results.RoundRequest{By: by, LonelyPSU: dashLonelyPSU, Options: stats.Options{MinN: int64(minCell)}}
+	return results.RoundRequest{By: by, LonelyPSU: dashLonelyPSU, Options: stats.Options{MinN: int64(minCell), CI: results.RoundCI}}
 }
 
 // estimates runs results.ForRound for the page: by a breakdown, with the

@@ -340,7 +340,7 @@ var summaryColumns = []export.Column{
 // as the dashboard shows them; a scope selects which are written.
 func Summary(ctx context.Context, db *store.DB, roundID int64, o ExportOptions) (RoundReport, error) {
 	sc := o.Scope
-	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", LonelyPSU: o.LonelyPSU, Options: stats.Options{MinN: o.MinN}, Variance: o.Variance})
+	rep, err := ForRound(ctx, db, roundID, RoundRequest{By: "street", LonelyPSU: o.LonelyPSU, Options: stats.Options{MinN: o.MinN, CI: RoundCI}, Variance: o.Variance})
 	if err != nil {
 		return rep, err
 	}
@@ -419,11 +419,11 @@ func figureVariance(v stats.Variance, f Figure) string {
 }
 
 // figureInterval names the interval of a figure of a summary: a rate's is
-// the default method's (arcsine, R svyciprop method "asin"); a mean's and
+// a round's (RoundCI: arcsine, R svyciprop method "asin"); a mean's and
 // the composite's are p ± t·se (R method "mean": "wald").
 func figureInterval(f Figure) string {
 	if f.Kind == stats.Rate && f.Variable != CompositeID {
-		return stats.CIMethod(0).String()
+		return RoundCI.String()
 	}
 	return stats.CIWald.String()
 }

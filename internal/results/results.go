@@ -42,6 +42,14 @@ type Request struct {
 }
 
 // Figure is one estimate of a report, with its domain's id and label.
+// RoundCI is the interval of a round's rates wherever minyi shows or
+// exports them (dashboard, report, API, exports, simulate design): the
+// arcsine interval, R's svyciprop(method = "asin"), which covers 95 % on
+// the simulated districts where the logit one, the engine's default,
+// over-covers with few communities a street
+// (docs/simulation/issue25-coverage.md). ?ci= asks for another.
+const RoundCI = stats.CIAsin
+
 type Figure struct {
 	stats.Estimate
 	DomainID    int64

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minyi-survey/minyi/internal/apperr"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/simulate"
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -81,6 +82,7 @@ func EvaluateStoredDesign(ctx context.Context, db *store.DB, req DesignRequest, 
 		}
 		spec.Variance = v
 	}
+	spec.CI = results.RoundCI
 	if req.CI != "" {
 		m, err := stats.ParseCIMethod(req.CI)
 		if err != nil {

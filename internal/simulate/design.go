@@ -36,8 +36,9 @@ type DesignSpec struct {
 	// without replacement with the draw's probabilities (the zero value,
 	// as a round's estimates), or PSUs with replacement.
 	Variance stats.Variance
-	// CI is the interval of a rate: the arcsine one (the zero value, as a
-	// round's estimates) or logit, beta or Wald (stats.CIMethod).
+	// CI is the interval of a rate (stats.CIMethod; the zero value is the
+	// engine's logit). minyi simulate design and the API ask for a round's,
+	// the arcsine one, unless told otherwise.
 	CI stats.CIMethod
 	// CommunityCells adds community-level cells: each reported rate's
 	// direct and model (Fay–Herriot) estimates in every drawn community,

@@ -78,23 +78,25 @@ func (k Kind) String() string {
 type CIMethod uint8
 
 const (
-	// CIAsin is svyciprop(method="asin"): a t interval on the arcsine
-	// square-root scale, sin²(asin(√p̂) ± t·se/(2√(p̂(1−p̂)))). It is the
-	// zero value, what a round's rates use unless told otherwise: on the
-	// districts of docs/simulation/issue25-coverage.md it covers 95 %
-	// where the logit interval over-covers (few PSUs a street, t on 5
-	// df), and it misses a rate above the interval less often than the
-	// logit interval does (a street flagged below its target unfairly).
-	CIAsin CIMethod = iota
-	// CILogit is svyciprop(method="logit"): a t interval on the logit scale.
-	CILogit
+	// CILogit is svyciprop(method="logit"): a t interval on the logit
+	// scale. It is the zero value, the engine's default (and minyi
+	// estimate's), as R's svyciprop.
+	CILogit CIMethod = iota
 	// CIBeta is svyciprop(method="beta"): Korn and Graubard (1998).
 	CIBeta
 	// CIWald is svyciprop(method="mean"): estimate ± t·se.
 	CIWald
+	// CIAsin is svyciprop(method="asin"): a t interval on the arcsine
+	// square-root scale, sin²(asin(√p̂) ± t·se/(2√(p̂(1−p̂)))). A round's
+	// rates use it (results.RoundCI): on the districts of
+	// docs/simulation/issue25-coverage.md it covers 95 % where the logit
+	// interval over-covers (few PSUs a street, t on 5 df), and it misses
+	// a rate above the interval less often than the logit interval does
+	// (a street flagged below its target unfairly).
+	CIAsin
 )
 
-var ciNames = [...]string{"asin", "logit", "beta", "wald"}
+var ciNames = [...]string{"logit", "beta", "wald", "asin"}
 
 func (m CIMethod) String() string {
 	if int(m) < len(ciNames) {
@@ -116,7 +118,7 @@ func (m *CIMethod) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// ParseCIMethod reads "asin", "logit", "beta" or "wald".
+// ParseCIMethod reads "logit", "beta", "wald" or "asin".
 func ParseCIMethod(s string) (CIMethod, error) {
 	for i, n := range ciNames {
 		if s == n {
@@ -168,7 +170,7 @@ func (o Options) validate() error {
 	if msg := CheckLevel(o.level()); msg != "" {
 		return apperr.WithFields("invalid confidence level", map[string]string{"level": msg})
 	}
-	if o.CI > CIWald {
+	if int(o.CI) >= len(ciNames) {
 		return apperr.New(apperr.Invalid, "unknown interval method %d", o.CI)
 	}
 	return nil

@@ -80,7 +80,7 @@
 //   - The logit interval is computed from its formula, so it exists at
 //     df = 1, where R's confint.svyglm rounds the t level to 1 and returns
 //     (0, NaN); for p̂ = 0 or 1 it does not exist (R prints noise).
-//   - The arcsine interval (the default for rates) stops its angle at 0
+//   - The arcsine interval (a round's rates use it) stops its angle at 0
 //     and π/2, so it ends at 0 or 1 where R's sin² folds back (an upper
 //     end below p̂ near a rate of 1, a lower end above it near 0); for
 //     p̂ = 0 or 1 it does not exist, as the logit one.
