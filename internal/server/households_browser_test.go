@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,11 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/minyi-survey/minyi/internal/rounds"
-	"github.com/minyi-survey/minyi/internal/rounds/fieldtest"
 	"github.com/minyi-survey/minyi/internal/servertest"
-	"github.com/minyi-survey/minyi/internal/store"
-	"github.com/minyi-survey/minyi/internal/store/storetest"
 	"github.com/minyi-survey/minyi/internal/webtest"
 )
 
@@ -23,26 +18,8 @@ import (
 // and that the street fieldwork page's counts follow a released reserve
 // without a reload.
 func TestHouseholdCountsInBrowser(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
-	ctx := context.Background()
-	f.AssignStreet(t, 1)
-	iv := f.Caller("int1a")
-	mine, err := f.Service.Assignments(ctx, iv, f.Round.ID, store.AssignmentFilter{})
-	if err != nil || len(mine) < 2 {
-		t.Fatalf("%d assignments, %v", len(mine), err)
-	}
-	refuse := func(i int) {
-		t.Helper()
-		if _, err := f.Service.RecordVisit(ctx, iv, rounds.VisitRequest{ClientID: fmt.Sprintf("00000000-0000-4000-8b00-%012d", i),
-			AssignmentID: mine[i].ID, AttemptedAt: time.Now().Add(-time.Hour), Outcome: "refused"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.Service.Replace(ctx, f.Caller("sup1"), mine[i].ID, rounds.ReplaceRequest{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	refuse(0)
+	f, base, refuse := refusalRound(t)
+	refuse(0, time.Now().Add(-time.Hour))
 	round := f.Round.ID
 	u := servertest.NewOfficeUI(t, base)
 	u.Login("admin")
@@ -69,7 +46,7 @@ func TestHouseholdCountsInBrowser(t *testing.T) {
 	if got := u.Text(`#households [data-count="released"] dd`); got != "1" {
 		t.Fatalf("released before = %q, want 1", got)
 	}
-	refuse(1)
+	refuse(1, time.Now().Add(-time.Hour))
 	u.Run("live counts", webtest.WaitJS(`document.querySelector('#households [data-count="released"] dd').textContent === "2" &&
 		document.querySelector('#households [data-count="assigned"] dd').textContent === "14"`))
 	if got := u.Text(`table[data-by=interviewer] tfoot td.base`); !strings.Contains(got, "2") {

@@ -29,22 +29,9 @@ import (
 // closed and pending. A supervisor sees the counts of their street. The
 // rates are marked interim during fieldwork and final after the close.
 func TestHouseholdCountsAgree(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+	f, base, refuse := refusalRound(t)
 	ctx := context.Background()
-	f.AssignStreet(t, 1)
-	iv := f.Caller("int1a")
-	mine, err := f.Service.Assignments(ctx, iv, f.Round.ID, store.AssignmentFilter{})
-	if err != nil || len(mine) == 0 {
-		t.Fatalf("%d assignments, %v", len(mine), err)
-	}
-	if _, err := f.Service.RecordVisit(ctx, iv, rounds.VisitRequest{ClientID: "00000000-0000-4000-8a00-000000000001",
-		AssignmentID: mine[0].ID, AttemptedAt: time.Date(2026, 11, 10, 11, 0, 0, 0, time.UTC), Outcome: "refused"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Service.Replace(ctx, f.Caller("sup1"), mine[0].ID, rounds.ReplaceRequest{}); err != nil {
-		t.Fatal(err)
-	}
+	refuse(0, time.Date(2026, 11, 10, 11, 0, 0, 0, time.UTC))
 	// 2 streets × 2 communities × 3 households, 3 reserves a community;
 	// one refusal in street 1, replaced by its first reserve.
 	all := fieldwork.Households{Drawn: 12, Reserves: 12, Released: 1, Assigned: 13, Closed: 1, Pending: 12}
@@ -179,5 +166,34 @@ func check(t *testing.T, lang, page, key, label, number string, T map[string]str
 	}
 	if err != nil || n != w {
 		t.Errorf("%s %s: %s = %q, want %d", lang, page, key, number, w)
+	}
+}
+
+// refusalRound starts a field server (SQLite, the small fixture) with street
+// 1 assigned, and returns it with refuse(i, at): interviewer int1a's i-th
+// household refuses at at, and supervisor sup1 releases its reserve.
+func refusalRound(t *testing.T) (*fieldtest.Field, string, func(i int, at time.Time)) {
+	t.Helper()
+	db := storetest.Open(t, store.SQLite)
+	f, base := servertest.NewFieldServer(t, db, fieldtest.Small)
+	ctx := context.Background()
+	f.AssignStreet(t, 1)
+	iv := f.Caller("int1a")
+	mine, err := f.Service.Assignments(ctx, iv, f.Round.ID, store.AssignmentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, base, func(i int, at time.Time) {
+		t.Helper()
+		if i >= len(mine) {
+			t.Fatalf("household %d of int1a's %d", i, len(mine))
+		}
+		if _, err := f.Service.RecordVisit(ctx, iv, rounds.VisitRequest{ClientID: fmt.Sprintf("00000000-0000-4000-8a00-%012d", i+1),
+			AssignmentID: mine[i].ID, AttemptedAt: at, Outcome: "refused"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Service.Replace(ctx, f.Caller("sup1"), mine[i].ID, rounds.ReplaceRequest{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
