@@ -1,7 +1,6 @@
 package dashboard_test
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"math"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/minyi-survey/minyi/internal/dashboard"
 	"github.com/minyi-survey/minyi/internal/glossary"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
@@ -54,15 +52,7 @@ func TestPagesOpenWithConclusions(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	seed := servertest.SeedDashboard(t, db)
 	base := servertest.NewDashServer(t, db)
-	ctx := context.Background()
-	rep, err := results.ForRound(ctx, db, seed.Round, dashboard.EstimateRequest("street", servertest.DashMinCell))
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := questionnaire.ParseJSON(rep.Round.Questionnaire, []byte(rep.Round.Definition))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, def := seededStreets(t, db, seed)
 	type headline struct {
 		id, label string
 		target    float64

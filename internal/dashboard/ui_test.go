@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/minyi-survey/minyi/internal/dashboard"
-	"github.com/minyi-survey/minyi/internal/questionnaire"
 	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/servertest"
 	"github.com/minyi-survey/minyi/internal/stats"
@@ -66,15 +65,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	t.Logf("seeded two rounds in %v", time.Since(began).Round(time.Millisecond))
 	base := servertest.NewDashServer(t, db)
 	ctx := context.Background()
-
-	rep, err := results.ForRound(ctx, db, seed.Round, dashboard.EstimateRequest("street", servertest.DashMinCell))
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := questionnaire.ParseJSON(rep.Round.Questionnaire, []byte(rep.Round.Definition))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, def := seededStreets(t, db, seed)
 	// The engine's street figures and the questionnaire's targets.
 	type fig struct {
 		est, lo, hi float64
