@@ -15,6 +15,7 @@ import (
 	"github.com/minyi-survey/minyi/internal/auth"
 	"github.com/minyi-survey/minyi/internal/config"
 	"github.com/minyi-survey/minyi/internal/questionnaire"
+	"github.com/minyi-survey/minyi/internal/results"
 	"github.com/minyi-survey/minyi/internal/sampling"
 	"github.com/minyi-survey/minyi/internal/simround"
 	"github.com/minyi-survey/minyi/internal/simulate"
@@ -248,7 +249,7 @@ func simulateDesign(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&format, "format", "json", "json or text")
 	fs.StringVar(&qPath, "questionnaire", "", "questionnaire YAML (default: the shipped wenming-household)")
 	var mdPath, svgPath, variance, ci string
-	fs.StringVar(&ci, "ci", "asin", "interval of a rate: asin (arcsine, as a round's estimates), logit, beta (Korn-Graubard) or wald")
+	fs.StringVar(&ci, "ci", results.RoundCI.String(), "interval of a rate: asin (arcsine, as a round's estimates), logit, beta (Korn-Graubard) or wald")
 	fs.StringVar(&variance, "variance", "wor", "variance estimator: wor (communities by PPS without replacement, Brewer, plus households within them) or wr (with replacement)")
 	fs.StringVar(&mdPath, "markdown", "", "also write the report as Markdown to this file (with the command that made it)")
 	fs.StringVar(&svgPath, "svg", "", "also write the power chart as SVG to this file")
