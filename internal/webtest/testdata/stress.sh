@@ -5,7 +5,8 @@
 # and exits non-zero unless every run of every test passed.
 #
 # A browser test is a test function that starts Chromium: it calls
-# webtest.Start or servertest.NewOfficeUI (the office browser). RUN, a
+# webtest.Start or servertest.NewOfficeUI (the office browser), itself or
+# through the office tests' surveyPages. RUN, a
 # regular expression, keeps only the tests whose names match it.
 #
 #   make test-browser-stress                    # all of them, 20 times each
@@ -20,11 +21,11 @@ export CI="${CI:-true}" # a missing Chromium fails rather than skips
 
 # pkg TestName, one a line, for every browser test under internal/.
 tests() {
-  for f in $(grep -rlE 'webtest\.Start\(|[nN]ewOfficeUI\(|= Start\(t\)' --include='*_test.go' internal); do
+  for f in $(grep -rlE 'webtest\.Start\(|[nN]ewOfficeUI\(|surveyPages\(t|= Start\(t\)' --include='*_test.go' internal); do
     awk -v pkg="./$(dirname "$f")/" '
       /^func Test[A-Za-z0-9_]*\(t \*testing\.T\)/ { name = $2; sub(/\(.*/, "", name) }
       /^}/ { name = "" }
-      name != "" && /webtest\.Start\(|[nN]ewOfficeUI\(|= Start\(t\)/ { print pkg, name; name = "" }
+      name != "" && /webtest\.Start\(|[nN]ewOfficeUI\(|surveyPages\(t|= Start\(t\)/ { print pkg, name; name = "" }
     ' "$f"
   done | sort -u | awk -v re="$RUN" '$2 ~ re'
 }
